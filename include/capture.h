@@ -1,0 +1,86 @@
+/*
+ * capture.h: stage 1, packets from libpcap with their link layer removed.
+ *
+ * The capture stage opens a savefile (pcap or pcapng, "-" for standard
+ * input) or a live interface, applies a BPF filter, and hands out each frame
+ * as a network-layer datagram (IPv4 or IPv6).  Frames it cannot use (other
+ * protocols, malformed link headers) are counted, never passed on.
+ */
+#ifndef TLSDUMP_CAPTURE_H
+#define TLSDUMP_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A network-layer datagram.  The bytes are libpcap's and valid only until
+ * the next capture_next() call. */
+struct cap_packet {
+    int64_t ts_us;        /* capture time, microseconds since the epoch */
+    uint64_t frame;       /* 1-based frame number in the capture */
+    uint16_t ethertype;   /* 0x0800 (IPv4) or 0x86dd (IPv6) */
+    const uint8_t *l3;    /* first byte of the IP header */
+    size_t l3_caplen;     /* bytes of it that were captured */
+    size_t l3_wirelen;    /* bytes of it that were on the wire */
+};
+
+/* What the link layer decoder makes of one frame. */
+enum link_result {
+    LINK_OK = 0,     /* an IPv4 or IPv6 datagram */
+    LINK_OTHER,      /* a well-formed frame that does not carry IP */
+    LINK_MALFORMED,  /* a link header cut short or inconsistent */
+};
+
+/* Returns 1 when tlsdump decodes this DLT_ value. */
+int link_supported(int dlt);
+
+/* Strips the link header of one frame of type dlt.  On LINK_OK sets
+ * pkt->ethertype, l3, l3_caplen and l3_wirelen; wirelen is the frame's
+ * length on the wire. */
+enum link_result link_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
+                             struct cap_packet *pkt);
+
+struct capture_opts {
+    const char *file;    /* savefile path or "-"; NULL for live */
+    const char *iface;   /* interface for live capture ("any" allowed) */
+    const char *filter;  /* BPF expression or NULL */
+    int promisc;         /* live: promiscuous mode */
+    int snaplen;         /* live: bytes kept per frame (0: libpcap's default) */
+};
+
+struct capture_stats {
+    uint64_t frames;      /* frames read */
+    uint64_t ip;          /* handed on as IP datagrams */
+    uint64_t not_ip;      /* frames of other protocols */
+    uint64_t malformed;   /* link headers cut or inconsistent */
+    uint64_t snapped;     /* frames cut by the snap length */
+    int live;             /* the kernel counters below are set */
+    uint64_t kernel_received;
+    uint64_t kernel_dropped;
+    uint64_t iface_dropped;
+};
+
+struct capture;
+
+/* Opens the source and compiles the filter.  On failure returns NULL and
+ * writes a one-line reason into err. */
+struct capture *capture_open(const struct capture_opts *opts, char *err, size_t errlen);
+void capture_free(struct capture *cap);
+
+enum capture_status {
+    CAPTURE_PACKET = 1, /* *pkt holds a datagram */
+    CAPTURE_IDLE = 0,   /* live: the read timed out, try again */
+    CAPTURE_END = -1,   /* end of file, or capture_break() was called */
+    CAPTURE_ERROR = -2, /* read error: capture_error() says which */
+};
+
+enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt);
+
+/* Makes capture_next() return CAPTURE_END; safe to call from a signal
+ * handler. */
+void capture_break(struct capture *cap);
+
+const char *capture_error(const struct capture *cap);
+void capture_get_stats(struct capture *cap, struct capture_stats *st);
+int capture_datalink(const struct capture *cap);
+
+#endif

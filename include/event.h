@@ -1,0 +1,46 @@
+/*
+ * event.h: what the stages tell the views.
+ *
+ * The pipeline turns the tcp stage's events and the record layer's records
+ * into one stream of events, in the order they happened, and hands each to
+ * every view.  An event and everything it points to are borrowed: valid
+ * only while the view's event() runs.
+ */
+#ifndef TLSDUMP_EVENT_H
+#define TLSDUMP_EVENT_H
+
+#include "record.h"
+#include "tcp.h"
+
+#define MAX_VIEWS 4
+
+enum event_kind {
+    EV_TCP,         /* tcp: a connection opened, data, gap, FIN, RST, close */
+    EV_RECORD,      /* rec: a TLS record */
+    EV_TLS_PROBLEM, /* problem: the stream stopped being decodable as TLS */
+};
+
+struct event {
+    enum event_kind kind;
+    const struct tcp_conn *conn;
+    enum tcp_dir dir;
+    int64_t ts_us;
+    uint64_t record_no;       /* EV_RECORD: 1, 2, ... per connection */
+    int64_t since_prev_us;    /* time since the connection's previous event */
+    const struct tcp_event *tcp;
+    const struct tls_record *rec;
+    enum tls_framer_problem problem;
+    uint64_t offset;          /* EV_TLS_PROBLEM: where in the stream */
+    void **slot;              /* this view's per-connection pointer */
+};
+
+/* A view: output in some form.  Views keep per-connection state in *slot
+ * and must release it on the EV_TCP event of kind TCP_EV_CLOSE. */
+struct view {
+    void (*event)(struct view *v, const struct event *ev);
+    /* Flushes and frees the view; returns 0 if its output failed. */
+    int (*close)(struct view *v);
+    int slot;
+};
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * record.h: stage 3 (first part), TLS records from one direction's stream.
+ *
+ * A framer is fed the stream's bytes in order, in pieces of any size, and
+ * calls back once per whole record.  A record that lies in one piece is
+ * handed on in place; one that spans pieces is assembled in the framer's
+ * buffer (at most one record long).  The framer recognises TLS by content:
+ * a stream that does not start like TLS is reported and not decoded.
+ */
+#ifndef TLSDUMP_RECORD_H
+#define TLSDUMP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    TLS_CT_CHANGE_CIPHER_SPEC = 20,
+    TLS_CT_ALERT = 21,
+    TLS_CT_HANDSHAKE = 22,
+    TLS_CT_APPLICATION_DATA = 23,
+    TLS_CT_HEARTBEAT = 24,
+    /* Not on the wire: the SSLv2-compatible ClientHello (RFC 5246 E.2). */
+    TLS_CT_SSL2_HELLO = 0x100,
+};
+
+/* RFC 5246 6.2.3: ciphertext is at most 2^14 + 2048 bytes. */
+#define TLS_MAX_RECORD (16384 + 2048)
+#define TLS_HEADER_LEN 5
+
+struct tls_record {
+    unsigned type;         /* a TLS_CT_ value, or an unknown number */
+    uint16_t version;      /* record-layer version */
+    size_t length;         /* body length */
+    const uint8_t *body;   /* valid only during the callback */
+    uint64_t offset;       /* stream offset of the record's first byte */
+};
+
+enum tls_framer_problem {
+    TLS_NOT_TLS,       /* the stream does not start like TLS */
+    TLS_BAD_LENGTH,    /* a record longer than the protocol allows */
+    TLS_BAD_HEADER,    /* a record header that is not TLS mid-stream */
+    TLS_LOST_SYNC,     /* bytes were lost: record boundaries are unknown */
+};
+
+struct tls_framer_ops {
+    void (*record)(void *arg, const struct tls_record *rec);
+    void (*problem)(void *arg, enum tls_framer_problem what, uint64_t offset);
+};
+
+struct tls_framer;
+
+struct tls_framer *tls_framer_new(const struct tls_framer_ops *ops, void *arg);
+void tls_framer_free(struct tls_framer *f);
+
+/* Feeds stream bytes at stream offset `offset`. */
+void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t offset);
+
+/* Tells the framer that the stream has a hole at `offset`. */
+void tls_framer_gap(struct tls_framer *f, uint64_t offset);
+
+/* 1 when the bytes look like the start of a client's first TLS message (a
+ * ClientHello record, or an SSLv2-compatible one). */
+int tls_looks_like_client_hello(const uint8_t *p, size_t n);
+
+/* The record-layer content type's name, as ssldump prints it. */
+const char *tls_content_type_name(unsigned type);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * tcp.h: stage 2, from IP datagrams to the two byte streams of each TCP
+ * connection.
+ *
+ * tcp_input() takes datagrams from the capture stage; the stage keeps a
+ * flow table and a reassembler per direction, and reports what happens
+ * through one callback, in order: a connection opens, bytes arrive in
+ * stream order, a hole is given up as a gap, a side finishes or resets, the
+ * connection closes.  Data is passed without copying whenever it arrives in
+ * order; only segments that arrive early are copied, into buffers that are
+ * capped per connection and in total.
+ */
+#ifndef TLSDUMP_TCP_H
+#define TLSDUMP_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "ip.h"
+
+enum tcp_dir {
+    TCP_C2S = 0, /* sent by the client */
+    TCP_S2C = 1, /* sent by the server */
+};
+
+struct tcp_endpoint {
+    uint8_t family; /* 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+};
+
+/* What the stage shows of a connection; valid from TCP_EV_OPEN until the
+ * TCP_EV_CLOSE callback returns. */
+struct tcp_conn {
+    uint64_t id;                 /* 1, 2, ... in order of first packet */
+    struct tcp_endpoint client, server;
+    int64_t first_ts_us;
+    int midstream;               /* its start (the SYN) was not seen */
+    uint64_t bytes[2];           /* stream bytes delivered per direction */
+    uint64_t lost[2];            /* stream bytes given up as gaps */
+    void *user;                  /* owned by the consumer of the events */
+};
+
+enum tcp_event_kind {
+    TCP_EV_OPEN,     /* a new connection */
+    TCP_EV_SEGMENT,  /* a segment as it arrived (only if cfg.segments) */
+    TCP_EV_DATA,     /* in-order stream bytes */
+    TCP_EV_GAP,      /* bytes of the stream that will never be seen */
+    TCP_EV_FIN,      /* this direction ended normally */
+    TCP_EV_RST,      /* this direction sent a reset */
+    TCP_EV_CLOSE,    /* the connection is gone; free conn->user now */
+};
+
+enum tcp_gap_reason {
+    TCP_GAP_ACKED,     /* the receiver acknowledged bytes the capture lacks */
+    TCP_GAP_SNAPLEN,   /* the frame was cut by the snap length */
+    TCP_GAP_CAPACITY,  /* the out-of-order buffer cap was reached */
+    TCP_GAP_CLOSED,    /* the connection ended with the hole unfilled */
+};
+
+enum tcp_close_reason {
+    TCP_CLOSE_FIN,     /* both sides finished */
+    TCP_CLOSE_RST,     /* a reset */
+    TCP_CLOSE_IDLE,    /* no packet for the idle timeout */
+    TCP_CLOSE_EVICTED, /* the connection table was full */
+    TCP_CLOSE_END,     /* the input ended */
+};
+
+struct tcp_event {
+    enum tcp_event_kind kind;
+    struct tcp_conn *conn;
+    enum tcp_dir dir;
+    int64_t ts_us;           /* time of the packet that caused the event */
+    uint64_t offset;         /* DATA/GAP: position in this direction's stream */
+    const uint8_t *data;     /* DATA: valid only during the callback */
+    size_t len;              /* DATA: bytes; GAP: bytes missing */
+    int reason;              /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason */
+    const struct tcp_header *seg; /* SEGMENT */
+};
+
+typedef void (*tcp_event_fn)(void *arg, const struct tcp_event *ev);
+
+struct tcp_config {
+    unsigned idle_timeout_s;    /* evict connections idle this long */
+    unsigned max_conns;         /* live connections at most */
+    size_t max_ooo_conn;        /* buffered out-of-order bytes per connection */
+    size_t max_ooo_total;       /* and in all */
+    int segments;               /* emit TCP_EV_SEGMENT */
+    /* Role hint for connections whose SYN was not seen: returns 1 when the
+     * bytes look like the start of a client's first message.  May be NULL. */
+    int (*is_client_start)(const uint8_t *p, size_t n);
+};
+
+void tcp_config_defaults(struct tcp_config *cfg);
+
+struct tcp_stats {
+    uint64_t datagrams;
+    uint64_t truncated;   /* IP or TCP header cut short */
+    uint64_t malformed;   /* impossible header fields */
+    uint64_t not_tcp;
+    uint64_t snapped;     /* TCP payload cut by the snap length */
+    uint64_t connections; /* opened in all */
+    uint64_t live;        /* open now */
+    uint64_t live_peak;
+    uint64_t evicted;     /* for the connection cap */
+    uint64_t ooo_peak;    /* most buffered out-of-order bytes at once */
+    uint64_t cap_gaps;    /* gaps forced by buffer caps */
+    struct ipfrag_stats frag;
+};
+
+struct tcp_stage;
+
+struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *arg);
+/* Closes every open connection (TCP_CLOSE_END events) and frees the stage. */
+void tcp_free(struct tcp_stage *t);
+
+/* Feeds one datagram from the capture stage. */
+void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt);
+
+/* Closes every open connection, as at the end of the input. */
+void tcp_finish(struct tcp_stage *t, int64_t now_us);
+
+void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st);
+
+#endif

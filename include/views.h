@@ -1,0 +1,25 @@
+/*
+ * views.h: stage 5, the outputs.  Each constructor returns a view to hand
+ * to pipeline_add_view(); the pipeline closes it.
+ */
+#ifndef TLSDUMP_VIEWS_H
+#define TLSDUMP_VIEWS_H
+
+#include <stdio.h>
+
+#include "event.h"
+
+struct text_opts {
+    int absolute_time;  /* -e: timestamps since the epoch */
+    int segments;       /* -T: a line per TCP segment */
+};
+
+/* ssldump's text layout, written to out. */
+struct view *text_view_new(FILE *out, const struct text_opts *opts);
+
+/* --streams DIR: each connection's reassembled bytes per direction, as
+ * DIR/stream-<id>-client.bin and DIR/stream-<id>-server.bin.  Returns NULL
+ * with a reason in err when DIR is not a writable directory. */
+struct view *streams_view_new(const char *dir, char *err, size_t errlen);
+
+#endif

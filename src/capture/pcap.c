@@ -1,0 +1,198 @@
+/*
+ * The libpcap source: savefiles (pcap, pcapng, standard input) and live
+ * interfaces, a BPF filter, and frames handed on without copying.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+
+/* Live reads wake up this often so that a stop request is seen promptly. */
+#define LIVE_TIMEOUT_MS 200
+#define LIVE_BUFFER_BYTES (8 * 1024 * 1024)
+
+struct capture {
+    pcap_t *pcap;
+    int dlt;
+    int live;
+    volatile sig_atomic_t stop;
+    struct capture_stats st;
+    char err[PCAP_ERRBUF_SIZE + 64];
+};
+
+static struct capture *fail(struct capture *cap, char *err, size_t errlen, const char *what,
+                            const char *why)
+{
+    snprintf(err, errlen, "%s: %s", what, why);
+    capture_free(cap);
+    return NULL;
+}
+
+static int open_offline(struct capture *cap, const char *file, char *err, size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    struct stat sb;
+
+    if (strcmp(file, "-") != 0 && stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a capture file", file);
+        return 0;
+    }
+    cap->pcap = pcap_open_offline(file, ebuf);
+    if (!cap->pcap) {
+        /* libpcap says "unknown file format" for what is not a capture. */
+        snprintf(err, errlen, "%s: %s", file, ebuf);
+        return 0;
+    }
+    return 1;
+}
+
+static int open_live(struct capture *cap, const struct capture_opts *o, char *err,
+                     size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    int rc;
+
+    cap->pcap = pcap_create(o->iface, ebuf);
+    if (!cap->pcap) {
+        snprintf(err, errlen, "%s: %s", o->iface, ebuf);
+        return 0;
+    }
+    pcap_set_promisc(cap->pcap, o->promisc);
+    pcap_set_snaplen(cap->pcap, o->snaplen > 0 ? o->snaplen : 262144);
+    pcap_set_timeout(cap->pcap, LIVE_TIMEOUT_MS);
+    pcap_set_buffer_size(cap->pcap, LIVE_BUFFER_BYTES);
+    rc = pcap_activate(cap->pcap);
+    if (rc < 0) {
+        const char *why = pcap_geterr(cap->pcap);
+        if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+            why = "no such interface";
+        else if (rc == PCAP_ERROR_PERM_DENIED)
+            why = "permission denied (capturing needs root or CAP_NET_RAW)";
+        else if (!why || !*why)
+            why = pcap_statustostr(rc);
+        snprintf(err, errlen, "%s: %s", o->iface, why);
+        return 0;
+    }
+    cap->live = 1;
+    return 1;
+}
+
+static int set_filter(struct capture *cap, const char *filter, char *err, size_t errlen)
+{
+    struct bpf_program prog;
+
+    if (pcap_compile(cap->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        snprintf(err, errlen, "invalid filter '%s': %s", filter, pcap_geterr(cap->pcap));
+        return 0;
+    }
+    int ok = pcap_setfilter(cap->pcap, &prog) == 0;
+    if (!ok)
+        snprintf(err, errlen, "cannot set filter '%s': %s", filter, pcap_geterr(cap->pcap));
+    pcap_freecode(&prog);
+    return ok;
+}
+
+struct capture *capture_open(const struct capture_opts *o, char *err, size_t errlen)
+{
+    struct capture *cap = calloc(1, sizeof(*cap));
+    if (!cap)
+        return fail(NULL, err, errlen, "capture", strerror(errno));
+
+    if (o->file ? !open_offline(cap, o->file, err, errlen) : !open_live(cap, o, err, errlen)) {
+        capture_free(cap);
+        return NULL;
+    }
+    cap->dlt = pcap_datalink(cap->pcap);
+    if (!link_supported(cap->dlt)) {
+        const char *name = pcap_datalink_val_to_name(cap->dlt);
+        char why[128];
+        snprintf(why, sizeof(why), "link type %s (%d) is not supported", name ? name : "unknown",
+                 cap->dlt);
+        return fail(cap, err, errlen, o->file ? o->file : o->iface, why);
+    }
+    if (o->filter && *o->filter && !set_filter(cap, o->filter, err, errlen)) {
+        capture_free(cap);
+        return NULL;
+    }
+    return cap;
+}
+
+void capture_free(struct capture *cap)
+{
+    if (!cap)
+        return;
+    if (cap->pcap)
+        pcap_close(cap->pcap);
+    free(cap);
+}
+
+enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
+{
+    struct pcap_pkthdr *h;
+    const u_char *frame;
+
+    for (;;) {
+        if (cap->stop)
+            return CAPTURE_END;
+        int rc = pcap_next_ex(cap->pcap, &h, &frame);
+        if (rc == 0)
+            return CAPTURE_IDLE;
+        if (rc == PCAP_ERROR_BREAK)
+            return CAPTURE_END;
+        if (rc < 0) {
+            snprintf(cap->err, sizeof(cap->err), "%s", pcap_geterr(cap->pcap));
+            return CAPTURE_ERROR;
+        }
+        cap->st.frames++;
+        if (h->caplen < h->len)
+            cap->st.snapped++;
+        pkt->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        pkt->frame = cap->st.frames;
+        switch (link_decode(cap->dlt, frame, h->caplen, h->len, pkt)) {
+        case LINK_OK:
+            cap->st.ip++;
+            return CAPTURE_PACKET;
+        case LINK_OTHER:
+            cap->st.not_ip++;
+            break;
+        case LINK_MALFORMED:
+            cap->st.malformed++;
+            break;
+        }
+    }
+}
+
+void capture_break(struct capture *cap)
+{
+    cap->stop = 1;
+    pcap_breakloop(cap->pcap);
+}
+
+const char *capture_error(const struct capture *cap)
+{
+    return cap->err;
+}
+
+int capture_datalink(const struct capture *cap)
+{
+    return cap->dlt;
+}
+
+void capture_get_stats(struct capture *cap, struct capture_stats *st)
+{
+    struct pcap_stat ps;
+
+    *st = cap->st;
+    if (cap->live && pcap_stats(cap->pcap, &ps) == 0) {
+        st->live = 1;
+        st->kernel_received = ps.ps_recv;
+        st->kernel_dropped = ps.ps_drop;
+        st->iface_dropped = ps.ps_ifdrop;
+    }
+}

@@ -1,0 +1,299 @@
+/*
+ * tlsdump: options, wiring, and the main loop.
+ *
+ *   capture (libpcap, link layers) -> tcp (IP, flows, reassembly)
+ *     -> pipeline (TLS records) -> views (text, streams)
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "pipeline.h"
+#include "tcp.h"
+#include "views.h"
+
+#ifndef TLSDUMP_VERSION
+#define TLSDUMP_VERSION "0.1"
+#endif
+
+#define EXIT_BAD 2
+
+struct options {
+    struct capture_opts cap;
+    struct tcp_config tcp;
+    struct text_opts text;
+    const char *streams_dir;
+    const char *user;
+    char *filter;
+};
+
+static struct capture *running; /* for the signal handler */
+
+static void usage(FILE *out)
+{
+    fputs("usage: tlsdump [options] [-r FILE | -i IFACE] [BPF filter]\n"
+          "  -r FILE          read a pcap or pcapng file ('-' for standard input)\n"
+          "  -i IFACE         capture live on IFACE ('any' for all)\n"
+          "  -P               live: do not put the interface in promiscuous mode\n"
+          "  -s SNAPLEN       live: bytes to capture per frame (default 262144)\n"
+          "  -Z USER          live: drop root privileges to USER once capturing\n"
+          "  -t SECONDS       forget connections idle this long (default 100)\n"
+          "  -n               do not resolve names (tlsdump never does)\n"
+          "  -e               absolute timestamps (seconds since the epoch)\n"
+          "  -T               print each TCP segment\n"
+          "  --streams DIR    write each connection's reassembled bytes to DIR\n"
+          "  --max-conns N    connections tracked at once (default 100000)\n"
+          "  --max-buffer N   out-of-order bytes buffered per connection (default 1 MiB)\n"
+          "  --max-buffer-total N  and in all (default 64 MiB)\n"
+          "  -v, --version    print the version\n"
+          "  -h, --help       print this help\n",
+          out);
+}
+
+static int parse_number(const char *arg, const char *what, unsigned long long max,
+                        unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || v > max) {
+        fprintf(stderr, "tlsdump: %s: '%s' is not a number from 0 to %llu\n", what, arg, max);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* Joins the arguments after the options into one filter expression. */
+static char *join_filter(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *f = calloc(1, len);
+    if (!f)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        if (i)
+            strcat(f, " ");
+        strcat(f, argv[i]);
+    }
+    return f;
+}
+
+enum { OPT_STREAMS = 256, OPT_MAX_CONNS, OPT_MAX_BUFFER, OPT_MAX_BUFFER_TOTAL };
+
+static const struct option long_opts[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'v'},
+    {"streams", required_argument, NULL, OPT_STREAMS},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
+    {"max-buffer-total", required_argument, NULL, OPT_MAX_BUFFER_TOTAL},
+    {NULL, 0, NULL, 0},
+};
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    unsigned long long n;
+    int c;
+
+    tcp_config_defaults(&o->tcp);
+    o->cap.promisc = 1;
+    while ((c = getopt_long(argc, argv, "r:i:Ps:Z:t:neTvh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': o->cap.file = optarg; break;
+        case 'i': o->cap.iface = optarg; break;
+        case 'P': o->cap.promisc = 0; break;
+        case 's':
+            if (!parse_number(optarg, "-s", 262144, &n))
+                return EXIT_BAD;
+            o->cap.snaplen = (int)n;
+            break;
+        case 'Z': o->user = optarg; break;
+        case 't':
+            if (!parse_number(optarg, "-t", 86400 * 365, &n))
+                return EXIT_BAD;
+            o->tcp.idle_timeout_s = (unsigned)n;
+            break;
+        case 'n': break;
+        case 'e': o->text.absolute_time = 1; break;
+        case 'T': o->text.segments = o->tcp.segments = 1; break;
+        case OPT_STREAMS: o->streams_dir = optarg; break;
+        case OPT_MAX_CONNS:
+            if (!parse_number(optarg, "--max-conns", 1u << 24, &n) || n == 0)
+                return EXIT_BAD;
+            o->tcp.max_conns = (unsigned)n;
+            break;
+        case OPT_MAX_BUFFER:
+            if (!parse_number(optarg, "--max-buffer", 1ull << 32, &n))
+                return EXIT_BAD;
+            o->tcp.max_ooo_conn = (size_t)n;
+            break;
+        case OPT_MAX_BUFFER_TOTAL:
+            if (!parse_number(optarg, "--max-buffer-total", 1ull << 40, &n))
+                return EXIT_BAD;
+            o->tcp.max_ooo_total = (size_t)n;
+            break;
+        case 'v': printf("tlsdump %s\n", TLSDUMP_VERSION); return 0;
+        case 'h': usage(stdout); return 0;
+        default:
+            fputs("tlsdump: see --help for the options\n", stderr);
+            return EXIT_BAD;
+        }
+    }
+    if (!o->cap.file == !o->cap.iface) {
+        fputs("tlsdump: give one source: -r FILE or -i IFACE (see --help)\n", stderr);
+        return EXIT_BAD;
+    }
+    if (optind < argc && !(o->filter = join_filter(argc - optind, argv + optind))) {
+        fputs("tlsdump: out of memory\n", stderr);
+        return EXIT_BAD;
+    }
+    o->cap.filter = o->filter;
+    return -1;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running)
+        capture_break(running);
+}
+
+static int drop_privileges(const char *user)
+{
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        fprintf(stderr, "tlsdump: -Z %s: no such user\n", user);
+        return 0;
+    }
+    if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+        setuid(pw->pw_uid) != 0) {
+        fprintf(stderr, "tlsdump: -Z %s: cannot drop privileges: %s\n", user, strerror(errno));
+        return 0;
+    }
+    return 1;
+}
+
+static void report(struct capture *cap, struct tcp_stage *tcp)
+{
+    struct capture_stats cs;
+    struct tcp_stats ts;
+
+    capture_get_stats(cap, &cs);
+    tcp_get_stats(tcp, &ts);
+    if (cs.live)
+        fprintf(stderr,
+                "%llu packets captured\n%llu packets received by filter\n"
+                "%llu packets dropped by kernel\n",
+                (unsigned long long)cs.frames, (unsigned long long)cs.kernel_received,
+                (unsigned long long)cs.kernel_dropped);
+    if (cs.snapped)
+        fprintf(stderr, "tlsdump: %llu frames were cut by the snap length; what they lost is "
+                        "reported as gaps\n", (unsigned long long)cs.snapped);
+    if (cs.malformed + ts.truncated + ts.malformed)
+        fprintf(stderr, "tlsdump: %llu malformed or truncated packets were skipped\n",
+                (unsigned long long)(cs.malformed + ts.truncated + ts.malformed));
+    if (ts.evicted)
+        fprintf(stderr, "tlsdump: %llu connections were evicted because the table was full\n",
+                (unsigned long long)ts.evicted);
+    if (ts.cap_gaps)
+        fprintf(stderr, "tlsdump: the out-of-order buffer caps forced %llu gaps\n",
+                (unsigned long long)ts.cap_gaps);
+}
+
+static int run(struct capture *cap, struct tcp_stage *tcp)
+{
+    struct cap_packet pkt;
+    int64_t last = 0;
+    enum capture_status st;
+
+    while ((st = capture_next(cap, &pkt)) != CAPTURE_END) {
+        if (st == CAPTURE_ERROR)
+            break;
+        if (st == CAPTURE_PACKET) {
+            tcp_input(tcp, &pkt);
+            last = pkt.ts_us;
+        }
+    }
+    tcp_finish(tcp, last);
+    return st == CAPTURE_ERROR ? EXIT_BAD : 0;
+}
+
+static int add_views(struct pipeline *p, const struct options *o, int live)
+{
+    char err[512];
+    struct view *v;
+
+    if (live)
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    if (!(v = text_view_new(stdout, &o->text)) || !pipeline_add_view(p, v)) {
+        fputs("tlsdump: out of memory\n", stderr);
+        return 0;
+    }
+    if (o->streams_dir) {
+        if (!(v = streams_view_new(o->streams_dir, err, sizeof(err)))) {
+            fprintf(stderr, "tlsdump: --streams %s\n", err);
+            return 0;
+        }
+        pipeline_add_view(p, v);
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {0};
+    struct capture *cap = NULL;
+    struct pipeline *pipe = NULL;
+    struct tcp_stage *tcp = NULL;
+    char err[1024];
+    int rc = parse_options(argc, argv, &o);
+
+    if (rc >= 0)
+        goto out;
+    rc = EXIT_BAD;
+    o.tcp.is_client_start = tls_looks_like_client_hello;
+    if (!(cap = capture_open(&o.cap, err, sizeof(err)))) {
+        fprintf(stderr, "tlsdump: %s\n", err);
+        goto out;
+    }
+    if (o.user && !drop_privileges(o.user))
+        goto out;
+    if (!(pipe = pipeline_new()) || !add_views(pipe, &o, o.cap.iface != NULL))
+        goto out;
+    if (!(tcp = tcp_new(&o.tcp, pipeline_tcp_event, pipe))) {
+        fputs("tlsdump: out of memory\n", stderr);
+        goto out;
+    }
+    running = cap;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = run(cap, tcp);
+    if (rc)
+        fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,
+                capture_error(cap));
+    report(cap, tcp);
+out:
+    tcp_free(tcp);
+    if (!pipeline_free(pipe)) {
+        fprintf(stderr, "tlsdump: writing output: %s\n", strerror(errno));
+        rc = EXIT_BAD;
+    }
+    running = NULL;
+    capture_free(cap);
+    free(o.filter);
+    return rc;
+}

@@ -1,0 +1,197 @@
+/*
+ * The text view: ssldump's layout.
+ *
+ *   New TCP connection #1: 127.0.0.1(41234) <-> 127.0.0.1(4433)
+ *   1 1  0.0004 (0.0004)  C>S  Handshake
+ *   1    0.0310 (0.0002)  S>C  TCP FIN
+ *
+ * Times are seconds since the connection's first packet (-e: since the
+ * epoch) and, in brackets, since the connection's previous line.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "views.h"
+
+struct text_view {
+    struct view v;
+    FILE *out;
+    struct text_opts opts;
+};
+
+static void format_addr(const struct tcp_endpoint *e, char *buf, size_t len)
+{
+    if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)len))
+        snprintf(buf, len, "?");
+}
+
+static void print_seconds(FILE *out, int64_t us)
+{
+    if (us < 0) /* captures are not always in time order */
+        us = 0;
+    fprintf(out, "%" PRId64 ".%04d", us / 1000000, (int)(us % 1000000 / 100));
+}
+
+/* The start of a line: connection, record number if any, times, direction. */
+static void prefix(struct text_view *tv, const struct event *ev)
+{
+    if (ev->kind == EV_RECORD)
+        fprintf(tv->out, "%" PRIu64 " %" PRIu64 "  ", ev->conn->id, ev->record_no);
+    else
+        fprintf(tv->out, "%" PRIu64 "    ", ev->conn->id);
+    print_seconds(tv->out, tv->opts.absolute_time ? ev->ts_us : ev->ts_us - ev->conn->first_ts_us);
+    fputs(" (", tv->out);
+    print_seconds(tv->out, ev->since_prev_us);
+    fprintf(tv->out, ")  %s  ", ev->dir == TCP_C2S ? "C>S" : "S>C");
+}
+
+static void new_connection(struct text_view *tv, const struct tcp_conn *c)
+{
+    char a[64], b[64];
+    format_addr(&c->client, a, sizeof(a));
+    format_addr(&c->server, b, sizeof(b));
+    fprintf(tv->out, "New TCP connection #%" PRIu64 ": %s(%u) <-> %s(%u)\n", c->id, a,
+            c->client.port, b, c->server.port);
+    if (c->midstream)
+        fprintf(tv->out, "%" PRIu64 "    mid-stream: the capture lacks this connection's start\n",
+                c->id);
+}
+
+static const char *gap_reason(int why)
+{
+    switch ((enum tcp_gap_reason)why) {
+    case TCP_GAP_ACKED:
+        return "acknowledged by the peer but not captured";
+    case TCP_GAP_SNAPLEN:
+        return "cut off by the snap length";
+    case TCP_GAP_CAPACITY:
+        return "out-of-order buffer full";
+    case TCP_GAP_CLOSED:
+        return "never captured before the connection ended";
+    }
+    return "?";
+}
+
+static void segment(struct text_view *tv, const struct tcp_header *s)
+{
+    static const char names[][4] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
+    const char *sep = "";
+
+    fputs("TCP [", tv->out);
+    for (int i = 0; i < 8; i++) {
+        if (s->flags & (1 << i)) {
+            fprintf(tv->out, "%s%s", sep, names[i]);
+            sep = ",";
+        }
+    }
+    fprintf(tv->out, "] seq=%" PRIu32 " ack=%" PRIu32 " win=%u len=%zu", s->seq, s->ack, s->window,
+            s->len);
+    if (s->caplen < s->len)
+        fprintf(tv->out, " (%zu captured)", s->caplen);
+    fputc('\n', tv->out);
+}
+
+static void tcp_event(struct text_view *tv, const struct event *ev)
+{
+    const struct tcp_event *t = ev->tcp;
+
+    switch (t->kind) {
+    case TCP_EV_OPEN:
+        new_connection(tv, ev->conn);
+        return;
+    case TCP_EV_SEGMENT:
+        if (tv->opts.segments) {
+            prefix(tv, ev);
+            segment(tv, t->seg);
+        }
+        return;
+    case TCP_EV_DATA:
+        return;
+    case TCP_EV_GAP:
+        prefix(tv, ev);
+        fprintf(tv->out, "TCP gap: %zu bytes missing at stream offset %" PRIu64 " (%s)\n", t->len,
+                t->offset, gap_reason(t->reason));
+        return;
+    case TCP_EV_FIN:
+        prefix(tv, ev);
+        fputs("TCP FIN\n", tv->out);
+        return;
+    case TCP_EV_RST:
+        prefix(tv, ev);
+        fputs("TCP RST\n", tv->out);
+        return;
+    case TCP_EV_CLOSE:
+        if (t->reason == TCP_CLOSE_IDLE || t->reason == TCP_CLOSE_EVICTED)
+            fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
+                    t->reason == TCP_CLOSE_IDLE ? "idle longer than the timeout (-t)"
+                                                : "connection table full (--max-conns)");
+        return;
+    }
+}
+
+static void problem(struct text_view *tv, const struct event *ev)
+{
+    prefix(tv, ev);
+    switch (ev->problem) {
+    case TLS_NOT_TLS:
+        fputs("not TLS: the stream does not start with a TLS record\n", tv->out);
+        return;
+    case TLS_BAD_LENGTH:
+        fprintf(tv->out, "bad record at stream offset %" PRIu64
+                         ": longer than TLS allows; this direction is not decoded further\n",
+                ev->offset);
+        return;
+    case TLS_BAD_HEADER:
+        fprintf(tv->out, "bad record at stream offset %" PRIu64
+                         ": not a TLS record header; this direction is not decoded further\n",
+                ev->offset);
+        return;
+    case TLS_LOST_SYNC:
+        fputs("record boundaries lost in the gap; this direction is not decoded further\n",
+              tv->out);
+        return;
+    }
+}
+
+static void text_event(struct view *v, const struct event *ev)
+{
+    struct text_view *tv = (struct text_view *)v;
+    const char *name;
+
+    switch (ev->kind) {
+    case EV_TCP:
+        tcp_event(tv, ev);
+        return;
+    case EV_RECORD:
+        prefix(tv, ev);
+        if ((name = tls_content_type_name(ev->rec->type)))
+            fprintf(tv->out, "%s\n", name);
+        else
+            fprintf(tv->out, "unknown content type (%u)\n", ev->rec->type);
+        return;
+    case EV_TLS_PROBLEM:
+        problem(tv, ev);
+        return;
+    }
+}
+
+static int text_close(struct view *v)
+{
+    struct text_view *tv = (struct text_view *)v;
+    int ok = fflush(tv->out) == 0 && !ferror(tv->out);
+    free(tv);
+    return ok;
+}
+
+struct view *text_view_new(FILE *out, const struct text_opts *opts)
+{
+    struct text_view *tv = calloc(1, sizeof(*tv));
+    if (!tv)
+        return NULL;
+    tv->v.event = text_event;
+    tv->v.close = text_close;
+    tv->out = out;
+    tv->opts = *opts;
+    return &tv->v;
+}

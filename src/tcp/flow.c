@@ -1,0 +1,402 @@
+/*
+ * The flow table: datagrams to connections, connection life, and the caps
+ * that keep memory bounded.
+ *
+ * Connections live in a hash table keyed by both endpoints (either order
+ * finds the same connection), on a list ordered by last activity (for the
+ * idle timeout and for eviction when the table is full), and, while they
+ * buffer out-of-order bytes, on a list the global buffer cap drains from.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "tcp_int.h"
+
+#define INITIAL_BUCKETS 1024
+#define FRAG_PENDING 64
+#define FRAG_TIMEOUT_US (30 * 1000000LL)
+
+void tcp_config_defaults(struct tcp_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->idle_timeout_s = 100;           /* ssldump's default for -t */
+    cfg->max_conns = 100000;
+    cfg->max_ooo_conn = 1 << 20;
+    cfg->max_ooo_total = 64 << 20;
+}
+
+void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum tcp_dir dir,
+              int64_t ts)
+{
+    struct tcp_event ev = {.kind = kind, .conn = &c->pub, .dir = dir, .ts_us = ts};
+    t->fn(t->arg, &ev);
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t hash_endpoint(uint64_t seed, const uint8_t *addr, uint16_t port)
+{
+    uint64_t a, b;
+    memcpy(&a, addr, 8);
+    memcpy(&b, addr + 8, 8);
+    return mix(seed ^ mix(a ^ mix(b + port)));
+}
+
+/* The same for both directions: the two endpoint hashes are added. */
+static uint64_t hash_flow(const struct tcp_stage *t, const struct ip_datagram *d,
+                          const struct tcp_header *th)
+{
+    return mix(hash_endpoint(t->seed, d->src, th->sport) +
+               hash_endpoint(t->seed, d->dst, th->dport));
+}
+
+static int endpoint_is(const struct tcp_endpoint *e, uint8_t family, const uint8_t *addr,
+                       uint16_t port)
+{
+    return e->port == port && e->family == family && memcmp(e->addr, addr, 16) == 0;
+}
+
+static struct conn *lookup(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                           const struct tcp_header *th, enum tcp_dir *dir)
+{
+    for (struct conn *c = t->buckets[hash & (t->nbuckets - 1)]; c; c = c->hnext) {
+        if (c->hash != hash)
+            continue;
+        if (endpoint_is(&c->pub.client, d->family, d->src, th->sport) &&
+            endpoint_is(&c->pub.server, d->family, d->dst, th->dport)) {
+            *dir = TCP_C2S;
+            return c;
+        }
+        if (endpoint_is(&c->pub.server, d->family, d->src, th->sport) &&
+            endpoint_is(&c->pub.client, d->family, d->dst, th->dport)) {
+            *dir = TCP_S2C;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void grow(struct tcp_stage *t)
+{
+    size_t n = t->nbuckets * 2;
+    struct conn **b = calloc(n, sizeof(*b));
+    if (!b)
+        return; /* longer chains, still correct */
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        struct conn *c = t->buckets[i], *next;
+        for (; c; c = next) {
+            next = c->hnext;
+            c->hnext = b[c->hash & (n - 1)];
+            b[c->hash & (n - 1)] = c;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = n;
+}
+
+static void lru_unlink(struct tcp_stage *t, struct conn *c)
+{
+    *(c->lru_prev ? &c->lru_prev->lru_next : &t->lru_head) = c->lru_next;
+    *(c->lru_next ? &c->lru_next->lru_prev : &t->lru_tail) = c->lru_prev;
+    c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_append(struct tcp_stage *t, struct conn *c)
+{
+    c->lru_prev = t->lru_tail;
+    c->lru_next = NULL;
+    *(t->lru_tail ? &t->lru_tail->lru_next : &t->lru_head) = c;
+    t->lru_tail = c;
+}
+
+void tcp_ooo_changed(struct tcp_stage *t, struct conn *c)
+{
+    int buffering = c->half[0].ooo || c->half[1].ooo;
+
+    if (buffering == c->on_ooo_list)
+        return;
+    if (buffering) {
+        c->ooo_prev = t->ooo_tail;
+        c->ooo_next = NULL;
+        *(t->ooo_tail ? &t->ooo_tail->ooo_next : &t->ooo_head) = c;
+        t->ooo_tail = c;
+    } else {
+        *(c->ooo_prev ? &c->ooo_prev->ooo_next : &t->ooo_head) = c->ooo_next;
+        *(c->ooo_next ? &c->ooo_next->ooo_prev : &t->ooo_tail) = c->ooo_prev;
+        c->ooo_prev = c->ooo_next = NULL;
+    }
+    c->on_ooo_list = buffering;
+}
+
+static void unhash(struct tcp_stage *t, struct conn *c)
+{
+    struct conn **pp = &t->buckets[c->hash & (t->nbuckets - 1)];
+    while (*pp != c)
+        pp = &(*pp)->hnext;
+    *pp = c->hnext;
+}
+
+static void close_conn(struct tcp_stage *t, struct conn *c, enum tcp_close_reason why, int64_t ts)
+{
+    half_flush(t, c, TCP_C2S, ts);
+    half_flush(t, c, TCP_S2C, ts);
+    struct tcp_event ev = {.kind = TCP_EV_CLOSE, .conn = &c->pub, .ts_us = ts, .reason = why};
+    t->fn(t->arg, &ev);
+    unhash(t, c);
+    lru_unlink(t, c);
+    half_free(t, c, &c->half[TCP_C2S]);
+    half_free(t, c, &c->half[TCP_S2C]);
+    t->st.live--;
+    free(c);
+}
+
+static void set_endpoint(struct tcp_endpoint *e, uint8_t family, const uint8_t *addr,
+                         uint16_t port)
+{
+    e->family = family;
+    memcpy(e->addr, addr, 16);
+    e->port = port;
+}
+
+/* Which side the sender of this first segment is. */
+static int sender_is_client(const struct tcp_stage *t, const struct tcp_header *th)
+{
+    if (th->flags & TCP_SYN)
+        return !(th->flags & TCP_ACK);
+    if (t->cfg.is_client_start && th->caplen && t->cfg.is_client_start(th->payload, th->caplen))
+        return 1;
+    return th->sport >= th->dport; /* else the lower port is the server */
+}
+
+static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                           const struct tcp_header *th, int64_t ts, enum tcp_dir *dir)
+{
+    if (t->st.live >= t->cfg.max_conns && t->lru_head) {
+        t->st.evicted++;
+        close_conn(t, t->lru_head, TCP_CLOSE_EVICTED, ts);
+    }
+    struct conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    int client = sender_is_client(t, th);
+    *dir = client ? TCP_C2S : TCP_S2C;
+    set_endpoint(client ? &c->pub.client : &c->pub.server, d->family, d->src, th->sport);
+    set_endpoint(client ? &c->pub.server : &c->pub.client, d->family, d->dst, th->dport);
+    c->pub.id = ++t->next_id;
+    c->pub.first_ts_us = ts;
+    c->pub.midstream = !(th->flags & TCP_SYN);
+    c->hash = hash;
+    c->last_ts = ts;
+    if (t->st.live >= t->nbuckets)
+        grow(t);
+    c->hnext = t->buckets[hash & (t->nbuckets - 1)];
+    t->buckets[hash & (t->nbuckets - 1)] = c;
+    lru_append(t, c);
+    t->st.connections++;
+    if (++t->st.live > t->st.live_peak)
+        t->st.live_peak = t->st.live;
+    tcp_emit(t, c, TCP_EV_OPEN, *dir, ts);
+    return c;
+}
+
+static void expire_idle(struct tcp_stage *t, int64_t now)
+{
+    int64_t limit = (int64_t)t->cfg.idle_timeout_s * 1000000;
+    while (t->lru_head && now - t->lru_head->last_ts > limit)
+        close_conn(t, t->lru_head, TCP_CLOSE_IDLE, now);
+}
+
+/* A SYN for a connection we hold, with a new initial sequence number: the
+ * port pair is being reused. */
+static int is_reuse(const struct conn *c, enum tcp_dir dir, const struct tcp_header *th)
+{
+    const struct half *h = &c->half[dir];
+    return (th->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+           (dir != TCP_C2S || !h->syn_seen || h->isn != th->seq);
+}
+
+static void syn(struct conn *c, enum tcp_dir dir, const struct tcp_header *th)
+{
+    struct half *h = &c->half[dir];
+    if (h->syn_seen)
+        return;
+    h->syn_seen = 1;
+    h->isn = th->seq;
+    if (!h->started)
+        half_start(h, th->seq + 1);
+    /* A SYN-ACK tells where the client's stream starts even if its SYN
+     * was missed. */
+    if ((th->flags & TCP_ACK) && !c->half[!dir].started)
+        half_start(&c->half[!dir], th->ack);
+}
+
+static void segment(struct tcp_stage *t, const struct ip_datagram *d, const struct tcp_header *th,
+                    int64_t ts)
+{
+    uint64_t hash = hash_flow(t, d, th);
+    enum tcp_dir dir;
+    struct conn *c;
+
+    expire_idle(t, ts);
+    c = lookup(t, hash, d, th, &dir);
+    if (c && is_reuse(c, dir, th)) {
+        close_conn(t, c, TCP_CLOSE_END, ts);
+        c = NULL;
+    }
+    if (!c) {
+        /* Stray ACKs, FINs and resets after a connection closed must not
+         * open a new one. */
+        if ((th->flags & TCP_RST) || (!(th->flags & TCP_SYN) && th->len == 0))
+            return;
+        if (!(c = create(t, hash, d, th, ts, &dir)))
+            return;
+    }
+    c->last_ts = ts;
+    lru_unlink(t, c);
+    lru_append(t, c);
+    if (t->cfg.segments) {
+        struct tcp_event ev = {.kind = TCP_EV_SEGMENT, .conn = &c->pub, .dir = dir, .ts_us = ts,
+                               .seg = th};
+        t->fn(t->arg, &ev);
+    }
+    if (th->flags & TCP_SYN)
+        syn(c, dir, th);
+    if (th->flags & TCP_RST) {
+        tcp_emit(t, c, TCP_EV_RST, dir, ts);
+        close_conn(t, c, TCP_CLOSE_RST, ts);
+        return;
+    }
+    if (th->flags & TCP_ACK)
+        half_acked(t, c, !dir, th->ack, ts);
+    half_segment(t, c, dir, th, ts);
+    if (c->half[0].fin_done && c->half[1].fin_done)
+        close_conn(t, c, TCP_CLOSE_FIN, ts);
+}
+
+static int ip_to_tcp(struct tcp_stage *t, const struct cap_packet *pkt, struct ip_datagram *d)
+{
+    switch (ip_decode(pkt->l3, pkt->l3_caplen, d)) {
+    case IP_OK:
+        break;
+    case IP_FRAGMENT:
+        if (!ipfrag_add(t->frag, d, pkt->ts_us, d))
+            return 0;
+        if (d->proto != 6) {
+            t->st.not_tcp++;
+            return 0;
+        }
+        return 1;
+    case IP_TRUNCATED:
+        t->st.truncated++;
+        return 0;
+    case IP_MALFORMED:
+        t->st.malformed++;
+        return 0;
+    case IP_NOT_TCP:
+        t->st.not_tcp++;
+        return 0;
+    }
+    /* An IP length beyond what the link carried is a lie, not a snap. */
+    if ((size_t)(d->payload - pkt->l3) + d->wirelen > pkt->l3_wirelen) {
+        t->st.malformed++;
+        return 0;
+    }
+    return 1;
+}
+
+void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
+{
+    struct ip_datagram d;
+    struct tcp_header th;
+
+    t->st.datagrams++;
+    if (!ip_to_tcp(t, pkt, &d))
+        return;
+    switch (tcp_decode(d.payload, d.caplen, d.wirelen, &th)) {
+    case IP_OK:
+        segment(t, &d, &th, pkt->ts_us);
+        return;
+    case IP_TRUNCATED:
+        t->st.truncated++;
+        return;
+    default:
+        t->st.malformed++;
+        return;
+    }
+}
+
+struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *arg)
+{
+    struct tcp_stage *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->cfg = *cfg;
+    if (t->cfg.max_conns == 0)
+        t->cfg.max_conns = 1;
+    t->fn = fn;
+    t->arg = arg;
+    t->nbuckets = INITIAL_BUCKETS;
+    t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+    t->frag = ipfrag_new(FRAG_PENDING, FRAG_TIMEOUT_US);
+    if (!t->buckets || !t->frag) {
+        free(t->buckets);
+        ipfrag_free(t->frag);
+        free(t);
+        return NULL;
+    }
+    /* A secret seed keeps crafted traffic from piling into one bucket. */
+    if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+        t->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+    return t;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    uint64_t x = (*(struct conn *const *)a)->pub.id, y = (*(struct conn *const *)b)->pub.id;
+    return x < y ? -1 : x > y;
+}
+
+void tcp_finish(struct tcp_stage *t, int64_t now)
+{
+    size_t n = t->st.live, i = 0;
+    struct conn **all = n ? malloc(n * sizeof(*all)) : NULL;
+
+    if (!all) {
+        while (t->lru_head)
+            close_conn(t, t->lru_head, TCP_CLOSE_END, now);
+        return;
+    }
+    for (struct conn *c = t->lru_head; c && i < n; c = c->lru_next)
+        all[i++] = c;
+    qsort(all, i, sizeof(*all), by_id);
+    for (size_t k = 0; k < i; k++)
+        close_conn(t, all[k], TCP_CLOSE_END, now);
+    free(all);
+}
+
+void tcp_free(struct tcp_stage *t)
+{
+    if (!t)
+        return;
+    tcp_finish(t, 0);
+    ipfrag_free(t->frag);
+    free(t->buckets);
+    free(t);
+}
+
+void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st)
+{
+    *st = t->st;
+    ipfrag_get_stats(t->frag, &st->frag);
+}

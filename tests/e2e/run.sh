@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# End-to-end tests: the tlsdump binary given as $1 on the captures in pcaps/.
+#
+# Each check prints "ok" or "FAIL" with its name; the last line is
+# "N passed, N failed".  Exit status 1 if anything failed.
+set -u
+
+TLSDUMP=$(realpath "${1:-./tlsdump}")
+cd "$(dirname "$0")/../.." || exit 2
+PCAPS=pcaps
+VAR=pcaps/variants
+OUT=tests/out/$(basename "$(dirname "$TLSDUMP")")-$$
+rm -rf "$OUT"
+mkdir -p "$OUT"
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok    $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL  $1${2:+: $2}"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+lacks() { ! grep -q "$@"; }
+
+# Runs tlsdump; keeps stdout, stderr and the exit status under $OUT/$name.
+run() {
+    local name=$1; shift
+    "$TLSDUMP" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
+    echo $? >"$OUT/$name.rc"
+}
+rc_of() { cat "$OUT/$1.rc"; }
+no_crash() { # exit status 0 or 2, and no sanitizer report
+    local rc; rc=$(rc_of "$1")
+    [ "$rc" = 0 ] || [ "$rc" = 2 ] || return 1
+    ! grep -q 'Sanitizer\|runtime error' "$OUT/$1.err"
+}
+
+# Streams of a capture into $OUT/$name.streams/.
+streams() {
+    local name=$1 pcap=$2; shift 2
+    mkdir -p "$OUT/$name.streams"
+    run "$name" -r "$pcap" --streams "$OUT/$name.streams" "$@"
+}
+
+same_streams() { # every stream file of $1 equals the one of $2, and the same files exist
+    local a=$OUT/$1.streams b=$OUT/$2.streams
+    [ -n "$(ls "$a")" ] || return 1
+    diff <(cd "$a" && ls) <(cd "$b" && ls) >/dev/null || return 1
+    for f in "$a"/*; do cmp -s "$f" "$b/$(basename "$f")" || return 1; done
+}
+
+# --- Clean captures: streams equal what tshark's independent follow gave
+# when the expected digests were recorded (tests/e2e/streams.sha256).
+while read -r digest file; do
+    cap=${file%%:*}; stream=${file#*:}
+    name=clean-$(basename "$cap" .pcap)
+    [ -d "$OUT/$name.streams" ] || streams "$name" "$PCAPS/$cap"
+    got=$(sha256sum <"$OUT/$name.streams/$stream" 2>/dev/null | cut -d' ' -f1)
+    check "$cap $stream matches its recorded digest" [ "$got" = "$digest" ]
+done <tests/e2e/streams.sha256
+
+# --- Lossless variants: exactly the streams of the clean capture.
+CLEAN=clean-tls13-openssl
+for v in reordered retransmitted overlapping tiny7 vlan qinq ipv6 ipv6-exthdr sll sll2 rawip \
+         null fragmented ipopts pcapng; do
+    f=$(ls "$VAR/$v".pcap* 2>/dev/null | head -n1)
+    if [ -z "$f" ]; then bad "variant $v" "missing capture"; continue; fi
+    streams "var-$v" "$f"
+    check "variant $v: same streams as the clean capture" same_streams "var-$v" "$CLEAN"
+    check "variant $v: no gap reported" lacks 'gap' "$OUT/var-$v.out"
+    check "variant $v: FIN from both sides" [ "$(grep -c 'TCP FIN' "$OUT/var-$v.out")" = 2 ]
+done
+
+# --- Lossy variants: the loss is reported, the rest is intact.
+lost_segment() {
+    local dir offset length
+    read -r dir offset length < <(sed 's/[a-z]*=//g' "$VAR/lost-segment.txt")
+    streams var-lost "$VAR/lost-segment.pcap"
+    grep -q "S>C  TCP gap: $length bytes missing at stream offset $offset (acknowledged" \
+        "$OUT/var-lost.out" || return 1
+    local clean=$OUT/$CLEAN.streams/stream-1-server.bin
+    cmp -s <(head -c "$offset" "$clean"; tail -c +"$((offset + length + 1))" "$clean") \
+        "$OUT/var-lost.streams/stream-1-server.bin" || return 1
+    cmp -s "$OUT/$CLEAN.streams/stream-1-client.bin" "$OUT/var-lost.streams/stream-1-client.bin"
+}
+check "lost segment: gap of its size at its offset, the rest intact" lost_segment
+
+midstream() {
+    local c s
+    read -r c s < <(sed 's/[a-z_]*=//g' "$VAR/midstream.txt")
+    streams var-mid "$VAR/midstream.pcap"
+    grep -q 'mid-stream' "$OUT/var-mid.out" || return 1
+    cmp -s <(tail -c +"$((c + 1))" "$OUT/$CLEAN.streams/stream-1-client.bin") \
+        "$OUT/var-mid.streams/stream-1-client.bin" || return 1
+    cmp -s <(tail -c +"$((s + 1))" "$OUT/$CLEAN.streams/stream-1-server.bin") \
+        "$OUT/var-mid.streams/stream-1-server.bin"
+}
+check "capture started after the handshake: mid-stream, streams from there" midstream
+
+snaplen() {
+    streams var-snap "$VAR/snap128.pcap"
+    grep -q 'cut off by the snap length' "$OUT/var-snap.out" || return 1
+    grep -q 'frames were cut by the snap length' "$OUT/var-snap.err" || return 1
+    # captured bytes plus reported gaps account for every byte sent
+    local d got lost want
+    for d in client server; do
+        want=$(stat -c %s "$OUT/$CLEAN.streams/stream-1-$d.bin")
+        got=$(stat -c %s "$OUT/var-snap.streams/stream-1-$d.bin" 2>/dev/null || echo 0)
+        local arrow=S\>C; [ $d = client ] && arrow=C\>S
+        lost=$(grep "$arrow  TCP gap" "$OUT/var-snap.out" |
+            sed 's/.*gap: \([0-9]*\) bytes.*/\1/' | awk '{s += $1} END {print s + 0}')
+        [ "$((got + ${lost:-0}))" = "$want" ] || return 1
+    done
+}
+check "snap length 128: cut bytes reported as gaps, totals add up" snaplen
+
+# --- Reading: standard input, filters, the text view.
+run stdin -r - <"$PCAPS/tls13-openssl.pcap"
+run file -r "$PCAPS/tls13-openssl.pcap"
+check "-r - reads standard input like a file" cmp -s "$OUT/stdin.out" "$OUT/file.out"
+check "text view: ssldump's connection line" \
+    grep -q '^New TCP connection #1: 127\.0\.0\.1([0-9]*) <-> 127\.0\.0\.1([0-9]*)$' "$OUT/file.out"
+check "text view: first record is the client's Handshake" \
+    grep -q '^1 1  0\.[0-9]\{4\} (0\.[0-9]\{4\})  C>S  Handshake$' "$OUT/file.out"
+port=$(sed -n 's/^New TCP connection #1: .* <-> .*(\([0-9]*\))$/\1/p' "$OUT/file.out")
+run filter-match -r "$PCAPS/tls13-openssl.pcap" tcp port "$port"
+run filter-miss -r "$PCAPS/tls13-openssl.pcap" tcp port 1
+check "BPF filter after the options keeps the connection" cmp -s "$OUT/filter-match.out" "$OUT/file.out"
+check "BPF filter that matches nothing shows nothing" [ ! -s "$OUT/filter-miss.out" ]
+run segments -T -r "$PCAPS/tls13-openssl.pcap"
+check "-T prints the SYN" grep -q 'C>S  TCP \[SYN\] seq=' "$OUT/segments.out"
+run multi -r "$PCAPS/multi-openssl.pcap"
+check "several connections numbered in order" \
+    [ "$(grep -o '^New TCP connection #[0-9]*' "$OUT/multi.out" | tr -d '\n')" = \
+      "New TCP connection #1New TCP connection #2New TCP connection #3" ]
+
+# --- Bad input: one line naming the problem, exit status 2, no crash.
+bad_input() { # name, expected message regex, tlsdump args...
+    local name=$1 re=$2; shift 2
+    run "$name" "$@"
+    [ "$(rc_of "$name")" = 2 ] && no_crash "$name" && grep -q "$re" "$OUT/$name.err" &&
+        [ "$(wc -l <"$OUT/$name.err")" -le 2 ]
+}
+printf 'this is not a capture file\n' >"$OUT/notpcap.txt"
+head -c 3000 "$PCAPS/tls13-openssl.pcap" >"$OUT/truncated.pcap"
+head -c 10 "$PCAPS/tls13-openssl.pcap" >"$OUT/tiny.pcap"
+# a pcap header with link type 147 (DLT_USER0) and one record
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x93\x00\x00\x00' >"$OUT/user0.pcap"
+check "missing file" bad_input missing 'No such file' -r "$OUT/does-not-exist.pcap"
+check "a text file" bad_input notpcap 'unknown file format' -r "$OUT/notpcap.txt"
+check "a directory" bad_input dir 'is a directory' -r "$OUT"
+check "truncated capture" bad_input truncated 'truncated' -r "$OUT/truncated.pcap"
+check "truncated file header" bad_input tiny 'truncated\|too short\|file format' -r "$OUT/tiny.pcap"
+check "unsupported link type" bad_input user0 'link type .* not supported' -r "$OUT/user0.pcap"
+check "invalid filter" bad_input badfilter "invalid filter" -r "$PCAPS/tls13-openssl.pcap" port nonsense
+check "unknown interface" bad_input noif 'no such interface\|No such device\|permission' -i nosuchif0
+check "no source" bad_input nosrc 'give one source'
+check "bad number" bad_input badnum "not a number" -t forever -r "$PCAPS/tls13-openssl.pcap"
+check "unwritable --streams" bad_input badstreams 'streams' --streams /proc/nope -r "$PCAPS/tls13-openssl.pcap"
+check "truncated capture still shows what came before" grep -q 'New TCP connection' "$OUT/truncated.out"
+
+# Corrupt packets in the middle of a good capture: counted, skipped, run on.
+corrupt() {
+    /usr/bin/python3 - "$PCAPS/tls13-openssl.pcap" "$OUT/corrupt.pcap" <<'PY' || return 1
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+out, pos, n = bytearray(data[:24]), 24, 0
+while pos + 16 <= len(data):
+    ts, tu, incl, orig = struct.unpack('<IIII', data[pos:pos + 16])
+    frame = bytearray(data[pos + 16:pos + 16 + incl])
+    n += 1
+    out += data[pos:pos + 16] + frame
+    if n in (5, 9):  # after these, a frame with an impossible IPv4 header, and one cut mid-TCP
+        bad = bytearray(frame); bad[14] = 0x4f; bad[16:18] = b'\xff\xff'
+        out += struct.pack('<IIII', ts, tu, len(bad), len(bad)) + bad
+        cut = frame[:14 + 20 + 7]
+        out += struct.pack('<IIII', ts, tu, len(cut), len(cut)) + cut
+    pos += 16 + incl
+open(sys.argv[2], 'wb').write(out)
+PY
+    streams corrupt "$OUT/corrupt.pcap"
+    [ "$(rc_of corrupt)" = 0 ] && no_crash corrupt &&
+        grep -q '4 malformed or truncated packets were skipped' "$OUT/corrupt.err" &&
+        same_streams corrupt "$CLEAN"
+}
+check "corrupt packets mid-capture are skipped, the streams are intact" corrupt
+
+# Every cut of a capture: never a crash.
+cuts() {
+    local size i
+    size=$(stat -c %s "$PCAPS/tls13-openssl.pcap")
+    for ((i = 24; i < size; i += 97)); do
+        head -c "$i" "$PCAPS/tls13-openssl.pcap" >"$OUT/cut.pcap"
+        run cut -r "$OUT/cut.pcap"
+        no_crash cut || { echo "  crashed at $i bytes"; return 1; }
+    done
+}
+check "capture cut every 97 bytes: no crash" cuts
+
+# --- Live capture in a network namespace of our own (needs root).
+if [ "$(id -u)" = 0 ] && command -v openssl >/dev/null && ip netns add "tlsdump-e2e-$$" 2>/dev/null; then
+    tests/e2e/live.sh "tlsdump-e2e-$$" "$TLSDUMP" "$OUT" && ok "live capture, SIGINT, -Z" ||
+        bad "live capture, SIGINT, -Z" "see $OUT/live.*"
+    ip netns del "tlsdump-e2e-$$"
+else
+    echo "skip  live capture (needs root and ip netns)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
