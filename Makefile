@@ -23,9 +23,12 @@ DEMO_PCAP  := pcaps/tls13-openssl.pcap
 SRCS := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
+FUZZ_TARGETS := record message packet
+REL_LIB  = $(patsubst %.c,build/rel/%.o,$(LIB_SRCS))
+ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 
 
-.PHONY: all deps demo test unit e2e check-build install uninstall clean asan
+.PHONY: all deps demo test fuzz install uninstall clean
 .DEFAULT_GOAL := all
 
 all: tlsdump
@@ -60,24 +63,43 @@ tlsdump: $(patsubst %.c,build/rel/%.o,$(SRCS))
 build/asan/tlsdump: $(patsubst %.c,build/asan/%.o,$(SRCS))
 	$(CC) $(SANITIZE) -o $@ $^ $(LDLIBS)
 
-build/rel/unit_tests: $(patsubst %.c,build/rel/%.o,$(LIB_SRCS) $(UNIT_SRCS))
+build/rel/unit_tests: $(patsubst %.c,build/rel/%.o,$(UNIT_SRCS)) $(REL_LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 
-build/asan/unit_tests: $(patsubst %.c,build/asan/%.o,$(LIB_SRCS) $(UNIT_SRCS))
+build/asan/unit_tests: $(patsubst %.c,build/asan/%.o,$(UNIT_SRCS)) $(ASAN_LIB)
 	$(CC) $(SANITIZE) -o $@ $^ $(LDLIBS) -lcunit
+
+# Fuzz targets, replayed over their corpora by `make test` (gcc), or built
+# for libFuzzer with `make fuzz` (clang).
+build/rel/fuzz_%: build/rel/tests/fuzz/fuzz_%.o build/rel/tests/fuzz/replay.o $(REL_LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/asan/fuzz_%: build/asan/tests/fuzz/fuzz_%.o build/asan/tests/fuzz/replay.o $(ASAN_LIB)
+	$(CC) $(SANITIZE) -o $@ $^ $(LDLIBS)
+
+fuzz:
+	@mkdir -p build/fuzz
+	for t in $(FUZZ_TARGETS); do \
+	  clang -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(LIB_SRCS) $(LDLIBS) || exit 1; \
+	done
+	@echo "run e.g.: build/fuzz/fuzz_record -max_total_time=60 tests/fuzz/corpus/record"
 
 demo: tlsdump
 	./tlsdump -r $(DEMO_PCAP)
 
 # The whole suite, once with the release build and once under
 # AddressSanitizer and UndefinedBehaviorSanitizer.
-test: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests
+test: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests \
+      $(foreach t,$(FUZZ_TARGETS),build/rel/fuzz_$(t) build/asan/fuzz_$(t))
 	@echo "== unit tests (release build)"
 	build/rel/unit_tests
+	@for t in $(FUZZ_TARGETS); do build/rel/fuzz_$$t tests/fuzz/corpus/$$t || exit 1; done
 	@echo "== end-to-end tests (release build)"
 	tests/e2e/run.sh ./tlsdump
 	@echo "== unit tests (ASan+UBSan build)"
 	ASAN_OPTIONS=detect_leaks=1 build/asan/unit_tests
+	@for t in $(FUZZ_TARGETS); do build/asan/fuzz_$$t tests/fuzz/corpus/$$t || exit 1; done
 	@echo "== end-to-end tests (ASan+UBSan build)"
 	ASAN_OPTIONS=detect_leaks=1 tests/e2e/run.sh build/asan/tlsdump
 

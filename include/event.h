@@ -1,22 +1,24 @@
 /*
  * event.h: what the stages tell the views.
  *
- * The pipeline turns the tcp stage's events and the record layer's records
- * into one stream of events, in the order they happened, and hands each to
- * every view.  An event and everything it points to are borrowed: valid
- * only while the view's event() runs.
+ * The pipeline turns the tcp stage's events and the tls stage's records,
+ * messages and alerts into one stream of events, in the order they
+ * happened, and hands each to every view.  An event and everything it
+ * points to are borrowed: valid only while the view's event() runs.
  */
 #ifndef TLSDUMP_EVENT_H
 #define TLSDUMP_EVENT_H
 
-#include "record.h"
 #include "tcp.h"
+#include "tls.h"
 
 #define MAX_VIEWS 4
 
 enum event_kind {
     EV_TCP,         /* tcp: a connection opened, data, gap, FIN, RST, close */
     EV_RECORD,      /* rec: a TLS record */
+    EV_MESSAGE,     /* msg: a handshake message, decoded */
+    EV_ALERT,       /* alert */
     EV_TLS_PROBLEM, /* problem: the stream stopped being decodable as TLS */
 };
 
@@ -26,11 +28,14 @@ struct event {
     enum tcp_dir dir;
     int64_t ts_us;
     uint64_t record_no;       /* EV_RECORD: 1, 2, ... per connection */
-    int64_t since_prev_us;    /* time since the connection's previous event */
+    int64_t since_prev_us;    /* time since the connection's previous record or event */
     const struct tcp_event *tcp;
-    const struct tls_record *rec;
+    const struct tls_rec_info *rec;
+    const struct tls_msg *msg;
+    const struct tls_alert *alert;
     enum tls_framer_problem problem;
     uint64_t offset;          /* EV_TLS_PROBLEM: where in the stream */
+    const struct tls_summary *summary; /* EV_TCP of kind TCP_EV_CLOSE */
     void **slot;              /* this view's per-connection pointer */
 };
 

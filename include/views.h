@@ -12,10 +12,17 @@
 struct text_opts {
     int absolute_time;  /* -e: timestamps since the epoch */
     int segments;       /* -T: a line per TCP segment */
+    int all_fields;     /* -A: record versions and lengths, randoms, session IDs */
+    int hex;            /* -x: each record's bytes in hex */
+    int cert_text;      /* -N: certificates in full */
+    int quiet;          /* -q: one line per record, no decoded messages */
 };
 
 /* ssldump's text layout, written to out. */
 struct view *text_view_new(FILE *out, const struct text_opts *opts);
+
+/* JSON Lines (-j): an object per event and a summary per connection. */
+struct view *json_view_new(FILE *out);
 
 /* --streams DIR: each connection's reassembled bytes per direction, as
  * DIR/stream-<id>-client.bin and DIR/stream-<id>-server.bin.  Returns NULL

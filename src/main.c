@@ -30,6 +30,7 @@ struct options {
     struct tcp_config tcp;
     struct text_opts text;
     const char *streams_dir;
+    int json;
     const char *user;
     char *filter;
 };
@@ -48,6 +49,11 @@ static void usage(FILE *out)
           "  -n               do not resolve names (tlsdump never does)\n"
           "  -e               absolute timestamps (seconds since the epoch)\n"
           "  -T               print each TCP segment\n"
+          "  -A               print all fields: record versions and lengths, randoms, session IDs\n"
+          "  -x               print each record's bytes in hex\n"
+          "  -N               print certificates in full\n"
+          "  -q               one line per record\n"
+          "  -j, --json       JSON Lines: an object per event, a summary per connection\n"
           "  --streams DIR    write each connection's reassembled bytes to DIR\n"
           "  --max-conns N    connections tracked at once (default 100000)\n"
           "  --max-buffer N   out-of-order bytes buffered per connection (default 1 MiB)\n"
@@ -92,6 +98,7 @@ enum { OPT_STREAMS = 256, OPT_MAX_CONNS, OPT_MAX_BUFFER, OPT_MAX_BUFFER_TOTAL };
 
 static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
+    {"json", no_argument, NULL, 'j'},
     {"version", no_argument, NULL, 'v'},
     {"streams", required_argument, NULL, OPT_STREAMS},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
@@ -108,7 +115,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
     tcp_config_defaults(&o->tcp);
     o->cap.promisc = 1;
-    while ((c = getopt_long(argc, argv, "r:i:Ps:Z:t:neTvh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:i:Ps:Z:t:neTAxNqjvh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r': o->cap.file = optarg; break;
         case 'i': o->cap.iface = optarg; break;
@@ -127,6 +134,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'n': break;
         case 'e': o->text.absolute_time = 1; break;
         case 'T': o->text.segments = o->tcp.segments = 1; break;
+        case 'A': o->text.all_fields = 1; break;
+        case 'x': o->text.hex = 1; break;
+        case 'N': o->text.cert_text = 1; break;
+        case 'q': o->text.quiet = 1; break;
+        case 'j': o->json = 1; break;
         case OPT_STREAMS: o->streams_dir = optarg; break;
         case OPT_MAX_CONNS:
             if (!parse_number(optarg, "--max-conns", 1u << 24, &n) || n == 0)
@@ -236,7 +248,8 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
 
     if (live)
         setvbuf(stdout, NULL, _IOLBF, 0);
-    if (!(v = text_view_new(stdout, &o->text)) || !pipeline_add_view(p, v)) {
+    v = o->json ? json_view_new(stdout) : text_view_new(stdout, &o->text);
+    if (!v || !pipeline_add_view(p, v)) {
         fputs("tlsdump: out of memory\n", stderr);
         return 0;
     }

@@ -1,26 +1,17 @@
 /*
- * The pipeline: tcp events in, records framed per direction, every event
+ * The pipeline: tcp events in, the tls stage per connection, every event
  * out to every view.
  */
 #include <stdlib.h>
 
 #include "pipeline.h"
 
-struct conn_state;
-
-/* One direction of a connection, as the framer's callback sees it. */
-struct dir_ctx {
-    struct conn_state *cs;
-    enum tcp_dir dir;
-};
-
 struct conn_state {
     struct pipeline *p;
     const struct tcp_conn *conn;
-    struct tls_framer *framer[2];
-    struct dir_ctx ctx[2];
+    struct tls_conn *tls;
     int64_t now_us;          /* time of the tcp event being handled */
-    int64_t last_us;         /* time of the previous event shown */
+    int64_t last_us;         /* time of the previous step shown */
     uint64_t records;
     void *slots[MAX_VIEWS];
 };
@@ -28,11 +19,15 @@ struct conn_state {
 struct pipeline {
     struct view *views[MAX_VIEWS];
     int nviews;
+    struct ftree tree;       /* decoded fields, shared: one event at a time */
 };
 
 struct pipeline *pipeline_new(void)
 {
-    return calloc(1, sizeof(struct pipeline));
+    struct pipeline *p = calloc(1, sizeof(struct pipeline));
+    if (p)
+        ft_init(&p->tree);
+    return p;
 }
 
 int pipeline_add_view(struct pipeline *p, struct view *v)
@@ -45,9 +40,12 @@ int pipeline_add_view(struct pipeline *p, struct view *v)
 }
 
 /* Stream bytes and raw segments are not steps of the conversation: the
- * time since the previous step (ssldump's delta) skips them. */
+ * time since the previous step (ssldump's delta) skips them, and so do
+ * the messages and alerts inside a record already shown. */
 static int is_step(const struct event *ev)
 {
+    if (ev->kind == EV_MESSAGE || ev->kind == EV_ALERT)
+        return 0;
     if (ev->kind != EV_TCP)
         return 1;
     return ev->tcp->kind != TCP_EV_DATA && ev->tcp->kind != TCP_EV_SEGMENT;
@@ -67,22 +65,32 @@ static void dispatch(struct conn_state *cs, struct event *ev)
     }
 }
 
-static void on_record(void *arg, const struct tls_record *rec)
+static void on_record(void *arg, enum tcp_dir dir, const struct tls_rec_info *r)
 {
-    struct dir_ctx *d = arg;
-    struct event ev = {.kind = EV_RECORD, .dir = d->dir, .rec = rec,
-                       .record_no = ++d->cs->records};
-    dispatch(d->cs, &ev);
+    struct conn_state *cs = arg;
+    struct event ev = {.kind = EV_RECORD, .dir = dir, .rec = r, .record_no = ++cs->records};
+    dispatch(cs, &ev);
 }
 
-static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
+static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
 {
-    struct dir_ctx *d = arg;
-    struct event ev = {.kind = EV_TLS_PROBLEM, .dir = d->dir, .problem = what, .offset = offset};
-    dispatch(d->cs, &ev);
+    struct event ev = {.kind = EV_MESSAGE, .dir = dir, .msg = m, .record_no = 0};
+    dispatch(arg, &ev);
 }
 
-static const struct tls_framer_ops framer_ops = {on_record, on_problem};
+static void on_alert(void *arg, enum tcp_dir dir, const struct tls_alert *a)
+{
+    struct event ev = {.kind = EV_ALERT, .dir = dir, .alert = a};
+    dispatch(arg, &ev);
+}
+
+static void on_problem(void *arg, enum tcp_dir dir, enum tls_framer_problem what, uint64_t off)
+{
+    struct event ev = {.kind = EV_TLS_PROBLEM, .dir = dir, .problem = what, .offset = off};
+    dispatch(arg, &ev);
+}
+
+static const struct tls_ops tls_ops = {on_record, on_message, on_alert, on_problem};
 
 static struct conn_state *conn_state_new(struct pipeline *p, const struct tcp_event *ev)
 {
@@ -92,24 +100,13 @@ static struct conn_state *conn_state_new(struct pipeline *p, const struct tcp_ev
     cs->p = p;
     cs->conn = ev->conn;
     cs->last_us = ev->conn->first_ts_us;
-    for (int d = 0; d < 2; d++) {
-        cs->ctx[d].cs = cs;
-        cs->ctx[d].dir = (enum tcp_dir)d;
-        cs->framer[d] = tls_framer_new(&framer_ops, &cs->ctx[d]);
-        if (!cs->framer[d]) {
-            tls_framer_free(cs->framer[0]);
-            free(cs);
-            return NULL;
-        }
+    if (!(cs->tls = tls_conn_new(&tls_ops, cs, &p->tree))) {
+        free(cs);
+        return NULL;
     }
+    if (ev->conn->midstream)
+        tls_conn_midstream(cs->tls);
     return cs;
-}
-
-static void conn_state_free(struct conn_state *cs)
-{
-    tls_framer_free(cs->framer[0]);
-    tls_framer_free(cs->framer[1]);
-    free(cs);
 }
 
 void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
@@ -128,15 +125,18 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     cs->now_us = tev->ts_us;
 
     struct event ev = {.kind = EV_TCP, .dir = tev->dir, .tcp = tev};
+    if (tev->kind == TCP_EV_CLOSE)
+        ev.summary = tls_conn_summary(cs->tls);
     dispatch(cs, &ev);
 
-    if (tev->kind == TCP_EV_DATA)
-        tls_framer_feed(cs->framer[tev->dir], tev->data, tev->len, tev->offset);
-    else if (tev->kind == TCP_EV_GAP)
-        tls_framer_gap(cs->framer[tev->dir], tev->offset);
-    else if (tev->kind == TCP_EV_CLOSE) {
+    if (tev->kind == TCP_EV_DATA) {
+        tls_conn_data(cs->tls, tev->dir, tev->data, tev->len, tev->offset);
+    } else if (tev->kind == TCP_EV_GAP) {
+        tls_conn_gap(cs->tls, tev->dir, tev->offset, tev->len);
+    } else if (tev->kind == TCP_EV_CLOSE) {
         tev->conn->user = NULL;
-        conn_state_free(cs);
+        tls_conn_free(cs->tls);
+        free(cs);
     }
 }
 
@@ -147,6 +147,7 @@ int pipeline_free(struct pipeline *p)
         return 1;
     for (int i = 0; i < p->nviews; i++)
         ok &= p->views[i]->close(p->views[i]);
+    ft_release(&p->tree);
     free(p);
     return ok;
 }

@@ -11,13 +11,16 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "views.h"
+#include "x509.h"
 
 struct text_view {
     struct view v;
     FILE *out;
     struct text_opts opts;
+    int bullet;        /* the line was started with "- " */
 };
 
 static void format_addr(const struct tcp_endpoint *e, char *buf, size_t len)
@@ -154,21 +157,171 @@ static void problem(struct text_view *tv, const struct event *ev)
     }
 }
 
+static void hex_dump(FILE *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        fprintf(out, "    %04zx ", i);
+        for (size_t k = i; k < i + 16; k++)
+            k < n ? fprintf(out, " %02x", p[k]) : fputs("   ", out);
+        fputs("  ", out);
+        for (size_t k = i; k < i + 16 && k < n; k++)
+            fputc(p[k] >= 0x20 && p[k] < 0x7f ? p[k] : '.', out);
+        fputc('\n', out);
+    }
+}
+
+static void record(struct text_view *tv, const struct event *ev)
+{
+    const struct tls_record *r = ev->rec->rec;
+    const char *name = tls_content_type_name(r->type);
+
+    prefix(tv, ev);
+    if (name)
+        fprintf(tv->out, "%s\n", name);
+    else
+        fprintf(tv->out, "unknown content type (%u)\n", r->type);
+    if (tv->opts.all_fields) {
+        char buf[32];
+        fprintf(tv->out, "      record: %s, %zu bytes\n",
+                reg_name_or_unknown(REG_VERSION, r->version, buf, sizeof(buf)), r->length);
+    }
+    if (ev->rec->encrypted && r->type != TLS_CT_APPLICATION_DATA && !tv->opts.quiet)
+        fputs("      (encrypted)\n", tv->out);
+    if (tv->opts.hex)
+        hex_dump(tv->out, r->body, r->length);
+}
+
+static void indent(FILE *out, int n)
+{
+    fprintf(out, "%*s", n, "");
+}
+
+static void value(FILE *out, const struct ftree *t, const struct field *f)
+{
+    char buf[32];
+    switch ((enum field_kind)f->kind) {
+    case F_UINT:
+        fprintf(out, "%llu", (unsigned long long)f->u);
+        break;
+    case F_NAMED:
+        fputs(reg_name_or_unknown(f->table, (uint32_t)f->u, buf, sizeof(buf)), out);
+        break;
+    case F_BOOL:
+        fputs(f->u ? "yes" : "no", out);
+        break;
+    case F_HEX:
+    case F_DER:
+        for (size_t i = 0; i < f->n; i++)
+            fprintf(out, "%02x", f->p[i]);
+        break;
+    case F_TEXT:
+        for (size_t i = 0; i < f->n; i++)
+            f->p[i] >= 0x20 && f->p[i] < 0x7f && f->p[i] != '\\'
+                ? (void)fputc(f->p[i], out)
+                : (void)fprintf(out, "\\x%02x", f->p[i]);
+        break;
+    case F_STR:
+        fputs(ft_string(t, f), out);
+        break;
+    case F_GROUP:
+    case F_LIST:
+        break;
+    }
+}
+
+static void fields(struct text_view *tv, const struct ftree *t, int parent, int depth);
+
+/* A group inside a list: titled by its "type" if it has one, else shown
+ * as a bulleted block. */
+static void list_item(struct text_view *tv, const struct ftree *t, const struct field *g,
+                      int depth)
+{
+    const struct field *first = ft_at(t, g->child);
+    if (first && first->key && strcmp(first->key, "type") == 0) {
+        indent(tv->out, depth);
+        value(tv->out, t, first);
+        fputc('\n', tv->out);
+        fields(tv, t, g->child, -(depth + 2)); /* the siblings after "type" */
+        return;
+    }
+    indent(tv->out, depth);
+    fputs("- ", tv->out);
+    tv->bullet = 1;
+    fields(tv, t, (int)(g - t->f), depth + 2);
+}
+
+static void field(struct text_view *tv, const struct ftree *t, const struct field *f, int depth)
+{
+    if (f->verbose && !tv->opts.all_fields)
+        return;
+    if (f->kind == F_DER) {
+        if (tv->opts.cert_text)
+            x509_print_text(tv->out, f->p, f->n);
+        return;
+    }
+    if (!f->key && f->kind == F_GROUP) {
+        list_item(tv, t, f, depth);
+        return;
+    }
+    if (!tv->bullet)
+        indent(tv->out, depth);
+    tv->bullet = 0;
+    if (f->key)
+        fprintf(tv->out, f->kind == F_GROUP || f->kind == F_LIST ? "%s" : "%s: ", f->key);
+    value(tv->out, t, f);
+    fputc('\n', tv->out);
+    if (f->kind == F_GROUP || f->kind == F_LIST)
+        fields(tv, t, (int)(f - t->f), depth + 2);
+}
+
+/* The children of parent; a negative depth means "the siblings after
+ * parent" at -depth. */
+static void fields(struct text_view *tv, const struct ftree *t, int parent, int depth)
+{
+    const struct field *p = ft_at(t, parent);
+    int idx = depth < 0 ? p->next : p->child;
+    for (const struct field *f; (f = ft_at(t, idx)); idx = f->next)
+        field(tv, t, f, depth < 0 ? -depth : depth);
+}
+
+static void message(struct text_view *tv, const struct event *ev)
+{
+    const struct tls_msg *m = ev->msg;
+    char buf[32];
+    if (tv->opts.quiet)
+        return;
+    fprintf(tv->out, "      %s\n", reg_name_or_unknown(REG_HANDSHAKE, m->type, buf, sizeof(buf)));
+    fields(tv, m->tree, m->root, 8);
+    if (m->tree->full)
+        fputs("        (too many fields: the rest is not shown)\n", tv->out);
+}
+
+static void alert(struct text_view *tv, const struct event *ev)
+{
+    const struct tls_alert *a = ev->alert;
+    char b1[32], b2[32];
+    if (tv->opts.quiet || a->encrypted)
+        return;
+    fprintf(tv->out, "      %s %s\n", reg_name_or_unknown(REG_ALERT_LEVEL, a->level, b1, sizeof(b1)),
+            reg_name_or_unknown(REG_ALERT, a->desc, b2, sizeof(b2)));
+}
+
 static void text_event(struct view *v, const struct event *ev)
 {
     struct text_view *tv = (struct text_view *)v;
-    const char *name;
 
     switch (ev->kind) {
     case EV_TCP:
         tcp_event(tv, ev);
         return;
     case EV_RECORD:
-        prefix(tv, ev);
-        if ((name = tls_content_type_name(ev->rec->type)))
-            fprintf(tv->out, "%s\n", name);
-        else
-            fprintf(tv->out, "unknown content type (%u)\n", ev->rec->type);
+        record(tv, ev);
+        return;
+    case EV_MESSAGE:
+        message(tv, ev);
+        return;
+    case EV_ALERT:
+        alert(tv, ev);
         return;
     case EV_TLS_PROBLEM:
         problem(tv, ev);

@@ -1,0 +1,126 @@
+/*
+ * tls.h: stage 3, TLS over a connection's two byte streams.
+ *
+ * A tls_conn is fed each direction's stream bytes (and gaps).  It frames
+ * records, gathers handshake messages that span records or share one,
+ * decodes each message into a field tree, and keeps what the connection
+ * summary needs: versions, cipher, SNI, ALPN, messages, alerts,
+ * certificates, fingerprints, anomalies.  It tells its consumer about each
+ * record, message, alert and problem as it happens, through tls_ops.
+ */
+#ifndef TLSDUMP_TLS_H
+#define TLSDUMP_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fields.h"
+#include "record.h"
+#include "tcp.h"
+
+/* A handshake message, decoded.  Valid during the callback only. */
+struct tls_msg {
+    uint8_t type;          /* handshake type; HelloRetryRequest is reported as 6 */
+    uint32_t length;       /* body length */
+    const uint8_t *body;
+    const struct ftree *tree; /* the decoded fields, under root */
+    int root;
+    int malformed;         /* decoding stopped early; the tree says where */
+};
+
+struct tls_alert {
+    enum tcp_dir from;
+    int encrypted;         /* level and description are unknown */
+    uint8_t level, desc;
+};
+
+/* A record, with what the stage knows of its protection. */
+struct tls_rec_info {
+    const struct tls_record *rec;
+    int encrypted;         /* its contents are ciphertext */
+};
+
+enum tls_anomaly_kind {
+    TLS_ANOM_GAP,
+    TLS_ANOM_MIDSTREAM,
+    TLS_ANOM_NOT_TLS,
+    TLS_ANOM_BAD_RECORD,
+    TLS_ANOM_BAD_MESSAGE,
+    TLS_ANOM_LOST_SYNC,
+};
+
+#define TLS_MAX_LISTED 32
+#define TLS_MAX_CERTS 10
+#define TLS_MAX_ALERTS 8
+#define TLS_MAX_ANOMALIES 16
+
+struct tls_cert_info {
+    char subject[256], issuer[256], serial[96];
+    char not_before[24], not_after[24]; /* ISO 8601, UTC */
+    char san[512];                      /* comma-separated */
+    char key[96];                       /* "RSA 2048", "EC prime256v1", ... */
+    char sig[48];                       /* signature algorithm */
+    char sha256[65];
+    int is_ca;
+};
+
+struct tls_anomaly {
+    enum tls_anomaly_kind kind;
+    enum tcp_dir dir;
+    uint64_t bytes;
+};
+
+/* What the connection summary shows; filled as messages are decoded. */
+struct tls_summary {
+    uint16_t client_version;    /* highest the client offered */
+    uint16_t version;           /* negotiated; 0 unknown */
+    uint32_t cipher;            /* negotiated; 0xffffffff unknown */
+    char sni[256];
+    char alpn[64];              /* selected (visible in TLS 1.2 only) */
+    int resumed, hrr, established;
+    uint8_t client_sid[32];     /* the ClientHello's session ID */
+    uint8_t client_sid_len;
+    int psk_selected;           /* TLS 1.3: the server accepted a PSK */
+    uint8_t hs[2][TLS_MAX_LISTED];
+    int nhs[2];
+    struct tls_alert alerts[TLS_MAX_ALERTS];
+    int nalerts;
+    struct tls_cert_info *certs; /* the server's chain, as sent */
+    int ncerts;
+    char ja3[33], ja3s[33];
+    char *ja3_full, *ja3s_full;  /* the strings hashed */
+    struct tls_anomaly anomalies[TLS_MAX_ANOMALIES];
+    int nanomalies;
+    int tls_seen;               /* at least one record */
+};
+
+struct tls_ops {
+    void (*record)(void *arg, enum tcp_dir dir, const struct tls_rec_info *r);
+    void (*message)(void *arg, enum tcp_dir dir, const struct tls_msg *m);
+    void (*alert)(void *arg, enum tcp_dir dir, const struct tls_alert *a);
+    void (*problem)(void *arg, enum tcp_dir dir, enum tls_framer_problem p, uint64_t offset);
+};
+
+struct tls_conn;
+
+/* tree is shared by the connections of one pipeline (events are handled
+ * one at a time). */
+struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct ftree *tree);
+void tls_conn_free(struct tls_conn *c);
+
+void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
+                   uint64_t offset);
+void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_t bytes);
+void tls_conn_midstream(struct tls_conn *c);
+
+const struct tls_summary *tls_conn_summary(struct tls_conn *c);
+
+/* Decodes one handshake message body of the given type into the tree
+ * under root, for tests and fuzzing; returns 0 if it is malformed. */
+int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
+                       int root, struct tls_summary *sum, enum tcp_dir dir);
+
+/* "TLSv1.2" and friends, or NULL. */
+const char *tls_version_name(uint16_t v);
+
+#endif

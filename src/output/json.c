@@ -1,0 +1,356 @@
+/*
+ * The JSON Lines view (-j): one object per event, and a summary object per
+ * connection when it closes.  The schema is in man/tlsdump.1.  Strings
+ * from the wire are escaped; bytes that are not UTF-8 become U+FFFD, so
+ * every line is valid JSON whatever the input.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "views.h"
+
+struct json_view {
+    struct view v;
+    FILE *out;
+};
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (p[0] >= 0xf8 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
+        (len == 4 && p[0] == 0xf4 && p[1] >= 0x90) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0))
+        return 0; /* overlong, beyond U+10FFFF, or a surrogate */
+    return len;
+}
+
+static void jstr_n(FILE *o, const uint8_t *p, size_t n)
+{
+    fputc('"', o);
+    for (size_t i = 0; i < n;) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\') {
+            fprintf(o, "\\%c", c);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(o, "\\u%04x", c);
+        } else if (c < 0x80) {
+            fputc(c, o);
+        } else {
+            size_t len = utf8_len(p + i, n - i);
+            if (len) {
+                fwrite(p + i, 1, len, o);
+                i += len;
+                continue;
+            }
+            fputs("\\ufffd", o);
+        }
+        i++;
+    }
+    fputc('"', o);
+}
+
+static void jstr(FILE *o, const char *s)
+{
+    jstr_n(o, (const uint8_t *)s, strlen(s));
+}
+
+static void jkey(FILE *o, const char *k)
+{
+    fprintf(o, ",\"%s\":", k);
+}
+
+static void jhex(FILE *o, const uint8_t *p, size_t n)
+{
+    fputc('"', o);
+    for (size_t i = 0; i < n; i++)
+        fprintf(o, "%02x", p[i]);
+    fputc('"', o);
+}
+
+static void jname(FILE *o, enum reg_table t, uint32_t v)
+{
+    char buf[32];
+    jstr(o, reg_name_or_unknown(t, v, buf, sizeof(buf)));
+}
+
+static void jendpoint(FILE *o, const struct tcp_endpoint *e)
+{
+    char a[64];
+    if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, a, sizeof(a)))
+        strcpy(a, "?");
+    fprintf(o, "{\"ip\":\"%s\",\"port\":%u}", a, e->port);
+}
+
+static void jtime(FILE *o, int64_t us)
+{
+    uint64_t a = us < 0 ? (uint64_t)-us : (uint64_t)us;
+    fprintf(o, "%s%" PRIu64 ".%06d", us < 0 ? "-" : "", a / 1000000, (int)(a % 1000000));
+}
+
+/* {"type":...,"id":...,"dir":...,"ts":... ; the caller closes it. */
+static void head(FILE *o, const char *type, const struct event *ev)
+{
+    fprintf(o, "{\"type\":\"%s\",\"id\":%" PRIu64 ",\"dir\":\"%s\",\"ts\":", type, ev->conn->id,
+            ev->dir == TCP_C2S ? "client" : "server");
+    jtime(o, ev->ts_us);
+}
+
+static void jfields(FILE *o, const struct ftree *t, int parent, int in_list);
+
+static void jfield(FILE *o, const struct ftree *t, const struct field *f)
+{
+    switch ((enum field_kind)f->kind) {
+    case F_GROUP: fputc('{', o); jfields(o, t, (int)(f - t->f), 0); fputc('}', o); break;
+    case F_LIST: fputc('[', o); jfields(o, t, (int)(f - t->f), 1); fputc(']', o); break;
+    case F_UINT: fprintf(o, "%llu", (unsigned long long)f->u); break;
+    case F_NAMED: jname(o, f->table, (uint32_t)f->u); break;
+    case F_BOOL: fputs(f->u ? "true" : "false", o); break;
+    case F_HEX: case F_DER: jhex(o, f->p, f->n); break;
+    case F_TEXT: jstr_n(o, f->p, f->n); break;
+    case F_STR: jstr(o, ft_string(t, f)); break;
+    }
+}
+
+static void jfields(FILE *o, const struct ftree *t, int parent, int in_list)
+{
+    int first = 1;
+    for (const struct field *f = ft_at(t, ft_at(t, parent)->child); f; f = ft_at(t, f->next)) {
+        if (f->kind == F_DER)
+            continue; /* the summary fields say what the DER holds */
+        if (!first)
+            fputc(',', o);
+        first = 0;
+        if (!in_list)
+            fprintf(o, "\"%s\":", f->key ? f->key : "?");
+        jfield(o, t, f);
+    }
+}
+
+static const char *anomaly_name(enum tls_anomaly_kind k)
+{
+    switch (k) {
+    case TLS_ANOM_GAP: return "gap";
+    case TLS_ANOM_MIDSTREAM: return "midstream";
+    case TLS_ANOM_NOT_TLS: return "not_tls";
+    case TLS_ANOM_BAD_RECORD: return "bad_record";
+    case TLS_ANOM_BAD_MESSAGE: return "bad_message";
+    case TLS_ANOM_LOST_SYNC: return "lost_sync";
+    }
+    return "?";
+}
+
+static void handshake_lists(FILE *o, const struct tls_summary *s)
+{
+    fputs(",\"handshake\":{", o);
+    for (int d = 0; d < 2; d++) {
+        fprintf(o, "%s\"%s\":[", d ? "," : "", d ? "server" : "client");
+        for (int i = 0; i < s->nhs[d]; i++) {
+            if (i)
+                fputc(',', o);
+            jname(o, REG_HANDSHAKE, s->hs[d][i]);
+        }
+        fputc(']', o);
+    }
+    fputc('}', o);
+}
+
+static void alerts(FILE *o, const struct tls_summary *s)
+{
+    fputs(",\"alerts\":[", o);
+    for (int i = 0; i < s->nalerts; i++) {
+        const struct tls_alert *a = &s->alerts[i];
+        fprintf(o, "%s{\"from\":\"%s\"", i ? "," : "", a->from == TCP_C2S ? "client" : "server");
+        if (!a->encrypted) {
+            jkey(o, "level");
+            jname(o, REG_ALERT_LEVEL, a->level);
+            jkey(o, "description");
+            jname(o, REG_ALERT, a->desc);
+        }
+        fprintf(o, ",\"encrypted\":%s}", a->encrypted ? "true" : "false");
+    }
+    fputc(']', o);
+}
+
+static void certificates(FILE *o, const struct tls_summary *s)
+{
+    fputs(",\"certificates\":[", o);
+    for (int i = 0; i < s->ncerts; i++) {
+        const struct tls_cert_info *c = &s->certs[i];
+        fputs(i ? ",{\"subject\":" : "{\"subject\":", o);
+        jstr(o, c->subject);
+        jkey(o, "issuer"), jstr(o, c->issuer);
+        jkey(o, "serial"), jstr(o, c->serial);
+        jkey(o, "not_before"), jstr(o, c->not_before);
+        jkey(o, "not_after"), jstr(o, c->not_after);
+        fputs(",\"san\":[", o);
+        for (const char *p = c->san, *e; *p; p = *e ? e + 1 : e) {
+            e = strchr(p, ',');
+            e = e ? e : p + strlen(p);
+            if (p != c->san)
+                fputc(',', o);
+            jstr_n(o, (const uint8_t *)p, (size_t)(e - p));
+        }
+        fputc(']', o);
+        jkey(o, "key"), jstr(o, c->key);
+        jkey(o, "signature_algorithm"), jstr(o, c->sig);
+        jkey(o, "sha256"), jstr(o, c->sha256);
+        fprintf(o, ",\"ca\":%s}", c->is_ca ? "true" : "false");
+    }
+    fputc(']', o);
+}
+
+static void summary(FILE *o, const struct event *ev)
+{
+    const struct tcp_conn *c = ev->conn;
+    const struct tls_summary *s = ev->summary;
+
+    fprintf(o, "{\"type\":\"connection\",\"id\":%" PRIu64 ",\"client\":", c->id);
+    jendpoint(o, &c->client);
+    fputs(",\"server\":", o);
+    jendpoint(o, &c->server);
+    jkey(o, "start"), jtime(o, c->first_ts_us);
+    jkey(o, "end"), jtime(o, ev->ts_us);
+    if (s->version)
+        jkey(o, "version"), jname(o, REG_VERSION, s->version);
+    if (s->cipher <= 0xffff)
+        jkey(o, "cipher"), jname(o, REG_CIPHER, s->cipher);
+    if (s->sni[0])
+        jkey(o, "sni"), jstr(o, s->sni);
+    if (s->alpn[0])
+        jkey(o, "alpn"), jstr(o, s->alpn);
+    fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
+            s->established ? "true" : "false");
+    handshake_lists(o, s);
+    alerts(o, s);
+    certificates(o, s);
+    if (s->ja3[0])
+        jkey(o, "ja3"), jstr(o, s->ja3), jkey(o, "ja3_string"), jstr(o, s->ja3_full);
+    if (s->ja3s[0])
+        jkey(o, "ja3s"), jstr(o, s->ja3s), jkey(o, "ja3s_string"), jstr(o, s->ja3s_full);
+    fputs(",\"anomalies\":[", o);
+    for (int i = 0; i < s->nanomalies; i++)
+        fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"bytes\":%" PRIu64 "}", i ? "," : "",
+                anomaly_name(s->anomalies[i].kind),
+                s->anomalies[i].dir == TCP_C2S ? "client" : "server", s->anomalies[i].bytes);
+    fputs("],\"decrypted\":false}\n", o);
+}
+
+static const char *gap_reason(int r)
+{
+    switch ((enum tcp_gap_reason)r) {
+    case TCP_GAP_ACKED: return "acked_not_captured";
+    case TCP_GAP_SNAPLEN: return "snaplen";
+    case TCP_GAP_CAPACITY: return "buffer_cap";
+    case TCP_GAP_CLOSED: return "closed";
+    }
+    return "?";
+}
+
+static void tcp(FILE *o, const struct event *ev)
+{
+    const struct tcp_event *t = ev->tcp;
+    switch (t->kind) {
+    case TCP_EV_OPEN:
+        head(o, "open", ev);
+        fputs(",\"client\":", o);
+        jendpoint(o, &ev->conn->client);
+        fputs(",\"server\":", o);
+        jendpoint(o, &ev->conn->server);
+        fprintf(o, ",\"midstream\":%s}\n", ev->conn->midstream ? "true" : "false");
+        return;
+    case TCP_EV_GAP:
+        head(o, "anomaly", ev);
+        fprintf(o, ",\"kind\":\"gap\",\"offset\":%" PRIu64 ",\"bytes\":%zu,\"reason\":\"%s\"}\n",
+                t->offset, t->len, gap_reason(t->reason));
+        return;
+    case TCP_EV_FIN:
+    case TCP_EV_RST:
+        head(o, t->kind == TCP_EV_FIN ? "fin" : "rst", ev);
+        fputs("}\n", o);
+        return;
+    case TCP_EV_CLOSE:
+        summary(o, ev);
+        return;
+    case TCP_EV_SEGMENT:
+    case TCP_EV_DATA:
+        return;
+    }
+}
+
+static const char *problem_name(enum tls_framer_problem p)
+{
+    switch (p) {
+    case TLS_NOT_TLS: return "not_tls";
+    case TLS_BAD_LENGTH: return "bad_record_length";
+    case TLS_BAD_HEADER: return "bad_record_header";
+    case TLS_LOST_SYNC: return "lost_sync";
+    }
+    return "?";
+}
+
+static void json_event(struct view *v, const struct event *ev)
+{
+    FILE *o = ((struct json_view *)v)->out;
+    const struct tls_record *r;
+
+    switch (ev->kind) {
+    case EV_TCP:
+        tcp(o, ev);
+        return;
+    case EV_RECORD:
+        r = ev->rec->rec;
+        head(o, "record", ev);
+        fprintf(o, ",\"record\":%" PRIu64 ",\"content_type\":", ev->record_no);
+        jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
+        jkey(o, "version"), jname(o, REG_VERSION, r->version);
+        fprintf(o, ",\"length\":%zu,\"encrypted\":%s}\n", r->length,
+                ev->rec->encrypted ? "true" : "false");
+        return;
+    case EV_MESSAGE:
+        head(o, "handshake", ev);
+        jkey(o, "message"), jname(o, REG_HANDSHAKE, ev->msg->type);
+        fprintf(o, ",\"length\":%" PRIu32 ",\"fields\":{", ev->msg->length);
+        jfields(o, ev->msg->tree, ev->msg->root, 0);
+        fprintf(o, "}%s}\n", ev->msg->malformed ? ",\"malformed\":true" : "");
+        return;
+    case EV_ALERT:
+        head(o, "alert", ev);
+        if (!ev->alert->encrypted) {
+            jkey(o, "level"), jname(o, REG_ALERT_LEVEL, ev->alert->level);
+            jkey(o, "description"), jname(o, REG_ALERT, ev->alert->desc);
+        }
+        fprintf(o, ",\"encrypted\":%s}\n", ev->alert->encrypted ? "true" : "false");
+        return;
+    case EV_TLS_PROBLEM:
+        head(o, "anomaly", ev);
+        fprintf(o, ",\"kind\":\"%s\",\"offset\":%" PRIu64 "}\n", problem_name(ev->problem),
+                ev->offset);
+        return;
+    }
+}
+
+static int json_close(struct view *v)
+{
+    struct json_view *jv = (struct json_view *)v;
+    int ok = fflush(jv->out) == 0 && !ferror(jv->out);
+    free(jv);
+    return ok;
+}
+
+struct view *json_view_new(FILE *out)
+{
+    struct json_view *jv = calloc(1, sizeof(*jv));
+    if (!jv)
+        return NULL;
+    jv->v.event = json_event;
+    jv->v.close = json_close;
+    jv->out = out;
+    return &jv->v;
+}

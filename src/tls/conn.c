@@ -1,0 +1,290 @@
+/*
+ * One TLS connection: records per direction, the point where each
+ * direction's records become ciphertext, handshake messages gathered
+ * across records, alerts, and the summary.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_int.h"
+
+/* Handshake messages longer than this are not buffered (a certificate
+ * chain of 64 KiB is already unusual; the protocol allows 16 MiB). */
+#define MAX_MESSAGE (1 << 20)
+
+struct tls_conn;
+
+struct dir_state {
+    struct tls_conn *conn;
+    enum tcp_dir dir;
+    struct tls_framer *framer;
+    int encrypted;      /* records after this point are ciphertext */
+    int ccs;            /* sent a ChangeCipherSpec */
+    int sealed;         /* sent ciphertext records */
+    int broken;         /* handshake decoding stopped in this direction */
+    uint8_t *hs;        /* a handshake message not yet complete */
+    size_t hs_len, hs_cap;
+};
+
+struct tls_conn {
+    const struct tls_ops *ops;
+    void *arg;
+    struct ftree *tree;
+    struct dir_state d[2];
+    struct tls_summary sum;
+    int fatal;          /* a fatal alert was seen in clear */
+};
+
+static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir dir,
+                    uint64_t bytes)
+{
+    if (c->sum.nanomalies < TLS_MAX_ANOMALIES)
+        c->sum.anomalies[c->sum.nanomalies++] = (struct tls_anomaly){kind, dir, bytes};
+}
+
+static void message(struct dir_state *ds, uint8_t type, const uint8_t *body, size_t len)
+{
+    struct tls_conn *c = ds->conn;
+    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir};
+    struct cursor cur = cur_make(body, len);
+    struct tls_msg m = {.type = type, .length = (uint32_t)len, .body = body, .tree = c->tree};
+
+    if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
+        m.type = HS_HELLO_RETRY_REQUEST;
+    m.root = ft_reset(c->tree);
+    m.malformed = !dec_message(&d, m.type, &cur, m.root);
+    if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
+        c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = m.type;
+    /* RFC 8446 2: everything after the ServerHello is encrypted. */
+    if (m.type == 2 && c->sum.version == 0x0304)
+        c->d[TCP_C2S].encrypted = c->d[TCP_S2C].encrypted = 1;
+    c->ops->message(c->arg, ds->dir, &m);
+    if (m.malformed)
+        anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, len);
+}
+
+/* Decodes the whole messages at the start of p; returns the bytes used. */
+static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
+{
+    size_t used = 0;
+    while (n - used >= 4 && !ds->broken) {
+        struct cursor c = cur_make(p + used, n - used);
+        uint8_t type;
+        uint32_t len;
+        const uint8_t *body;
+        if (!cur_u8(&c, &type) || !cur_u24(&c, &len))
+            break;
+        if (len > MAX_MESSAGE) {
+            ds->broken = 1;
+            anomaly(ds->conn, TLS_ANOM_BAD_MESSAGE, ds->dir, len);
+            return n;
+        }
+        if (!cur_bytes(&c, len, &body))
+            break;
+        message(ds, type, body, len);
+        used += 4 + len;
+    }
+    return used;
+}
+
+static int keep(struct dir_state *ds, const uint8_t *p, size_t n)
+{
+    if (ds->hs_len + n > ds->hs_cap) {
+        size_t cap = ds->hs_cap ? ds->hs_cap : 4096;
+        while (cap < ds->hs_len + n)
+            cap *= 2;
+        uint8_t *b = realloc(ds->hs, cap);
+        if (!b)
+            return 0;
+        ds->hs = b;
+        ds->hs_cap = cap;
+    }
+    memcpy(ds->hs + ds->hs_len, p, n);
+    ds->hs_len += n;
+    return 1;
+}
+
+/* Handshake bytes of one record: messages wholly inside it are decoded in
+ * place; a message that spans records is gathered first. */
+static void handshake_bytes(struct dir_state *ds, const uint8_t *p, size_t n)
+{
+    if (ds->broken)
+        return;
+    if (ds->hs_len == 0) {
+        size_t used = messages(ds, p, n);
+        if (used < n && !ds->broken && !keep(ds, p + used, n - used))
+            ds->broken = 1;
+        return;
+    }
+    if (!keep(ds, p, n)) {
+        ds->broken = 1;
+        return;
+    }
+    size_t used = messages(ds, ds->hs, ds->hs_len);
+    memmove(ds->hs, ds->hs + used, ds->hs_len - used);
+    ds->hs_len -= used;
+}
+
+static void alerts(struct dir_state *ds, const struct tls_record *rec, int encrypted)
+{
+    struct tls_conn *c = ds->conn;
+    struct tls_alert a = {.from = ds->dir, .encrypted = encrypted};
+    size_t i = 0;
+
+    do {
+        if (!encrypted) {
+            if (rec->length - i < 2) {
+                anomaly(c, TLS_ANOM_BAD_RECORD, ds->dir, rec->length);
+                return;
+            }
+            a.level = rec->body[i];
+            a.desc = rec->body[i + 1];
+            c->fatal |= a.level == 2;
+        }
+        if (c->sum.nalerts < TLS_MAX_ALERTS)
+            c->sum.alerts[c->sum.nalerts++] = a;
+        c->ops->alert(c->arg, ds->dir, &a);
+        i += 2;
+    } while (!encrypted && i < rec->length);
+}
+
+static void on_record(void *arg, const struct tls_record *rec)
+{
+    struct dir_state *ds = arg;
+    struct tls_conn *c = ds->conn;
+    /* A 2-byte alert cannot be ciphertext (protection adds a MAC or a
+     * tag): a peer that fails before it has keys alerts in clear. */
+    int clear_alert = rec->type == TLS_CT_ALERT && rec->length == 2;
+    int encrypted = rec->type == TLS_CT_APPLICATION_DATA ||
+                    (ds->encrypted && rec->type != TLS_CT_CHANGE_CIPHER_SPEC && !clear_alert);
+    struct tls_rec_info info = {rec, encrypted};
+
+    c->sum.tls_seen = 1;
+    c->ops->record(c->arg, ds->dir, &info);
+    if (encrypted) {
+        ds->sealed = 1;
+        if (rec->type == TLS_CT_ALERT)
+            alerts(ds, rec, 1);
+        return;
+    }
+    switch (rec->type) {
+    case TLS_CT_CHANGE_CIPHER_SPEC:
+        ds->ccs = 1;
+        /* TLS 1.3 sends it only for middleboxes (RFC 8446 D.4). */
+        if (c->sum.version && c->sum.version < 0x0304)
+            ds->encrypted = 1;
+        break;
+    case TLS_CT_ALERT:
+        alerts(ds, rec, 0);
+        break;
+    case TLS_CT_HANDSHAKE:
+        handshake_bytes(ds, rec->body, rec->length);
+        break;
+    case TLS_CT_SSL2_HELLO: {
+        struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
+        struct cursor cur = cur_make(rec->body, rec->length);
+        struct tls_msg m = {.type = 1, .length = (uint32_t)rec->length, .body = rec->body,
+                            .tree = c->tree, .root = ft_reset(c->tree)};
+        m.malformed = !dec_ssl2_client_hello(&d, &cur, m.root);
+        if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
+            c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = 1;
+        c->ops->message(c->arg, ds->dir, &m);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
+{
+    struct dir_state *ds = arg;
+    static const enum tls_anomaly_kind kind[] = {
+        [TLS_NOT_TLS] = TLS_ANOM_NOT_TLS,
+        [TLS_BAD_LENGTH] = TLS_ANOM_BAD_RECORD,
+        [TLS_BAD_HEADER] = TLS_ANOM_BAD_RECORD,
+        [TLS_LOST_SYNC] = TLS_ANOM_LOST_SYNC,
+    };
+    anomaly(ds->conn, kind[what], ds->dir, 0);
+    ds->conn->ops->problem(ds->conn->arg, ds->dir, what, offset);
+}
+
+static const struct tls_framer_ops framer_ops = {on_record, on_problem};
+
+struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct ftree *tree)
+{
+    struct tls_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->ops = ops;
+    c->arg = arg;
+    c->tree = tree;
+    c->sum.cipher = 0xffffffff;
+    for (int d = 0; d < 2; d++) {
+        c->d[d].conn = c;
+        c->d[d].dir = (enum tcp_dir)d;
+        if (!(c->d[d].framer = tls_framer_new(&framer_ops, &c->d[d]))) {
+            tls_conn_free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+void tls_conn_free(struct tls_conn *c)
+{
+    if (!c)
+        return;
+    for (int d = 0; d < 2; d++) {
+        tls_framer_free(c->d[d].framer);
+        free(c->d[d].hs);
+    }
+    free(c->sum.certs);
+    free(c->sum.ja3_full);
+    free(c->sum.ja3s_full);
+    free(c);
+}
+
+void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
+                   uint64_t offset)
+{
+    tls_framer_feed(c->d[dir].framer, p, n, offset);
+}
+
+void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_t bytes)
+{
+    anomaly(c, TLS_ANOM_GAP, dir, bytes);
+    tls_framer_gap(c->d[dir].framer, offset);
+}
+
+void tls_conn_midstream(struct tls_conn *c)
+{
+    anomaly(c, TLS_ANOM_MIDSTREAM, TCP_C2S, 0);
+}
+
+/* Without keys, "established" rests on what is visible: both sides
+ * switched to ciphertext after a ServerHello, and no fatal alert was sent
+ * in clear. */
+const struct tls_summary *tls_conn_summary(struct tls_conn *c)
+{
+    const struct dir_state *cl = &c->d[TCP_C2S], *sv = &c->d[TCP_S2C];
+    int sh = c->sum.version != 0;
+    if (c->sum.version == 0x0304)
+        c->sum.established = sh && cl->sealed && sv->sealed && !c->fatal;
+    else
+        c->sum.established = sh && cl->ccs && sv->ccs && !c->fatal;
+    return &c->sum;
+}
+
+const char *tls_version_name(uint16_t v)
+{
+    return reg_name(REG_VERSION, v);
+}
+
+int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
+                       int root, struct tls_summary *sum, enum tcp_dir dir)
+{
+    struct dec d = {.t = tree, .sum = sum, .dir = dir};
+    struct cursor c = cur_make(body, len);
+    return dec_message(&d, type, &c, root);
+}

@@ -1,0 +1,344 @@
+/*
+ * Extensions (RFC 8446 4.2 and the RFCs each registry row names).  Each
+ * decoder reads one extension's body, whose length the caller checked;
+ * what it does not consume is reported as trailing bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tls_int.h"
+
+#define HS_CLIENT_HELLO 1
+#define HS_SERVER_HELLO 2
+#define HS_NEW_SESSION_TICKET 4
+#define HS_CERTIFICATE 11
+
+/* Copies a wire string into a summary field, keeping it printable. */
+static void keep_text(char *dst, size_t cap, const uint8_t *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && i + 1 < cap; i++)
+        dst[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
+    dst[i] = 0;
+}
+
+static int ext_server_name(struct dec *d, struct cursor *b, int node)
+{
+    struct cursor list, name;
+    uint8_t type;
+
+    if (cur_at_end(b)) /* the server's acknowledgment */
+        return 1;
+    if (!cur_vec16(b, &list))
+        return dec_fail(d, node, "bad server_name_list length");
+    int l = ft_list(d->t, node, "names");
+    while (!cur_at_end(&list)) {
+        if (!cur_u8(&list, &type) || !cur_vec16(&list, &name))
+            return dec_fail(d, node, "truncated server name");
+        if (type != 0) {
+            ft_named(d->t, l, NULL, REG_NAME_TYPE, type);
+            continue;
+        }
+        ft_text(d->t, l, NULL, cur_ptr(&name), cur_left(&name));
+        if (!d->sum->sni[0])
+            keep_text(d->sum->sni, sizeof(d->sum->sni), cur_ptr(&name), cur_left(&name));
+    }
+    return 1;
+}
+
+static int ext_u16_vec(struct dec *d, struct cursor *b, int node, const char *key,
+                       enum reg_table table, uint16_t *keep, int *nkeep)
+{
+    struct cursor v;
+    if (!cur_vec16(b, &v))
+        return dec_fail(d, node, "bad list length");
+    return dec_u16_list(d, &v, node, key, table, keep, nkeep);
+}
+
+static int ext_u8_vec(struct dec *d, struct cursor *b, int node, const char *key,
+                      enum reg_table table, uint8_t *keep, int *nkeep)
+{
+    struct cursor v;
+    uint8_t x;
+    if (!cur_vec8(b, &v))
+        return dec_fail(d, node, "bad list length");
+    int l = ft_list(d->t, node, key);
+    while (cur_u8(&v, &x)) {
+        ft_named(d->t, l, NULL, table, x);
+        if (keep && *nkeep < JA3_MAX)
+            keep[(*nkeep)++] = x;
+    }
+    return 1;
+}
+
+static int ext_alpn(struct dec *d, struct cursor *b, int node)
+{
+    struct cursor list, proto;
+    if (!cur_vec16(b, &list))
+        return dec_fail(d, node, "bad protocol_name_list length");
+    int l = ft_list(d->t, node, "protocols");
+    while (!cur_at_end(&list)) {
+        if (!cur_vec8(&list, &proto))
+            return dec_fail(d, node, "truncated protocol name");
+        ft_text(d->t, l, NULL, cur_ptr(&proto), cur_left(&proto));
+        if (d->msg != HS_CLIENT_HELLO && !d->sum->alpn[0])
+            keep_text(d->sum->alpn, sizeof(d->sum->alpn), cur_ptr(&proto), cur_left(&proto));
+    }
+    return 1;
+}
+
+static int ext_supported_versions(struct dec *d, struct cursor *b, int node)
+{
+    uint16_t v;
+    if (d->msg == HS_CLIENT_HELLO) {
+        struct cursor list;
+        if (!cur_vec8(b, &list))
+            return dec_fail(d, node, "bad versions length");
+        int l = ft_list(d->t, node, "versions");
+        while (cur_u16(&list, &v)) {
+            ft_named(d->t, l, NULL, REG_VERSION, v);
+            if (v > d->sum->client_version && !reg_is_grease(v))
+                d->sum->client_version = v;
+        }
+        return 1;
+    }
+    if (!cur_u16(b, &v))
+        return dec_fail(d, node, "truncated selected_version");
+    ft_named(d->t, node, "selected_version", REG_VERSION, v);
+    if (d->msg == HS_SERVER_HELLO)
+        d->sum->version = v;
+    return 1;
+}
+
+static int key_share_entry(struct dec *d, struct cursor *b, int node)
+{
+    uint16_t group;
+    struct cursor key;
+    if (!cur_u16(b, &group) || !cur_vec16(b, &key))
+        return dec_fail(d, node, "truncated key share");
+    ft_named(d->t, node, "group", REG_GROUP, group);
+    ft_uint(d->t, node, "key_length", cur_left(&key));
+    return 1;
+}
+
+static int ext_key_share(struct dec *d, struct cursor *b, int node)
+{
+    uint16_t group;
+    if (d->msg == HS_HELLO_RETRY_REQUEST) {
+        if (!cur_u16(b, &group))
+            return dec_fail(d, node, "truncated selected_group");
+        ft_named(d->t, node, "selected_group", REG_GROUP, group);
+        return 1;
+    }
+    if (d->msg != HS_CLIENT_HELLO)
+        return key_share_entry(d, b, ft_group(d->t, node, "share"));
+    struct cursor list;
+    if (!cur_vec16(b, &list))
+        return dec_fail(d, node, "bad client_shares length");
+    int l = ft_list(d->t, node, "shares");
+    while (!cur_at_end(&list))
+        if (!key_share_entry(d, &list, ft_group(d->t, l, NULL)))
+            return 0;
+    return 1;
+}
+
+static int ext_pre_shared_key(struct dec *d, struct cursor *b, int node)
+{
+    struct cursor ids, binders, id, binder;
+    uint32_t age;
+    uint16_t selected;
+
+    if (d->msg != HS_CLIENT_HELLO) {
+        if (!cur_u16(b, &selected))
+            return dec_fail(d, node, "truncated selected_identity");
+        ft_uint(d->t, node, "selected_identity", selected);
+        d->sum->psk_selected = 1;
+        return 1;
+    }
+    if (!cur_vec16(b, &ids) || !cur_vec16(b, &binders))
+        return dec_fail(d, node, "bad identities or binders length");
+    int l = ft_list(d->t, node, "identities");
+    while (!cur_at_end(&ids)) {
+        if (!cur_vec16(&ids, &id) || !cur_u32(&ids, &age))
+            return dec_fail(d, node, "truncated identity");
+        int g = ft_group(d->t, l, NULL);
+        ft_uint(d->t, g, "identity_length", cur_left(&id));
+        ft_uint(d->t, g, "obfuscated_ticket_age", age);
+    }
+    int n = 0;
+    while (!cur_at_end(&binders)) {
+        if (!cur_vec8(&binders, &binder))
+            return dec_fail(d, node, "truncated binder");
+        n++;
+    }
+    ft_uint(d->t, node, "binders", (uint64_t)n);
+    return 1;
+}
+
+static int ext_certificate_authorities(struct dec *d, struct cursor *b, int node)
+{
+    struct cursor list, dn;
+    char name[512];
+    if (!cur_vec16(b, &list))
+        return dec_fail(d, node, "bad authorities length");
+    int l = ft_list(d->t, node, "authorities");
+    while (!cur_at_end(&list)) {
+        if (!cur_vec16(&list, &dn))
+            return dec_fail(d, node, "truncated distinguished name");
+        if (x509_name_text(cur_ptr(&dn), cur_left(&dn), name, sizeof(name)))
+            ft_str(d->t, l, NULL, name);
+        else
+            ft_hex(d->t, l, NULL, cur_ptr(&dn), cur_left(&dn));
+    }
+    return 1;
+}
+
+static int ext_status_request(struct dec *d, struct cursor *b, int node)
+{
+    uint8_t type;
+    struct cursor v;
+    if (cur_at_end(b))
+        return 1;
+    if (!cur_u8(b, &type))
+        return dec_fail(d, node, "truncated status_type");
+    ft_named(d->t, node, "status_type", REG_CERT_STATUS_TYPE, type);
+    if (d->msg == HS_CERTIFICATE) { /* RFC 8446 4.4.2.1: a CertificateStatus */
+        if (!cur_vec24(b, &v))
+            return dec_fail(d, node, "bad OCSP response length");
+        ft_uint(d->t, node, "response_length", cur_left(&v));
+        return 1;
+    }
+    struct cursor ids, exts;
+    if (type != 1) /* another status type: its request is opaque here */
+        return cur_skip(b, cur_left(b));
+    if (!cur_vec16(b, &ids) || !cur_vec16(b, &exts))
+        return dec_fail(d, node, "bad OCSP request lengths");
+    return 1;
+}
+
+static int ext_ech(struct dec *d, struct cursor *b, int node)
+{
+    uint8_t type, config_id;
+    uint16_t kdf, aead;
+    struct cursor enc, payload;
+
+    if (d->msg != HS_CLIENT_HELLO) {
+        ft_uint(d->t, node, "length", cur_left(b)); /* retry configs or confirmation */
+        return cur_skip(b, cur_left(b));
+    }
+    if (!cur_u8(b, &type))
+        return dec_fail(d, node, "truncated ECH type");
+    ft_named(d->t, node, "type", REG_ECH_CONFIG, type);
+    if (type != 0)
+        return 1;
+    if (!cur_u16(b, &kdf) || !cur_u16(b, &aead) || !cur_u8(b, &config_id) ||
+        !cur_vec16(b, &enc) || !cur_vec16(b, &payload))
+        return dec_fail(d, node, "truncated outer ECH");
+    ft_uint(d->t, node, "kdf_id", kdf);
+    ft_uint(d->t, node, "aead_id", aead);
+    ft_uint(d->t, node, "config_id", config_id);
+    ft_uint(d->t, node, "enc_length", cur_left(&enc));
+    ft_uint(d->t, node, "payload_length", cur_left(&payload));
+    return 1;
+}
+
+static int ext_u16_value(struct dec *d, struct cursor *b, int node, const char *key)
+{
+    uint16_t v;
+    if (!cur_u16(b, &v))
+        return dec_fail(d, node, "truncated value");
+    ft_uint(d->t, node, key, v);
+    return 1;
+}
+
+static int ext_opaque(struct dec *d, struct cursor *b, int node, int prefix)
+{
+    struct cursor v;
+    if (prefix == 1 ? !cur_vec8(b, &v) : !cur_vec16(b, &v))
+        return dec_fail(d, node, "bad length");
+    ft_uint(d->t, node, "length", cur_left(&v));
+    return 1;
+}
+
+static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
+{
+    struct ja3_input *j = d->ja3;
+    int ch = d->msg == HS_CLIENT_HELLO;
+    uint32_t max_early;
+
+    switch (type) {
+    case 0: return ext_server_name(d, b, node);
+    case 5: return ext_status_request(d, b, node);
+    case 10:
+        return ext_u16_vec(d, b, node, "groups", REG_GROUP, ch && j ? j->groups : NULL,
+                           j ? &j->ngroups : NULL);
+    case 11:
+        return ext_u8_vec(d, b, node, "formats", REG_EC_POINT_FORMAT, ch && j ? j->formats : NULL,
+                          j ? &j->nformats : NULL);
+    case 13:
+    case 50: return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
+    case 15: return ext_u8_vec(d, b, node, "mode", REG_HEARTBEAT_MODE, NULL, NULL);
+    case 16: return ext_alpn(d, b, node);
+    case 19:
+    case 20:
+        if (ch)
+            return ext_u8_vec(d, b, node, "types", REG_CERT_ENTRY_TYPE, NULL, NULL);
+        uint8_t ct;
+        if (!cur_u8(b, &ct))
+            return dec_fail(d, node, "truncated certificate type");
+        ft_named(d->t, node, "type", REG_CERT_ENTRY_TYPE, ct);
+        return 1;
+    case 27: { /* RFC 8879: 16-bit algorithms under a one-byte length */
+        struct cursor v;
+        if (!cur_vec8(b, &v))
+            return dec_fail(d, node, "bad algorithms length");
+        return dec_u16_list(d, &v, node, "algorithms", REG_CERT_COMPRESSION, NULL, NULL);
+    }
+    case 28: return ext_u16_value(d, b, node, "limit");
+    case 41: return ext_pre_shared_key(d, b, node);
+    case 42:
+        if (d->msg == HS_NEW_SESSION_TICKET) {
+            if (!cur_u32(b, &max_early))
+                return dec_fail(d, node, "truncated max_early_data_size");
+            ft_uint(d->t, node, "max_early_data_size", max_early);
+        }
+        return 1;
+    case 43: return ext_supported_versions(d, b, node);
+    case 44: return ext_opaque(d, b, node, 2);
+    case 45: return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
+    case 47: return ext_certificate_authorities(d, b, node);
+    case 51: return ext_key_share(d, b, node);
+    case 0xfe0d: return ext_ech(d, b, node);
+    case 0xff01: return ext_opaque(d, b, node, 1);
+    default:
+        /* padding, session_ticket, SCTs, cookies of unknown shape: length */
+        if (!cur_at_end(b))
+            ft_uint(d->t, node, "length", cur_left(b));
+        return cur_skip(b, cur_left(b));
+    }
+}
+
+int dec_extensions(struct dec *d, struct cursor *c, int node)
+{
+    struct cursor all, body;
+    uint16_t type;
+
+    if (!cur_vec16(c, &all))
+        return dec_fail(d, node, "bad extensions length");
+    int list = ft_list(d->t, node, "extensions");
+    while (!cur_at_end(&all)) {
+        if (!cur_u16(&all, &type) || !cur_vec16(&all, &body))
+            return dec_fail(d, list, "truncated extension");
+        int e = ft_group(d->t, list, NULL);
+        ft_named(d->t, e, "type", REG_EXT, type);
+        if (d->ja3 && !reg_is_grease(type) && d->ja3->nexts < JA3_MAX)
+            d->ja3->exts[d->ja3->nexts++] = type;
+        if (!ext_body(d, type, &body, e))
+            return 0;
+        if (!cur_at_end(&body))
+            return dec_fail(d, e, "trailing bytes in extension");
+    }
+    if (!cur_at_end(c))
+        return dec_fail(d, node, "trailing bytes after extensions");
+    return 1;
+}

@@ -1,0 +1,160 @@
+/*
+ * ClientHello and ServerHello (RFC 8446 4.1.2-4.1.4, RFC 5246 7.4.1), and
+ * the SSLv2-compatible ClientHello (RFC 5246 appendix E.2).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tls_int.h"
+
+const uint8_t tls_hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+int dec_fail(struct dec *d, int node, const char *why)
+{
+    ft_str(d->t, node, "error", why);
+    return 0;
+}
+
+int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
+                 enum reg_table table, uint16_t *keep, int *nkeep)
+{
+    int list = ft_list(d->t, node, key);
+    uint16_t x;
+
+    if (cur_left(v) % 2)
+        return dec_fail(d, node, "odd length in a list of 16-bit values");
+    while (cur_u16(v, &x)) {
+        ft_named(d->t, list, NULL, table, x);
+        if (keep && !reg_is_grease(x) && *nkeep < JA3_MAX)
+            keep[(*nkeep)++] = x;
+    }
+    return 1;
+}
+
+static int random_and_session(struct dec *d, struct cursor *c, int node, const uint8_t **random)
+{
+    struct cursor sid;
+
+    if (!cur_bytes(c, 32, random))
+        return dec_fail(d, node, "truncated random");
+    ft_verbose(d->t, ft_hex(d->t, node, "random", *random, 32));
+    if (!cur_vec8(c, &sid) || cur_left(&sid) > 32)
+        return dec_fail(d, node, "bad session_id");
+    ft_verbose(d->t, ft_hex(d->t, node, "session_id", cur_ptr(&sid), cur_left(&sid)));
+    d->session_id = cur_ptr(&sid);
+    d->session_id_len = cur_left(&sid);
+    return 1;
+}
+
+static void set_client_version(struct tls_summary *s, uint16_t v)
+{
+    if (v > s->client_version && !reg_is_grease(v))
+        s->client_version = v;
+}
+
+int dec_client_hello(struct dec *d, struct cursor *c, int node)
+{
+    struct ja3_input ja3 = {0};
+    struct cursor suites, comp;
+    const uint8_t *random;
+    uint16_t version;
+    uint8_t m;
+
+    if (!cur_u16(c, &version))
+        return dec_fail(d, node, "truncated version");
+    ft_named(d->t, node, "version", REG_VERSION, version);
+    ja3.version = version;
+    set_client_version(d->sum, version);
+    if (!random_and_session(d, c, node, &random))
+        return 0;
+    memcpy(d->sum->client_sid, d->session_id, d->session_id_len);
+    d->sum->client_sid_len = (uint8_t)d->session_id_len;
+    if (!cur_vec16(c, &suites))
+        return dec_fail(d, node, "bad cipher_suites length");
+    if (!dec_u16_list(d, &suites, node, "cipher_suites", REG_CIPHER, ja3.ciphers, &ja3.nciphers))
+        return 0;
+    if (!cur_vec8(c, &comp))
+        return dec_fail(d, node, "bad compression_methods length");
+    int list = ft_list(d->t, node, "compression_methods");
+    while (cur_u8(&comp, &m))
+        ft_named(d->t, list, NULL, REG_COMPRESSION, m);
+    d->ja3 = &ja3;
+    int ok = cur_at_end(c) || dec_extensions(d, c, node);
+    d->ja3 = NULL;
+    ja3_client(d->sum, &ja3);
+    return ok;
+}
+
+int dec_server_hello(struct dec *d, struct cursor *c, int node)
+{
+    struct ja3_input ja3 = {0};
+    const uint8_t *random;
+    uint16_t version, suite;
+    uint8_t comp;
+    struct tls_summary *s = d->sum;
+
+    if (!cur_u16(c, &version))
+        return dec_fail(d, node, "truncated version");
+    ft_named(d->t, node, "version", REG_VERSION, version);
+    ja3.version = version;
+    if (!random_and_session(d, c, node, &random))
+        return 0;
+    if (!cur_u16(c, &suite) || !cur_u8(c, &comp))
+        return dec_fail(d, node, "truncated cipher_suite");
+    ft_named(d->t, node, "cipher_suite", REG_CIPHER, suite);
+    ft_named(d->t, node, "compression_method", REG_COMPRESSION, comp);
+    ja3.ciphers[ja3.nciphers++] = suite;
+    int echo = d->session_id_len && d->session_id_len == s->client_sid_len &&
+               memcmp(d->session_id, s->client_sid, d->session_id_len) == 0;
+    if (d->msg == HS_HELLO_RETRY_REQUEST)
+        s->hrr = 1;
+    else
+        s->version = version, s->cipher = suite; /* supported_versions may override */
+    d->ja3 = &ja3;
+    int ok = cur_at_end(c) || dec_extensions(d, c, node);
+    d->ja3 = NULL;
+    if (d->msg != HS_HELLO_RETRY_REQUEST) {
+        /* TLS 1.3 echoes the session ID for middleboxes (RFC 8446 D.4):
+         * there, only an accepted PSK means resumption.  Before 1.3 the
+         * echo of the offered ID (or of a ticket's) is the sign. */
+        s->resumed = s->version == 0x0304 ? s->psk_selected : echo;
+        ja3_server(s, &ja3);
+    }
+    return ok;
+}
+
+/* RFC 5246 E.2: msg_type(1) has been read as part of the record. */
+int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
+{
+    uint16_t version, spec_len, sid_len, chal_len;
+    struct cursor specs;
+    const uint8_t *sid, *chal;
+    uint8_t type;
+
+    if (!cur_u8(c, &type) || !cur_u16(c, &version) || !cur_u16(c, &spec_len) ||
+        !cur_u16(c, &sid_len) || !cur_u16(c, &chal_len))
+        return dec_fail(d, node, "truncated SSLv2 ClientHello");
+    ft_named(d->t, node, "version", REG_VERSION, version);
+    set_client_version(d->sum, version);
+    if (spec_len % 3 || !cur_sub(c, spec_len, &specs) || !cur_bytes(c, sid_len, &sid) ||
+        !cur_bytes(c, chal_len, &chal))
+        return dec_fail(d, node, "bad SSLv2 ClientHello lengths");
+    int list = ft_list(d->t, node, "cipher_specs");
+    uint8_t k;
+    uint16_t v;
+    while (cur_u8(&specs, &k) && cur_u16(&specs, &v)) {
+        if (k == 0)
+            ft_named(d->t, list, NULL, REG_CIPHER, v);
+        else { /* an SSLv2-only cipher kind */
+            char kind[32];
+            snprintf(kind, sizeof(kind), "SSLv2 cipher 0x%02x%04x", k, v);
+            ft_str(d->t, list, NULL, kind);
+        }
+    }
+    ft_verbose(d->t, ft_hex(d->t, node, "session_id", sid, sid_len));
+    ft_verbose(d->t, ft_hex(d->t, node, "challenge", chal, chal_len));
+    return 1;
+}

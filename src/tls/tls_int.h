@@ -1,0 +1,42 @@
+/*
+ * tls_int.h: what the files of the tls stage share.
+ */
+#ifndef TLSDUMP_TLS_INT_H
+#define TLSDUMP_TLS_INT_H
+
+#include "cursor.h"
+#include "fingerprint.h"
+#include "tls.h"
+#include "x509.h"
+
+/* RFC 8446 4.1.3: the random of a HelloRetryRequest. */
+extern const uint8_t tls_hrr_random[32];
+
+#define HS_HELLO_RETRY_REQUEST 6
+
+/* One message being decoded. */
+struct dec {
+    struct ftree *t;
+    struct tls_summary *sum;
+    enum tcp_dir dir;
+    uint8_t msg;             /* the handshake type (extensions depend on it) */
+    struct ja3_input *ja3;   /* set while decoding a ClientHello or ServerHello */
+    const uint8_t *session_id; /* ClientHello's, to tell a resumption */
+    size_t session_id_len;
+};
+
+/* Records why decoding stopped, in the tree; returns 0. */
+int dec_fail(struct dec *d, int node, const char *why);
+
+int dec_extensions(struct dec *d, struct cursor *c, int node);
+int dec_client_hello(struct dec *d, struct cursor *c, int node);
+int dec_server_hello(struct dec *d, struct cursor *c, int node);
+int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node);
+int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node);
+
+/* Adds a vector of 16-bit values named from table as a list. */
+int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
+                 enum reg_table table, uint16_t *keep, int *nkeep);
+
+
+#endif
