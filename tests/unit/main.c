@@ -57,6 +57,7 @@ int main(void)
     suite_reasm();
     suite_record();
     suite_hello();
+    suite_messages();
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

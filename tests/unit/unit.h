@@ -16,6 +16,7 @@ void suite_ipfrag(void);
 void suite_reasm(void);
 void suite_record(void);
 void suite_hello(void);
+void suite_messages(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
 void add_suite(const char *name, const CU_TestInfo *tests);
