@@ -175,13 +175,16 @@ static int ext_pre_shared_key(struct dec *d, struct cursor *b, int node)
     return 1;
 }
 
-static int ext_certificate_authorities(struct dec *d, struct cursor *b, int node)
+/* A vector of DER distinguished names (RFC 8446 4.2.4, RFC 5246 7.4.4),
+ * shown as text where OpenSSL can read them.  Shared with
+ * CertificateRequest. */
+int dec_dn_list(struct dec *d, struct cursor *c, int node, const char *key)
 {
     struct cursor list, dn;
     char name[512];
-    if (!cur_vec16(b, &list))
-        return dec_fail(d, node, "bad authorities length");
-    int l = ft_list(d->t, node, "authorities");
+    if (!cur_vec16(c, &list))
+        return dec_fail(d, node, "bad distinguished names length");
+    int l = ft_list(d->t, node, key);
     while (!cur_at_end(&list)) {
         if (!cur_vec16(&list, &dn))
             return dec_fail(d, node, "truncated distinguished name");
@@ -306,7 +309,7 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     case 43: return ext_supported_versions(d, b, node);
     case 44: return ext_opaque(d, b, node, 2);
     case 45: return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
-    case 47: return ext_certificate_authorities(d, b, node);
+    case 47: return dec_dn_list(d, b, node, "authorities");
     case 51: return ext_key_share(d, b, node);
     case 0xfe0d: return ext_ech(d, b, node);
     case 0xff01: return ext_opaque(d, b, node, 1);

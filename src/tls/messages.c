@@ -170,8 +170,7 @@ static int certificate(struct dec *d, struct cursor *c, int node)
 
 static int certificate_request(struct dec *d, struct cursor *c, int node)
 {
-    struct cursor v, types, dn;
-    char name[512];
+    struct cursor v, types;
     uint8_t t;
 
     if (tls13(d)) {
@@ -190,18 +189,7 @@ static int certificate_request(struct dec *d, struct cursor *c, int node)
             !dec_u16_list(d, &v, node, "signature_algorithms", REG_SIGSCHEME, NULL, NULL))
             return dec_fail(d, node, "bad supported_signature_algorithms");
     }
-    if (!cur_vec16(c, &v))
-        return dec_fail(d, node, "bad certificate_authorities length");
-    l = ft_list(d->t, node, "certificate_authorities");
-    while (!cur_at_end(&v)) {
-        if (!cur_vec16(&v, &dn))
-            return dec_fail(d, node, "truncated distinguished name");
-        if (x509_name_text(cur_ptr(&dn), cur_left(&dn), name, sizeof(name)))
-            ft_str(d->t, l, NULL, name);
-        else
-            ft_hex(d->t, l, NULL, cur_ptr(&dn), cur_left(&dn));
-    }
-    return 1;
+    return dec_dn_list(d, c, node, "certificate_authorities");
 }
 
 static int new_session_ticket(struct dec *d, struct cursor *c, int node)

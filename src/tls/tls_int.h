@@ -29,6 +29,7 @@ struct dec {
 int dec_fail(struct dec *d, int node, const char *why);
 
 int dec_extensions(struct dec *d, struct cursor *c, int node);
+int dec_dn_list(struct dec *d, struct cursor *c, int node, const char *key);
 int dec_client_hello(struct dec *d, struct cursor *c, int node);
 int dec_server_hello(struct dec *d, struct cursor *c, int node);
 int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node);
