@@ -9,6 +9,7 @@
 #ifndef TLSDUMP_EVENT_H
 #define TLSDUMP_EVENT_H
 
+#include "crypto.h"
 #include "tcp.h"
 #include "tls.h"
 
@@ -36,6 +37,7 @@ struct event {
     enum tls_framer_problem problem;
     uint64_t offset;          /* EV_TLS_PROBLEM: where in the stream */
     const struct tls_summary *summary; /* EV_TCP of kind TCP_EV_CLOSE */
+    const struct crypto_result *crypto; /* ... when keys were given */
     void **slot;              /* this view's per-connection pointer */
 };
 

@@ -10,7 +10,8 @@
 
 struct pipeline;
 
-struct pipeline *pipeline_new(void);
+/* keys may be NULL (no decryption); the pipeline borrows them. */
+struct pipeline *pipeline_new(struct crypto_keys *keys);
 /* Adds a view (at most MAX_VIEWS); the pipeline closes it when freed.
  * Returns 0 when full. */
 int pipeline_add_view(struct pipeline *p, struct view *v);

@@ -18,26 +18,72 @@
 #include "record.h"
 #include "tcp.h"
 
+/* Handshake types the stages act on (RFC 8446 4, RFC 5246 7.4). */
+enum tls_hs_type {
+    TLS_HS_CLIENT_HELLO = 1,
+    TLS_HS_SERVER_HELLO = 2,
+    TLS_HS_NEW_SESSION_TICKET = 4,
+    TLS_HS_END_OF_EARLY_DATA = 5,
+    TLS_HS_HELLO_RETRY_REQUEST = 6, /* not on the wire: a ServerHello with the HRR random */
+    TLS_HS_ENCRYPTED_EXTENSIONS = 8,
+    TLS_HS_CERTIFICATE = 11,
+    TLS_HS_CLIENT_KEY_EXCHANGE = 16,
+    TLS_HS_FINISHED = 20,
+    TLS_HS_KEY_UPDATE = 24,
+};
+
+/* Slices of a message that key derivation needs; NULL when absent. */
+struct tls_msg_keying {
+    const uint8_t *ticket;  /* ClientHello session_ticket, NewSessionTicket ticket */
+    size_t ticket_len;
+    const uint8_t *pms;     /* ClientKeyExchange: RSA-encrypted premaster secret */
+    size_t pms_len;
+    const uint8_t *cert;    /* Certificate: the first (leaf) certificate, DER */
+    size_t cert_len;
+};
+
 /* A handshake message, decoded.  Valid during the callback only. */
 struct tls_msg {
     uint8_t type;          /* handshake type; HelloRetryRequest is reported as 6 */
     uint32_t length;       /* body length */
     const uint8_t *body;
+    const uint8_t *raw;    /* header and body, as hashed into the transcript */
+    size_t raw_len;
     const struct ftree *tree; /* the decoded fields, under root */
     int root;
     int malformed;         /* decoding stopped early; the tree says where */
+    int decrypted;         /* it came out of a protected record */
+    struct tls_msg_keying keying;
 };
 
 struct tls_alert {
     enum tcp_dir from;
-    int encrypted;         /* level and description are unknown */
+    int encrypted;         /* it was sent protected */
+    int decrypted;         /* ... and was decrypted: level and desc are known */
     uint8_t level, desc;
+};
+
+/* Outcome of opening a protected record. */
+enum tls_open_status {
+    TLS_OPEN_NO_KEYS,      /* no keys for it: shown as ciphertext */
+    TLS_OPEN_OK,
+    TLS_OPEN_FAILED,       /* keys present but the MAC or tag did not verify */
+};
+
+/* A record's plaintext.  Valid during the callback only. */
+struct tls_plaintext {
+    unsigned type;         /* content type (TLS 1.3: the inner type) */
+    const uint8_t *p;
+    size_t n;
 };
 
 /* A record, with what the stage knows of its protection. */
 struct tls_rec_info {
     const struct tls_record *rec;
     int encrypted;         /* its contents are ciphertext */
+    enum tls_open_status open; /* when encrypted */
+    struct tls_plaintext plain; /* when open == TLS_OPEN_OK */
+    uint64_t skipped;      /* records skipped before it because of a gap */
 };
 
 enum tls_anomaly_kind {
@@ -92,6 +138,12 @@ struct tls_summary {
     struct tls_anomaly anomalies[TLS_MAX_ANOMALIES];
     int nanomalies;
     int tls_seen;               /* at least one record */
+    /* What key derivation needs, for the handshake in progress. */
+    uint8_t client_random[32], server_random[32];
+    int ems;                    /* the ServerHello has extended_master_secret */
+    int etm;                    /* the ServerHello has encrypt_then_mac */
+    int early_data_offered;     /* the ClientHello has early_data */
+    int early_data_accepted;    /* the EncryptedExtensions have early_data */
 };
 
 struct tls_ops {
@@ -101,12 +153,31 @@ struct tls_ops {
     void (*problem)(void *arg, enum tcp_dir dir, enum tls_framer_problem p, uint64_t offset);
 };
 
+/*
+ * Record protection, seen from the tls stage.  The crypto stage provides
+ * it and the pipeline plugs it in; the tls stage tells it about each
+ * handshake message (in clear or decrypted) and ChangeCipherSpec, and asks
+ * it to open each protected record.  Without it, protected records stay
+ * ciphertext.
+ */
+struct tls_protect_ops {
+    void (*message)(void *arg, enum tcp_dir dir, const struct tls_msg *m,
+                    const struct tls_summary *s);
+    void (*change_cipher_spec)(void *arg, enum tcp_dir dir, const struct tls_summary *s);
+    /* Bytes were lost in dir: record sequence numbers are uncertain. */
+    void (*gap)(void *arg, enum tcp_dir dir);
+    enum tls_open_status (*open)(void *arg, enum tcp_dir dir, const struct tls_record *rec,
+                                 struct tls_plaintext *out, uint64_t *skipped);
+};
+
 struct tls_conn;
 
 /* tree is shared by the connections of one pipeline (events are handled
  * one at a time). */
 struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct ftree *tree);
 void tls_conn_free(struct tls_conn *c);
+/* Plugs in record protection; ops NULL leaves records as ciphertext. */
+void tls_conn_set_protect(struct tls_conn *c, const struct tls_protect_ops *ops, void *arg);
 
 void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
                    uint64_t offset);

@@ -2,7 +2,7 @@
  * tlsdump: options, wiring, and the main loop.
  *
  *   capture (libpcap, link layers) -> tcp (IP, flows, reassembly)
- *     -> pipeline (TLS records) -> views (text, streams)
+ *     -> pipeline (TLS records, decryption) -> views (text, json, streams)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "crypto.h"
 #include "pipeline.h"
 #include "tcp.h"
 #include "views.h"
@@ -24,12 +25,17 @@
 #endif
 
 #define EXIT_BAD 2
+#define MAX_KEY_FILES 16
 
 struct options {
     struct capture_opts cap;
     struct tcp_config tcp;
     struct text_opts text;
     const char *streams_dir;
+    const char *extract_dir;
+    const char *keylogs[MAX_KEY_FILES], *rsa_keys[MAX_KEY_FILES];
+    int nkeylogs, nrsa;
+    const char *password;
     int json;
     const char *user;
     char *filter;
@@ -50,11 +56,17 @@ static void usage(FILE *out)
           "  -e               absolute timestamps (seconds since the epoch)\n"
           "  -T               print each TCP segment\n"
           "  -A               print all fields: record versions and lengths, randoms, session IDs\n"
-          "  -x               print each record's bytes in hex\n"
+          "  -l FILE          decrypt with this key log (SSLKEYLOGFILE format); repeatable\n"
+          "  -k FILE          decrypt TLS <= 1.2 RSA key exchange with this server key; repeatable\n"
+          "  -p PASSWORD      password of the -k keys\n"
+          "  -d               print decrypted application data\n"
+          "  -x               print each record's bytes (decrypted: its plaintext) in hex and ASCII\n"
+          "  -X               ... in hex only\n"
           "  -N               print certificates in full\n"
           "  -q               one line per record\n"
           "  -j, --json       JSON Lines: an object per event, a summary per connection\n"
           "  --streams DIR    write each connection's reassembled bytes to DIR\n"
+          "  --extract DIR    write each connection's decrypted application data to DIR\n"
           "  --max-conns N    connections tracked at once (default 100000)\n"
           "  --max-buffer N   out-of-order bytes buffered per connection (default 1 MiB)\n"
           "  --max-buffer-total N  and in all (default 64 MiB)\n"
@@ -94,13 +106,14 @@ static char *join_filter(int argc, char **argv)
     return f;
 }
 
-enum { OPT_STREAMS = 256, OPT_MAX_CONNS, OPT_MAX_BUFFER, OPT_MAX_BUFFER_TOTAL };
+enum { OPT_STREAMS = 256, OPT_EXTRACT, OPT_MAX_CONNS, OPT_MAX_BUFFER, OPT_MAX_BUFFER_TOTAL };
 
 static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {"json", no_argument, NULL, 'j'},
     {"version", no_argument, NULL, 'v'},
     {"streams", required_argument, NULL, OPT_STREAMS},
+    {"extract", required_argument, NULL, OPT_EXTRACT},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
     {"max-buffer-total", required_argument, NULL, OPT_MAX_BUFFER_TOTAL},
@@ -115,7 +128,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
     tcp_config_defaults(&o->tcp);
     o->cap.promisc = 1;
-    while ((c = getopt_long(argc, argv, "r:i:Ps:Z:t:neTAxNqjvh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:i:Ps:Z:t:neTAxXNqjdl:k:p:vh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r': o->cap.file = optarg; break;
         case 'i': o->cap.iface = optarg; break;
@@ -136,10 +149,25 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'T': o->text.segments = o->tcp.segments = 1; break;
         case 'A': o->text.all_fields = 1; break;
         case 'x': o->text.hex = 1; break;
+        case 'X': o->text.hex_only = 1; break;
+        case 'd': o->text.data = 1; break;
+        case 'l':
+        case 'k':
+            if ((c == 'l' ? o->nkeylogs : o->nrsa) == MAX_KEY_FILES) {
+                fprintf(stderr, "tlsdump: at most %d -%c files\n", MAX_KEY_FILES, c);
+                return EXIT_BAD;
+            }
+            if (c == 'l')
+                o->keylogs[o->nkeylogs++] = optarg;
+            else
+                o->rsa_keys[o->nrsa++] = optarg;
+            break;
+        case 'p': o->password = optarg; break;
         case 'N': o->text.cert_text = 1; break;
         case 'q': o->text.quiet = 1; break;
         case 'j': o->json = 1; break;
         case OPT_STREAMS: o->streams_dir = optarg; break;
+        case OPT_EXTRACT: o->extract_dir = optarg; break;
         case OPT_MAX_CONNS:
             if (!parse_number(optarg, "--max-conns", 1u << 24, &n) || n == 0)
                 return EXIT_BAD;
@@ -254,12 +282,56 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
         return 0;
     }
     if (o->streams_dir) {
-        if (!(v = streams_view_new(o->streams_dir, err, sizeof(err)))) {
+        if (!(v = streams_view_new(o->streams_dir, 0, err, sizeof(err)))) {
             fprintf(stderr, "tlsdump: --streams %s\n", err);
             return 0;
         }
         pipeline_add_view(p, v);
     }
+    if (o->extract_dir) {
+        if (!(v = streams_view_new(o->extract_dir, 1, err, sizeof(err)))) {
+            fprintf(stderr, "tlsdump: --extract %s\n", err);
+            return 0;
+        }
+        pipeline_add_view(p, v);
+    }
+    return 1;
+}
+
+/* Loads the -l and -k files; returns NULL (said why) when one is bad, and
+ * sets *keys NULL when none was given. */
+static int load_keys(const struct options *o, struct crypto_keys **keys)
+{
+    char err[512];
+    size_t lines, bad;
+
+    *keys = NULL;
+    if (!o->nkeylogs && !o->nrsa) {
+        if (o->extract_dir)
+            fputs("tlsdump: --extract needs keys: give -l KEYLOG or -k KEY\n", stderr);
+        return !o->extract_dir;
+    }
+    if (!(*keys = crypto_keys_new())) {
+        fputs("tlsdump: out of memory\n", stderr);
+        return 0;
+    }
+    for (int i = 0; i < o->nkeylogs; i++) {
+        if (!crypto_keys_add_keylog(*keys, o->keylogs[i], err, sizeof(err))) {
+            fprintf(stderr, "tlsdump: -l: %s\n", err);
+            return 0;
+        }
+    }
+    for (int i = 0; i < o->nrsa; i++) {
+        if (!crypto_keys_add_rsa(*keys, o->rsa_keys[i], o->password, err, sizeof(err))) {
+            fprintf(stderr, "tlsdump: -k: %s\n", err);
+            return 0;
+        }
+    }
+    crypto_keys_stats(*keys, &lines, &bad);
+    if (bad)
+        fprintf(stderr, "tlsdump: key log: %zu of %zu lines not understood (ignored)\n", bad,
+                lines);
+    crypto_keys_digest_app_data(*keys, o->json);
     return 1;
 }
 
@@ -269,6 +341,7 @@ int main(int argc, char **argv)
     struct capture *cap = NULL;
     struct pipeline *pipe = NULL;
     struct tcp_stage *tcp = NULL;
+    struct crypto_keys *keys = NULL;
     char err[1024];
     int rc = parse_options(argc, argv, &o);
 
@@ -280,9 +353,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlsdump: %s\n", err);
         goto out;
     }
-    if (o.user && !drop_privileges(o.user))
+    if (!load_keys(&o, &keys) || (o.user && !drop_privileges(o.user)))
         goto out;
-    if (!(pipe = pipeline_new()) || !add_views(pipe, &o, o.cap.iface != NULL))
+    if (!(pipe = pipeline_new(keys)) || !add_views(pipe, &o, o.cap.iface != NULL))
         goto out;
     if (!(tcp = tcp_new(&o.tcp, pipeline_tcp_event, pipe))) {
         fputs("tlsdump: out of memory\n", stderr);
@@ -306,6 +379,7 @@ out:
         rc = EXIT_BAD;
     }
     running = NULL;
+    crypto_keys_free(keys);
     capture_free(cap);
     free(o.filter);
     return rc;

@@ -10,6 +10,7 @@ struct conn_state {
     struct pipeline *p;
     const struct tcp_conn *conn;
     struct tls_conn *tls;
+    struct crypto_conn *crypto;  /* NULL without keys */
     int64_t now_us;          /* time of the tcp event being handled */
     int64_t last_us;         /* time of the previous step shown */
     uint64_t records;
@@ -20,13 +21,16 @@ struct pipeline {
     struct view *views[MAX_VIEWS];
     int nviews;
     struct ftree tree;       /* decoded fields, shared: one event at a time */
+    struct crypto_keys *keys;
 };
 
-struct pipeline *pipeline_new(void)
+struct pipeline *pipeline_new(struct crypto_keys *keys)
 {
     struct pipeline *p = calloc(1, sizeof(struct pipeline));
-    if (p)
+    if (p) {
         ft_init(&p->tree);
+        p->keys = keys;
+    }
     return p;
 }
 
@@ -100,10 +104,14 @@ static struct conn_state *conn_state_new(struct pipeline *p, const struct tcp_ev
     cs->p = p;
     cs->conn = ev->conn;
     cs->last_us = ev->conn->first_ts_us;
-    if (!(cs->tls = tls_conn_new(&tls_ops, cs, &p->tree))) {
+    if (!(cs->tls = tls_conn_new(&tls_ops, cs, &p->tree)) ||
+        (p->keys && !(cs->crypto = crypto_conn_new(p->keys)))) {
+        tls_conn_free(cs->tls);
         free(cs);
         return NULL;
     }
+    if (cs->crypto)
+        tls_conn_set_protect(cs->tls, &crypto_protect_ops, cs->crypto);
     if (ev->conn->midstream)
         tls_conn_midstream(cs->tls);
     return cs;
@@ -125,8 +133,10 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     cs->now_us = tev->ts_us;
 
     struct event ev = {.kind = EV_TCP, .dir = tev->dir, .tcp = tev};
-    if (tev->kind == TCP_EV_CLOSE)
+    if (tev->kind == TCP_EV_CLOSE) {
         ev.summary = tls_conn_summary(cs->tls);
+        ev.crypto = cs->crypto ? crypto_conn_result(cs->crypto) : NULL;
+    }
     dispatch(cs, &ev);
 
     if (tev->kind == TCP_EV_DATA) {
@@ -136,6 +146,7 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     } else if (tev->kind == TCP_EV_CLOSE) {
         tev->conn->user = NULL;
         tls_conn_free(cs->tls);
+        crypto_conn_free(cs->crypto);
         free(cs);
     }
 }

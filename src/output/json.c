@@ -167,13 +167,14 @@ static void alerts(FILE *o, const struct tls_summary *s)
     for (int i = 0; i < s->nalerts; i++) {
         const struct tls_alert *a = &s->alerts[i];
         fprintf(o, "%s{\"from\":\"%s\"", i ? "," : "", a->from == TCP_C2S ? "client" : "server");
-        if (!a->encrypted) {
+        if (!a->encrypted || a->decrypted) {
             jkey(o, "level");
             jname(o, REG_ALERT_LEVEL, a->level);
             jkey(o, "description");
             jname(o, REG_ALERT, a->desc);
         }
-        fprintf(o, ",\"encrypted\":%s}", a->encrypted ? "true" : "false");
+        fprintf(o, ",\"encrypted\":%s", a->encrypted ? "true" : "false");
+        fprintf(o, a->decrypted ? ",\"decrypted\":true}" : "}");
     }
     fputc(']', o);
 }
@@ -204,6 +205,28 @@ static void certificates(FILE *o, const struct tls_summary *s)
         fprintf(o, ",\"ca\":%s}", c->is_ca ? "true" : "false");
     }
     fputc(']', o);
+}
+
+/* "decrypted", and the application data or the reason why not. */
+static void decryption(FILE *o, const struct crypto_result *r)
+{
+    if (!r) {
+        fputs(",\"decrypted\":false,\"reason\":\"no keys given\"", o);
+        return;
+    }
+    fprintf(o, ",\"decrypted\":%s", r->decrypted ? "true" : "false");
+    if (r->ok_records) {
+        fputs(",\"app_data\":{", o);
+        for (int d = 0; d < 2; d++)
+            fprintf(o, "%s\"%s\":{\"bytes\":%" PRIu64 ",\"sha256\":\"%s\"}", d ? "," : "",
+                    d ? "server" : "client", r->app_bytes[d], r->app_sha256[d]);
+        fputc('}', o);
+    }
+    if (r->failed_records || r->skipped_records)
+        fprintf(o, ",\"failed_records\":%" PRIu64 ",\"skipped_records\":%" PRIu64,
+                r->failed_records, r->skipped_records);
+    if (!r->decrypted && r->reason[0])
+        jkey(o, "reason"), jstr(o, r->reason);
 }
 
 static void summary(FILE *o, const struct event *ev)
@@ -239,7 +262,9 @@ static void summary(FILE *o, const struct event *ev)
         fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"bytes\":%" PRIu64 "}", i ? "," : "",
                 anomaly_name(s->anomalies[i].kind),
                 s->anomalies[i].dir == TCP_C2S ? "client" : "server", s->anomalies[i].bytes);
-    fputs("],\"decrypted\":false}\n", o);
+    fputc(']', o);
+    decryption(o, ev->crypto);
+    fputs("}\n", o);
 }
 
 static const char *gap_reason(int r)
@@ -284,6 +309,22 @@ static void tcp(FILE *o, const struct event *ev)
     }
 }
 
+/* A protected record: whether it was opened, and as what. */
+static void record_plaintext(FILE *o, const struct tls_rec_info *ri)
+{
+    if (!ri->encrypted || ri->open == TLS_OPEN_NO_KEYS)
+        return;
+    if (ri->open == TLS_OPEN_FAILED) {
+        fputs(",\"decrypted\":false,\"error\":\"decrypt_failed\"", o);
+        return;
+    }
+    fputs(",\"decrypted\":true,\"inner_type\":", o);
+    jname(o, REG_CONTENT, ri->plain.type);
+    fprintf(o, ",\"plaintext_length\":%zu", ri->plain.n);
+    if (ri->skipped)
+        fprintf(o, ",\"skipped_records\":%" PRIu64, ri->skipped);
+}
+
 static const char *problem_name(enum tls_framer_problem p)
 {
     switch (p) {
@@ -310,23 +351,27 @@ static void json_event(struct view *v, const struct event *ev)
         fprintf(o, ",\"record\":%" PRIu64 ",\"content_type\":", ev->record_no);
         jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
         jkey(o, "version"), jname(o, REG_VERSION, r->version);
-        fprintf(o, ",\"length\":%zu,\"encrypted\":%s}\n", r->length,
+        fprintf(o, ",\"length\":%zu,\"encrypted\":%s", r->length,
                 ev->rec->encrypted ? "true" : "false");
+        record_plaintext(o, ev->rec);
+        fputs("}\n", o);
         return;
     case EV_MESSAGE:
         head(o, "handshake", ev);
         jkey(o, "message"), jname(o, REG_HANDSHAKE, ev->msg->type);
         fprintf(o, ",\"length\":%" PRIu32 ",\"fields\":{", ev->msg->length);
         jfields(o, ev->msg->tree, ev->msg->root, 0);
-        fprintf(o, "}%s}\n", ev->msg->malformed ? ",\"malformed\":true" : "");
+        fprintf(o, "}%s%s}\n", ev->msg->malformed ? ",\"malformed\":true" : "",
+                ev->msg->decrypted ? ",\"decrypted\":true" : "");
         return;
     case EV_ALERT:
         head(o, "alert", ev);
-        if (!ev->alert->encrypted) {
+        if (!ev->alert->encrypted || ev->alert->decrypted) {
             jkey(o, "level"), jname(o, REG_ALERT_LEVEL, ev->alert->level);
             jkey(o, "description"), jname(o, REG_ALERT, ev->alert->desc);
         }
-        fprintf(o, ",\"encrypted\":%s}\n", ev->alert->encrypted ? "true" : "false");
+        fprintf(o, ",\"encrypted\":%s%s}\n", ev->alert->encrypted ? "true" : "false",
+                ev->alert->decrypted ? ",\"decrypted\":true" : "");
         return;
     case EV_TLS_PROBLEM:
         head(o, "anomaly", ev);

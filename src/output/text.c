@@ -125,6 +125,9 @@ static void tcp_event(struct text_view *tv, const struct event *ev)
         fputs("TCP RST\n", tv->out);
         return;
     case TCP_EV_CLOSE:
+        if (ev->crypto && !ev->crypto->decrypted && ev->crypto->protected_seen)
+            fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id,
+                    ev->crypto->reason);
         if (t->reason == TCP_CLOSE_IDLE || t->reason == TCP_CLOSE_EVICTED)
             fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
                     t->reason == TCP_CLOSE_IDLE ? "idle longer than the timeout (-t)"
@@ -157,38 +160,83 @@ static void problem(struct text_view *tv, const struct event *ev)
     }
 }
 
-static void hex_dump(FILE *out, const uint8_t *p, size_t n)
+static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
 {
     for (size_t i = 0; i < n; i += 16) {
         fprintf(out, "    %04zx ", i);
         for (size_t k = i; k < i + 16; k++)
-            k < n ? fprintf(out, " %02x", p[k]) : fputs("   ", out);
-        fputs("  ", out);
-        for (size_t k = i; k < i + 16 && k < n; k++)
-            fputc(p[k] >= 0x20 && p[k] < 0x7f ? p[k] : '.', out);
+            k < n ? fprintf(out, " %02x", p[k]) : ascii ? fputs("   ", out) : 0;
+        if (ascii) {
+            fputs("  ", out);
+            for (size_t k = i; k < i + 16 && k < n; k++)
+                fputc(p[k] >= 0x20 && p[k] < 0x7f ? p[k] : '.', out);
+        }
         fputc('\n', out);
     }
 }
 
+static int is_text(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t') || p[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+/* -d: application data as ssldump shows it, between rules; text as text,
+ * anything else in hex. */
+static void app_data(struct text_view *tv, const struct tls_plaintext *pt)
+{
+    static const char rule[] =
+        "    ---------------------------------------------------------------\n";
+    fputs(rule, tv->out);
+    if (!is_text(pt->p, pt->n)) {
+        hex_dump(tv->out, pt->p, pt->n, 1);
+    } else {
+        fputs("    ", tv->out);
+        for (size_t i = 0; i < pt->n; i++) {
+            if (pt->p[i] == '\r')
+                continue;
+            fputc(pt->p[i], tv->out);
+            if (pt->p[i] == '\n' && i + 1 < pt->n)
+                fputs("    ", tv->out);
+        }
+        if (pt->n && pt->p[pt->n - 1] != '\n')
+            fputc('\n', tv->out);
+    }
+    fputs(rule, tv->out);
+}
+
 static void record(struct text_view *tv, const struct event *ev)
 {
-    const struct tls_record *r = ev->rec->rec;
-    const char *name = tls_content_type_name(r->type);
+    const struct tls_rec_info *ri = ev->rec;
+    const struct tls_record *r = ri->rec;
+    int opened = ri->encrypted && ri->open == TLS_OPEN_OK;
+    unsigned type = opened ? ri->plain.type : r->type;
+    const char *name = tls_content_type_name(type);
 
     prefix(tv, ev);
     if (name)
         fprintf(tv->out, "%s\n", name);
     else
-        fprintf(tv->out, "unknown content type (%u)\n", r->type);
+        fprintf(tv->out, "unknown content type (%u)\n", type);
     if (tv->opts.all_fields) {
         char buf[32];
         fprintf(tv->out, "      record: %s, %zu bytes\n",
                 reg_name_or_unknown(REG_VERSION, r->version, buf, sizeof(buf)), r->length);
     }
-    if (ev->rec->encrypted && r->type != TLS_CT_APPLICATION_DATA && !tv->opts.quiet)
+    if (ri->skipped)
+        fprintf(tv->out, "      (%" PRIu64 " records lost in the gap before this one)\n",
+                ri->skipped);
+    if (ri->encrypted && ri->open == TLS_OPEN_FAILED)
+        fputs("      (decryption failed: MAC or tag does not verify; wrong key?)\n", tv->out);
+    else if (ri->encrypted && !opened && r->type != TLS_CT_APPLICATION_DATA && !tv->opts.quiet)
         fputs("      (encrypted)\n", tv->out);
-    if (tv->opts.hex)
-        hex_dump(tv->out, r->body, r->length);
+    if (tv->opts.hex || tv->opts.hex_only)
+        opened ? hex_dump(tv->out, ri->plain.p, ri->plain.n, !tv->opts.hex_only)
+               : hex_dump(tv->out, r->body, r->length, !tv->opts.hex_only);
+    if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
+        app_data(tv, &ri->plain);
 }
 
 static void indent(FILE *out, int n)
@@ -290,7 +338,8 @@ static void message(struct text_view *tv, const struct event *ev)
     char buf[32];
     if (tv->opts.quiet)
         return;
-    fprintf(tv->out, "      %s\n", reg_name_or_unknown(REG_HANDSHAKE, m->type, buf, sizeof(buf)));
+    fprintf(tv->out, "      %s%s\n", reg_name_or_unknown(REG_HANDSHAKE, m->type, buf, sizeof(buf)),
+            m->decrypted ? " (decrypted)" : "");
     fields(tv, m->tree, m->root, 8);
     if (m->tree->full)
         fputs("        (too many fields: the rest is not shown)\n", tv->out);
@@ -300,10 +349,11 @@ static void alert(struct text_view *tv, const struct event *ev)
 {
     const struct tls_alert *a = ev->alert;
     char b1[32], b2[32];
-    if (tv->opts.quiet || a->encrypted)
+    if (tv->opts.quiet || (a->encrypted && !a->decrypted))
         return;
-    fprintf(tv->out, "      %s %s\n", reg_name_or_unknown(REG_ALERT_LEVEL, a->level, b1, sizeof(b1)),
-            reg_name_or_unknown(REG_ALERT, a->desc, b2, sizeof(b2)));
+    fprintf(tv->out, "      %s %s%s\n", reg_name_or_unknown(REG_ALERT_LEVEL, a->level, b1, sizeof(b1)),
+            reg_name_or_unknown(REG_ALERT, a->desc, b2, sizeof(b2)),
+            a->decrypted ? " (decrypted)" : "");
 }
 
 static void text_event(struct view *v, const struct event *ev)

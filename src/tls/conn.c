@@ -22,6 +22,7 @@ struct dir_state {
     int ccs;            /* sent a ChangeCipherSpec */
     int sealed;         /* sent ciphertext records */
     int broken;         /* handshake decoding stopped in this direction */
+    int decrypting;     /* the bytes being decoded came out of a protected record */
     uint8_t *hs;        /* a handshake message not yet complete */
     size_t hs_len, hs_cap;
 };
@@ -33,6 +34,8 @@ struct tls_conn {
     struct dir_state d[2];
     struct tls_summary sum;
     int fatal;          /* a fatal alert was seen in clear */
+    const struct tls_protect_ops *prot;
+    void *prot_arg;
 };
 
 static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir dir,
@@ -42,12 +45,14 @@ static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir
         c->sum.anomalies[c->sum.nanomalies++] = (struct tls_anomaly){kind, dir, bytes};
 }
 
-static void message(struct dir_state *ds, uint8_t type, const uint8_t *body, size_t len)
+static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
+                    size_t len)
 {
     struct tls_conn *c = ds->conn;
-    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir};
+    struct tls_msg m = {.type = type, .length = (uint32_t)len, .body = body, .raw = raw,
+                        .raw_len = len + 4, .tree = c->tree, .decrypted = ds->decrypting};
+    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
     struct cursor cur = cur_make(body, len);
-    struct tls_msg m = {.type = type, .length = (uint32_t)len, .body = body, .tree = c->tree};
 
     if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
         m.type = HS_HELLO_RETRY_REQUEST;
@@ -59,6 +64,8 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *body, siz
     if (m.type == 2 && c->sum.version == 0x0304)
         c->d[TCP_C2S].encrypted = c->d[TCP_S2C].encrypted = 1;
     c->ops->message(c->arg, ds->dir, &m);
+    if (c->prot)
+        c->prot->message(c->prot_arg, ds->dir, &m, &c->sum);
     if (m.malformed)
         anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, len);
 }
@@ -81,7 +88,7 @@ static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
         }
         if (!cur_bytes(&c, len, &body))
             break;
-        message(ds, type, body, len);
+        message(ds, type, p + used, body, len);
         used += 4 + len;
     }
     return used;
@@ -125,27 +132,44 @@ static void handshake_bytes(struct dir_state *ds, const uint8_t *p, size_t n)
     ds->hs_len -= used;
 }
 
-static void alerts(struct dir_state *ds, const struct tls_record *rec, int encrypted)
+/* The alerts of a record: in clear or decrypted (level and description
+ * known), or still encrypted (one alert, unknown). */
+static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypted, int decrypted)
 {
     struct tls_conn *c = ds->conn;
-    struct tls_alert a = {.from = ds->dir, .encrypted = encrypted};
-    size_t i = 0;
+    struct tls_alert a = {.from = ds->dir, .encrypted = encrypted, .decrypted = decrypted};
+    int known = !encrypted || decrypted;
+    struct cursor cur = cur_make(p, n);
 
     do {
-        if (!encrypted) {
-            if (rec->length - i < 2) {
-                anomaly(c, TLS_ANOM_BAD_RECORD, ds->dir, rec->length);
+        if (known) {
+            if (!cur_u8(&cur, &a.level) || !cur_u8(&cur, &a.desc)) {
+                anomaly(c, TLS_ANOM_BAD_RECORD, ds->dir, n);
                 return;
             }
-            a.level = rec->body[i];
-            a.desc = rec->body[i + 1];
             c->fatal |= a.level == 2;
         }
         if (c->sum.nalerts < TLS_MAX_ALERTS)
             c->sum.alerts[c->sum.nalerts++] = a;
         c->ops->alert(c->arg, ds->dir, &a);
-        i += 2;
-    } while (!encrypted && i < rec->length);
+    } while (known && !cur_at_end(&cur));
+}
+
+/* A protected record's plaintext, decoded as its (inner) content type. */
+static void plaintext(struct dir_state *ds, const struct tls_plaintext *pt)
+{
+    switch (pt->type) {
+    case TLS_CT_HANDSHAKE:
+        ds->decrypting = 1;
+        handshake_bytes(ds, pt->p, pt->n);
+        ds->decrypting = 0;
+        break;
+    case TLS_CT_ALERT:
+        alerts(ds, pt->p, pt->n, 1, 1);
+        break;
+    default:
+        break;
+    }
 }
 
 static void on_record(void *arg, const struct tls_record *rec)
@@ -157,14 +181,18 @@ static void on_record(void *arg, const struct tls_record *rec)
     int clear_alert = rec->type == TLS_CT_ALERT && rec->length == 2;
     int encrypted = rec->type == TLS_CT_APPLICATION_DATA ||
                     (ds->encrypted && rec->type != TLS_CT_CHANGE_CIPHER_SPEC && !clear_alert);
-    struct tls_rec_info info = {rec, encrypted};
+    struct tls_rec_info info = {.rec = rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
 
     c->sum.tls_seen = 1;
+    if (encrypted && c->prot)
+        info.open = c->prot->open(c->prot_arg, ds->dir, rec, &info.plain, &info.skipped);
     c->ops->record(c->arg, ds->dir, &info);
     if (encrypted) {
         ds->sealed = 1;
-        if (rec->type == TLS_CT_ALERT)
-            alerts(ds, rec, 1);
+        if (info.open == TLS_OPEN_OK)
+            plaintext(ds, &info.plain);
+        else if (rec->type == TLS_CT_ALERT)
+            alerts(ds, rec->body, rec->length, 1, 0);
         return;
     }
     switch (rec->type) {
@@ -173,9 +201,11 @@ static void on_record(void *arg, const struct tls_record *rec)
         /* TLS 1.3 sends it only for middleboxes (RFC 8446 D.4). */
         if (c->sum.version && c->sum.version < 0x0304)
             ds->encrypted = 1;
+        if (c->prot)
+            c->prot->change_cipher_spec(c->prot_arg, ds->dir, &c->sum);
         break;
     case TLS_CT_ALERT:
-        alerts(ds, rec, 0);
+        alerts(ds, rec->body, rec->length, 0, 0);
         break;
     case TLS_CT_HANDSHAKE:
         handshake_bytes(ds, rec->body, rec->length);
@@ -184,11 +214,14 @@ static void on_record(void *arg, const struct tls_record *rec)
         struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
         struct cursor cur = cur_make(rec->body, rec->length);
         struct tls_msg m = {.type = 1, .length = (uint32_t)rec->length, .body = rec->body,
-                            .tree = c->tree, .root = ft_reset(c->tree)};
+                            .raw = rec->body, .raw_len = rec->length, .tree = c->tree,
+                            .root = ft_reset(c->tree)};
         m.malformed = !dec_ssl2_client_hello(&d, &cur, m.root);
         if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
             c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = 1;
         c->ops->message(c->arg, ds->dir, &m);
+        if (c->prot)
+            c->prot->message(c->prot_arg, ds->dir, &m, &c->sum);
         break;
     }
     default:
@@ -245,6 +278,12 @@ void tls_conn_free(struct tls_conn *c)
     free(c);
 }
 
+void tls_conn_set_protect(struct tls_conn *c, const struct tls_protect_ops *ops, void *arg)
+{
+    c->prot = ops;
+    c->prot_arg = arg;
+}
+
 void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
                    uint64_t offset)
 {
@@ -254,6 +293,9 @@ void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_
 void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_t bytes)
 {
     anomaly(c, TLS_ANOM_GAP, dir, bytes);
+    c->d[dir].hs_len = 0; /* a message cut by the gap cannot be completed */
+    if (c->prot)
+        c->prot->gap(c->prot_arg, dir);
     tls_framer_gap(c->d[dir].framer, offset);
 }
 

@@ -263,6 +263,25 @@ static int ext_opaque(struct dec *d, struct cursor *b, int node, int prefix)
     return 1;
 }
 
+/* What key derivation needs to know of an extension (RFC 7366, RFC 7627,
+ * RFC 5077, RFC 8446 4.2.10). */
+static void note_keying(struct dec *d, uint16_t type, const struct cursor *b)
+{
+    struct tls_summary *s = d->sum;
+    if (d->msg == HS_SERVER_HELLO && type == 22)
+        s->etm = 1;
+    else if (d->msg == HS_SERVER_HELLO && type == 23)
+        s->ems = 1;
+    else if (d->msg == HS_CLIENT_HELLO && type == 42)
+        s->early_data_offered = 1;
+    else if (d->msg == 8 && type == 42)
+        s->early_data_accepted = 1;
+    else if (d->msg == HS_CLIENT_HELLO && type == 35 && d->keying && !cur_at_end(b)) {
+        d->keying->ticket = cur_ptr(b);
+        d->keying->ticket_len = cur_left(b);
+    }
+}
+
 static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
 {
     struct ja3_input *j = d->ja3;
@@ -336,6 +355,7 @@ int dec_extensions(struct dec *d, struct cursor *c, int node)
         ft_named(d->t, e, "type", REG_EXT, type);
         if (d->ja3 && !reg_is_grease(type) && d->ja3->nexts < JA3_MAX)
             d->ja3->exts[d->ja3->nexts++] = type;
+        note_keying(d, type, &body);
         if (!ext_body(d, type, &body, e))
             return 0;
         if (!cur_at_end(&body))

@@ -71,6 +71,8 @@ int dec_client_hello(struct dec *d, struct cursor *c, int node)
     if (!random_and_session(d, c, node, &random))
         return 0;
     memcpy(d->sum->client_sid, d->session_id, d->session_id_len);
+    memcpy(d->sum->client_random, random, 32);
+    d->sum->early_data_offered = 0;
     d->sum->client_sid_len = (uint8_t)d->session_id_len;
     if (!cur_vec16(c, &suites))
         return dec_fail(d, node, "bad cipher_suites length");
@@ -109,10 +111,13 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
     ja3.ciphers[ja3.nciphers++] = suite;
     int echo = d->session_id_len && d->session_id_len == s->client_sid_len &&
                memcmp(d->session_id, s->client_sid, d->session_id_len) == 0;
-    if (d->msg == HS_HELLO_RETRY_REQUEST)
+    if (d->msg == HS_HELLO_RETRY_REQUEST) {
         s->hrr = 1;
-    else
+    } else {
         s->version = version, s->cipher = suite; /* supported_versions may override */
+        memcpy(s->server_random, random, 32);
+        s->ems = s->etm = 0;
+    }
     d->ja3 = &ja3;
     int ok = cur_at_end(c) || dec_extensions(d, c, node);
     d->ja3 = NULL;
@@ -156,5 +161,11 @@ int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
     }
     ft_verbose(d->t, ft_hex(d->t, node, "session_id", sid, sid_len));
     ft_verbose(d->t, ft_hex(d->t, node, "challenge", chal, chal_len));
+    /* E.2: the challenge, left-padded with zeros, is the client random. */
+    memset(d->sum->client_random, 0, 32);
+    if (chal_len <= 32)
+        memcpy(d->sum->client_random + 32 - chal_len, chal, chal_len);
+    d->sum->client_sid_len = 0;
+    d->sum->early_data_offered = 0;
     return 1;
 }

@@ -48,6 +48,16 @@ static int vec_len(struct dec *d, struct cursor *c, int node, const char *key, i
     return 1;
 }
 
+/* Notes where the 16-bit vector at c lies, without reading it. */
+static void keep_vec16(const struct cursor *c, const uint8_t **p, size_t *n)
+{
+    struct cursor peek = *c, v;
+    if (p && cur_vec16(&peek, &v)) {
+        *p = cur_ptr(&v);
+        *n = cur_left(&v);
+    }
+}
+
 static int signature(struct dec *d, struct cursor *c, int node)
 {
     uint16_t scheme;
@@ -101,6 +111,7 @@ static int client_key_exchange(struct dec *d, struct cursor *c, int node)
             ft_uint(d->t, node, "encrypted_premaster_length", cur_left(c));
             return cur_skip(c, cur_left(c));
         }
+        keep_vec16(c, d->keying ? &d->keying->pms : NULL, d->keying ? &d->keying->pms_len : NULL);
         /* fall through */
     case KX_RSA_PSK:
         return vec_len(d, c, node, "encrypted_premaster_length", 2);
@@ -136,6 +147,10 @@ static int one_certificate(struct dec *d, struct cursor *list, int l)
         return dec_fail(d, l, "truncated certificate");
     int g = ft_group(d->t, l, NULL);
     struct tls_cert_info *keep = cert_slot(d);
+    if (d->keying && !d->keying->cert) {
+        d->keying->cert = cur_ptr(&der);
+        d->keying->cert_len = cur_left(&der);
+    }
     if (x509_fields(d->t, g, cur_ptr(&der), cur_left(&der), keep)) {
         if (keep)
             d->sum->ncerts++;
@@ -200,8 +215,11 @@ static int new_session_ticket(struct dec *d, struct cursor *c, int node)
     if (!cur_u32(c, &lifetime))
         return dec_fail(d, node, "truncated lifetime");
     ft_uint(d->t, node, "lifetime", lifetime);
-    if (!tls13(d))
+    if (!tls13(d)) {
+        keep_vec16(c, d->keying ? &d->keying->ticket : NULL,
+                   d->keying ? &d->keying->ticket_len : NULL);
         return vec_len(d, c, node, "ticket_length", 2);
+    }
     if (!cur_u32(c, &age_add) || !cur_vec8(c, &nonce))
         return dec_fail(d, node, "truncated ticket_age_add or nonce");
     ft_verbose(d->t, ft_uint(d->t, node, "age_add", age_add));

@@ -23,6 +23,7 @@ struct dec {
     struct ja3_input *ja3;   /* set while decoding a ClientHello or ServerHello */
     const uint8_t *session_id; /* ClientHello's, to tell a resumption */
     size_t session_id_len;
+    struct tls_msg_keying *keying; /* slices for key derivation; may be NULL */
 };
 
 /* Records why decoding stopped, in the tree; returns 0. */

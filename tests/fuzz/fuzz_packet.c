@@ -8,7 +8,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tcp_config cfg;
-    struct pipeline *p = pipeline_new();
+    struct pipeline *p = pipeline_new(NULL);
     tcp_config_defaults(&cfg);
     cfg.max_ooo_conn = 4096; /* small caps reach the cap paths */
     cfg.max_ooo_total = 16384;

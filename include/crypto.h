@@ -1,0 +1,74 @@
+/*
+ * crypto.h: stage 4, record protection removed.
+ *
+ * A crypto_keys holds the keying material given on the command line (key
+ * logs, RSA private keys) and what the capture itself teaches (TLS 1.2
+ * sessions that later connections resume).  A crypto_conn follows one
+ * connection's handshakes through the tls stage's tls_protect_ops, derives
+ * the record keys with OpenSSL's KDFs, and opens each protected record with
+ * OpenSSL's ciphers and MACs, verifying its MAC or tag.  All EVP calls of
+ * tlsdump live in this stage.
+ */
+#ifndef TLSDUMP_CRYPTO_H
+#define TLSDUMP_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls.h"
+
+struct crypto_keys;
+
+struct crypto_keys *crypto_keys_new(void);
+void crypto_keys_free(struct crypto_keys *k);
+
+/* Adds an NSS key log file (SSLKEYLOGFILE format).  Returns 0 with a
+ * reason in err when it cannot be read.  Lines it does not know are
+ * counted, not fatal. */
+int crypto_keys_add_keylog(struct crypto_keys *k, const char *path, char *err, size_t errlen);
+
+/* Adds a server's RSA private key (PEM or DER, PKCS#1 or PKCS#8; password
+ * may be NULL).  Returns 0 with a reason in err. */
+int crypto_keys_add_rsa(struct crypto_keys *k, const char *path, const char *password, char *err,
+                        size_t errlen);
+
+/* Key log lines read so far, and lines that were not understood. */
+void crypto_keys_stats(const struct crypto_keys *k, size_t *lines, size_t *bad);
+
+/* Whether anything was given: without keys there is nothing to do. */
+int crypto_keys_empty(const struct crypto_keys *k);
+
+/* Asks every crypto_conn to keep a SHA-256 of its application data. */
+void crypto_keys_digest_app_data(struct crypto_keys *k, int on);
+
+/* What became of a connection's protected records. */
+struct crypto_result {
+    int protected_seen;      /* it had protected records */
+    int decrypted;           /* ... and they were opened */
+    char reason[200];        /* why not, when not */
+    uint64_t ok_records, failed_records, nokey_records, skipped_records;
+    uint64_t app_bytes[2];   /* decrypted application data per direction */
+    char app_sha256[2][65];  /* when digests are on */
+};
+
+struct crypto_conn;
+
+struct crypto_conn *crypto_conn_new(struct crypto_keys *k);
+void crypto_conn_free(struct crypto_conn *c);
+
+/* The tls_protect_ops to plug into a tls_conn, with the crypto_conn as arg. */
+extern const struct tls_protect_ops crypto_protect_ops;
+
+/* Valid until the crypto_conn is freed or used again. */
+const struct crypto_result *crypto_conn_result(struct crypto_conn *c);
+
+/* The building blocks, exposed for tests (RFC 5246 5, RFC 8446 7.1). */
+int crypto_tls_prf(const char *md, const uint8_t *secret, size_t slen, const char *label,
+                   const uint8_t *seed, size_t seedlen, const uint8_t *seed2, size_t seed2len,
+                   uint8_t *out, size_t outlen);
+int crypto_expand_label(const char *md, const uint8_t *secret, size_t slen, const char *label,
+                        const uint8_t *ctx, size_t ctxlen, uint8_t *out, size_t outlen);
+int crypto_hkdf_extract(const char *md, const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
+                        size_t ikmlen, uint8_t *out, size_t *outlen);
+
+#endif

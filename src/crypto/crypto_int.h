@@ -1,0 +1,109 @@
+/*
+ * crypto_int.h: what the files of the crypto stage share.
+ */
+#ifndef TLSDUMP_CRYPTO_INT_H
+#define TLSDUMP_CRYPTO_INT_H
+
+#include <openssl/evp.h>
+
+#include "crypto.h"
+
+/* How records of a suite are protected (RFC 5246 6.2.3, RFC 8446 5.2). */
+enum rec_class {
+    RC_NULL,    /* MAC only */
+    RC_STREAM,  /* RC4, then MAC */
+    RC_CBC,     /* MAC-then-encrypt, or encrypt-then-MAC (RFC 7366) */
+    RC_AEAD,    /* GCM, CCM, CCM_8, ChaCha20-Poly1305 */
+};
+
+/* A cipher suite's parameters, read off its IANA name. */
+struct suite {
+    uint16_t id;
+    enum rec_class cls;
+    const char *cipher;    /* EVP cipher name; NULL for NULL suites */
+    const char *mac;       /* HMAC digest; NULL for AEAD */
+    const char *prf;       /* TLS 1.2 PRF / TLS 1.3 HKDF digest */
+    int key_len, block, mac_len, tag_len;
+    int fixed_iv;          /* AEAD: implicit nonce part (4), or whole nonce (12) */
+    int explicit_nonce;    /* AEAD in TLS 1.2: 8 nonce bytes precede the ciphertext */
+    int tls13;
+};
+
+/* Fills s with the suite's parameters; returns 0 (with why) when tlsdump
+ * cannot decrypt it. */
+int suite_find(uint16_t id, struct suite *s, const char **why);
+
+/* One direction's record protection: the "record class" instance. */
+struct rc;
+
+struct rc_params {
+    const struct suite *s;
+    uint16_t version;          /* negotiated */
+    int etm;
+    const uint8_t *key, *mac_key, *iv;
+};
+
+struct rc *rc_new(const struct rc_params *p, const char **why);
+void rc_free(struct rc *r);
+/* Opens a record with sequence number seq into out (room for
+ * TLS_MAX_RECORD bytes); returns 0 when the MAC or tag fails. */
+int rc_open(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out, size_t *outlen);
+
+/* The key log. */
+enum kl_label {
+    KL_EARLY,     /* CLIENT_EARLY_TRAFFIC_SECRET */
+    KL_CHTS,      /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
+    KL_SHTS,      /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
+    KL_CTS0,      /* CLIENT_TRAFFIC_SECRET_0 */
+    KL_STS0,      /* SERVER_TRAFFIC_SECRET_0 */
+    KL_EXPORTER,  /* EXPORTER_SECRET */
+    KL_MASTER,    /* CLIENT_RANDOM: the TLS 1.2 master secret */
+    KL_NLABELS
+};
+
+struct keylog;
+
+struct keylog *keylog_new(void);
+void keylog_free(struct keylog *kl);
+int keylog_add_file(struct keylog *kl, const char *path, char *err, size_t errlen);
+/* Reads what was appended to the files since (a live capture). */
+void keylog_refresh(struct keylog *kl);
+/* Copies a secret for this client random into out; returns its length or 0. */
+size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label, uint8_t *out);
+void keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad);
+
+/* RSA private keys. */
+struct rsa_keys;
+
+struct rsa_keys *rsa_keys_new(void);
+void rsa_keys_free(struct rsa_keys *r);
+int rsa_keys_add(struct rsa_keys *r, const char *path, const char *password, char *err,
+                 size_t errlen);
+int rsa_keys_count(const struct rsa_keys *r);
+/* The index of the key that belongs to this certificate, or -1. */
+int rsa_keys_match(struct rsa_keys *r, const uint8_t *der, size_t len);
+/* Decrypts an encrypted premaster secret with key i; returns 1 when it
+ * yields 48 bytes. */
+int rsa_keys_decrypt(struct rsa_keys *r, int i, const uint8_t *enc, size_t len, uint8_t pms[48]);
+
+/* TLS 1.2 sessions seen in the capture, for resumption by ID or ticket. */
+struct session_cache;
+
+struct session_cache *session_cache_new(void);
+void session_cache_free(struct session_cache *sc);
+void session_cache_put(struct session_cache *sc, const uint8_t *id, size_t idlen,
+                       const uint8_t master[48]);
+int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
+                      uint8_t master[48]);
+
+/* What every connection shares. */
+struct crypto_keys {
+    struct keylog *keylog;
+    struct rsa_keys *rsa;
+    struct session_cache *sessions;
+    int nkeylogs;
+    int digest;
+    uint8_t plain[TLS_MAX_RECORD + 256]; /* one record's plaintext at a time */
+};
+
+#endif

@@ -1,0 +1,256 @@
+/*
+ * The NSS key log format (SSLKEYLOGFILE), as OpenSSL, GnuTLS, curl and the
+ * browsers write it: "<LABEL> <client random, hex> <secret, hex>" per
+ * line, '#' comments.  Entries are found by client random in a hash
+ * table.  A file that grows (a browser appending while tlsdump captures)
+ * is read again from where it stopped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto_int.h"
+
+#define MAX_SECRET 64
+#define MAX_FILES 16
+#define MAX_LINE 512
+
+struct kl_entry {
+    uint8_t cr[32];
+    uint8_t used;
+    uint8_t len[KL_NLABELS];
+    uint8_t secret[KL_NLABELS][MAX_SECRET];
+};
+
+struct kl_file {
+    char *path;
+    long offset;     /* bytes consumed */
+};
+
+struct keylog {
+    struct kl_entry *tab;
+    size_t cap, count;
+    struct kl_file files[MAX_FILES];
+    int nfiles;
+    size_t lines, bad;
+};
+
+static const char *const labels[KL_NLABELS] = {
+    [KL_EARLY] = "CLIENT_EARLY_TRAFFIC_SECRET",
+    [KL_CHTS] = "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    [KL_SHTS] = "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    [KL_CTS0] = "CLIENT_TRAFFIC_SECRET_0",
+    [KL_STS0] = "SERVER_TRAFFIC_SECRET_0",
+    [KL_EXPORTER] = "EXPORTER_SECRET",
+    [KL_MASTER] = "CLIENT_RANDOM",
+};
+
+struct keylog *keylog_new(void)
+{
+    return calloc(1, sizeof(struct keylog));
+}
+
+void keylog_free(struct keylog *kl)
+{
+    if (!kl)
+        return;
+    if (kl->tab) {
+        OPENSSL_cleanse(kl->tab, kl->cap * sizeof(*kl->tab));
+        free(kl->tab);
+    }
+    for (int i = 0; i < kl->nfiles; i++)
+        free(kl->files[i].path);
+    free(kl);
+}
+
+static size_t slot_of(const struct keylog *kl, const uint8_t cr[32])
+{
+    size_t h = 0;
+    memcpy(&h, cr + 24, sizeof(h)); /* the end of a client random is random */
+    return h & (kl->cap - 1);
+}
+
+static struct kl_entry *lookup(struct keylog *kl, const uint8_t cr[32], int add)
+{
+    if (!kl->cap)
+        return NULL;
+    for (size_t i = slot_of(kl, cr);; i = (i + 1) & (kl->cap - 1)) {
+        struct kl_entry *e = &kl->tab[i];
+        if (!e->used) {
+            if (!add)
+                return NULL;
+            memcpy(e->cr, cr, 32);
+            e->used = 1;
+            kl->count++;
+            return e;
+        }
+        if (memcmp(e->cr, cr, 32) == 0)
+            return e;
+    }
+}
+
+static int grow(struct keylog *kl)
+{
+    size_t cap = kl->cap ? kl->cap * 2 : 256;
+    struct kl_entry *old = kl->tab;
+    size_t oldcap = kl->cap;
+    if (!(kl->tab = calloc(cap, sizeof(*kl->tab)))) {
+        kl->tab = old;
+        return 0;
+    }
+    kl->cap = cap;
+    kl->count = 0;
+    for (size_t i = 0; i < oldcap; i++) {
+        if (old[i].used)
+            *lookup(kl, old[i].cr, 1) = old[i];
+    }
+    if (old) {
+        OPENSSL_cleanse(old, oldcap * sizeof(*old));
+        free(old);
+    }
+    return 1;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Reads exactly n bytes of hex ending at a space or the end; returns 0 if not. */
+static int hex_bytes(const char **s, uint8_t *out, size_t max, size_t *n)
+{
+    const char *p = *s;
+    size_t i = 0;
+    while (hex_value(p[0]) >= 0 && hex_value(p[1]) >= 0 && i < max) {
+        out[i++] = (uint8_t)(hex_value(p[0]) << 4 | hex_value(p[1]));
+        p += 2;
+    }
+    if (i == 0 || (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n'))
+        return 0;
+    *s = p;
+    *n = i;
+    return 1;
+}
+
+/* Returns -1 for a malformed line, 0 for one ignored, 1 for one kept. */
+static int parse_line(struct keylog *kl, const char *line)
+{
+    uint8_t cr[32], secret[MAX_SECRET];
+    size_t crlen, slen;
+    int label = -1;
+
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (*line == '#' || *line == 0 || *line == '\r' || *line == '\n')
+        return 0;
+    for (int i = 0; i < KL_NLABELS; i++) {
+        size_t n = strlen(labels[i]);
+        if (strncmp(line, labels[i], n) == 0 && line[n] == ' ')
+            label = i, line += n + 1;
+    }
+    if (label < 0)
+        return strncmp(line, "RSA ", 4) == 0 || strncmp(line, "CLIENT_TRAFFIC_SECRET_", 22) == 0 ||
+                       strncmp(line, "SERVER_TRAFFIC_SECRET_", 22) == 0
+                   ? 0
+                   : -1;
+    if (!hex_bytes(&line, cr, sizeof(cr), &crlen) || crlen != 32 || *line != ' ')
+        return -1;
+    line++;
+    if (!hex_bytes(&line, secret, sizeof(secret), &slen) ||
+        (label == KL_MASTER ? slen != 48 : slen < 32))
+        return -1;
+    if ((kl->count + 1) * 4 > kl->cap * 3 && !grow(kl))
+        return -1;
+    struct kl_entry *e = lookup(kl, cr, 1);
+    memcpy(e->secret[label], secret, slen);
+    e->len[label] = (uint8_t)slen;
+    OPENSSL_cleanse(secret, sizeof(secret));
+    return 1;
+}
+
+/* Reads f from its offset; a last line without its newline is read again
+ * next time unless it parsed. */
+static int read_from(struct keylog *kl, struct kl_file *f)
+{
+    FILE *in = fopen(f->path, "r");
+    char line[MAX_LINE];
+    if (!in)
+        return 0;
+    if (fseek(in, f->offset, SEEK_SET) != 0) {
+        fclose(in);
+        return 0;
+    }
+    while (fgets(line, sizeof(line), in)) {
+        size_t n = strlen(line);
+        int complete = n > 0 && line[n - 1] == '\n';
+        if (!complete && n == sizeof(line) - 1) { /* too long: skip the rest */
+            int ch;
+            while ((ch = fgetc(in)) != EOF && ch != '\n')
+                ;
+            kl->bad++, kl->lines++;
+            f->offset = ftell(in);
+            continue;
+        }
+        int r = parse_line(kl, line);
+        if (!complete && r < 0)
+            break; /* perhaps still being written */
+        kl->lines++;
+        kl->bad += r < 0;
+        f->offset = ftell(in);
+    }
+    OPENSSL_cleanse(line, sizeof(line));
+    fclose(in);
+    return 1;
+}
+
+int keylog_add_file(struct keylog *kl, const char *path, char *err, size_t errlen)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        snprintf(err, errlen, "cannot read key log %s", path);
+        return 0;
+    }
+    fclose(in);
+    if (kl->nfiles == MAX_FILES) {
+        snprintf(err, errlen, "at most %d key logs", MAX_FILES);
+        return 0;
+    }
+    struct kl_file *f = &kl->files[kl->nfiles];
+    if (!(f->path = strdup(path))) {
+        snprintf(err, errlen, "out of memory");
+        return 0;
+    }
+    f->offset = 0;
+    kl->nfiles++;
+    if (!read_from(kl, f)) {
+        snprintf(err, errlen, "cannot read key log %s", path);
+        return 0;
+    }
+    return 1;
+}
+
+void keylog_refresh(struct keylog *kl)
+{
+    for (int i = 0; i < kl->nfiles; i++)
+        read_from(kl, &kl->files[i]);
+}
+
+size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label, uint8_t *out)
+{
+    struct kl_entry *e = lookup(kl, cr, 0);
+    if (!e || !e->len[label])
+        return 0;
+    memcpy(out, e->secret[label], e->len[label]);
+    return e->len[label];
+}
+
+void keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad)
+{
+    *lines = kl->lines;
+    *bad = kl->bad;
+}

@@ -1,0 +1,63 @@
+/*
+ * The keying material every connection shares.
+ */
+#include <stdlib.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto_int.h"
+
+struct crypto_keys *crypto_keys_new(void)
+{
+    struct crypto_keys *k = calloc(1, sizeof(*k));
+    if (!k)
+        return NULL;
+    k->keylog = keylog_new();
+    k->rsa = rsa_keys_new();
+    k->sessions = session_cache_new();
+    if (!k->keylog || !k->rsa || !k->sessions) {
+        crypto_keys_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void crypto_keys_free(struct crypto_keys *k)
+{
+    if (!k)
+        return;
+    keylog_free(k->keylog);
+    rsa_keys_free(k->rsa);
+    session_cache_free(k->sessions);
+    OPENSSL_cleanse(k->plain, sizeof(k->plain));
+    free(k);
+}
+
+int crypto_keys_add_keylog(struct crypto_keys *k, const char *path, char *err, size_t errlen)
+{
+    if (!keylog_add_file(k->keylog, path, err, errlen))
+        return 0;
+    k->nkeylogs++;
+    return 1;
+}
+
+int crypto_keys_add_rsa(struct crypto_keys *k, const char *path, const char *password, char *err,
+                        size_t errlen)
+{
+    return rsa_keys_add(k->rsa, path, password, err, errlen);
+}
+
+void crypto_keys_stats(const struct crypto_keys *k, size_t *lines, size_t *bad)
+{
+    keylog_stats(k->keylog, lines, bad);
+}
+
+int crypto_keys_empty(const struct crypto_keys *k)
+{
+    return k->nkeylogs == 0 && rsa_keys_count(k->rsa) == 0;
+}
+
+void crypto_keys_digest_app_data(struct crypto_keys *k, int on)
+{
+    k->digest = on;
+}
