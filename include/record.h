@@ -40,6 +40,7 @@ enum tls_framer_problem {
     TLS_BAD_LENGTH,    /* a record longer than the protocol allows */
     TLS_BAD_HEADER,    /* a record header that is not TLS mid-stream */
     TLS_LOST_SYNC,     /* bytes were lost: record boundaries are unknown */
+    TLS_RESYNC,        /* ... and found again: a record starts at offset */
 };
 
 struct tls_framer_ops {
@@ -55,7 +56,10 @@ void tls_framer_free(struct tls_framer *f);
 /* Feeds stream bytes at stream offset `offset`. */
 void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t offset);
 
-/* Tells the framer that the stream has a hole at `offset`. */
+/* Tells the framer that the stream has a hole at `offset`.  It then looks
+ * for two consecutive plausible record headers in what follows and goes on
+ * from the first (RFC 5246 6.2.1 gives no marker: this is a heuristic,
+ * which decryption confirms or refutes with the MAC or tag). */
 void tls_framer_gap(struct tls_framer *f, uint64_t offset);
 
 /* 1 when the bytes look like the start of a client's first TLS message (a

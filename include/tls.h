@@ -93,6 +93,7 @@ enum tls_anomaly_kind {
     TLS_ANOM_BAD_RECORD,
     TLS_ANOM_BAD_MESSAGE,
     TLS_ANOM_LOST_SYNC,
+    TLS_ANOM_RESYNC,
 };
 
 #define TLS_MAX_LISTED 32
@@ -113,7 +114,7 @@ struct tls_cert_info {
 struct tls_anomaly {
     enum tls_anomaly_kind kind;
     enum tcp_dir dir;
-    uint64_t bytes;
+    uint64_t bytes;        /* lost_sync and resync: the stream offset */
 };
 
 /* What the connection summary shows; filled as messages are decoded. */

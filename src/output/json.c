@@ -142,6 +142,7 @@ static const char *anomaly_name(enum tls_anomaly_kind k)
     case TLS_ANOM_BAD_RECORD: return "bad_record";
     case TLS_ANOM_BAD_MESSAGE: return "bad_message";
     case TLS_ANOM_LOST_SYNC: return "lost_sync";
+    case TLS_ANOM_RESYNC: return "resync";
     }
     return "?";
 }
@@ -259,9 +260,13 @@ static void summary(FILE *o, const struct event *ev)
         jkey(o, "ja3s"), jstr(o, s->ja3s), jkey(o, "ja3s_string"), jstr(o, s->ja3s_full);
     fputs(",\"anomalies\":[", o);
     for (int i = 0; i < s->nanomalies; i++)
-        fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"bytes\":%" PRIu64 "}", i ? "," : "",
+        fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"%s\":%" PRIu64 "}", i ? "," : "",
                 anomaly_name(s->anomalies[i].kind),
-                s->anomalies[i].dir == TCP_C2S ? "client" : "server", s->anomalies[i].bytes);
+                s->anomalies[i].dir == TCP_C2S ? "client" : "server",
+                s->anomalies[i].kind == TLS_ANOM_LOST_SYNC || s->anomalies[i].kind == TLS_ANOM_RESYNC
+                    ? "offset"
+                    : "bytes",
+                s->anomalies[i].bytes);
     fputc(']', o);
     decryption(o, ev->crypto);
     fputs("}\n", o);
@@ -332,6 +337,7 @@ static const char *problem_name(enum tls_framer_problem p)
     case TLS_BAD_LENGTH: return "bad_record_length";
     case TLS_BAD_HEADER: return "bad_record_header";
     case TLS_LOST_SYNC: return "lost_sync";
+    case TLS_RESYNC: return "resync";
     }
     return "?";
 }

@@ -154,8 +154,10 @@ static void problem(struct text_view *tv, const struct event *ev)
                 ev->offset);
         return;
     case TLS_LOST_SYNC:
-        fputs("record boundaries lost in the gap; this direction is not decoded further\n",
-              tv->out);
+        fputs("record boundaries lost in the gap; looking for the next record\n", tv->out);
+        return;
+    case TLS_RESYNC:
+        fprintf(tv->out, "records found again at stream offset %" PRIu64 "\n", ev->offset);
         return;
     }
 }

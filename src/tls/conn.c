@@ -237,8 +237,9 @@ static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
         [TLS_BAD_LENGTH] = TLS_ANOM_BAD_RECORD,
         [TLS_BAD_HEADER] = TLS_ANOM_BAD_RECORD,
         [TLS_LOST_SYNC] = TLS_ANOM_LOST_SYNC,
+        [TLS_RESYNC] = TLS_ANOM_RESYNC,
     };
-    anomaly(ds->conn, kind[what], ds->dir, 0);
+    anomaly(ds->conn, kind[what], ds->dir, offset);
     ds->conn->ops->problem(ds->conn->arg, ds->dir, what, offset);
 }
 

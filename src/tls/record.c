@@ -11,8 +11,12 @@
 enum framer_state {
     FR_HEADER,   /* collecting a record header */
     FR_BODY,     /* collecting a record body into buf */
+    FR_RESYNC,   /* after a gap: looking for record boundaries */
     FR_STOPPED,  /* not TLS, or lost: bytes are ignored */
 };
+
+/* Enough for a whole record and the next header. */
+#define RESYNC_BUF (TLS_HEADER_LEN + TLS_MAX_RECORD + TLS_HEADER_LEN)
 
 struct tls_framer {
     const struct tls_framer_ops *ops;
@@ -24,6 +28,9 @@ struct tls_framer {
     struct tls_record rec;   /* the record being collected */
     uint8_t *buf;            /* its body, when it spans pieces */
     size_t have;
+    uint8_t *rs;             /* FR_RESYNC: bytes after the gap */
+    size_t rs_have, rs_scan; /* held, and where the search stands */
+    uint64_t rs_offset;      /* stream offset of rs[0] */
 };
 
 struct tls_framer *tls_framer_new(const struct tls_framer_ops *ops, void *arg)
@@ -41,6 +48,7 @@ void tls_framer_free(struct tls_framer *f)
     if (!f)
         return;
     free(f->buf);
+    free(f->rs);
     free(f);
 }
 
@@ -154,9 +162,73 @@ static size_t begin_body(struct tls_framer *f, const uint8_t *p, size_t n)
     return 0;
 }
 
+static int plausible_header(const uint8_t *h)
+{
+    size_t len = (size_t)h[3] << 8 | h[4];
+    return h[0] >= TLS_CT_CHANGE_CIPHER_SPEC && h[0] <= TLS_CT_HEARTBEAT && h[1] == 3 &&
+           h[2] >= 1 && h[2] <= 4 && len > 0 && len <= TLS_MAX_RECORD;
+}
+
+/* Searches rs for a header whose record is followed by another header.
+ * Returns the position, or rs_have when it needs more bytes; positions
+ * that cannot start a record are dropped. */
+static size_t resync_search(struct tls_framer *f)
+{
+    for (; f->rs_scan + TLS_HEADER_LEN <= f->rs_have; f->rs_scan++) {
+        const uint8_t *h = f->rs + f->rs_scan;
+        if (!plausible_header(h))
+            continue;
+        size_t next = f->rs_scan + TLS_HEADER_LEN + ((size_t)h[3] << 8 | h[4]);
+        if (next + TLS_HEADER_LEN > f->rs_have)
+            return f->rs_have; /* wait for the rest of it */
+        if (plausible_header(f->rs + next))
+            return f->rs_scan;
+    }
+    return f->rs_have;
+}
+
+void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t offset);
+
+static void resync_feed(struct tls_framer *f, const uint8_t *p, size_t n)
+{
+    while (n > 0 && f->state == FR_RESYNC) {
+        size_t room = RESYNC_BUF - f->rs_have, take = n < room ? n : room;
+        memcpy(f->rs + f->rs_have, p, take);
+        f->rs_have += take;
+        p += take;
+        n -= take;
+        size_t at = resync_search(f);
+        if (at < f->rs_have) { /* found: go on from there with what is held */
+            uint64_t off = f->rs_offset + at;
+            size_t held = f->rs_have - at;
+            f->state = FR_HEADER;
+            f->hdr_have = 0;
+            f->rs_have = f->rs_scan = 0;
+            if (f->ops->problem)
+                f->ops->problem(f->arg, TLS_RESYNC, off);
+            tls_framer_feed(f, f->rs + at, held, off);
+            tls_framer_feed(f, p, n, off + held);
+            return;
+        }
+        if (f->rs_have == RESYNC_BUF) { /* keep the tail that may hold a header */
+            size_t keep = f->rs_have - f->rs_scan;
+            memmove(f->rs, f->rs + f->rs_scan, keep);
+            f->rs_offset += f->rs_scan;
+            f->rs_have = keep;
+            f->rs_scan = 0; /* keep < RESYNC_BUF: a record and a header always fit */
+        }
+    }
+}
+
 void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t offset)
 {
-    while (n > 0 && f->state != FR_STOPPED) {
+    if (f->state == FR_RESYNC) {
+        if (f->rs_have == 0)
+            f->rs_offset = offset;
+        resync_feed(f, p, n);
+        return;
+    }
+    while (n > 0 && f->state != FR_STOPPED && f->state != FR_RESYNC) {
         size_t used;
         if (f->state == FR_HEADER) {
             if (f->hdr_have == 0)
@@ -184,6 +256,17 @@ void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t 
 
 void tls_framer_gap(struct tls_framer *f, uint64_t offset)
 {
-    if (f->state != FR_STOPPED)
+    if (f->state == FR_STOPPED)
+        return;
+    if (!f->started || (!f->rs && !(f->rs = malloc(RESYNC_BUF)))) {
         stop(f, TLS_LOST_SYNC, offset);
+        return;
+    }
+    /* Bytes held from before the gap are not contiguous with what follows. */
+    if (f->ops->problem)
+        f->ops->problem(f->arg, TLS_LOST_SYNC, offset);
+    f->state = FR_RESYNC;
+    f->rs_have = f->rs_scan = 0;
+    f->hdr_have = 0;
+    f->have = 0;
 }

@@ -26,9 +26,9 @@ def check(name, cond, detail=""):
         print("FAIL  " + name + (": " + detail if detail else ""))
 
 
-def run_json(pcap):
+def run_json(pcap, *extra):
     """Runs tlsdump -j; returns (events, connections) or None if a line is not JSON."""
-    p = subprocess.run([TLSDUMP, "-j", "-r", pcap], capture_output=True)
+    p = subprocess.run([TLSDUMP, "-j", "-r", pcap, *extra], capture_output=True)
     events = []
     for line in p.stdout.decode("utf-8").splitlines():
         try:
@@ -99,9 +99,16 @@ for line in open(table) if os.path.exists(table) else []:
         check(name + ": an encrypted alert record from the " + sender, True)
     elif version == "TLSv1.3" and not alerts:
         # inside an application_data record: invisible without the key log
-        print("skip  %s: %s is encrypted in TLS 1.3; needs the key log" % (name, desc))
+        check(name + ": no alert visible without keys", True)
     else:
         check(name + ": alert " + desc + " from the " + sender, False, json.dumps(alerts))
+    keys = os.path.join(PCAPS, name + ".keys")
+    if not any(a.get("description") == desc for a in clear) and os.path.exists(keys):
+        _, conns = run_json(os.path.join(PCAPS, name + ".pcap"), "-l", keys)
+        alerts = conns[0].get("alerts", []) if conns else []
+        check(name + ": with the key log, alert " + desc + " from the " + sender + " decrypted",
+              any(a.get("description") == desc and a["from"] == sender and a.get("decrypted")
+                  for a in alerts), json.dumps(alerts))
 
 
 # --- Hostile strings: an SNI with quotes, backslashes, control bytes and

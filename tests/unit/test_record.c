@@ -143,9 +143,37 @@ static void gap_loses_sync(void)
     struct tls_framer *f = tls_framer_new(&ops, NULL);
     tls_framer_feed(f, stream, 12, 0);
     tls_framer_gap(f, 12);
+    /* Only one record follows: nothing confirms its header. */
     tls_framer_feed(f, stream + 15, sizeof(stream) - 15, 15);
     CU_ASSERT_EQUAL(S.records, 1);
     CU_ASSERT_EQUAL(S.problem, TLS_LOST_SYNC);
+    tls_framer_free(f);
+}
+
+/* After a gap, two consecutive plausible headers restore the boundaries;
+ * a lone plausible header in the lost record's tail does not. */
+static void gap_resyncs(void)
+{
+    static const uint8_t after[] = {
+        0x17, 0x03, 0x03, 0x00, 0x05,  /* looks like a header; 5 bytes on, no header */
+        0xee, 0xee,
+        23, 3, 3, 0, 3, 0xa1, 0xa2, 0xa3, /* offset 107 */
+        23, 3, 3, 0, 2, 0xb1, 0xb2,
+        21, 3, 3, 0, 2, 1, 0,
+    };
+    memset(&S, 0, sizeof(S));
+    struct tls_framer *f = tls_framer_new(&ops, NULL);
+    tls_framer_feed(f, stream, 12, 0);
+    tls_framer_gap(f, 12);
+    for (size_t i = 0; i < sizeof(after); i++) /* a byte at a time */
+        tls_framer_feed(f, after + i, 1, 100 + i);
+    CU_ASSERT_EQUAL(S.problem, TLS_RESYNC);
+    CU_ASSERT_EQUAL(S.problems, 2);
+    CU_ASSERT_EQUAL_FATAL(S.records, 4);
+    CU_ASSERT_EQUAL(S.offsets[1], 107);
+    CU_ASSERT_EQUAL(S.firsts[1], 0xa1);
+    CU_ASSERT_EQUAL(S.firsts[2], 0xb1);
+    CU_ASSERT_EQUAL(S.types[3], 21);
     tls_framer_free(f);
 }
 
@@ -157,6 +185,7 @@ void suite_record(void)
         {"a stream that is not TLS", not_tls},
         {"bad length and bad header", bad_length_and_header},
         {"a gap loses record sync", gap_loses_sync},
+        {"after a gap, record sync is found again", gap_resyncs},
         CU_TEST_INFO_NULL,
     };
     add_suite("record", tests);
