@@ -86,7 +86,7 @@ fuzz:
 	@echo "run e.g.: build/fuzz/fuzz_record -max_total_time=60 tests/fuzz/corpus/record"
 
 demo: tlsdump
-	./tlsdump -r $(DEMO_PCAP)
+	./tlsdump -r $(DEMO_PCAP) -l $(DEMO_PCAP:.pcap=.keys) -d
 
 # The whole suite, once with the release build and once under
 # AddressSanitizer and UndefinedBehaviorSanitizer.
