@@ -274,8 +274,8 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
     char err[512];
     struct view *v;
 
-    if (live)
-        setvbuf(stdout, NULL, _IOLBF, 0);
+    /* Live: a line as soon as it happens; from a file: big writes. */
+    setvbuf(stdout, NULL, live ? _IOLBF : _IOFBF, live ? 0 : 1 << 20);
     v = o->json ? json_view_new(stdout) : text_view_new(stdout, &o->text);
     if (!v || !pipeline_add_view(p, v)) {
         fputs("tlsdump: out of memory\n", stderr);

@@ -162,18 +162,39 @@ static void problem(struct text_view *tv, const struct event *ev)
     }
 }
 
+/* Lines of "    0010  xx xx ...  ascii", built by hand: -d and -x on a
+ * large transfer print a line per 16 bytes, and fprintf per byte would
+ * make the output the bottleneck. */
 static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
 {
+    static const char hex[] = "0123456789abcdef";
+    char line[128];
+
     for (size_t i = 0; i < n; i += 16) {
-        fprintf(out, "    %04zx ", i);
-        for (size_t k = i; k < i + 16; k++)
-            k < n ? fprintf(out, " %02x", p[k]) : ascii ? fputs("   ", out) : 0;
-        if (ascii) {
-            fputs("  ", out);
-            for (size_t k = i; k < i + 16 && k < n; k++)
-                fputc(p[k] >= 0x20 && p[k] < 0x7f ? p[k] : '.', out);
+        size_t len = 0;
+        memcpy(line, "    ", 4);
+        for (int shift = 12; shift >= 0; shift -= 4)
+            line[4 + len++] = hex[(i >> shift) & 15];
+        len += 4;
+        line[len++] = ' ';
+        for (size_t k = i; k < i + 16; k++) {
+            if (k < n) {
+                line[len++] = ' ';
+                line[len++] = hex[p[k] >> 4];
+                line[len++] = hex[p[k] & 15];
+            } else if (ascii) {
+                memcpy(line + len, "   ", 3);
+                len += 3;
+            }
         }
-        fputc('\n', out);
+        if (ascii) {
+            line[len++] = ' ';
+            line[len++] = ' ';
+            for (size_t k = i; k < i + 16 && k < n; k++)
+                line[len++] = p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '.';
+        }
+        line[len++] = '\n';
+        fwrite(line, 1, len, out);
     }
 }
 
