@@ -301,5 +301,9 @@ int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct 
 {
     struct dec d = {.t = tree, .sum = sum, .dir = dir, .msg = context};
     struct cursor c = cur_make(p, len);
-    return dec_extensions(&d, &c, root);
+    if (!dec_extensions(&d, &c, root))
+        return 0;
+    if (!cur_at_end(&c))
+        return dec_fail(&d, root, "trailing bytes after extensions");
+    return 1;
 }
