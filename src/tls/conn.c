@@ -45,17 +45,24 @@ static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir
         c->sum.anomalies[c->sum.nanomalies++] = (struct tls_anomaly){kind, dir, bytes};
 }
 
+/* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with a fixed random. */
+static uint8_t message_type(uint8_t type, const uint8_t *body, size_t len)
+{
+    if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
+        return HS_HELLO_RETRY_REQUEST;
+    return type;
+}
+
 static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
                     size_t len)
 {
     struct tls_conn *c = ds->conn;
-    struct tls_msg m = {.type = type, .length = (uint32_t)len, .body = body, .raw = raw,
+    struct tls_msg m = {.type = message_type(type, body, len), .length = (uint32_t)len,
+                        .body = body, .raw = raw,
                         .raw_len = len + 4, .tree = c->tree, .decrypted = ds->decrypting};
     struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
     struct cursor cur = cur_make(body, len);
 
-    if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
-        m.type = HS_HELLO_RETRY_REQUEST;
     m.root = ft_reset(c->tree);
     m.malformed = !dec_message(&d, m.type, &cur, m.root);
     if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
@@ -329,5 +336,17 @@ int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftr
 {
     struct dec d = {.t = tree, .sum = sum, .dir = dir};
     struct cursor c = cur_make(body, len);
-    return dec_message(&d, type, &c, root);
+    return dec_message(&d, message_type(type, body, len), &c, root);
+}
+
+int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
+                          int root, struct tls_summary *sum, enum tcp_dir dir)
+{
+    struct dec d = {.t = tree, .sum = sum, .dir = dir, .msg = context};
+    struct cursor c = cur_make(p, len);
+    if (!dec_extensions(&d, &c, root))
+        return 0;
+    if (!cur_at_end(&c))
+        return dec_fail(&d, root, "trailing bytes after extensions");
+    return 1;
 }

@@ -340,6 +340,8 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     }
 }
 
+/* Reads one extension block; what follows it is the caller's (in TLS 1.3
+ * Certificate, the next CertificateEntry). */
 int dec_extensions(struct dec *d, struct cursor *c, int node)
 {
     struct cursor all, body;
@@ -361,7 +363,5 @@ int dec_extensions(struct dec *d, struct cursor *c, int node)
         if (!cur_at_end(&body))
             return dec_fail(d, e, "trailing bytes in extension");
     }
-    if (!cur_at_end(c))
-        return dec_fail(d, node, "trailing bytes after extensions");
     return 1;
 }

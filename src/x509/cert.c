@@ -155,7 +155,8 @@ int x509_print_text(FILE *out, const uint8_t *der, size_t len)
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
     BIO *b = x ? BIO_new_fp(out, BIO_NOCLOSE) : NULL;
-    int ok = b && X509_print_ex(b, x, XN_FLAG_COMPAT, X509_FLAG_COMPAT) == 1;
+    /* The names as openssl x509 -text prints them ("CN = server.test"). */
+    int ok = b && X509_print_ex(b, x, XN_FLAG_ONELINE, X509_FLAG_COMPAT) == 1;
     BIO_free(b);
     X509_free(x);
     return ok;

@@ -132,6 +132,34 @@ check "several connections numbered in order" \
     [ "$(grep -o '^New TCP connection #[0-9]*' "$OUT/multi.out" | tr -d '\n')" = \
       "New TCP connection #1New TCP connection #2New TCP connection #3" ]
 
+# -N: the server's certificate as openssl x509 -text prints it, line for
+# line; without -N, none of it.
+cert_text() {
+    local want=$OUT/server.pem.txt n
+    openssl x509 -noout -text -in "$PCAPS/keys/server.pem" >"$want" || return 1
+    n=$(wc -l <"$want")
+    run cert-text -N -r "$PCAPS/tls12-openssl.pcap"
+    grep -q '^        Serial Number: 4097 (0x1001)$' "$OUT/cert-text.out" &&
+        grep -q '^        Subject: CN = server.test$' "$OUT/cert-text.out" &&
+        diff <(grep -m1 -x -A"$((n - 1))" 'Certificate:' "$OUT/cert-text.out") "$want" >/dev/null
+}
+check "-N prints the certificate as openssl x509 -text does" cert_text
+check "without -N, no certificate text" lacks 'Serial Number' "$OUT/file.out"
+
+# -x: the first record's hex dump is the client's stream after the record
+# header (5 bytes), for as many bytes as the header says.
+record_hex() {
+    local got len want client=$OUT/hex.streams/stream-1-client.bin
+    streams hex "$PCAPS/tls12-openssl.pcap" -x
+    local dump='^    [0-9a-f][0-9a-f][0-9a-f][0-9a-f]  '
+    got=$(awk -v dump="$dump" '/^1 1 /{on = 1; next} on && $0 ~ dump {print substr($0, 11, 48); next}
+               on {exit}' "$OUT/hex.out" | tr -d ' \n')
+    len=$(od -An -tu1 -j3 -N2 "$client" | awk '{print $1 * 256 + $2}')
+    want=$(od -An -tx1 -v -j5 -N"$len" "$client" | tr -d ' \n')
+    [ -n "$got" ] && [ "$got" = "$want" ]
+}
+check "-x dumps the first record's bytes as the client sent them" record_hex
+
 # --- Bad input: one line naming the problem, exit status 2, no crash.
 bad_input() { # name, expected message regex, tlsdump args...
     local name=$1 re=$2; shift 2

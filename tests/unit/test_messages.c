@@ -28,24 +28,14 @@ static int decode(const uint8_t *in, size_t n, struct ftree *t)
 
 static void one(const char *path, struct ftree *t, int *types)
 {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = malloc(1 << 20);
-    size_t n = f ? fread(buf, 1, (1 << 20) - 8, f) : 0;
-    if (f)
-        fclose(f);
+    size_t n;
+    uint8_t *buf = read_seed(path, &n);
     CU_ASSERT_FATAL(n >= 3);
     types[buf[0]] = 1;
-    CU_ASSERT(decode(buf, n, t));
-    int clean_cuts = 0;
-    for (size_t cut = 3; cut < n; cut++) {
-        uint8_t *b = malloc(cut);
-        memcpy(b, buf, cut);
-        clean_cuts += decode(b, cut, t);
-        free(b);
-    }
-    CU_ASSERT(clean_cuts <= ((buf[0] == 1 || buf[0] == 2) ? 1 : 0));
-    memcpy(buf + n, "\x00\x01\x02", 3);
-    CU_ASSERT_FALSE(decode(buf, n + 3, t));
+    CU_ASSERT(decode_copy(decode, buf, n, t));
+    int clean = clean_cuts(decode, buf, n, 3, t, NULL);
+    CU_ASSERT(clean <= ((buf[0] == 1 || buf[0] == 2) ? 1 : 0));
+    CU_ASSERT_FALSE(decode_padded(decode, buf, n, t));
     free(buf);
 }
 

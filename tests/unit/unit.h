@@ -7,6 +7,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "fields.h"
+
 /* Each file registers its suite. */
 void suite_cursor(void);
 void suite_link(void);
@@ -17,6 +19,8 @@ void suite_reasm(void);
 void suite_record(void);
 void suite_hello(void);
 void suite_messages(void);
+void suite_certificate(void);
+void suite_extensions(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
 void add_suite(const char *name, const CU_TestInfo *tests);
@@ -25,5 +29,36 @@ void add_suite(const char *name, const CU_TestInfo *tests);
 size_t build_ipv4_tcp(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint16_t sport,
                       uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
                       const void *payload, size_t len);
+
+/* Decoder helpers (decode.c).  A decode_fn decodes n bytes into t and
+ * returns 0 if they are malformed. */
+typedef int (*decode_fn)(const uint8_t *p, size_t n, struct ftree *t);
+
+/* The child of parent with this key, or NULL. */
+const struct field *tree_child(const struct ftree *t, int parent, const char *key);
+int tree_idx(const struct ftree *t, const struct field *f);
+/* The n-th element of a list (from 0), or NULL. */
+const struct field *tree_nth(const struct ftree *t, const struct field *list, int n);
+int tree_count(const struct ftree *t, const struct field *list);
+/* The group of parent's "extensions" list whose type is ext, or FT_NONE. */
+int tree_extension(const struct ftree *t, int parent, unsigned ext);
+/* The first field anywhere in the tree with this key, or NULL. */
+const struct field *tree_find(const struct ftree *t, const char *key);
+
+/* A file of at most 1 MiB, in a buffer with room for 8 more bytes. */
+uint8_t *read_seed(const char *path, size_t *n);
+
+/* fn on a heap copy of exactly p[0..n). */
+int decode_copy(decode_fn fn, const uint8_t *p, size_t n, struct ftree *t);
+/* p cut at every length from `from` to n - 1: returns how many cuts decoded
+ * clean (the last one's length in *last), and asserts that the others
+ * say why in an "error" field. */
+int clean_cuts(decode_fn fn, const uint8_t *p, size_t n, size_t from, struct ftree *t,
+               size_t *last);
+/* p followed by 3 bytes of garbage. */
+int decode_padded(decode_fn fn, const uint8_t *p, size_t n, struct ftree *t);
+/* p with delta added to the byte at `at` (e.g. a length). */
+int decode_changed(decode_fn fn, const uint8_t *p, size_t n, size_t at, int delta,
+                   struct ftree *t);
 
 #endif
