@@ -107,7 +107,7 @@ static int parse_header(struct tls_framer *f)
 
     if (!f->started && is_ssl2_client_hello(f->hdr, TLS_HEADER_LEN)) {
         f->rec.type = TLS_CT_SSL2_HELLO;
-        f->rec.version = (uint16_t)(f->hdr[3] << 8 | f->hdr[4]);
+        f->rec.version = 0x0002; /* an SSL 2.0 record; the hello inside names its version */
         f->rec.length = (size_t)(f->hdr[0] & 0x7f) << 8 | f->hdr[1];
         if (f->rec.length < 3) {
             stop(f, TLS_NOT_TLS, f->rec.offset);
