@@ -75,6 +75,7 @@ struct tls_plaintext {
     unsigned type;         /* content type (TLS 1.3: the inner type) */
     const uint8_t *p;
     size_t n;
+    int early;             /* TLS 1.3 early data (0-RTT), under the early secret */
 };
 
 /* A record, with what the stage knows of its protection. */

@@ -103,6 +103,7 @@ struct crypto_keys {
     struct session_cache *sessions;
     int nkeylogs;
     int digest;
+    int early;           /* the record just opened was early data */
     uint8_t plain[TLS_MAX_RECORD + 256]; /* one record's plaintext at a time */
 };
 

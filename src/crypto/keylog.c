@@ -155,7 +155,8 @@ static int parse_line(struct keylog *kl, const char *line)
     }
     if (label < 0)
         return strncmp(line, "RSA ", 4) == 0 || strncmp(line, "CLIENT_TRAFFIC_SECRET_", 22) == 0 ||
-                       strncmp(line, "SERVER_TRAFFIC_SECRET_", 22) == 0
+                       strncmp(line, "SERVER_TRAFFIC_SECRET_", 22) == 0 ||
+                       strncmp(line, "EARLY_EXPORTER_SECRET ", 22) == 0
                    ? 0
                    : -1;
     if (!hex_bytes(&line, cr, sizeof(cr), &crlen) || crlen != 32 || *line != ' ')

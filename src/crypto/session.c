@@ -500,6 +500,7 @@ static enum tls_open_status open_early(struct crypto_conn *c, struct dir_crypt *
         goto handshake;
     if (d->early) {
         d->early_seq++;
+        c->k->early = 1;
         return TLS_OPEN_OK;
     }
 handshake:
@@ -548,6 +549,7 @@ static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tl
     int early = dir == TCP_C2S && !d->cur && (d->early || d->hs || c->early_len);
 
     *skipped = 0;
+    c->k->early = 0;
     c->res.protected_seen = 1;
     if (early)
         st = open_early(c, d, rec, out, &n);
@@ -570,6 +572,7 @@ static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tl
     pt->p = out;
     pt->n = n;
     pt->type = rec->type;
+    pt->early = c->k->early;
     if ((early || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
         c->res.failed_records++; /* RFC 8446 5.4: all zeros is unexpected_message */
         return TLS_OPEN_FAILED;

@@ -326,6 +326,8 @@ static void record_plaintext(FILE *o, const struct tls_rec_info *ri)
     fputs(",\"decrypted\":true,\"inner_type\":", o);
     jname(o, REG_CONTENT, ri->plain.type);
     fprintf(o, ",\"plaintext_length\":%zu", ri->plain.n);
+    if (ri->plain.early)
+        fputs(",\"early_data\":true", o);
     if (ri->skipped)
         fprintf(o, ",\"skipped_records\":%" PRIu64, ri->skipped);
 }

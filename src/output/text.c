@@ -240,7 +240,7 @@ static void record(struct text_view *tv, const struct event *ev)
 
     prefix(tv, ev);
     if (name)
-        fprintf(tv->out, "%s\n", name);
+        fprintf(tv->out, "%s%s\n", name, opened && ri->plain.early ? " (early data)" : "");
     else
         fprintf(tv->out, "unknown content type (%u)\n", type);
     if (tv->opts.all_fields) {
