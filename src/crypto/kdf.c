@@ -64,6 +64,9 @@ int crypto_hkdf_extract(const char *md, const uint8_t *salt, size_t saltlen, con
 {
     int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
     const EVP_MD *d = EVP_get_digestbyname(md);
+    static const uint8_t empty[1];
+    if (!salt) /* RFC 5869 2.2: no salt is a string of zeros; OpenSSL wants a pointer */
+        salt = empty, saltlen = 0;
     OSSL_PARAM params[] = {
         OSSL_PARAM_int(OSSL_KDF_PARAM_MODE, &mode),
         OSSL_PARAM_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0),
