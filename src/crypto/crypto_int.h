@@ -5,6 +5,7 @@
 #define TLSDUMP_CRYPTO_INT_H
 
 #include <openssl/evp.h>
+#include <openssl/types.h>
 
 #include "crypto.h"
 
@@ -98,6 +99,7 @@ int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
 
 /* What every connection shares. */
 struct crypto_keys {
+    OSSL_PROVIDER *legacy;  /* may be NULL */
     struct keylog *keylog;
     struct rsa_keys *rsa;
     struct session_cache *sessions;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
+#include <openssl/provider.h>
 
 #include "crypto_int.h"
 
@@ -12,6 +13,9 @@ struct crypto_keys *crypto_keys_new(void)
     struct crypto_keys *k = calloc(1, sizeof(*k));
     if (!k)
         return NULL;
+    /* RC4, SEED, IDEA and single DES live in OpenSSL's legacy provider;
+     * without it their suites are reported as not decryptable. */
+    k->legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
     k->keylog = keylog_new();
     k->rsa = rsa_keys_new();
     k->sessions = session_cache_new();
@@ -29,6 +33,7 @@ void crypto_keys_free(struct crypto_keys *k)
     keylog_free(k->keylog);
     rsa_keys_free(k->rsa);
     session_cache_free(k->sessions);
+    OSSL_PROVIDER_unload(k->legacy);
     OPENSSL_cleanse(k->plain, sizeof(k->plain));
     free(k);
 }
