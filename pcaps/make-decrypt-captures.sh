@@ -516,8 +516,9 @@ zero_rtt() {
     [ -s "$TMP/$n.sess" ] || die "$n: no session saved"
     printf 'from client: early data, sent before the handshake completes\n' > "$TMP/$n.early"
     iclient $n -tls1_3 -sess_in "$TMP/$n.sess" -early_data "$TMP/$n.early"
-    # early data first; a rejected early data is not delivered and not counted
-    [ "$want" = accepted ] && cp "$TMP/$n.early" "$TMP/conn.c"
+    # early data first, accepted or not: the client sent it, and Wireshark's
+    # Follow TLS Stream (the reference for --extract) shows it either way
+    cp "$TMP/$n.early" "$TMP/conn.c"
     say c 'from client: second connection, after the handshake'
     say s 'from server: second connection'
     iclient_done $n
