@@ -28,7 +28,7 @@ REL_LIB  = $(patsubst %.c,build/rel/%.o,$(LIB_SRCS))
 ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 
 
-.PHONY: all deps demo test fuzz install uninstall clean
+.PHONY: all deps demo test fuzz bench install uninstall clean
 .DEFAULT_GOAL := all
 
 all: tlsdump
@@ -102,6 +102,12 @@ test: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests \
 	@for t in $(FUZZ_TARGETS); do build/asan/fuzz_$$t tests/fuzz/corpus/$$t || exit 1; done
 	@echo "== end-to-end tests (ASan+UBSan build)"
 	ASAN_OPTIONS=detect_leaks=1 tests/e2e/run.sh build/asan/tlsdump
+
+# tlsdump against tshark and ssldump on a 280 MB capture (bench/README.md);
+# making the capture needs root.
+bench: tlsdump
+	@[ -s bench/out/bench.pcap ] && [ -s bench/out/bench.keys ] || bench/make-capture.sh
+	bench/run.sh
 
 install: tlsdump
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

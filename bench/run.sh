@@ -1,0 +1,147 @@
+#!/bin/bash
+# Time tlsdump, tshark and ssldump decrypting the same capture with its key
+# log, and print one row per tool: wall time (median and min of RUNS runs),
+# throughput (capture size / median wall time) and peak resident memory.
+#
+# Usage: bench/run.sh [CAP [KEYLOG]]
+#   CAP, KEYLOG   default bench/out/bench.pcap and bench/out/bench.keys
+# Environment:
+#   RUNS            runs per tool (default 3), after one warm-up read of CAP
+#   TLSDUMP         the binary to time (default ./tlsdump, at the top of the repo)
+#   TLSDUMP_ARGS, TSHARK_ARGS, SSLDUMP_ARGS
+#                   replace a tool's arguments; {cap} and {keys} stand for
+#                   the files, e.g. TLSDUMP_ARGS='-r {cap}'
+#
+# A tool that is not installed is reported as skipped; one that exits
+# non-zero as failed, with the first line it wrote on standard error, and
+# is not run again.  Either way the other tools still run and the exit
+# status is 0; it is 2 only when the capture or the key log is missing.
+set -uo pipefail
+
+ROOT=$(dirname "$(readlink -f "$0")")/..
+ROOT=$(readlink -f "$ROOT")
+CAP=$(readlink -f "${1:-$ROOT/bench/out/bench.pcap}")
+KEYLOG=$(readlink -f "${2:-$ROOT/bench/out/bench.keys}")
+RUNS=${RUNS:-3}
+TLSDUMP=${TLSDUMP:-$ROOT/tlsdump}
+TLSDUMP_ARGS=${TLSDUMP_ARGS:-"-r {cap} -l {keys} -d"}
+TSHARK_ARGS=${TSHARK_ARGS:-"-r {cap} -o tls.keylog_file:{keys} -Y http.request"}
+SSLDUMP_ARGS=${SSLDUMP_ARGS:-"-n -r {cap} -l {keys} -d"}
+TIME=/usr/bin/time
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+for f in "$CAP" "$KEYLOG"; do
+    [ -s "$f" ] || { echo "$0: $f is missing; run bench/make-capture.sh" >&2; exit 2; }
+done
+[ -x "$TIME" ] || { echo "$0: needs GNU $TIME (Debian package time)" >&2; exit 2; }
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "$0: RUNS must be a positive number" >&2; exit 2; }
+
+# Decimal megabytes, so MB/s compares with what disks and links are sold in.
+CAP_BYTES=$(stat -c %s "$CAP")
+CAP_MB=$(awk -v b="$CAP_BYTES" 'BEGIN { printf "%.1f", b / 1e6 }')
+
+# find_tool NAME: the path of NAME's binary, or nothing when it is missing
+find_tool() {
+    case $1 in
+        tlsdump)
+            if [ -x "$TLSDUMP" ]; then readlink -f "$TLSDUMP"; else command -v "$TLSDUMP"; fi ;;
+        *) command -v "$1" ;;
+    esac
+}
+
+tool_version() {
+    local bin=$1
+    case ${bin##*/} in
+        tlsdump*) "$bin" --version 2>&1 | head -n 1 ;;
+        tshark) "$bin" --version 2>/dev/null | head -n 1 ;;
+        ssldump) "$bin" -v 2>&1 | grep -m 1 '^ssldump' ;;
+        *) "$bin" --version 2>&1 | head -n 1 ;;
+    esac
+}
+
+# Client SYNs: one per connection that the capture saw open.
+count_connections() {
+    if command -v tcpdump > /dev/null; then
+        tcpdump -nr "$CAP" 'tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' 2>/dev/null | wc -l
+    else
+        echo "unknown (no tcpdump)"
+    fi
+}
+
+# expand SPEC: the words of SPEC with {cap} and {keys} replaced, in ARGS
+expand() {
+    local w
+    ARGS=()
+    read -ra words <<< "$1"
+    for w in "${words[@]}"; do
+        w=${w//\{cap\}/$CAP}
+        ARGS+=("${w//\{keys\}/$KEYLOG}")
+    done
+}
+
+# measure NAME SPEC: RUNS timed runs of NAME; appends its row to $TMP/rows
+measure() {
+    local name=$1 bin r t0 t1 status rss walls=() rss_max=0
+    bin=$(find_tool "$name") || bin=""
+    if [ -z "$bin" ]; then
+        if [ "$name" = tlsdump ]; then
+            echo "$name|skipped (no $TLSDUMP; make tlsdump)" >> "$TMP/rows"
+        else
+            echo "$name|skipped (not installed)" >> "$TMP/rows"
+        fi
+        return
+    fi
+    expand "$2"
+    echo "== $name ${ARGS[*]}"
+    for ((r = 0; r < RUNS; r++)); do
+        t0=$EPOCHREALTIME
+        "$TIME" -v -o "$TMP/time" "$bin" "${ARGS[@]}" > /dev/null 2> "$TMP/stderr"
+        t1=$EPOCHREALTIME
+        status=$(sed -n 's/^\tExit status: //p' "$TMP/time")
+        if grep -q '^Command terminated by signal' "$TMP/time"; then
+            status="signal $(sed -n 's/^Command terminated by signal //p' "$TMP/time")"
+        fi
+        if [ "$status" != 0 ]; then
+            echo "$name|failed (exit $status): $(head -n 1 "$TMP/stderr")" >> "$TMP/rows"
+            return
+        fi
+        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+        rss=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$TMP/time")
+        [ "$rss" -gt "$rss_max" ] && rss_max=$rss
+        echo "   run $((r + 1)): ${walls[r]} s, peak RSS $rss KiB"
+    done
+    printf '%s\n' "${walls[@]}" | sort -g | awk -v name="$name" -v n="$RUNS" \
+        -v mb="$CAP_MB" -v rss="$rss_max" '
+        { w[NR] = $1 }
+        END {
+            med = (n % 2) ? w[(n + 1) / 2] : (w[n / 2] + w[n / 2 + 1]) / 2
+            printf "%s|%d|%.3f|%.3f|%.1f|%.1f\n", name, n, med, w[1],
+                (med > 0 ? mb / med : 0), rss * 1024 / 1e6
+        }' >> "$TMP/rows"
+}
+
+print_table() {
+    printf '%-8s %4s %13s %10s %8s %12s\n' tool runs "median wall" "min wall" "MB/s" "peak RSS MB"
+    awk -F'|' '
+        NF == 2 { printf "%-8s %s\n", $1, $2; next }
+        { printf "%-8s %4d %12.3fs %9.3fs %8.1f %12.1f\n", $1, $2, $3, $4, $5, $6 }
+    ' "$TMP/rows"
+}
+
+echo "== capture: $CAP"
+echo "   size: $CAP_BYTES bytes ($CAP_MB MB), connections: $(count_connections)"
+echo "   key log: $KEYLOG ($(wc -l < "$KEYLOG") lines)"
+echo "== host: $(nproc) CPUs, $(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -n 1)"
+echo "== versions"
+for name in tlsdump tshark ssldump; do
+    bin=$(find_tool "$name") || bin=""
+    printf '   %-8s %s\n' "$name" "${bin:+$(tool_version "$bin")  ($bin)}"
+done
+echo "== warm-up read of the capture"
+cat "$CAP" "$KEYLOG" > /dev/null
+measure tlsdump "$TLSDUMP_ARGS"
+measure tshark "$TSHARK_ARGS"
+measure ssldump "$SSLDUMP_ARGS"
+echo "== results ($RUNS runs each; MB/s = capture size / median wall; MB = 10^6 bytes)"
+print_table
