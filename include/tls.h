@@ -128,6 +128,8 @@ struct tls_summary {
     int resumed, hrr, established;
     uint8_t client_sid[32];     /* the ClientHello's session ID */
     uint8_t client_sid_len;
+    uint8_t server_sid[32];     /* the ServerHello's */
+    uint8_t server_sid_len;
     int psk_selected;           /* TLS 1.3: the server accepted a PSK */
     uint8_t hs[2][TLS_MAX_LISTED];
     int nhs[2];

@@ -49,7 +49,7 @@ static int init_mac(struct rc *r, const uint8_t *key)
 
 static int init_cipher(struct rc *r, const uint8_t *key)
 {
-    int ccm = strstr(r->s.cipher, "CCM") != NULL;
+    int ccm = r->s.ccm;
 
     if (!(r->ctx = EVP_CIPHER_CTX_new()) ||
         !EVP_DecryptInit_ex(r->ctx, r->cipher, NULL, NULL, NULL))
@@ -124,7 +124,7 @@ static int open_aead(struct rc *r, uint64_t seq, const struct tls_record *rec, u
     const uint8_t *p = rec->body;
     size_t n = rec->length, tag = (size_t)r->s.tag_len, ex = (size_t)r->s.explicit_nonce;
     uint8_t nonce[12], aad[13], s[8];
-    int l, ccm = strstr(r->s.cipher, "CCM") != NULL, ok;
+    int l, ccm = r->s.ccm, ok;
 
     if (n < ex + tag)
         return 0;

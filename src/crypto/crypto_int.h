@@ -27,6 +27,8 @@ struct suite {
     int key_len, block, mac_len, tag_len;
     int fixed_iv;          /* AEAD: implicit nonce part (4), or whole nonce (12) */
     int explicit_nonce;    /* AEAD in TLS 1.2: 8 nonce bytes precede the ciphertext */
+    int ccm;               /* CCM's EVP calling sequence differs from GCM's */
+    int rsa_kx;            /* the RSA key exchange: a server key can decrypt it */
     int tls13;
 };
 
@@ -105,7 +107,6 @@ struct crypto_keys {
     struct session_cache *sessions;
     int nkeylogs;
     int digest;
-    int early;           /* the record just opened was early data */
     uint8_t plain[TLS_MAX_RECORD + 256]; /* one record's plaintext at a time */
 };
 

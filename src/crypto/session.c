@@ -20,8 +20,6 @@
 #include <openssl/crypto.h>
 
 #include "crypto_int.h"
-#include "cursor.h"
-#include "registry.h"
 
 /* After a gap, how many lost records are tried for. */
 #define MAX_SKIP 512
@@ -244,16 +242,6 @@ static void client_hello(struct crypto_conn *c, const struct tls_msg *m, const s
     c->recording = rsa_keys_count(c->k->rsa) > 0;
 }
 
-static int server_session_id(const struct tls_msg *m, uint8_t *sid, size_t *len)
-{
-    struct cursor cur = cur_make(m->body, m->length), v;
-    if (!cur_skip(&cur, 34) || !cur_vec8(&cur, &v) || cur_left(&v) > 32)
-        return 0;
-    memcpy(sid, cur_ptr(&v), cur_left(&v));
-    *len = cur_left(&v);
-    return 1;
-}
-
 static void server_hello_tls13(struct crypto_conn *c)
 {
     struct dir_crypt *cl = &c->d[TCP_C2S];
@@ -268,15 +256,15 @@ static void server_hello_tls13(struct crypto_conn *c)
     }
 }
 
-static void server_hello(struct crypto_conn *c, const struct tls_msg *m, const struct tls_summary *s)
+static void server_hello(struct crypto_conn *c, const struct tls_summary *s)
 {
     const char *why;
     memcpy(c->sr, s->server_random, 32);
     c->version = s->version;
     c->etm = s->etm;
     c->ems = s->ems;
-    if (!server_session_id(m, c->sid, &c->sid_len))
-        c->sid_len = 0;
+    memcpy(c->sid, s->server_sid, s->server_sid_len);
+    c->sid_len = s->server_sid_len;
     if (s->cipher > 0xffff || !suite_find((uint16_t)s->cipher, &c->suite, &why)) {
         set_reason(c, why);
         return;
@@ -328,12 +316,6 @@ static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
     OPENSSL_cleanse(pms, sizeof(pms));
 }
 
-static int is_rsa_kx(const struct crypto_conn *c)
-{
-    const char *name = reg_name(REG_CIPHER, c->suite.id);
-    return name && strncmp(name, "TLS_RSA_WITH_", 13) == 0;
-}
-
 static void certificate(struct crypto_conn *c, const struct tls_msg *m)
 {
     if (!m->keying.cert || !rsa_keys_count(c->k->rsa) || c->version == 0x0304)
@@ -342,20 +324,13 @@ static void certificate(struct crypto_conn *c, const struct tls_msg *m)
     c->rsa_key = rsa_keys_match(c->k->rsa, m->keying.cert, m->keying.cert_len);
 }
 
+/* Without a key-log line, an RSA key exchange can be undone with the
+ * server's key; why not otherwise is said at ChangeCipherSpec. */
 static void client_key_exchange(struct crypto_conn *c, const struct tls_msg *m)
 {
-    if (c->have_master || !c->have_suite)
-        return;
-    if (!rsa_keys_count(c->k->rsa)) {
-        set_reason(c, "the key log has no CLIENT_RANDOM line for this client random");
-        return;
-    }
-    if (!is_rsa_kx(c) || !m->keying.pms) {
-        set_reason(c, "the key exchange is (EC)DHE, which an RSA key cannot decrypt: a key log is "
-                      "needed");
-        return;
-    }
-    rsa_premaster(c, m);
+    if (!c->have_master && c->have_suite && c->suite.rsa_kx && m->keying.pms &&
+        rsa_keys_count(c->k->rsa))
+        rsa_premaster(c, m);
 }
 
 static void finished(struct crypto_conn *c, enum tcp_dir dir)
@@ -379,7 +354,7 @@ static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
     record_transcript(c, m);
     switch (m->type) {
     case TLS_HS_SERVER_HELLO:
-        server_hello(c, m, s);
+        server_hello(c, s);
         break;
     case TLS_HS_CERTIFICATE:
         if (dir == TCP_S2C)
@@ -417,13 +392,12 @@ static void on_ccs(void *arg, enum tcp_dir dir, const struct tls_summary *s)
 {
     struct crypto_conn *c = arg;
     struct dir_crypt *d = &c->d[dir];
-    (void)s;
     if (c->version == 0x0304 || !c->have_suite)
         return; /* RFC 8446 D.4: only for middleboxes */
     if (!c->have_master && c->have_resume && s->resumed)
         memcpy(c->master, c->resume, 48), c->have_master = 1;
     if (!c->have_master)
-        set_reason(c, rsa_keys_count(c->k->rsa) && !is_rsa_kx(c)
+        set_reason(c, rsa_keys_count(c->k->rsa) && !c->suite.rsa_kx
                           ? "the key exchange is (EC)DHE, which an RSA key cannot decrypt: a key "
                             "log is needed"
                           : "the key log has no CLIENT_RANDOM line for this client random");
@@ -490,9 +464,11 @@ static int open_seq(struct dir_crypt *d, const struct suite *s, const struct tls
     return 0;
 }
 
-/* The client's records while early data may be in flight. */
+/* The client's records while early data may be in flight; *early_data
+ * tells whether the record was opened with the early secret. */
 static enum tls_open_status open_early(struct crypto_conn *c, struct dir_crypt *d,
-                                       const struct tls_record *rec, uint8_t *out, size_t *outlen)
+                                       const struct tls_record *rec, uint8_t *out, size_t *outlen,
+                                       int *early_data)
 {
     if (!d->early && c->early_len && !d->early_seq)
         d->early = early_keys(c, rec, out, outlen);
@@ -500,7 +476,7 @@ static enum tls_open_status open_early(struct crypto_conn *c, struct dir_crypt *
         goto handshake;
     if (d->early) {
         d->early_seq++;
-        c->k->early = 1;
+        *early_data = 1;
         return TLS_OPEN_OK;
     }
 handshake:
@@ -546,13 +522,13 @@ static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tl
     uint8_t *out = c->k->plain;
     size_t n = 0;
     enum tls_open_status st;
-    int early = dir == TCP_C2S && !d->cur && (d->early || d->hs || c->early_len);
+    int early_phase = dir == TCP_C2S && !d->cur && (d->early || d->hs || c->early_len);
 
     *skipped = 0;
-    c->k->early = 0;
+    pt->early = 0;
     c->res.protected_seen = 1;
-    if (early)
-        st = open_early(c, d, rec, out, &n);
+    if (early_phase)
+        st = open_early(c, d, rec, out, &n, &pt->early);
     else if (!d->cur)
         st = TLS_OPEN_NO_KEYS;
     else if (open_seq(d, &c->suite, rec, out, &n, skipped))
@@ -572,8 +548,7 @@ static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tl
     pt->p = out;
     pt->n = n;
     pt->type = rec->type;
-    pt->early = c->k->early;
-    if ((early || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
+    if ((early_phase || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
         c->res.failed_records++; /* RFC 8446 5.4: all zeros is unexpected_message */
         return TLS_OPEN_FAILED;
     }

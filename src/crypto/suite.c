@@ -70,6 +70,7 @@ static int parse_bulk(const char *p, struct suite *s, const char **rest)
             s->key_len = bulks[i].key_len;
             s->block = bulks[i].block;
             s->tag_len = bulks[i].tag_len;
+            s->ccm = strstr(bulks[i].name, "CCM") != NULL;
             *rest = p + n;
             return 1;
         }
@@ -100,6 +101,7 @@ int suite_find(uint16_t id, struct suite *s, const char **why)
     }
     p = strstr(name, "_WITH_");
     s->tls13 = p == NULL;
+    s->rsa_kx = strncmp(name, "TLS_RSA_WITH_", 13) == 0;
     if (!parse_bulk(s->tls13 ? name + 4 : p + 6, s, &rest)) {
         *why = "the cipher suite's cipher is not one tlsdump can decrypt";
         return 0;

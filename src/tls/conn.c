@@ -49,8 +49,22 @@ static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir
 static uint8_t message_type(uint8_t type, const uint8_t *body, size_t len)
 {
     if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
-        return HS_HELLO_RETRY_REQUEST;
+        return TLS_HS_HELLO_RETRY_REQUEST;
     return type;
+}
+
+/* A decoded message: listed in the summary, shown, and told to the
+ * record protection. */
+static void deliver(struct dir_state *ds, const struct tls_msg *m)
+{
+    struct tls_conn *c = ds->conn;
+    if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
+        c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = m->type;
+    c->ops->message(c->arg, ds->dir, m);
+    if (c->prot)
+        c->prot->message(c->prot_arg, ds->dir, m, &c->sum);
+    if (m->malformed)
+        anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, m->length);
 }
 
 static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
@@ -58,23 +72,17 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
 {
     struct tls_conn *c = ds->conn;
     struct tls_msg m = {.type = message_type(type, body, len), .length = (uint32_t)len,
-                        .body = body, .raw = raw,
-                        .raw_len = len + 4, .tree = c->tree, .decrypted = ds->decrypting};
+                        .body = body, .raw = raw, .raw_len = len + 4, .tree = c->tree,
+                        .decrypted = ds->decrypting};
     struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
     struct cursor cur = cur_make(body, len);
 
     m.root = ft_reset(c->tree);
     m.malformed = !dec_message(&d, m.type, &cur, m.root);
-    if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
-        c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = m.type;
     /* RFC 8446 2: everything after the ServerHello is encrypted. */
     if (m.type == 2 && c->sum.version == 0x0304)
         c->d[TCP_C2S].encrypted = c->d[TCP_S2C].encrypted = 1;
-    c->ops->message(c->arg, ds->dir, &m);
-    if (c->prot)
-        c->prot->message(c->prot_arg, ds->dir, &m, &c->sum);
-    if (m.malformed)
-        anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, len);
+    deliver(ds, &m);
 }
 
 /* Decodes the whole messages at the start of p; returns the bytes used. */
@@ -224,11 +232,7 @@ static void on_record(void *arg, const struct tls_record *rec)
                             .raw = rec->body, .raw_len = rec->length, .tree = c->tree,
                             .root = ft_reset(c->tree)};
         m.malformed = !dec_ssl2_client_hello(&d, &cur, m.root);
-        if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
-            c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = 1;
-        c->ops->message(c->arg, ds->dir, &m);
-        if (c->prot)
-            c->prot->message(c->prot_arg, ds->dir, &m, &c->sum);
+        deliver(ds, &m);
         break;
     }
     default:

@@ -8,11 +8,6 @@
 
 #include "tls_int.h"
 
-#define HS_CLIENT_HELLO 1
-#define HS_SERVER_HELLO 2
-#define HS_NEW_SESSION_TICKET 4
-#define HS_CERTIFICATE 11
-
 /* Copies a wire string into a summary field, keeping it printable. */
 static void keep_text(char *dst, size_t cap, const uint8_t *p, size_t n)
 {
@@ -81,7 +76,7 @@ static int ext_alpn(struct dec *d, struct cursor *b, int node)
         if (!cur_vec8(&list, &proto))
             return dec_fail(d, node, "truncated protocol name");
         ft_text(d->t, l, NULL, cur_ptr(&proto), cur_left(&proto));
-        if (d->msg != HS_CLIENT_HELLO && !d->sum->alpn[0])
+        if (d->msg != TLS_HS_CLIENT_HELLO && !d->sum->alpn[0])
             keep_text(d->sum->alpn, sizeof(d->sum->alpn), cur_ptr(&proto), cur_left(&proto));
     }
     return 1;
@@ -90,7 +85,7 @@ static int ext_alpn(struct dec *d, struct cursor *b, int node)
 static int ext_supported_versions(struct dec *d, struct cursor *b, int node)
 {
     uint16_t v;
-    if (d->msg == HS_CLIENT_HELLO) {
+    if (d->msg == TLS_HS_CLIENT_HELLO) {
         struct cursor list;
         if (!cur_vec8(b, &list))
             return dec_fail(d, node, "bad versions length");
@@ -105,7 +100,7 @@ static int ext_supported_versions(struct dec *d, struct cursor *b, int node)
     if (!cur_u16(b, &v))
         return dec_fail(d, node, "truncated selected_version");
     ft_named(d->t, node, "selected_version", REG_VERSION, v);
-    if (d->msg == HS_SERVER_HELLO)
+    if (d->msg == TLS_HS_SERVER_HELLO)
         d->sum->version = v;
     return 1;
 }
@@ -124,13 +119,13 @@ static int key_share_entry(struct dec *d, struct cursor *b, int node)
 static int ext_key_share(struct dec *d, struct cursor *b, int node)
 {
     uint16_t group;
-    if (d->msg == HS_HELLO_RETRY_REQUEST) {
+    if (d->msg == TLS_HS_HELLO_RETRY_REQUEST) {
         if (!cur_u16(b, &group))
             return dec_fail(d, node, "truncated selected_group");
         ft_named(d->t, node, "selected_group", REG_GROUP, group);
         return 1;
     }
-    if (d->msg != HS_CLIENT_HELLO)
+    if (d->msg != TLS_HS_CLIENT_HELLO)
         return key_share_entry(d, b, ft_group(d->t, node, "share"));
     struct cursor list;
     if (!cur_vec16(b, &list))
@@ -148,7 +143,7 @@ static int ext_pre_shared_key(struct dec *d, struct cursor *b, int node)
     uint32_t age;
     uint16_t selected;
 
-    if (d->msg != HS_CLIENT_HELLO) {
+    if (d->msg != TLS_HS_CLIENT_HELLO) {
         if (!cur_u16(b, &selected))
             return dec_fail(d, node, "truncated selected_identity");
         ft_uint(d->t, node, "selected_identity", selected);
@@ -205,7 +200,7 @@ static int ext_status_request(struct dec *d, struct cursor *b, int node)
     if (!cur_u8(b, &type))
         return dec_fail(d, node, "truncated status_type");
     ft_named(d->t, node, "status_type", REG_CERT_STATUS_TYPE, type);
-    if (d->msg == HS_CERTIFICATE) { /* RFC 8446 4.4.2.1: a CertificateStatus */
+    if (d->msg == TLS_HS_CERTIFICATE) { /* RFC 8446 4.4.2.1: a CertificateStatus */
         if (!cur_vec24(b, &v))
             return dec_fail(d, node, "bad OCSP response length");
         ft_uint(d->t, node, "response_length", cur_left(&v));
@@ -225,7 +220,7 @@ static int ext_ech(struct dec *d, struct cursor *b, int node)
     uint16_t kdf, aead;
     struct cursor enc, payload;
 
-    if (d->msg != HS_CLIENT_HELLO) {
+    if (d->msg != TLS_HS_CLIENT_HELLO) {
         ft_uint(d->t, node, "length", cur_left(b)); /* retry configs or confirmation */
         return cur_skip(b, cur_left(b));
     }
@@ -268,15 +263,15 @@ static int ext_opaque(struct dec *d, struct cursor *b, int node, int prefix)
 static void note_keying(struct dec *d, uint16_t type, const struct cursor *b)
 {
     struct tls_summary *s = d->sum;
-    if (d->msg == HS_SERVER_HELLO && type == 22)
+    if (d->msg == TLS_HS_SERVER_HELLO && type == 22)
         s->etm = 1;
-    else if (d->msg == HS_SERVER_HELLO && type == 23)
+    else if (d->msg == TLS_HS_SERVER_HELLO && type == 23)
         s->ems = 1;
-    else if (d->msg == HS_CLIENT_HELLO && type == 42)
+    else if (d->msg == TLS_HS_CLIENT_HELLO && type == 42)
         s->early_data_offered = 1;
-    else if (d->msg == 8 && type == 42)
+    else if (d->msg == TLS_HS_ENCRYPTED_EXTENSIONS && type == 42)
         s->early_data_accepted = 1;
-    else if (d->msg == HS_CLIENT_HELLO && type == 35 && d->keying && !cur_at_end(b)) {
+    else if (d->msg == TLS_HS_CLIENT_HELLO && type == 35 && d->keying && !cur_at_end(b)) {
         d->keying->ticket = cur_ptr(b);
         d->keying->ticket_len = cur_left(b);
     }
@@ -285,7 +280,7 @@ static void note_keying(struct dec *d, uint16_t type, const struct cursor *b)
 static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
 {
     struct ja3_input *j = d->ja3;
-    int ch = d->msg == HS_CLIENT_HELLO;
+    int ch = d->msg == TLS_HS_CLIENT_HELLO;
     uint32_t max_early;
 
     switch (type) {
@@ -319,7 +314,7 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     case 28: return ext_u16_value(d, b, node, "limit");
     case 41: return ext_pre_shared_key(d, b, node);
     case 42:
-        if (d->msg == HS_NEW_SESSION_TICKET) {
+        if (d->msg == TLS_HS_NEW_SESSION_TICKET) {
             if (!cur_u32(b, &max_early))
                 return dec_fail(d, node, "truncated max_early_data_size");
             ft_uint(d->t, node, "max_early_data_size", max_early);

@@ -111,17 +111,19 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
     ja3.ciphers[ja3.nciphers++] = suite;
     int echo = d->session_id_len && d->session_id_len == s->client_sid_len &&
                memcmp(d->session_id, s->client_sid, d->session_id_len) == 0;
-    if (d->msg == HS_HELLO_RETRY_REQUEST) {
+    if (d->msg == TLS_HS_HELLO_RETRY_REQUEST) {
         s->hrr = 1;
     } else {
         s->version = version, s->cipher = suite; /* supported_versions may override */
         memcpy(s->server_random, random, 32);
+        memcpy(s->server_sid, d->session_id, d->session_id_len);
+        s->server_sid_len = (uint8_t)d->session_id_len;
         s->ems = s->etm = 0;
     }
     d->ja3 = &ja3;
     int ok = cur_at_end(c) || dec_extensions(d, c, node);
     d->ja3 = NULL;
-    if (d->msg != HS_HELLO_RETRY_REQUEST) {
+    if (d->msg != TLS_HS_HELLO_RETRY_REQUEST) {
         /* TLS 1.3 echoes the session ID for middleboxes (RFC 8446 D.4):
          * there, only an accepted PSK means resumption.  Before 1.3 the
          * echo of the offered ID (or of a ticket's) is the sign. */

@@ -277,7 +277,7 @@ int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node)
     switch (type) {
     case 1: ok = dec_client_hello(d, c, node); break;
     case 2:
-    case HS_HELLO_RETRY_REQUEST: ok = dec_server_hello(d, c, node); break;
+    case TLS_HS_HELLO_RETRY_REQUEST: ok = dec_server_hello(d, c, node); break;
     case 4: ok = new_session_ticket(d, c, node); break;
     case 8: ok = dec_extensions(d, c, node); break;
     case 11: ok = certificate(d, c, node); break;

@@ -12,8 +12,6 @@
 /* RFC 8446 4.1.3: the random of a HelloRetryRequest. */
 extern const uint8_t tls_hrr_random[32];
 
-#define HS_HELLO_RETRY_REQUEST 6
-
 /* One message being decoded. */
 struct dec {
     struct ftree *t;

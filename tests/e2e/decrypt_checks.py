@@ -13,24 +13,16 @@ import os
 import subprocess
 import sys
 
+from checks import check, finish
+
 TLSDUMP, OUT = sys.argv[1], sys.argv[2]
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-PCAPS = os.environ.get("TLSDUMP_PCAPS", os.path.join(ROOT, "pcaps"))
+PCAPS = os.path.join(ROOT, "pcaps")
 SERVER_KEY = os.path.join(PCAPS, "keys", "server.key")
-passed = failed = 0
 
 # Captures whose cipher OpenSSL does not implement: not decrypted, and why.
 UNSUPPORTED = {"dec-tls12-camellia-gcm-gnutls": "OpenSSL cannot run this cipher"}
 
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok    " + name)
-    else:
-        failed += 1
-        print("FAIL  " + name + (": " + detail if detail else ""))
 
 
 def run(pcap, *args):
@@ -201,5 +193,4 @@ def bad_keys():
 all_plaintext()
 protocol_life()
 bad_keys()
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -11,19 +11,11 @@ import struct
 import subprocess
 import sys
 
+from checks import check, finish
+
 TLSDUMP, OUT = sys.argv[1], sys.argv[2]
 PCAPS = "pcaps"
-passed = failed = 0
 
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok    " + name)
-    else:
-        failed += 1
-        print("FAIL  " + name + (": " + detail if detail else ""))
 
 
 def run_json(pcap, *extra):
@@ -147,5 +139,4 @@ if events is not None:
     check("hostile SNI: the handshake event has it escaped, not mangled",
           got == sni.decode("utf-8", errors="replace"), repr(got))
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()
