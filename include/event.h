@@ -9,6 +9,7 @@
 #ifndef TLSDUMP_EVENT_H
 #define TLSDUMP_EVENT_H
 
+#include "analysis.h"
 #include "crypto.h"
 #include "tcp.h"
 #include "tls.h"
@@ -36,8 +37,11 @@ struct event {
     const struct tls_alert *alert;
     enum tls_framer_problem problem;
     uint64_t offset;          /* EV_TLS_PROBLEM: where in the stream */
+    const uint8_t *bytes;     /* ... the stream bytes there, when at hand (else NULL) */
+    size_t nbytes;
     const struct tls_summary *summary; /* EV_TCP of kind TCP_EV_CLOSE */
     const struct crypto_result *crypto; /* ... when keys were given */
+    const struct findings *findings;    /* ... the analysis stage's conclusions */
     void **slot;              /* this view's per-connection pointer */
 };
 

@@ -112,6 +112,25 @@ struct tls_cert_info {
     int is_ca;
 };
 
+/* A hello's values in wire order, GREASE left out (RFC 8701): what the
+ * fingerprints and the diagnosis read.  Lists keep their first
+ * TLS_HELLO_MAX values (JA4 counts at most 99). */
+#define TLS_HELLO_MAX 128
+struct tls_hello {
+    int seen;
+    uint16_t version;              /* legacy_version */
+    uint16_t ciphers[TLS_HELLO_MAX];
+    uint16_t exts[TLS_HELLO_MAX];
+    uint16_t groups[TLS_HELLO_MAX];
+    uint16_t sigalgs[TLS_HELLO_MAX];   /* signature_algorithms (13) */
+    uint16_t versions[TLS_HELLO_MAX];  /* supported_versions (ServerHello: the one selected) */
+    uint8_t formats[TLS_HELLO_MAX];
+    int nciphers, nexts, ngroups, nsigalgs, nversions, nformats;
+    char alpn[256];                /* protocols, comma-separated, printable */
+    uint8_t alpn_first[2];         /* first and last byte of the first protocol */
+    int nalpn;
+};
+
 struct tls_anomaly {
     enum tls_anomaly_kind kind;
     enum tcp_dir dir;
@@ -137,8 +156,8 @@ struct tls_summary {
     int nalerts;
     struct tls_cert_info *certs; /* the server's chain, as sent */
     int ncerts;
-    char ja3[33], ja3s[33];
-    char *ja3_full, *ja3s_full;  /* the strings hashed */
+    struct tls_hello ch;        /* the first ClientHello */
+    struct tls_hello sh;        /* the first ServerHello (not a HelloRetryRequest) */
     struct tls_anomaly anomalies[TLS_MAX_ANOMALIES];
     int nanomalies;
     int tls_seen;               /* at least one record */

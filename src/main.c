@@ -342,6 +342,7 @@ int main(int argc, char **argv)
     struct pipeline *pipe = NULL;
     struct tcp_stage *tcp = NULL;
     struct crypto_keys *keys = NULL;
+    struct analyzer *analyzer = NULL;
     char err[1024];
     int rc = parse_options(argc, argv, &o);
 
@@ -355,7 +356,8 @@ int main(int argc, char **argv)
     }
     if (!load_keys(&o, &keys) || (o.user && !drop_privileges(o.user)))
         goto out;
-    if (!(pipe = pipeline_new(keys)) || !add_views(pipe, &o, o.cap.iface != NULL))
+    if (!(analyzer = analyzer_new()) || !(pipe = pipeline_new(keys, analyzer)) ||
+        !add_views(pipe, &o, o.cap.iface != NULL))
         goto out;
     if (!(tcp = tcp_new(&o.tcp, pipeline_tcp_event, pipe))) {
         fputs("tlsdump: out of memory\n", stderr);
@@ -379,6 +381,7 @@ out:
         rc = EXIT_BAD;
     }
     running = NULL;
+    analyzer_free(analyzer);
     crypto_keys_free(keys);
     capture_free(cap);
     free(o.filter);

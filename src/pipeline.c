@@ -11,6 +11,8 @@ struct conn_state {
     const struct tcp_conn *conn;
     struct tls_conn *tls;
     struct crypto_conn *crypto;  /* NULL without keys */
+    struct conn_analysis *analysis;
+    const struct tcp_event *cur; /* the DATA event being fed to the tls stage */
     int64_t now_us;          /* time of the tcp event being handled */
     int64_t last_us;         /* time of the previous step shown */
     uint64_t records;
@@ -22,14 +24,16 @@ struct pipeline {
     int nviews;
     struct ftree tree;       /* decoded fields, shared: one event at a time */
     struct crypto_keys *keys;
+    struct analyzer *analyzer;
 };
 
-struct pipeline *pipeline_new(struct crypto_keys *keys)
+struct pipeline *pipeline_new(struct crypto_keys *keys, struct analyzer *analyzer)
 {
     struct pipeline *p = calloc(1, sizeof(struct pipeline));
     if (p) {
         ft_init(&p->tree);
         p->keys = keys;
+        p->analyzer = analyzer;
     }
     return p;
 }
@@ -69,29 +73,44 @@ static void dispatch(struct conn_state *cs, struct event *ev)
     }
 }
 
+/* The analysis stage sees each event before the views do. */
 static void on_record(void *arg, enum tcp_dir dir, const struct tls_rec_info *r)
 {
     struct conn_state *cs = arg;
     struct event ev = {.kind = EV_RECORD, .dir = dir, .rec = r, .record_no = ++cs->records};
+    conn_analysis_record(cs->analysis, dir, r);
     dispatch(cs, &ev);
 }
 
 static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
 {
+    struct conn_state *cs = arg;
     struct event ev = {.kind = EV_MESSAGE, .dir = dir, .msg = m, .record_no = 0};
-    dispatch(arg, &ev);
+    conn_analysis_message(cs->analysis, dir, m, tls_conn_summary(cs->tls), cs->now_us);
+    dispatch(cs, &ev);
 }
 
 static void on_alert(void *arg, enum tcp_dir dir, const struct tls_alert *a)
 {
+    struct conn_state *cs = arg;
     struct event ev = {.kind = EV_ALERT, .dir = dir, .alert = a};
-    dispatch(arg, &ev);
+    conn_analysis_alert(cs->analysis, dir, a);
+    dispatch(cs, &ev);
 }
 
+/* A framing problem arises while the tls stage reads a DATA event's
+ * bytes; when it lies in them, the event shows the bytes from there. */
 static void on_problem(void *arg, enum tcp_dir dir, enum tls_framer_problem what, uint64_t off)
 {
+    struct conn_state *cs = arg;
     struct event ev = {.kind = EV_TLS_PROBLEM, .dir = dir, .problem = what, .offset = off};
-    dispatch(arg, &ev);
+    const struct tcp_event *t = cs->cur;
+    if (t && t->dir == dir && off >= t->offset && off < t->offset + t->len) {
+        ev.bytes = t->data + (off - t->offset);
+        ev.nbytes = t->len - (size_t)(off - t->offset);
+    }
+    conn_analysis_problem(cs->analysis, dir, what, off, ev.bytes, ev.nbytes);
+    dispatch(cs, &ev);
 }
 
 static const struct tls_ops tls_ops = {on_record, on_message, on_alert, on_problem};
@@ -105,8 +124,10 @@ static struct conn_state *conn_state_new(struct pipeline *p, const struct tcp_ev
     cs->conn = ev->conn;
     cs->last_us = ev->conn->first_ts_us;
     if (!(cs->tls = tls_conn_new(&tls_ops, cs, &p->tree)) ||
+        !(cs->analysis = conn_analysis_new(p->analyzer)) ||
         (p->keys && !(cs->crypto = crypto_conn_new(p->keys)))) {
         tls_conn_free(cs->tls);
+        conn_analysis_free(cs->analysis);
         free(cs);
         return NULL;
     }
@@ -133,20 +154,25 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     cs->now_us = tev->ts_us;
 
     struct event ev = {.kind = EV_TCP, .dir = tev->dir, .tcp = tev};
+    conn_analysis_tcp(cs->analysis, tev);
     if (tev->kind == TCP_EV_CLOSE) {
         ev.summary = tls_conn_summary(cs->tls);
         ev.crypto = cs->crypto ? crypto_conn_result(cs->crypto) : NULL;
+        ev.findings = conn_analysis_finish(cs->analysis, ev.summary, ev.crypto);
     }
     dispatch(cs, &ev);
 
     if (tev->kind == TCP_EV_DATA) {
+        cs->cur = tev;
         tls_conn_data(cs->tls, tev->dir, tev->data, tev->len, tev->offset);
+        cs->cur = NULL;
     } else if (tev->kind == TCP_EV_GAP) {
         tls_conn_gap(cs->tls, tev->dir, tev->offset, tev->len);
     } else if (tev->kind == TCP_EV_CLOSE) {
         tev->conn->user = NULL;
         tls_conn_free(cs->tls);
         crypto_conn_free(cs->crypto);
+        conn_analysis_free(cs->analysis);
         free(cs);
     }
 }

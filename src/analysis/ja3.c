@@ -12,8 +12,8 @@
 
 #include "fingerprint.h"
 
-/* Longest string: 5 lists of JA3_MAX values of up to 5 digits and a dash. */
-#define JA3_STR_MAX (8 + 5 * JA3_MAX * 6)
+/* Longest string: 5 lists of TLS_HELLO_MAX values of up to 5 digits and a dash. */
+#define JA3_STR_MAX (8 + 5 * TLS_HELLO_MAX * 6)
 
 static size_t put_list(char *s, size_t at, const uint16_t *v, int n, int comma)
 {
@@ -35,36 +35,22 @@ static void md5_hex(const char *s, size_t n, char out[33])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-static char *fingerprint(const struct ja3_input *in, int client)
+char *fp_ja3(const struct tls_hello *h, int client, char md5[33])
 {
-    char *s = malloc(JA3_STR_MAX);
-    uint16_t formats[JA3_MAX];
-    if (!s)
+    uint16_t formats[TLS_HELLO_MAX];
+    char *s;
+    md5[0] = 0;
+    if (!h->seen || !(s = malloc(JA3_STR_MAX)))
         return NULL;
-    size_t at = (size_t)snprintf(s, JA3_STR_MAX, "%u,", in->version);
-    at = put_list(s, at, in->ciphers, in->nciphers, 1);
-    at = put_list(s, at, in->exts, in->nexts, client);
+    size_t at = (size_t)snprintf(s, JA3_STR_MAX, "%u,", h->version);
+    at = put_list(s, at, h->ciphers, h->nciphers, 1);
+    at = put_list(s, at, h->exts, h->nexts, client);
     if (client) {
-        for (int i = 0; i < in->nformats; i++)
-            formats[i] = in->formats[i];
-        at = put_list(s, at, in->groups, in->ngroups, 1);
-        put_list(s, at, formats, in->nformats, 0);
+        for (int i = 0; i < h->nformats; i++)
+            formats[i] = h->formats[i];
+        at = put_list(s, at, h->groups, h->ngroups, 1);
+        put_list(s, at, formats, h->nformats, 0);
     }
+    md5_hex(s, strlen(s), md5);
     return s;
-}
-
-void ja3_client(struct tls_summary *sum, const struct ja3_input *in)
-{
-    free(sum->ja3_full);
-    sum->ja3_full = fingerprint(in, 1);
-    if (sum->ja3_full)
-        md5_hex(sum->ja3_full, strlen(sum->ja3_full), sum->ja3);
-}
-
-void ja3_server(struct tls_summary *sum, const struct ja3_input *in)
-{
-    free(sum->ja3s_full);
-    sum->ja3s_full = fingerprint(in, 0);
-    if (sum->ja3s_full)
-        md5_hex(sum->ja3s_full, strlen(sum->ja3s_full), sum->ja3s);
 }

@@ -230,10 +230,27 @@ static void decryption(FILE *o, const struct crypto_result *r)
         jkey(o, "reason"), jstr(o, r->reason);
 }
 
+/* The verdict, Zeek's history and the diagnosis with its evidence. */
+static void findings(FILE *o, const struct findings *f)
+{
+    jkey(o, "verdict"), jstr(o, verdict_name(f->verdict));
+    jkey(o, "history"), jstr(o, f->history);
+    if (!f->diag.code)
+        return;
+    fputs(",\"diagnosis\":{", o);
+    fputs("\"code\":", o), jstr(o, f->diag.code);
+    jkey(o, "message"), jstr(o, f->diag.message);
+    fprintf(o, ",\"likely\":%s,\"evidence\":[", f->diag.likely ? "true" : "false");
+    for (int i = 0; i < f->diag.nevidence; i++)
+        fputs(i ? "," : "", o), jstr(o, f->diag.evidence[i]);
+    fputs("]}", o);
+}
+
 static void summary(FILE *o, const struct event *ev)
 {
     const struct tcp_conn *c = ev->conn;
     const struct tls_summary *s = ev->summary;
+    const struct findings *f = ev->findings;
 
     fprintf(o, "{\"type\":\"connection\",\"id\":%" PRIu64 ",\"client\":", c->id);
     jendpoint(o, &c->client);
@@ -250,14 +267,16 @@ static void summary(FILE *o, const struct event *ev)
     if (s->alpn[0])
         jkey(o, "alpn"), jstr(o, s->alpn);
     fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
-            s->established ? "true" : "false");
+            f->verdict == VERDICT_ESTABLISHED || f->verdict == VERDICT_UNDECRYPTABLE ? "true"
+                                                                                 : "false");
+    findings(o, f);
     handshake_lists(o, s);
     alerts(o, s);
     certificates(o, s);
-    if (s->ja3[0])
-        jkey(o, "ja3"), jstr(o, s->ja3), jkey(o, "ja3_string"), jstr(o, s->ja3_full);
-    if (s->ja3s[0])
-        jkey(o, "ja3s"), jstr(o, s->ja3s), jkey(o, "ja3s_string"), jstr(o, s->ja3s_full);
+    if (f->ja3_string)
+        jkey(o, "ja3"), jstr(o, f->ja3), jkey(o, "ja3_string"), jstr(o, f->ja3_string);
+    if (f->ja3s_string)
+        jkey(o, "ja3s"), jstr(o, f->ja3s), jkey(o, "ja3s_string"), jstr(o, f->ja3s_string);
     fputs(",\"anomalies\":[", o);
     for (int i = 0; i < s->nanomalies; i++)
         fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"%s\":%" PRIu64 "}", i ? "," : "",

@@ -95,6 +95,22 @@ static void segment(struct text_view *tv, const struct tcp_header *s)
     fputc('\n', tv->out);
 }
 
+/* After the connection: its verdict and Zeek history, and the diagnosis
+ * with the evidence it rests on. */
+static void findings(struct text_view *tv, const struct event *ev)
+{
+    const struct findings *f = ev->findings;
+    uint64_t id = ev->conn->id;
+    fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, verdict_name(f->verdict),
+            f->history[0] ? f->history : "empty");
+    if (!f->diag.code)
+        return;
+    fprintf(tv->out, "%" PRIu64 "    diagnosis: %s%s: %s\n", id, f->diag.code,
+            f->diag.likely ? " (likely)" : "", f->diag.message);
+    for (int i = 0; i < f->diag.nevidence; i++)
+        fprintf(tv->out, "%" PRIu64 "      - %s\n", id, f->diag.evidence[i]);
+}
+
 static void tcp_event(struct text_view *tv, const struct event *ev)
 {
     const struct tcp_event *t = ev->tcp;
@@ -125,6 +141,7 @@ static void tcp_event(struct text_view *tv, const struct event *ev)
         fputs("TCP RST\n", tv->out);
         return;
     case TCP_EV_CLOSE:
+        findings(tv, ev);
         if (ev->crypto && !ev->crypto->decrypted && ev->crypto->protected_seen)
             fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id,
                     ev->crypto->reason);

@@ -285,8 +285,6 @@ void tls_conn_free(struct tls_conn *c)
         free(c->d[d].hs);
     }
     free(c->sum.certs);
-    free(c->sum.ja3_full);
-    free(c->sum.ja3s_full);
     free(c);
 }
 

@@ -60,10 +60,25 @@ static int ext_u8_vec(struct dec *d, struct cursor *b, int node, const char *key
     int l = ft_list(d->t, node, key);
     while (cur_u8(&v, &x)) {
         ft_named(d->t, l, NULL, table, x);
-        if (keep && *nkeep < JA3_MAX)
+        if (keep && *nkeep < TLS_HELLO_MAX)
             keep[(*nkeep)++] = x;
     }
     return 1;
+}
+
+/* The hello's protocols as a list, and the ends of the first (JA4). */
+static void keep_alpn(struct tls_hello *h, const struct cursor *proto)
+{
+    const uint8_t *p = cur_ptr(proto);
+    size_t n = cur_left(proto), at = strlen(h->alpn);
+    if (n && !h->nalpn)
+        h->alpn_first[0] = p[0], h->alpn_first[1] = p[n - 1];
+    h->nalpn++;
+    if (at + 1 + n + 1 > sizeof(h->alpn))
+        return;
+    if (at)
+        h->alpn[at++] = ',';
+    keep_text(h->alpn + at, sizeof(h->alpn) - at, p, n);
 }
 
 static int ext_alpn(struct dec *d, struct cursor *b, int node)
@@ -78,6 +93,8 @@ static int ext_alpn(struct dec *d, struct cursor *b, int node)
         ft_text(d->t, l, NULL, cur_ptr(&proto), cur_left(&proto));
         if (d->msg != TLS_HS_CLIENT_HELLO && !d->sum->alpn[0])
             keep_text(d->sum->alpn, sizeof(d->sum->alpn), cur_ptr(&proto), cur_left(&proto));
+        if (d->hello)
+            keep_alpn(d->hello, &proto);
     }
     return 1;
 }
@@ -94,6 +111,8 @@ static int ext_supported_versions(struct dec *d, struct cursor *b, int node)
             ft_named(d->t, l, NULL, REG_VERSION, v);
             if (v > d->sum->client_version && !reg_is_grease(v))
                 d->sum->client_version = v;
+            if (d->hello)
+                dec_keep(d->hello->versions, &d->hello->nversions, v);
         }
         return 1;
     }
@@ -102,6 +121,8 @@ static int ext_supported_versions(struct dec *d, struct cursor *b, int node)
     ft_named(d->t, node, "selected_version", REG_VERSION, v);
     if (d->msg == TLS_HS_SERVER_HELLO)
         d->sum->version = v;
+    if (d->hello)
+        dec_keep(d->hello->versions, &d->hello->nversions, v);
     return 1;
 }
 
@@ -279,7 +300,7 @@ static void note_keying(struct dec *d, uint16_t type, const struct cursor *b)
 
 static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
 {
-    struct ja3_input *j = d->ja3;
+    struct tls_hello *h = d->hello;
     int ch = d->msg == TLS_HS_CLIENT_HELLO;
     uint32_t max_early;
 
@@ -287,12 +308,14 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     case 0: return ext_server_name(d, b, node);
     case 5: return ext_status_request(d, b, node);
     case 10:
-        return ext_u16_vec(d, b, node, "groups", REG_GROUP, ch && j ? j->groups : NULL,
-                           j ? &j->ngroups : NULL);
+        return ext_u16_vec(d, b, node, "groups", REG_GROUP, h ? h->groups : NULL,
+                           h ? &h->ngroups : NULL);
     case 11:
-        return ext_u8_vec(d, b, node, "formats", REG_EC_POINT_FORMAT, ch && j ? j->formats : NULL,
-                          j ? &j->nformats : NULL);
+        return ext_u8_vec(d, b, node, "formats", REG_EC_POINT_FORMAT, h ? h->formats : NULL,
+                          h ? &h->nformats : NULL);
     case 13:
+        return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, h ? h->sigalgs : NULL,
+                           h ? &h->nsigalgs : NULL);
     case 50: return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
     case 15: return ext_u8_vec(d, b, node, "mode", REG_HEARTBEAT_MODE, NULL, NULL);
     case 16: return ext_alpn(d, b, node);
@@ -350,8 +373,8 @@ int dec_extensions(struct dec *d, struct cursor *c, int node)
             return dec_fail(d, list, "truncated extension");
         int e = ft_group(d->t, list, NULL);
         ft_named(d->t, e, "type", REG_EXT, type);
-        if (d->ja3 && !reg_is_grease(type) && d->ja3->nexts < JA3_MAX)
-            d->ja3->exts[d->ja3->nexts++] = type;
+        if (d->hello)
+            dec_keep(d->hello->exts, &d->hello->nexts, type);
         note_keying(d, type, &body);
         if (!ext_body(d, type, &body, e))
             return 0;

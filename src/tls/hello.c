@@ -28,10 +28,16 @@ int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
         return dec_fail(d, node, "odd length in a list of 16-bit values");
     while (cur_u16(v, &x)) {
         ft_named(d->t, list, NULL, table, x);
-        if (keep && !reg_is_grease(x) && *nkeep < JA3_MAX)
-            keep[(*nkeep)++] = x;
+        if (keep)
+            dec_keep(keep, nkeep, x);
     }
     return 1;
+}
+
+void dec_keep(uint16_t *list, int *n, uint16_t x)
+{
+    if (!reg_is_grease(x) && *n < TLS_HELLO_MAX)
+        list[(*n)++] = x;
 }
 
 static int random_and_session(struct dec *d, struct cursor *c, int node, const uint8_t **random)
@@ -57,7 +63,7 @@ static void set_client_version(struct tls_summary *s, uint16_t v)
 
 int dec_client_hello(struct dec *d, struct cursor *c, int node)
 {
-    struct ja3_input ja3 = {0};
+    struct tls_hello scratch, *h = d->sum->ch.seen ? &scratch : &d->sum->ch;
     struct cursor suites, comp;
     const uint8_t *random;
     uint16_t version;
@@ -66,7 +72,8 @@ int dec_client_hello(struct dec *d, struct cursor *c, int node)
     if (!cur_u16(c, &version))
         return dec_fail(d, node, "truncated version");
     ft_named(d->t, node, "version", REG_VERSION, version);
-    ja3.version = version;
+    memset(h, 0, sizeof(*h));
+    h->version = version;
     set_client_version(d->sum, version);
     if (!random_and_session(d, c, node, &random))
         return 0;
@@ -76,39 +83,40 @@ int dec_client_hello(struct dec *d, struct cursor *c, int node)
     d->sum->client_sid_len = (uint8_t)d->session_id_len;
     if (!cur_vec16(c, &suites))
         return dec_fail(d, node, "bad cipher_suites length");
-    if (!dec_u16_list(d, &suites, node, "cipher_suites", REG_CIPHER, ja3.ciphers, &ja3.nciphers))
+    if (!dec_u16_list(d, &suites, node, "cipher_suites", REG_CIPHER, h->ciphers, &h->nciphers))
         return 0;
     if (!cur_vec8(c, &comp))
         return dec_fail(d, node, "bad compression_methods length");
     int list = ft_list(d->t, node, "compression_methods");
     while (cur_u8(&comp, &m))
         ft_named(d->t, list, NULL, REG_COMPRESSION, m);
-    d->ja3 = &ja3;
+    h->seen = 1;
+    d->hello = h;
     int ok = cur_at_end(c) || dec_extensions(d, c, node);
-    d->ja3 = NULL;
-    ja3_client(d->sum, &ja3);
+    d->hello = NULL;
     return ok;
 }
 
 int dec_server_hello(struct dec *d, struct cursor *c, int node)
 {
-    struct ja3_input ja3 = {0};
+    struct tls_summary *s = d->sum;
+    struct tls_hello scratch, *h = s->sh.seen || d->msg == TLS_HS_HELLO_RETRY_REQUEST ? &scratch : &s->sh;
     const uint8_t *random;
     uint16_t version, suite;
     uint8_t comp;
-    struct tls_summary *s = d->sum;
 
     if (!cur_u16(c, &version))
         return dec_fail(d, node, "truncated version");
     ft_named(d->t, node, "version", REG_VERSION, version);
-    ja3.version = version;
+    memset(h, 0, sizeof(*h));
+    h->version = version;
     if (!random_and_session(d, c, node, &random))
         return 0;
     if (!cur_u16(c, &suite) || !cur_u8(c, &comp))
         return dec_fail(d, node, "truncated cipher_suite");
     ft_named(d->t, node, "cipher_suite", REG_CIPHER, suite);
     ft_named(d->t, node, "compression_method", REG_COMPRESSION, comp);
-    ja3.ciphers[ja3.nciphers++] = suite;
+    dec_keep(h->ciphers, &h->nciphers, suite);
     int echo = d->session_id_len && d->session_id_len == s->client_sid_len &&
                memcmp(d->session_id, s->client_sid, d->session_id_len) == 0;
     if (d->msg == TLS_HS_HELLO_RETRY_REQUEST) {
@@ -120,15 +128,15 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
         s->server_sid_len = (uint8_t)d->session_id_len;
         s->ems = s->etm = 0;
     }
-    d->ja3 = &ja3;
+    h->seen = 1;
+    d->hello = h;
     int ok = cur_at_end(c) || dec_extensions(d, c, node);
-    d->ja3 = NULL;
+    d->hello = NULL;
     if (d->msg != TLS_HS_HELLO_RETRY_REQUEST) {
         /* TLS 1.3 echoes the session ID for middleboxes (RFC 8446 D.4):
          * there, only an accepted PSK means resumption.  Before 1.3 the
          * echo of the offered ID (or of a ticket's) is the sign. */
         s->resumed = s->version == 0x0304 ? s->psk_selected : echo;
-        ja3_server(s, &ja3);
     }
     return ok;
 }
@@ -150,11 +158,15 @@ int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
         !cur_bytes(c, chal_len, &chal))
         return dec_fail(d, node, "bad SSLv2 ClientHello lengths");
     int list = ft_list(d->t, node, "cipher_specs");
+    struct tls_hello scratch, *h = d->sum->ch.seen ? &scratch : &d->sum->ch;
+    memset(h, 0, sizeof(*h));
+    h->seen = 1;
+    h->version = version;
     uint8_t k;
     uint16_t v;
     while (cur_u8(&specs, &k) && cur_u16(&specs, &v)) {
         if (k == 0)
-            ft_named(d->t, list, NULL, REG_CIPHER, v);
+            ft_named(d->t, list, NULL, REG_CIPHER, v), dec_keep(h->ciphers, &h->nciphers, v);
         else { /* an SSLv2-only cipher kind */
             char kind[32];
             snprintf(kind, sizeof(kind), "SSLv2 cipher 0x%02x%04x", k, v);

@@ -5,7 +5,6 @@
 #define TLSDUMP_TLS_INT_H
 
 #include "cursor.h"
-#include "fingerprint.h"
 #include "tls.h"
 #include "x509.h"
 
@@ -18,7 +17,7 @@ struct dec {
     struct tls_summary *sum;
     enum tcp_dir dir;
     uint8_t msg;             /* the handshake type (extensions depend on it) */
-    struct ja3_input *ja3;   /* set while decoding a ClientHello or ServerHello */
+    struct tls_hello *hello; /* set while decoding the first ClientHello or ServerHello */
     const uint8_t *session_id; /* ClientHello's, to tell a resumption */
     size_t session_id_len;
     struct tls_msg_keying *keying; /* slices for key derivation; may be NULL */
@@ -37,6 +36,8 @@ int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node);
 /* Adds a vector of 16-bit values named from table as a list. */
 int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
                  enum reg_table table, uint16_t *keep, int *nkeep);
+/* Appends x to a hello list unless it is GREASE. */
+void dec_keep(uint16_t *list, int *n, uint16_t x);
 
 
 #endif

@@ -12,7 +12,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft_init(&tree);
     int root = ft_reset(&tree);
     (void)tls_decode_message(1, data, size, &tree, root, &sum, TCP_C2S);
-    free(sum.ja3_full);
     ft_release(&tree);
     return 0;
 }

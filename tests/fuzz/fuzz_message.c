@@ -21,8 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)tls_decode_message(data[0], data + 3, size - 3, &tree, root, &sum,
                              data[1] & 0x80 ? TCP_S2C : TCP_C2S);
     free(sum.certs);
-    free(sum.ja3_full);
-    free(sum.ja3s_full);
     ft_release(&tree);
     return 0;
 }

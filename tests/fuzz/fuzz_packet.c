@@ -8,7 +8,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tcp_config cfg;
-    struct pipeline *p = pipeline_new(NULL);
+    struct analyzer *an = analyzer_new();
+    struct pipeline *p = an ? pipeline_new(NULL, an) : NULL;
     tcp_config_defaults(&cfg);
     cfg.max_ooo_conn = 4096; /* small caps reach the cap paths */
     cfg.max_ooo_total = 16384;
@@ -27,5 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tcp_free(t);
     pipeline_free(p);
+    analyzer_free(an);
     return 0;
 }

@@ -24,7 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft_init(&tree);
     int root = ft_reset(&tree);
     (void)tls_decode_message(2, body, len, &tree, root, &sum, TCP_S2C);
-    free(sum.ja3s_full);
     ft_release(&tree);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fingerprint.h"
 #include "tls.h"
 #include "unit.h"
 
@@ -112,6 +113,17 @@ static void build(void)
     len16_from(exts);
 }
 
+/* The JA3 string of a decoded hello is want, and its MD5 is hex. */
+static void assert_ja3(const struct tls_hello *h, int client, const char *want)
+{
+    char md5[33];
+    char *s = fp_ja3(h, client, md5);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(s, want);
+    CU_ASSERT_EQUAL(strlen(md5), 32);
+    free(s);
+}
+
 static void client_hello_fields(void)
 {
     struct ftree t;
@@ -154,9 +166,7 @@ static void client_hello_fields(void)
     CU_ASSERT_NOT_EQUAL(tree_extension(&t, root, 0x2a2a), FT_NONE); /* GREASE shown */
 
     CU_ASSERT_EQUAL(sum.client_version, 0x0304);
-    CU_ASSERT_STRING_EQUAL(sum.ja3_full, "771,4865-49199,0-10-11-16-43-51-13-45-41,29-23,0");
-    CU_ASSERT_EQUAL(strlen(sum.ja3), 32);
-    free(sum.ja3_full);
+    assert_ja3(&sum.ch, 1, "771,4865-49199,0-10-11-16-43-51-13-45-41,29-23,0");
     ft_release(&t);
 }
 
@@ -164,7 +174,6 @@ static int ch_decode(const uint8_t *p, size_t n, struct ftree *t)
 {
     struct tls_summary sum = {.cipher = 0xffffffff};
     int ok = tls_decode_message(1, p, n, t, ft_reset(t), &sum, TCP_C2S);
-    free(sum.ja3_full);
     return ok;
 }
 
@@ -172,7 +181,6 @@ static int sh_decode(const uint8_t *p, size_t n, struct ftree *t)
 {
     struct tls_summary sum = {.cipher = 0xffffffff};
     int ok = tls_decode_message(2, p, n, t, ft_reset(t), &sum, TCP_S2C);
-    free(sum.ja3s_full);
     return ok;
 }
 
@@ -216,8 +224,7 @@ static void server_hello_psk(void)
     CU_ASSERT_EQUAL(sum.version, 0x0304);
     CU_ASSERT_EQUAL(sum.cipher, 0x1302);
     CU_ASSERT(sum.resumed);
-    CU_ASSERT_STRING_EQUAL(sum.ja3s_full, "771,4866,43-51-41");
-    free(sum.ja3s_full);
+    assert_ja3(&sum.sh, 0, "771,4866,43-51-41");
     ft_release(&t);
 }
 
@@ -265,9 +272,8 @@ static void real_client_hello(void)
     CU_ASSERT_STRING_EQUAL(sum.sni, "server.test");
     CU_ASSERT_EQUAL(sum.client_version, 0x0304);
     CU_ASSERT_EQUAL(sum.client_sid_len, 32);
-    CU_ASSERT_STRING_EQUAL(sum.ja3_full, "771,4866-4867-4865-255,0-11-10-35-22-23-13-43-45-51,"
-                                         "29-23-30-25-24-256-257-258-259-260,0-1-2");
-    free(sum.ja3_full);
+    assert_ja3(&sum.ch, 1, "771,4866-4867-4865-255,0-11-10-35-22-23-13-43-45-51,"
+                           "29-23-30-25-24-256-257-258-259-260,0-1-2");
     ft_release(&t);
 }
 
@@ -311,8 +317,7 @@ static void real_server_hello(void)
     CU_ASSERT_EQUAL(sum.version, 0x0304);
     CU_ASSERT_EQUAL(sum.cipher, 0x1302);
     CU_ASSERT(!sum.resumed && !sum.hrr);
-    CU_ASSERT_STRING_EQUAL(sum.ja3s_full, "771,4866,43-51");
-    free(sum.ja3s_full);
+    assert_ja3(&sum.sh, 0, "771,4866,43-51");
 
     size_t last = 0;
     CU_ASSERT_EQUAL(clean_cuts(sh_decode, real_sh, sizeof(real_sh), 0, &t, &last), 1);
@@ -342,7 +347,7 @@ static void real_hello_retry_request(void)
     CU_ASSERT_EQUAL(tree_child(&t, tree_extension(&t, root, 51), "selected_group")->u, 0x0017);
     CU_ASSERT(sum.hrr);
     CU_ASSERT_EQUAL(sum.cipher, 0xffffffff); /* negotiated by the ServerHello to come */
-    CU_ASSERT_PTR_NULL(sum.ja3s_full);
+    CU_ASSERT_FALSE(sum.sh.seen); /* a HelloRetryRequest has no JA3S */
 
     size_t last = 0;
     CU_ASSERT_EQUAL(clean_cuts(sh_decode, real_hrr, sizeof(real_hrr), 0, &t, &last), 1);

@@ -21,8 +21,6 @@ static int decode(const uint8_t *in, size_t n, struct ftree *t)
     int ok = tls_decode_message(in[0], in + 3, n - 3, t, root, &sum,
                                 in[1] & 0x80 ? TCP_S2C : TCP_C2S);
     free(sum.certs);
-    free(sum.ja3_full);
-    free(sum.ja3s_full);
     return ok;
 }
 

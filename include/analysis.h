@@ -1,0 +1,83 @@
+/*
+ * analysis.h: what tlsdump concludes about each connection.
+ *
+ * An analyzer watches a connection's events as the pipeline hands them
+ * out, before any view sees them: the TCP stage's FIN, RST and gaps, the
+ * first bytes of each stream, and the tls stage's records, messages,
+ * alerts and problems.  When the connection closes it turns what it saw,
+ * the tls summary and the crypto result into findings: a verdict, Zeek's
+ * ssl_history, a diagnosis in plain words with its evidence, the
+ * certificate validation and the fingerprints.  Views only print findings.
+ */
+#ifndef TLSDUMP_ANALYSIS_H
+#define TLSDUMP_ANALYSIS_H
+
+#include <stdint.h>
+
+#include "crypto.h"
+#include "tcp.h"
+#include "tls.h"
+
+enum verdict {
+    VERDICT_ESTABLISHED,   /* the handshake completed (full or resumed) */
+    VERDICT_FAILED,        /* a side aborted it: alert, reset, close, wrong protocol */
+    VERDICT_INCOMPLETE,    /* the capture ended, or lost bytes, mid-handshake */
+    VERDICT_NOT_TLS,       /* the client did not speak TLS */
+    VERDICT_UNDECRYPTABLE, /* established, but the keys given do not open it */
+};
+
+#define DIAG_MAX_EVIDENCE 8
+#define DIAG_EVIDENCE_LEN 512
+
+struct diagnosis {
+    const char *code;      /* a stable name ("unknown_ca", ...); NULL: none */
+    int likely;            /* inferred from sizes and order, not read: keys would confirm */
+    char message[512];     /* one sentence */
+    char evidence[DIAG_MAX_EVIDENCE][DIAG_EVIDENCE_LEN];
+    int nevidence;
+};
+
+#define HISTORY_MAX 100    /* as Zeek's max_ssl_history_length */
+
+struct findings {
+    enum verdict verdict;
+    char history[HISTORY_MAX + 1];
+    struct diagnosis diag;
+    char ja3[33], ja3s[33];
+    char *ja3_string, *ja3s_string;   /* NULL when the hello was not seen */
+    char ja4[40], ja4s[40];
+    char *ja4_r, *ja4s_r;             /* raw forms */
+};
+
+const char *verdict_name(enum verdict v);
+
+struct analyzer;      /* shared by the connections: trust store and options */
+struct conn_analysis; /* one connection's observations */
+
+struct analyzer *analyzer_new(void);
+void analyzer_free(struct analyzer *a);
+
+struct conn_analysis *conn_analysis_new(struct analyzer *a);
+/* Frees it and the findings it returned; accepts NULL. */
+void conn_analysis_free(struct conn_analysis *ca);
+
+/* What the analyzer is told, in the order things happen. */
+void conn_analysis_tcp(struct conn_analysis *ca, const struct tcp_event *ev);
+void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir,
+                          const struct tls_rec_info *r);
+/* sum is the connection's summary so far (the SNI, for validation). */
+void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+                           const struct tls_summary *sum, int64_t ts_us);
+void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_alert *a);
+/* bytes: the stream bytes at offset when at hand (may be NULL). */
+void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir,
+                           enum tls_framer_problem what, uint64_t offset,
+                           const uint8_t *bytes, size_t n);
+
+/* The conclusions, when the connection closes; crypto is NULL without
+ * keys.  Valid until conn_analysis_free(). */
+const struct findings *conn_analysis_finish(struct conn_analysis *ca,
+                                            const struct tls_summary *sum,
+                                            const struct crypto_result *crypto);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * analysis_int.h: what the analysis files share: one connection's
+ * observations, gathered by observe.c and read by diagnose.c.
+ */
+#ifndef TLSDUMP_ANALYSIS_INT_H
+#define TLSDUMP_ANALYSIS_INT_H
+
+#include "analysis.h"
+
+#define NO_MSG (-1)
+#define FIRST_BYTES 48
+
+/* A moment of the handshake: the last message seen on the connection. */
+struct hs_point {
+    int type;              /* handshake type, or NO_MSG */
+    enum tcp_dir dir;
+};
+
+/* What one side did. */
+struct side {
+    int fin_order, rst_order;  /* when it ended the connection (ca->ends), 0 never */
+    struct hs_point fin_after, rst_after;
+    int ccs;               /* sent ChangeCipherSpec */
+    int finished;          /* sent Finished (in clear or decrypted) */
+    int cert_sent, cert_empty;
+    uint64_t protected_records, app_records;
+    size_t last_protected_len;
+    int gap;               /* bytes of its stream were lost */
+    uint8_t first[FIRST_BYTES];   /* the first bytes of its stream */
+    size_t nfirst;
+    int not_tls;           /* its stream does not start like TLS */
+    int bad_framing;       /* a record header that is not TLS, after TLS records */
+    uint64_t bad_offset;
+    uint8_t bad[FIRST_BYTES];
+    size_t nbad;
+    uint64_t after_peer;   /* protected records sent after the peer's first one */
+    size_t after_peer_len; /* ... the length of the first of them */
+    int enc_hs_records;    /* TLS <= 1.2: protected handshake records (the first is Finished) */
+    struct hs_point last_protected_after;
+};
+
+/* The first alert that says something went wrong (not close_notify). */
+struct alert_seen {
+    int seen;
+    struct tls_alert a;
+    struct hs_point after;
+    size_t record_len;     /* the record that carried it */
+};
+
+struct analyzer {
+    int unused;
+};
+
+struct conn_analysis {
+    struct analyzer *an;
+    struct side side[2];
+    struct hs_point last;  /* the last handshake message on the connection */
+    struct alert_seen alert;     /* known level and description */
+    struct alert_seen enc_alert; /* the first one that stayed encrypted */
+    int fatal_seen;              /* a fatal alert, in clear or decrypted */
+    int ends;                    /* FINs and RSTs seen */
+    int cert_request;      /* the server asked for a client certificate */
+    int hellos[2];         /* ClientHellos, ServerHellos (and HRRs) seen */
+    int64_t cert_ts_us;    /* when the server's Certificate was seen */
+    size_t nhist;
+    struct findings f;
+};
+
+/* Fills ca->f.verdict and ca->f.diag. */
+void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
+              const struct crypto_result *cr);
+
+/* "ServerHello" and friends, or "message <n>". */
+const char *hs_name(int type, char *buf, size_t len);
+
+/* evidence.c: the words. */
+const char *who(enum tcp_dir d);  /* "client", "server" */
+/* Sets the code and the sentence. */
+void say(struct diagnosis *d, const char *code, int likely, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Adds a line of evidence (at most DIAG_MAX_EVIDENCE). */
+void evidence(struct diagnosis *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "after the server's ServerHelloDone", "before any handshake message". */
+const char *after(struct hs_point p, char *buf, size_t len);
+const char *version_name(uint16_t v, char *buf, size_t len);
+/* The versions the client offered: "TLSv1.2 to TLSv1.3", "TLSv1.2 only". */
+void client_range(const struct tls_hello *ch, char *buf, size_t len);
+int offered(const struct tls_hello *h, uint16_t suite);
+/* The ClientHello's versions, suite count, SNI and ALPN as evidence. */
+void hello_evidence(struct diagnosis *d, const struct tls_summary *s);
+/* A time as the certificate summaries write it: ISO 8601, UTC. */
+void iso_time(int64_t us, char out[24]);
+/* 1 if host is one of the comma-separated names (RFC 6125 wildcards). */
+int san_matches(const char *san, const char *host);
+
+#endif

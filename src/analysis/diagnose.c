@@ -1,0 +1,489 @@
+/*
+ * The verdict and the diagnosis of a connection, decided from what was on
+ * the wire: alerts (in clear or decrypted), the order of messages, who
+ * closed or reset the connection and when, the hellos' offers, the
+ * certificate and the framing.  Without keys a TLS 1.3 alert is only a
+ * record of the size of one: such a diagnosis is marked likely, and says
+ * that a key log would confirm it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis_int.h"
+#include "registry.h"
+
+enum { ALERT_FATAL = 2 };
+
+/* RFC 8446 5.2: a protected alert is 2 bytes, the inner type and a
+ * 16-byte tag (8 with CCM_8). */
+static int alert_sized(size_t len)
+{
+    return len == 2 + 1 + 16 || len == 2 + 1 + 8;
+}
+
+static int midstream(const struct tls_summary *s)
+{
+    for (int i = 0; i < s->nanomalies; i++)
+        if (s->anomalies[i].kind == TLS_ANOM_MIDSTREAM)
+            return 1;
+    return 0;
+}
+
+static int tls13(const struct tls_summary *s)
+{
+    return s->version == 0x0304;
+}
+
+/* Each side sent its Finished: seen in clear or decrypted, or else
+ * inferred from the records (TLS <= 1.2: a protected handshake record
+ * after ChangeCipherSpec; TLS 1.3: protected records from both sides,
+ * the client's being more than one alert). */
+static int handshake_done(const struct conn_analysis *ca, const struct tls_summary *s)
+{
+    const struct side *c = &ca->side[TCP_C2S], *v = &ca->side[TCP_S2C];
+    if (!s->sh.seen)
+        return 0;
+    if (c->finished && v->finished)
+        return 1;
+    if (tls13(s))
+        return v->protected_records && c->protected_records &&
+               !(c->protected_records == 1 && alert_sized(c->last_protected_len));
+    return c->ccs && v->ccs && c->enc_hs_records && v->enc_hs_records;
+}
+
+static void cert_evidence(struct diagnosis *d, const struct tls_summary *s)
+{
+    if (!s->ncerts) {
+        evidence(d, "the server's certificate is not visible%s",
+                 tls13(s) ? " (TLS 1.3 encrypts it; a key log shows it)" : "");
+        return;
+    }
+    const struct tls_cert_info *c = &s->certs[0];
+    evidence(d, "Certificate from the server: %s, issued by %s, valid %s to %s", c->subject,
+             c->issuer, c->not_before, c->not_after);
+    if (c->san[0])
+        evidence(d, "its names (subjectAltName): %s", c->san);
+    if (s->ncerts > 1)
+        evidence(d, "chain sent: %d certificates, the last issued by %s", s->ncerts,
+                 s->certs[s->ncerts - 1].issuer);
+}
+
+/* A rejected server certificate: what in it the client most likely
+ * objected to, judged at the capture's own time. */
+static void certificate_problem(struct conn_analysis *ca, const struct tls_summary *s,
+                                const char *alert)
+{
+    struct diagnosis *d = &ca->f.diag;
+    char now[24];
+    const struct tls_cert_info *c = s->ncerts ? &s->certs[0] : NULL;
+
+    iso_time(ca->cert_ts_us, now);
+    if (c && c->not_after[0] && strcmp(now, c->not_after) > 0)
+        say(d, "certificate_expired", 0,
+            "The client rejected the server's certificate (%s): it expired on %s, before the "
+            "capture (%s).", alert, c->not_after, now);
+    else if (c && c->not_before[0] && strcmp(now, c->not_before) < 0)
+        say(d, "certificate_not_yet_valid", 0,
+            "The client rejected the server's certificate (%s): it is valid only from %s, after "
+            "the capture (%s); check the server's clock or the certificate's dates.",
+            alert, c->not_before, now);
+    else if (c && s->sni[0] && !san_matches(c->san, s->sni))
+        say(d, "hostname_mismatch", 0,
+            "The client rejected the server's certificate (%s): it asked for %s, which is not "
+            "among the certificate's names.", alert, s->sni);
+    else if (!strcmp(alert, "unknown_ca"))
+        say(d, "unknown_ca", 0,
+            "The client does not trust the issuer of the server's certificate%s%s: install "
+            "that CA on the client, or have the server send a chain ending at a CA it trusts.",
+            c ? " " : "", c ? c->issuer : "");
+    else
+        say(d, "bad_certificate", 0, "The client rejected the server's certificate (%s).", alert);
+    cert_evidence(d, s);
+}
+
+/* Suites by family, for a server that found none it accepts. */
+static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
+{
+    static const char *const family[] = {"TLS 1.3", "ECDHE/DHE with AEAD", "CBC", "static RSA",
+                                         "weak or legacy", "other"};
+    int count[6] = {0};
+    for (int i = 0; i < ch->nciphers; i++) {
+        const char *n = reg_name(REG_CIPHER, ch->ciphers[i]);
+        int f;
+        if (!n || strstr(n, "SCSV"))
+            continue;
+        if (strstr(n, "NULL") || strstr(n, "RC4") || strstr(n, "DES") || strstr(n, "EXPORT") ||
+            strstr(n, "anon") || strstr(n, "MD5"))
+            f = 4;
+        else if (!strstr(n, "_WITH_"))
+            f = 0;
+        else if (!strncmp(n, "TLS_RSA_", 8))
+            f = 3;
+        else if (strstr(n, "DHE_") && (strstr(n, "GCM") || strstr(n, "CHACHA") || strstr(n, "CCM")))
+            f = 1;
+        else if (strstr(n, "CBC"))
+            f = 2;
+        else
+            f = 5;
+        count[f]++;
+    }
+    char line[DIAG_EVIDENCE_LEN] = "offered by family:";
+    for (int f = 0; f < 6; f++) {
+        size_t at = strlen(line);
+        snprintf(line + at, sizeof(line) - at, "%s %s %d", f ? ";" : "", family[f], count[f]);
+    }
+    evidence(d, "%s", line);
+    if (ch->nciphers <= 4) {
+        char b[48];
+        line[0] = 0;
+        for (int i = 0; i < ch->nciphers; i++) {
+            size_t at = strlen(line);
+            snprintf(line + at, sizeof(line) - at, "%s%s", i ? ", " : "",
+                     reg_name_or_unknown(REG_CIPHER, ch->ciphers[i], b, sizeof(b)));
+        }
+        evidence(d, "offered: %s", line);
+    }
+}
+
+/* Suites that most servers accept (Mozilla's intermediate profile). */
+static void missing_common(struct diagnosis *d, const struct tls_hello *ch)
+{
+    static const uint16_t common[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
+                                      0xc02c, 0xc030, 0xcca9, 0xcca8};
+    char line[DIAG_EVIDENCE_LEN] = "";
+    int n = 0;
+    for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+        if (offered(ch, common[i]))
+            continue;
+        size_t at = strlen(line);
+        snprintf(line + at, sizeof(line) - at, "%s%s", n++ ? ", " : "",
+                 reg_name(REG_CIPHER, common[i]));
+    }
+    if (n)
+        evidence(d, "widely deployed suites not offered: %s", line);
+}
+
+static void handshake_failure(struct conn_analysis *ca, const struct tls_summary *s,
+                              const struct alert_seen *al, const char *alert)
+{
+    struct diagnosis *d = &ca->f.diag;
+    const struct side *cl = &ca->side[TCP_C2S];
+    if (al->a.from == TCP_S2C && ca->cert_request && (!cl->cert_sent || cl->cert_empty)) {
+        say(d, "client_certificate_required", 0,
+            "The server requires a client certificate, and the client %s.",
+            cl->cert_sent ? "sent an empty Certificate" : "sent none");
+        evidence(d, "CertificateRequest from the server; the client's Certificate: %s",
+                 cl->cert_sent ? "empty" : "not sent");
+    } else if (al->a.from == TCP_S2C && !ca->hellos[TCP_S2C]) {
+        say(d, "no_shared_cipher", 0,
+            "The server accepts nothing the client offered (%s in reply to the ClientHello): "
+            "most often no cipher suite in common, else no common group or signature "
+            "algorithm.", alert);
+        hello_evidence(d, s);
+        offer_groups(d, &s->ch);
+        missing_common(d, &s->ch);
+    } else {
+        say(d, alert, 0, "The %s aborted the handshake with %s.", who(al->a.from), alert);
+    }
+}
+
+static void protocol_version(struct conn_analysis *ca, const struct tls_summary *s,
+                             const struct alert_seen *al)
+{
+    struct diagnosis *d = &ca->f.diag;
+    char range[80], v[32];
+    client_range(&s->ch, range, sizeof(range));
+    if (al->a.desc == 86)
+        say(d, "protocol_version", 0,
+            "The server refused a fallback (inappropriate_fallback): the client retried with "
+            "%s and TLS_FALLBACK_SCSV, but the server supports a higher version, so an earlier "
+            "attempt must have failed or been blocked on the way.", range);
+    else if (al->a.from == TCP_S2C && !s->sh.seen)
+        say(d, "protocol_version", 0,
+            "The server accepts none of the versions the client offers (%s).", range);
+    else
+        say(d, "protocol_version", 0,
+            "The client refused the server's version %s; it offers %s.",
+            version_name(s->version, v, sizeof(v)), range);
+    hello_evidence(d, s);
+    if (offered(&s->ch, 0x5600))
+        evidence(d, "the ClientHello carries TLS_FALLBACK_SCSV (RFC 7507): it is a retry");
+}
+
+static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
+                        const struct alert_seen *al, const char *alert)
+{
+    struct diagnosis *d = &ca->f.diag;
+    const char *by = who(al->a.from), *to = who(!al->a.from);
+    char where[96];
+    after(al->after, where, sizeof(where));
+    switch (al->a.desc) {
+    case 112:
+        say(d, "unrecognized_name", 0, "The server does not serve the name the client asked "
+            "for (SNI %s).", s->sni[0] ? s->sni : "none");
+        return;
+    case 120:
+        say(d, "no_application_protocol", 0, "No application protocol in common: the client "
+            "offered %s (ALPN), and the server supports none of them.",
+            s->ch.alpn[0] ? s->ch.alpn : "none");
+        return;
+    case 110:
+        say(d, "unsupported_extension", 0, "The %s received an extension it did not offer or "
+            "that is not allowed in that message (%s).", by, where);
+        return;
+    case 47:
+        say(d, "illegal_parameter", 0, "The %s found a field with an illegal value in what the "
+            "%s sent (%s).", by, to, where);
+        return;
+    case 50:
+        say(d, "decode_error", 0, "The %s could not parse a message from the %s (%s): it is "
+            "malformed or truncated.", by, to, where);
+        for (int i = 0; i < s->nanomalies; i++)
+            if (s->anomalies[i].kind == TLS_ANOM_BAD_MESSAGE && s->anomalies[i].dir != al->a.from) {
+                evidence(d, "tlsdump also finds a malformed message from the %s", to);
+                break;
+            }
+        return;
+    case 100:
+        say(d, "renegotiation_refused", 0, "The %s refused to renegotiate (no_renegotiation).",
+            by);
+        return;
+    default:
+        say(d, alert, 0, "The %s aborted the connection with %s (%s).", by, alert, where);
+        return;
+    }
+}
+
+/* The first alert that is not close_notify names the cause. */
+static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
+{
+    const struct alert_seen *al = &ca->alert;
+    struct diagnosis *d = &ca->f.diag;
+    char where[96], b[32];
+    const char *alert = reg_name_or_unknown(REG_ALERT, al->a.desc, b, sizeof(b));
+
+    if (s->hrr && !s->sh.seen) {
+        say(d, "hrr_failed", 0, "The handshake failed after the server's HelloRetryRequest: "
+            "the %s sent %s.", who(al->a.from), alert);
+    } else if (al->a.from == TCP_C2S && (al->a.desc == 48 || al->a.desc == 42 ||
+                                         al->a.desc == 43 || al->a.desc == 45 ||
+                                         al->a.desc == 46)) {
+        certificate_problem(ca, s, alert);
+    } else if (al->a.desc == 48) {
+        say(d, "unknown_ca", 0, "The server does not trust the issuer of the client's "
+            "certificate.");
+    } else if (al->a.desc == 40 || al->a.desc == 71) {
+        handshake_failure(ca, s, al, alert);
+    } else if (al->a.desc == 70 || al->a.desc == 86) {
+        protocol_version(ca, s, al);
+    } else if (al->a.desc == 116) {
+        say(d, "client_certificate_required", 0, "The server requires a client certificate, "
+            "and the client sent none (certificate_required).");
+    } else {
+        alert_named(ca, s, al, alert);
+    }
+    evidence(d, "Alert from the %s: %s %s, %s%s", who(al->a.from),
+             al->a.level == ALERT_FATAL ? "fatal" : "warning", alert,
+             after(al->after, where, sizeof(where)), al->a.decrypted ? " (decrypted)" : "");
+}
+
+/* TLS 1.3 without keys: an alert-sized record where the peer expected
+ * more.  TLS <= 1.2: an alert record after ChangeCipherSpec. */
+static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s, int done)
+{
+    struct diagnosis *d = &ca->f.diag;
+    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    const char *confirm = "a key log would show the alert";
+
+    if (tls13(s) && !done && cl->protected_records == 1 && alert_sized(cl->last_protected_len)) {
+        say(d, "bad_certificate", 1, "The client aborted after the server's handshake flight "
+            "with an encrypted alert: most likely it rejected the server's certificate; %s.",
+            confirm);
+        evidence(d, "the client's only protected record is %zu bytes, the size of an encrypted "
+                 "alert", cl->last_protected_len);
+        return 1;
+    }
+    if (tls13(s) && done && sv->after_peer == 1 && alert_sized(sv->after_peer_len) &&
+        !cl->finished && (sv->fin_order || sv->rst_order)) {
+        say(d, "client_certificate_required", 1, "The server closed the connection right after "
+            "the client's handshake flight with an encrypted alert: most likely it requires a "
+            "client certificate (certificate_required) or rejected the one sent; %s.", confirm);
+        evidence(d, "the server's only record after the client's flight is %zu bytes, the size "
+                 "of an encrypted alert, and then it closed", sv->after_peer_len);
+        return 1;
+    }
+    if (ca->enc_alert.seen && ca->enc_alert.a.from == TCP_S2C && cl->enc_hs_records >= 2) {
+        say(d, "renegotiation_refused", 1, "The client started a renegotiation (a second "
+            "handshake inside the session) and the server answered with an encrypted alert: "
+            "most likely it refuses renegotiation; %s.", confirm);
+        evidence(d, "the client sent %d protected handshake records; its Finished is the first",
+                 cl->enc_hs_records);
+        return 1;
+    }
+    if (ca->enc_alert.seen && !done) {
+        char where[96];
+        say(d, "encrypted_alert", 1, "The %s aborted the handshake with an encrypted alert "
+            "%s; %s.", who(ca->enc_alert.a.from), after(ca->enc_alert.after, where,
+                                                       sizeof(where)), confirm);
+        return 1;
+    }
+    return 0;
+}
+
+/* Bytes that are not TLS in the middle of a TLS stream, with no loss
+ * before them: someone on the path wrote into the connection. */
+static int injection(struct conn_analysis *ca)
+{
+    for (int dir = 0; dir < 2; dir++) {
+        const struct side *sd = &ca->side[dir];
+        if (!sd->bad_framing || sd->gap)
+            continue;
+        char text[FIRST_BYTES * 4 + 1];
+        size_t at = 0;
+        for (size_t i = 0; i < sd->nbad; i++) {
+            uint8_t c = sd->bad[i];
+            at += (size_t)snprintf(text + at, sizeof(text) - at, c >= 0x20 && c < 0x7f ? "%c"
+                                   : c == '\r' ? "\\r" : c == '\n' ? "\\n" : "\\x%02x", c);
+        }
+        say(&ca->f.diag, "middlebox_injection", 0, "The %s's stream holds bytes that are not "
+            "TLS in the middle of the session, at offset %llu: something on the path (a proxy, "
+            "firewall or captive portal) wrote into the connection.", who((enum tcp_dir)dir),
+            (unsigned long long)sd->bad_offset);
+        if (at)
+            evidence(&ca->f.diag, "the bytes: \"%s\"", text);
+        return 1;
+    }
+    return 0;
+}
+
+static void not_tls_response(struct conn_analysis *ca)
+{
+    const struct side *sv = &ca->side[TCP_S2C];
+    struct diagnosis *d = &ca->f.diag;
+    char text[FIRST_BYTES + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < sv->nfirst && sv->first[i] != '\r' && sv->first[i] != '\n'; i++)
+        text[n++] = sv->first[i] >= 0x20 && sv->first[i] < 0x7f ? (char)sv->first[i] : '.';
+    text[n] = 0;
+    if (!strncmp(text, "HTTP/", 5))
+        say(d, "not_tls_response", 0, "The server answered the ClientHello in plain HTTP "
+            "(\"%s\"): this port speaks HTTP, not HTTPS.", text);
+    else
+        say(d, "not_tls_response", 0, "The server answered the ClientHello with bytes that "
+            "are not TLS: this port speaks another protocol.");
+    evidence(d, "the server's first bytes: \"%s\"", text);
+}
+
+/* Which side ended the connection first: 0 none, 1 by reset, 2 by FIN. */
+static int first_end(const struct conn_analysis *ca, enum tcp_dir *dir)
+{
+    int best = 0, how = 0;
+    for (int d = 0; d < 2; d++) {
+        const struct side *sd = &ca->side[d];
+        if (sd->rst_order && (!best || sd->rst_order < best))
+            best = sd->rst_order, how = 1, *dir = (enum tcp_dir)d;
+        if (sd->fin_order && (!best || sd->fin_order < best))
+            best = sd->fin_order, how = 2, *dir = (enum tcp_dir)d;
+    }
+    return how;
+}
+
+/* No alert: the TCP connection's end tells what happened. */
+static void not_done(struct conn_analysis *ca)
+{
+    struct findings *f = &ca->f;
+    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    enum tcp_dir dir = TCP_C2S;
+    char where[96];
+    int how = first_end(ca, &dir);
+    if (cl->gap || sv->gap) {
+        f->verdict = VERDICT_INCOMPLETE;
+        say(&f->diag, "incomplete", 0, "Bytes of the handshake are missing from the capture, "
+            "so it cannot be followed to its end.");
+        return;
+    }
+    if (how == 1)
+        say(&f->diag, "reset_during_handshake", 0, "The %s reset the TCP connection %s, before "
+            "the handshake finished.", who(dir), after(ca->side[dir].rst_after, where,
+                                                       sizeof(where)));
+    else if (how == 2)
+        say(&f->diag, "closed_during_handshake", 0, "The %s closed the TCP connection %s "
+            "without an alert, before the handshake finished.", who(dir),
+            after(ca->side[dir].fin_after, where, sizeof(where)));
+    if (!how)
+        f->verdict = VERDICT_INCOMPLETE;
+}
+
+static void crypto_checks(struct conn_analysis *ca, const struct crypto_result *cr)
+{
+    if (!cr || !cr->protected_seen)
+        return;
+    if (cr->failed_records) {
+        say(&ca->f.diag, "decrypt_failed", 0, "%llu records did not decrypt: the MAC or tag "
+            "does not verify, so the key log (or RSA key) most likely belongs to another "
+            "session.", (unsigned long long)cr->failed_records);
+        evidence(&ca->f.diag, "records decrypted: %llu, failed: %llu",
+                 (unsigned long long)cr->ok_records, (unsigned long long)cr->failed_records);
+    }
+    if (!cr->decrypted)
+        ca->f.verdict = VERDICT_UNDECRYPTABLE;
+}
+
+/* RFC 8446 4.1.3: a TLS 1.3 server that negotiates less marks its random;
+ * a client that offered 1.3 must then abort.  Seeing it established means
+ * something rewrote the hellos, or the client ignores the rule. */
+static void downgrade(struct conn_analysis *ca, const struct tls_summary *s)
+{
+    static const uint8_t sentinel[7] = {'D', 'O', 'W', 'N', 'G', 'R', 'D'};
+    if (tls13(s) || !s->sh.seen ||
+        memcmp(s->server_random + 24, sentinel, 7) || s->server_random[31] > 1)
+        return;
+    for (int i = 0; i < s->ch.nversions; i++)
+        if (s->ch.versions[i] == 0x0304) {
+            say(&ca->f.diag, "protocol_version", 0, "The server is TLS 1.3-capable but chose "
+                "an older version although the client offered TLS 1.3: its random carries the "
+                "downgrade sentinel, which a client must refuse; something on the path "
+                "rewrote the hellos.");
+            evidence(&ca->f.diag, "ServerHello random ends in \"DOWNGRD\" and %02x",
+                     s->server_random[31]);
+            return;
+        }
+}
+
+void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
+              const struct crypto_result *cr)
+{
+    struct findings *f = &ca->f;
+    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    int done = handshake_done(ca, s);
+
+    f->verdict = VERDICT_FAILED;
+    if (cl->not_tls) {
+        f->verdict = VERDICT_NOT_TLS;
+        return;
+    }
+    if (midstream(s) && !s->ch.seen) {
+        f->verdict = VERDICT_INCOMPLETE;
+        say(&f->diag, "midstream", 0, "The capture starts in the middle of the connection, "
+            "after its handshake: what was negotiated is not in it.");
+        return;
+    }
+    if (sv->not_tls && ca->hellos[TCP_C2S]) {
+        not_tls_response(ca);
+        return;
+    }
+    if (ca->alert.seen && (ca->fatal_seen || !done)) {
+        from_alert(ca, s);
+        return;
+    }
+    if (injection(ca) || encrypted_abort(ca, s, done))
+        return;
+    if (!done) {
+        not_done(ca);
+        return;
+    }
+    f->verdict = VERDICT_ESTABLISHED;
+    crypto_checks(ca, cr);
+    if (!f->diag.code)
+        downgrade(ca, s);
+}

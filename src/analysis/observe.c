@@ -1,0 +1,234 @@
+/*
+ * A connection's observations: what each side sent and when, in the
+ * order the pipeline reports it, kept small and copied only where a view
+ * of the bytes is needed later (the first bytes of each stream, and the
+ * bytes where TLS framing broke).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis_int.h"
+#include "fingerprint.h"
+#include "registry.h"
+
+struct analyzer *analyzer_new(void)
+{
+    return calloc(1, sizeof(struct analyzer));
+}
+
+void analyzer_free(struct analyzer *a)
+{
+    free(a);
+}
+
+struct conn_analysis *conn_analysis_new(struct analyzer *a)
+{
+    struct conn_analysis *ca = calloc(1, sizeof(*ca));
+    if (!ca)
+        return NULL;
+    ca->an = a;
+    ca->last.type = NO_MSG;
+    return ca;
+}
+
+void conn_analysis_free(struct conn_analysis *ca)
+{
+    if (!ca)
+        return;
+    free(ca->f.ja3_string);
+    free(ca->f.ja3s_string);
+    free(ca->f.ja4_r);
+    free(ca->f.ja4s_r);
+    free(ca);
+}
+
+const char *verdict_name(enum verdict v)
+{
+    switch (v) {
+    case VERDICT_ESTABLISHED: return "established";
+    case VERDICT_FAILED: return "failed";
+    case VERDICT_INCOMPLETE: return "incomplete";
+    case VERDICT_NOT_TLS: return "not_tls";
+    case VERDICT_UNDECRYPTABLE: return "undecryptable";
+    }
+    return "unknown";
+}
+
+const char *hs_name(int type, char *buf, size_t len)
+{
+    const char *n = type >= 0 ? reg_name(REG_HANDSHAKE, (uint32_t)type) : NULL;
+    if (type == TLS_HS_HELLO_RETRY_REQUEST)
+        return "HelloRetryRequest";
+    if (n)
+        return n;
+    snprintf(buf, len, "message %d", type);
+    return buf;
+}
+
+/* Zeek's ssl_history: a letter per event, upper case when the client
+ * sent it (scripts/base/protocols/ssl/main.zeek). */
+static void history(struct conn_analysis *ca, enum tcp_dir dir, char c)
+{
+    if (ca->nhist == HISTORY_MAX)
+        return;
+    ca->f.history[ca->nhist++] = dir == TCP_C2S ? (char)(c - 'a' + 'A') : c;
+    ca->f.history[ca->nhist] = 0;
+}
+
+static char hs_letter(int type)
+{
+    static const char letters[] = {
+        [0] = 'h', [1] = 'c', [2] = 's', [3] = 'v', [4] = 't', [5] = 'e', [6] = 'j',
+        [8] = 'o', [11] = 'x', [12] = 'k', [13] = 'r', [14] = 'n', [15] = 'y', [16] = 'g',
+        [20] = 'f', [21] = 'w', [22] = 'u', [23] = 'a', [24] = 'p',
+    };
+    if (type == 254)
+        return 'm';
+    if (type >= 0 && (size_t)type < sizeof(letters) && letters[type])
+        return letters[type];
+    return 'z';
+}
+
+void conn_analysis_tcp(struct conn_analysis *ca, const struct tcp_event *ev)
+{
+    struct side *sd = &ca->side[ev->dir];
+    switch (ev->kind) {
+    case TCP_EV_DATA:
+        if (ev->offset < FIRST_BYTES) {
+            size_t n = ev->len < FIRST_BYTES - ev->offset ? ev->len : FIRST_BYTES - ev->offset;
+            memcpy(sd->first + ev->offset, ev->data, n);
+            if (ev->offset + n > sd->nfirst)
+                sd->nfirst = ev->offset + n;
+        }
+        break;
+    case TCP_EV_GAP:
+        sd->gap = 1;
+        break;
+    case TCP_EV_FIN:
+        if (!sd->fin_order)
+            sd->fin_order = ++ca->ends, sd->fin_after = ca->last;
+        break;
+    case TCP_EV_RST:
+        if (!sd->rst_order)
+            sd->rst_order = ++ca->ends, sd->rst_after = ca->last;
+        break;
+    case TCP_EV_OPEN:
+    case TCP_EV_SEGMENT:
+    case TCP_EV_CLOSE:
+        break;
+    }
+}
+
+void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_rec_info *r)
+{
+    struct side *sd = &ca->side[dir];
+    unsigned type = r->rec->type;
+
+    if (!r->encrypted) {
+        if (type == TLS_CT_CHANGE_CIPHER_SPEC)
+            sd->ccs = 1, history(ca, dir, 'i');
+        else if (type == TLS_CT_HEARTBEAT)
+            history(ca, dir, 'b');
+        else if (type < TLS_CT_CHANGE_CIPHER_SPEC || type > TLS_CT_HEARTBEAT)
+            if (type != TLS_CT_SSL2_HELLO)
+                history(ca, dir, 'q');
+        return;
+    }
+    sd->protected_records++;
+    if (ca->side[!dir].protected_records && !sd->after_peer++)
+        sd->after_peer_len = r->rec->length;
+    sd->last_protected_len = r->rec->length;
+    sd->last_protected_after = ca->last;
+    if (type == TLS_CT_HANDSHAKE)
+        sd->enc_hs_records++;
+    if (r->open == TLS_OPEN_OK ? r->plain.type == TLS_CT_APPLICATION_DATA
+                               : type == TLS_CT_APPLICATION_DATA)
+        sd->app_records++;
+}
+
+void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+                           const struct tls_summary *sum, int64_t ts_us)
+{
+    struct side *sd = &ca->side[dir];
+    (void)sum;
+    history(ca, dir, hs_letter(m->type));
+    ca->last = (struct hs_point){m->type, dir};
+    switch (m->type) {
+    case TLS_HS_CLIENT_HELLO:
+        ca->hellos[TCP_C2S]++;
+        break;
+    case TLS_HS_SERVER_HELLO:
+    case TLS_HS_HELLO_RETRY_REQUEST:
+        ca->hellos[TCP_S2C]++;
+        break;
+    case 13: /* CertificateRequest */
+        ca->cert_request |= dir == TCP_S2C;
+        break;
+    case TLS_HS_CERTIFICATE:
+        sd->cert_sent = 1;
+        sd->cert_empty = !m->malformed && !m->keying.cert;
+        if (dir == TCP_S2C && !ca->cert_ts_us)
+            ca->cert_ts_us = ts_us;
+        break;
+    case TLS_HS_FINISHED:
+        sd->finished = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_alert *a)
+{
+    history(ca, dir, 'l');
+    int known = !a->encrypted || a->decrypted;
+    struct alert_seen *seen = known ? &ca->alert : &ca->enc_alert;
+    ca->fatal_seen |= known && a->level == 2;
+    if (seen->seen || (seen == &ca->alert && a->desc == 0)) /* close_notify */
+        return;
+    seen->seen = 1;
+    seen->a = *a;
+    seen->a.from = dir;
+    seen->after = ca->last;
+}
+
+void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir,
+                           enum tls_framer_problem what, uint64_t offset, const uint8_t *bytes,
+                           size_t n)
+{
+    struct side *sd = &ca->side[dir];
+    switch (what) {
+    case TLS_NOT_TLS:
+        sd->not_tls = 1;
+        return;
+    case TLS_BAD_LENGTH:
+    case TLS_BAD_HEADER:
+        if (sd->bad_framing)
+            return;
+        sd->bad_framing = 1;
+        sd->bad_offset = offset;
+        sd->nbad = bytes ? (n < FIRST_BYTES ? n : FIRST_BYTES) : 0;
+        if (sd->nbad)
+            memcpy(sd->bad, bytes, sd->nbad);
+        return;
+    case TLS_LOST_SYNC:
+    case TLS_RESYNC:
+        return;
+    }
+}
+
+static void fingerprints(struct findings *f, const struct tls_summary *s)
+{
+    f->ja3_string = fp_ja3(&s->ch, 1, f->ja3);
+    f->ja3s_string = fp_ja3(&s->sh, 0, f->ja3s);
+}
+
+const struct findings *conn_analysis_finish(struct conn_analysis *ca,
+                                            const struct tls_summary *sum,
+                                            const struct crypto_result *crypto)
+{
+    fingerprints(&ca->f, sum);
+    diagnose(ca, sum, crypto);
+    return &ca->f;
+}
