@@ -23,6 +23,9 @@ struct text_opts {
 /* ssldump's text layout, written to out. */
 struct view *text_view_new(FILE *out, const struct text_opts *opts);
 
+/* --summary: a line per connection as it ends, then totals. */
+struct view *summary_view_new(FILE *out);
+
 /* JSON Lines (-j): an object per event and a summary per connection. */
 struct view *json_view_new(FILE *out);
 

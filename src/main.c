@@ -36,7 +36,7 @@ struct options {
     const char *keylogs[MAX_KEY_FILES], *rsa_keys[MAX_KEY_FILES];
     int nkeylogs, nrsa;
     const char *password;
-    int json;
+    int json, summary;
     const char *user;
     char *filter;
 };
@@ -65,6 +65,7 @@ static void usage(FILE *out)
           "  -N               print certificates in full\n"
           "  -q               one line per record\n"
           "  -j, --json       JSON Lines: an object per event, a summary per connection\n"
+          "  --summary        a line per connection (verdict or diagnosis, JA4), then totals\n"
           "  --streams DIR    write each connection's reassembled bytes to DIR\n"
           "  --extract DIR    write each connection's decrypted application data to DIR\n"
           "  --max-conns N    connections tracked at once (default 100000)\n"
@@ -106,7 +107,14 @@ static char *join_filter(int argc, char **argv)
     return f;
 }
 
-enum { OPT_STREAMS = 256, OPT_EXTRACT, OPT_MAX_CONNS, OPT_MAX_BUFFER, OPT_MAX_BUFFER_TOTAL };
+enum {
+    OPT_STREAMS = 256,
+    OPT_EXTRACT,
+    OPT_MAX_CONNS,
+    OPT_MAX_BUFFER,
+    OPT_MAX_BUFFER_TOTAL,
+    OPT_SUMMARY,
+};
 
 static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
@@ -117,6 +125,7 @@ static const struct option long_opts[] = {
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
     {"max-buffer-total", required_argument, NULL, OPT_MAX_BUFFER_TOTAL},
+    {"summary", no_argument, NULL, OPT_SUMMARY},
     {NULL, 0, NULL, 0},
 };
 
@@ -166,6 +175,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'N': o->text.cert_text = 1; break;
         case 'q': o->text.quiet = 1; break;
         case 'j': o->json = 1; break;
+        case OPT_SUMMARY: o->summary = 1; break;
         case OPT_STREAMS: o->streams_dir = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
         case OPT_MAX_CONNS:
@@ -189,6 +199,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             fputs("tlsdump: see --help for the options\n", stderr);
             return EXIT_BAD;
         }
+    }
+    if (o->json && o->summary) {
+        fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
+        return EXIT_BAD;
     }
     if (!o->cap.file == !o->cap.iface) {
         fputs("tlsdump: give one source: -r FILE or -i IFACE (see --help)\n", stderr);
@@ -276,7 +290,9 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
 
     /* Live: a line as soon as it happens; from a file: big writes. */
     setvbuf(stdout, NULL, live ? _IOLBF : _IOFBF, live ? 0 : 1 << 20);
-    v = o->json ? json_view_new(stdout) : text_view_new(stdout, &o->text);
+    v = o->json      ? json_view_new(stdout)
+        : o->summary ? summary_view_new(stdout)
+                     : text_view_new(stdout, &o->text);
     if (!v || !pipeline_add_view(p, v)) {
         fputs("tlsdump: out of memory\n", stderr);
         return 0;

@@ -389,7 +389,7 @@ static int first_end(const struct conn_analysis *ca, enum tcp_dir *dir)
 }
 
 /* No alert: the TCP connection's end tells what happened. */
-static void not_done(struct conn_analysis *ca)
+static void not_done(struct conn_analysis *ca, const struct tls_summary *s)
 {
     struct findings *f = &ca->f;
     const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
@@ -410,8 +410,14 @@ static void not_done(struct conn_analysis *ca)
         say(&f->diag, "closed_during_handshake", 0, "The %s closed the TCP connection %s "
             "without an alert, before the handshake finished.", who(dir),
             after(ca->side[dir].fin_after, where, sizeof(where)));
-    if (!how)
+    if (!how) {
         f->verdict = VERDICT_INCOMPLETE;
+        return;
+    }
+    evidence(&f->diag, "TCP %s from the %s, %s", how == 1 ? "RST" : "FIN", who(dir),
+             after(how == 1 ? ca->side[dir].rst_after : ca->side[dir].fin_after, where,
+                   sizeof(where)));
+    hello_evidence(&f->diag, s);
 }
 
 static void crypto_checks(struct conn_analysis *ca, const struct crypto_result *cr)
@@ -479,7 +485,7 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
     if (injection(ca) || encrypted_abort(ca, s, done))
         return;
     if (!done) {
-        not_done(ca);
+        not_done(ca, s);
         return;
     }
     f->verdict = VERDICT_ESTABLISHED;

@@ -1,0 +1,146 @@
+/*
+ * The summary view (--summary): one line per connection as it ends (id,
+ * endpoints, SNI, version, cipher, verdict or diagnosis, JA4), then totals
+ * by verdict, version, cipher and cause of failure.  Memory is bounded:
+ * totals keep at most TALLY_MAX distinct keys each, then count "other".
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "views.h"
+
+#define TALLY_MAX 48
+
+struct tally_row {
+    char key[64];
+    uint64_t n;
+};
+
+struct tally {
+    struct tally_row row[TALLY_MAX + 1]; /* the last row is "other" */
+    int nrows;
+};
+
+struct summary_view {
+    struct view v;
+    FILE *out;
+    uint64_t conns, verdicts[VERDICT_UNDECRYPTABLE + 1];
+    struct tally versions, ciphers, causes;
+    int header_done;
+};
+
+static void count(struct tally *t, const char *key)
+{
+    for (int i = 0; i < t->nrows; i++)
+        if (!strcmp(t->row[i].key, key)) {
+            t->row[i].n++;
+            return;
+        }
+    if (t->nrows == TALLY_MAX) {
+        snprintf(t->row[TALLY_MAX].key, sizeof(t->row[0].key), "other");
+        t->row[TALLY_MAX].n++;
+        return;
+    }
+    snprintf(t->row[t->nrows].key, sizeof(t->row[0].key), "%s", key);
+    t->row[t->nrows++].n = 1;
+}
+
+/* Most frequent first, then by name. */
+static int by_count(const void *a, const void *b)
+{
+    const struct tally_row *x = a, *y = b;
+    return x->n < y->n ? 1 : x->n > y->n ? -1 : strcmp(x->key, y->key);
+}
+
+static void print_tally(FILE *o, const char *what, struct tally *t)
+{
+    if (!t->nrows)
+        return;
+    qsort(t->row, (size_t)t->nrows, sizeof(t->row[0]), by_count);
+    fprintf(o, "%s:", what);
+    for (int i = 0; i < t->nrows; i++)
+        fprintf(o, "%s %s %" PRIu64, i ? "," : "", t->row[i].key, t->row[i].n);
+    if (t->row[TALLY_MAX].n)
+        fprintf(o, ", other %" PRIu64, t->row[TALLY_MAX].n);
+    fputc('\n', o);
+}
+
+static void endpoint(const struct tcp_endpoint *e, char *buf, size_t len)
+{
+    char a[INET6_ADDRSTRLEN] = "?";
+    inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, a, sizeof(a));
+    snprintf(buf, len, e->family == 6 ? "[%s]:%u" : "%s:%u", a, e->port);
+}
+
+static void line(struct summary_view *sv, const struct event *ev)
+{
+    const struct tls_summary *s = ev->summary;
+    const struct findings *f = ev->findings;
+    char cl[64], sr[64], ends[140], vb[32], cb[48], result[80];
+    const char *version = s->version ? reg_name_or_unknown(REG_VERSION, s->version, vb, sizeof(vb))
+                                     : "-";
+    const char *cipher = s->cipher <= 0xffff
+                             ? reg_name_or_unknown(REG_CIPHER, s->cipher, cb, sizeof(cb))
+                             : "-";
+
+    if (!sv->header_done++)
+        fprintf(sv->out, "%4s %-44s %-20s %-7s %-40s %-30s %s\n", "id", "client -> server", "sni",
+                "version", "cipher", "result", "ja4");
+    endpoint(&ev->conn->client, cl, sizeof(cl));
+    endpoint(&ev->conn->server, sr, sizeof(sr));
+    snprintf(ends, sizeof(ends), "%s -> %s", cl, sr);
+    if (f->diag.code)
+        snprintf(result, sizeof(result), "%s%s", f->diag.code, f->diag.likely ? " (likely)" : "");
+    else
+        snprintf(result, sizeof(result), "%s", verdict_name(f->verdict));
+    fprintf(sv->out, "%4" PRIu64 " %-44s %-20s %-7s %-40s %-30s %s\n", ev->conn->id, ends,
+            s->sni[0] ? s->sni : "-", version, cipher, result, f->ja4[0] ? f->ja4 : "-");
+
+    sv->conns++;
+    sv->verdicts[f->verdict]++;
+    if (s->version)
+        count(&sv->versions, version);
+    if (s->cipher <= 0xffff)
+        count(&sv->ciphers, cipher);
+    if (f->diag.code && f->verdict != VERDICT_ESTABLISHED)
+        count(&sv->causes, f->diag.code);
+}
+
+static void summary_event(struct view *v, const struct event *ev)
+{
+    struct summary_view *sv = (struct summary_view *)v;
+    if (ev->kind == EV_TCP && ev->tcp->kind == TCP_EV_CLOSE)
+        line(sv, ev);
+}
+
+static int summary_close(struct view *v)
+{
+    struct summary_view *sv = (struct summary_view *)v;
+    FILE *o = sv->out;
+    fprintf(o, "\n%" PRIu64 " connections:", sv->conns);
+    for (int i = 0, first = 1; i <= VERDICT_UNDECRYPTABLE; i++)
+        if (sv->verdicts[i])
+            fprintf(o, "%s %s %" PRIu64, first ? "" : ",", verdict_name((enum verdict)i),
+                    sv->verdicts[i]), first = 0;
+    fputc('\n', o);
+    print_tally(o, "versions", &sv->versions);
+    print_tally(o, "ciphers", &sv->ciphers);
+    print_tally(o, "failures by cause", &sv->causes);
+    int ok = fflush(o) == 0 && !ferror(o);
+    free(sv);
+    return ok;
+}
+
+struct view *summary_view_new(FILE *out)
+{
+    struct summary_view *sv = calloc(1, sizeof(*sv));
+    if (!sv)
+        return NULL;
+    sv->v.event = summary_event;
+    sv->v.close = summary_close;
+    sv->out = out;
+    return &sv->v;
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Verdicts and diagnoses: each failure capture of tests/e2e/diagnosis.list
+gets its code, in JSON and in the one-line --summary; the evidence names
+the alert that is on the wire (pcaps/failures.txt, checked there with
+tshark); every other capture's connections are established, with no
+diagnosis.
+
+usage: diagnosis_checks.py TLSDUMP
+Prints "ok"/"FAIL" lines and ends with "N passed, N failed".
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+
+from checks import check, finish
+
+TLSDUMP = sys.argv[1]
+PCAPS = "pcaps"
+
+
+def keys_for(name):
+    k = os.path.join(PCAPS, name + ".keys")
+    return ["-l", k] if os.path.exists(k) else []
+
+
+def connections(pcap, extra):
+    p = subprocess.run([TLSDUMP, "-j", "-r", pcap, *extra], capture_output=True)
+    return [json.loads(l) for l in p.stdout.decode().splitlines()
+            if l.startswith('{"type":"connection"')]
+
+
+def summary_lines(pcap, extra):
+    p = subprocess.run([TLSDUMP, "--summary", "-r", pcap, *extra], capture_output=True)
+    lines = p.stdout.decode().splitlines()
+    return p.returncode, [l for l in lines[1:] if l[:5].strip().isdigit()]
+
+
+def on_the_wire():
+    """pcaps/failures.txt: capture -> (alert, sender)."""
+    wire = {}
+    for line in open(os.path.join(PCAPS, "failures.txt")):
+        f = line.split()
+        if len(f) == 4:
+            wire[f[0]] = (f[1], f[2])
+    return wire
+
+
+def failures(wire):
+    listed = set()
+    for line in open("tests/e2e/diagnosis.list"):
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, keys, verdict, code, likely = line.split()
+        listed.add(name)
+        extra = keys_for(name) if keys == "keys" else []
+        label = "%s (%s)" % (name, "key log" if extra else "no keys")
+        if keys == "keys" and not extra:
+            check(label + ": key log present", False)
+            continue
+        conns = connections(os.path.join(PCAPS, name + ".pcap"), extra)
+        check(label + ": one connection", len(conns) == 1, "%d" % len(conns))
+        if len(conns) != 1:
+            continue
+        c = conns[0]
+        d = c.get("diagnosis", {})
+        check(label + ": verdict " + verdict, c.get("verdict") == verdict, c.get("verdict", ""))
+        want = None if code == "-" else code
+        check(label + ": diagnosis " + code, d.get("code") == want, str(d.get("code")))
+        if want:
+            check(label + ": likely " + likely, d.get("likely") == (likely == "yes"))
+            check(label + ": a sentence and evidence",
+                  d.get("message", "").endswith(".") and len(d.get("evidence", [])) >= 1)
+        alert, sender = wire.get(name, ("none", "none"))
+        shown = [a for a in c["alerts"] if a.get("description", "close_notify") != "close_notify"]
+        if alert != "none" and shown:
+            ev = " ".join(d.get("evidence", []))
+            check(label + ": evidence names the %s's %s alert" % (sender, alert),
+                  ("Alert from the %s" % sender) in ev and alert in ev, ev)
+        rc, lines = summary_lines(os.path.join(PCAPS, name + ".pcap"), extra)
+        check(label + ": --summary names the cause in one line",
+              rc == 0 and len(lines) == 1 and (want or verdict) in lines[0].split(),
+              repr(lines))
+    return listed
+
+
+def clean(listed):
+    for pcap in sorted(glob.glob(os.path.join(PCAPS, "*.pcap"))):
+        name = os.path.basename(pcap)[:-5]
+        if name in listed or name.startswith("fail-"):
+            continue
+        extra = keys_for(name)
+        conns = connections(pcap, extra)
+        bad = ["#%d %s %s" % (c["id"], c.get("verdict"), c.get("diagnosis", {}).get("code"))
+               for c in conns if c.get("verdict") not in ("established", "undecryptable")
+               or ("diagnosis" in c and c["verdict"] == "established")]
+        check("%s: %d connections established, no diagnosis" % (name, len(conns)),
+              conns and not bad, ", ".join(bad))
+
+
+listed = failures(on_the_wire())
+clean(listed)
+finish()
