@@ -254,6 +254,9 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
     }
 }
 
+static int downgrade_marked(const struct tls_summary *s);
+static void downgrade(struct conn_analysis *ca, const struct tls_summary *s);
+
 /* The first alert that is not close_notify names the cause. */
 static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
 {
@@ -274,6 +277,8 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
             "certificate.");
     } else if (al->a.desc == 40 || al->a.desc == 71) {
         handshake_failure(ca, s, al, alert);
+    } else if (al->a.desc == 47 && downgrade_marked(s)) {
+        downgrade(ca, s);
     } else if (al->a.desc == 70 || al->a.desc == 86) {
         protocol_version(ca, s, al);
     } else if (al->a.desc == 116) {
@@ -312,7 +317,8 @@ static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s
                  "of an encrypted alert, and then it closed", sv->after_peer_len);
         return 1;
     }
-    if (ca->enc_alert.seen && ca->enc_alert.a.from == TCP_S2C && cl->enc_hs_records >= 2) {
+    if (ca->enc_alert.seen && ca->enc_alert.a.from == TCP_S2C && cl->enc_hs_records >= 2 &&
+        sv->enc_hs_records <= 1) {
         say(d, "renegotiation_refused", 1, "The client started a renegotiation (a second "
             "handshake inside the session) and the server answered with an encrypted alert: "
             "most likely it refuses renegotiation; %s.", confirm);
@@ -435,25 +441,32 @@ static void crypto_checks(struct conn_analysis *ca, const struct crypto_result *
         ca->f.verdict = VERDICT_UNDECRYPTABLE;
 }
 
-/* RFC 8446 4.1.3: a TLS 1.3 server that negotiates less marks its random;
- * a client that offered 1.3 must then abort.  Seeing it established means
- * something rewrote the hellos, or the client ignores the rule. */
-static void downgrade(struct conn_analysis *ca, const struct tls_summary *s)
+/* RFC 8446 4.1.3: a TLS 1.3 server that negotiates less marks the end of
+ * its random, and a client that offered 1.3 must then abort. */
+static int downgrade_marked(const struct tls_summary *s)
 {
     static const uint8_t sentinel[7] = {'D', 'O', 'W', 'N', 'G', 'R', 'D'};
-    if (tls13(s) || !s->sh.seen ||
-        memcmp(s->server_random + 24, sentinel, 7) || s->server_random[31] > 1)
-        return;
+    if (tls13(s) || !s->sh.seen || memcmp(s->server_random + 24, sentinel, 7) ||
+        s->server_random[31] > 1)
+        return 0;
     for (int i = 0; i < s->ch.nversions; i++)
-        if (s->ch.versions[i] == 0x0304) {
-            say(&ca->f.diag, "protocol_version", 0, "The server is TLS 1.3-capable but chose "
-                "an older version although the client offered TLS 1.3: its random carries the "
-                "downgrade sentinel, which a client must refuse; something on the path "
-                "rewrote the hellos.");
-            evidence(&ca->f.diag, "ServerHello random ends in \"DOWNGRD\" and %02x",
-                     s->server_random[31]);
-            return;
-        }
+        if (s->ch.versions[i] == 0x0304)
+            return 1;
+    return 0;
+}
+
+/* A downgraded connection: something on the path rewrote the hellos (or
+ * the client ignores the rule, if it went on). */
+static void downgrade(struct conn_analysis *ca, const struct tls_summary *s)
+{
+    char v[32];
+    say(&ca->f.diag, "protocol_version", 0, "The server is TLS 1.3-capable but chose %s although "
+        "the client offered TLS 1.3: its random carries the downgrade sentinel, which a client "
+        "must refuse; something on the path rewrote the hellos.",
+        version_name(s->version, v, sizeof(v)));
+    evidence(&ca->f.diag, "ServerHello random ends in \"DOWNGRD\" and %02x",
+             s->server_random[31]);
+    hello_evidence(&ca->f.diag, s);
 }
 
 void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
@@ -490,6 +503,6 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
     }
     f->verdict = VERDICT_ESTABLISHED;
     crypto_checks(ca, cr);
-    if (!f->diag.code)
+    if (!f->diag.code && downgrade_marked(s))
         downgrade(ca, s);
 }

@@ -1,0 +1,300 @@
+/*
+ * The analysis stage's verdicts and diagnoses for situations the failure
+ * captures do not hold: a connection is told its events as the pipeline
+ * would tell them, and the findings are checked.
+ */
+#include <string.h>
+
+#include "analysis.h"
+#include "unit.h"
+
+struct script {
+    struct analyzer *an;
+    struct conn_analysis *ca;
+    struct tls_summary sum;
+    uint64_t off[2];
+};
+
+static void start(struct script *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->sum.cipher = 0xffffffff;
+    s->an = analyzer_new();
+    s->ca = conn_analysis_new(s->an);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s->ca);
+}
+
+static void finish(struct script *s)
+{
+    conn_analysis_free(s->ca);
+    analyzer_free(s->an);
+}
+
+/* n stream bytes from dir (their content matters only at the start). */
+static void data(struct script *s, enum tcp_dir dir, const char *bytes, size_t n)
+{
+    struct tcp_event ev = {.kind = TCP_EV_DATA, .dir = dir, .offset = s->off[dir],
+                           .data = (const uint8_t *)bytes, .len = n};
+    conn_analysis_tcp(s->ca, &ev);
+    s->off[dir] += n;
+}
+
+static void tcp(struct script *s, enum tcp_dir dir, enum tcp_event_kind kind)
+{
+    struct tcp_event ev = {.kind = kind, .dir = dir};
+    conn_analysis_tcp(s->ca, &ev);
+}
+
+static void record(struct script *s, enum tcp_dir dir, unsigned type, size_t len, int encrypted)
+{
+    static const char zeros[64];
+    struct tls_record rec = {.type = type, .version = 0x0303, .length = len};
+    struct tls_rec_info ri = {.rec = &rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
+    data(s, dir, zeros, len + 5 < sizeof(zeros) ? len + 5 : sizeof(zeros));
+    s->sum.tls_seen = 1;
+    conn_analysis_record(s->ca, dir, &ri);
+}
+
+static void message(struct script *s, enum tcp_dir dir, uint8_t type)
+{
+    struct tls_msg m = {.type = type};
+    record(s, dir, 22, 40, 0);
+    conn_analysis_message(s->ca, dir, &m, &s->sum, 1000000);
+}
+
+static void alert(struct script *s, enum tcp_dir dir, uint8_t level, uint8_t desc)
+{
+    struct tls_alert a = {.from = dir, .level = level, .desc = desc};
+    record(s, dir, 21, 2, 0);
+    conn_analysis_alert(s->ca, dir, &a);
+}
+
+/* A client offering TLS 1.2 and 1.3, and the server's hello. */
+static void hellos(struct script *s, uint16_t version)
+{
+    s->sum.ch.seen = 1;
+    s->sum.ch.versions[s->sum.ch.nversions++] = 0x0304;
+    s->sum.ch.versions[s->sum.ch.nversions++] = 0x0303;
+    s->sum.ch.ciphers[s->sum.ch.nciphers++] = 0x1301;
+    s->sum.ch.ciphers[s->sum.ch.nciphers++] = 0xc02f;
+    strcpy(s->sum.sni, "server.test");
+    message(s, TCP_C2S, 1);
+    if (!version)
+        return;
+    s->sum.sh.seen = 1;
+    s->sum.version = version;
+    s->sum.cipher = version == 0x0304 ? 0x1301 : 0xc02f;
+    message(s, TCP_S2C, 2);
+}
+
+/* A full TLS 1.2 handshake without keys, then each side closes. */
+static void tls12_established(struct script *s)
+{
+    hellos(s, 0x0303);
+    message(s, TCP_S2C, 11);
+    message(s, TCP_S2C, 14);
+    message(s, TCP_C2S, 16);
+    record(s, TCP_C2S, 20, 1, 0);
+    record(s, TCP_C2S, 22, 40, 1);
+    record(s, TCP_S2C, 20, 1, 0);
+    record(s, TCP_S2C, 22, 40, 1);
+    record(s, TCP_C2S, 23, 100, 1);
+    record(s, TCP_S2C, 23, 1000, 1);
+    tcp(s, TCP_C2S, TCP_EV_FIN);
+    tcp(s, TCP_S2C, TCP_EV_FIN);
+}
+
+static const struct findings *end(struct script *s, const struct crypto_result *cr)
+{
+    const struct findings *f = conn_analysis_finish(s->ca, &s->sum, cr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    return f;
+}
+
+static void established_with_history(void)
+{
+    struct script s;
+    start(&s);
+    tls12_established(&s);
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);
+    CU_ASSERT_PTR_NULL(f->diag.code);
+    CU_ASSERT_STRING_EQUAL(f->history, "CsxnGIi"); /* Zeek's letters; protected ones unseen */
+    finish(&s);
+}
+
+static void downgrade_sentinel(void)
+{
+    struct script s;
+    start(&s);
+    memcpy(s.sum.server_random + 24, "DOWNGRD\x01", 8);
+    tls12_established(&s);
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "protocol_version");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.evidence[0], "DOWNGRD"));
+    finish(&s);
+
+    /* A client that offered only TLS 1.2 expects the sentinel. */
+    start(&s);
+    memcpy(s.sum.server_random + 24, "DOWNGRD\x01", 8);
+    tls12_established(&s);
+    s.sum.ch.nversions = 0;
+    CU_ASSERT_PTR_NULL(end(&s, NULL)->diag.code);
+    finish(&s);
+}
+
+static void alerts_by_name(void)
+{
+    static const struct { uint8_t desc; const char *code; } cases[] = {
+        {112, "unrecognized_name"}, {120, "no_application_protocol"},
+        {110, "unsupported_extension"}, {47, "illegal_parameter"}, {50, "decode_error"},
+        {86, "protocol_version"}, {80, "internal_error"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct script s;
+        start(&s);
+        hellos(&s, 0);
+        alert(&s, TCP_S2C, 2, cases[i].desc);
+        tcp(&s, TCP_S2C, TCP_EV_FIN);
+        const struct findings *f = end(&s, NULL);
+        CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f->diag.code);
+        CU_ASSERT_STRING_EQUAL(f->diag.code, cases[i].code);
+        CU_ASSERT_FALSE(f->diag.likely);
+        CU_ASSERT(f->diag.nevidence >= 1);
+        finish(&s);
+    }
+}
+
+static void hello_retry_failed(void)
+{
+    struct script s;
+    start(&s);
+    hellos(&s, 0);
+    s.sum.hrr = 1;
+    message(&s, TCP_S2C, 6);
+    message(&s, TCP_C2S, 1);
+    alert(&s, TCP_S2C, 2, 47);
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "hrr_failed");
+    CU_ASSERT_STRING_EQUAL(f->history, "CjCl");
+    finish(&s);
+}
+
+static void refused_and_reset(void)
+{
+    struct script s;
+    start(&s);
+    tcp(&s, TCP_S2C, TCP_EV_RST); /* nothing listens: no byte at all */
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "reset_during_handshake");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "before any handshake message"));
+    finish(&s);
+
+    start(&s);
+    hellos(&s, 0x0303);
+    tcp(&s, TCP_C2S, TCP_EV_FIN);
+    tcp(&s, TCP_S2C, TCP_EV_RST);
+    f = end(&s, NULL);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "closed_during_handshake");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "client closed"));
+    finish(&s);
+
+    start(&s);
+    hellos(&s, 0x0303); /* the capture just ends */
+    CU_ASSERT_EQUAL(end(&s, NULL)->verdict, VERDICT_INCOMPLETE);
+    finish(&s);
+}
+
+static void injected_bytes(void)
+{
+    static const char http[] = "HTTP/1.1 403 Forbidden\r\n\r\n";
+    struct script s;
+    start(&s);
+    tls12_established(&s);
+    conn_analysis_problem(s.ca, TCP_S2C, TLS_BAD_HEADER, 1234, (const uint8_t *)http,
+                          sizeof(http) - 1);
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "middlebox_injection");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "offset 1234"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.evidence[0], "HTTP/1.1 403 Forbidden\\r\\n"));
+    finish(&s);
+
+    /* After a gap, bad framing is lost sync, not an injection. */
+    start(&s);
+    tls12_established(&s);
+    struct tcp_event gap = {.kind = TCP_EV_GAP, .dir = TCP_S2C, .len = 100};
+    conn_analysis_tcp(s.ca, &gap);
+    conn_analysis_problem(s.ca, TCP_S2C, TLS_BAD_HEADER, 1234, NULL, 0);
+    CU_ASSERT_EQUAL(end(&s, NULL)->verdict, VERDICT_ESTABLISHED);
+    finish(&s);
+}
+
+static void keys_that_do_not_fit(void)
+{
+    struct crypto_result cr = {.protected_seen = 1, .failed_records = 4};
+    struct script s;
+    start(&s);
+    tls12_established(&s);
+    const struct findings *f = end(&s, &cr);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_UNDECRYPTABLE);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "decrypt_failed");
+    finish(&s);
+
+    struct crypto_result none = {.protected_seen = 1};
+    strcpy(none.reason, "no key-log line for its client random");
+    start(&s);
+    tls12_established(&s);
+    f = end(&s, &none);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_UNDECRYPTABLE);
+    CU_ASSERT_PTR_NULL(f->diag.code);
+    finish(&s);
+}
+
+static void tls13_encrypted_client_alert(void)
+{
+    struct script s;
+    start(&s);
+    hellos(&s, 0x0304);
+    for (int i = 0; i < 4; i++)
+        record(&s, TCP_S2C, 23, 500, 1);
+    record(&s, TCP_C2S, 23, 19, 1); /* 2 + 1 + 16: an alert */
+    tcp(&s, TCP_C2S, TCP_EV_FIN);
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "bad_certificate");
+    CU_ASSERT(f->diag.likely);
+    finish(&s);
+}
+
+static void history_is_bounded(void)
+{
+    struct script s;
+    start(&s);
+    hellos(&s, 0x0303);
+    for (int i = 0; i < 300; i++)
+        message(&s, TCP_S2C, 0); /* HelloRequest */
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(strlen(f->history), HISTORY_MAX);
+    finish(&s);
+}
+
+void suite_diagnose(void)
+{
+    static const CU_TestInfo tests[] = {
+        {"established, Zeek history", established_with_history},
+        {"downgrade sentinel", downgrade_sentinel},
+        {"alerts by name", alerts_by_name},
+        {"HelloRetryRequest failed", hello_retry_failed},
+        {"refused, closed, reset, cut", refused_and_reset},
+        {"bytes injected mid-session", injected_bytes},
+        {"keys that do not fit", keys_that_do_not_fit},
+        {"TLS 1.3 encrypted client alert", tls13_encrypted_client_alert},
+        {"history bounded", history_is_bounded},
+        CU_TEST_INFO_NULL,
+    };
+    add_suite("diagnose", tests);
+}
