@@ -22,6 +22,7 @@ void suite_messages(void);
 void suite_certificate(void);
 void suite_extensions(void);
 void suite_crypto(void);
+void suite_verify(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
 void add_suite(const char *name, const CU_TestInfo *tests);
