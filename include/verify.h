@@ -66,13 +66,16 @@ struct verifier *verifier_new(const char *ca_file, const char *ca_path, char *er
 void verifier_free(struct verifier *v);
 
 /*
- * Verifies (v not NULL) the chain der[0..n) (DER, leaf first, as sent; lengths in
- * len) at at_us microseconds since the epoch, for a peer that is the
- * server (peer_is_server) or the client, and fills out.  host is the
- * expected name (the SNI; an IP address literal is matched against IP
- * subjectAltNames), or NULL or "" for no host check.  At most
- * TLS_MAX_CHAIN certificates are read.  The slices are only read during
- * the call; the thread's OpenSSL error queue is left as it was.
+ * Verifies the chain der[0..n) (DER, leaf first, as sent; lengths in len)
+ * against v's store at at_us microseconds since the epoch (the capture's
+ * ts_us), for a peer that is the server (peer_is_server) or the client,
+ * and fills out.  host is the expected name (the SNI; an IP address
+ * literal is matched against IP subjectAltNames), or NULL or "" for no
+ * host check (a client's chain, a ClientHello without SNI).  At most
+ * TLS_MAX_CHAIN certificates are read; der and len may be NULL when n is
+ * 0.  The slices are only read during the call (tls_msg_keying's are
+ * valid during the message callback); the thread's OpenSSL error queue is
+ * left as it was.
  */
 void verifier_check(const struct verifier *v, const uint8_t *const der[], const size_t len[],
                     int n, int64_t at_us, const char *host, int peer_is_server,
