@@ -32,14 +32,27 @@ enum tls_hs_type {
     TLS_HS_KEY_UPDATE = 24,
 };
 
-/* Slices of a message that key derivation needs; NULL when absent. */
+/* Certificates of one Certificate message kept as slices: more than the
+ * 12 intermediates of pcaps/long-chain.pcap, far more than real chains. */
+#define TLS_MAX_CHAIN 16
+
+/* Slices of a message that key derivation and certificate verification
+ * need; NULL (0) when absent. */
 struct tls_msg_keying {
     const uint8_t *ticket;  /* ClientHello session_ticket, NewSessionTicket ticket */
     size_t ticket_len;
     const uint8_t *pms;     /* ClientKeyExchange: RSA-encrypted premaster secret */
     size_t pms_len;
-    const uint8_t *cert;    /* Certificate: the first (leaf) certificate, DER */
+    const uint8_t *cert;    /* Certificate: the first (leaf) certificate, DER: chain[0] */
     size_t cert_len;
+    /* Certificate (either direction): each cert_data as sent, leaf first,
+     * whether or not it parses, so that the chain can be verified as the
+     * peer presented it.  A malformed message keeps the entries read
+     * before the fault. */
+    const uint8_t *chain[TLS_MAX_CHAIN];
+    size_t chain_len[TLS_MAX_CHAIN];
+    int nchain;
+    int chain_dropped;      /* entries after the first TLS_MAX_CHAIN, not kept */
 };
 
 /* A handshake message, decoded.  Valid during the callback only. */

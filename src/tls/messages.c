@@ -140,6 +140,24 @@ static struct tls_cert_info *cert_slot(struct dec *d)
     return &s->certs[s->ncerts];
 }
 
+/* The entry's cert_data as a slice of the chain; the first is also the
+ * leaf that RSA key exchange matches a private key against. */
+static void keep_chain(struct tls_msg_keying *k, const struct cursor *der)
+{
+    if (!k)
+        return;
+    if (k->nchain == TLS_MAX_CHAIN) {
+        k->chain_dropped++;
+        return;
+    }
+    k->chain[k->nchain] = cur_ptr(der);
+    k->chain_len[k->nchain] = cur_left(der);
+    if (k->nchain++ == 0) {
+        k->cert = cur_ptr(der);
+        k->cert_len = cur_left(der);
+    }
+}
+
 static int one_certificate(struct dec *d, struct cursor *list, int l)
 {
     struct cursor der;
@@ -147,10 +165,7 @@ static int one_certificate(struct dec *d, struct cursor *list, int l)
         return dec_fail(d, l, "truncated certificate");
     int g = ft_group(d->t, l, NULL);
     struct tls_cert_info *keep = cert_slot(d);
-    if (d->keying && !d->keying->cert) {
-        d->keying->cert = cur_ptr(&der);
-        d->keying->cert_len = cur_left(&der);
-    }
+    keep_chain(d->keying, &der);
     if (x509_fields(d->t, g, cur_ptr(&der), cur_left(&der), keep)) {
         if (keep)
             d->sum->ncerts++;

@@ -4,8 +4,12 @@
  * (tests/fuzz/make-corpus.py; TLS 1.3's decrypted with the key log): each
  * decoded whole, cut at every offset, with trailing garbage and with
  * wrong inner lengths. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "tls.h"
 #include "unit.h"
@@ -146,6 +150,258 @@ static void certificate_tls13_chain(void)
     ft_release(&t);
 }
 
+int read_pem_certs(const char *path, uint8_t *der[], size_t len[], int max)
+{
+    FILE *f = fopen(path, "r");
+    char *name, *header;
+    unsigned char *data;
+    long n;
+    int got = 0;
+    while (f && got < max && PEM_read(f, &name, &header, &data, &n)) {
+        if (strcmp(name, "CERTIFICATE") == 0 && (der[got] = malloc((size_t)n))) {
+            memcpy(der[got], data, (size_t)n);
+            len[got++] = (size_t)n;
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+    }
+    ERR_clear_error(); /* PEM_read says "no start line" at the end */
+    if (f)
+        fclose(f);
+    return got;
+}
+
+/*
+ * The chain as a connection hands it on (tls_msg_keying): Certificate
+ * messages fed to a tls_conn in records, spanning records as the 16769
+ * bytes of long-chain.pcap do, so that the slices may point into the
+ * stage's gathering buffer rather than into a record.
+ */
+struct chain_probe {
+    uint8_t *der[TLS_MAX_CHAIN + 4]; /* what the message carries */
+    size_t len[TLS_MAX_CHAIN + 4];
+    int n;
+    enum tcp_dir dir;
+    int certificates;                /* Certificate messages delivered */
+};
+
+static void probe_record(void *arg, enum tcp_dir dir, const struct tls_rec_info *r)
+{
+    (void)arg, (void)dir, (void)r;
+}
+
+static void probe_alert(void *arg, enum tcp_dir dir, const struct tls_alert *a)
+{
+    (void)arg, (void)dir, (void)a;
+}
+
+static void probe_problem(void *arg, enum tcp_dir dir, enum tls_framer_problem p, uint64_t off)
+{
+    (void)arg, (void)dir, (void)p, (void)off;
+    CU_FAIL("framing problem");
+}
+
+/* Slices are valid during the callback only: checked here. */
+static void probe_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
+{
+    struct chain_probe *p = arg;
+    const struct tls_msg_keying *k = &m->keying;
+    int kept = p->n < TLS_MAX_CHAIN ? p->n : TLS_MAX_CHAIN;
+    uintptr_t lo = (uintptr_t)m->body, hi = lo + m->length;
+
+    if (m->type != TLS_HS_CERTIFICATE) {
+        CU_ASSERT_EQUAL(k->nchain, 0);
+        return;
+    }
+    p->certificates++;
+    CU_ASSERT_FALSE(m->malformed);
+    CU_ASSERT_EQUAL(dir, p->dir);
+    CU_ASSERT_EQUAL_FATAL(k->nchain, kept);
+    CU_ASSERT_EQUAL(k->chain_dropped, p->n - kept);
+    for (int i = 0; i < kept; i++) {
+        uintptr_t at = (uintptr_t)k->chain[i];
+        CU_ASSERT(k->chain_len[i] == p->len[i] &&
+                  memcmp(k->chain[i], p->der[i], p->len[i]) == 0);
+        CU_ASSERT(at > lo && at + k->chain_len[i] <= hi); /* borrowed from the body */
+    }
+    CU_ASSERT(k->cert == k->chain[0] && k->cert_len == k->chain_len[0]);
+}
+
+static const struct tls_ops probe_ops = {probe_record, probe_message, probe_alert,
+                                         probe_problem};
+
+static void put24(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 16), p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)v;
+}
+
+/* A Certificate message, header included, carrying the probe's
+ * certificates; in the TLS 1.3 form the first entry has an extension (of
+ * an unassigned type) that must not be taken for certificate bytes. */
+static uint8_t *certificate_message(const struct chain_probe *p, int tls13, size_t *n)
+{
+    static const uint8_t ext[] = {0x00, 0x07, 0x12, 0x34, 0x00, 0x03, 0xaa, 0xbb, 0xcc};
+    size_t list = 0;
+    for (int i = 0; i < p->n; i++)
+        list += 3 + p->len[i] + (tls13 ? (i == 0 ? sizeof(ext) : 2) : 0);
+    size_t body = (tls13 ? 1 : 0) + 3 + list, at = 4;
+    uint8_t *m = calloc(1, 4 + body);
+    m[0] = TLS_HS_CERTIFICATE;
+    put24(m + 1, body);
+    if (tls13)
+        m[at++] = 0; /* certificate_request_context */
+    put24(m + at, list);
+    at += 3;
+    for (int i = 0; i < p->n; i++) {
+        put24(m + at, p->len[i]);
+        memcpy(m + at + 3, p->der[i], p->len[i]);
+        at += 3 + p->len[i];
+        if (tls13 && i == 0)
+            memcpy(m + at, ext, sizeof(ext)), at += sizeof(ext);
+        else if (tls13)
+            at += 2; /* no extensions */
+    }
+    *n = at;
+    return m;
+}
+
+/* msg as records of content type `type`: a first one of 100 bytes (the
+ * message spans records), then records of at most 2^14 bytes. */
+static void feed(struct tls_conn *c, enum tcp_dir dir, unsigned type, const uint8_t *msg,
+                 size_t n, uint64_t *off)
+{
+    uint8_t *rec = malloc(5 + 16384);
+    for (size_t at = 0, chunk; at < n; at += chunk) {
+        chunk = at == 0 && n > 100 ? 100 : n - at < 16384 ? n - at : 16384;
+        rec[0] = (uint8_t)type, rec[1] = 3, rec[2] = 3;
+        rec[3] = (uint8_t)(chunk >> 8), rec[4] = (uint8_t)chunk;
+        memcpy(rec + 5, msg + at, chunk);
+        tls_conn_data(c, dir, rec, 5 + chunk, *off);
+        *off += 5 + chunk;
+    }
+    free(rec);
+}
+
+static void free_probe(struct chain_probe *p)
+{
+    for (int i = 0; i < p->n; i++)
+        free(p->der[i]);
+}
+
+/* One Certificate message in its TLS 1.2 form, in dir. */
+static void chain_tls12(struct chain_probe *p)
+{
+    struct ftree t;
+    uint64_t off = 0;
+    size_t n;
+    uint8_t *m = certificate_message(p, 0, &n);
+    ft_init(&t);
+    struct tls_conn *c = tls_conn_new(&probe_ops, p, &t);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    feed(c, p->dir, TLS_CT_HANDSHAKE, m, n, &off);
+    CU_ASSERT_EQUAL(p->certificates, 1);
+    tls_conn_free(c);
+    ft_release(&t);
+    free(m);
+}
+
+/* The server's leaf and the 12 intermediates of long-chain.pcap, as that
+ * capture sends them: 13 slices, in order. */
+static void chain_long_tls12(void)
+{
+    struct chain_probe p = {.dir = TCP_S2C};
+    p.n = read_pem_certs("pcaps/keys/chain-leaf.pem", p.der, p.len, 1);
+    p.n += read_pem_certs("pcaps/keys/chain-intermediates.pem", p.der + 1, p.len + 1, 12);
+    CU_ASSERT_EQUAL_FATAL(p.n, 13);
+    chain_tls12(&p);
+    free_probe(&p);
+}
+
+static enum tls_open_status open_clear(void *arg, enum tcp_dir dir, const struct tls_record *rec,
+                                       struct tls_plaintext *out, uint64_t *skipped)
+{
+    (void)arg, (void)dir, (void)skipped;
+    *out = (struct tls_plaintext){.type = TLS_CT_HANDSHAKE, .p = rec->body, .n = rec->length};
+    return TLS_OPEN_OK;
+}
+
+static void prot_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
+                         const struct tls_summary *s)
+{
+    (void)arg, (void)dir, (void)m, (void)s;
+}
+
+static void prot_ccs(void *arg, enum tcp_dir dir, const struct tls_summary *s)
+{
+    (void)arg, (void)dir, (void)s;
+}
+
+static void prot_gap(void *arg, enum tcp_dir dir)
+{
+    (void)arg, (void)dir;
+}
+
+/* The same chain in the TLS 1.3 form: a real TLS 1.3 ServerHello, then the
+ * Certificate "decrypted" by record protection that hands records on as
+ * they are. */
+static void chain_long_tls13(void)
+{
+    static const struct tls_protect_ops clear = {prot_message, prot_ccs, prot_gap, open_clear};
+    struct chain_probe p = {.dir = TCP_S2C};
+    struct ftree t;
+    uint64_t off = 0;
+    size_t n, shn;
+    p.n = read_pem_certs("pcaps/keys/chain-leaf.pem", p.der, p.len, 1);
+    p.n += read_pem_certs("pcaps/keys/chain-intermediates.pem", p.der + 1, p.len + 1, 12);
+    CU_ASSERT_EQUAL_FATAL(p.n, 13);
+    uint8_t *sh = read_seed("tests/fuzz/corpus/message/tls13-openssl-s0-2", &shn);
+    CU_ASSERT_FATAL(shn > 3);
+    memmove(sh + 4, sh + 3, shn - 3); /* 3 selector bytes, then the body */
+    sh[0] = TLS_HS_SERVER_HELLO;
+    put24(sh + 1, shn - 3);
+    uint8_t *m = certificate_message(&p, 1, &n);
+    ft_init(&t);
+    struct tls_conn *c = tls_conn_new(&probe_ops, &p, &t);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    tls_conn_set_protect(c, &clear, NULL);
+    feed(c, TCP_S2C, TLS_CT_HANDSHAKE, sh, shn + 1, &off);
+    CU_ASSERT_EQUAL(tls_conn_summary(c)->version, 0x0304);
+    feed(c, TCP_S2C, TLS_CT_APPLICATION_DATA, m, n, &off);
+    CU_ASSERT_EQUAL(p.certificates, 1);
+    tls_conn_free(c);
+    ft_release(&t);
+    free(m);
+    free(sh);
+    free_probe(&p);
+}
+
+/* Mutual TLS: the client's chain is kept too. */
+static void chain_client(void)
+{
+    struct chain_probe p = {.dir = TCP_C2S};
+    p.n = read_pem_certs("pcaps/keys/client.pem", p.der, p.len, 1);
+    CU_ASSERT_EQUAL_FATAL(p.n, 1);
+    chain_tls12(&p);
+    free_probe(&p);
+}
+
+/* More entries than TLS_MAX_CHAIN, one of them not a certificate: the
+ * first TLS_MAX_CHAIN are kept whatever they hold, the rest counted. */
+static void chain_too_long(void)
+{
+    struct chain_probe p = {.dir = TCP_S2C};
+    p.n = read_pem_certs("pcaps/keys/server.pem", p.der, p.len, 1);
+    CU_ASSERT_EQUAL_FATAL(p.n, 1);
+    for (; p.n < TLS_MAX_CHAIN + 2; p.n++) {
+        p.der[p.n] = malloc(p.len[0]);
+        memcpy(p.der[p.n], p.der[0], p.len[0]);
+        p.len[p.n] = p.n == 3 ? 5 : p.len[0]; /* a cut copy, not X.509 */
+    }
+    chain_tls12(&p);
+    free_probe(&p);
+}
+
 void suite_certificate(void)
 {
     static const CU_TestInfo tests[] = {
@@ -154,6 +410,11 @@ void suite_certificate(void)
         {"TLS 1.3 Certificate: fields, cuts, trailing bytes, wrong inner lengths",
          certificate_tls13},
         {"TLS 1.3 Certificate: a chain of two entries", certificate_tls13_chain},
+        {"chain slices: leaf and 12 intermediates, TLS 1.2, across records", chain_long_tls12},
+        {"chain slices: leaf and 12 intermediates, TLS 1.3 entries with extensions",
+         chain_long_tls13},
+        {"chain slices: the client's certificate (mutual TLS)", chain_client},
+        {"chain slices: more than TLS_MAX_CHAIN entries", chain_too_long},
         CU_TEST_INFO_NULL,
     };
     add_suite("certificate", tests);

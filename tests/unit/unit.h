@@ -23,6 +23,7 @@ void suite_certificate(void);
 void suite_extensions(void);
 void suite_crypto(void);
 void suite_diagnose(void);
+void suite_verify(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
 void add_suite(const char *name, const CU_TestInfo *tests);
@@ -49,6 +50,10 @@ const struct field *tree_find(const struct ftree *t, const char *key);
 
 /* A file of at most 1 MiB, in a buffer with room for 8 more bytes. */
 uint8_t *read_seed(const char *path, size_t *n);
+
+/* The certificates of a PEM file, at most max, as the DER bytes it
+ * holds (each malloc'ed); returns how many. */
+int read_pem_certs(const char *path, uint8_t *der[], size_t len[], int max);
 
 /* fn on a heap copy of exactly p[0..n). */
 int decode_copy(decode_fn fn, const uint8_t *p, size_t n, struct ftree *t);
