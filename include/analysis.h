@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "tcp.h"
 #include "tls.h"
+#include "verify.h"
 
 enum verdict {
     VERDICT_ESTABLISHED,   /* the handshake completed (full or resumed) */
@@ -43,6 +44,11 @@ struct findings {
     enum verdict verdict;
     char history[HISTORY_MAX + 1];
     struct diagnosis diag;
+    /* The chains as verified at the time they were sent: [TCP_S2C] the
+     * server's (host: the SNI), [TCP_C2S] the client's in mutual TLS;
+     * checked[] says which were. */
+    struct cert_check validation[2];
+    int checked[2];
     char ja3[33], ja3s[33];
     char *ja3_string, *ja3s_string;   /* NULL when the hello was not seen */
     char ja4[40], ja4s[40];
@@ -54,7 +60,8 @@ const char *verdict_name(enum verdict v);
 struct analyzer;      /* shared by the connections: trust store and options */
 struct conn_analysis; /* one connection's observations */
 
-struct analyzer *analyzer_new(void);
+/* verifier may be NULL: no certificate validation.  Borrowed. */
+struct analyzer *analyzer_new(const struct verifier *verifier);
 void analyzer_free(struct analyzer *a);
 
 struct conn_analysis *conn_analysis_new(struct analyzer *a);

@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "pipeline.h"
 #include "tcp.h"
+#include "verify.h"
 #include "views.h"
 
 #ifndef TLSDUMP_VERSION
@@ -36,6 +37,7 @@ struct options {
     const char *keylogs[MAX_KEY_FILES], *rsa_keys[MAX_KEY_FILES];
     int nkeylogs, nrsa;
     const char *password;
+    const char *ca_file, *ca_path;
     int json, summary;
     const char *user;
     char *filter;
@@ -63,6 +65,8 @@ static void usage(FILE *out)
           "  -x               print each record's bytes (decrypted: its plaintext) in hex and ASCII\n"
           "  -X               ... in hex only\n"
           "  -N               print certificates in full\n"
+          "  --ca-file FILE   verify certificates against these CAs (default: the system's)\n"
+          "  --ca-path DIR    ... against this hashed directory of CAs\n"
           "  -q               one line per record\n"
           "  -j, --json       JSON Lines: an object per event, a summary per connection\n"
           "  --summary        a line per connection (verdict or diagnosis, JA4), then totals\n"
@@ -114,6 +118,8 @@ enum {
     OPT_MAX_BUFFER,
     OPT_MAX_BUFFER_TOTAL,
     OPT_SUMMARY,
+    OPT_CA_FILE,
+    OPT_CA_PATH,
 };
 
 static const struct option long_opts[] = {
@@ -126,6 +132,8 @@ static const struct option long_opts[] = {
     {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
     {"max-buffer-total", required_argument, NULL, OPT_MAX_BUFFER_TOTAL},
     {"summary", no_argument, NULL, OPT_SUMMARY},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {NULL, 0, NULL, 0},
 };
 
@@ -176,6 +184,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'q': o->text.quiet = 1; break;
         case 'j': o->json = 1; break;
         case OPT_SUMMARY: o->summary = 1; break;
+        case OPT_CA_FILE: o->ca_file = optarg; break;
+        case OPT_CA_PATH: o->ca_path = optarg; break;
         case OPT_STREAMS: o->streams_dir = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
         case OPT_MAX_CONNS:
@@ -359,6 +369,7 @@ int main(int argc, char **argv)
     struct tcp_stage *tcp = NULL;
     struct crypto_keys *keys = NULL;
     struct analyzer *analyzer = NULL;
+    struct verifier *verifier = NULL;
     char err[1024];
     int rc = parse_options(argc, argv, &o);
 
@@ -370,9 +381,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlsdump: %s\n", err);
         goto out;
     }
-    if (!load_keys(&o, &keys) || (o.user && !drop_privileges(o.user)))
+    /* Keys and CAs are read before privileges are dropped. */
+    if (!load_keys(&o, &keys))
         goto out;
-    if (!(analyzer = analyzer_new()) || !(pipe = pipeline_new(keys, analyzer)) ||
+    if (!(verifier = verifier_new(o.ca_file, o.ca_path, err, sizeof(err)))) {
+        fprintf(stderr, "tlsdump: %s\n", err);
+        goto out;
+    }
+    if (o.user && !drop_privileges(o.user))
+        goto out;
+    if (!(analyzer = analyzer_new(verifier)) || !(pipe = pipeline_new(keys, analyzer)) ||
         !add_views(pipe, &o, o.cap.iface != NULL))
         goto out;
     if (!(tcp = tcp_new(&o.tcp, pipeline_tcp_event, pipe))) {
@@ -398,6 +416,7 @@ out:
     }
     running = NULL;
     analyzer_free(analyzer);
+    verifier_free(verifier);
     crypto_keys_free(keys);
     capture_free(cap);
     free(o.filter);

@@ -48,7 +48,7 @@ struct alert_seen {
 };
 
 struct analyzer {
-    int unused;
+    const struct verifier *verifier;
 };
 
 struct conn_analysis {

@@ -51,6 +51,19 @@ static int handshake_done(const struct conn_analysis *ca, const struct tls_summa
     return c->ccs && v->ccs && c->enc_hs_records && v->enc_hs_records;
 }
 
+/* What the trust store says of the chain, when it was checked. */
+static void validation_evidence(struct diagnosis *d, const struct findings *f, enum tcp_dir dir)
+{
+    const struct cert_check *v = &f->validation[dir];
+    if (!f->checked[dir])
+        return;
+    if (v->status == CERT_OK)
+        evidence(d, "the %s's chain verifies against tlsdump's trust store", who(dir));
+    else
+        evidence(d, "the %s's chain against tlsdump's trust store: %s (%s)", who(dir),
+                 cert_status_name(v->status), v->detail);
+}
+
 static void cert_evidence(struct diagnosis *d, const struct tls_summary *s)
 {
     if (!s->ncerts) {
@@ -91,6 +104,12 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
         say(d, "hostname_mismatch", 0,
             "The client rejected the server's certificate (%s): it asked for %s, which is not "
             "among the certificate's names.", alert, s->sni);
+    else if (!strcmp(alert, "unknown_ca") && ca->f.checked[TCP_S2C] &&
+             ca->f.validation[TCP_S2C].status == CERT_INCOMPLETE_CHAIN)
+        say(d, "unknown_ca", 0,
+            "The client cannot build a chain to a CA it trusts: the server did not send the "
+            "intermediate certificate that issued its own (%s); configure the server to send "
+            "its full chain.", c ? c->issuer : "?");
     else if (!strcmp(alert, "unknown_ca"))
         say(d, "unknown_ca", 0,
             "The client does not trust the issuer of the server's certificate%s%s: install "
@@ -99,6 +118,30 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
     else
         say(d, "bad_certificate", 0, "The client rejected the server's certificate (%s).", alert);
     cert_evidence(d, s);
+    validation_evidence(d, &ca->f, TCP_S2C);
+}
+
+/* An established connection whose server certificate is out of date or
+ * for another name: the client does not check, or was told to accept it. */
+static void accepted_bad_certificate(struct conn_analysis *ca)
+{
+    const struct cert_check *v = &ca->f.validation[TCP_S2C];
+    static const struct { enum cert_status st; const char *code, *what; } bad[] = {
+        {CERT_EXPIRED, "certificate_expired", "has expired"},
+        {CERT_NOT_YET_VALID, "certificate_not_yet_valid", "is not valid yet"},
+        {CERT_HOSTNAME_MISMATCH, "hostname_mismatch", "is for another name"},
+    };
+    if (!ca->f.checked[TCP_S2C])
+        return;
+    for (int i = 0; i < v->nproblems; i++)
+        for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
+            if (v->problems[i] == bad[j].st) {
+                say(&ca->f.diag, bad[j].code, 0, "The handshake completed although the "
+                    "server's certificate %s: the client does not check certificates, or "
+                    "was told to accept this one.", bad[j].what);
+                evidence(&ca->f.diag, "validation: %s", v->detail);
+                return;
+            }
 }
 
 /* Suites by family, for a server that found none it accepts. */
@@ -505,4 +548,6 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
     crypto_checks(ca, cr);
     if (!f->diag.code && downgrade_marked(s))
         downgrade(ca, s);
+    if (!f->diag.code)
+        accepted_bad_certificate(ca);
 }

@@ -12,9 +12,12 @@
 #include "fingerprint.h"
 #include "registry.h"
 
-struct analyzer *analyzer_new(void)
+struct analyzer *analyzer_new(const struct verifier *verifier)
 {
-    return calloc(1, sizeof(struct analyzer));
+    struct analyzer *a = calloc(1, sizeof(struct analyzer));
+    if (a)
+        a->verifier = verifier;
+    return a;
 }
 
 void analyzer_free(struct analyzer *a)
@@ -147,11 +150,23 @@ void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const stru
         sd->app_records++;
 }
 
+/* The first chain each side sends, verified while its bytes are at hand,
+ * at the time it was sent, against the SNI for the server's. */
+static void validate(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+                     const struct tls_summary *sum, int64_t ts_us)
+{
+    if (!ca->an->verifier || ca->f.checked[dir] || !m->keying.nchain)
+        return;
+    verifier_check(ca->an->verifier, m->keying.chain, m->keying.chain_len, m->keying.nchain,
+                   ts_us, dir == TCP_S2C ? sum->sni : "", dir == TCP_S2C,
+                   &ca->f.validation[dir]);
+    ca->f.checked[dir] = 1;
+}
+
 void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
                            const struct tls_summary *sum, int64_t ts_us)
 {
     struct side *sd = &ca->side[dir];
-    (void)sum;
     history(ca, dir, hs_letter(m->type));
     ca->last = (struct hs_point){m->type, dir};
     switch (m->type) {
@@ -170,6 +185,7 @@ void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const str
         sd->cert_empty = !m->malformed && !m->keying.cert;
         if (dir == TCP_S2C && !ca->cert_ts_us)
             ca->cert_ts_us = ts_us;
+        validate(ca, dir, m, sum, ts_us);
         break;
     case TLS_HS_FINISHED:
         sd->finished = 1;

@@ -230,11 +230,39 @@ static void decryption(FILE *o, const struct crypto_result *r)
         jkey(o, "reason"), jstr(o, r->reason);
 }
 
-/* The verdict, Zeek's history and the diagnosis with its evidence. */
+static void jvalidation(FILE *o, const struct cert_check *v)
+{
+    fputs("{\"status\":", o), jstr(o, cert_status_name(v->status));
+    fputs(",\"problems\":[", o);
+    for (int i = 0; i < v->nproblems; i++)
+        fputs(i ? "," : "", o), jstr(o, cert_status_name(v->problems[i]));
+    fputc(']', o);
+    if (v->status != CERT_OK)
+        fprintf(o, ",\"depth\":%d", v->depth), jkey(o, "detail"), jstr(o, v->detail);
+    jkey(o, "host"), jstr(o, v->host);
+    fputs(",\"chain\":[", o);
+    for (int i = 0; i < v->nbuilt; i++) {
+        fputs(i ? ",{\"subject\":" : "{\"subject\":", o), jstr(o, v->built[i]);
+        fprintf(o, ",\"from_store\":%s}", v->from_store[i] ? "true" : "false");
+    }
+    fputs("]}", o);
+}
+
+/* The verdict, Zeek's history, the validation of each chain and the
+ * diagnosis with its evidence. */
 static void findings(FILE *o, const struct findings *f)
 {
     jkey(o, "verdict"), jstr(o, verdict_name(f->verdict));
     jkey(o, "history"), jstr(o, f->history);
+    if (f->checked[TCP_S2C] || f->checked[TCP_C2S]) {
+        fputs(",\"validation\":{", o);
+        if (f->checked[TCP_S2C])
+            fputs("\"server\":", o), jvalidation(o, &f->validation[TCP_S2C]);
+        if (f->checked[TCP_C2S])
+            fputs(f->checked[TCP_S2C] ? ",\"client\":" : "\"client\":", o),
+                jvalidation(o, &f->validation[TCP_C2S]);
+        fputc('}', o);
+    }
     if (!f->diag.code)
         return;
     fputs(",\"diagnosis\":{", o);

@@ -95,14 +95,39 @@ static void segment(struct text_view *tv, const struct tcp_header *s)
     fputc('\n', tv->out);
 }
 
-/* After the connection: its verdict and Zeek history, and the diagnosis
- * with the evidence it rests on. */
+/* A chain as verified: the status, every problem, OpenSSL's words, and
+ * the chain it built (leaf first). */
+static void validation(struct text_view *tv, uint64_t id, const struct cert_check *v,
+                       const char *side)
+{
+    fprintf(tv->out, "%" PRIu64 "    validation (%s%s%s): %s", id, side, v->host[0] ? ", host " : "",
+            v->host, cert_status_name(v->status));
+    for (int i = 1; i < v->nproblems; i++)
+        fprintf(tv->out, ", %s", cert_status_name(v->problems[i]));
+    if (v->status != CERT_OK && v->detail[0])
+        fprintf(tv->out, ": %s", v->detail);
+    fputc('\n', tv->out);
+    if (!v->nbuilt)
+        return;
+    fprintf(tv->out, "%" PRIu64 "      chain:", id);
+    for (int i = 0; i < v->nbuilt; i++)
+        fprintf(tv->out, "%s %s%s", i ? " <-" : "", v->built[i],
+                v->from_store[i] ? " (trust store)" : "");
+    fputc('\n', tv->out);
+}
+
+/* After the connection: its verdict and Zeek history, the certificate
+ * validation, and the diagnosis with the evidence it rests on. */
 static void findings(struct text_view *tv, const struct event *ev)
 {
     const struct findings *f = ev->findings;
     uint64_t id = ev->conn->id;
     fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, verdict_name(f->verdict),
             f->history[0] ? f->history : "empty");
+    if (f->checked[TCP_S2C])
+        validation(tv, id, &f->validation[TCP_S2C], "server");
+    if (f->checked[TCP_C2S])
+        validation(tv, id, &f->validation[TCP_C2S], "client");
     if (!f->diag.code)
         return;
     fprintf(tv->out, "%" PRIu64 "    diagnosis: %s%s: %s\n", id, f->diag.code,

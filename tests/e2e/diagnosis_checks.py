@@ -102,6 +102,40 @@ def clean(listed):
                   conns and not bad, ", ".join(bad))
 
 
+# capture, CA file (None: the system store), connection, side, status
+VALIDATION = [
+    ("tls12-openssl", "pcaps/keys/ca.pem", 1, "server", "ok"),
+    ("tls13-openssl", "pcaps/keys/ca.pem", 1, "server", "ok"),
+    ("long-chain", "pcaps/keys/ca.pem", 1, "server", "ok"),
+    ("mtls-tls12", "pcaps/keys/ca.pem", 1, "client", "ok"),
+    ("fail-expired", "pcaps/keys/ca.pem", 1, "server", "expired"),
+    ("fail-hostname", "pcaps/keys/ca.pem", 1, "server", "hostname_mismatch"),
+    ("tls12-openssl", "pcaps/keys/other-ca.pem", 1, "server", "unknown_issuer"),
+    ("tls12-openssl", None, 1, "server", "unknown_issuer"),
+]
+
+
+def validation():
+    """Chains verified at the capture's time against the CA given."""
+    for name, ca, conn, side, want in VALIDATION:
+        extra = ["--ca-file", ca] if ca else []
+        extra += keys_for(name)  # TLS 1.3 certificates are encrypted
+        conns = [c for c in connections(os.path.join(PCAPS, name + ".pcap"), extra)
+                 if c["id"] == conn]
+        v = conns[0].get("validation", {}).get(side, {}) if conns else {}
+        check("%s: %s chain against %s: %s" % (name, side, ca or "the system store", want),
+              v.get("status") == want, json.dumps(v))
+        if want == "ok":
+            check("%s: %s chain ends at the trust store's CA" % (name, side),
+                  v["chain"] and v["chain"][-1]["from_store"] and
+                  v["chain"][-1]["subject"] == "CN=tlsdump test CA", json.dumps(v["chain"]))
+    v = subprocess.run([TLSDUMP, "-r", "pcaps/tls12-openssl.pcap", "--ca-file",
+                        "pcaps/does-not-exist.pem"], capture_output=True)
+    check("--ca-file missing: exit 2 with a message",
+          v.returncode == 2 and b"does-not-exist.pem" in v.stderr, v.stderr.decode())
+
+
 listed = failures(on_the_wire())
 clean(listed)
+validation()
 finish()

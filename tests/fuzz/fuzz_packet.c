@@ -8,7 +8,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tcp_config cfg;
-    struct analyzer *an = analyzer_new();
+    struct analyzer *an = analyzer_new(NULL);
     struct pipeline *p = an ? pipeline_new(NULL, an) : NULL;
     tcp_config_defaults(&cfg);
     cfg.max_ooo_conn = 4096; /* small caps reach the cap paths */

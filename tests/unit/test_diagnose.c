@@ -19,7 +19,7 @@ static void start(struct script *s)
 {
     memset(s, 0, sizeof(*s));
     s->sum.cipher = 0xffffffff;
-    s->an = analyzer_new();
+    s->an = analyzer_new(NULL);
     s->ca = conn_analysis_new(s->an);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s->ca);
 }
