@@ -16,6 +16,8 @@ ip netns exec "$ns" openssl s_server -accept "$port" -cert pcaps/keys/server.pem
 server=$!
 ip netns exec "$ns" "$tlsdump" -i lo -Z nobody "tcp port $port" >"$out/live.out" 2>"$out/live.err" &
 dump=$!
+ip netns exec "$ns" "$tlsdump" -i lo --summary "tcp port $port" >"$out/live.summary" 2>&1 &
+summary=$!
 # wait until both listen: the server's port, tlsdump's packet socket
 for _ in $(seq 50); do
     in_ns ss -ltn 2>/dev/null | grep -q ":$port " && in_ns ss -0 2>/dev/null | grep -q . && break
@@ -25,7 +27,13 @@ sleep 0.5
 printf 'GET / HTTP/1.0\r\n\r\n' |
     in_ns timeout 10 openssl s_client -connect "127.0.0.1:$port" -quiet >"$out/live.client" 2>&1
 sleep 0.5
-fail() { echo "  live: $*"; kill -9 "$dump" "$server" 2>/dev/null; exit 1; }
+fail() { echo "  live: $*"; kill -9 "$dump" "$server" "$summary" 2>/dev/null; exit 1; }
+# --summary writes a connection's line when it ends, not at exit.
+grep -q "^ *1 127\.0\.0\.1:[0-9]* -> 127\.0\.0\.1:$port .* established " "$out/live.summary" ||
+    fail "--summary: no line for the connection while capturing"
+kill -INT "$summary"
+wait "$summary" || fail "--summary: exit status $? after SIGINT"
+grep -q "^1 connections: established 1$" "$out/live.summary" || fail "--summary: no totals"
 kill -INT "$dump"
 for _ in $(seq 50); do kill -0 "$dump" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$dump" 2>/dev/null && fail "tlsdump still running 5 s after SIGINT"
