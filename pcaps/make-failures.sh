@@ -15,8 +15,9 @@
 #
 # Usage (as root):  pcaps/make-failures.sh [--new-keys] [NAME...]
 #   --new-keys   regenerate the extra PKI of this script in pcaps/keys/
-#                (other-ca, client, expired, chain-*); ca.* and server.* are
-#                never touched (they come from make-captures.sh)
+#                (other-ca, client, expired, future, weak, aia-*, chain-*);
+#                ca.* and server.* are never touched (they come from
+#                make-captures.sh)
 #   NAME...      make only these captures (default: all); the table and
 #                failures.txt always cover every capture present on disk
 set -euo pipefail
@@ -127,6 +128,34 @@ new_csr() {
         -keyout "$TMP/$1.key" -out "$TMP/$1.csr" 2>/dev/null
 }
 
+# sign_dates CSR OUT SERIAL START END: a server certificate (server.ext)
+# signed by the test CA, valid from START to END (YYYYMMDDHHMMSSZ); openssl
+# x509 (3.0) cannot set notBefore, openssl ca can
+sign_dates() {
+    local csr=$1 out=$2 serial=$3 start=$4 end=$5
+    mkdir -p "$TMP/ca/new"
+    : > "$TMP/ca/index.txt"
+    echo "$serial" > "$TMP/ca/serial"
+    cat > "$TMP/ca/ca.cnf" <<EOF
+[ca]
+default_ca = test_ca
+[test_ca]
+database = $TMP/ca/index.txt
+new_certs_dir = $TMP/ca/new
+serial = $TMP/ca/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+[policy_any]
+commonName = supplied
+EOF
+    openssl ca -batch -notext -config "$TMP/ca/ca.cnf" \
+        -cert "$KEYS/ca.pem" -keyfile "$KEYS/ca.key" -startdate "$start" -enddate "$end" \
+        -extfile "$TMP/server.ext" -in "$csr" -out "$out" 2>"$TMP/ca/log" ||
+        { cat "$TMP/ca/log" >&2; exit 1; }
+}
+
 make_keys() {
     [ -s "$KEYS/ca.pem" ] && [ -s "$KEYS/ca.key" ] && [ -s "$KEYS/server.pem" ] ||
         die "$KEYS lacks the test CA/server; run make-captures.sh first"
@@ -168,33 +197,49 @@ EOF
 
     if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/expired.pem" ]; then
         echo "== keys: expired (CN=server.test, valid 2020-01-01 .. 2021-01-01)"
-        # openssl x509 (3.0) cannot set notBefore; openssl ca can.
-        mkdir -p "$TMP/ca/new"
-        : > "$TMP/ca/index.txt"
-        echo 2002 > "$TMP/ca/serial"
-        cat > "$TMP/ca/ca.cnf" <<EOF
-[ca]
-default_ca = test_ca
-[test_ca]
-database = $TMP/ca/index.txt
-new_certs_dir = $TMP/ca/new
-serial = $TMP/ca/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-[policy_any]
-commonName = supplied
-EOF
         new_csr expired server.test
-        openssl ca -batch -notext -config "$TMP/ca/ca.cnf" \
-            -cert "$KEYS/ca.pem" -keyfile "$KEYS/ca.key" \
-            -startdate 20200101000000Z -enddate 20210101000000Z \
-            -extfile "$TMP/server.ext" -in "$TMP/expired.csr" \
-            -out "$KEYS/expired.pem" 2>"$TMP/ca/log" || { cat "$TMP/ca/log" >&2; exit 1; }
+        sign_dates "$TMP/expired.csr" "$KEYS/expired.pem" 2002 20200101000000Z 20210101000000Z
         install -m 600 "$TMP/expired.key" "$KEYS/expired.key"
         ! openssl verify -CAfile "$KEYS/ca.pem" "$KEYS/expired.pem" 2>/dev/null ||
             die "expired.pem verifies"
+    fi
+
+    if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/future.pem" ]; then
+        echo "== keys: future (CN=server.test, valid 2035-01-01 .. 2036-01-01)"
+        new_csr future server.test
+        sign_dates "$TMP/future.csr" "$KEYS/future.pem" 2003 20350101000000Z 20360101000000Z
+        install -m 600 "$TMP/future.key" "$KEYS/future.key"
+        ! openssl verify -CAfile "$KEYS/ca.pem" "$KEYS/future.pem" > "$TMP/future.verify" 2>&1 &&
+            grep -q 'certificate is not yet valid' "$TMP/future.verify" ||
+            die "future.pem is not 'not yet valid'"
+    fi
+
+    if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/weak.pem" ]; then
+        echo "== keys: weak (CN=server.test, RSA 1024, signed with SHA-1)"
+        new_csr weak server.test 1024
+        openssl x509 -req -sha1 -days 3650 -in "$TMP/weak.csr" -CA "$KEYS/ca.pem" \
+            -CAkey "$KEYS/ca.key" -set_serial 0x2004 -extfile "$TMP/server.ext" \
+            -out "$KEYS/weak.pem" 2>/dev/null
+        install -m 600 "$TMP/weak.key" "$KEYS/weak.key"
+        # refused at security level 1 (OpenSSL's default), accepted at 0
+        ! openssl verify -auth_level 1 -CAfile "$KEYS/ca.pem" "$KEYS/weak.pem" >/dev/null 2>&1 ||
+            die "weak.pem verifies at security level 1"
+        openssl verify -auth_level 0 -CAfile "$KEYS/ca.pem" "$KEYS/weak.pem"
+    fi
+
+    if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/aia-leaf.pem" ]; then
+        echo "== keys: AIA (test CA -> aia-int -> leaf CN=server.test with caIssuers)"
+        new_csr aia-int "tlsdump AIA intermediate CA"
+        sign_cert "$TMP/aia-int.csr" "$KEYS/aia-int.pem" 0x4001 "$TMP/ca.ext"
+        { cat "$TMP/server.ext"
+          echo "authorityInfoAccess=caIssuers;URI:http://ca.test/aia-int.crt"; } > "$TMP/aia.ext"
+        new_csr aia-leaf server.test
+        sign_cert "$TMP/aia-leaf.csr" "$KEYS/aia-leaf.pem" 0x4100 "$TMP/aia.ext" \
+            "$KEYS/aia-int.pem" "$TMP/aia-int.key"
+        install -m 600 "$TMP/aia-leaf.key" "$KEYS/aia-leaf.key"
+        openssl verify -CAfile "$KEYS/ca.pem" -untrusted "$KEYS/aia-int.pem" "$KEYS/aia-leaf.pem"
+        ! openssl verify -CAfile "$KEYS/ca.pem" "$KEYS/aia-leaf.pem" >/dev/null 2>&1 ||
+            die "aia-leaf.pem verifies without its intermediate"
     fi
 
     if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/chain-leaf.pem" ]; then
