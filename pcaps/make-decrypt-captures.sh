@@ -138,7 +138,7 @@ empty_expect() { : > "$TMP/exp.e"; expect "$1" "$TMP/exp.e" "$TMP/exp.e"; }
 expect_older() {
     local n
     for n in tls13-openssl tls12-openssl tls12-gnutls hrr-tls13 mtls-tls13 mtls-tls12 \
-        long-chain sslv2-hello; do
+        long-chain sslv2-hello aia-chain-ok weak-cert; do
         www_expect $n "$GET" "$DATA/page.html"
     done
     printf 'GET /page.html HTTP/1.1\r\nHost: server.test:4434\r\nUser-Agent: curl/%s\r\nAccept: */*\r\n\r\n' \

@@ -1,12 +1,14 @@
 #!/bin/bash
 # Produce real captures of failing TLS handshakes and of handshakes with
 # special features (HelloRetryRequest, mutual TLS, resumption, a long
-# certificate chain, an SSLv2-compatible ClientHello) for tlsdump.
+# certificate chain, an SSLv2-compatible ClientHello, an intermediate CA,
+# a weak certificate) for tlsdump.
 #
 # Same approach as make-captures.sh: real peers (openssl s_server/s_client,
-# curl, small /usr/bin/python3 programs) over the loopback interface of a
-# private network namespace, recorded with tcpdump, each capture with the
-# key log written by the client (NAME.keys, only when the client wrote one).
+# gnutls-serv, curl, small /usr/bin/python3 programs beside this script
+# where no stock tool misbehaves the way wanted) over the loopback interface
+# of a private network namespace, recorded with tcpdump, each capture with
+# the key log written by the client (NAME.keys, only when the client wrote one).
 #
 # Every alert in every capture is read back with tshark (with the key log,
 # so that encrypted alerts are seen too); the observed first non-close_notify
@@ -45,6 +47,8 @@ NAMES=(
     fail-rst-handshake not-tls
     hrr-tls13 mtls-tls13 mtls-tls12 resume-tls12-id resume-tls12-ticket
     resume-tls13 long-chain sslv2-hello
+    fail-alpn fail-sni fail-not-yet-valid fail-fallback fail-incomplete-chain
+    aia-chain-ok weak-cert
 )
 declare -A PORT=(
     [fail-unknown-ca-tls12]=4441 [fail-unknown-ca-tls13]=4442
@@ -55,6 +59,10 @@ declare -A PORT=(
     [hrr-tls13]=4453 [mtls-tls13]=4454 [mtls-tls12]=4455
     [resume-tls12-id]=4456 [resume-tls12-ticket]=4457 [resume-tls13]=4458
     [long-chain]=4459 [sslv2-hello]=4460
+    # 4461-4493 are make-decrypt-captures.sh's; these continue at 4501
+    [fail-alpn]=4501 [fail-sni]=4502 [fail-not-yet-valid]=4503
+    [fail-fallback]=4504 [fail-incomplete-chain]=4509
+    [aia-chain-ok]=4510 [weak-cert]=4511
 )
 declare -A EXPECT=(
     [fail-unknown-ca-tls12]="unknown_ca client TLSv1.2"
@@ -77,6 +85,13 @@ declare -A EXPECT=(
     [resume-tls13]="none none TLSv1.3"
     [long-chain]="none none TLSv1.2"
     [sslv2-hello]="none none TLSv1.2"
+    [fail-alpn]="no_application_protocol server TLSv1.3"
+    [fail-sni]="unrecognized_name server TLSv1.3"
+    [fail-not-yet-valid]="bad_certificate client TLSv1.2"
+    [fail-fallback]="inappropriate_fallback server TLSv1.2"
+    [fail-incomplete-chain]="unknown_ca client TLSv1.2"
+    [aia-chain-ok]="none none TLSv1.2"
+    [weak-cert]="none none TLSv1.2"
 )
 
 NEW_KEYS=0
@@ -550,6 +565,79 @@ cap_not_tls() {
     cmp -s "$TMP/$n.out" "$DATA/page.html" || die "$n: bad body"
 }
 
+# gnutls-serv with --alpn-fatal: the client's ALPN list (http/1.1) has
+# nothing the server accepts (h2)
+cap_fail_alpn() {
+    local n=fail-alpn port=${PORT[fail-alpn]}
+    start_capture $n
+    ip netns exec "$NS" gnutls-serv -p "$port" --x509certfile "$KEYS/server.pem" \
+        --x509keyfile "$KEYS/server.key" --alpn h2 --alpn-fatal > "$TMP/$n.server" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    wait_listen "$port"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -alpn http/1.1
+    kill "$SRV_PID"
+    wait_pid "$SRV_PID" 5 || true
+    stop_capture $n
+    grep -q 'No common application protocol' "$TMP/$n.server" ||
+        { cat "$TMP/$n.server" >&2; die "$n: gnutls-serv did not refuse the ALPN"; }
+    [ "$(tsh $n -Y 'tls.handshake.type == 1' -T fields -e tls.handshake.extensions_alpn_str)" = http/1.1 ] ||
+        die "$n: the ClientHello does not offer exactly http/1.1"
+}
+
+# s_server knows only server.test (-servername, -cert2 for that name) and
+# refuses any other name with a fatal alert
+cap_fail_sni() {
+    local n=fail-sni
+    start_capture $n
+    serve $n 1 "${SRV[@]}" -servername server.test -servername_fatal \
+        -cert2 "$KEYS/server.pem" -key2 "$KEYS/server.key"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -servername other.test
+    server_done $n fail
+    stop_capture $n
+    [ "$(tsh $n -Y 'tls.handshake.type == 1' -T fields -e tls.handshake.extensions_server_name)" = other.test ] ||
+        die "$n: the ClientHello's SNI is not other.test"
+}
+
+# the server certificate is valid from 2035-01-01 (keys/future.pem)
+cap_fail_not_yet_valid() {
+    local n=fail-not-yet-valid
+    start_capture $n
+    serve $n 1 -cert "$KEYS/future.pem" -key "$KEYS/future.key" -tls1_2 -cipher $C12
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    server_done $n fail
+    stop_capture $n
+    grep -q 'certificate is not yet valid' "$TMP/$n.err" || die "$n: not a 'not yet valid' error"
+}
+
+# RFC 7507: a TLS 1.2-only retry that carries TLS_FALLBACK_SCSV (0x5600)
+# to a server that can do TLS 1.3
+cap_fail_fallback() {
+    local n=fail-fallback
+    start_capture $n
+    serve $n 1 "${SRV[@]}"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12 -fallback_scsv
+    server_done $n fail
+    stop_capture $n
+    tsh $n -Y 'tls.handshake.type == 1' -T fields -e tls.handshake.ciphersuite | tr ',' '\n' |
+        grep -qx 0x5600 || die "$n: no TLS_FALLBACK_SCSV in the ClientHello"
+}
+
+# the server sends its leaf (issued by aia-int, with an AIA caIssuers URI)
+# without aia-int; the client has only the root
+cap_fail_incomplete_chain() {
+    local n=fail-incomplete-chain
+    start_capture $n
+    serve $n 1 -cert "$KEYS/aia-leaf.pem" -key "$KEYS/aia-leaf.key" -tls1_2 -cipher $C12
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    server_done $n fail
+    stop_capture $n
+    grep -q 'unable to get local issuer certificate' "$TMP/$n.err" ||
+        die "$n: not an 'unable to get local issuer certificate' error"
+    [ "$(tsh $n -Y 'tls.handshake.type == 11' -T fields -e tls.handshake.certificate_length |
+         tr ',' '\n' | grep -c .)" = 1 ] || die "$n: not exactly one certificate sent"
+}
+
 # ---------------------------------------------------------------- features
 
 cap_hrr_tls13() {
@@ -661,6 +749,32 @@ cap_sslv2_hello() {
         { cat "$TMP/$n.err" "$TMP/$n.server" >&2; die "$n: client failed"; }
     server_done $n ok
     stop_capture $n
+}
+
+# the same leaf as fail-incomplete-chain, this time with its intermediate
+cap_aia_chain_ok() {
+    local n=aia-chain-ok
+    start_capture $n
+    serve $n 1 -cert "$KEYS/aia-leaf.pem" -key "$KEYS/aia-leaf.key" \
+        -cert_chain "$KEYS/aia-int.pem" -tls1_2 -cipher $C12
+    client $n ok -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    server_done $n ok
+    stop_capture $n
+    [ "$(tsh $n -Y 'tls.handshake.type == 11' -T fields -e tls.handshake.certificate_length |
+         tr ',' '\n' | grep -c .)" = 2 ] || die "$n: not leaf + intermediate"
+}
+
+# RSA 1024, sha1WithRSAEncryption: both sides need security level 0
+cap_weak_cert() {
+    local n=weak-cert
+    start_capture $n
+    serve $n 1 -cert "$KEYS/weak.pem" -key "$KEYS/weak.key" -tls1_2 -cipher "$C12:@SECLEVEL=0"
+    client $n ok -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher "$C12:@SECLEVEL=0"
+    server_done $n ok
+    stop_capture $n
+    # sha1WithRSAEncryption is the certificate's signature algorithm
+    tsh $n -Y 'tls.handshake.type == 11' -T fields -e x509af.algorithm.id | tr ',' '\n' |
+        grep -qx 1.2.840.113549.1.1.5 || die "$n: the certificate is not signed with SHA-1"
 }
 
 # ---------------------------------------------------------------- report
