@@ -154,8 +154,10 @@ expect_older() {
     : > "$TMP/empty"
     expect fail-client-cert-tls13 "$TMP/get.req" "$TMP/empty"
     # no application data: handshake failures (fail-renegotiation: the client
-    # aborts after the refused renegotiation, before sending its request)
-    for n in fail-client-cert-tls12 fail-unknown-ca-tls13 fail-renegotiation; do
+    # aborts after the refused renegotiation, before sending its request;
+    # fail-closed-handshake: the client leaves before its Finished)
+    for n in fail-client-cert-tls12 fail-unknown-ca-tls13 fail-renegotiation \
+        fail-closed-handshake; do
         empty_expect $n
     done
 }

@@ -47,7 +47,8 @@ NAMES=(
     fail-rst-handshake not-tls
     hrr-tls13 mtls-tls13 mtls-tls12 resume-tls12-id resume-tls12-ticket
     resume-tls13 long-chain sslv2-hello
-    fail-alpn fail-sni fail-not-yet-valid fail-fallback fail-incomplete-chain
+    fail-alpn fail-sni fail-not-yet-valid fail-fallback fail-decode-error
+    fail-illegal-parameter fail-hrr fail-closed-handshake fail-incomplete-chain
     aia-chain-ok weak-cert
 )
 declare -A PORT=(
@@ -61,7 +62,8 @@ declare -A PORT=(
     [long-chain]=4459 [sslv2-hello]=4460
     # 4461-4493 are make-decrypt-captures.sh's; these continue at 4501
     [fail-alpn]=4501 [fail-sni]=4502 [fail-not-yet-valid]=4503
-    [fail-fallback]=4504 [fail-incomplete-chain]=4509
+    [fail-fallback]=4504 [fail-decode-error]=4505 [fail-illegal-parameter]=4506
+    [fail-hrr]=4507 [fail-closed-handshake]=4508 [fail-incomplete-chain]=4509
     [aia-chain-ok]=4510 [weak-cert]=4511
 )
 declare -A EXPECT=(
@@ -89,6 +91,10 @@ declare -A EXPECT=(
     [fail-sni]="unrecognized_name server TLSv1.3"
     [fail-not-yet-valid]="bad_certificate client TLSv1.2"
     [fail-fallback]="inappropriate_fallback server TLSv1.2"
+    [fail-decode-error]="decode_error server TLSv1.2"
+    [fail-illegal-parameter]="illegal_parameter server TLSv1.3"
+    [fail-hrr]="illegal_parameter server TLSv1.3"
+    [fail-closed-handshake]="decode_error server TLSv1.3"
     [fail-incomplete-chain]="unknown_ca client TLSv1.2"
     [aia-chain-ok]="none none TLSv1.2"
     [weak-cert]="none none TLSv1.2"
@@ -621,6 +627,68 @@ cap_fail_fallback() {
     stop_capture $n
     tsh $n -Y 'tls.handshake.type == 1' -T fields -e tls.handshake.ciphersuite | tr ',' '\n' |
         grep -qx 0x5600 || die "$n: no TLS_FALLBACK_SCSV in the ClientHello"
+}
+
+# bad_hello NAME MODE SERVEROPTS...: bad-hello-client.py MODE against s_server
+bad_hello() {
+    local n=$1 mode=$2 port=${PORT[$1]}
+    shift 2
+    start_capture $n
+    serve $n 1 "${SRV[@]}" "$@"
+    timeout 20 ip netns exec "$NS" $PY "$PCAPS/bad-hello-client.py" "$mode" 127.0.0.1 "$port" \
+        > "$TMP/$n.out" 2> "$TMP/$n.err" ||
+        { cat "$TMP/$n.out" "$TMP/$n.err" "$TMP/$n.server" >&2; die "$n: no fatal alert"; }
+    sed 's/^/   client: /' "$TMP/$n.out"
+    server_done $n fail
+    stop_capture $n
+}
+
+# the ClientHello's extensions length is 3 more than the bytes that follow
+cap_fail_decode_error() {
+    local n=fail-decode-error
+    bad_hello $n decode-error
+}
+
+# a key_share for secp256r1, a group not in the client's supported_groups
+cap_fail_illegal_parameter() {
+    local n=fail-illegal-parameter
+    bad_hello $n illegal-parameter
+}
+
+# the server asks for a P-384 share (HelloRetryRequest), the second
+# ClientHello has again only the X25519 one
+cap_fail_hrr() {
+    local n=fail-hrr
+    bad_hello $n hrr -groups P-384
+    [ "$(count $n 'tls.handshake.type == 1')" = 2 ] || die "$n: not 2 ClientHellos"
+    [ "$(count $n 'tls.handshake.random == cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c')" = 1 ] ||
+        die "$n: no HelloRetryRequest"
+}
+
+# the client reads the server's whole first flight, then closes (FIN)
+# without its Finished and without an alert
+cap_fail_closed_handshake() {
+    local n=fail-closed-handshake port=${PORT[fail-closed-handshake]}
+    start_capture $n
+    serve $n 1 "${SRV[@]}"
+    timeout 20 ip netns exec "$NS" $PY "$PCAPS/closed-handshake-client.py" 127.0.0.1 "$port" \
+        "$KEYS/ca.pem" "$PCAPS/$n.keys" > "$TMP/$n.out" 2> "$TMP/$n.err" ||
+        { cat "$TMP/$n.out" "$TMP/$n.err" "$TMP/$n.server" >&2; die "$n: client failed"; }
+    sed 's/^/   client: /' "$TMP/$n.out"
+    server_done $n fail
+    stop_capture $n
+    # the client's only record is its ClientHello; the server's flight ends
+    # with its Finished (decrypted with the key log); the client's FIN is first
+    [ "$(count $n "tcp.dstport == $port && tls.record")" = 1 ] || die "$n: the client sent more than a ClientHello"
+    [ "$(count $n "tcp.srcport == $port && tls.handshake.type == 20")" = 1 ] || die "$n: no server Finished"
+    [ "$(tsh $n -Y 'tcp.flags.fin == 1' -T fields -e tcp.dstport | head -1)" = "$port" ] ||
+        die "$n: the first FIN is not the client's"
+    # OpenSSL 3.0 answers the EOF with decode_error (unexpected eof while
+    # reading), after the client's FIN
+    local fin alert
+    fin=$(tsh $n -Y "tcp.flags.fin == 1 && tcp.dstport == $port" -T fields -e frame.number)
+    alert=$(tsh $n -Y "tls.alert_message && tcp.srcport == $port" -T fields -e frame.number)
+    [ -n "$alert" ] && [ "$alert" -gt "$fin" ] || die "$n: the server's alert is not after the client's FIN"
 }
 
 # the server sends its leaf (issued by aia-int, with an AIA caIssuers URI)
