@@ -153,6 +153,11 @@ expect_older() {
     printf "$GET" > "$TMP/get.req"
     : > "$TMP/empty"
     expect fail-client-cert-tls13 "$TMP/get.req" "$TMP/empty"
+    # the relay passed on the server's first application record, a full one
+    # (16384 bytes: s_server -WWW writes through a 16 KB buffer), then
+    # replaced the rest with plain bytes
+    head -c 16384 "$TMP/page.resp" > "$TMP/inject.resp"
+    expect middlebox-injection "$TMP/get.req" "$TMP/inject.resp"
     # no application data: handshake failures (fail-renegotiation: the client
     # aborts after the refused renegotiation, before sending its request;
     # fail-closed-handshake: the client leaves before its Finished)

@@ -49,7 +49,7 @@ NAMES=(
     resume-tls13 long-chain sslv2-hello
     fail-alpn fail-sni fail-not-yet-valid fail-fallback fail-decode-error
     fail-illegal-parameter fail-hrr fail-closed-handshake fail-incomplete-chain
-    aia-chain-ok weak-cert
+    aia-chain-ok weak-cert middlebox-injection fail-unsupported-extension
 )
 declare -A PORT=(
     [fail-unknown-ca-tls12]=4441 [fail-unknown-ca-tls13]=4442
@@ -64,8 +64,15 @@ declare -A PORT=(
     [fail-alpn]=4501 [fail-sni]=4502 [fail-not-yet-valid]=4503
     [fail-fallback]=4504 [fail-decode-error]=4505 [fail-illegal-parameter]=4506
     [fail-hrr]=4507 [fail-closed-handshake]=4508 [fail-incomplete-chain]=4509
-    [aia-chain-ok]=4510 [weak-cert]=4511
+    [aia-chain-ok]=4510 [weak-cert]=4511 [middlebox-injection]=4512
+    [fail-unsupported-extension]=4513
 )
+# the real server behind the relay of middlebox-injection (not captured)
+RELAY_SERVER_PORT=4612
+# extra tshark options: in middlebox-injection, tshark's HTTP heuristics
+# take the connection over at the injected "HTTP/1.1 403" and would read
+# the client's encrypted alert that follows as HTTP
+declare -A TSHARK_OPTS=([middlebox-injection]="--disable-protocol http")
 declare -A EXPECT=(
     [fail-unknown-ca-tls12]="unknown_ca client TLSv1.2"
     [fail-unknown-ca-tls13]="unknown_ca client TLSv1.3"
@@ -98,6 +105,8 @@ declare -A EXPECT=(
     [fail-incomplete-chain]="unknown_ca client TLSv1.2"
     [aia-chain-ok]="none none TLSv1.2"
     [weak-cert]="none none TLSv1.2"
+    [middlebox-injection]="protocol_version client TLSv1.2"
+    [fail-unsupported-extension]="unsupported_extension client TLSv1.2"
 )
 
 NEW_KEYS=0
@@ -390,8 +399,10 @@ tsh() {
     shift
     local keys=$PCAPS/$name.keys
     [ -s "$keys" ] || keys=
+    local -a opts
+    read -ra opts <<< "${TSHARK_OPTS[$name]:-}"
     tshark -r "$PCAPS/$name.pcap" -o "tls.keylog_file:$keys" \
-        -d "tcp.port==${PORT[$name]},tls" "$@" 2>/dev/null
+        -d "tcp.port==${PORT[$name]},tls" "${opts[@]}" "$@" 2>/dev/null
 }
 
 # count NAME FILTER: number of frames matching a display filter
@@ -706,6 +717,55 @@ cap_fail_incomplete_chain() {
          tr ',' '\n' | grep -c .)" = 1 ] || die "$n: not exactly one certificate sent"
 }
 
+# inject-relay.py on the captured port between s_client and s_server (on
+# RELAY_SERVER_PORT, not captured): after the server's first application
+# record (TLS 1.2) it sends an HTTP 403 in clear to the client and closes
+cap_middlebox_injection() {
+    local n=middlebox-injection port=${PORT[middlebox-injection]}
+    start_capture $n
+    (cd "$DATA" && exec ip netns exec "$NS" openssl s_server -WWW -quiet \
+        -accept "$RELAY_SERVER_PORT" -naccept 1 "${SRV[@]}" -tls1_2 -cipher $C12) \
+        > "$TMP/$n.server" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    wait_listen "$RELAY_SERVER_PORT"
+    ip netns exec "$NS" $PY "$PCAPS/inject-relay.py" "$port" "$RELAY_SERVER_PORT" \
+        > "$TMP/$n.relay" 2>&1 &
+    local relay=$!
+    PIDS+=("$relay")
+    wait_listen "$port"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    wait_pid "$relay" 10 || { cat "$TMP/$n.relay" >&2; die "$n: relay failed"; }
+    sed 's/^/   /' "$TMP/$n.relay"
+    server_done $n fail
+    stop_capture $n
+    grep -q 'wrong version number' "$TMP/$n.err" || die "$n: s_client did not fail on the record"
+    # the first application record is a full one: 16384 bytes of the
+    # response (+ 8 bytes explicit nonce + 16 bytes tag)
+    grep -q ' 23/16408, then injected' "$TMP/$n.relay" ||
+        die "$n: the server's first application record is not a full 16 KB one"
+    # the relay's stream to the client ends with the injected bytes
+    [ "$(tsh $n -Y "tcp.srcport == $port && tcp.len > 0" -T fields -e tcp.payload | tr -d '\n' |
+         xxd -r -p | tail -c 45)" = "$(printf 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n')" ] ||
+        die "$n: the stream to the client does not end with the HTTP 403"
+}
+
+# unsolicited-ext-server.py answers s_client's ClientHello with a TLS 1.2
+# ServerHello carrying ALPN, which the client did not offer
+cap_fail_unsupported_extension() {
+    local n=fail-unsupported-extension port=${PORT[fail-unsupported-extension]}
+    start_capture $n
+    ip netns exec "$NS" $PY "$PCAPS/unsolicited-ext-server.py" "$port" > "$TMP/$n.server" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    wait_listen "$port"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error
+    wait_pid "$SRV_PID" 10 || { cat "$TMP/$n.server" >&2; die "$n: server failed"; }
+    sed 's/^/   server: /' "$TMP/$n.server"
+    stop_capture $n
+    grep -q 'unsolicited extension' "$TMP/$n.err" || die "$n: s_client did not see an unsolicited extension"
+}
+
 # ---------------------------------------------------------------- features
 
 cap_hrr_tls13() {
@@ -903,7 +963,7 @@ version() {
 report() {
     local n bad=0 size al first obs
     : > "$TMP/failures.txt"
-    printf '\n%-24s %8s  %-8s %s\n' capture bytes version "alerts (description sender level)"
+    printf '\n%-26s %8s  %-8s %s\n' capture bytes version "alerts (description sender level)"
     for n in "${NAMES[@]}"; do
         [ -s "$PCAPS/$n.pcap" ] || { echo "$n: missing" >&2; bad=1; continue; }
         size=$(stat -c %s "$PCAPS/$n.pcap")
@@ -911,7 +971,7 @@ report() {
         first=$(echo "$al" | awk '$1 != "close_notify" && NF { print $1, $2; exit }')
         [ -n "$first" ] || first="none none"
         obs="$first $(version "$n")"
-        printf '%-24s %8d  %-8s %s\n' "$n" "$size" "${obs##* }" \
+        printf '%-26s %8d  %-8s %s\n' "$n" "$size" "${obs##* }" \
             "$(echo "$al" | paste -sd, | sed 's/,/, /g')"
         echo "$n $obs" >> "$TMP/failures.txt"
         if [ "$obs" != "${EXPECT[$n]}" ]; then
