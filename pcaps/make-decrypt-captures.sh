@@ -138,7 +138,7 @@ empty_expect() { : > "$TMP/exp.e"; expect "$1" "$TMP/exp.e" "$TMP/exp.e"; }
 expect_older() {
     local n
     for n in tls13-openssl tls12-openssl tls12-gnutls hrr-tls13 mtls-tls13 mtls-tls12 \
-        long-chain sslv2-hello; do
+        long-chain sslv2-hello aia-chain-ok weak-cert; do
         www_expect $n "$GET" "$DATA/page.html"
     done
     printf 'GET /page.html HTTP/1.1\r\nHost: server.test:4434\r\nUser-Agent: curl/%s\r\nAccept: */*\r\n\r\n' \
@@ -153,9 +153,16 @@ expect_older() {
     printf "$GET" > "$TMP/get.req"
     : > "$TMP/empty"
     expect fail-client-cert-tls13 "$TMP/get.req" "$TMP/empty"
+    # the relay passed on the server's first application record, a full one
+    # (16384 bytes: s_server -WWW writes through a 16 KB buffer), then
+    # replaced the rest with plain bytes
+    head -c 16384 "$TMP/page.resp" > "$TMP/inject.resp"
+    expect middlebox-injection "$TMP/get.req" "$TMP/inject.resp"
     # no application data: handshake failures (fail-renegotiation: the client
-    # aborts after the refused renegotiation, before sending its request)
-    for n in fail-client-cert-tls12 fail-unknown-ca-tls13 fail-renegotiation; do
+    # aborts after the refused renegotiation, before sending its request;
+    # fail-closed-handshake: the client leaves before its Finished)
+    for n in fail-client-cert-tls12 fail-unknown-ca-tls13 fail-renegotiation \
+        fail-closed-handshake; do
         empty_expect $n
     done
 }

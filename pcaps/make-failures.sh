@@ -1,12 +1,14 @@
 #!/bin/bash
 # Produce real captures of failing TLS handshakes and of handshakes with
 # special features (HelloRetryRequest, mutual TLS, resumption, a long
-# certificate chain, an SSLv2-compatible ClientHello) for tlsdump.
+# certificate chain, an SSLv2-compatible ClientHello, an intermediate CA,
+# a weak certificate) for tlsdump.
 #
 # Same approach as make-captures.sh: real peers (openssl s_server/s_client,
-# curl, small /usr/bin/python3 programs) over the loopback interface of a
-# private network namespace, recorded with tcpdump, each capture with the
-# key log written by the client (NAME.keys, only when the client wrote one).
+# gnutls-serv, curl, small /usr/bin/python3 programs beside this script
+# where no stock tool misbehaves the way wanted) over the loopback interface
+# of a private network namespace, recorded with tcpdump, each capture with
+# the key log written by the client (NAME.keys, only when the client wrote one).
 #
 # Every alert in every capture is read back with tshark (with the key log,
 # so that encrypted alerts are seen too); the observed first non-close_notify
@@ -15,8 +17,9 @@
 #
 # Usage (as root):  pcaps/make-failures.sh [--new-keys] [NAME...]
 #   --new-keys   regenerate the extra PKI of this script in pcaps/keys/
-#                (other-ca, client, expired, chain-*); ca.* and server.* are
-#                never touched (they come from make-captures.sh)
+#                (other-ca, client, expired, future, weak, aia-*, chain-*);
+#                ca.* and server.* are never touched (they come from
+#                make-captures.sh)
 #   NAME...      make only these captures (default: all); the table and
 #                failures.txt always cover every capture present on disk
 set -euo pipefail
@@ -44,6 +47,9 @@ NAMES=(
     fail-rst-handshake not-tls
     hrr-tls13 mtls-tls13 mtls-tls12 resume-tls12-id resume-tls12-ticket
     resume-tls13 long-chain sslv2-hello
+    fail-alpn fail-sni fail-not-yet-valid fail-fallback fail-decode-error
+    fail-illegal-parameter fail-hrr fail-closed-handshake fail-incomplete-chain
+    aia-chain-ok weak-cert middlebox-injection fail-unsupported-extension
 )
 declare -A PORT=(
     [fail-unknown-ca-tls12]=4441 [fail-unknown-ca-tls13]=4442
@@ -54,7 +60,19 @@ declare -A PORT=(
     [hrr-tls13]=4453 [mtls-tls13]=4454 [mtls-tls12]=4455
     [resume-tls12-id]=4456 [resume-tls12-ticket]=4457 [resume-tls13]=4458
     [long-chain]=4459 [sslv2-hello]=4460
+    # 4461-4493 are make-decrypt-captures.sh's; these continue at 4501
+    [fail-alpn]=4501 [fail-sni]=4502 [fail-not-yet-valid]=4503
+    [fail-fallback]=4504 [fail-decode-error]=4505 [fail-illegal-parameter]=4506
+    [fail-hrr]=4507 [fail-closed-handshake]=4508 [fail-incomplete-chain]=4509
+    [aia-chain-ok]=4510 [weak-cert]=4511 [middlebox-injection]=4512
+    [fail-unsupported-extension]=4513
 )
+# the real server behind the relay of middlebox-injection (not captured)
+RELAY_SERVER_PORT=4612
+# extra tshark options: in middlebox-injection, tshark's HTTP heuristics
+# take the connection over at the injected "HTTP/1.1 403" and would read
+# the client's encrypted alert that follows as HTTP
+declare -A TSHARK_OPTS=([middlebox-injection]="--disable-protocol http")
 declare -A EXPECT=(
     [fail-unknown-ca-tls12]="unknown_ca client TLSv1.2"
     [fail-unknown-ca-tls13]="unknown_ca client TLSv1.3"
@@ -76,6 +94,19 @@ declare -A EXPECT=(
     [resume-tls13]="none none TLSv1.3"
     [long-chain]="none none TLSv1.2"
     [sslv2-hello]="none none TLSv1.2"
+    [fail-alpn]="no_application_protocol server TLSv1.3"
+    [fail-sni]="unrecognized_name server TLSv1.3"
+    [fail-not-yet-valid]="bad_certificate client TLSv1.2"
+    [fail-fallback]="inappropriate_fallback server TLSv1.2"
+    [fail-decode-error]="decode_error server TLSv1.2"
+    [fail-illegal-parameter]="illegal_parameter server TLSv1.3"
+    [fail-hrr]="illegal_parameter server TLSv1.3"
+    [fail-closed-handshake]="decode_error server TLSv1.3"
+    [fail-incomplete-chain]="unknown_ca client TLSv1.2"
+    [aia-chain-ok]="none none TLSv1.2"
+    [weak-cert]="none none TLSv1.2"
+    [middlebox-injection]="protocol_version client TLSv1.2"
+    [fail-unsupported-extension]="unsupported_extension client TLSv1.2"
 )
 
 NEW_KEYS=0
@@ -127,6 +158,34 @@ new_csr() {
         -keyout "$TMP/$1.key" -out "$TMP/$1.csr" 2>/dev/null
 }
 
+# sign_dates CSR OUT SERIAL START END: a server certificate (server.ext)
+# signed by the test CA, valid from START to END (YYYYMMDDHHMMSSZ); openssl
+# x509 (3.0) cannot set notBefore, openssl ca can
+sign_dates() {
+    local csr=$1 out=$2 serial=$3 start=$4 end=$5
+    mkdir -p "$TMP/ca/new"
+    : > "$TMP/ca/index.txt"
+    echo "$serial" > "$TMP/ca/serial"
+    cat > "$TMP/ca/ca.cnf" <<EOF
+[ca]
+default_ca = test_ca
+[test_ca]
+database = $TMP/ca/index.txt
+new_certs_dir = $TMP/ca/new
+serial = $TMP/ca/serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+[policy_any]
+commonName = supplied
+EOF
+    openssl ca -batch -notext -config "$TMP/ca/ca.cnf" \
+        -cert "$KEYS/ca.pem" -keyfile "$KEYS/ca.key" -startdate "$start" -enddate "$end" \
+        -extfile "$TMP/server.ext" -in "$csr" -out "$out" 2>"$TMP/ca/log" ||
+        { cat "$TMP/ca/log" >&2; exit 1; }
+}
+
 make_keys() {
     [ -s "$KEYS/ca.pem" ] && [ -s "$KEYS/ca.key" ] && [ -s "$KEYS/server.pem" ] ||
         die "$KEYS lacks the test CA/server; run make-captures.sh first"
@@ -168,33 +227,49 @@ EOF
 
     if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/expired.pem" ]; then
         echo "== keys: expired (CN=server.test, valid 2020-01-01 .. 2021-01-01)"
-        # openssl x509 (3.0) cannot set notBefore; openssl ca can.
-        mkdir -p "$TMP/ca/new"
-        : > "$TMP/ca/index.txt"
-        echo 2002 > "$TMP/ca/serial"
-        cat > "$TMP/ca/ca.cnf" <<EOF
-[ca]
-default_ca = test_ca
-[test_ca]
-database = $TMP/ca/index.txt
-new_certs_dir = $TMP/ca/new
-serial = $TMP/ca/serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-copy_extensions = none
-[policy_any]
-commonName = supplied
-EOF
         new_csr expired server.test
-        openssl ca -batch -notext -config "$TMP/ca/ca.cnf" \
-            -cert "$KEYS/ca.pem" -keyfile "$KEYS/ca.key" \
-            -startdate 20200101000000Z -enddate 20210101000000Z \
-            -extfile "$TMP/server.ext" -in "$TMP/expired.csr" \
-            -out "$KEYS/expired.pem" 2>"$TMP/ca/log" || { cat "$TMP/ca/log" >&2; exit 1; }
+        sign_dates "$TMP/expired.csr" "$KEYS/expired.pem" 2002 20200101000000Z 20210101000000Z
         install -m 600 "$TMP/expired.key" "$KEYS/expired.key"
         ! openssl verify -CAfile "$KEYS/ca.pem" "$KEYS/expired.pem" 2>/dev/null ||
             die "expired.pem verifies"
+    fi
+
+    if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/future.pem" ]; then
+        echo "== keys: future (CN=server.test, valid 2035-01-01 .. 2036-01-01)"
+        new_csr future server.test
+        sign_dates "$TMP/future.csr" "$KEYS/future.pem" 2003 20350101000000Z 20360101000000Z
+        install -m 600 "$TMP/future.key" "$KEYS/future.key"
+        ! openssl verify -CAfile "$KEYS/ca.pem" "$KEYS/future.pem" > "$TMP/future.verify" 2>&1 &&
+            grep -q 'certificate is not yet valid' "$TMP/future.verify" ||
+            die "future.pem is not 'not yet valid'"
+    fi
+
+    if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/weak.pem" ]; then
+        echo "== keys: weak (CN=server.test, RSA 1024, signed with SHA-1)"
+        new_csr weak server.test 1024
+        openssl x509 -req -sha1 -days 3650 -in "$TMP/weak.csr" -CA "$KEYS/ca.pem" \
+            -CAkey "$KEYS/ca.key" -set_serial 0x2004 -extfile "$TMP/server.ext" \
+            -out "$KEYS/weak.pem" 2>/dev/null
+        install -m 600 "$TMP/weak.key" "$KEYS/weak.key"
+        # refused at security level 1 (OpenSSL's default), accepted at 0
+        ! openssl verify -auth_level 1 -CAfile "$KEYS/ca.pem" "$KEYS/weak.pem" >/dev/null 2>&1 ||
+            die "weak.pem verifies at security level 1"
+        openssl verify -auth_level 0 -CAfile "$KEYS/ca.pem" "$KEYS/weak.pem"
+    fi
+
+    if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/aia-leaf.pem" ]; then
+        echo "== keys: AIA (test CA -> aia-int -> leaf CN=server.test with caIssuers)"
+        new_csr aia-int "tlsdump AIA intermediate CA"
+        sign_cert "$TMP/aia-int.csr" "$KEYS/aia-int.pem" 0x4001 "$TMP/ca.ext"
+        { cat "$TMP/server.ext"
+          echo "authorityInfoAccess=caIssuers;URI:http://ca.test/aia-int.crt"; } > "$TMP/aia.ext"
+        new_csr aia-leaf server.test
+        sign_cert "$TMP/aia-leaf.csr" "$KEYS/aia-leaf.pem" 0x4100 "$TMP/aia.ext" \
+            "$KEYS/aia-int.pem" "$TMP/aia-int.key"
+        install -m 600 "$TMP/aia-leaf.key" "$KEYS/aia-leaf.key"
+        openssl verify -CAfile "$KEYS/ca.pem" -untrusted "$KEYS/aia-int.pem" "$KEYS/aia-leaf.pem"
+        ! openssl verify -CAfile "$KEYS/ca.pem" "$KEYS/aia-leaf.pem" >/dev/null 2>&1 ||
+            die "aia-leaf.pem verifies without its intermediate"
     fi
 
     if [ "$NEW_KEYS" = 1 ] || [ ! -s "$KEYS/chain-leaf.pem" ]; then
@@ -324,8 +399,10 @@ tsh() {
     shift
     local keys=$PCAPS/$name.keys
     [ -s "$keys" ] || keys=
+    local -a opts
+    read -ra opts <<< "${TSHARK_OPTS[$name]:-}"
     tshark -r "$PCAPS/$name.pcap" -o "tls.keylog_file:$keys" \
-        -d "tcp.port==${PORT[$name]},tls" "$@" 2>/dev/null
+        -d "tcp.port==${PORT[$name]},tls" "${opts[@]}" "$@" 2>/dev/null
 }
 
 # count NAME FILTER: number of frames matching a display filter
@@ -505,6 +582,190 @@ cap_not_tls() {
     cmp -s "$TMP/$n.out" "$DATA/page.html" || die "$n: bad body"
 }
 
+# gnutls-serv with --alpn-fatal: the client's ALPN list (http/1.1) has
+# nothing the server accepts (h2)
+cap_fail_alpn() {
+    local n=fail-alpn port=${PORT[fail-alpn]}
+    start_capture $n
+    ip netns exec "$NS" gnutls-serv -p "$port" --x509certfile "$KEYS/server.pem" \
+        --x509keyfile "$KEYS/server.key" --alpn h2 --alpn-fatal > "$TMP/$n.server" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    wait_listen "$port"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -alpn http/1.1
+    kill "$SRV_PID"
+    wait_pid "$SRV_PID" 5 || true
+    stop_capture $n
+    grep -q 'No common application protocol' "$TMP/$n.server" ||
+        { cat "$TMP/$n.server" >&2; die "$n: gnutls-serv did not refuse the ALPN"; }
+    [ "$(tsh $n -Y 'tls.handshake.type == 1' -T fields -e tls.handshake.extensions_alpn_str)" = http/1.1 ] ||
+        die "$n: the ClientHello does not offer exactly http/1.1"
+}
+
+# s_server knows only server.test (-servername, -cert2 for that name) and
+# refuses any other name with a fatal alert
+cap_fail_sni() {
+    local n=fail-sni
+    start_capture $n
+    serve $n 1 "${SRV[@]}" -servername server.test -servername_fatal \
+        -cert2 "$KEYS/server.pem" -key2 "$KEYS/server.key"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -servername other.test
+    server_done $n fail
+    stop_capture $n
+    [ "$(tsh $n -Y 'tls.handshake.type == 1' -T fields -e tls.handshake.extensions_server_name)" = other.test ] ||
+        die "$n: the ClientHello's SNI is not other.test"
+}
+
+# the server certificate is valid from 2035-01-01 (keys/future.pem)
+cap_fail_not_yet_valid() {
+    local n=fail-not-yet-valid
+    start_capture $n
+    serve $n 1 -cert "$KEYS/future.pem" -key "$KEYS/future.key" -tls1_2 -cipher $C12
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    server_done $n fail
+    stop_capture $n
+    grep -q 'certificate is not yet valid' "$TMP/$n.err" || die "$n: not a 'not yet valid' error"
+}
+
+# RFC 7507: a TLS 1.2-only retry that carries TLS_FALLBACK_SCSV (0x5600)
+# to a server that can do TLS 1.3
+cap_fail_fallback() {
+    local n=fail-fallback
+    start_capture $n
+    serve $n 1 "${SRV[@]}"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12 -fallback_scsv
+    server_done $n fail
+    stop_capture $n
+    tsh $n -Y 'tls.handshake.type == 1' -T fields -e tls.handshake.ciphersuite | tr ',' '\n' |
+        grep -qx 0x5600 || die "$n: no TLS_FALLBACK_SCSV in the ClientHello"
+}
+
+# bad_hello NAME MODE SERVEROPTS...: bad-hello-client.py MODE against s_server
+bad_hello() {
+    local n=$1 mode=$2 port=${PORT[$1]}
+    shift 2
+    start_capture $n
+    serve $n 1 "${SRV[@]}" "$@"
+    timeout 20 ip netns exec "$NS" $PY "$PCAPS/bad-hello-client.py" "$mode" 127.0.0.1 "$port" \
+        > "$TMP/$n.out" 2> "$TMP/$n.err" ||
+        { cat "$TMP/$n.out" "$TMP/$n.err" "$TMP/$n.server" >&2; die "$n: no fatal alert"; }
+    sed 's/^/   client: /' "$TMP/$n.out"
+    server_done $n fail
+    stop_capture $n
+}
+
+# the ClientHello's extensions length is 3 more than the bytes that follow
+cap_fail_decode_error() {
+    local n=fail-decode-error
+    bad_hello $n decode-error
+}
+
+# a key_share for secp256r1, a group not in the client's supported_groups
+cap_fail_illegal_parameter() {
+    local n=fail-illegal-parameter
+    bad_hello $n illegal-parameter
+}
+
+# the server asks for a P-384 share (HelloRetryRequest), the second
+# ClientHello has again only the X25519 one
+cap_fail_hrr() {
+    local n=fail-hrr
+    bad_hello $n hrr -groups P-384
+    [ "$(count $n 'tls.handshake.type == 1')" = 2 ] || die "$n: not 2 ClientHellos"
+    [ "$(count $n 'tls.handshake.random == cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c')" = 1 ] ||
+        die "$n: no HelloRetryRequest"
+}
+
+# the client reads the server's whole first flight, then closes (FIN)
+# without its Finished and without an alert
+cap_fail_closed_handshake() {
+    local n=fail-closed-handshake port=${PORT[fail-closed-handshake]}
+    start_capture $n
+    serve $n 1 "${SRV[@]}"
+    timeout 20 ip netns exec "$NS" $PY "$PCAPS/closed-handshake-client.py" 127.0.0.1 "$port" \
+        "$KEYS/ca.pem" "$PCAPS/$n.keys" > "$TMP/$n.out" 2> "$TMP/$n.err" ||
+        { cat "$TMP/$n.out" "$TMP/$n.err" "$TMP/$n.server" >&2; die "$n: client failed"; }
+    sed 's/^/   client: /' "$TMP/$n.out"
+    server_done $n fail
+    stop_capture $n
+    # the client's only record is its ClientHello; the server's flight ends
+    # with its Finished (decrypted with the key log); the client's FIN is first
+    [ "$(count $n "tcp.dstport == $port && tls.record")" = 1 ] || die "$n: the client sent more than a ClientHello"
+    [ "$(count $n "tcp.srcport == $port && tls.handshake.type == 20")" = 1 ] || die "$n: no server Finished"
+    [ "$(tsh $n -Y 'tcp.flags.fin == 1' -T fields -e tcp.dstport | head -1)" = "$port" ] ||
+        die "$n: the first FIN is not the client's"
+    # OpenSSL 3.0 answers the EOF with decode_error (unexpected eof while
+    # reading), after the client's FIN
+    local fin alert
+    fin=$(tsh $n -Y "tcp.flags.fin == 1 && tcp.dstport == $port" -T fields -e frame.number)
+    alert=$(tsh $n -Y "tls.alert_message && tcp.srcport == $port" -T fields -e frame.number)
+    [ -n "$alert" ] && [ "$alert" -gt "$fin" ] || die "$n: the server's alert is not after the client's FIN"
+}
+
+# the server sends its leaf (issued by aia-int, with an AIA caIssuers URI)
+# without aia-int; the client has only the root
+cap_fail_incomplete_chain() {
+    local n=fail-incomplete-chain
+    start_capture $n
+    serve $n 1 -cert "$KEYS/aia-leaf.pem" -key "$KEYS/aia-leaf.key" -tls1_2 -cipher $C12
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    server_done $n fail
+    stop_capture $n
+    grep -q 'unable to get local issuer certificate' "$TMP/$n.err" ||
+        die "$n: not an 'unable to get local issuer certificate' error"
+    [ "$(tsh $n -Y 'tls.handshake.type == 11' -T fields -e tls.handshake.certificate_length |
+         tr ',' '\n' | grep -c .)" = 1 ] || die "$n: not exactly one certificate sent"
+}
+
+# inject-relay.py on the captured port between s_client and s_server (on
+# RELAY_SERVER_PORT, not captured): after the server's first application
+# record (TLS 1.2) it sends an HTTP 403 in clear to the client and closes
+cap_middlebox_injection() {
+    local n=middlebox-injection port=${PORT[middlebox-injection]}
+    start_capture $n
+    (cd "$DATA" && exec ip netns exec "$NS" openssl s_server -WWW -quiet \
+        -accept "$RELAY_SERVER_PORT" -naccept 1 "${SRV[@]}" -tls1_2 -cipher $C12) \
+        > "$TMP/$n.server" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    wait_listen "$RELAY_SERVER_PORT"
+    ip netns exec "$NS" $PY "$PCAPS/inject-relay.py" "$port" "$RELAY_SERVER_PORT" \
+        > "$TMP/$n.relay" 2>&1 &
+    local relay=$!
+    PIDS+=("$relay")
+    wait_listen "$port"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    wait_pid "$relay" 10 || { cat "$TMP/$n.relay" >&2; die "$n: relay failed"; }
+    sed 's/^/   /' "$TMP/$n.relay"
+    server_done $n fail
+    stop_capture $n
+    grep -q 'wrong version number' "$TMP/$n.err" || die "$n: s_client did not fail on the record"
+    # the first application record is a full one: 16384 bytes of the
+    # response (+ 8 bytes explicit nonce + 16 bytes tag)
+    grep -q ' 23/16408, then injected' "$TMP/$n.relay" ||
+        die "$n: the server's first application record is not a full 16 KB one"
+    # the relay's stream to the client ends with the injected bytes
+    [ "$(tsh $n -Y "tcp.srcport == $port && tcp.len > 0" -T fields -e tcp.payload | tr -d '\n' |
+         xxd -r -p | tail -c 45)" = "$(printf 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n')" ] ||
+        die "$n: the stream to the client does not end with the HTTP 403"
+}
+
+# unsolicited-ext-server.py answers s_client's ClientHello with a TLS 1.2
+# ServerHello carrying ALPN, which the client did not offer
+cap_fail_unsupported_extension() {
+    local n=fail-unsupported-extension port=${PORT[fail-unsupported-extension]}
+    start_capture $n
+    ip netns exec "$NS" $PY "$PCAPS/unsolicited-ext-server.py" "$port" > "$TMP/$n.server" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    wait_listen "$port"
+    client $n fail -CAfile "$KEYS/ca.pem" -verify_return_error
+    wait_pid "$SRV_PID" 10 || { cat "$TMP/$n.server" >&2; die "$n: server failed"; }
+    sed 's/^/   server: /' "$TMP/$n.server"
+    stop_capture $n
+    grep -q 'unsolicited extension' "$TMP/$n.err" || die "$n: s_client did not see an unsolicited extension"
+}
+
 # ---------------------------------------------------------------- features
 
 cap_hrr_tls13() {
@@ -618,6 +879,32 @@ cap_sslv2_hello() {
     stop_capture $n
 }
 
+# the same leaf as fail-incomplete-chain, this time with its intermediate
+cap_aia_chain_ok() {
+    local n=aia-chain-ok
+    start_capture $n
+    serve $n 1 -cert "$KEYS/aia-leaf.pem" -key "$KEYS/aia-leaf.key" \
+        -cert_chain "$KEYS/aia-int.pem" -tls1_2 -cipher $C12
+    client $n ok -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher $C12
+    server_done $n ok
+    stop_capture $n
+    [ "$(tsh $n -Y 'tls.handshake.type == 11' -T fields -e tls.handshake.certificate_length |
+         tr ',' '\n' | grep -c .)" = 2 ] || die "$n: not leaf + intermediate"
+}
+
+# RSA 1024, sha1WithRSAEncryption: both sides need security level 0
+cap_weak_cert() {
+    local n=weak-cert
+    start_capture $n
+    serve $n 1 -cert "$KEYS/weak.pem" -key "$KEYS/weak.key" -tls1_2 -cipher "$C12:@SECLEVEL=0"
+    client $n ok -CAfile "$KEYS/ca.pem" -verify_return_error -tls1_2 -cipher "$C12:@SECLEVEL=0"
+    server_done $n ok
+    stop_capture $n
+    # sha1WithRSAEncryption is the certificate's signature algorithm
+    tsh $n -Y 'tls.handshake.type == 11' -T fields -e x509af.algorithm.id | tr ',' '\n' |
+        grep -qx 1.2.840.113549.1.1.5 || die "$n: the certificate is not signed with SHA-1"
+}
+
 # ---------------------------------------------------------------- report
 
 declare -A ALERT=(
@@ -676,7 +963,7 @@ version() {
 report() {
     local n bad=0 size al first obs
     : > "$TMP/failures.txt"
-    printf '\n%-24s %8s  %-8s %s\n' capture bytes version "alerts (description sender level)"
+    printf '\n%-26s %8s  %-8s %s\n' capture bytes version "alerts (description sender level)"
     for n in "${NAMES[@]}"; do
         [ -s "$PCAPS/$n.pcap" ] || { echo "$n: missing" >&2; bad=1; continue; }
         size=$(stat -c %s "$PCAPS/$n.pcap")
@@ -684,7 +971,7 @@ report() {
         first=$(echo "$al" | awk '$1 != "close_notify" && NF { print $1, $2; exit }')
         [ -n "$first" ] || first="none none"
         obs="$first $(version "$n")"
-        printf '%-24s %8d  %-8s %s\n' "$n" "$size" "${obs##* }" \
+        printf '%-26s %8d  %-8s %s\n' "$n" "$size" "${obs##* }" \
             "$(echo "$al" | paste -sd, | sed 's/,/, /g')"
         echo "$n $obs" >> "$TMP/failures.txt"
         if [ "$obs" != "${EXPECT[$n]}" ]; then
