@@ -45,6 +45,7 @@ struct alert_seen {
     struct tls_alert a;
     struct hs_point after;
     size_t record_len;     /* the record that carried it */
+    int ends_before;       /* FINs and RSTs seen before it */
 };
 
 struct analyzer {

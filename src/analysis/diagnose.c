@@ -300,12 +300,23 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
 static int downgrade_marked(const struct tls_summary *s);
 static void downgrade(struct conn_analysis *ca, const struct tls_summary *s);
 
+/* "Alert from the client: fatal unknown_ca, after the server's ...". */
+static void alert_evidence(struct conn_analysis *ca, const char *when)
+{
+    const struct alert_seen *al = &ca->alert;
+    char where[96], b[32];
+    evidence(&ca->f.diag, "%s%sAlert from the %s: %s %s, %s%s", when, *when ? ": " : "",
+             who(al->a.from), al->a.level == ALERT_FATAL ? "fatal" : "warning",
+             reg_name_or_unknown(REG_ALERT, al->a.desc, b, sizeof(b)),
+             after(al->after, where, sizeof(where)), al->a.decrypted ? " (decrypted)" : "");
+}
+
 /* The first alert that is not close_notify names the cause. */
 static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
 {
     const struct alert_seen *al = &ca->alert;
     struct diagnosis *d = &ca->f.diag;
-    char where[96], b[32];
+    char b[32];
     const char *alert = reg_name_or_unknown(REG_ALERT, al->a.desc, b, sizeof(b));
 
     if (s->hrr && !s->sh.seen) {
@@ -330,9 +341,7 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
     } else {
         alert_named(ca, s, al, alert);
     }
-    evidence(d, "Alert from the %s: %s %s, %s%s", who(al->a.from),
-             al->a.level == ALERT_FATAL ? "fatal" : "warning", alert,
-             after(al->after, where, sizeof(where)), al->a.decrypted ? " (decrypted)" : "");
+    alert_evidence(ca, "");
 }
 
 /* TLS 1.3 without keys: an alert-sized record where the peer expected
@@ -534,11 +543,22 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
         not_tls_response(ca);
         return;
     }
+    if (injection(ca)) {
+        if (ca->alert.seen)
+            alert_evidence(ca, "then");
+        return;
+    }
+    if (ca->alert.seen && !done && ca->alert.ends_before) {
+        /* The connection was closed first: the alert answers the close. */
+        not_done(ca, s);
+        alert_evidence(ca, "then");
+        return;
+    }
     if (ca->alert.seen && (ca->fatal_seen || !done)) {
         from_alert(ca, s);
         return;
     }
-    if (injection(ca) || encrypted_abort(ca, s, done))
+    if (encrypted_abort(ca, s, done))
         return;
     if (!done) {
         not_done(ca, s);

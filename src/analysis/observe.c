@@ -207,6 +207,7 @@ void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struc
     seen->a = *a;
     seen->a.from = dir;
     seen->after = ca->last;
+    seen->ends_before = ca->ends;
 }
 
 void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir,

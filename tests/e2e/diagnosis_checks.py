@@ -112,6 +112,10 @@ VALIDATION = [
     ("fail-hostname", "pcaps/keys/ca.pem", 1, "server", "hostname_mismatch"),
     ("tls12-openssl", "pcaps/keys/other-ca.pem", 1, "server", "unknown_issuer"),
     ("tls12-openssl", None, 1, "server", "unknown_issuer"),
+    ("fail-not-yet-valid", "pcaps/keys/ca.pem", 1, "server", "not_yet_valid"),
+    ("fail-incomplete-chain", "pcaps/keys/ca.pem", 1, "server", "incomplete_chain"),
+    ("aia-chain-ok", "pcaps/keys/ca.pem", 1, "server", "ok"),
+    ("weak-cert", "pcaps/keys/ca.pem", 1, "server", "weak_key_or_signature"),
 ]
 
 
