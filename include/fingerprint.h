@@ -11,4 +11,18 @@
  * caller frees; NULL when the hello was not seen or memory ran out. */
 char *fp_ja3(const struct tls_hello *h, int client, char md5[33]);
 
+/* Room for a JA4 or JA4S fingerprint and its NUL (JA4 takes 37). */
+#define FP_JA4_LEN 40
+
+/* JA4 of a ClientHello sent over TCP (FoxIO's technical_details/JA4.md),
+ * e.g. "t13d1516h2_8daaf6152771_e5627efa2ab1", into out.  When raw is not
+ * NULL, *raw gets the raw form (the lists in clear instead of hashed),
+ * which the caller frees; it is NULL if memory ran out.  Returns 1, or 0
+ * with out empty and *raw NULL when the hello was not seen. */
+int fp_ja4(const struct tls_hello *ch, char out[FP_JA4_LEN], char **raw);
+
+/* JA4S of a ServerHello sent over TCP (FoxIO's JA4S.md), e.g.
+ * "t120400_c030_4e8089b08790"; raw and the result as for fp_ja4(). */
+int fp_ja4s(const struct tls_hello *sh, char out[FP_JA4_LEN], char **raw);
+
 #endif
