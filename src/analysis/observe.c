@@ -239,6 +239,13 @@ static void fingerprints(struct findings *f, const struct tls_summary *s)
 {
     f->ja3_string = fp_ja3(&s->ch, 1, f->ja3);
     f->ja3s_string = fp_ja3(&s->sh, 0, f->ja3s);
+    /* An SSLv2-compatible ClientHello (RFC 5246 E.2) fills ch too.  JA4
+     * reads the hello's own version without supported_versions: there it
+     * is the client's highest ("s2" only from an SSL 2.0 client's 0x0002);
+     * its suites are the cipher specs that name a TLS suite; without
+     * extensions it reads "i", 00 and 000000000000. */
+    fp_ja4(&s->ch, f->ja4, &f->ja4_r);
+    fp_ja4s(&s->sh, f->ja4s, &f->ja4s_r);
 }
 
 const struct findings *conn_analysis_finish(struct conn_analysis *ca,

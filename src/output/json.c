@@ -274,6 +274,19 @@ static void findings(FILE *o, const struct findings *f)
     fputs("]}", o);
 }
 
+/* JA4 and JA4S with their raw forms, each when its hello was seen. */
+static void ja4(FILE *o, const struct findings *f)
+{
+    if (f->ja4[0])
+        jkey(o, "ja4"), jstr(o, f->ja4);
+    if (f->ja4_r)
+        jkey(o, "ja4_r"), jstr(o, f->ja4_r);
+    if (f->ja4s[0])
+        jkey(o, "ja4s"), jstr(o, f->ja4s);
+    if (f->ja4s_r)
+        jkey(o, "ja4s_r"), jstr(o, f->ja4s_r);
+}
+
 static void summary(FILE *o, const struct event *ev)
 {
     const struct tcp_conn *c = ev->conn;
@@ -305,6 +318,7 @@ static void summary(FILE *o, const struct event *ev)
         jkey(o, "ja3"), jstr(o, f->ja3), jkey(o, "ja3_string"), jstr(o, f->ja3_string);
     if (f->ja3s_string)
         jkey(o, "ja3s"), jstr(o, f->ja3s), jkey(o, "ja3s_string"), jstr(o, f->ja3s_string);
+    ja4(o, f);
     fputs(",\"anomalies\":[", o);
     for (int i = 0; i < s->nanomalies; i++)
         fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"%s\":%" PRIu64 "}", i ? "," : "",

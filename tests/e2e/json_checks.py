@@ -72,6 +72,29 @@ for cap, (version, cipher) in setups.items():
     check(cap + ": records numbered from 1", [r["record"] for r in recs] ==
           list(range(1, len(recs) + 1)))
 
+# --- JA4 and JA4S: the values FoxIO's reference (python/ja4.py over tshark
+# 4.0) gives for the same captures; tests/e2e/compare-ja4.py runs it on all.
+# The SSLv2-compatible hello: its version field and its TLS suites, no
+# extensions (FoxIO's python counts no suites there: tshark names them
+# cipher specs).
+OPENSSL_CH = ("t13d041000_00ff,1301,1302,1303_000a,000b,000d,0016,0017,0023,002b,002d,0033_"
+              "0403,0503,0603,0807,0808,0809,080a,080b,0804,0805,0806,0401,0501,0601")
+fingerprints = {
+    "tls13-openssl.pcap": ("t13d041000_16476d049b0b_78f1d400d464", OPENSSL_CH,
+                           "t130200_1302_a56c5b993250", "t130200_1302_002b,0033"),
+    "tls12-gnutls.pcap": ("t12d251000_7415a186c913_577ffa9d9a5c", None,
+                          "t120400_c030_12a20535f9be", "t120400_c030_ff01,000b,0023,0017"),
+    "tls13-curl.pcap": ("t13d3112h1_e8f1e7e78f70_b26ce05bbdd6", None,
+                        "t130200_1302_a56c5b993250", "t130200_1302_002b,0033"),
+    "sslv2-hello.pcap": ("t12i020000_a5878986a7c9_000000000000", "t12i020000_002f,00ff_",
+                         "t120100_002f_bc98f8e001b5", "t120100_002f_ff01"),
+}
+for cap, want in fingerprints.items():
+    _, c = one(os.path.join(PCAPS, cap))
+    for key, value in zip(("ja4", "ja4_r", "ja4s", "ja4s_r"), want):
+        if value:
+            check(cap + ": " + key + " " + value, c.get(key) == value, str(c.get(key)))
+
 # --- Failure captures: the alert on the wire, from the side that sent it.
 table = os.path.join(PCAPS, "failures.txt")
 for line in open(table) if os.path.exists(table) else []:
