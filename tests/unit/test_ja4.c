@@ -335,17 +335,24 @@ static void build_ch(const struct ch_shape *s)
     ch_extensions(s);
 }
 
-/* Decodes the built ClientHello and checks its JA4 and raw form. */
-static void assert_built(const struct ch_shape *s, const char *want, const char *want_raw)
+/* Decodes the hello in msg (a ClientHello or a ServerHello) and checks
+ * its JA4 or JA4S and raw form. */
+static void assert_decoded(uint8_t type, const char *want, const char *want_raw)
 {
     struct ftree t;
     struct tls_summary sum = {.cipher = 0xffffffff};
+    int client = type == TLS_HS_CLIENT_HELLO;
     ft_init(&t);
-    build_ch(s);
-    CU_ASSERT_FATAL(tls_decode_message(TLS_HS_CLIENT_HELLO, msg, msg_len, &t, ft_reset(&t), &sum,
-                                       TCP_C2S));
-    assert_fp(&sum.ch, 1, want, want_raw);
+    CU_ASSERT_FATAL(tls_decode_message(type, msg, msg_len, &t, ft_reset(&t), &sum,
+                                       client ? TCP_C2S : TCP_S2C));
+    assert_fp(client ? &sum.ch : &sum.sh, client, want, want_raw);
     ft_release(&t);
+}
+
+static void assert_built(const struct ch_shape *s, const char *want, const char *want_raw)
+{
+    build_ch(s);
+    assert_decoded(TLS_HS_CLIENT_HELLO, want, want_raw);
 }
 
 #define BUILT_B "1301,1302,1303,c02b,c02f"
@@ -425,14 +432,8 @@ static void built_server_hello(void)
     u16(16), u16(5), u16(3), u8(2), put("h2", 2);
     u16(23), u16(0);
     close16(exts);
-
-    struct ftree t;
-    struct tls_summary sum = {.cipher = 0xffffffff};
-    ft_init(&t);
-    CU_ASSERT_FATAL(tls_decode_message(TLS_HS_SERVER_HELLO, msg, msg_len, &t, ft_reset(&t), &sum,
-                                       TCP_S2C));
-    assert_fp(&sum.sh, 0, "t1204h2_c02f_f8a64b40b891", "t1204h2_c02f_ff01,000b,0010,0017");
-    ft_release(&t);
+    assert_decoded(TLS_HS_SERVER_HELLO, "t1204h2_c02f_f8a64b40b891",
+                   "t1204h2_c02f_ff01,000b,0010,0017");
 }
 
 void suite_ja4(void)
