@@ -14,10 +14,15 @@ in this order:
   - else nothing: the script says so and exits 0.
 Connections are matched by their four addresses and ports, in order; for
 each, the first ClientHello's JA4 and JA4_r and the first ServerHello's
-JA4S and JA4S_r are compared where both sides have them.  FoxIO's python
-writes "99" for an ALPN whose first or last byte is not a letter or
-digit, where JA4.md (and tlsdump) write hex digits: such differences are
-reported like any other.
+JA4S and JA4S_r are compared where both sides have them.  Differences
+are reported like any other; those known with FoxIO's python:
+  - an ALPN whose first or last byte is not a letter or digit: "99"
+    there, the hex digits JA4.md asks for in tlsdump;
+  - an SSLv2-compatible ClientHello: FoxIO's python counts no suites
+    (tshark names them cipher specs), tlsdump its TLS suites;
+  - a HelloRetryRequest: FoxIO's python takes it (a ServerHello on the
+    wire) for JA4S; tlsdump's JA4S is of the first ServerHello that is
+    not one, so a connection with only a HelloRetryRequest has none.
 
 Prints one line per disagreement and a final count; exit status 1 if any.
 """
