@@ -157,7 +157,7 @@ struct tls_summary {
     uint32_t cipher;            /* negotiated; 0xffffffff unknown */
     char sni[256];
     char alpn[64];              /* selected (visible in TLS 1.2 only) */
-    int resumed, hrr, established;
+    int resumed, hrr;
     uint8_t client_sid[32];     /* the ClientHello's session ID */
     uint8_t client_sid_len;
     uint8_t server_sid[32];     /* the ServerHello's */

@@ -19,8 +19,6 @@ struct dir_state {
     enum tcp_dir dir;
     struct tls_framer *framer;
     int encrypted;      /* records after this point are ciphertext */
-    int ccs;            /* sent a ChangeCipherSpec */
-    int sealed;         /* sent ciphertext records */
     int broken;         /* handshake decoding stopped in this direction */
     int decrypting;     /* the bytes being decoded came out of a protected record */
     uint8_t *hs;        /* a handshake message not yet complete */
@@ -33,7 +31,6 @@ struct tls_conn {
     struct ftree *tree;
     struct dir_state d[2];
     struct tls_summary sum;
-    int fatal;          /* a fatal alert was seen in clear */
     const struct tls_protect_ops *prot;
     void *prot_arg;
 };
@@ -162,7 +159,6 @@ static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypt
                 anomaly(c, TLS_ANOM_BAD_RECORD, ds->dir, n);
                 return;
             }
-            c->fatal |= a.level == 2;
         }
         if (c->sum.nalerts < TLS_MAX_ALERTS)
             c->sum.alerts[c->sum.nalerts++] = a;
@@ -203,7 +199,6 @@ static void on_record(void *arg, const struct tls_record *rec)
         info.open = c->prot->open(c->prot_arg, ds->dir, rec, &info.plain, &info.skipped);
     c->ops->record(c->arg, ds->dir, &info);
     if (encrypted) {
-        ds->sealed = 1;
         if (info.open == TLS_OPEN_OK)
             plaintext(ds, &info.plain);
         else if (rec->type == TLS_CT_ALERT)
@@ -212,7 +207,6 @@ static void on_record(void *arg, const struct tls_record *rec)
     }
     switch (rec->type) {
     case TLS_CT_CHANGE_CIPHER_SPEC:
-        ds->ccs = 1;
         /* TLS 1.3 sends it only for middleboxes (RFC 8446 D.4). */
         if (c->sum.version && c->sum.version < 0x0304)
             ds->encrypted = 1;
@@ -314,17 +308,8 @@ void tls_conn_midstream(struct tls_conn *c)
     anomaly(c, TLS_ANOM_MIDSTREAM, TCP_C2S, 0);
 }
 
-/* Without keys, "established" rests on what is visible: both sides
- * switched to ciphertext after a ServerHello, and no fatal alert was sent
- * in clear. */
 const struct tls_summary *tls_conn_summary(struct tls_conn *c)
 {
-    const struct dir_state *cl = &c->d[TCP_C2S], *sv = &c->d[TCP_S2C];
-    int sh = c->sum.version != 0;
-    if (c->sum.version == 0x0304)
-        c->sum.established = sh && cl->sealed && sv->sealed && !c->fatal;
-    else
-        c->sum.established = sh && cl->ccs && sv->ccs && !c->fatal;
     return &c->sum;
 }
 
