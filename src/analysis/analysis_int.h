@@ -91,7 +91,5 @@ int offered(const struct tls_hello *h, uint16_t suite);
 void hello_evidence(struct diagnosis *d, const struct tls_summary *s);
 /* A time as the certificate summaries write it: ISO 8601, UTC. */
 void iso_time(int64_t us, char out[24]);
-/* 1 if host is one of the comma-separated names (RFC 6125 wildcards). */
-int san_matches(const char *san, const char *host);
 
 #endif

@@ -51,6 +51,16 @@ static int handshake_done(const struct conn_analysis *ca, const struct tls_summa
     return c->ccs && v->ccs && c->enc_hs_records && v->enc_hs_records;
 }
 
+/* The chain of dir was verified and showed st (host names are OpenSSL's
+ * X509_check_host's to judge, through the verifier). */
+static int has_problem(const struct findings *f, enum tcp_dir dir, enum cert_status st)
+{
+    for (int i = 0; f->checked[dir] && i < f->validation[dir].nproblems; i++)
+        if (f->validation[dir].problems[i] == st)
+            return 1;
+    return 0;
+}
+
 /* What the trust store says of the chain, when it was checked. */
 static void validation_evidence(struct diagnosis *d, const struct findings *f, enum tcp_dir dir)
 {
@@ -100,7 +110,7 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
             "The client rejected the server's certificate (%s): it is valid only from %s, after "
             "the capture (%s); check the server's clock or the certificate's dates.",
             alert, c->not_before, now);
-    else if (c && s->sni[0] && !san_matches(c->san, s->sni))
+    else if (has_problem(&ca->f, TCP_S2C, CERT_HOSTNAME_MISMATCH))
         say(d, "hostname_mismatch", 0,
             "The client rejected the server's certificate (%s): it asked for %s, which is not "
             "among the certificate's names.", alert, s->sni);
@@ -125,23 +135,19 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
  * for another name: the client does not check, or was told to accept it. */
 static void accepted_bad_certificate(struct conn_analysis *ca)
 {
-    const struct cert_check *v = &ca->f.validation[TCP_S2C];
     static const struct { enum cert_status st; const char *code, *what; } bad[] = {
         {CERT_EXPIRED, "certificate_expired", "has expired"},
         {CERT_NOT_YET_VALID, "certificate_not_yet_valid", "is not valid yet"},
         {CERT_HOSTNAME_MISMATCH, "hostname_mismatch", "is for another name"},
     };
-    if (!ca->f.checked[TCP_S2C])
-        return;
-    for (int i = 0; i < v->nproblems; i++)
-        for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
-            if (v->problems[i] == bad[j].st) {
-                say(&ca->f.diag, bad[j].code, 0, "The handshake completed although the "
-                    "server's certificate %s: the client does not check certificates, or "
-                    "was told to accept this one.", bad[j].what);
-                evidence(&ca->f.diag, "validation: %s", v->detail);
-                return;
-            }
+    for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
+        if (has_problem(&ca->f, TCP_S2C, bad[j].st)) {
+            say(&ca->f.diag, bad[j].code, 0, "The handshake completed although the server's "
+                "certificate %s: the client does not check certificates, or was told to accept "
+                "this one.", bad[j].what);
+            evidence(&ca->f.diag, "validation: %s", ca->f.validation[TCP_S2C].detail);
+            return;
+        }
 }
 
 /* Suites by family, for a server that found none it accepts. */

@@ -97,26 +97,3 @@ void iso_time(int64_t us, char out[24])
     if (!gmtime_r(&t, &tm) || !strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm))
         out[0] = 0;
 }
-
-/* RFC 6125 6.4: an exact name, or a wildcard for one left-most label. */
-static int name_matches(const char *pattern, size_t plen, const char *host)
-{
-    if (plen == strlen(host) && strncasecmp(pattern, host, plen) == 0)
-        return 1;
-    if (plen > 2 && pattern[0] == '*' && pattern[1] == '.') {
-        const char *dot = strchr(host, '.');
-        return dot && strlen(dot) == plen - 1 && strncasecmp(dot, pattern + 1, plen - 1) == 0;
-    }
-    return 0;
-}
-
-int san_matches(const char *san, const char *host)
-{
-    while (*san) {
-        size_t n = strcspn(san, ",");
-        if (name_matches(san, n, host))
-            return 1;
-        san += n + (san[n] == ',');
-    }
-    return 0;
-}
