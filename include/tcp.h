@@ -123,4 +123,8 @@ void tcp_finish(struct tcp_stage *t, int64_t now_us);
 
 void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st);
 
+/* The endpoint's address as text ("192.0.2.1", "2001:db8::1"; "?" if it
+ * cannot be written); returns buf. */
+const char *tcp_addr_text(const struct tcp_endpoint *e, char *buf, size_t len);
+
 #endif

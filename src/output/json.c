@@ -4,7 +4,6 @@
  * from the wire are escaped; bytes that are not UTF-8 become U+FFFD, so
  * every line is valid JSON whatever the input.
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +82,7 @@ static void jname(FILE *o, enum reg_table t, uint32_t v)
 static void jendpoint(FILE *o, const struct tcp_endpoint *e)
 {
     char a[64];
-    if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, a, sizeof(a)))
-        strcpy(a, "?");
-    fprintf(o, "{\"ip\":\"%s\",\"port\":%u}", a, e->port);
+    fprintf(o, "{\"ip\":\"%s\",\"port\":%u}", tcp_addr_text(e, a, sizeof(a)), e->port);
 }
 
 static void jtime(FILE *o, int64_t us)

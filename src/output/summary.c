@@ -4,7 +4,6 @@
  * by verdict, version, cipher and cause of failure.  Memory is bounded:
  * totals keep at most TALLY_MAX distinct keys each, then count "other".
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,9 +69,9 @@ static void print_tally(FILE *o, const char *what, struct tally *t)
 
 static void endpoint(const struct tcp_endpoint *e, char *buf, size_t len)
 {
-    char a[INET6_ADDRSTRLEN] = "?";
-    inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, a, sizeof(a));
-    snprintf(buf, len, e->family == 6 ? "[%s]:%u" : "%s:%u", a, e->port);
+    char a[64];
+    snprintf(buf, len, e->family == 6 ? "[%s]:%u" : "%s:%u", tcp_addr_text(e, a, sizeof(a)),
+             e->port);
 }
 
 static void line(struct summary_view *sv, const struct event *ev)

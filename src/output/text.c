@@ -8,7 +8,6 @@
  * Times are seconds since the connection's first packet (-e: since the
  * epoch) and, in brackets, since the connection's previous line.
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +21,6 @@ struct text_view {
     struct text_opts opts;
     int bullet;        /* the line was started with "- " */
 };
-
-static void format_addr(const struct tcp_endpoint *e, char *buf, size_t len)
-{
-    if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)len))
-        snprintf(buf, len, "?");
-}
 
 static void print_seconds(FILE *out, int64_t us)
 {
@@ -52,8 +45,8 @@ static void prefix(struct text_view *tv, const struct event *ev)
 static void new_connection(struct text_view *tv, const struct tcp_conn *c)
 {
     char a[64], b[64];
-    format_addr(&c->client, a, sizeof(a));
-    format_addr(&c->server, b, sizeof(b));
+    tcp_addr_text(&c->client, a, sizeof(a));
+    tcp_addr_text(&c->server, b, sizeof(b));
     fprintf(tv->out, "New TCP connection #%" PRIu64 ": %s(%u) <-> %s(%u)\n", c->id, a,
             c->client.port, b, c->server.port);
     if (c->midstream)

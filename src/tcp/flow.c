@@ -7,6 +7,8 @@
  * idle timeout and for eviction when the table is full), and, while they
  * buffer out-of-order bytes, on a list the global buffer cap drains from.
  */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -399,4 +401,11 @@ void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st)
 {
     *st = t->st;
     ipfrag_get_stats(t->frag, &st->frag);
+}
+
+const char *tcp_addr_text(const struct tcp_endpoint *e, char *buf, size_t len)
+{
+    if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)len))
+        snprintf(buf, len, "?");
+    return buf;
 }
