@@ -13,15 +13,12 @@ import os
 import subprocess
 import sys
 
-from checks import check, finish
+from checks import UNSUPPORTED, check, finish, run_json
 
 TLSDUMP, OUT = sys.argv[1], sys.argv[2]
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 PCAPS = os.path.join(ROOT, "pcaps")
 SERVER_KEY = os.path.join(PCAPS, "keys", "server.key")
-
-# Captures whose cipher OpenSSL does not implement: not decrypted, and why.
-UNSUPPORTED = {"dec-tls12-camellia-gcm-gnutls": "OpenSSL cannot run this cipher"}
 
 
 
@@ -31,13 +28,8 @@ def run(pcap, *args):
 
 
 def connections(pcap, *args):
-    rc, out, err = run(pcap, "-j", *args)
-    conns = {}
-    for line in out.splitlines():
-        o = json.loads(line)
-        if o["type"] == "connection":
-            conns[o["id"]] = o
-    return rc, conns, err
+    rc, conns, err = run_json(TLSDUMP, pcap, *args)
+    return rc, {c["id"]: c for c in conns}, err
 
 
 def file_digest(path):

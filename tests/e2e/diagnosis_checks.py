@@ -14,12 +14,10 @@ import os
 import subprocess
 import sys
 
-from checks import check, finish
+from checks import UNSUPPORTED, check, finish, run_json
 
 TLSDUMP = sys.argv[1]
 PCAPS = "pcaps"
-# Established, with a key log, but a cipher OpenSSL cannot run here.
-UNDECRYPTABLE = {"dec-tls12-camellia-gcm-gnutls"}
 
 
 def keys_for(name):
@@ -28,9 +26,7 @@ def keys_for(name):
 
 
 def connections(pcap, extra):
-    p = subprocess.run([TLSDUMP, "-j", "-r", pcap, *extra], capture_output=True)
-    return [json.loads(l) for l in p.stdout.decode().splitlines()
-            if l.startswith('{"type":"connection"')]
+    return run_json(TLSDUMP, pcap, *extra)[1]
 
 
 def summary_lines(pcap, extra):
@@ -94,7 +90,7 @@ def clean(listed):
             continue
         for extra in ([], keys_for(name)) if keys_for(name) else ([],):
             conns = connections(pcap, extra)
-            ok = ("established",) if not extra or name not in UNDECRYPTABLE else ("undecryptable",)
+            ok = ("established",) if not extra or name not in UNSUPPORTED else ("undecryptable",)
             bad = ["#%d %s %s" % (c["id"], c.get("verdict"), c.get("diagnosis", {}).get("code"))
                    for c in conns if c.get("verdict") not in ok or "diagnosis" in c]
             check("%s (%s): %d connections %s, no diagnosis"
