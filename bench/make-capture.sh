@@ -15,6 +15,7 @@
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
+. ../pcaps/lib.sh
 BENCH=$PWD
 KEYS=$BENCH/../pcaps/keys
 OUT=$BENCH/out
@@ -59,25 +60,7 @@ if [ $((CONNS % LANES)) != 0 ]; then
     exit 2
 fi
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-nsx() { ip netns exec "$NS" "$@"; }
-
-setup_netns() {
-    ip netns add "$NS"
-    nsx ip link set lo up
-    nsx ip link set lo mtu 1500
-    local f
-    for f in tso gso gro; do
-        nsx ethtool -K lo "$f" off 2>/dev/null || true
-    done
-}
+trap netns_cleanup EXIT
 
 # The same recipe as pcaps/data/big.bin (AES-128-CTR of zeros), another key.
 make_data() {

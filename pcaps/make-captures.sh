@@ -10,6 +10,7 @@
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
+. ./lib.sh
 PCAPS=$PWD
 KEYS=$PCAPS/keys
 DATA=$PCAPS/data
@@ -25,25 +26,7 @@ case "${1:-}" in
 esac
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 1; }
 
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-nsx() { ip netns exec "$NS" "$@"; }
-
-setup_netns() {
-    ip netns add "$NS"
-    nsx ip link set lo up
-    nsx ip link set lo mtu 1500
-    local f
-    for f in tso gso gro; do
-        nsx ethtool -K lo "$f" off 2>/dev/null || true
-    done
-}
+trap netns_cleanup EXIT
 
 make_keys() {
     mkdir -p "$KEYS"

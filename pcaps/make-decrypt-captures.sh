@@ -24,6 +24,7 @@
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
+. ./lib.sh
 PCAPS=$PWD
 KEYS=$PCAPS/keys
 DATA=$PCAPS/data
@@ -71,8 +72,6 @@ for a in "$@"; do
 done
 [ "$MANIFEST_ONLY" = 1 ] || [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 1; }
 
-die() { echo "$*" >&2; exit 1; }
-
 cleanup() {
     local pid
     exec 8>&- 9>&- 2>/dev/null || true
@@ -81,18 +80,6 @@ cleanup() {
     [ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" >&2 || rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-nsx() { ip netns exec "$NS" "$@"; }
-
-setup_netns() {
-    ip netns add "$NS"
-    nsx ip link set lo up
-    nsx ip link set lo mtu 1500
-    local f
-    for f in tso gso gro; do
-        nsx ethtool -K lo "$f" off 2>/dev/null || true
-    done
-}
 
 make_data() {
     [ -s "$KEYS/ca.pem" ] && [ -s "$KEYS/server.pem" ] && [ -s "$DATA/page.html" ] ||
@@ -197,33 +184,6 @@ stop_capture() {
     wait_pid "$CAP_PID" 10 || true
     grep -qx "0 packets dropped by kernel" "$TMP/$name.tcpdump" ||
         { echo "$name: tcpdump dropped packets:" >&2; cat "$TMP/$name.tcpdump" >&2; exit 1; }
-}
-
-# wait_pid PID SECS: wait at most SECS for a background process (killed
-# after that); returns its exit status
-wait_pid() {
-    local pid=$1 secs=$2 n
-    for ((n = 0; n < secs * 10; n++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "process $pid still running after ${secs}s, killing it" >&2
-        kill "$pid" 2>/dev/null || true
-    fi
-    local rc=0
-    wait "$pid" || rc=$?
-    return $rc
-}
-
-# wait_listen PORT: wait until something listens on PORT in the namespace
-wait_listen() {
-    local n
-    for ((n = 0; n < 100; n++)); do
-        nsx ss -Hltn "sport = :$1" | grep -q . && return
-        sleep 0.1
-    done
-    die "nothing listens on port $1"
 }
 
 SRV=(-cert "$KEYS/server.pem" -key "$KEYS/server.key")

@@ -25,6 +25,7 @@
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
+. ./lib.sh
 PCAPS=$PWD
 KEYS=$PCAPS/keys
 DATA=$PCAPS/data
@@ -121,27 +122,7 @@ for a in "$@"; do
 done
 [ "$(id -u)" = 0 ] || { echo "$0: must run as root" >&2; exit 1; }
 
-die() { echo "$*" >&2; exit 1; }
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    ip netns del "$NS" 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-nsx() { ip netns exec "$NS" "$@"; }
-
-setup_netns() {
-    ip netns add "$NS"
-    nsx ip link set lo up
-    nsx ip link set lo mtu 1500
-    local f
-    for f in tso gso gro; do
-        nsx ethtool -K lo "$f" off 2>/dev/null || true
-    done
-}
+trap netns_cleanup EXIT
 
 # ---------------------------------------------------------------- test PKI
 
@@ -321,33 +302,6 @@ stop_capture() {
         { echo "$name: tcpdump dropped packets:" >&2; cat "$TMP/$name.tcpdump" >&2; exit 1; }
     # s_client writes a comment line even when it derived no secret
     grep -qv '^#' "$PCAPS/$name.keys" 2>/dev/null || rm -f "$PCAPS/$name.keys"
-}
-
-# wait_pid PID SECS: wait at most SECS for a background process (killed
-# after that); returns its exit status
-wait_pid() {
-    local pid=$1 secs=$2 n
-    for ((n = 0; n < secs * 10; n++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "process $pid still running after ${secs}s, killing it" >&2
-        kill "$pid" 2>/dev/null || true
-    fi
-    local rc=0
-    wait "$pid" || rc=$?
-    return $rc
-}
-
-# wait_listen PORT: wait until something listens on PORT in the namespace
-wait_listen() {
-    local n
-    for ((n = 0; n < 100; n++)); do
-        nsx ss -Hltn "sport = :$1" | grep -q . && return
-        sleep 0.1
-    done
-    die "nothing listens on port $1"
 }
 
 SRV=(-cert "$KEYS/server.pem" -key "$KEYS/server.key")
