@@ -212,6 +212,14 @@ static void missing_common(struct diagnosis *d, const struct tls_hello *ch)
         evidence(d, "widely deployed suites not offered: %s", line);
 }
 
+/* A diagnosis code outlives the call (the views print it at close): the
+ * alert's name from the table, or one fixed code for unnamed alerts. */
+static const char *alert_code(uint8_t desc)
+{
+    const char *name = reg_name(REG_ALERT, desc);
+    return name ? name : "unknown_alert";
+}
+
 static void handshake_failure(struct conn_analysis *ca, const struct tls_summary *s,
                               const struct alert_seen *al, const char *alert)
 {
@@ -232,7 +240,8 @@ static void handshake_failure(struct conn_analysis *ca, const struct tls_summary
         offer_groups(d, &s->ch);
         missing_common(d, &s->ch);
     } else {
-        say(d, alert, 0, "The %s aborted the handshake with %s.", who(al->a.from), alert);
+        say(d, alert_code(al->a.desc), 0, "The %s aborted the handshake with %s.",
+            who(al->a.from), alert);
     }
 }
 
@@ -298,7 +307,8 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
             by);
         return;
     default:
-        say(d, alert, 0, "The %s aborted the connection with %s (%s).", by, alert, where);
+        say(d, alert_code(al->a.desc), 0, "The %s aborted the connection with %s (%s).", by,
+            alert, where);
         return;
     }
 }

@@ -132,6 +132,21 @@ void capture_free(struct capture *cap)
     free(cap);
 }
 
+/* A pcapng timestamp is 64 bits of any unit: near 2^64 microseconds its
+ * seconds times 10^6 would overflow.  Times are kept within +-2^61 us
+ * (73,000 years) so that the difference of any two cannot overflow. */
+#define TS_LIMIT_US ((int64_t)1 << 61)
+
+static int64_t timestamp_us(const struct timeval *tv)
+{
+    const int64_t limit_s = TS_LIMIT_US / 1000000;
+    if (tv->tv_sec >= limit_s)
+        return TS_LIMIT_US;
+    if (tv->tv_sec <= -limit_s)
+        return -TS_LIMIT_US;
+    return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
+}
+
 enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
 {
     struct pcap_pkthdr *h;
@@ -152,7 +167,7 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
         cap->st.frames++;
         if (h->caplen < h->len)
             cap->st.snapped++;
-        pkt->ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+        pkt->ts_us = timestamp_us(&h->ts);
         pkt->frame = cap->st.frames;
         switch (link_decode(cap->dlt, frame, h->caplen, h->len, pkt)) {
         case LINK_OK:

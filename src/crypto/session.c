@@ -265,7 +265,13 @@ static void server_hello(struct crypto_conn *c, const struct tls_summary *s)
     c->ems = s->ems;
     memcpy(c->sid, s->server_sid, s->server_sid_len);
     c->sid_len = s->server_sid_len;
-    if (s->cipher > 0xffff || !suite_find((uint16_t)s->cipher, &c->suite, &why)) {
+    /* A ServerHello that did not decode as far as its cipher suite (a
+     * session ID over 32 bytes, say) leaves the suite unknown. */
+    if (s->cipher > 0xffff) {
+        set_reason(c, "the ServerHello is malformed: its cipher suite was not read");
+        return;
+    }
+    if (!suite_find((uint16_t)s->cipher, &c->suite, &why)) {
         set_reason(c, why);
         return;
     }

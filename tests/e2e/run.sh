@@ -211,6 +211,29 @@ PY
 }
 check "corrupt packets mid-capture are skipped, the streams are intact" corrupt
 
+# Timestamps at the ends of pcapng's 64-bit range: a SYN at 0, one at
+# 2^64 - 16 microseconds, one again at 0.  No overflow (UBSan in the
+# sanitizer build), and the times shown stay within the clamp.
+extreme_times() {
+    /usr/bin/python3 - "$OUT/times.pcapng" <<'PY' || return 1
+import struct, sys
+def block(t, body):
+    body += b'\0' * (-len(body) % 4)
+    return struct.pack('<II', t, len(body) + 12) + body + struct.pack('<I', len(body) + 12)
+syn = (b'\0' * 12 + b'\x08\x00' + bytes([0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0,
+       127, 0, 0, 1, 127, 0, 0, 2]) + struct.pack('>HHIIBBHHH', 40000, 443, 1, 0, 0x50, 2,
+       1024, 0, 0))
+out = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+out += block(1, struct.pack('<HHI', 1, 0, 0))
+for ts in (0, 2**64 - 16, 0):
+    out += block(6, struct.pack('<IIIII', 0, ts >> 32, ts & 0xffffffff, len(syn), len(syn)) + syn)
+open(sys.argv[1], 'wb').write(out)
+PY
+    run times -r "$OUT/times.pcapng"
+    [ "$(rc_of times)" = 0 ] && no_crash times && grep -q 'New TCP connection #1' "$OUT/times.out"
+}
+check "pcapng timestamps near 2^64 microseconds: no overflow" extreme_times
+
 # Every cut of a capture: never a crash.
 cuts() {
     local size i

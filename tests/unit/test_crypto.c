@@ -493,6 +493,36 @@ static void tls13_records(void)
     crypto_keys_free(k);
 }
 
+/* A ServerHello whose session ID is longer than 32 bytes stops decoding
+ * before its cipher suite: the connection says why it is not decrypted
+ * (the reason was once read from an uninitialised pointer). */
+static void server_hello_long_session_id(void)
+{
+    uint8_t body[2 + 32 + 1 + 33 + 3] = {3, 3};
+    struct tls_summary s = {.cipher = 0xffffffff};
+    struct ftree t;
+    struct crypto_keys *k = crypto_keys_new();
+    char err[200];
+
+    body[34] = 33;
+    ft_init(&t);
+    CU_ASSERT_FALSE(tls_decode_message(TLS_HS_SERVER_HELLO, body, sizeof(body), &t, ft_reset(&t),
+                                       &s, TCP_S2C));
+    CU_ASSERT_EQUAL(s.cipher, 0xffffffff);
+    CU_ASSERT_FATAL(k && crypto_keys_add_keylog(k, tmp_file("tls13.keys", tls13_log), err,
+                                                sizeof(err)));
+    struct crypto_conn *c = crypto_conn_new(k);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    message(c, TCP_C2S, TLS_HS_CLIENT_HELLO, &s);
+    message(c, TCP_S2C, TLS_HS_SERVER_HELLO, &s);
+    CU_ASSERT_STRING_EQUAL(crypto_conn_result(c)->reason,
+                           "the ServerHello is malformed: its cipher suite was not read");
+    crypto_conn_free(c);
+    ft_release(&t);
+    rm_tmp();
+    crypto_keys_free(k);
+}
+
 void suite_crypto(void)
 {
     static const CU_TestInfo kdf[] = {
@@ -508,6 +538,7 @@ void suite_crypto(void)
         {"key log: good lines kept, bad ones counted", keylog_lines},
         {"RSA keys: PEM, DER, PKCS#1, PKCS#8, encrypted", rsa_keys},
         {"TLS 1.3 records opened through crypto_protect_ops", tls13_records},
+        {"a ServerHello with a 33-byte session ID", server_hello_long_session_id},
         CU_TEST_INFO_NULL,
     };
     add_suite("crypto kdf", kdf);
