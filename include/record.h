@@ -66,6 +66,24 @@ void tls_framer_gap(struct tls_framer *f, uint64_t offset);
  * ClientHello record, or an SSLv2-compatible one). */
 int tls_looks_like_client_hello(const uint8_t *p, size_t n);
 
+/* Where TLS may begin in a stream (tls_record_starts). */
+enum tls_start_rule {
+    TLS_AT_STREAM_START,   /* a stream's first byte: any record header the framer takes */
+    TLS_CLIENT_HELLO,      /* after a client's plaintext: a ClientHello record */
+    TLS_SERVER_ANSWER,     /* after a server's plaintext: a ServerHello or an alert */
+};
+
+enum tls_start {
+    TLS_START_NO,
+    TLS_START_YES,
+    TLS_START_MORE,        /* the n bytes agree so far: more are needed to tell */
+};
+
+/* Whether a TLS record that fits rule starts at p (n bytes at hand; at
+ * most TLS_START_NEED are ever needed). */
+#define TLS_START_NEED 11
+enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule rule);
+
 /* The record-layer content type's name, as ssldump prints it. */
 const char *tls_content_type_name(unsigned type);
 

@@ -150,6 +150,25 @@ struct tls_anomaly {
     uint64_t bytes;        /* lost_sync and resync: the stream offset */
 };
 
+/* How TLS began on a connection whose streams did not start with it: a
+ * plaintext opening (STARTTLS and its kin, a proxy's CONNECT or SOCKS
+ * exchange, a database's SSL request) that hands over to TLS. */
+enum tls_upgrade {
+    TLS_UPGRADE_NONE,      /* no request to upgrade seen */
+    TLS_UPGRADE_ASKED,     /* the client asked; the server has not answered */
+    TLS_UPGRADE_ACCEPTED,  /* the server agreed, or TLS followed */
+    TLS_UPGRADE_REFUSED,   /* the server refused: the connection stays plaintext */
+};
+
+struct tls_opening {
+    const char *app;       /* "smtp", "imap", "postgres", "socks5", ...; NULL unknown */
+    const char *how;       /* "starttls" or "proxy"; NULL: no upgrade request seen */
+    enum tls_upgrade upgrade;
+    char answer[96];       /* the server's answer to the request, printable */
+    uint64_t plain[2];     /* bytes each direction sent before its TLS (or in all) */
+    int tls[2];            /* the direction switched to TLS, after plain[dir] bytes */
+};
+
 /* What the connection summary shows; filled as messages are decoded. */
 struct tls_summary {
     uint16_t client_version;    /* highest the client offered */
@@ -174,6 +193,7 @@ struct tls_summary {
     struct tls_anomaly anomalies[TLS_MAX_ANOMALIES];
     int nanomalies;
     int tls_seen;               /* at least one record */
+    struct tls_opening opening; /* the plaintext before TLS, if any */
     /* What key derivation needs, for the handshake in progress. */
     uint8_t client_random[32], server_random[32];
     int ems;                    /* the ServerHello has extended_master_secret */
@@ -187,6 +207,11 @@ struct tls_ops {
     void (*message)(void *arg, enum tcp_dir dir, const struct tls_msg *m);
     void (*alert)(void *arg, enum tcp_dir dir, const struct tls_alert *a);
     void (*problem)(void *arg, enum tcp_dir dir, enum tls_framer_problem p, uint64_t offset);
+    /* Stream bytes before the direction's TLS (a STARTTLS dialogue, a
+     * proxy request) or of a direction that never speaks TLS. */
+    void (*plaintext)(void *arg, enum tcp_dir dir, const uint8_t *p, size_t n, uint64_t offset);
+    /* The direction's TLS begins at offset, after plaintext. */
+    void (*tls_begins)(void *arg, enum tcp_dir dir, uint64_t offset);
 };
 
 /*

@@ -113,7 +113,23 @@ static void on_problem(void *arg, enum tcp_dir dir, enum tls_framer_problem what
     dispatch(cs, &ev);
 }
 
-static const struct tls_ops tls_ops = {on_record, on_message, on_alert, on_problem};
+static void on_plaintext(void *arg, enum tcp_dir dir, const uint8_t *p, size_t n, uint64_t off)
+{
+    struct conn_state *cs = arg;
+    struct event ev = {.kind = EV_PLAINTEXT, .dir = dir, .offset = off, .bytes = p, .nbytes = n};
+    dispatch(cs, &ev);
+}
+
+static void on_tls_begins(void *arg, enum tcp_dir dir, uint64_t off)
+{
+    struct conn_state *cs = arg;
+    struct event ev = {.kind = EV_TLS_BEGINS, .dir = dir, .offset = off,
+                       .summary = tls_conn_summary(cs->tls)};
+    dispatch(cs, &ev);
+}
+
+static const struct tls_ops tls_ops = {on_record, on_message, on_alert,
+                                       on_problem, on_plaintext, on_tls_begins};
 
 static struct conn_state *conn_state_new(struct pipeline *p, const struct tcp_event *ev)
 {

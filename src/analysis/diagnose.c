@@ -430,7 +430,7 @@ static int injection(struct conn_analysis *ca)
     return 0;
 }
 
-static void not_tls_response(struct conn_analysis *ca)
+static void not_tls_response(struct conn_analysis *ca, const struct tls_opening *op)
 {
     const struct side *sv = &ca->side[TCP_S2C];
     struct diagnosis *d = &ca->f.diag;
@@ -442,10 +442,48 @@ static void not_tls_response(struct conn_analysis *ca)
     if (!strncmp(text, "HTTP/", 5))
         say(d, "not_tls_response", 0, "The server answered the ClientHello in plain HTTP "
             "(\"%s\"): this port speaks HTTP, not HTTPS.", text);
+    else if (op->app && !op->how)
+        say(d, "not_tls_response", 0, "The server answered the ClientHello in plain %s "
+            "(\"%s\"): this port expects plaintext and STARTTLS, not TLS from the first byte.",
+            op->app, text);
     else
         say(d, "not_tls_response", 0, "The server answered the ClientHello with bytes that "
             "are not TLS: this port speaks another protocol.");
     evidence(d, "the server's first bytes: \"%s\"", text);
+}
+
+/* A plaintext opening that never reached TLS: the server refused the
+ * client's request, or never answered it. */
+static void opening_failed(struct conn_analysis *ca, const struct tls_opening *op)
+{
+    struct diagnosis *d = &ca->f.diag;
+    const char *app = op->app ? op->app : "an unknown protocol";
+    int proxy = op->how && !strcmp(op->how, "proxy");
+
+    if (op->upgrade == TLS_UPGRADE_REFUSED) {
+        if (proxy)
+            say(d, "proxy_refused", 0, "The %s proxy refused the client's request to connect "
+                "through it, so no TLS followed.", app);
+        else
+            say(d, "starttls_refused", 0, "The server refused to switch to TLS (%s STARTTLS): "
+                "the connection went on in plaintext, or ended.", app);
+        evidence(d, "the server's answer: \"%s\"", op->answer);
+    } else if (op->upgrade == TLS_UPGRADE_ACCEPTED && !proxy) {
+        say(d, "starttls_abandoned", 0, "The server agreed to switch to TLS (%s STARTTLS), but "
+            "the client never sent a ClientHello.", app);
+        evidence(d, "the server's answer: \"%s\"", op->answer);
+    } else if (op->upgrade == TLS_UPGRADE_ASKED) {
+        if (proxy)
+            say(d, "proxy_no_answer", 0, "The client asked the %s proxy to connect it, and the "
+                "proxy never answered.", app);
+        else
+            say(d, "starttls_no_answer", 0, "The client asked to switch to TLS (%s STARTTLS), "
+                "and the server never answered.", app);
+    } else {
+        return;
+    }
+    evidence(d, "plaintext: %llu bytes from the client, %llu from the server",
+             (unsigned long long)op->plain[TCP_C2S], (unsigned long long)op->plain[TCP_S2C]);
 }
 
 /* Which side ended the connection first: 0 none, 1 by reset, 2 by FIN. */
@@ -544,9 +582,17 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
     const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
     int done = handshake_done(ca, s);
 
+    const struct tls_opening *op = &s->opening;
+    /* A direction that sent only plaintext, or midstream bytes the
+     * framer refused.  A server that answers in TLS shows that the client
+     * spoke it, though its ClientHello may be lost. */
+    int cl_plain = cl->not_tls || (!op->tls[TCP_C2S] && op->plain[TCP_C2S] && !op->tls[TCP_S2C]);
+    int sv_plain = sv->not_tls || (!op->tls[TCP_S2C] && op->plain[TCP_S2C]);
+
     f->verdict = VERDICT_FAILED;
-    if (cl->not_tls) {
+    if (cl_plain) {
         f->verdict = VERDICT_NOT_TLS;
+        opening_failed(ca, op);
         return;
     }
     if (midstream(s) && !s->ch.seen) {
@@ -555,8 +601,8 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
             "after its handshake: what was negotiated is not in it.");
         return;
     }
-    if (sv->not_tls && ca->hellos[TCP_C2S]) {
-        not_tls_response(ca);
+    if (sv_plain && ca->hellos[TCP_C2S]) {
+        not_tls_response(ca, op);
         return;
     }
     if (injection(ca)) {

@@ -284,6 +284,36 @@ static void ja4(FILE *o, const struct findings *f)
         jkey(o, "ja4s_r"), jstr(o, f->ja4s_r);
 }
 
+static const char *upgrade_name(enum tls_upgrade u)
+{
+    switch (u) {
+    case TLS_UPGRADE_NONE: return "none";
+    case TLS_UPGRADE_ASKED: return "no_answer";
+    case TLS_UPGRADE_ACCEPTED: return "accepted";
+    case TLS_UPGRADE_REFUSED: return "refused";
+    }
+    return "?";
+}
+
+/* The plaintext before TLS: "starttls":"smtp" (or "proxy":"socks5") and
+ * an "opening" object. */
+static void opening(FILE *o, const struct tls_opening *op)
+{
+    if (!op->plain[TCP_C2S] && !op->plain[TCP_S2C])
+        return;
+    if (op->how)
+        jkey(o, op->how), jstr(o, op->app ? op->app : "unknown");
+    fputs(",\"opening\":{\"app\":", o);
+    op->app ? jstr(o, op->app) : (void)fputs("null", o);
+    jkey(o, "upgrade"), jstr(o, upgrade_name(op->upgrade));
+    if (op->answer[0])
+        jkey(o, "answer"), jstr(o, op->answer);
+    fprintf(o, ",\"plaintext_bytes\":{\"client\":%" PRIu64 ",\"server\":%" PRIu64 "}",
+            op->plain[TCP_C2S], op->plain[TCP_S2C]);
+    fprintf(o, ",\"tls\":{\"client\":%s,\"server\":%s}}", op->tls[TCP_C2S] ? "true" : "false",
+            op->tls[TCP_S2C] ? "true" : "false");
+}
+
 static void summary(FILE *o, const struct event *ev)
 {
     const struct tcp_conn *c = ev->conn;
@@ -307,6 +337,7 @@ static void summary(FILE *o, const struct event *ev)
     fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
             f->verdict == VERDICT_ESTABLISHED || f->verdict == VERDICT_UNDECRYPTABLE ? "true"
                                                                                  : "false");
+    opening(o, &s->opening);
     findings(o, f);
     handshake_lists(o, s);
     alerts(o, s);
@@ -443,6 +474,14 @@ static void json_event(struct view *v, const struct event *ev)
         head(o, "anomaly", ev);
         fprintf(o, ",\"kind\":\"%s\",\"offset\":%" PRIu64 "}\n", problem_name(ev->problem),
                 ev->offset);
+        return;
+    case EV_PLAINTEXT:
+        head(o, "plaintext", ev);
+        fprintf(o, ",\"offset\":%" PRIu64 ",\"length\":%zu}\n", ev->offset, ev->nbytes);
+        return;
+    case EV_TLS_BEGINS:
+        head(o, "tls_begins", ev);
+        fprintf(o, ",\"offset\":%" PRIu64 "}\n", ev->offset);
         return;
     }
 }

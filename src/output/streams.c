@@ -3,8 +3,10 @@
  * --streams DIR, each connection's reassembled TCP bytes; gaps are left out
  * of the files (the text view reports them), so a lossless capture gives
  * exactly the bytes each side sent.
- * --extract DIR, each connection's decrypted application data, in record
- * order (TLS 1.3 early data first, as it was sent).
+ * --extract DIR, each connection's application conversation: the
+ * plaintext before TLS (a STARTTLS dialogue, a proxy request), then the
+ * decrypted application data in record order (TLS 1.3 early data first,
+ * as it was sent).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -62,6 +64,8 @@ static void streams_event(struct view *v, const struct event *ev)
     if (ev->kind == EV_RECORD && sv->plaintext && ri->encrypted && ri->open == TLS_OPEN_OK &&
         ri->plain.type == TLS_CT_APPLICATION_DATA)
         write_bytes(sv, ev, ri->plain.p, ri->plain.n);
+    if (ev->kind == EV_PLAINTEXT && sv->plaintext)
+        write_bytes(sv, ev, ev->bytes, ev->nbytes);
     if (ev->kind != EV_TCP)
         return;
     if (ev->tcp->kind == TCP_EV_DATA && !sv->plaintext) {

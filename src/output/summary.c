@@ -95,8 +95,12 @@ static void line(struct summary_view *sv, const struct event *ev)
         snprintf(result, sizeof(result), "%s%s", f->diag.code, f->diag.likely ? " (likely)" : "");
     else
         snprintf(result, sizeof(result), "%s", verdict_name(f->verdict));
-    fprintf(sv->out, "%4" PRIu64 " %-44s %-20s %-7s %-40s %-30s %s\n", ev->conn->id, ends,
+    fprintf(sv->out, "%4" PRIu64 " %-44s %-20s %-7s %-40s %-30s %s", ev->conn->id, ends,
             s->sni[0] ? s->sni : "-", version, cipher, result, f->ja4[0] ? f->ja4 : "-");
+    /* TLS after a plaintext opening: how it began. */
+    if (s->opening.how)
+        fprintf(sv->out, " %s:%s", s->opening.how, s->opening.app ? s->opening.app : "unknown");
+    fputc('\n', sv->out);
 
     sv->conns++;
     sv->verdicts[f->verdict]++;

@@ -109,12 +109,48 @@ static void validation(struct text_view *tv, uint64_t id, const struct cert_chec
     fputc('\n', tv->out);
 }
 
+/* "smtp starttls", "socks5 proxy", "unknown protocol". */
+static const char *opening_name(const struct tls_opening *o, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s", o->app ? o->app : "unknown protocol", o->how ? " " : "",
+             o->how ? o->how : "");
+    return buf;
+}
+
+static const char *upgrade_name(enum tls_upgrade u)
+{
+    switch (u) {
+    case TLS_UPGRADE_NONE: return "no request to switch to TLS";
+    case TLS_UPGRADE_ASKED: return "asked, no answer";
+    case TLS_UPGRADE_ACCEPTED: return "accepted";
+    case TLS_UPGRADE_REFUSED: return "refused";
+    }
+    return "?";
+}
+
+/* The plaintext before TLS, when there was some: what it was, and how
+ * the request to switch was answered. */
+static void opening(struct text_view *tv, uint64_t id, const struct tls_opening *o)
+{
+    char b[64];
+    if (!o->plain[TCP_C2S] && !o->plain[TCP_S2C])
+        return;
+    fprintf(tv->out, "%" PRIu64 "    plaintext: %s, %s", id, opening_name(o, b, sizeof(b)),
+            upgrade_name(o->upgrade));
+    if (o->answer[0])
+        fprintf(tv->out, " (\"%s\")", o->answer);
+    fprintf(tv->out, "; %" PRIu64 " bytes from the client, %" PRIu64 " from the server%s\n",
+            o->plain[TCP_C2S], o->plain[TCP_S2C],
+            o->tls[TCP_C2S] || o->tls[TCP_S2C] ? " before TLS" : "");
+}
+
 /* After the connection: its verdict and Zeek history, the certificate
  * validation, and the diagnosis with the evidence it rests on. */
 static void findings(struct text_view *tv, const struct event *ev)
 {
     const struct findings *f = ev->findings;
     uint64_t id = ev->conn->id;
+    opening(tv, id, &ev->summary->opening);
     fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, verdict_name(f->verdict),
             f->history[0] ? f->history : "empty");
     if (f->checked[TCP_S2C])
@@ -250,26 +286,50 @@ static int is_text(const uint8_t *p, size_t n)
 
 /* -d: application data as ssldump shows it, between rules; text as text,
  * anything else in hex. */
-static void app_data(struct text_view *tv, const struct tls_plaintext *pt)
+static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
 {
     static const char rule[] =
         "    ---------------------------------------------------------------\n";
     fputs(rule, tv->out);
-    if (!is_text(pt->p, pt->n)) {
-        hex_dump(tv->out, pt->p, pt->n, 1);
+    if (!is_text(p, n)) {
+        hex_dump(tv->out, p, n, 1);
     } else {
         fputs("    ", tv->out);
-        for (size_t i = 0; i < pt->n; i++) {
-            if (pt->p[i] == '\r')
+        for (size_t i = 0; i < n; i++) {
+            if (p[i] == '\r')
                 continue;
-            fputc(pt->p[i], tv->out);
-            if (pt->p[i] == '\n' && i + 1 < pt->n)
+            fputc(p[i], tv->out);
+            if (p[i] == '\n' && i + 1 < n)
                 fputs("    ", tv->out);
         }
-        if (pt->n && pt->p[pt->n - 1] != '\n')
+        if (n && p[n - 1] != '\n')
             fputc('\n', tv->out);
     }
     fputs(rule, tv->out);
+}
+
+/* Stream bytes before TLS (or of a stream that never speaks it): a line
+ * where they start; with -d or -x a line for each piece, and the bytes
+ * as application data is shown. */
+static void plaintext(struct text_view *tv, const struct event *ev)
+{
+    int bytes = tv->opts.data || tv->opts.hex || tv->opts.hex_only;
+    if (ev->offset != 0 && !bytes)
+        return;
+    prefix(tv, ev);
+    fprintf(tv->out, "plaintext, %zu bytes\n", ev->nbytes);
+    if (tv->opts.hex || tv->opts.hex_only)
+        hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.hex_only);
+    if (tv->opts.data)
+        app_data(tv, ev->bytes, ev->nbytes);
+}
+
+static void tls_begins(struct text_view *tv, const struct event *ev)
+{
+    char b[64];
+    prefix(tv, ev);
+    fprintf(tv->out, "TLS begins at stream offset %" PRIu64 " (%s)\n", ev->offset,
+            opening_name(&ev->summary->opening, b, sizeof(b)));
 }
 
 static void record(struct text_view *tv, const struct event *ev)
@@ -301,7 +361,7 @@ static void record(struct text_view *tv, const struct event *ev)
         opened ? hex_dump(tv->out, ri->plain.p, ri->plain.n, !tv->opts.hex_only)
                : hex_dump(tv->out, r->body, r->length, !tv->opts.hex_only);
     if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
-        app_data(tv, &ri->plain);
+        app_data(tv, ri->plain.p, ri->plain.n);
 }
 
 static void indent(FILE *out, int n)
@@ -440,6 +500,12 @@ static void text_event(struct view *v, const struct event *ev)
         return;
     case EV_TLS_PROBLEM:
         problem(tv, ev);
+        return;
+    case EV_PLAINTEXT:
+        plaintext(tv, ev);
+        return;
+    case EV_TLS_BEGINS:
+        tls_begins(tv, ev);
         return;
     }
 }

@@ -14,9 +14,20 @@
 
 struct tls_conn;
 
+/* Where a direction stands: at its first byte, in a plaintext opening,
+ * or in TLS (everything from there goes to the framer). */
+enum phase { PH_START, PH_PLAIN, PH_TLS };
+
 struct dir_state {
     struct tls_conn *conn;
     enum tcp_dir dir;
+    enum phase phase;
+    /* PH_START, PH_PLAIN: the last bytes, when they may begin a record
+     * that the next bytes would confirm. */
+    uint8_t carry[TLS_START_NEED];
+    size_t ncarry;
+    uint64_t carry_offset;
+    int gap;            /* bytes of its plaintext were lost */
     struct tls_framer *framer;
     int encrypted;      /* records after this point are ciphertext */
     int broken;         /* handshake decoding stopped in this direction */
@@ -33,6 +44,7 @@ struct tls_conn {
     struct tls_summary sum;
     const struct tls_protect_ops *prot;
     void *prot_arg;
+    struct opening *opening;  /* while a direction is plaintext: its classifier */
 };
 
 static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir dir,
@@ -279,6 +291,7 @@ void tls_conn_free(struct tls_conn *c)
         free(c->d[d].hs);
     }
     free(c->sum.certs);
+    opening_free(c->opening);
     free(c);
 }
 
@@ -288,24 +301,151 @@ void tls_conn_set_protect(struct tls_conn *c, const struct tls_protect_ops *ops,
     c->prot_arg = arg;
 }
 
+/* Bytes of a plaintext phase: told to the classifier and the consumer. */
+static void plain_out(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
+{
+    struct tls_conn *c = ds->conn;
+    if (!n)
+        return;
+    ds->phase = PH_PLAIN;
+    c->sum.opening.plain[ds->dir] += n;
+    if (!c->opening)
+        c->opening = opening_new();
+    if (c->opening)
+        opening_feed(c->opening, ds->dir, p, n, &c->sum.opening);
+    if (c->ops->plaintext)
+        c->ops->plaintext(c->arg, ds->dir, p, n, offset);
+}
+
+/* The direction's TLS begins at offset: all its bytes go to the framer. */
+static void begin_tls(struct dir_state *ds, uint64_t offset)
+{
+    struct tls_conn *c = ds->conn;
+    ds->phase = PH_TLS;
+    c->sum.opening.tls[ds->dir] = 1;
+    if (!c->sum.opening.plain[ds->dir])
+        return;
+    if (c->opening)
+        opening_tls(c->opening, ds->dir, &c->sum.opening);
+    if (c->ops->tls_begins)
+        c->ops->tls_begins(c->arg, ds->dir, offset);
+}
+
+/* A direction's first byte may start any record; after plaintext, a
+ * client's TLS starts with a ClientHello, and a server's answers one.  A
+ * client whose ClientHello may have been lost in a gap, when the server
+ * answered it, goes on with whatever record comes next. */
+static enum tls_start_rule start_rule(const struct dir_state *ds, int at_first_byte)
+{
+    if (at_first_byte || (ds->dir == TCP_C2S && ds->gap && ds->conn->d[TCP_S2C].phase == PH_TLS))
+        return TLS_AT_STREAM_START;
+    return ds->dir == TCP_C2S ? TLS_CLIENT_HELLO : TLS_SERVER_ANSWER;
+}
+
+/* Looks for TLS in p from `from` on; returns where it starts, n when
+ * nowhere, and sets *more when bytes from *more on may start it. */
+static size_t find_tls(const struct dir_state *ds, const uint8_t *p, size_t n,
+                       int first_byte_at_0, size_t *more)
+{
+    *more = n;
+    for (size_t i = 0; i < n; i++) {
+        enum tls_start st = tls_record_starts(p + i, n - i, start_rule(ds, first_byte_at_0 && !i));
+        if (st == TLS_START_YES)
+            return i;
+        if (st == TLS_START_MORE) {
+            *more = i;
+            return n;
+        }
+    }
+    return n;
+}
+
+/* Bytes of a direction not yet in TLS: plaintext up to where a record
+ * starts, the rest to the framer.  A record that may start in the last
+ * few bytes waits in carry for the next piece. */
+static void plain_data(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
+{
+    size_t at, more;
+
+    if (ds->ncarry) {
+        /* The held bytes and the first of p: only a start inside the
+         * held bytes is decided here (p's own are searched below). */
+        uint8_t w[2 * TLS_START_NEED];
+        size_t k = n < TLS_START_NEED ? n : TLS_START_NEED, held = ds->ncarry;
+        memcpy(w, ds->carry, held);
+        memcpy(w + held, p, k);
+        ds->ncarry = 0;
+        at = find_tls(ds, w, held + k, ds->phase == PH_START, &more);
+        if (at < held) {
+            plain_out(ds, w, at, ds->carry_offset);
+            begin_tls(ds, ds->carry_offset + at);
+            tls_framer_feed(ds->framer, w + at, held - at, ds->carry_offset + at);
+            tls_framer_feed(ds->framer, p, n, offset);
+            return;
+        }
+        if (more < held) { /* p was too short to decide: hold on (k == n) */
+            plain_out(ds, w, more, ds->carry_offset);
+            memcpy(ds->carry, w + more, held + k - more);
+            ds->ncarry = held + k - more;
+            ds->carry_offset += more;
+            return;
+        }
+        plain_out(ds, w, held, ds->carry_offset);
+    }
+    at = find_tls(ds, p, n, ds->phase == PH_START, &more);
+    if (at < n) {
+        plain_out(ds, p, at, offset);
+        begin_tls(ds, offset + at);
+        tls_framer_feed(ds->framer, p + at, n - at, offset + at);
+        return;
+    }
+    plain_out(ds, p, more, offset);
+    if (more < n) {
+        memcpy(ds->carry, p + more, n - more);
+        ds->ncarry = n - more;
+        ds->carry_offset = offset + more;
+    }
+}
+
 void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
                    uint64_t offset)
 {
-    tls_framer_feed(c->d[dir].framer, p, n, offset);
+    struct dir_state *ds = &c->d[dir];
+    if (ds->phase == PH_TLS)
+        tls_framer_feed(ds->framer, p, n, offset);
+    else
+        plain_data(ds, p, n, offset);
 }
 
 void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_t bytes)
 {
+    struct dir_state *ds = &c->d[dir];
     anomaly(c, TLS_ANOM_GAP, dir, bytes);
+    if (ds->phase != PH_TLS) {
+        /* Held bytes do not join what follows the hole. */
+        plain_out(ds, ds->carry, ds->ncarry, ds->carry_offset);
+        ds->ncarry = 0;
+        if (c->opening)
+            opening_gap(c->opening, dir);
+        ds->phase = PH_PLAIN;
+        ds->gap = 1;
+        return;
+    }
     c->d[dir].hs_len = 0; /* a message cut by the gap cannot be completed */
     if (c->prot)
         c->prot->gap(c->prot_arg, dir);
     tls_framer_gap(c->d[dir].framer, offset);
 }
 
+/* The handshake is not in the capture: the streams are TLS from their
+ * first captured byte, found by the framer as before any opening. */
 void tls_conn_midstream(struct tls_conn *c)
 {
     anomaly(c, TLS_ANOM_MIDSTREAM, TCP_C2S, 0);
+    for (int d = 0; d < 2; d++) {
+        c->d[d].phase = PH_TLS;
+        c->sum.opening.tls[d] = 1;
+    }
 }
 
 const struct tls_summary *tls_conn_summary(struct tls_conn *c)

@@ -71,6 +71,78 @@ int tls_looks_like_client_hello(const uint8_t *p, size_t n)
     return is_ssl2_client_hello(p, n);
 }
 
+/* Checks byte conditions in order on the bytes at hand: a condition on
+ * bytes not yet seen is left for later (TLS_START_MORE). */
+#define NEED(i, cond)                                                                              \
+    do {                                                                                           \
+        if (n <= (i))                                                                              \
+            return TLS_START_MORE;                                                                 \
+        if (!(cond))                                                                               \
+            return TLS_START_NO;                                                                   \
+    } while (0)
+
+/* RFC 5246 7.4: a handshake record whose first message is of type
+ * `type` (1 ClientHello, 2 ServerHello) with a body at least as long as
+ * the fixed part of a hello (version, random, session ID length, ...)
+ * and a hello version 3.x.  The record may hold more messages after it,
+ * or only its start. */
+static enum tls_start hello_record(const uint8_t *p, size_t n, uint8_t type)
+{
+    NEED(0, p[0] == TLS_CT_HANDSHAKE);
+    NEED(1, p[1] == 3);
+    NEED(2, p[2] <= 4);
+    NEED(4, ((size_t)p[3] << 8 | p[4]) >= 4 + 2 && ((size_t)p[3] << 8 | p[4]) <= TLS_MAX_RECORD);
+    NEED(5, p[5] == type);
+    NEED(6, p[6] == 0);
+    NEED(8, ((size_t)p[7] << 8 | p[8]) >= 38);
+    NEED(9, p[9] == 3);
+    NEED(10, p[10] <= 4);
+    return TLS_START_YES;
+}
+
+/* An alert in clear: two bytes, warning or fatal. */
+static enum tls_start alert_record(const uint8_t *p, size_t n)
+{
+    NEED(0, p[0] == TLS_CT_ALERT);
+    NEED(1, p[1] == 3);
+    NEED(2, p[2] <= 4);
+    NEED(4, p[3] == 0 && p[4] == 2);
+    NEED(5, p[5] == 1 || p[5] == 2);
+    return TLS_START_YES;
+}
+
+static enum tls_start any_record(const uint8_t *p, size_t n)
+{
+    if (n >= 1 && (p[0] & 0x80)) {
+        NEED(TLS_HEADER_LEN - 1, is_ssl2_client_hello(p, n));
+        return TLS_START_YES;
+    }
+    NEED(0, p[0] >= TLS_CT_CHANGE_CIPHER_SPEC && p[0] <= TLS_CT_HEARTBEAT);
+    NEED(2, is_tls_version(p[1], p[2]));
+    NEED(4, ((size_t)p[3] << 8 | p[4]) <= TLS_MAX_RECORD);
+    return TLS_START_YES;
+}
+
+#undef NEED
+
+enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule rule)
+{
+    enum tls_start sh, al;
+    switch (rule) {
+    case TLS_AT_STREAM_START:
+        return any_record(p, n);
+    case TLS_CLIENT_HELLO:
+        return hello_record(p, n, 1);
+    case TLS_SERVER_ANSWER:
+        sh = hello_record(p, n, 2);
+        al = alert_record(p, n);
+        return sh == TLS_START_YES || al == TLS_START_YES     ? TLS_START_YES
+               : sh == TLS_START_MORE || al == TLS_START_MORE ? TLS_START_MORE
+                                                              : TLS_START_NO;
+    }
+    return TLS_START_NO;
+}
+
 const char *tls_content_type_name(unsigned type)
 {
     switch (type) {

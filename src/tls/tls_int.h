@@ -33,6 +33,19 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node);
 int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node);
 int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node);
 
+/* opening.c: what the plaintext before TLS is (SMTP, a SOCKS proxy, ...)
+ * and how its request to upgrade was answered. */
+struct opening;
+struct opening *opening_new(void);
+void opening_free(struct opening *o);
+/* The plaintext bytes of dir, in stream order; updates *out. */
+void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t n,
+                  struct tls_opening *out);
+/* Bytes of dir's plaintext were lost. */
+void opening_gap(struct opening *o, enum tcp_dir dir);
+/* dir switched to TLS after its plaintext. */
+void opening_tls(struct opening *o, enum tcp_dir dir, struct tls_opening *out);
+
 /* Adds a vector of 16-bit values named from table as a list. */
 int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
                  enum reg_table table, uint16_t *keep, int *nkeep);

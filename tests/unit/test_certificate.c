@@ -228,8 +228,8 @@ static void probe_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
     CU_ASSERT(k->cert == k->chain[0] && k->cert_len == k->chain_len[0]);
 }
 
-static const struct tls_ops probe_ops = {probe_record, probe_message, probe_alert,
-                                         probe_problem};
+static const struct tls_ops probe_ops = {.record = probe_record, .message = probe_message,
+                                         .alert = probe_alert, .problem = probe_problem};
 
 static void put24(uint8_t *p, size_t v)
 {

@@ -1,0 +1,322 @@
+/*
+ * TLS after a plaintext opening, through a tls_conn as the pipeline feeds
+ * it: each protocol's exchange as its RFC (or vendor document) writes it,
+ * then a ClientHello and a ServerHello.  Checked: what the opening is
+ * called, how the request was answered, where each direction's TLS
+ * begins, that the hellos are decoded, and that cutting the client's
+ * stream at every offset changes none of it.
+ */
+#include <string.h>
+
+#include "tls.h"
+#include "unit.h"
+
+/* Minimal hellos: TLS_RSA_WITH_AES_128_CBC_SHA, no extensions. */
+static const uint8_t client_hello[50] = {
+    0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03, [43] = 0x00,
+    [44] = 0x00, [45] = 0x02, [46] = 0x00, [47] = 0x2f, [48] = 0x01, [49] = 0x00};
+static const uint8_t server_hello[47] = {
+    0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03, [43] = 0x00,
+    [44] = 0x00, [45] = 0x2f, [46] = 0x00};
+
+struct seen {
+    size_t plain[2];       /* plaintext bytes told */
+    int begins[2];         /* tls_begins calls */
+    uint64_t begins_at[2];
+    int hellos[2];         /* ClientHello, ServerHello decoded */
+};
+
+static void on_record(void *a, enum tcp_dir d, const struct tls_rec_info *r)
+{
+    (void)a, (void)d, (void)r;
+}
+static void on_message(void *a, enum tcp_dir d, const struct tls_msg *m)
+{
+    struct seen *s = a;
+    if ((d == TCP_C2S && m->type == 1) || (d == TCP_S2C && m->type == 2))
+        s->hellos[d]++;
+}
+static void on_alert(void *a, enum tcp_dir d, const struct tls_alert *al)
+{
+    (void)a, (void)d, (void)al;
+}
+static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint64_t o)
+{
+    (void)a, (void)d, (void)p, (void)o;
+}
+static void on_plain(void *a, enum tcp_dir d, const uint8_t *p, size_t n, uint64_t o)
+{
+    struct seen *s = a;
+    CU_ASSERT_EQUAL(o, s->plain[d]); /* in order, no byte twice */
+    CU_ASSERT(p != NULL && n > 0);
+    s->plain[d] += n;
+}
+static void on_begins(void *a, enum tcp_dir d, uint64_t o)
+{
+    struct seen *s = a;
+    s->begins[d]++;
+    s->begins_at[d] = o;
+}
+
+static const struct tls_ops ops = {on_record, on_message, on_alert,
+                                   on_problem, on_plain, on_begins};
+
+/* One step of a conversation: bytes from a side (len 0: a C string). */
+struct step {
+    enum tcp_dir dir;
+    const char *bytes;
+    size_t len;
+};
+
+#define C(s) {TCP_C2S, s, 0}
+#define S(s) {TCP_S2C, s, 0}
+#define CB(b) {TCP_C2S, (const char *)(b), sizeof(b)}
+#define SB(b) {TCP_S2C, (const char *)(b), sizeof(b)}
+#define HELLOS CB(client_hello), SB(server_hello)
+
+struct expect {
+    const char *app, *how;
+    enum tls_upgrade upgrade;
+    int tls;               /* the hellos follow the opening */
+};
+
+/* Plays the steps, the client's bytes cut at `cut` (0: whole pieces);
+ * returns the summary's opening and what the consumer saw. */
+static void play(const struct step *st, int n, size_t cut, struct seen *seen,
+                 struct tls_opening *out)
+{
+    struct ftree t;
+    uint64_t off[2] = {0, 0};
+    ft_init(&t);
+    memset(seen, 0, sizeof(*seen));
+    struct tls_conn *c = tls_conn_new(&ops, seen, &t);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    for (int i = 0; i < n; i++) {
+        const uint8_t *p = (const uint8_t *)st[i].bytes;
+        size_t len = st[i].len ? st[i].len : strlen(st[i].bytes);
+        enum tcp_dir d = st[i].dir;
+        size_t k = d == TCP_C2S && cut > off[d] && cut < off[d] + len ? cut - off[d] : len;
+        tls_conn_data(c, d, p, k, off[d]);
+        if (k < len)
+            tls_conn_data(c, d, p + k, len - k, off[d] + k);
+        off[d] += len;
+    }
+    *out = tls_conn_summary(c)->opening;
+    tls_conn_free(c);
+    ft_release(&t);
+}
+
+static size_t total(const struct step *st, int n, enum tcp_dir d, int before_tls)
+{
+    size_t sum = 0;
+    for (int i = 0; i < n; i++)
+        if (st[i].dir == d && !(before_tls && (st[i].bytes == (const char *)client_hello ||
+                                               st[i].bytes == (const char *)server_hello)))
+            sum += st[i].len ? st[i].len : strlen(st[i].bytes);
+    return sum;
+}
+
+static void check(const struct step *st, int n, struct expect e)
+{
+    size_t client_total = total(st, n, TCP_C2S, 0);
+    for (size_t cut = 0; cut < client_total; cut++) {
+        struct seen s;
+        struct tls_opening o;
+        play(st, n, cut, &s, &o);
+        CU_ASSERT((e.app == NULL) == (o.app == NULL));
+        if (e.app && o.app)
+            CU_ASSERT_STRING_EQUAL(o.app, e.app);
+        CU_ASSERT((e.how == NULL) == (o.how == NULL));
+        if (e.how && o.how)
+            CU_ASSERT_STRING_EQUAL(o.how, e.how);
+        CU_ASSERT_EQUAL(o.upgrade, e.upgrade);
+        for (int d = 0; d < 2; d++) {
+            size_t plain = total(st, n, (enum tcp_dir)d, e.tls);
+            CU_ASSERT_EQUAL(o.plain[d], plain);
+            CU_ASSERT_EQUAL(s.plain[d], plain);
+            CU_ASSERT_EQUAL(o.tls[d], e.tls);
+            CU_ASSERT_EQUAL(s.hellos[d], e.tls);
+            CU_ASSERT_EQUAL(s.begins[d], e.tls && plain);
+            if (e.tls && plain)
+                CU_ASSERT_EQUAL(s.begins_at[d], plain);
+        }
+        if (cut == 0 && client_total > 64)
+            cut = client_total - 64; /* every cut near the hello, a few before */
+    }
+}
+
+#define CHECK(steps, ...) check(steps, (int)(sizeof(steps) / sizeof(steps[0])), (struct expect)__VA_ARGS__)
+
+static void smtp(void)
+{
+    const struct step ok[] = {S("220 mx.example ESMTP\r\n"), C("EHLO client.example\r\n"),
+                              S("250-mx.example\r\n250 STARTTLS\r\n"), C("STARTTLS\r\n"),
+                              S("220 2.0.0 Ready to start TLS\r\n"), HELLOS};
+    CHECK(ok, {"smtp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step lmtp[] = {S("220 lmtp ready\r\n"), C("LHLO c\r\n"), S("250 STARTTLS\r\n"),
+                                C("STARTTLS\r\n"), S("220 go ahead\r\n"), HELLOS};
+    CHECK(lmtp, {"lmtp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step refused[] = {S("220 mx ESMTP\r\n"), C("EHLO c\r\n"), S("250 OK\r\n"),
+                                   C("STARTTLS\r\n"), S("454 4.7.0 TLS not available\r\n"),
+                                   C("QUIT\r\n"), S("221 Bye\r\n")};
+    CHECK(refused, {"smtp", "starttls", TLS_UPGRADE_REFUSED, 0});
+    const struct step silent[] = {S("220 mx ESMTP\r\n"), C("EHLO c\r\n"), S("250 OK\r\n"),
+                                  C("STARTTLS\r\n")};
+    CHECK(silent, {"smtp", "starttls", TLS_UPGRADE_ASKED, 0});
+}
+
+static void mail_and_news(void)
+{
+    const struct step imap[] = {S("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n"),
+                                C("a001 CAPABILITY\r\n"), S("* CAPABILITY IMAP4rev1 STARTTLS\r\n"
+                                                            "a001 OK done\r\n"),
+                                C("a002 STARTTLS\r\n"), S("a002 OK Begin TLS negotiation now\r\n"),
+                                HELLOS};
+    CHECK(imap, {"imap", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step imap_no[] = {S("* OK ready\r\n"), C("a1 STARTTLS\r\n"),
+                                   S("a1 NO not now\r\n")};
+    CHECK(imap_no, {"imap", "starttls", TLS_UPGRADE_REFUSED, 0});
+    const struct step pop3[] = {S("+OK POP3 ready\r\n"), C("STLS\r\n"), S("+OK Begin TLS\r\n"),
+                                HELLOS};
+    CHECK(pop3, {"pop3", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step pop3_err[] = {S("+OK POP3 ready\r\n"), C("STLS\r\n"),
+                                    S("-ERR Command not permitted\r\n")};
+    CHECK(pop3_err, {"pop3", "starttls", TLS_UPGRADE_REFUSED, 0});
+    const struct step nntp[] = {S("200 news ready\r\n"), C("STARTTLS\r\n"),
+                                S("382 Continue with TLS negotiation\r\n"), HELLOS};
+    CHECK(nntp, {"nntp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step sieve[] = {S("\"IMPLEMENTATION\" \"x\"\r\n\"STARTTLS\"\r\nOK\r\n"),
+                                 C("STARTTLS\r\n"), S("OK \"Begin TLS negotiation now\"\r\n"),
+                                 HELLOS};
+    CHECK(sieve, {"sieve", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step irc[] = {C("STARTTLS\r\n"),
+                               S(":irc.example 670 * :STARTTLS successful, go ahead\r\n"), HELLOS};
+    CHECK(irc, {"irc", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step ftp[] = {S("220 FTP server ready\r\n"), C("AUTH TLS\r\n"),
+                               S("234 Proceed with negotiation.\r\n"), HELLOS};
+    CHECK(ftp, {"ftp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step xmpp[] = {
+        C("<?xml version='1.0'?><stream:stream to='example.com' xmlns='jabber:client' "
+          "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"),
+        S("<?xml version='1.0'?><stream:stream from='example.com' id='x' version='1.0'>"
+          "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/>"
+          "</starttls></stream:features>"),
+        C("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
+        S("<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"), HELLOS};
+    CHECK(xmpp, {"xmpp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+}
+
+static void proxies(void)
+{
+    const struct step connect[] = {C("CONNECT server.example:443 HTTP/1.1\r\n"
+                                     "Host: server.example:443\r\n\r\n"),
+                                   S("HTTP/1.1 200 Connection established\r\n\r\n"), HELLOS};
+    CHECK(connect, {"http-connect", "proxy", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step denied[] = {C("CONNECT server.example:443 HTTP/1.1\r\n\r\n"),
+                                  S("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")};
+    CHECK(denied, {"http-connect", "proxy", TLS_UPGRADE_REFUSED, 0});
+    static const uint8_t s4_req[] = {4, 1, 1, 187, 192, 0, 2, 1, 'u', 0};
+    static const uint8_t s4_ok[] = {0, 90, 1, 187, 192, 0, 2, 1};
+    const struct step socks4[] = {CB(s4_req), SB(s4_ok), HELLOS};
+    CHECK(socks4, {"socks4", "proxy", TLS_UPGRADE_ACCEPTED, 1});
+    static const uint8_t s5_hello[] = {5, 1, 0}, s5_method[] = {5, 0};
+    static const uint8_t s5_req[] = {5, 1, 0, 1, 192, 0, 2, 1, 1, 187};
+    static const uint8_t s5_ok[] = {5, 0, 0, 1, 192, 0, 2, 1, 1, 187};
+    static const uint8_t s5_fail[] = {5, 5, 0, 1, 0, 0, 0, 0, 0, 0};
+    const struct step socks5[] = {CB(s5_hello), SB(s5_method), CB(s5_req), SB(s5_ok), HELLOS};
+    CHECK(socks5, {"socks5", "proxy", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step socks5_no[] = {CB(s5_hello), SB(s5_method), CB(s5_req), SB(s5_fail)};
+    CHECK(socks5_no, {"socks5", "proxy", TLS_UPGRADE_REFUSED, 0});
+}
+
+static void databases_and_rdp(void)
+{
+    static const uint8_t ssl_request[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+    const struct step pg[] = {CB(ssl_request), S("S"), HELLOS};
+    CHECK(pg, {"postgres", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    const struct step pg_no[] = {CB(ssl_request), S("N")};
+    CHECK(pg_no, {"postgres", "starttls", TLS_UPGRADE_REFUSED, 0});
+    /* MySQL: Initial Handshake v10 with CLIENT_SSL, then SSLRequest. */
+    static const uint8_t greeting[] = {
+        0x2e, 0, 0, 0, 10, '8', '.', '0', 0, 1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0,
+        0xff, 0xff, 0x21, 2, 0, 0xff, 0xc1, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0};
+    static const uint8_t my_ssl[36] = {32, 0, 0, 1, 0x0d, 0xa6, 0xff, 0x19, 0, 0, 0, 1, 0xff};
+    const struct step mysql[] = {SB(greeting), CB(my_ssl), HELLOS};
+    CHECK(mysql, {"mysql", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    /* LDAP ExtendedRequest (messageID 1) and a success response. */
+    static const uint8_t ldap_req[] = {0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, 0x80, 0x16,
+                                       '1', '.', '3', '.', '6', '.', '1', '.', '4', '.', '1',
+                                       '.', '1', '4', '6', '6', '.', '2', '0', '0', '3', '7'};
+    static const uint8_t ldap_ok[] = {0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07,
+                                      0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
+    const struct step ldap[] = {CB(ldap_req), SB(ldap_ok), HELLOS};
+    CHECK(ldap, {"ldap", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    /* RDP: X.224 CR with RDP_NEG_REQ (TLS | CredSSP), CC with RDP_NEG_RSP (TLS). */
+    static const uint8_t cr[] = {3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0};
+    static const uint8_t cc[] = {3, 0, 0, 19, 14, 0xd0, 0, 0, 0x12, 0x34, 0, 2, 0, 8, 0, 1, 0, 0, 0};
+    const struct step rdp[] = {CB(cr), SB(cc), HELLOS};
+    CHECK(rdp, {"rdp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
+}
+
+static void unknown_and_wrong_port(void)
+{
+    /* Any protocol: a ClientHello after plaintext, and its answer. */
+    const struct step any[] = {C("HELLO there\n"), S("WELCOME\n"), C("UPGRADE\n"),
+                               S("GO\n"), HELLOS};
+    CHECK(any, {NULL, "starttls", TLS_UPGRADE_ACCEPTED, 1});
+    /* TLS from the first byte to an SMTP server: the client is TLS, the
+     * server's banner and answer are plaintext. */
+    struct seen s;
+    struct tls_opening o;
+    const struct step wrong[] = {S("220 mx ESMTP\r\n"), CB(client_hello),
+                                 S("500 5.5.2 Error: bad syntax\r\n")};
+    play(wrong, 3, 0, &s, &o);
+    CU_ASSERT(o.tls[TCP_C2S] && !o.tls[TCP_S2C]);
+    CU_ASSERT_EQUAL(o.plain[TCP_C2S], 0);
+    CU_ASSERT_EQUAL(s.hellos[TCP_C2S], 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o.app);
+    CU_ASSERT_STRING_EQUAL(o.app, "smtp");
+    CU_ASSERT_PTR_NULL(o.how);
+    /* Plain TLS: no opening at all. */
+    const struct step tls[] = {HELLOS};
+    play(tls, 2, 0, &s, &o);
+    CU_ASSERT(o.tls[0] && o.tls[1] && !o.plain[0] && !o.plain[1] && !s.begins[0]);
+    CU_ASSERT_EQUAL(s.hellos[TCP_C2S] + s.hellos[TCP_S2C], 2);
+}
+
+/* The record signatures, at every length of their prefix. */
+static void record_starts(void)
+{
+    for (size_t n = 0; n <= sizeof(client_hello); n++) {
+        enum tls_start want = n < TLS_START_NEED ? TLS_START_MORE : TLS_START_YES;
+        CU_ASSERT_EQUAL(tls_record_starts(client_hello, n, TLS_CLIENT_HELLO), want);
+        CU_ASSERT_EQUAL(tls_record_starts(server_hello, n, TLS_SERVER_ANSWER), want);
+        CU_ASSERT_EQUAL(tls_record_starts(client_hello, n, TLS_AT_STREAM_START),
+                        n < 5 ? TLS_START_MORE : TLS_START_YES);
+    }
+    CU_ASSERT_EQUAL(tls_record_starts(server_hello, 11, TLS_CLIENT_HELLO), TLS_START_NO);
+    CU_ASSERT_EQUAL(tls_record_starts(client_hello, 11, TLS_SERVER_ANSWER), TLS_START_NO);
+    static const uint8_t alert[] = {0x15, 3, 3, 0, 2, 2, 40};
+    CU_ASSERT_EQUAL(tls_record_starts(alert, sizeof(alert), TLS_SERVER_ANSWER), TLS_START_YES);
+    uint8_t short_body[sizeof(client_hello)];
+    memcpy(short_body, client_hello, sizeof(short_body));
+    short_body[8] = 37; /* shorter than any ClientHello */
+    CU_ASSERT_EQUAL(tls_record_starts(short_body, 11, TLS_CLIENT_HELLO), TLS_START_NO);
+    CU_ASSERT_EQUAL(tls_record_starts((const uint8_t *)"220 ", 4, TLS_AT_STREAM_START),
+                    TLS_START_NO);
+}
+
+void suite_opening(void)
+{
+    static const CU_TestInfo tests[] = {
+        {"record signatures where TLS may begin", record_starts},
+        {"SMTP and LMTP STARTTLS: accepted, refused, unanswered", smtp},
+        {"IMAP, POP3, NNTP, Sieve, IRC, FTP, XMPP", mail_and_news},
+        {"HTTP CONNECT, SOCKS4, SOCKS5", proxies},
+        {"PostgreSQL, MySQL, LDAP, RDP", databases_and_rdp},
+        {"an unknown protocol that upgrades; TLS to a plaintext port", unknown_and_wrong_port},
+        CU_TEST_INFO_NULL,
+    };
+    add_suite("opening", tests);
+}
