@@ -24,6 +24,7 @@ enum event_kind {
     EV_TLS_PROBLEM, /* problem: the stream stopped being decodable as TLS */
     EV_PLAINTEXT,   /* bytes, nbytes at offset: stream bytes before TLS (STARTTLS, a proxy) */
     EV_TLS_BEGINS,  /* the direction's TLS begins at offset, after plaintext */
+    EV_TLS_ENDS,    /* the direction's TLS ended (after its alert): plaintext from offset */
 };
 
 struct event {
@@ -38,7 +39,7 @@ struct event {
     const struct tls_msg *msg;
     const struct tls_alert *alert;
     enum tls_framer_problem problem;
-    uint64_t offset;          /* EV_TLS_PROBLEM, EV_PLAINTEXT, EV_TLS_BEGINS: where in the stream */
+    uint64_t offset;          /* EV_TLS_PROBLEM, EV_PLAINTEXT, EV_TLS_BEGINS, _ENDS: where */
     const uint8_t *bytes;     /* ... the stream bytes there, when at hand (else NULL) */
     size_t nbytes;
     const struct tls_summary *summary; /* EV_TCP of kind TCP_EV_CLOSE */

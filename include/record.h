@@ -62,6 +62,10 @@ void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t 
  * which decryption confirms or refutes with the MAC or tag). */
 void tls_framer_gap(struct tls_framer *f, uint64_t offset);
 
+/* The record header bytes the framer holds: after TLS_BAD_HEADER, the
+ * TLS_HEADER_LEN bytes that were not a header. */
+const uint8_t *tls_framer_header(const struct tls_framer *f);
+
 /* 1 when the bytes look like the start of a client's first TLS message (a
  * ClientHello record, or an SSLv2-compatible one). */
 int tls_looks_like_client_hello(const uint8_t *p, size_t n);

@@ -212,6 +212,8 @@ struct tls_ops {
     void (*plaintext)(void *arg, enum tcp_dir dir, const uint8_t *p, size_t n, uint64_t offset);
     /* The direction's TLS begins at offset, after plaintext. */
     void (*tls_begins)(void *arg, enum tcp_dir dir, uint64_t offset);
+    /* ... or ends there, after the direction's alert: plaintext follows. */
+    void (*tls_ends)(void *arg, enum tcp_dir dir, uint64_t offset);
 };
 
 /*

@@ -128,8 +128,15 @@ static void on_tls_begins(void *arg, enum tcp_dir dir, uint64_t off)
     dispatch(cs, &ev);
 }
 
-static const struct tls_ops tls_ops = {on_record, on_message, on_alert,
-                                       on_problem, on_plaintext, on_tls_begins};
+static void on_tls_ends(void *arg, enum tcp_dir dir, uint64_t off)
+{
+    struct conn_state *cs = arg;
+    struct event ev = {.kind = EV_TLS_ENDS, .dir = dir, .offset = off};
+    dispatch(cs, &ev);
+}
+
+static const struct tls_ops tls_ops = {on_record,    on_message,    on_alert,   on_problem,
+                                       on_plaintext, on_tls_begins, on_tls_ends};
 
 static struct conn_state *conn_state_new(struct pipeline *p, const struct tcp_event *ev)
 {

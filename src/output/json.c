@@ -480,7 +480,8 @@ static void json_event(struct view *v, const struct event *ev)
         fprintf(o, ",\"offset\":%" PRIu64 ",\"length\":%zu}\n", ev->offset, ev->nbytes);
         return;
     case EV_TLS_BEGINS:
-        head(o, "tls_begins", ev);
+    case EV_TLS_ENDS:
+        head(o, ev->kind == EV_TLS_BEGINS ? "tls_begins" : "tls_ends", ev);
         fprintf(o, ",\"offset\":%" PRIu64 "}\n", ev->offset);
         return;
     }

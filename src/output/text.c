@@ -139,9 +139,8 @@ static void opening(struct text_view *tv, uint64_t id, const struct tls_opening 
             upgrade_name(o->upgrade));
     if (o->answer[0])
         fprintf(tv->out, " (\"%s\")", o->answer);
-    fprintf(tv->out, "; %" PRIu64 " bytes from the client, %" PRIu64 " from the server%s\n",
-            o->plain[TCP_C2S], o->plain[TCP_S2C],
-            o->tls[TCP_C2S] || o->tls[TCP_S2C] ? " before TLS" : "");
+    fprintf(tv->out, "; %" PRIu64 " bytes of plaintext from the client, %" PRIu64
+                     " from the server\n", o->plain[TCP_C2S], o->plain[TCP_S2C]);
 }
 
 /* After the connection: its verdict and Zeek history, the certificate
@@ -506,6 +505,11 @@ static void text_event(struct view *v, const struct event *ev)
         return;
     case EV_TLS_BEGINS:
         tls_begins(tv, ev);
+        return;
+    case EV_TLS_ENDS:
+        prefix(tv, ev);
+        fprintf(tv->out, "TLS ends at stream offset %" PRIu64 "; plaintext follows\n",
+                ev->offset);
         return;
     }
 }

@@ -3,6 +3,7 @@
  * direction's records become ciphertext, handshake messages gathered
  * across records, alerts, and the summary.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,9 @@ struct dir_state {
     size_t ncarry;
     uint64_t carry_offset;
     int gap;            /* bytes of its plaintext were lost */
+    int alerted;        /* it sent an alert: its TLS may end there */
+    int ended;          /* ... and bytes that are not TLS follow, from ended_at */
+    uint64_t ended_at;
     struct tls_framer *framer;
     int encrypted;      /* records after this point are ciphertext */
     int broken;         /* handshake decoding stopped in this direction */
@@ -175,6 +179,7 @@ static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypt
         if (c->sum.nalerts < TLS_MAX_ALERTS)
             c->sum.alerts[c->sum.nalerts++] = a;
         c->ops->alert(c->arg, ds->dir, &a);
+        ds->alerted = 1;
     } while (known && !cur_at_end(&cur));
 }
 
@@ -256,6 +261,13 @@ static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
         [TLS_LOST_SYNC] = TLS_ANOM_LOST_SYNC,
         [TLS_RESYNC] = TLS_ANOM_RESYNC,
     };
+    /* After its alert (close_notify), a side may go back to plaintext:
+     * FTP's CCC (RFC 4217 11). */
+    if (what == TLS_BAD_HEADER && ds->alerted) {
+        ds->ended = 1;
+        ds->ended_at = offset;
+        return;
+    }
     anomaly(ds->conn, kind[what], ds->dir, offset);
     ds->conn->ops->problem(ds->conn->arg, ds->dir, what, offset);
 }
@@ -344,12 +356,32 @@ static enum tls_start_rule start_rule(const struct dir_state *ds, int at_first_b
 
 /* Looks for TLS in p from `from` on; returns where it starts, n when
  * nowhere, and sets *more when bytes from *more on may start it. */
+static size_t next_byte(const uint8_t *p, size_t n, size_t from, uint8_t b)
+{
+    const uint8_t *q = memchr(p + from, b, n - from);
+    return q ? (size_t)(q - p) : n;
+}
+
 static size_t find_tls(const struct dir_state *ds, const uint8_t *p, size_t n,
                        int first_byte_at_0, size_t *more)
 {
+    /* The next 22 and 21 at or after i (n: none; SIZE_MAX: not looked for). */
+    size_t hs = SIZE_MAX, al = SIZE_MAX;
     *more = n;
     for (size_t i = 0; i < n; i++) {
-        enum tls_start st = tls_record_starts(p + i, n - i, start_rule(ds, first_byte_at_0 && !i));
+        enum tls_start_rule rule = start_rule(ds, first_byte_at_0 && !i);
+        /* A ClientHello or ServerHello starts with 22, an alert with 21:
+         * skip to the next candidate (plaintext may be long). */
+        if (rule != TLS_AT_STREAM_START) {
+            if (hs == SIZE_MAX || hs < i)
+                hs = next_byte(p, n, i, TLS_CT_HANDSHAKE);
+            if (rule == TLS_SERVER_ANSWER && (al == SIZE_MAX || al < i))
+                al = next_byte(p, n, i, TLS_CT_ALERT);
+            i = rule == TLS_SERVER_ANSWER && al < hs ? al : hs;
+            if (i >= n)
+                return n;
+        }
+        enum tls_start st = tls_record_starts(p + i, n - i, rule);
         if (st == TLS_START_YES)
             return i;
         if (st == TLS_START_MORE) {
@@ -407,14 +439,42 @@ static void plain_data(struct dir_state *ds, const uint8_t *p, size_t n, uint64_
     }
 }
 
+/* The direction's TLS ended (with its alert) and bytes that are not a
+ * record follow at ds->ended_at, in this piece or begun in the header the
+ * framer held: back to plaintext, with a new framer should TLS start
+ * again. */
+static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
+{
+    struct tls_conn *c = ds->conn;
+    struct tls_framer *fresh = tls_framer_new(&framer_ops, ds);
+    uint64_t at = ds->ended_at;
+
+    ds->ended = ds->alerted = 0;
+    if (!fresh)
+        return; /* the direction stays stopped */
+    ds->phase = PH_PLAIN;
+    if (c->ops->tls_ends)
+        c->ops->tls_ends(c->arg, ds->dir, at);
+    if (at < offset) /* the start of the plaintext is the header the framer held */
+        plain_data(ds, tls_framer_header(ds->framer), (size_t)(offset - at), at);
+    tls_framer_free(ds->framer);
+    ds->framer = fresh;
+    if (at < offset + n)
+        plain_data(ds, p + (at > offset ? at - offset : 0), n - (at > offset ? at - offset : 0),
+                   at > offset ? at : offset);
+}
+
 void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
                    uint64_t offset)
 {
     struct dir_state *ds = &c->d[dir];
-    if (ds->phase == PH_TLS)
-        tls_framer_feed(ds->framer, p, n, offset);
-    else
+    if (ds->phase != PH_TLS) {
         plain_data(ds, p, n, offset);
+        return;
+    }
+    tls_framer_feed(ds->framer, p, n, offset);
+    if (ds->ended)
+        tls_ended(ds, p, n, offset);
 }
 
 void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_t bytes)

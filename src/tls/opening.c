@@ -10,7 +10,8 @@
  * where '>' ends a "line") and HTTP CONNECT (RFC 9110 9.3.6).  Binary ones
  * from the first bytes of each direction: PostgreSQL's SSLRequest, MySQL's
  * SSL request, LDAP's StartTLS extended operation (RFC 4511 4.14), SOCKS4
- * and SOCKS5 (RFC 1928), and RDP's X.224 negotiation (MS-RDPBCGR 2.2.1).
+ * and SOCKS5 (RFC 1928), RDP's X.224 negotiation (MS-RDPBCGR 2.2.1), and
+ * HAProxy's PROXY protocol header (v1 a line, v2 binary).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -120,6 +121,13 @@ static void client_line(struct opening *o, const char *line, struct tls_opening 
         app = "xmpp";
     } else if (!strcmp(w1, "CONNECT") && strstr(line, " HTTP/1.")) {
         app = "http-connect", how = "proxy";
+    } else if (!strcmp(w1, "PROXY") && o->first_word[0] && !strcmp(o->first_word, "PROXY")) {
+        /* HAProxy's PROXY protocol v1: a line naming the original
+         * client, then the client's own bytes; nothing to answer. */
+        out->app = "proxy-protocol";
+        out->how = "proxy";
+        out->upgrade = TLS_UPGRADE_ACCEPTED;
+        return;
     } else {
         return;
     }
@@ -271,17 +279,24 @@ static void ask(struct tls_opening *out, const char *app, const char *how)
     out->upgrade = TLS_UPGRADE_ASKED;
 }
 
-/* PostgreSQL 53.2.10: SSLRequest is 8 bytes, answered with one, 'S' or 'N'. */
+/* PostgreSQL 53.2.10: SSLRequest is 8 bytes, answered with one, 'S' or
+ * 'N'.  A client that prefers GSS encryption asks for it first (the same
+ * 8 bytes but the last), and is refused with 'N' before it asks for SSL. */
 static void postgres(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
                      struct tls_opening *out)
 {
     static const uint8_t ssl_request[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
-    if (out->upgrade == TLS_UPGRADE_NONE && cn >= 8 && !memcmp(c, ssl_request, 8))
+    size_t at = 0;
+    if (cn >= 16 && !memcmp(c, ssl_request, 7) && c[7] == 0x30 && sn >= 1 && s[0] == 'N')
+        at = 8; /* GSSENCRequest refused */
+    if (out->upgrade == TLS_UPGRADE_NONE && cn >= at + 8 && !memcmp(c + at, ssl_request, 8))
         ask(out, "postgres", "starttls");
-    if (out->upgrade == TLS_UPGRADE_ASKED && is_app(out, "postgres") && sn >= 1)
-        set_answer(out, s[0] == 'S' ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED,
-                   s[0] == 'S' ? "S (SSL accepted)" : s[0] == 'N' ? "N (SSL refused)" : "error",
-                   s[0] == 'S' || s[0] == 'N' ? 16 : 5);
+    if (out->upgrade != TLS_UPGRADE_ASKED || !is_app(out, "postgres") || sn < at / 8 + 1)
+        return;
+    uint8_t a = s[at / 8];
+    set_answer(out, a == 'S' ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED,
+               a == 'S' ? "S (SSL accepted)" : a == 'N' ? "N (SSL refused)" : "error",
+               a == 'S' || a == 'N' ? 16 : 5);
 }
 
 /* MySQL: the server's Initial Handshake (protocol 10) first; a client
@@ -388,6 +403,19 @@ static void rdp(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
     }
 }
 
+/* HAProxy's PROXY protocol v2: a 12-byte signature, then the original
+ * addresses; the client's own bytes follow unanswered. */
+static void proxy_v2(const uint8_t *c, size_t cn, struct tls_opening *out)
+{
+    static const uint8_t sig[12] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
+                                    0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a};
+    if (out->upgrade == TLS_UPGRADE_NONE && cn >= 12 && !memcmp(c, sig, 12)) {
+        out->app = "proxy-protocol";
+        out->how = "proxy";
+        out->upgrade = TLS_UPGRADE_ACCEPTED;
+    }
+}
+
 static void keep_head(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t n)
 {
     size_t room = HEAD_MAX - o->nhead[dir], k = n < room ? n : room;
@@ -412,6 +440,7 @@ void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t 
     socks4(c, cn, s, sn, out);
     socks5(c, cn, s, sn, out);
     rdp(c, cn, s, sn, out);
+    proxy_v2(c, cn, out);
 }
 
 void opening_gap(struct opening *o, enum tcp_dir dir)

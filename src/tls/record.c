@@ -326,6 +326,11 @@ void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t 
     }
 }
 
+const uint8_t *tls_framer_header(const struct tls_framer *f)
+{
+    return f->hdr;
+}
+
 void tls_framer_gap(struct tls_framer *f, uint64_t offset)
 {
     if (f->state == FR_STOPPED)

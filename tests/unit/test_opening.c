@@ -21,6 +21,7 @@ static const uint8_t server_hello[47] = {
 
 struct seen {
     size_t plain[2];       /* plaintext bytes told */
+    uint64_t last_end[2];  /* where the last plaintext told ended: no byte twice */
     int begins[2];         /* tls_begins calls */
     uint64_t begins_at[2];
     int hellos[2];         /* ClientHello, ServerHello decoded */
@@ -47,9 +48,18 @@ static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint6
 static void on_plain(void *a, enum tcp_dir d, const uint8_t *p, size_t n, uint64_t o)
 {
     struct seen *s = a;
-    CU_ASSERT_EQUAL(o, s->plain[d]); /* in order, no byte twice */
+    CU_ASSERT(o >= s->last_end[d]); /* in order, no byte twice */
+    s->last_end[d] = o + n;
     CU_ASSERT(p != NULL && n > 0);
     s->plain[d] += n;
+}
+static int ends[2];
+static uint64_t ends_at[2];
+static void on_ends(void *a, enum tcp_dir d, uint64_t o)
+{
+    (void)a;
+    ends[d]++;
+    ends_at[d] = o;
 }
 static void on_begins(void *a, enum tcp_dir d, uint64_t o)
 {
@@ -58,8 +68,10 @@ static void on_begins(void *a, enum tcp_dir d, uint64_t o)
     s->begins_at[d] = o;
 }
 
-static const struct tls_ops ops = {on_record, on_message, on_alert,
-                                   on_problem, on_plain, on_begins};
+static const struct tls_ops ops = {.record = on_record, .message = on_message,
+                                   .alert = on_alert, .problem = on_problem,
+                                   .plaintext = on_plain, .tls_begins = on_begins,
+                                   .tls_ends = on_ends};
 
 /* One step of a conversation: bytes from a side (len 0: a C string). */
 struct step {
@@ -227,6 +239,14 @@ static void proxies(void)
     CHECK(socks5, {"socks5", "proxy", TLS_UPGRADE_ACCEPTED, 1});
     const struct step socks5_no[] = {CB(s5_hello), SB(s5_method), CB(s5_req), SB(s5_fail)};
     CHECK(socks5_no, {"socks5", "proxy", TLS_UPGRADE_REFUSED, 0});
+    /* HAProxy's PROXY protocol: the header, then the client's TLS. */
+    const struct step pp1[] = {C("PROXY TCP4 192.0.2.1 192.0.2.2 40000 443\r\n"), HELLOS};
+    CHECK(pp1, {"proxy-protocol", "proxy", TLS_UPGRADE_ACCEPTED, 1});
+    static const uint8_t pp2[] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
+                                  0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c, 192, 0, 2, 1, 192, 0, 2,
+                                  2, 0x9c, 0x40, 0x01, 0xbb};
+    const struct step pp2s[] = {CB(pp2), HELLOS};
+    CHECK(pp2s, {"proxy-protocol", "proxy", TLS_UPGRADE_ACCEPTED, 1});
 }
 
 static void databases_and_rdp(void)
@@ -236,6 +256,10 @@ static void databases_and_rdp(void)
     CHECK(pg, {"postgres", "starttls", TLS_UPGRADE_ACCEPTED, 1});
     const struct step pg_no[] = {CB(ssl_request), S("N")};
     CHECK(pg_no, {"postgres", "starttls", TLS_UPGRADE_REFUSED, 0});
+    /* libpq's gssencmode=prefer: GSS encryption first, refused, then SSL. */
+    static const uint8_t gss_request[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30};
+    const struct step pg_gss[] = {CB(gss_request), S("N"), CB(ssl_request), S("S"), HELLOS};
+    CHECK(pg_gss, {"postgres", "starttls", TLS_UPGRADE_ACCEPTED, 1});
     /* MySQL: Initial Handshake v10 with CLIENT_SSL, then SSLRequest. */
     static const uint8_t greeting[] = {
         0x2e, 0, 0, 0, 10, '8', '.', '0', 0, 1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0,
@@ -285,6 +309,38 @@ static void unknown_and_wrong_port(void)
     CU_ASSERT_EQUAL(s.hellos[TCP_C2S] + s.hellos[TCP_S2C], 2);
 }
 
+/* FTP's CCC (RFC 4217 11): after each side's close_notify, plaintext
+ * again, whether the first bytes come with the alert or after it, and
+ * whole or one at a time. */
+static void clear_command_channel(void)
+{
+    static const uint8_t close_notify[] = {0x15, 3, 3, 0, 2, 1, 0};
+    for (int split = 0; split < 2; split++) {
+        struct seen s;
+        struct tls_opening o;
+        uint8_t joined[sizeof(close_notify) + 6];
+        memcpy(joined, close_notify, sizeof(close_notify));
+        memcpy(joined + sizeof(close_notify), "PASV\r\n", 6);
+        const struct step whole[] = {S("220 FTP ready\r\n"), C("AUTH TLS\r\n"), S("234 go\r\n"),
+                                     HELLOS, CB(joined), SB(close_notify),
+                                     S("227 Entering Passive Mode\r\n")};
+        const struct step apart[] = {S("220 FTP ready\r\n"), C("AUTH TLS\r\n"), S("234 go\r\n"),
+                                     HELLOS, CB(close_notify), C("P"), C("ASV\r\n"),
+                                     SB(close_notify), S("227 Entering Passive Mode\r\n")};
+        memset(ends, 0, sizeof(ends));
+        if (split)
+            play(apart, 10, 0, &s, &o);
+        else
+            play(whole, 8, 0, &s, &o);
+        CU_ASSERT(ends[TCP_C2S] == 1 && ends[TCP_S2C] == 1);
+        CU_ASSERT_EQUAL(ends_at[TCP_C2S], 10 + sizeof(client_hello) + sizeof(close_notify));
+        CU_ASSERT_EQUAL(o.plain[TCP_C2S], 10 + 6);
+        CU_ASSERT_EQUAL(o.plain[TCP_S2C], strlen("220 FTP ready\r\n234 go\r\n"
+                                                 "227 Entering Passive Mode\r\n"));
+        CU_ASSERT_EQUAL(o.upgrade, TLS_UPGRADE_ACCEPTED);
+    }
+}
+
 /* The record signatures, at every length of their prefix. */
 static void record_starts(void)
 {
@@ -313,9 +369,10 @@ void suite_opening(void)
         {"record signatures where TLS may begin", record_starts},
         {"SMTP and LMTP STARTTLS: accepted, refused, unanswered", smtp},
         {"IMAP, POP3, NNTP, Sieve, IRC, FTP, XMPP", mail_and_news},
-        {"HTTP CONNECT, SOCKS4, SOCKS5", proxies},
+        {"HTTP CONNECT, SOCKS4, SOCKS5, PROXY protocol v1 and v2", proxies},
         {"PostgreSQL, MySQL, LDAP, RDP", databases_and_rdp},
         {"an unknown protocol that upgrades; TLS to a plaintext port", unknown_and_wrong_port},
+        {"FTP CCC: plaintext again after close_notify", clear_command_channel},
         CU_TEST_INFO_NULL,
     };
     add_suite("opening", tests);
