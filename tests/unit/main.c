@@ -51,6 +51,7 @@ int main(void)
         return 2;
     suite_cursor();
     suite_link();
+    suite_pcapng();
     suite_ip();
     suite_tcp_header();
     suite_ipfrag();

@@ -12,6 +12,7 @@
 /* Each file registers its suite. */
 void suite_cursor(void);
 void suite_link(void);
+void suite_pcapng(void);
 void suite_ip(void);
 void suite_tcp_header(void);
 void suite_ipfrag(void);
