@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* A network-layer datagram.  The bytes are libpcap's and valid only until
  * the next capture_next() call. */
@@ -82,5 +83,54 @@ void capture_break(struct capture *cap);
 const char *capture_error(const struct capture *cap);
 void capture_get_stats(struct capture *cap, struct capture_stats *st);
 int capture_datalink(const struct capture *cap);
+
+/*
+ * Decryption secrets a pcapng file carries in its Decryption Secrets Blocks
+ * (pcapng, section "Decryption Secrets Block"), as `editcap --inject-secrets`
+ * and Wireshark write them.  libpcap does not hand these blocks out, so
+ * capture_open() walks the file's blocks once before libpcap reads it.  The
+ * capture stage does not interpret the secrets: it hands out the TLS key
+ * log text (secrets type "TLSK") for a later stage to parse.
+ */
+#define CAP_SECRETS_MAX (64u << 20)   /* bytes of secrets read at most */
+#define CAP_SCAN_MAX_BLOCKS (1u << 26) /* blocks walked at most */
+
+enum cap_scan_end {
+    CAP_SCAN_DONE,        /* every block walked, to the end of the file */
+    CAP_SCAN_NOT_READ,    /* not walked: a live capture, standard input, a pipe */
+    CAP_SCAN_NOT_PCAPNG,  /* the file does not start with a Section Header Block */
+    CAP_SCAN_TRUNCATED,   /* the file ends inside a block */
+    CAP_SCAN_MALFORMED,   /* a block's lengths or fields do not add up */
+    CAP_SCAN_OVER_CAP,    /* more than CAP_SECRETS_MAX bytes of secrets */
+    CAP_SCAN_MANY_BLOCKS, /* more than CAP_SCAN_MAX_BLOCKS blocks */
+    CAP_SCAN_NO_MEMORY,
+};
+
+struct cap_secrets {
+    char *text;              /* the TLSK secrets of every block, each ending in '\n'; or NULL */
+    size_t len;              /* bytes of text (not NUL-terminated) */
+    unsigned tls_blocks;     /* Decryption Secrets Blocks of type TLSK */
+    unsigned other_blocks;   /* ... of other types (WireGuard, SSH, ...): skipped */
+    uint64_t blocks;         /* blocks walked */
+    enum cap_scan_end end;   /* why the walk ended */
+    const char *why;         /* when MALFORMED: what did not add up (a static string) */
+    uint64_t at;             /* when it ended early: the file offset of that block */
+};
+
+/* Walks the pcapng blocks of f from its current position and collects the
+ * TLS secrets into s (whatever came before a malformed block is kept).
+ * Reads only the block headers and the secrets, skipping the rest by its
+ * length.  Exposed for tests; capture_open() calls it. */
+enum cap_scan_end cap_pcapng_secrets(FILE *f, struct cap_secrets *s);
+
+/* Wipes and frees the text; s may be NULL. */
+void cap_secrets_clear(struct cap_secrets *s);
+
+/* What the capture file carried; valid until capture_forget_secrets() or
+ * capture_free().  For a live capture or a pipe, end is CAP_SCAN_NOT_READ. */
+const struct cap_secrets *capture_secrets(const struct capture *cap);
+
+/* Wipes the secrets once they have been handed on. */
+void capture_forget_secrets(struct capture *cap);
 
 #endif

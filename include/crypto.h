@@ -27,6 +27,19 @@ void crypto_keys_free(struct crypto_keys *k);
  * counted, not fatal. */
 int crypto_keys_add_keylog(struct crypto_keys *k, const char *path, char *err, size_t errlen);
 
+/* The same for a live capture: a file that does not exist yet is no error
+ * (the client creates it when it starts); *waiting says so, and the file
+ * is read once it appears, as the key logs are read again whenever a
+ * secret is missing. */
+int crypto_keys_follow_keylog(struct crypto_keys *k, const char *path, int *waiting, char *err,
+                              size_t errlen);
+
+/* Adds key log text held in memory (the secrets a capture file carries),
+ * read line by line as a file is.  Returns how many lines gave a secret.
+ * When several sources hold a secret for the same connection, the one
+ * added first is used. */
+size_t crypto_keys_add_keylog_text(struct crypto_keys *k, const char *text, size_t len);
+
 /* Adds a server's RSA private key (PEM or DER, PKCS#1 or PKCS#8; password
  * may be NULL).  Returns 0 with a reason in err. */
 int crypto_keys_add_rsa(struct crypto_keys *k, const char *path, const char *password, char *err,

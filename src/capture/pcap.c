@@ -23,6 +23,7 @@ struct capture {
     int live;
     volatile sig_atomic_t stop;
     struct capture_stats st;
+    struct cap_secrets secrets;
     char err[PCAP_ERRBUF_SIZE + 64];
 };
 
@@ -34,16 +35,34 @@ static struct capture *fail(struct capture *cap, char *err, size_t errlen, const
     return NULL;
 }
 
+/* A regular file is walked for its Decryption Secrets Blocks first, then
+ * read from its start by libpcap; standard input and pipes cannot be read
+ * twice, so their secrets are not read. */
 static int open_offline(struct capture *cap, const char *file, char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     struct stat sb;
+    FILE *f;
 
-    if (strcmp(file, "-") != 0 && stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory, not a capture file", file);
+    if (strcmp(file, "-") == 0) {
+        cap->pcap = pcap_open_offline(file, ebuf);
+    } else if (!(f = fopen(file, "rb"))) {
+        snprintf(err, errlen, "%s: %s", file, strerror(errno));
         return 0;
+    } else {
+        int known = fstat(fileno(f), &sb) == 0;
+        if (known && S_ISDIR(sb.st_mode)) {
+            snprintf(err, errlen, "%s: is a directory, not a capture file", file);
+            fclose(f);
+            return 0;
+        }
+        if (known && S_ISREG(sb.st_mode)) {
+            cap_pcapng_secrets(f, &cap->secrets);
+            rewind(f);
+        }
+        if (!(cap->pcap = pcap_fopen_offline(f, ebuf)))
+            fclose(f);
     }
-    cap->pcap = pcap_open_offline(file, ebuf);
     if (!cap->pcap) {
         /* libpcap says "unknown file format" for what is not a capture. */
         snprintf(err, errlen, "%s: %s", file, ebuf);
@@ -103,6 +122,7 @@ struct capture *capture_open(const struct capture_opts *o, char *err, size_t err
     struct capture *cap = calloc(1, sizeof(*cap));
     if (!cap)
         return fail(NULL, err, errlen, "capture", strerror(errno));
+    cap->secrets.end = CAP_SCAN_NOT_READ;
 
     if (o->file ? !open_offline(cap, o->file, err, errlen) : !open_live(cap, o, err, errlen)) {
         capture_free(cap);
@@ -129,6 +149,7 @@ void capture_free(struct capture *cap)
         return;
     if (cap->pcap)
         pcap_close(cap->pcap);
+    cap_secrets_clear(&cap->secrets);
     free(cap);
 }
 
@@ -210,4 +231,14 @@ void capture_get_stats(struct capture *cap, struct capture_stats *st)
         st->kernel_dropped = ps.ps_drop;
         st->iface_dropped = ps.ps_ifdrop;
     }
+}
+
+const struct cap_secrets *capture_secrets(const struct capture *cap)
+{
+    return &cap->secrets;
+}
+
+void capture_forget_secrets(struct capture *cap)
+{
+    cap_secrets_clear(&cap->secrets);
 }

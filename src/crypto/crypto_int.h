@@ -68,8 +68,14 @@ struct keylog;
 
 struct keylog *keylog_new(void);
 void keylog_free(struct keylog *kl);
-int keylog_add_file(struct keylog *kl, const char *path, char *err, size_t errlen);
-/* Reads what was appended to the files since (a live capture). */
+/* Adds a key log file and reads it.  With may_wait, a file that does not
+ * exist yet is no error: *waiting is set and it is read once it appears. */
+int keylog_add_file(struct keylog *kl, const char *path, int may_wait, int *waiting, char *err,
+                    size_t errlen);
+/* Adds key log lines held in memory; returns how many gave a secret. */
+size_t keylog_add_text(struct keylog *kl, const uint8_t *text, size_t len);
+/* Reads what was appended to the files since (a live capture), and files
+ * that have appeared since. */
 void keylog_refresh(struct keylog *kl);
 /* Copies a secret for this client random into out; returns its length or 0. */
 size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label, uint8_t *out);
@@ -105,7 +111,8 @@ struct crypto_keys {
     struct keylog *keylog;
     struct rsa_keys *rsa;
     struct session_cache *sessions;
-    int nkeylogs;
+    int nkeylogs;           /* key log files */
+    size_t text_secrets;    /* secrets from key log text (a capture file's own) */
     int digest;
     uint8_t plain[TLS_MAX_RECORD + 256]; /* one record's plaintext at a time */
 };

@@ -5,13 +5,16 @@
  * table.  A file that grows (a browser appending while tlsdump captures)
  * is read again from where it stopped.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
 #include "crypto_int.h"
+#include "cursor.h"
 
 #define MAX_SECRET 64
 #define MAX_FILES 16
@@ -27,6 +30,8 @@ struct kl_entry {
 struct kl_file {
     char *path;
     long offset;     /* bytes consumed */
+    dev_t dev;       /* the file they were consumed from */
+    ino_t ino;
 };
 
 struct keylog {
@@ -168,24 +173,45 @@ static int parse_line(struct keylog *kl, const char *line)
     if ((kl->count + 1) * 4 > kl->cap * 3 && !grow(kl))
         return -1;
     struct kl_entry *e = lookup(kl, cr, 1);
-    memcpy(e->secret[label], secret, slen);
-    e->len[label] = (uint8_t)slen;
+    /* The first source to give a secret wins: -l files before the
+     * capture's own secrets before SSLKEYLOGFILE. */
+    if (!e->len[label]) {
+        memcpy(e->secret[label], secret, slen);
+        e->len[label] = (uint8_t)slen;
+    }
     OPENSSL_cleanse(secret, sizeof(secret));
     return 1;
 }
 
 /* Reads f from its offset; a last line without its newline is read again
  * next time unless it parsed. */
-static int read_from(struct keylog *kl, struct kl_file *f)
+/* Opens f where reading stopped; a file that was truncated or replaced
+ * under the same name (a client started again) is read from its start. */
+static FILE *open_at(struct kl_file *f)
 {
     FILE *in = fopen(f->path, "r");
+    struct stat sb;
+    if (!in)
+        return NULL;
+    if (fstat(fileno(in), &sb) == 0 &&
+        (sb.st_dev != f->dev || sb.st_ino != f->ino || sb.st_size < f->offset)) {
+        f->dev = sb.st_dev;
+        f->ino = sb.st_ino;
+        f->offset = 0;
+    }
+    if (fseek(in, f->offset, SEEK_SET) != 0) {
+        fclose(in);
+        return NULL;
+    }
+    return in;
+}
+
+static int read_from(struct keylog *kl, struct kl_file *f)
+{
+    FILE *in = open_at(f);
     char line[MAX_LINE];
     if (!in)
         return 0;
-    if (fseek(in, f->offset, SEEK_SET) != 0) {
-        fclose(in);
-        return 0;
-    }
     while (fgets(line, sizeof(line), in)) {
         size_t n = strlen(line);
         int complete = n > 0 && line[n - 1] == '\n';
@@ -209,14 +235,17 @@ static int read_from(struct keylog *kl, struct kl_file *f)
     return 1;
 }
 
-int keylog_add_file(struct keylog *kl, const char *path, char *err, size_t errlen)
+int keylog_add_file(struct keylog *kl, const char *path, int may_wait, int *waiting, char *err,
+                    size_t errlen)
 {
     FILE *in = fopen(path, "r");
-    if (!in) {
-        snprintf(err, errlen, "cannot read key log %s", path);
+    *waiting = !in && may_wait && errno == ENOENT;
+    if (!in && !*waiting) {
+        snprintf(err, errlen, "cannot read key log %s: %s", path, strerror(errno));
         return 0;
     }
-    fclose(in);
+    if (in)
+        fclose(in);
     if (kl->nfiles == MAX_FILES) {
         snprintf(err, errlen, "at most %d key logs", MAX_FILES);
         return 0;
@@ -228,11 +257,38 @@ int keylog_add_file(struct keylog *kl, const char *path, char *err, size_t errle
     }
     f->offset = 0;
     kl->nfiles++;
-    if (!read_from(kl, f)) {
+    if (!*waiting && !read_from(kl, f)) {
         snprintf(err, errlen, "cannot read key log %s", path);
         return 0;
     }
     return 1;
+}
+
+/* Key log lines held in memory: each line up to '\n' (or the end) is
+ * parsed as a file's would be; a line too long or holding a NUL is bad. */
+size_t keylog_add_text(struct keylog *kl, const uint8_t *text, size_t len)
+{
+    struct cursor c = cur_make(text, len);
+    char line[MAX_LINE];
+    size_t kept = 0;
+
+    while (!cur_at_end(&c)) {
+        size_t n = 0;
+        int bad = 0;
+        uint8_t ch;
+        while (cur_u8(&c, &ch) && ch != '\n') {
+            bad |= ch == 0 || n == sizeof(line) - 1;
+            if (n < sizeof(line) - 1)
+                line[n++] = (char)ch;
+        }
+        line[n] = 0;
+        int r = bad ? -1 : parse_line(kl, line);
+        kl->lines++;
+        kl->bad += r < 0;
+        kept += r > 0;
+    }
+    OPENSSL_cleanse(line, sizeof(line));
+    return kept;
 }
 
 void keylog_refresh(struct keylog *kl)

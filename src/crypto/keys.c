@@ -40,10 +40,27 @@ void crypto_keys_free(struct crypto_keys *k)
 
 int crypto_keys_add_keylog(struct crypto_keys *k, const char *path, char *err, size_t errlen)
 {
-    if (!keylog_add_file(k->keylog, path, err, errlen))
+    int waiting;
+    if (!keylog_add_file(k->keylog, path, 0, &waiting, err, errlen))
         return 0;
     k->nkeylogs++;
     return 1;
+}
+
+int crypto_keys_follow_keylog(struct crypto_keys *k, const char *path, int *waiting, char *err,
+                              size_t errlen)
+{
+    if (!keylog_add_file(k->keylog, path, 1, waiting, err, errlen))
+        return 0;
+    k->nkeylogs++;
+    return 1;
+}
+
+size_t crypto_keys_add_keylog_text(struct crypto_keys *k, const char *text, size_t len)
+{
+    size_t n = keylog_add_text(k->keylog, (const uint8_t *)text, len);
+    k->text_secrets += n;
+    return n;
 }
 
 int crypto_keys_add_rsa(struct crypto_keys *k, const char *path, const char *password, char *err,
@@ -59,7 +76,7 @@ void crypto_keys_stats(const struct crypto_keys *k, size_t *lines, size_t *bad)
 
 int crypto_keys_empty(const struct crypto_keys *k)
 {
-    return k->nkeylogs == 0 && rsa_keys_count(k->rsa) == 0;
+    return k->nkeylogs == 0 && k->text_secrets == 0 && rsa_keys_count(k->rsa) == 0;
 }
 
 void crypto_keys_digest_app_data(struct crypto_keys *k, int on)

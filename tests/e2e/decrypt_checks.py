@@ -10,6 +10,7 @@ usage: decrypt_checks.py TLSDUMP OUTDIR
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 
@@ -182,7 +183,97 @@ def bad_keys():
         check(what + ": exit 2 with a message", rc == 2 and msg in err, err)
 
 
+def run_env(env_keys, *args, stdin=None):
+    """tlsdump with SSLKEYLOGFILE set to env_keys (None: unset)."""
+    env = {k: v for k, v in os.environ.items() if k != "SSLKEYLOGFILE"}
+    if env_keys is not None:
+        env["SSLKEYLOGFILE"] = env_keys
+    p = subprocess.run([TLSDUMP, *args], capture_output=True, env=env, stdin=stdin)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def dsb_last(src, dst):
+    """The pcapng src with its Decryption Secrets Blocks moved after every
+    packet (editcap writes them before): little-endian blocks only."""
+    data, pos, dsb, rest = open(src, "rb").read(), 0, b"", b""
+    while pos < len(data):
+        btype, blen = struct.unpack("<II", data[pos:pos + 8])
+        if btype == 0x0A:
+            dsb += data[pos:pos + blen]
+        else:
+            rest += data[pos:pos + blen]
+        pos += blen
+    open(dst, "wb").write(rest + dsb)
+    return bool(dsb)
+
+
+def key_sources():
+    """Keys from where users keep them: the capture file's own Decryption
+    Secrets Blocks, SSLKEYLOGFILE, each without -l."""
+    dsb = os.path.join(PCAPS, "tls13-openssl-dsb.pcapng")
+    pcap = os.path.join(PCAPS, "tls13-openssl.pcap")
+    keys = os.path.join(PCAPS, "tls13-openssl.keys")
+    other = os.path.join(PCAPS, "tls12-openssl.keys")
+    request = "    GET /page.html HTTP/1.0\n"
+    said = "tlsdump: 5 secrets from the capture file's Decryption Secrets Blocks\n"
+    env_said = "tlsdump: key log from SSLKEYLOGFILE: " + keys + "\n"
+
+    rc, out, err = run_env(None, "-r", dsb, "-d")
+    check("pcapng with secrets, no -l: decrypted, one line says how many secrets",
+          rc == 0 and request in out and err == said, err)
+    rc, out, err = run_env(None, "-r", dsb, "-l", other, "-d")
+    check("pcapng with secrets and -l of another capture: both used",
+          rc == 0 and request in out and said in err, err)
+    late = os.path.join(OUT, "tls13-openssl-dsb-last.pcapng")
+    rc, out, err = run_env(None, "-r", late, "-d") if dsb_last(dsb, late) else (1, "", "no DSB")
+    check("pcapng with its secrets after the packets: decrypted",
+          rc == 0 and request in out and err == said, err)
+    with open(dsb, "rb") as f:
+        rc, out, err = run_env(None, "-r", "-", "-d", stdin=f)
+    check("pcapng with secrets from a pipe: secrets not read, packets shown",
+          rc == 0 and request not in out and "New TCP connection" in out and "secrets" not in err,
+          err)
+    # The same connections, the same plaintext as with -l on the pcap.
+    _, with_l, _ = connections(pcap, "-l", keys)
+    _, own, _ = connections(dsb)
+    check("pcapng with secrets: app_data as with -l on the pcap",
+          own.get(1, {}).get("decrypted") is True and
+          own.get(1, {}).get("app_data") == with_l.get(1, {}).get("app_data"),
+          json.dumps(own.get(1, {}))[-300:])
+
+    # Cut inside and after the secrets block, and a secrets length that
+    # lies: no crash, and never a secret from a block that does not add up.
+    data, bad = open(dsb, "rb").read(), []
+    cut = os.path.join(OUT, "dsb-cut.pcapng")
+    variants = [(n, data[:n]) for n in range(8, 1300, 37)]
+    variants.append(("lying length", data[:120] + b"\xff" + data[121:]))  # 987 -> 1023
+    for what, blob in variants:
+        open(cut, "wb").write(blob)
+        rc, out, err = run_env(None, "-r", cut, "-d")
+        crashed = rc not in (0, 2) or "Sanitizer" in err or "runtime error" in err
+        broken = len(blob) < 1116 or what == "lying length"  # the block ends at 1116
+        if crashed or (broken and "secrets from" in err):
+            bad.append("%s: rc %d %s" % (what, rc, err.strip()[-200:]))
+    check("pcapng with secrets cut or lying: no crash, no secrets from a broken block",
+          not bad, "; ".join(bad))
+
+    rc, out, err = run_env(keys, "-r", pcap, "-d")
+    check("SSLKEYLOGFILE without -l: decrypted, one line names the file",
+          rc == 0 and request in out and err == env_said, err)
+    rc, out, err = run_env(keys, "-r", pcap, "-l", other, "-d")
+    check("SSLKEYLOGFILE with -l: only -l used",
+          rc == 0 and request not in out and "SSLKEYLOGFILE" not in err, err)
+    rc, out, err = run_env(os.path.join(OUT, "no-such.keys"), "-r", pcap, "-d")
+    check("SSLKEYLOGFILE naming a missing file: said, gone on without it",
+          rc == 0 and request not in out and "New TCP connection" in out and
+          err.startswith("tlsdump: SSLKEYLOGFILE: cannot read key log") and
+          err.endswith("going on without it\n") and err.count("\n") == 1, err)
+    rc, out, err = run_env(None, "-r", pcap, "-l", os.path.join(OUT, "no-such.keys"))
+    check("-l naming a missing file offline: still an error", rc == 2 and "cannot read" in err, err)
+
+
 all_plaintext()
 protocol_life()
 bad_keys()
+key_sources()
 finish()

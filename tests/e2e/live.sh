@@ -2,7 +2,8 @@
 # Live capture test, in the network namespace $1 (already created): an
 # openssl server and client talk over its loopback while `tlsdump -i lo`
 # captures as user nobody; SIGINT must stop it cleanly with the connection
-# shown and the kernel's drop count reported.
+# shown and the kernel's drop count reported.  A third tlsdump is given
+# `-l` naming the key log the client has not created yet, and must decrypt.
 set -u
 ns=$1 tlsdump=$2 out=$3
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -18,6 +19,10 @@ ip netns exec "$ns" "$tlsdump" -i lo -Z nobody "tcp port $port" >"$out/live.out"
 dump=$!
 ip netns exec "$ns" "$tlsdump" -i lo --summary "tcp port $port" >"$out/live.summary" 2>&1 &
 summary=$!
+rm -f "$out/live.keys"
+ip netns exec "$ns" "$tlsdump" -i lo -d -l "$out/live.keys" "tcp port $port" \
+    >"$out/live.decrypt" 2>"$out/live.decrypt.err" &
+decrypt=$!
 # wait until both listen: the server's port, tlsdump's packet socket
 for _ in $(seq 50); do
     in_ns ss -ltn 2>/dev/null | grep -q ":$port " && in_ns ss -0 2>/dev/null | grep -q . && break
@@ -25,9 +30,17 @@ for _ in $(seq 50); do
 done
 sleep 0.5
 printf 'GET / HTTP/1.0\r\n\r\n' |
-    in_ns timeout 10 openssl s_client -connect "127.0.0.1:$port" -quiet >"$out/live.client" 2>&1
+    in_ns timeout 10 openssl s_client -connect "127.0.0.1:$port" -keylogfile "$out/live.keys" \
+        -quiet >"$out/live.client" 2>&1
 sleep 0.5
-fail() { echo "  live: $*"; kill -9 "$dump" "$server" "$summary" 2>/dev/null; exit 1; }
+fail() { echo "  live: $*"; kill -9 "$dump" "$server" "$summary" "$decrypt" 2>/dev/null; exit 1; }
+# -l named a key log that did not exist yet: followed once it appeared.
+kill -INT "$decrypt"
+wait "$decrypt" || fail "-l before its key log exists: exit status $? after SIGINT"
+grep -q "^tlsdump: -l: $out/live.keys does not exist yet; it is read once it appears$" \
+    "$out/live.decrypt.err" || fail "-l before its key log exists: not said"
+grep -q '^    GET / HTTP/1.0$' "$out/live.decrypt" ||
+    fail "-l before its key log exists: the request not decrypted"
 # --summary writes a connection's line when it ends, not at exit.
 grep -q "^ *1 127\.0\.0\.1:[0-9]* -> 127\.0\.0\.1:$port .* established " "$out/live.summary" ||
     fail "--summary: no line for the connection while capturing"

@@ -6,6 +6,8 @@
 set -u
 
 TLSDUMP=$(realpath "${1:-./tlsdump}")
+# tlsdump reads a key log from SSLKEYLOGFILE: not one the caller happens to have.
+unset SSLKEYLOGFILE
 cd "$(dirname "$0")/../.." || exit 2
 PCAPS=pcaps
 VAR=pcaps/variants

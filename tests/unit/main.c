@@ -51,6 +51,7 @@ int main(void)
         return 2;
     suite_cursor();
     suite_link();
+    suite_pcapng();
     suite_ip();
     suite_tcp_header();
     suite_ipfrag();
@@ -61,6 +62,7 @@ int main(void)
     suite_certificate();
     suite_extensions();
     suite_crypto();
+    suite_keylog();
     suite_diagnose();
     suite_verify();
     suite_ja4();

@@ -523,6 +523,29 @@ static void server_hello_long_session_id(void)
     crypto_keys_free(k);
 }
 
+/* Two sources hold a secret for one connection: the first added is used
+ * (-l files, then the capture file's secrets, then SSLKEYLOGFILE). */
+static void first_source_wins(void)
+{
+    static const char wrong[] = "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR " " SECRET32 "\n";
+    uint8_t rec[600];
+    size_t n = seal(S_HS_KEY, S_HS_IV, 0, (const uint8_t *)"x", 1, 22, 0, rec);
+
+    for (int right_first = 1; right_first >= 0; right_first--) {
+        struct crypto_keys *k = crypto_keys_new();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+        if (right_first)
+            CU_ASSERT_EQUAL(crypto_keys_add_keylog_text(k, tls13_log, strlen(tls13_log)), 4);
+        CU_ASSERT_EQUAL(crypto_keys_add_keylog_text(k, wrong, strlen(wrong)), 1);
+        if (!right_first)
+            CU_ASSERT_EQUAL(crypto_keys_add_keylog_text(k, tls13_log, strlen(tls13_log)), 4);
+        struct crypto_conn *c = tls13_conn(k, CR);
+        CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), right_first ? TLS_OPEN_OK : TLS_OPEN_FAILED);
+        crypto_conn_free(c);
+        crypto_keys_free(k);
+    }
+}
+
 void suite_crypto(void)
 {
     static const CU_TestInfo kdf[] = {
@@ -539,6 +562,7 @@ void suite_crypto(void)
         {"RSA keys: PEM, DER, PKCS#1, PKCS#8, encrypted", rsa_keys},
         {"TLS 1.3 records opened through crypto_protect_ops", tls13_records},
         {"a ServerHello with a 33-byte session ID", server_hello_long_session_id},
+        {"the first source of a secret wins", first_source_wins},
         CU_TEST_INFO_NULL,
     };
     add_suite("crypto kdf", kdf);

@@ -12,6 +12,7 @@
 /* Each file registers its suite. */
 void suite_cursor(void);
 void suite_link(void);
+void suite_pcapng(void);
 void suite_ip(void);
 void suite_tcp_header(void);
 void suite_ipfrag(void);
@@ -22,6 +23,7 @@ void suite_messages(void);
 void suite_certificate(void);
 void suite_extensions(void);
 void suite_crypto(void);
+void suite_keylog(void);
 void suite_diagnose(void);
 void suite_verify(void);
 void suite_ja4(void);
