@@ -489,9 +489,13 @@ HEADER='# STARTTLS captures (make-starttls.sh): one row per TCP connection with
 # application data inside the TLS.  From what the peers logged
 # (starttls-peer.py, curl --trace; see README.md), checked against tshark
 # "follow,tcp,raw" (plain_* is the prefix, the rest whole TLS records) and
-# "follow,tls,raw" with the key log: tshark=agree when that gives tls_*,
-# none when tshark does not see the switch to TLS at all (irc, nntp, sieve:
-# tshark 4.0 has no STARTTLS for them; their TCP streams still check out).
+# "follow,tls,raw" with the key log: tshark=agree when that gives tls_*
+# (for connections without TLS: when the TCP stream is plain_*), none when
+# tshark does not see the switch to TLS at all (irc, rdp: tshark 4.0 does
+# not follow IRC STARTTLS or the RDP X.224 negotiation into TLS; their TCP
+# streams still check out).  tshark options used: smtp-2525 "-d
+# tcp.port==2525,smtp", socks5 "-d tcp.port==4712,tls", ftp
+# "--disable-protocol ftp-data -d tcp.port==4721,tls -d tcp.port==4722,tls".
 # smtp-wrong-port: the ClientHello is the first client byte, so plain_c2s
 # is empty; the server took it for a command line.'
 
@@ -538,7 +542,7 @@ echo "== $(basename "$MANIFEST")"
         if [ -s "$TMP/$n.final" ]; then
             cat "$TMP/$n.final"
         elif [ -s "$PCAPS/starttls-$n.pcap" ] && [ -s "$MANIFEST" ] &&
-             grep -q "^$n " "$MANIFEST"; then
+             grep -q "^starttls-$n " "$MANIFEST"; then
             verify "$n" "$MANIFEST" 2>/dev/null || die "$n: its starttls.txt rows do not match"
         else
             echo "$n: no capture or no rows, left out of starttls.txt" >&2
