@@ -66,7 +66,7 @@ def check_capture(cap, rows):
     keys = os.path.join(PCAPS, cap + ".keys")
     args = ["-l", keys] if os.path.exists(keys) else []
     xdir = os.path.join(OUT, "extract-" + cap)
-    rc, conns, err = run_json(TLSDUMP, pcap, *args, "--extract", xdir)
+    rc, conns, err = run_json(TLSDUMP, pcap, *args, *(["--extract", xdir] if args else []))
     conns = {c["id"]: c for c in conns}
     check(cap + ": exit 0", rc == 0, err.strip())
     text = text_run(pcap, *args)
@@ -78,10 +78,15 @@ def check_capture(cap, rows):
         plain = tuple(n for n, _ in r["plain"])
         if plain == (0, 0):  # TLS from the first byte (an FTP data connection)
             check(name + ": TLS from the first byte, no opening", "opening" not in c, str(op))
+        elif plain[0] == 0:  # TLS from the client's first byte, a plaintext server
+            check(name + ": the server's plaintext named " + r["proto"] + ", no request",
+                  op.get("app") == r["proto"] and op.get("upgrade") == "none" and
+                  "starttls" not in c, str(op))
         else:
             key = "proxy" if r["proto"] in PROXIES else "starttls"
             check(name + ": " + key + " " + r["proto"], c.get(key) == r["proto"],
                   "%s %s" % (c.get("starttls"), c.get("proxy")))
+        if plain != (0, 0):
             got = op.get("plaintext_bytes", {})
             check(name + ": plaintext bytes before TLS as the peers sent them",
                   (got.get("client"), got.get("server")) == plain, str(got))
@@ -103,7 +108,7 @@ def check_capture(cap, rows):
         check(name + ": --extract holds the plaintext phase, then the decrypted data",
               all(extract_ok(xdir, r["conn"], side, r["plain"][d], r["tls"][d])
                   for d, side in enumerate(("client", "server"))))
-        if plain != (0, 0):
+        if plain[0] != 0:
             check(name + ": text view says where the client's TLS begins",
                   "%d    " % r["conn"] in text and
                   "C>S  TLS begins at stream offset %d (" % plain[0] in text)
