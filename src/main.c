@@ -445,7 +445,8 @@ static int load_keys(const struct options *o, struct capture *cap, struct crypto
         *keys = NULL;
     }
     if (!*keys && o->extract_dir) {
-        fputs("tlsdump: --extract needs keys: give -l KEYLOG or -k KEY\n", stderr);
+        fputs("tlsdump: --extract needs keys: give -l KEYLOG or -k KEY, or a capture that carries "
+              "its secrets\n", stderr);
         return 0;
     }
     if (*keys)
