@@ -52,3 +52,39 @@ wait_listen() {
     done
     die "nothing listens on port $1"
 }
+
+# tcpdump_start PCAP FILTER LOG: tcpdump on the namespace's loopback writing
+# PCAP (its messages to LOG), in the background as CAP_PID; returns once it
+# captures.  --immediate-mode: without it, packets of the last second can
+# still sit in a kernel ring block when tcpdump is stopped, and are lost
+# although it reports no drop.
+tcpdump_start() {
+    local pcap=$1 filter=$2 log=$3 n
+    ip netns exec "$NS" tcpdump -i lo -U --immediate-mode -s 0 -B 131072 -Z root \
+        -w "$pcap" "$filter" 2> "$log" &
+    CAP_PID=$!
+    PIDS+=("$CAP_PID")
+    for ((n = 0; n < 100; n++)); do
+        grep -qs "listening on" "$log" && [ -s "$pcap" ] && break
+        sleep 0.1
+    done
+    grep -q "listening on" "$log" || { cat "$log" >&2; exit 1; }
+    sleep 0.5
+}
+
+# tcpdump_stop LOG [SETTLE]: after SETTLE seconds (0.5), stop tcpdump with
+# SIGINT and wait for the complete file; fail if it dropped packets.
+tcpdump_stop() {
+    local log=$1
+    sleep "${2:-0.5}"
+    kill -INT "$CAP_PID"
+    wait_pid "$CAP_PID" 10 || true
+    grep -qx "0 packets dropped by kernel" "$log" ||
+        { echo "$log: tcpdump dropped packets:" >&2; cat "$log" >&2; exit 1; }
+}
+
+# drop_empty_keylog KEYS: s_client writes a comment line even when it
+# derived no secret; such a key log is removed.
+drop_empty_keylog() {
+    grep -qv '^#' "$1" 2>/dev/null || rm -f "$1"
+}

@@ -68,32 +68,13 @@ make_data() {
 
 # start_capture NAME PORT: start tcpdump writing NAME.pcap, wait until it runs
 start_capture() {
-    local name=$1 port=$2
-    rm -f "$PCAPS/$name.pcap" "$PCAPS/$name.keys"
-    ip netns exec "$NS" tcpdump -i lo -U -s 0 -B 131072 -Z root -w "$PCAPS/$name.pcap" "tcp port $port" \
-        2> "$TMP/$name.tcpdump" &
-    CAP_PID=$!
-    PIDS+=("$CAP_PID")
-    local n
-    for ((n = 0; n < 100; n++)); do
-        grep -q "listening on" "$TMP/$name.tcpdump" && [ -s "$PCAPS/$name.pcap" ] && break
-        sleep 0.1
-    done
-    grep -q "listening on" "$TMP/$name.tcpdump" || { cat "$TMP/$name.tcpdump" >&2; exit 1; }
-    sleep 0.5
+    rm -f "$PCAPS/$1.pcap" "$PCAPS/$1.keys"
+    tcpdump_start "$PCAPS/$1.pcap" "tcp port $2" "$TMP/$1.tcpdump"
 }
 
 # stop_capture NAME: stop tcpdump with SIGINT and wait for the complete file
 stop_capture() {
-    local name=$1
-    sleep 0.5
-    kill -INT "$CAP_PID"
-    wait "$CAP_PID" || true
-    grep -qx "0 packets dropped by kernel" "$TMP/$name.tcpdump" || {
-        echo "$name: tcpdump dropped packets:" >&2
-        cat "$TMP/$name.tcpdump" >&2
-        exit 1
-    }
+    tcpdump_stop "$TMP/$1.tcpdump"
 }
 
 # serve PORT NACCEPT OPTS...: run s_server -WWW from $DATA in the background

@@ -276,32 +276,16 @@ EOF
 
 # start_capture NAME: start tcpdump writing NAME.pcap, wait until it runs
 start_capture() {
-    local name=$1 port=${PORT[$1]}
+    local name=$1
     rm -f "$PCAPS/$name.pcap" "$PCAPS/$name.keys"
-    ip netns exec "$NS" tcpdump -i lo -U -s 0 -B 131072 -Z root -w "$PCAPS/$name.pcap" \
-        "tcp port $port" 2> "$TMP/$name.tcpdump" &
-    CAP_PID=$!
-    PIDS+=("$CAP_PID")
-    local n
-    for ((n = 0; n < 100; n++)); do
-        grep -qs "listening on" "$TMP/$name.tcpdump" && [ -s "$PCAPS/$name.pcap" ] && break
-        sleep 0.1
-    done
-    grep -q "listening on" "$TMP/$name.tcpdump" || { cat "$TMP/$name.tcpdump" >&2; exit 1; }
-    sleep 0.5
+    tcpdump_start "$PCAPS/$name.pcap" "tcp port ${PORT[$name]}" "$TMP/$name.tcpdump"
 }
 
 # stop_capture NAME: stop tcpdump with SIGINT, wait for the complete file,
 # drop a key log without secrets
 stop_capture() {
-    local name=$1
-    sleep 0.5
-    kill -INT "$CAP_PID"
-    wait_pid "$CAP_PID" 10 || true
-    grep -qx "0 packets dropped by kernel" "$TMP/$name.tcpdump" ||
-        { echo "$name: tcpdump dropped packets:" >&2; cat "$TMP/$name.tcpdump" >&2; exit 1; }
-    # s_client writes a comment line even when it derived no secret
-    grep -qv '^#' "$PCAPS/$name.keys" 2>/dev/null || rm -f "$PCAPS/$name.keys"
+    tcpdump_stop "$TMP/$1.tcpdump"
+    drop_empty_keylog "$PCAPS/$1.keys"
 }
 
 SRV=(-cert "$KEYS/server.pem" -key "$KEYS/server.key")

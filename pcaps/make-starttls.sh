@@ -98,30 +98,12 @@ start_capture() {
     local name=$1 f=${FILTER[$1]:-tcp port ${PORT[$1]}}
     local pcap=$PCAPS/starttls-$name.pcap
     rm -f "$pcap" "$PCAPS/starttls-$name.keys" "$TMP/$name.log"
-    # --immediate-mode: without it, packets of the last second can still be
-    # in a kernel ring block (TPACKET_V3) when tcpdump is stopped, and lost
-    ip netns exec "$NS" tcpdump -i lo -U --immediate-mode -s 0 -B 131072 -Z root -w "$pcap" "$f" \
-        2> "$TMP/$name.tcpdump" &
-    CAP_PID=$!
-    PIDS+=("$CAP_PID")
-    local n
-    for ((n = 0; n < 100; n++)); do
-        grep -qs "listening on" "$TMP/$name.tcpdump" && [ -s "$pcap" ] && break
-        sleep 0.1
-    done
-    grep -q "listening on" "$TMP/$name.tcpdump" || { cat "$TMP/$name.tcpdump" >&2; exit 1; }
-    sleep 0.5
+    tcpdump_start "$pcap" "$f" "$TMP/$name.tcpdump"
 }
 
 stop_capture() {
-    local name=$1
-    sleep 1
-    kill -INT "$CAP_PID"
-    wait_pid "$CAP_PID" 10 || true
-    grep -qx "0 packets dropped by kernel" "$TMP/$name.tcpdump" ||
-        { echo "$name: tcpdump dropped packets:" >&2; cat "$TMP/$name.tcpdump" >&2; exit 1; }
-    # s_client writes a comment line even when it derived no secret
-    grep -qv '^#' "$PCAPS/starttls-$name.keys" 2>/dev/null || rm -f "$PCAPS/starttls-$name.keys"
+    tcpdump_stop "$TMP/$1.tcpdump" 1
+    drop_empty_keylog "$PCAPS/starttls-$1.keys"
 }
 
 # tls_opts NAME: starttls-peer.py's TLS options for the capture

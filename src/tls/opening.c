@@ -20,6 +20,10 @@
 #include "tls_int.h"
 
 #define HEAD_MAX 1024 /* the first bytes of each direction, for binary openings */
+/* Lines are read in the first LINES_MAX bytes of each direction (every
+ * upgrade request comes early), and past that only while a request waits
+ * for its answer: a long plaintext session costs no more. */
+#define LINES_MAX (64 * 1024)
 #define LINE_MAX 255  /* a text line; a longer one is judged on its start */
 
 struct opening {
@@ -30,6 +34,7 @@ struct opening {
     char greeting[LINE_MAX + 1]; /* the server's first line */
     char first_word[16];         /* the client's first command */
     char tag[32];                /* IMAP: the STARTTLS command's tag */
+    uint64_t seen[2];            /* plaintext bytes fed per direction */
 };
 
 struct opening *opening_new(void)
@@ -428,7 +433,9 @@ void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t 
 {
     int binary_done = o->nhead[dir] == HEAD_MAX;
     keep_head(o, dir, p, n);
-    lines(o, dir, p, n, out);
+    if (o->seen[dir] < LINES_MAX || out->upgrade == TLS_UPGRADE_ASKED)
+        lines(o, dir, p, n, out);
+    o->seen[dir] += n;
     if (binary_done || out->upgrade == TLS_UPGRADE_ACCEPTED ||
         out->upgrade == TLS_UPGRADE_REFUSED)
         return;
