@@ -1,23 +1,41 @@
 # tlsdump: `make demo` to see it work, `make test` to check it.
 #
-# Every target that builds first runs `deps`, which installs the Debian
-# packages the build and the tests need when one is missing.
+# `make demo` and `make test` first run `deps`, which installs the Debian
+# packages the build and the tests need when one is missing.  A plain
+# `make` or `make install` never installs anything, and takes the
+# packager's CFLAGS, CPPFLAGS and LDFLAGS in addition to its own.
 
-VERSION    := 0.1
+# The version: here only (the binary and the installed man page get it).
+VERSION    := 0.2
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 CC         ?= gcc
+PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
-WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-CPPFLAGS   += -std=c11 -D_GNU_SOURCE -Iinclude -DTLSDUMP_VERSION='"$(VERSION)"'
-LDLIBS     := -lpcap -lssl -lcrypto -lncurses
+# -Werror only where the code is developed: `make WERROR=1`, and `make test`.
+WERROR     ?= 0
+WARNINGS   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
+              $(if $(filter 1,$(WERROR)),-Werror)
 SANITIZE   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Libraries through pkg-config (their names if it is missing): libpcap and
+# OpenSSL's libcrypto; CUnit for the unit tests only.
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs   = $(or $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null),$(2))
+LIBS_CFLAGS := $(call pkg_cflags,libpcap libcrypto)
+LIBS        := $(call pkg_libs,libpcap,-lpcap) $(call pkg_libs,libcrypto,-lcrypto)
+CUNIT_LIBS  := $(call pkg_libs,cunit,-lcunit)
+
+TD_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -DTLSDUMP_VERSION='"$(VERSION)"' $(LIBS_CFLAGS) \
+              $(CPPFLAGS)
+TD_CFLAGS   = $(WARNINGS) $(CFLAGS)
 
 # What a fresh Debian machine needs: to build, and to run the tests
 # (openssl and iproute2 for the live capture test, python3 to check
-# output, valgrind for the leak check).
-BUILD_PKGS := gcc make libc6-dev libssl-dev libpcap-dev libncurses-dev libcunit1-dev
-TEST_PKGS  := openssl iproute2 python3 valgrind
+# output, valgrind for the leak check, binutils' readelf for the
+# packaging test).
+BUILD_PKGS := gcc make libc6-dev pkg-config libssl-dev libpcap-dev libncurses-dev libcunit1-dev
+TEST_PKGS  := openssl iproute2 python3 valgrind binutils
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
 SRCS := $(wildcard src/*.c src/*/*.c)
@@ -27,9 +45,21 @@ FUZZ_TARGETS := record message packet client_hello server_hello certificate exte
 REL_LIB  = $(patsubst %.c,build/rel/%.o,$(LIB_SRCS))
 ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 
+# `make V=1` echoes every command in full.
+Q := $(if $(filter 1,$(V)),,@)
 
-.PHONY: all deps demo test fuzz bench install uninstall clean
+# The release objects are rebuilt when the compiler or its flags change
+# (between `make` and `make test`'s -Werror, or a packager's flags).
+REL_FLAGS := $(CC) $(TD_CPPFLAGS) $(TD_CFLAGS)
+ifneq ($(REL_FLAGS),$(file <build/rel/flags))
+$(shell mkdir -p build/rel)
+$(file >build/rel/flags,$(REL_FLAGS))
+endif
+
+.PHONY: all deps demo test check-packaging fuzz bench install uninstall clean
 .DEFAULT_GOAL := all
+# Fuzz objects are kept between runs (they would be rebuilt each time).
+.SECONDARY:
 
 all: tlsdump
 
@@ -47,51 +77,66 @@ deps:
 	fi
 
 # Two builds side by side: build/rel (./tlsdump) and build/asan.
-build/rel/%.o: %.c | deps
+build/rel/%.o: %.c build/rel/flags
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(TD_CPPFLAGS) $(TD_CFLAGS) -MMD -MP -c -o $@ $<
 
-build/asan/%.o: %.c | deps
+build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC/asan $<"
-	@$(CC) $(CPPFLAGS) -O1 -g $(SANITIZE) $(WARNINGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(TD_CPPFLAGS) -O1 -g $(SANITIZE) $(WARNINGS) -MMD -MP -c -o $@ $<
 
 tlsdump: $(patsubst %.c,build/rel/%.o,$(SRCS))
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 build/asan/tlsdump: $(patsubst %.c,build/asan/%.o,$(SRCS))
-	$(CC) $(SANITIZE) -o $@ $^ $(LDLIBS)
+	@echo "  LD/asan $@"
+	$(Q)$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
 
 build/rel/unit_tests: $(patsubst %.c,build/rel/%.o,$(UNIT_SRCS)) $(REL_LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
 build/asan/unit_tests: $(patsubst %.c,build/asan/%.o,$(UNIT_SRCS)) $(ASAN_LIB)
-	$(CC) $(SANITIZE) -o $@ $^ $(LDLIBS) -lcunit
+	@echo "  LD/asan $@"
+	$(Q)$(CC) $(SANITIZE) -o $@ $^ $(LIBS) $(CUNIT_LIBS)
 
 # Fuzz targets, replayed over their corpora by `make test` (gcc), or built
 # for libFuzzer with `make fuzz` (clang).
 build/rel/fuzz_%: build/rel/tests/fuzz/fuzz_%.o build/rel/tests/fuzz/replay.o $(REL_LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 build/asan/fuzz_%: build/asan/tests/fuzz/fuzz_%.o build/asan/tests/fuzz/replay.o $(ASAN_LIB)
-	$(CC) $(SANITIZE) -o $@ $^ $(LDLIBS)
+	@echo "  LD/asan $@"
+	$(Q)$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
 
 fuzz:
 	@mkdir -p build/fuzz
 	for t in $(FUZZ_TARGETS); do \
-	  clang -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(LIB_SRCS) $(LDLIBS) || exit 1; \
+	  clang -std=c11 -D_GNU_SOURCE -Iinclude -DTLSDUMP_VERSION='"$(VERSION)"' -g -O1 \
+	    -fsanitize=fuzzer,address,undefined \
+	    -o build/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(LIB_SRCS) $(LIBS) || exit 1; \
 	done
 	@echo "run e.g.: build/fuzz/fuzz_record -max_total_time=60 tests/fuzz/corpus/record"
 
-demo: tlsdump
+demo: deps
+	@$(MAKE) --no-print-directory tlsdump
 	./tlsdump -r $(DEMO_PCAP) -l $(DEMO_PCAP:.pcap=.keys) -d
 
 # The whole suite, once with the release build and once under
-# AddressSanitizer and UndefinedBehaviorSanitizer.
-test: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests \
-      $(foreach t,$(FUZZ_TARGETS),build/rel/fuzz_$(t) build/asan/fuzz_$(t))
+# AddressSanitizer and UndefinedBehaviorSanitizer, with -Werror; the
+# summary of the last run is the last line.
+test: deps
+	@$(MAKE) --no-print-directory WERROR=1 test-run
+
+.PHONY: test-run
+test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests \
+          $(foreach t,$(FUZZ_TARGETS),build/rel/fuzz_$(t) build/asan/fuzz_$(t))
+	@echo "== packaging: the packager's flags"
+	$(Q)tests/packaging.sh
 	@echo "== unit tests (release build)"
 	build/rel/unit_tests
 	@for t in $(FUZZ_TARGETS); do build/rel/fuzz_$$t tests/fuzz/corpus/$$t || exit 1; done
@@ -112,7 +157,9 @@ bench: tlsdump
 install: tlsdump
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 tlsdump $(DESTDIR)$(PREFIX)/bin/tlsdump
-	install -m 644 man/tlsdump.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsdump.1
+	sed 's/^\(\.TH TLSDUMP 1 "[^"]*" "tlsdump\)"/\1 $(VERSION)"/' man/tlsdump.1 \
+	  > $(DESTDIR)$(PREFIX)/share/man/man1/tlsdump.1
+	chmod 644 $(DESTDIR)$(PREFIX)/share/man/man1/tlsdump.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tlsdump $(DESTDIR)$(PREFIX)/share/man/man1/tlsdump.1

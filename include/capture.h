@@ -84,6 +84,9 @@ const char *capture_error(const struct capture *cap);
 void capture_get_stats(struct capture *cap, struct capture_stats *st);
 int capture_datalink(const struct capture *cap);
 
+/* libpcap's name and version, as it says it ("libpcap version 1.10.3"). */
+const char *capture_lib_version(void);
+
 /*
  * Decryption secrets a pcapng file carries in its Decryption Secrets Blocks
  * (pcapng, section "Decryption Secrets Block"), as `editcap --inject-secrets`

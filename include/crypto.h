@@ -84,4 +84,7 @@ int crypto_expand_label(const char *md, const uint8_t *secret, size_t slen, cons
 int crypto_hkdf_extract(const char *md, const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
                         size_t ikmlen, uint8_t *out, size_t *outlen);
 
+/* OpenSSL's name and version as it says it ("OpenSSL 3.0.19 27 Jan 2026"). */
+const char *crypto_lib_version(void);
+
 #endif

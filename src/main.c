@@ -22,7 +22,7 @@
 #include "views.h"
 
 #ifndef TLSDUMP_VERSION
-#define TLSDUMP_VERSION "0.1"
+#error "TLSDUMP_VERSION comes from the Makefile"
 #endif
 
 #define EXIT_BAD 2
@@ -204,7 +204,11 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return EXIT_BAD;
             o->tcp.max_ooo_total = (size_t)n;
             break;
-        case 'v': printf("tlsdump %s\n", TLSDUMP_VERSION); return 0;
+        case 'v':
+            /* As tcpdump: the libraries in use, with their versions. */
+            printf("tlsdump version %s\n%s\n%s\n", TLSDUMP_VERSION, capture_lib_version(),
+                   crypto_lib_version());
+            return 0;
         case 'h': usage(stdout); return 0;
         default:
             fputs("tlsdump: see --help for the options\n", stderr);

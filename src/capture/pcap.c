@@ -242,3 +242,8 @@ void capture_forget_secrets(struct capture *cap)
 {
     cap_secrets_clear(&cap->secrets);
 }
+
+const char *capture_lib_version(void)
+{
+    return pcap_lib_version();
+}

@@ -83,3 +83,8 @@ void crypto_keys_digest_app_data(struct crypto_keys *k, int on)
 {
     k->digest = on;
 }
+
+const char *crypto_lib_version(void)
+{
+    return OpenSSL_version(OPENSSL_VERSION);
+}
