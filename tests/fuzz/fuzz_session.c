@@ -1,0 +1,81 @@
+/* Fuzz target: whole sessions through every stage with keys, into every
+ * view.  The input is a sequence of Ethernet frames, each a 2-byte length
+ * and that many bytes, as fuzz_packet takes them; the frames go through
+ * the tcp stage and the pipeline with a key log holding the secrets of
+ * every capture in pcaps/ (tests/fuzz/session.keys), certificate
+ * verification against the test CA, and the text view with every detail
+ * (-A -x -N -d -T), the JSON view and the summary view, all written to
+ * /dev/null.  This is the target that reaches decryption, the analysis
+ * stage and the views with what an attacker chooses. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "capture.h"
+#include "fuzz.h"
+#include "pipeline.h"
+#include "verify.h"
+#include "views.h"
+
+static struct crypto_keys *keys;
+static struct verifier *verifier;
+static FILE *sink;
+
+static void setup(void)
+{
+    const char *log = getenv("TLSDUMP_FUZZ_KEYS");
+    char err[256];
+    keys = crypto_keys_new();
+    if (!keys || !crypto_keys_add_keylog(keys, log ? log : "tests/fuzz/session.keys", err,
+                                         sizeof(err))) {
+        fprintf(stderr, "fuzz_session: %s (run from the top of the repo)\n", err);
+        abort();
+    }
+    verifier = verifier_new("pcaps/keys/ca.pem", NULL, err, sizeof(err));
+    const char *out = getenv("TLSDUMP_FUZZ_OUT"); /* to look at what the views write */
+    sink = fopen(out ? out : "/dev/null", "w");
+    if (!verifier || !sink)
+        abort();
+}
+
+static struct pipeline *pipeline_with_views(struct analyzer *an)
+{
+    struct text_opts all = {.segments = 1, .all_fields = 1, .hex = 1, .data = 1,
+                            .cert_text = 1};
+    struct pipeline *p = pipeline_new(keys, an);
+    struct view *v[3] = {text_view_new(sink, &all), json_view_new(sink), summary_view_new(sink)};
+    for (int i = 0; i < 3; i++)
+        if (!p || !v[i] || !pipeline_add_view(p, v[i]))
+            abort();
+    return p;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct tcp_config cfg;
+    if (!keys)
+        setup();
+    struct analyzer *an = analyzer_new(verifier);
+    struct pipeline *p = an ? pipeline_with_views(an) : NULL;
+    tcp_config_defaults(&cfg);
+    cfg.max_ooo_conn = 1 << 16;
+    cfg.max_ooo_total = 1 << 18;
+    cfg.max_conns = 16;
+    cfg.is_client_start = tls_looks_like_client_hello;
+    struct tcp_stage *t = p ? tcp_new(&cfg, pipeline_tcp_event, p) : NULL;
+    if (!t)
+        abort();
+    for (size_t at = 0; at + 2 <= size;) {
+        size_t n = (size_t)data[at] << 8 | data[at + 1];
+        at += 2;
+        if (n > size - at)
+            n = size - at;
+        struct cap_packet pkt = {.ts_us = (int64_t)at * 1000};
+        if (link_decode(1, data + at, n, n, &pkt) == LINK_OK)
+            tcp_input(t, &pkt);
+        at += n;
+    }
+    tcp_free(t);
+    pipeline_free(p);
+    analyzer_free(an);
+    return 0;
+}
