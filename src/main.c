@@ -138,6 +138,26 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* -d -x -X -T -A -N -q shape the text view: with -j or --summary they
+ * would do nothing, which is said rather than ignored. */
+static int text_only_options_fit(const struct options *o)
+{
+    const struct text_opts *t = &o->text;
+    const char *opt = t->data       ? "-d"
+                      : t->hex      ? "-x"
+                      : t->hex_only ? "-X"
+                      : t->segments ? "-T"
+                      : t->all_fields ? "-A"
+                      : t->cert_text ? "-N"
+                      : t->quiet    ? "-q"
+                                    : NULL;
+    if (!opt || (!o->json && !o->summary))
+        return 1;
+    fprintf(stderr, "tlsdump: %s is for the text view, not %s: leave it out\n", opt,
+            o->json ? "-j" : "--summary");
+    return 0;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -146,10 +166,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 
     tcp_config_defaults(&o->tcp);
     o->cap.promisc = 1;
-    while ((c = getopt_long(argc, argv, "r:i:Ps:Z:t:neTAxXNqjdl:k:p:vh", long_opts, NULL)) != -1) {
+    opterr = 0; /* its messages are ours, one line each */
+    while ((c = getopt_long(argc, argv, ":r:i:Ps:Z:t:neTAxXNqjdl:k:p:vh", long_opts, NULL)) != -1) {
         switch (c) {
-        case 'r': o->cap.file = optarg; break;
-        case 'i': o->cap.iface = optarg; break;
+        case 'r':
+        case 'i':
+            if (o->cap.file || o->cap.iface) {
+                fputs("tlsdump: give one source: -r FILE or -i IFACE (to read several files, "
+                      "merge them with mergecap)\n", stderr);
+                return EXIT_BAD;
+            }
+            *(c == 'r' ? &o->cap.file : &o->cap.iface) = optarg;
+            break;
         case 'P': o->cap.promisc = 0; break;
         case 's':
             if (!parse_number(optarg, "-s", 262144, &n))
@@ -190,8 +218,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_STREAMS: o->streams_dir = optarg; break;
         case OPT_EXTRACT: o->extract_dir = optarg; break;
         case OPT_MAX_CONNS:
-            if (!parse_number(optarg, "--max-conns", 1u << 24, &n) || n == 0)
+            if (!parse_number(optarg, "--max-conns", 1u << 24, &n))
                 return EXIT_BAD;
+            if (n == 0) {
+                fputs("tlsdump: --max-conns: at least 1\n", stderr);
+                return EXIT_BAD;
+            }
             o->tcp.max_conns = (unsigned)n;
             break;
         case OPT_MAX_BUFFER:
@@ -210,11 +242,19 @@ static int parse_options(int argc, char **argv, struct options *o)
                    crypto_lib_version());
             return 0;
         case 'h': usage(stdout); return 0;
+        case ':':
+            fprintf(stderr, "tlsdump: %s needs an argument (see --help)\n", argv[optind - 1]);
+            return EXIT_BAD;
         default:
-            fputs("tlsdump: see --help for the options\n", stderr);
+            if (optopt)
+                fprintf(stderr, "tlsdump: unknown option -%c (see --help)\n", optopt);
+            else
+                fprintf(stderr, "tlsdump: unknown option %s (see --help)\n", argv[optind - 1]);
             return EXIT_BAD;
         }
     }
+    if (!text_only_options_fit(o))
+        return EXIT_BAD;
     if (o->json && o->summary) {
         fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
         return EXIT_BAD;
@@ -236,6 +276,16 @@ static void on_signal(int sig)
     (void)sig;
     if (running)
         capture_break(running);
+}
+
+/* The reader of the output went away (`tlsdump ... | head`): stop
+ * quietly, with status 0, as tcpdump does. */
+static volatile sig_atomic_t output_closed;
+
+static void on_sigpipe(int sig)
+{
+    output_closed = 1;
+    on_signal(sig);
 }
 
 static int drop_privileges(const char *user)
@@ -448,6 +498,9 @@ static int load_keys(const struct options *o, struct capture *cap, struct crypto
         crypto_keys_free(*keys);
         *keys = NULL;
     }
+    if (!*keys && o->text.data)
+        fputs("tlsdump: -d: no keys to decrypt with (see KEYS in the man page): only "
+              "plaintext can be shown\n", stderr);
     if (!*keys && o->extract_dir) {
         fputs("tlsdump: --extract needs keys: give -l KEYLOG or -k KEY, or a capture that carries "
               "its secrets\n", stderr);
@@ -498,16 +551,18 @@ int main(int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    struct sigaction pipe_sa = {.sa_handler = on_sigpipe};
+    sigaction(SIGPIPE, &pipe_sa, NULL);
 
     rc = run(cap, tcp);
     if (rc)
         fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,
                 capture_error(cap));
-    report(cap, tcp);
+    if (!output_closed)
+        report(cap, tcp);
 out:
     tcp_free(tcp);
-    if (!pipeline_free(pipe)) {
+    if (!pipeline_free(pipe) && !output_closed) {
         fprintf(stderr, "tlsdump: writing output: %s\n", strerror(errno));
         rc = EXIT_BAD;
     }

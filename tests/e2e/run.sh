@@ -185,6 +185,22 @@ check "unknown interface" bad_input noif 'no such interface\|No such device\|per
 check "no source" bad_input nosrc 'give one source'
 check "bad number" bad_input badnum "not a number" -t forever -r "$PCAPS/tls13-openssl.pcap"
 check "unwritable --streams" bad_input badstreams 'streams' --streams /proc/nope -r "$PCAPS/tls13-openssl.pcap"
+check "unknown long option: one line" bad_input bogus 'unknown option --bogus' --bogus -r x
+check "missing argument: one line" bad_input noarg 'r needs an argument' -r
+check "two sources: refused" bad_input tworeads 'give one source' -r a -r b
+check "--max-conns 0: said" bad_input maxconns0 'at least 1' --max-conns 0 -r x
+check "-j with -d: refused with a message" bad_input jd 'd is for the text view, not -j' -j -d -r x
+check "--summary with -x: refused with a message" bad_input sx 'x is for the text view' --summary -x -r x
+run dnokeys -r "$PCAPS/tls13-openssl.pcap" -d
+check "-d without keys: said once on stderr" \
+    [ "$(grep -c 'only plaintext can be shown' "$OUT/dnokeys.err")" = 1 ]
+closed_pipe() { # the reader exits early: status 0, nothing on stderr, no full read
+    local rc
+    "$TLSDUMP" -r "$PCAPS/dec-tls12-2mb.pcap" -x 2>"$OUT/pipe.err" | head -1 >/dev/null
+    rc=${PIPESTATUS[0]}
+    [ "$rc" = 0 ] && [ ! -s "$OUT/pipe.err" ]
+}
+check "output closed by its reader (| head): status 0, quiet" closed_pipe
 check "truncated capture still shows what came before" grep -q 'New TCP connection' "$OUT/truncated.out"
 
 # Corrupt packets in the middle of a good capture: counted, skipped, run on.
