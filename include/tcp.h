@@ -36,7 +36,14 @@ struct tcp_conn {
     uint64_t id;                 /* 1, 2, ... in order of first packet */
     struct tcp_endpoint client, server;
     int64_t first_ts_us;
-    int midstream;               /* its start (the SYN) was not seen */
+    int midstream;               /* its start (the SYN) was not seen, or it is
+                                  * reopened after some of its bytes */
+    int reopened;                /* it was forgotten (idle timeout, full table)
+                                  * and resumed: the same id goes on, the
+                                  * stream offsets continue */
+    unsigned resumes;            /* silences longer than the idle timeout
+                                  * that it resumed after */
+    int64_t resumed_after_us;    /* the last such silence */
     uint64_t bytes[2];           /* stream bytes delivered per direction */
     uint64_t lost[2];            /* stream bytes given up as gaps */
     void *user;                  /* owned by the consumer of the events */
@@ -44,7 +51,10 @@ struct tcp_conn {
 
 enum tcp_event_kind {
     TCP_EV_OPEN,     /* a new connection */
-    TCP_EV_SEGMENT,  /* a segment as it arrived (only if cfg.segments) */
+    TCP_EV_SEGMENT,  /* a segment as it arrived (only if cfg.segments); also,
+                      * always, the segment that resumes a connection after
+                      * a silence longer than the idle timeout (reason
+                      * TCP_SEG_RESUMED, conn->resumed_after_us) */
     TCP_EV_DATA,     /* in-order stream bytes */
     TCP_EV_GAP,      /* bytes of the stream that will never be seen */
     TCP_EV_FIN,      /* this direction ended normally */
@@ -57,6 +67,11 @@ enum tcp_gap_reason {
     TCP_GAP_SNAPLEN,   /* the frame was cut by the snap length */
     TCP_GAP_CAPACITY,  /* the out-of-order buffer cap was reached */
     TCP_GAP_CLOSED,    /* the connection ended with the hole unfilled */
+};
+
+enum tcp_seg_reason {
+    TCP_SEG_PLAIN,     /* just a segment (cfg.segments) */
+    TCP_SEG_RESUMED,   /* it ended a silence longer than the idle timeout */
 };
 
 enum tcp_close_reason {
@@ -75,15 +90,24 @@ struct tcp_event {
     uint64_t offset;         /* DATA/GAP: position in this direction's stream */
     const uint8_t *data;     /* DATA: valid only during the callback */
     size_t len;              /* DATA: bytes; GAP: bytes missing */
-    int reason;              /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason */
+    int reason;              /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason;
+                              * SEGMENT: tcp_seg_reason */
     const struct tcp_header *seg; /* SEGMENT */
 };
 
 typedef void (*tcp_event_fn)(void *arg, const struct tcp_event *ev);
 
 struct tcp_config {
-    unsigned idle_timeout_s;    /* evict connections idle this long */
+    unsigned idle_timeout_s;    /* evict connections idle this long; 0: never */
     unsigned max_conns;         /* live connections at most */
+    /* Connections that ended are remembered (as TCP's TIME-WAIT does,
+     * RFC 9293 section 3.6) so that their late packets open nothing:
+     * closed_max at most, each for time_wait_s after its last packet, or
+     * forgotten_s when it was forgotten (idle, table full) and may
+     * resume. */
+    unsigned closed_max;
+    unsigned time_wait_s;
+    unsigned forgotten_s;
     size_t max_ooo_conn;        /* buffered out-of-order bytes per connection */
     size_t max_ooo_total;       /* and in all */
     int segments;               /* emit TCP_EV_SEGMENT */
@@ -104,6 +128,9 @@ struct tcp_stats {
     uint64_t live;        /* open now */
     uint64_t live_peak;
     uint64_t evicted;     /* for the connection cap */
+    uint64_t late;        /* packets of connections that had ended */
+    uint64_t resumed;     /* connections resumed after the idle timeout */
+    uint64_t closed_peak; /* most ended connections remembered at once */
     uint64_t ooo_peak;    /* most buffered out-of-order bytes at once */
     uint64_t cap_gaps;    /* gaps forced by buffer caps */
     struct ipfrag_stats frag;

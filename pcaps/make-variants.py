@@ -5,7 +5,8 @@ Usage: pcaps/make-variants.py [CLEAN.pcap]   (default: pcaps/tls13-openssl.pcap)
 
 The clean capture must be Ethernet (linktype 1), IPv4, one TCP connection.
 Every variant carries the same TCP byte streams as the clean capture,
-except the lossy ones (lost-segment, midstream, snap128).  The output is
+except the lossy ones (lost-segment, midstream, snap128).  The TCP corner
+cases (after-end, keepalive, pause) add packets or time, never bytes.  The output is
 deterministic for a given input (fixed random seed, no wall-clock times).
 After writing, each lossless variant is read back and reassembled
 (first copy of a byte wins) to check that its streams equal the clean ones.
@@ -420,6 +421,71 @@ def v_snap128(c, rng):
                       [(ts, bytes(p), len(bytes(p))) for ts, p in c.pkts], snaplen=128)
 
 
+# ---------------------------------------------------------------- TCP corner cases
+
+def find_pkt(c, direction, pred):
+    return next(i for i, (_, p) in enumerate(c.pkts) if c.dir(p) == direction and pred(p))
+
+
+def control(p, seq, ack, flags, payload=b""):
+    """A copy of p (for its addresses and ports) with other numbers."""
+    q = with_payload(p, seq, payload)
+    q[TCP].ack = ack % 2**32
+    q[TCP].flags = flags
+    return q
+
+
+def v_after_end(c, rng):
+    """After both FINs and the last ACK: the server's last data segment
+    again, its FIN again, a reset from the client and an ACK after it (4
+    packets after the end, none of them a new connection)."""
+    srv_data = [p for _, p in c.pkts if c.dir(p) == "server" and c.is_data(p)]
+    srv_fin = next(p for _, p in c.pkts if c.dir(p) == "server" and p[TCP].flags.F)
+    cli_fin = next(p for _, p in c.pkts if c.dir(p) == "client" and p[TCP].flags.F)
+    end = c.pkts[-1][0]
+    cseq = cli_fin[TCP].seq + 1
+    extra = [srv_data[-1], srv_fin,
+             control(cli_fin, cseq, 0, "R"),
+             control(srv_fin, srv_fin[TCP].seq + 1, cseq, "A")]
+    recs = [(ts, bytes(p)) for ts, p in c.pkts]
+    recs += [(end + 200000 * (k + 1), bytes(p)) for k, p in enumerate(extra)]
+    info = "late_packets=%d" % len(extra)
+    with open(os.path.join(OUT, "after-end.txt"), "w") as f:
+        f.write(info + "\n")
+    return write_pcap("after-end.pcap", LT_ETHER, recs)
+
+
+def v_keepalive(c, rng):
+    """After the client acknowledged the server's first flight, two TCP
+    keep-alives 45 s apart (RFC 9293 section 3.8.4: SEG.SEQ = SND.NXT-1,
+    no data (Linux) and one garbage byte (BSD)), each acknowledged; the
+    rest follows 90 s later, within the default idle timeout (-t 100)."""
+    i = find_pkt(c, "client", lambda p: not c.is_data(p) and p[TCP].flags == "A" and
+                 c.off(p) > 0)
+    ack = c.pkts[i][1]
+    srv = next(p for _, p in c.pkts if c.dir(p) == "server" and p[TCP].flags == "A")
+    seq, peer = ack[TCP].seq, ack[TCP].ack
+    ts = c.pkts[i][0]
+    out = [(t, bytes(p)) for t, p in c.pkts[:i + 1]]
+    for k, payload in enumerate((b"", b"\0")):
+        at = ts + 45000000 * (k + 1)
+        out.append((at, bytes(control(ack, seq - 1, peer, "A", payload))))
+        out.append((at + 20, bytes(control(srv, peer, seq, "A"))))
+    out += [(t + 90000000, bytes(p)) for t, p in c.pkts[i + 1:]]
+    return write_pcap("keepalive.pcap", LT_ETHER, out)
+
+
+def v_pause(c, rng):
+    """1000 s without a packet in the middle of the server's answer, longer
+    than the default idle timeout (-t 100)."""
+    srv = [i for i, (_, p) in enumerate(c.pkts) if c.dir(p) == "server" and c.is_data(p)]
+    i = srv[len(srv) // 2]
+    out = [(t, bytes(p)) for t, p in c.pkts[:i]]
+    out += [(t + 1000000000, bytes(p)) for t, p in c.pkts[i:]]
+    print(f"pause.pcap: 1000 s before packet #{i + 1}")
+    return write_pcap("pause.pcap", LT_ETHER, out)
+
+
 # ---------------------------------------------------------------- checking
 
 def decode(linktype, data):
@@ -453,14 +519,15 @@ def main():
           f"client {len(c.streams['client'])} bytes, server {len(c.streams['server'])} bytes")
     for fn in (v_reordered, v_retransmitted, v_overlapping, v_tiny7, v_vlan,
                v_ipv6, v_linktypes, v_fragmented, v_ipopts, v_lost_segment,
-               v_midstream, v_snap128):
+               v_midstream, v_snap128, v_after_end, v_keepalive, v_pause):
         fn(c, random.Random(SEED))
     v_pcapng(c, None, src)
 
     lossless = ["reordered.pcap", "retransmitted.pcap", "overlapping.pcap",
                 "tiny7.pcap", "vlan.pcap", "qinq.pcap", "ipv6.pcap",
                 "ipv6-exthdr.pcap", "sll.pcap", "sll2.pcap", "rawip.pcap",
-                "null.pcap", "fragmented.pcap", "ipopts.pcap"]
+                "null.pcap", "fragmented.pcap", "ipopts.pcap", "after-end.pcap",
+                "keepalive.pcap", "pause.pcap"]
     bad = [n for n in lossless if not check(n, c.streams, c.server_port)]
     for n in sorted(os.listdir(OUT)):
         print(f"{os.path.getsize(os.path.join(OUT, n)):10d}  variants/{n}")

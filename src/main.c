@@ -53,7 +53,7 @@ static void usage(FILE *out)
           "  -P               live: do not put the interface in promiscuous mode\n"
           "  -s SNAPLEN       live: bytes to capture per frame (default 262144)\n"
           "  -Z USER          live: drop root privileges to USER once capturing\n"
-          "  -t SECONDS       forget connections idle this long (default 100)\n"
+          "  -t SECONDS       forget connections idle this long (default 100; 0: never)\n"
           "  -n               do not resolve names (tlsdump never does)\n"
           "  -e               absolute timestamps (seconds since the epoch)\n"
           "  -T               print each TCP segment\n"
@@ -325,6 +325,10 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
     if (ts.evicted)
         fprintf(stderr, "tlsdump: %llu connections were evicted because the table was full\n",
                 (unsigned long long)ts.evicted);
+    if (ts.late)
+        fprintf(stderr, "tlsdump: %llu packets came after their connection had ended "
+                        "(retransmissions, ACKs after a reset, keep-alives): counted, not shown\n",
+                (unsigned long long)ts.late);
     if (ts.cap_gaps)
         fprintf(stderr, "tlsdump: the out-of-order buffer caps forced %llu gaps\n",
                 (unsigned long long)ts.cap_gaps);

@@ -337,6 +337,10 @@ static void summary(FILE *o, const struct event *ev)
     fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
             f->verdict == VERDICT_ESTABLISHED || f->verdict == VERDICT_UNDECRYPTABLE ? "true"
                                                                                  : "false");
+    if (c->resumes)
+        fprintf(o, ",\"idle_resumes\":%u", c->resumes);
+    if (c->reopened)
+        fputs(",\"reopened\":true", o);
     opening(o, &s->opening);
     findings(o, f);
     handshake_lists(o, s);
@@ -382,7 +386,8 @@ static void tcp(FILE *o, const struct event *ev)
         jendpoint(o, &ev->conn->client);
         fputs(",\"server\":", o);
         jendpoint(o, &ev->conn->server);
-        fprintf(o, ",\"midstream\":%s}\n", ev->conn->midstream ? "true" : "false");
+        fprintf(o, ",\"midstream\":%s%s}\n", ev->conn->midstream ? "true" : "false",
+                ev->conn->reopened ? ",\"reopened\":true" : "");
         return;
     case TCP_EV_GAP:
         head(o, "anomaly", ev);
@@ -398,6 +403,12 @@ static void tcp(FILE *o, const struct event *ev)
         summary(o, ev);
         return;
     case TCP_EV_SEGMENT:
+        if (t->reason == TCP_SEG_RESUMED) {
+            head(o, "resumed", ev);
+            jkey(o, "after_s"), jtime(o, ev->conn->resumed_after_us);
+            fputs("}\n", o);
+        }
+        return;
     case TCP_EV_DATA:
         return;
     }

@@ -33,7 +33,8 @@ static FILE *open_stream(struct streams_view *sv, const struct event *ev)
     snprintf(path, sizeof(path), "%s/%s-%" PRIu64 "-%s.bin", sv->dir,
              sv->plaintext ? "conn" : "stream", ev->conn->id,
              ev->dir == TCP_C2S ? "client" : "server");
-    FILE *f = fopen(path, "wb");
+    /* A connection forgotten and resumed goes on in the same files. */
+    FILE *f = fopen(path, ev->conn->reopened ? "ab" : "wb");
     if (!f && !sv->failed) {
         fprintf(stderr, "tlsdump: %s: %s\n", path, strerror(errno));
         sv->failed = 1;

@@ -100,6 +100,11 @@ static void line(struct summary_view *sv, const struct event *ev)
     /* TLS after a plaintext opening: how it began. */
     if (s->opening.how)
         fprintf(sv->out, " %s:%s", s->opening.how, s->opening.app ? s->opening.app : "unknown");
+    /* TCP: silences longer than -t it went on after; the part after it was forgotten. */
+    if (ev->conn->resumes)
+        fprintf(sv->out, " idle_resumes:%u", ev->conn->resumes);
+    if (ev->conn->reopened)
+        fputs(" reopened", sv->out);
     fputc('\n', sv->out);
 
     sv->conns++;

@@ -47,6 +47,11 @@ static void new_connection(struct text_view *tv, const struct tcp_conn *c)
     char a[64], b[64];
     tcp_addr_text(&c->client, a, sizeof(a));
     tcp_addr_text(&c->server, b, sizeof(b));
+    if (c->reopened) {
+        fprintf(tv->out, "TCP connection #%" PRIu64 " goes on: %s(%u) <-> %s(%u)\n", c->id, a,
+                c->client.port, b, c->server.port);
+        return;
+    }
     fprintf(tv->out, "New TCP connection #%" PRIu64 ": %s(%u) <-> %s(%u)\n", c->id, a,
             c->client.port, b, c->server.port);
     if (c->midstream)
@@ -173,6 +178,14 @@ static void tcp_event(struct text_view *tv, const struct event *ev)
         new_connection(tv, ev->conn);
         return;
     case TCP_EV_SEGMENT:
+        if (t->reason == TCP_SEG_RESUMED) {
+            prefix(tv, ev);
+            fputs("TCP resumed after ", tv->out);
+            print_seconds(tv->out, ev->conn->resumed_after_us);
+            fprintf(tv->out, " seconds without a packet (longer than -t)%s\n",
+                    ev->conn->reopened && ev->conn->resumes == 1
+                        ? "; its sequence numbers go on: the same connection" : "");
+        }
         if (tv->opts.segments) {
             prefix(tv, ev);
             segment(tv, t->seg);

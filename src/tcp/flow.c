@@ -27,6 +27,9 @@ void tcp_config_defaults(struct tcp_config *cfg)
     cfg->max_conns = 100000;
     cfg->max_ooo_conn = 1 << 20;
     cfg->max_ooo_total = 64 << 20;
+    cfg->closed_max = 4096;
+    cfg->time_wait_s = 240;              /* 2 MSL (RFC 9293 section 3.4.2) */
+    cfg->forgotten_s = 3600;
 }
 
 void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum tcp_dir dir,
@@ -62,29 +65,12 @@ static uint64_t hash_flow(const struct tcp_stage *t, const struct ip_datagram *d
                hash_endpoint(t->seed, d->dst, th->dport));
 }
 
-static int endpoint_is(const struct tcp_endpoint *e, uint8_t family, const uint8_t *addr,
-                       uint16_t port)
-{
-    return e->port == port && e->family == family && memcmp(e->addr, addr, 16) == 0;
-}
-
 static struct conn *lookup(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
                            const struct tcp_header *th, enum tcp_dir *dir)
 {
-    for (struct conn *c = t->buckets[hash & (t->nbuckets - 1)]; c; c = c->hnext) {
-        if (c->hash != hash)
-            continue;
-        if (endpoint_is(&c->pub.client, d->family, d->src, th->sport) &&
-            endpoint_is(&c->pub.server, d->family, d->dst, th->dport)) {
-            *dir = TCP_C2S;
+    for (struct conn *c = t->buckets[hash & (t->nbuckets - 1)]; c; c = c->hnext)
+        if (c->hash == hash && flow_dir(&c->pub.client, &c->pub.server, d, th, dir))
             return c;
-        }
-        if (endpoint_is(&c->pub.server, d->family, d->src, th->sport) &&
-            endpoint_is(&c->pub.client, d->family, d->dst, th->dport)) {
-            *dir = TCP_S2C;
-            return c;
-        }
-    }
     return NULL;
 }
 
@@ -160,6 +146,18 @@ static void close_conn(struct tcp_stage *t, struct conn *c, enum tcp_close_reaso
     half_free(t, c, &c->half[TCP_C2S]);
     half_free(t, c, &c->half[TCP_S2C]);
     t->st.live--;
+    switch (why) {
+    case TCP_CLOSE_FIN:
+    case TCP_CLOSE_RST:
+        closed_add(t, c, 0);
+        break;
+    case TCP_CLOSE_IDLE:
+    case TCP_CLOSE_EVICTED:
+        closed_add(t, c, 1);
+        break;
+    case TCP_CLOSE_END:
+        break;
+    }
     free(c);
 }
 
@@ -181,14 +179,32 @@ static int sender_is_client(const struct tcp_stage *t, const struct tcp_header *
     return th->sport >= th->dport; /* else the lower port is the server */
 }
 
-static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, int64_t ts, enum tcp_dir *dir)
+/* A connection in the table and on the LRU list, not yet announced. */
+static struct conn *conn_alloc(struct tcp_stage *t, uint64_t hash, int64_t ts)
 {
     if (t->st.live >= t->cfg.max_conns && t->lru_head) {
         t->st.evicted++;
         close_conn(t, t->lru_head, TCP_CLOSE_EVICTED, ts);
     }
     struct conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->hash = hash;
+    c->last_ts = ts;
+    if (t->st.live >= t->nbuckets)
+        grow(t);
+    c->hnext = t->buckets[hash & (t->nbuckets - 1)];
+    t->buckets[hash & (t->nbuckets - 1)] = c;
+    lru_append(t, c);
+    if (++t->st.live > t->st.live_peak)
+        t->st.live_peak = t->st.live;
+    return c;
+}
+
+static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                           const struct tcp_header *th, int64_t ts, enum tcp_dir *dir)
+{
+    struct conn *c = conn_alloc(t, hash, ts);
     if (!c)
         return NULL;
     int client = sender_is_client(t, th);
@@ -198,23 +214,79 @@ static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_d
     c->pub.id = ++t->next_id;
     c->pub.first_ts_us = ts;
     c->pub.midstream = !(th->flags & TCP_SYN);
-    c->hash = hash;
-    c->last_ts = ts;
-    if (t->st.live >= t->nbuckets)
-        grow(t);
-    c->hnext = t->buckets[hash & (t->nbuckets - 1)];
-    t->buckets[hash & (t->nbuckets - 1)] = c;
-    lru_append(t, c);
     t->st.connections++;
-    if (++t->st.live > t->st.live_peak)
-        t->st.live_peak = t->st.live;
     tcp_emit(t, c, TCP_EV_OPEN, *dir, ts);
     return c;
+}
+
+/* A forgotten connection that goes on: the same id, its two directions
+ * where they stopped.  Its TLS is picked up mid-stream if bytes went by. */
+static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum tcp_dir dir, int64_t ts)
+{
+    struct conn *c = conn_alloc(t, e->hash, ts);
+    if (!c)
+        return NULL;
+    c->pub.id = e->id;
+    c->pub.client = e->client;
+    c->pub.server = e->server;
+    c->pub.first_ts_us = e->first_ts;
+    c->pub.reopened = 1;
+    c->pub.midstream = e->half[TCP_C2S].offset || e->half[TCP_S2C].offset;
+    c->half[TCP_C2S] = e->half[TCP_C2S];
+    c->half[TCP_S2C] = e->half[TCP_S2C];
+    closed_remove(t, e);
+    tcp_emit(t, c, TCP_EV_OPEN, dir, ts);
+    return c;
+}
+
+/* The ACK of the peer's FIN that completes a close (RFC 9293 section 3.6,
+ * figures 12 and 13: one, or one each way when both closed at once) is
+ * expected, not late; copies of it are. */
+static int is_last_ack(const struct closed *e, enum tcp_dir dir, const struct tcp_header *th)
+{
+    const struct half *peer = &e->half[!dir];
+    return !e->forgotten && !e->last_ack_seen[dir] && (th->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
+           th->len == 0 && peer->fin_seen && th->ack == peer->fin_seq + 1;
+}
+
+/* A packet for endpoints with no live connection, against the one that
+ * ended there: late (counted, *late set), the resumption of a forgotten
+ * one (returned, with the silence it ends), or neither (NULL). */
+static struct conn *after_close(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                                const struct tcp_header *th, int64_t ts, enum tcp_dir *dir,
+                                int64_t *silence, int *late)
+{
+    struct closed *e = closed_find(t, hash, d, th, dir, ts);
+    if (!e)
+        return NULL;
+    enum tcp_fit fit = tcp_fit(e->half, *dir, th);
+    if (fit == FIT_NONE) {
+        closed_remove(t, e);
+        return NULL;
+    }
+    if (fit == FIT_OLD || !e->forgotten) {
+        if (is_last_ack(e, *dir, th))
+            e->last_ack_seen[*dir] = 1;
+        else
+            t->st.late++;
+        closed_touch(t, e, ts);
+        *late = 1;
+        return NULL;
+    }
+    *silence = ts - e->last_ts;
+    return reopen(t, e, *dir, ts);
+}
+
+static int idle_too_long(const struct tcp_stage *t, const struct conn *c, int64_t now)
+{
+    return t->cfg.idle_timeout_s && now - c->last_ts > (int64_t)t->cfg.idle_timeout_s * 1000000;
 }
 
 static void expire_idle(struct tcp_stage *t, int64_t now)
 {
     int64_t limit = (int64_t)t->cfg.idle_timeout_s * 1000000;
+    if (!t->cfg.idle_timeout_s)
+        return; /* -t 0: never */
     while (t->lru_head && now - t->lru_head->last_ts > limit)
         close_conn(t, t->lru_head, TCP_CLOSE_IDLE, now);
 }
@@ -228,11 +300,39 @@ static int is_reuse(const struct conn *c, enum tcp_dir dir, const struct tcp_hea
            (dir != TCP_C2S || !h->syn_seen || h->isn != th->seq);
 }
 
+/* A client that tries again before the server answered anything (a new
+ * connect() on the same port, TCP Fast Open falling back, RFC 7413
+ * section 4.2.2) may send its SYN with a new initial sequence number: the
+ * same attempt, so the stream goes on where the first SYN's data left it,
+ * and data sent again on the new numbering is a retransmission. */
+static int syn_retry(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
+                     const struct tcp_header *th)
+{
+    struct half *h = &c->half[TCP_C2S];
+    const struct half *srv = &c->half[TCP_S2C];
+
+    if (dir != TCP_C2S || !h->syn_seen || h->fin_seen || srv->started || srv->syn_seen)
+        return 0;
+    half_free(t, c, h); /* pieces numbered from the old ISN */
+    h->isn = th->seq;
+    h->first_seq = th->seq + 1;
+    h->next_seq = h->first_seq + (uint32_t)h->offset;
+    return 1;
+}
+
 static void syn(struct conn *c, enum tcp_dir dir, const struct tcp_header *th)
 {
     struct half *h = &c->half[dir];
-    if (h->syn_seen)
+    if (h->syn_seen) {
+        /* A SYN-ACK with a new initial sequence number before the server
+         * sent a byte answers the client's latest SYN (see syn_retry). */
+        if (dir == TCP_S2C && (th->flags & TCP_ACK) && th->seq != h->isn && h->offset == 0 &&
+            !h->ooo && !h->fin_seen) {
+            h->isn = th->seq;
+            h->first_seq = h->next_seq = th->seq + 1;
+        }
         return;
+    }
     h->syn_seen = 1;
     h->isn = th->seq;
     if (!h->started)
@@ -243,33 +343,68 @@ static void syn(struct conn *c, enum tcp_dir dir, const struct tcp_header *th)
         half_start(&c->half[!dir], th->ack);
 }
 
-static void segment(struct tcp_stage *t, const struct ip_datagram *d, const struct tcp_header *th,
-                    int64_t ts)
+static void touch(struct tcp_stage *t, struct conn *c, int64_t ts)
 {
-    uint64_t hash = hash_flow(t, d, th);
-    enum tcp_dir dir;
-    struct conn *c;
-
-    expire_idle(t, ts);
-    c = lookup(t, hash, d, th, &dir);
-    if (c && is_reuse(c, dir, th)) {
-        close_conn(t, c, TCP_CLOSE_END, ts);
-        c = NULL;
-    }
-    if (!c) {
-        /* Stray ACKs, FINs and resets after a connection closed must not
-         * open a new one. */
-        if ((th->flags & TCP_RST) || (!(th->flags & TCP_SYN) && th->len == 0))
-            return;
-        if (!(c = create(t, hash, d, th, ts, &dir)))
-            return;
-    }
     c->last_ts = ts;
     lru_unlink(t, c);
     lru_append(t, c);
-    if (t->cfg.segments) {
+}
+
+/* The connection the segment belongs to, live, resumed or new; NULL when
+ * it opens none (stray, or late for one that ended). */
+static struct conn *find_conn(struct tcp_stage *t, const struct ip_datagram *d,
+                              const struct tcp_header *th, int64_t ts, enum tcp_dir *dir,
+                              int64_t *silence)
+{
+    uint64_t hash = hash_flow(t, d, th);
+    struct conn *c = lookup(t, hash, d, th, dir);
+    int late = 0;
+
+    /* Idle longer than the timeout but not yet forgotten: its own next
+     * packet resumes it. */
+    if (c && idle_too_long(t, c, ts)) {
+        if (tcp_fit(c->half, *dir, th) != FIT_NONE) {
+            *silence = ts - c->last_ts;
+        } else {
+            close_conn(t, c, TCP_CLOSE_IDLE, ts);
+            c = NULL;
+        }
+    }
+    if (c)
+        touch(t, c, ts);
+    expire_idle(t, ts);
+    closed_expire(t, ts);
+    if (c && is_reuse(c, *dir, th) && !syn_retry(t, c, *dir, th)) {
+        close_conn(t, c, TCP_CLOSE_END, ts);
+        c = NULL;
+    }
+    if (c || (c = after_close(t, hash, d, th, ts, dir, silence, &late)) || late)
+        return c;
+    /* Stray ACKs, FINs and resets of connections not seen must not open
+     * a new one. */
+    if ((th->flags & TCP_RST) || (!(th->flags & TCP_SYN) && th->len == 0))
+        return NULL;
+    return create(t, hash, d, th, ts, dir);
+}
+
+static void segment(struct tcp_stage *t, const struct ip_datagram *d, const struct tcp_header *th,
+                    int64_t ts)
+{
+    enum tcp_dir dir;
+    int64_t silence = 0;
+    struct conn *c = find_conn(t, d, th, ts, &dir, &silence);
+
+    if (!c)
+        return;
+    if (silence > 0) {
+        c->pub.resumes++;
+        c->pub.resumed_after_us = silence;
+        t->st.resumed++;
+    }
+    if (t->cfg.segments || silence > 0) {
         struct tcp_event ev = {.kind = TCP_EV_SEGMENT, .conn = &c->pub, .dir = dir, .ts_us = ts,
-                               .seg = th};
+                               .seg = th,
+                               .reason = silence > 0 ? TCP_SEG_RESUMED : TCP_SEG_PLAIN};
         t->fn(t->arg, &ev);
     }
     if (th->flags & TCP_SYN)
@@ -351,7 +486,8 @@ struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *a
     t->nbuckets = INITIAL_BUCKETS;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
     t->frag = ipfrag_new(FRAG_PENDING, FRAG_TIMEOUT_US);
-    if (!t->buckets || !t->frag) {
+    if (!t->buckets || !t->frag || !closed_init(t)) {
+        closed_free_all(t);
         free(t->buckets);
         ipfrag_free(t->frag);
         free(t);
@@ -392,6 +528,7 @@ void tcp_free(struct tcp_stage *t)
     if (!t)
         return;
     tcp_finish(t, 0);
+    closed_free_all(t);
     ipfrag_free(t->frag);
     free(t->buckets);
     free(t);

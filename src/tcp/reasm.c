@@ -21,6 +21,7 @@
 void half_start(struct half *h, uint32_t next_seq)
 {
     h->started = 1;
+    h->first_seq = next_seq;
     h->next_seq = next_seq;
 }
 
@@ -231,6 +232,8 @@ void half_acked(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, uint32_t 
 
     if (!h->started)
         return;
+    if (h->fin_seen && ack == h->fin_seq + 1)
+        h->fin_acked = 1;
     if (h->fin_seen && seq_lt(h->fin_seq, limit))
         limit = h->fin_seq;
     if (!seq_lt(h->next_seq, limit) || limit - h->next_seq > MAX_AHEAD)

@@ -4,6 +4,8 @@
 #ifndef TLSDUMP_TCP_INT_H
 #define TLSDUMP_TCP_INT_H
 
+#include <string.h>
+
 #include "tcp.h"
 
 /* Sequence-space comparisons, modulo 2^32 (RFC 9293 section 3.4). */
@@ -34,6 +36,7 @@ struct seg {
 /* One direction of a connection. */
 struct half {
     int started;        /* next_seq is known */
+    uint32_t first_seq; /* where its stream starts (after the SYN) */
     uint32_t next_seq;  /* first byte not yet delivered */
     uint64_t offset;    /* its position in the stream */
     uint32_t isn;       /* from the SYN, if seen */
@@ -41,6 +44,7 @@ struct half {
     int fin_seen;
     uint32_t fin_seq;   /* sequence number of the FIN */
     int fin_done;       /* TCP_EV_FIN was emitted */
+    int fin_acked;      /* the peer acknowledged the FIN */
     struct seg *ooo;    /* sorted, never overlapping, all after next_seq */
     size_t ooo_cost;
 };
@@ -56,6 +60,28 @@ struct conn {
     struct half half[2];
 };
 
+/* A connection that ended (or was forgotten), remembered with where each
+ * direction's sequence space ends: closed.c. */
+struct closed {
+    struct closed *hnext;             /* hash chain */
+    struct closed *prev, *next;       /* oldest first */
+    uint64_t hash;
+    struct tcp_endpoint client, server;
+    uint64_t id;
+    int64_t first_ts;
+    int64_t last_ts;                  /* its last packet, late ones included */
+    int forgotten;                    /* idle or evicted: it may resume */
+    int last_ack_seen[2];             /* each direction's ACK of the other's FIN */
+    struct half half[2];              /* no buffered pieces */
+};
+
+/* How a segment fits a connection's sequence spaces. */
+enum tcp_fit {
+    FIT_NONE, /* not this connection's */
+    FIT_OLD,  /* nothing new: a retransmission, an ACK, a keep-alive */
+    FIT_NEW,  /* new bytes (or a FIN, a SYN-ACK) where the space goes on */
+};
+
 struct tcp_stage {
     struct tcp_config cfg;
     tcp_event_fn fn;
@@ -67,6 +93,9 @@ struct tcp_stage {
     struct conn *ooo_head, *ooo_tail; /* oldest buffering first */
     size_t ooo_total;
     uint64_t next_id;
+    struct closed **cbuckets;  /* CLOSED_BUCKETS of them */
+    struct closed *chead, *ctail;
+    size_t nclosed;
     struct ipfrag *frag;
     struct tcp_stats st;
 };
@@ -84,6 +113,46 @@ void half_acked(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, uint32_t 
 /* Gives up every hole and hands out all that is buffered. */
 void half_flush(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts);
 void half_free(struct tcp_stage *t, struct conn *c, struct half *h);
+
+/* Whether the segment th from dir belongs to the connection whose two
+ * directions are h (RFC 9293 section 3.10.7.4: acceptable segments, with
+ * what was seen standing in for the window). */
+enum tcp_fit tcp_fit(const struct half h[2], enum tcp_dir dir, const struct tcp_header *th);
+
+/* closed.c: the connections that ended, for their late packets. */
+int closed_init(struct tcp_stage *t);
+void closed_free_all(struct tcp_stage *t);
+void closed_add(struct tcp_stage *t, const struct conn *c, int forgotten);
+struct closed *closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                           const struct tcp_header *th, enum tcp_dir *dir, int64_t now);
+void closed_touch(struct tcp_stage *t, struct closed *e, int64_t ts);
+void closed_remove(struct tcp_stage *t, struct closed *e);
+void closed_expire(struct tcp_stage *t, int64_t now);
+
+static inline int tcp_endpoint_is(const struct tcp_endpoint *e, uint8_t family,
+                                  const uint8_t *addr, uint16_t port)
+{
+    return e->port == port && e->family == family && memcmp(e->addr, addr, 16) == 0;
+}
+
+/* Which direction a datagram goes between client and server; 0 if it is
+ * not between them. */
+static inline int flow_dir(const struct tcp_endpoint *client, const struct tcp_endpoint *server,
+                           const struct ip_datagram *d, const struct tcp_header *th,
+                           enum tcp_dir *dir)
+{
+    if (tcp_endpoint_is(client, d->family, d->src, th->sport) &&
+        tcp_endpoint_is(server, d->family, d->dst, th->dport)) {
+        *dir = TCP_C2S;
+        return 1;
+    }
+    if (tcp_endpoint_is(server, d->family, d->src, th->sport) &&
+        tcp_endpoint_is(client, d->family, d->dst, th->dport)) {
+        *dir = TCP_S2C;
+        return 1;
+    }
+    return 0;
+}
 
 /* flow.c: the list of connections holding buffered data, for the caps. */
 void tcp_ooo_changed(struct tcp_stage *t, struct conn *c);

@@ -62,7 +62,7 @@ done <tests/e2e/streams.sha256
 # --- Lossless variants: exactly the streams of the clean capture.
 CLEAN=clean-tls13-openssl
 for v in reordered retransmitted overlapping tiny7 vlan qinq ipv6 ipv6-exthdr sll sll2 rawip \
-         null fragmented ipopts pcapng; do
+         null fragmented ipopts pcapng after-end keepalive pause; do
     f=$(ls "$VAR/$v".pcap* 2>/dev/null | head -n1)
     if [ -z "$f" ]; then bad "variant $v" "missing capture"; continue; fi
     streams "var-$v" "$f"
@@ -70,6 +70,52 @@ for v in reordered retransmitted overlapping tiny7 vlan qinq ipv6 ipv6-exthdr sl
     check "variant $v: no gap reported" lacks 'gap' "$OUT/var-$v.out"
     check "variant $v: FIN from both sides" [ "$(grep -c 'TCP FIN' "$OUT/var-$v.out")" = 2 ]
 done
+
+# --- TCP corner cases (issue 12): one connection each, whatever came
+# after its end, between its packets or in a long silence.
+one_conn() { # NAME: one connection in the text, the JSON and --summary of $VAR/NAME.pcap
+    local v=$1 f=$VAR/$1.pcap
+    [ "$(grep -c '^New TCP connection' "$OUT/var-$v.out")" = 1 ] || return 1
+    run "one-$v-json" -j -r "$f" "${@:2}"
+    [ "$(grep -c '"type":"connection"' "$OUT/one-$v-json.out")" = 1 ] || return 1
+    run "one-$v-sum" --summary -r "$f" "${@:2}"
+    grep -q '^1 connections: established 1$' "$OUT/one-$v-sum.out"
+}
+for v in after-end keepalive pause; do
+    check "variant $v: exactly one connection reported" one_conn "$v"
+done
+check "after-end: the late packets counted on standard error, nothing else said" \
+    grep -qx "tlsdump: $(sed 's/late_packets=//' "$VAR/after-end.txt") packets came after their connection had ended (retransmissions, ACKs after a reset, keep-alives): counted, not shown" \
+    "$OUT/var-after-end.err"
+check "keepalive: neither late nor resumed" eval \
+    "[ ! -s '$OUT/var-keepalive.err' ] && lacks resumed '$OUT/var-keepalive.out'"
+check "pause: the silence longer than -t is said once, the same connection goes on" \
+    [ "$(grep -c '^1    1000\.[0-9]* (1000\.[0-9]*)  S>C  TCP resumed after 1000\.0000 seconds without a packet (longer than -t)$' "$OUT/var-pause.out")" = 1 ]
+pause_json() {
+    run pause-j -j -r "$VAR/pause.pcap" -l "$PCAPS/tls13-openssl.keys"
+    run clean-j -j -r "$PCAPS/tls13-openssl.pcap" -l "$PCAPS/tls13-openssl.keys"
+    grep -q '"type":"resumed","id":1,"dir":"server",.*"after_s":1000\.[0-9]*}' "$OUT/pause-j.out" &&
+        grep -q '"idle_resumes":1' "$OUT/pause-j.out" &&
+        [ "$(grep -o '"app_data":{[^}]*}[^}]*}' "$OUT/pause-j.out")" = \
+          "$(grep -o '"app_data":{[^}]*}[^}]*}' "$OUT/clean-j.out")" ]
+}
+check "pause: JSON says resumed; decrypted as the clean capture" pause_json
+check "pause with -t 0 (never forget): no resumption" eval \
+    "run pause-t0 -t 0 -r '$VAR/pause.pcap' && lacks resumed '$OUT/pause-t0.out' && grep -q 'TCP FIN' '$OUT/pause-t0.out'"
+check "pause with -t 2000: no resumption" eval \
+    "run pause-t2000 -t 2000 -r '$VAR/pause.pcap' && lacks resumed '$OUT/pause-t2000.out'"
+check "keepalive with -t 30: resumed in place twice, one connection" eval \
+    "run ka30 -t 30 -r '$VAR/keepalive.pcap' && [ \$(grep -c 'TCP resumed after 4[45]\.' '$OUT/ka30.out') = 2 ] && [ \$(grep -c '^New TCP' '$OUT/ka30.out') = 1 ]"
+
+# TCP Fast Open (pcaps/make-tcp-captures.sh): the second connection's
+# ClientHello rode on its SYN and is the first byte of its stream.
+tfo() {
+    streams tfo "$PCAPS/tfo-tls13.pcap" -T
+    [ "$(grep -c '^New TCP connection' "$OUT/tfo.out")" = 2 ] &&
+        grep -q '^2    0\.0000 (0\.0000)  C>S  TCP \[SYN\] seq=[0-9]* ack=0 win=[0-9]* len=517$' "$OUT/tfo.out" &&
+        [ "$(head -c 6 "$OUT/tfo.streams/stream-2-client.bin" | od -An -tx1 | tr -d ' ')" = 160301020001 ]
+}
+check "TCP Fast Open: the ClientHello on the SYN starts the client's stream" tfo
 
 # --- Lossy variants: the loss is reported, the rest is intact.
 lost_segment() {

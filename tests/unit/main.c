@@ -56,6 +56,7 @@ int main(void)
     suite_tcp_header();
     suite_ipfrag();
     suite_reasm();
+    suite_flow();
     suite_record();
     suite_hello();
     suite_messages();

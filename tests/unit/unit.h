@@ -17,6 +17,7 @@ void suite_ip(void);
 void suite_tcp_header(void);
 void suite_ipfrag(void);
 void suite_reasm(void);
+void suite_flow(void);
 void suite_record(void);
 void suite_hello(void);
 void suite_messages(void);
