@@ -10,13 +10,13 @@ CC         ?= gcc
 CFLAGS     ?= -O2 -g
 WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CPPFLAGS   += -std=c11 -D_GNU_SOURCE -Iinclude -DTLSDUMP_VERSION='"$(VERSION)"'
-LDLIBS     := -lpcap -lssl -lcrypto -lncurses
+LDLIBS     := -lpcap -lssl -lcrypto -lz -lncurses
 SANITIZE   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # What a fresh Debian machine needs: to build, and to run the tests
 # (openssl and iproute2 for the live capture test, python3 to check
 # output, valgrind for the leak check).
-BUILD_PKGS := gcc make libc6-dev libssl-dev libpcap-dev libncurses-dev libcunit1-dev
+BUILD_PKGS := gcc make libc6-dev libssl-dev libpcap-dev zlib1g-dev libncurses-dev libcunit1-dev
 TEST_PKGS  := openssl iproute2 python3 valgrind
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
