@@ -18,12 +18,14 @@ WARNINGS   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
               $(if $(filter 1,$(WERROR)),-Werror)
 SANITIZE   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Libraries through pkg-config (their names if it is missing): libpcap and
-# OpenSSL's libcrypto; CUnit for the unit tests only.
+# Libraries through pkg-config (their names if it is missing): libpcap,
+# OpenSSL's libcrypto, zlib (TLS record compression, RFC 3749); CUnit for
+# the unit tests only.
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkg_libs   = $(or $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null),$(2))
-LIBS_CFLAGS := $(call pkg_cflags,libpcap libcrypto)
-LIBS        := $(call pkg_libs,libpcap,-lpcap) $(call pkg_libs,libcrypto,-lcrypto)
+LIBS_CFLAGS := $(call pkg_cflags,libpcap libcrypto zlib)
+LIBS        := $(call pkg_libs,libpcap,-lpcap) $(call pkg_libs,libcrypto,-lcrypto) \
+               $(call pkg_libs,zlib,-lz)
 CUNIT_LIBS  := $(call pkg_libs,cunit,-lcunit)
 
 TD_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -DTLSDUMP_VERSION='"$(VERSION)"' $(LIBS_CFLAGS) \
@@ -34,7 +36,8 @@ TD_CFLAGS   = $(WARNINGS) $(CFLAGS)
 # (openssl and iproute2 for the live capture test, python3 to check
 # output, valgrind for the leak check, binutils' readelf for the
 # packaging test).
-BUILD_PKGS := gcc make libc6-dev pkg-config libssl-dev libpcap-dev libncurses-dev libcunit1-dev
+BUILD_PKGS := gcc make libc6-dev pkg-config libssl-dev libpcap-dev zlib1g-dev libncurses-dev \
+              libcunit1-dev
 TEST_PKGS  := openssl iproute2 python3 valgrind binutils
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 

@@ -198,6 +198,7 @@ struct tls_summary {
     uint8_t client_random[32], server_random[32];
     int ems;                    /* the ServerHello has extended_master_secret */
     int etm;                    /* the ServerHello has encrypt_then_mac */
+    uint8_t compression;        /* the ServerHello's compression_method (1 DEFLATE, RFC 3749) */
     int early_data_offered;     /* the ClientHello has early_data */
     int early_data_accepted;    /* the EncryptedExtensions have early_data */
 };

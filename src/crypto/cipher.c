@@ -3,8 +3,10 @@
  * MACs, verifying its MAC or tag.  RFC 5246 6.2.3 (stream, CBC with
  * MAC-then-encrypt, AEAD), RFC 2246 6.2.3.2 (TLS 1.0 chained IVs), RFC 7366
  * (encrypt-then-MAC), RFC 5288 / RFC 6655 / RFC 7905 (AEAD nonces), RFC
- * 8446 5.2-5.3 (TLS 1.3).
+ * 8446 5.2-5.3 (TLS 1.3), RFC 6101 5.2.3 (SSLv3: its own MAC, and CBC
+ * padding whose bytes are not checked).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,8 @@ struct rc {
     EVP_MAC *hmac;
     EVP_MAC_CTX *mac;
     uint8_t iv[16];      /* AEAD: fixed nonce part; TLS 1.0 CBC: the chained IV */
+    int ssl3;            /* SSLv3: the MAC is not HMAC (ssl3.c) */
+    uint8_t mac_key[48]; /* ... so its key is kept here */
 };
 
 void rc_free(struct rc *r)
@@ -34,6 +38,7 @@ void rc_free(struct rc *r)
     EVP_MAC_CTX_free(r->mac);
     EVP_MAC_free(r->hmac);
     OPENSSL_cleanse(r->iv, sizeof(r->iv));
+    OPENSSL_cleanse(r->mac_key, sizeof(r->mac_key));
     free(r);
 }
 
@@ -73,19 +78,33 @@ struct rc *rc_new(const struct rc_params *p, const char **why)
     r->s = *p->s;
     r->version = p->version;
     r->etm = p->etm && r->s.cls == RC_CBC;
+    r->ssl3 = p->version == 0x0300;
     if (p->iv)
         memcpy(r->iv, p->iv, r->s.cls == RC_AEAD ? (size_t)r->s.fixed_iv : (size_t)r->s.block);
-    *why = "OpenSSL cannot run this cipher here";
+    *why = RC_CANNOT_RUN;
     if (r->s.cipher && !(r->cipher = EVP_CIPHER_fetch(NULL, r->s.cipher, NULL)))
         goto fail;
+    *why = "OpenSSL refused the cipher's key";
     if (r->s.cipher && !init_cipher(r, p->key))
         goto fail;
-    if (r->s.mac && !init_mac(r, p->mac_key))
+    *why = "OpenSSL cannot run the suite's MAC here";
+    if (r->ssl3 && r->s.mac)
+        memcpy(r->mac_key, p->mac_key, (size_t)r->s.mac_len);
+    else if (r->s.mac && !init_mac(r, p->mac_key))
         goto fail;
     return r;
 fail:
     rc_free(r);
     return NULL;
+}
+
+const char *rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len)
+{
+    if (strcmp(why, RC_CANNOT_RUN) != 0 || !cipher)
+        return why;
+    snprintf(buf, len, "%s: %s is in neither its default nor its legacy provider%s", why, cipher,
+             legacy ? "" : " (the legacy provider, with RC4, RC2, DES and SEED, did not load)");
+    return buf;
 }
 
 static void put_u64(uint8_t *b, uint64_t v)
@@ -111,6 +130,10 @@ static int mac_ok(struct rc *r, uint64_t seq, const struct tls_record *rec, cons
 {
     uint8_t h[13], md[EVP_MAX_MD_SIZE];
     size_t mdlen;
+    if (r->ssl3)
+        return crypto_ssl3_mac(r->s.mac, r->mac_key, (size_t)r->s.mac_len, seq, (uint8_t)rec->type,
+                               data, len, md, &mdlen) &&
+               mdlen == (size_t)r->s.mac_len && CRYPTO_memcmp(md, expect, mdlen) == 0;
     pseudo_header(h, seq, rec, len);
     if (!EVP_MAC_init(r->mac, NULL, 0, NULL) || !EVP_MAC_update(r->mac, h, sizeof(h)) ||
         !EVP_MAC_update(r->mac, data, len) || !EVP_MAC_final(r->mac, md, &mdlen, sizeof(md)))
@@ -173,6 +196,8 @@ static long cbc_decrypt(struct rc *r, const uint8_t *iv, const uint8_t *ct, size
     size_t pad = out[n - 1];
     if (pad + 1 > n)
         return -1;
+    if (r->ssl3) /* RFC 6101 5.2.3.2: less than a block, of any bytes */
+        return pad < (size_t)r->s.block ? (long)(n - 1 - pad) : -1;
     for (size_t i = n - 1 - pad; i < n - 1; i++)
         if (out[i] != pad)
             return -1;

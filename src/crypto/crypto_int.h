@@ -17,7 +17,8 @@ enum rec_class {
     RC_AEAD,    /* GCM, CCM, CCM_8, ChaCha20-Poly1305 */
 };
 
-/* A cipher suite's parameters, read off its IANA name. */
+/* A cipher suite's parameters, read off its IANA name, and for the export
+ * suites from their EXPORT_SUITE rows of the registry. */
 struct suite {
     uint16_t id;
     enum rec_class cls;
@@ -30,6 +31,8 @@ struct suite {
     int ccm;               /* CCM's EVP calling sequence differs from GCM's */
     int rsa_kx;            /* the RSA key exchange: a server key can decrypt it */
     int tls13;
+    int export_material;   /* export: key block bytes per write key (else 0) */
+    int effective_bits;    /* the write key's strength in bits */
 };
 
 /* Fills s with the suite's parameters; returns 0 (with why) when tlsdump
@@ -46,11 +49,46 @@ struct rc_params {
     const uint8_t *key, *mac_key, *iv;
 };
 
+/* rc_new's reason when OpenSSL has no implementation of the cipher. */
+#define RC_CANNOT_RUN "OpenSSL cannot run this cipher here"
+
 struct rc *rc_new(const struct rc_params *p, const char **why);
+/* rc_new's why as a sentence for the user: a missing cipher by name. */
+const char *rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len);
 void rc_free(struct rc *r);
 /* Opens a record with sequence number seq into out (room for
  * TLS_MAX_RECORD bytes); returns 0 when the MAC or tag fails. */
 int rc_open(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out, size_t *outlen);
+
+/* The handshake messages so far, for the extended master secret. */
+struct transcript {
+    uint8_t *p;
+    size_t len, cap;
+    int on;       /* recording; off past a bound or when not needed */
+};
+
+void transcript_start(struct transcript *t, int on);
+void transcript_add(struct transcript *t, const uint8_t *p, size_t n);
+/* RFC 7627 3: the session hash; 0 when the messages were not all kept. */
+int transcript_hash(const struct transcript *t, const char *md, uint8_t *out, unsigned *outlen);
+void transcript_free(struct transcript *t);
+
+/* Master secret and record keys of SSLv3 to TLS 1.2 (keyblock.c). */
+struct keyblock_in {
+    const struct suite *s;
+    uint16_t version;
+    int etm;
+    const uint8_t *master, *cr, *sr;  /* 48, 32 and 32 bytes */
+};
+
+/* The master secret from an RSA premaster secret; session_hash NULL
+ * unless the extended master secret (RFC 7627) was negotiated. */
+int keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[48],
+                    const uint8_t cr[32], const uint8_t sr[32], const uint8_t *session_hash,
+                    size_t hlen, uint8_t master[48]);
+/* Each direction's record protection, the client's in out[0]; returns 0
+ * with both NULL and why set when it cannot. */
+int keyblock_derive(const struct keyblock_in *in, struct rc *out[2], const char **why);
 
 /* The key log. */
 enum kl_label {
@@ -115,6 +153,7 @@ struct crypto_keys {
     size_t text_secrets;    /* secrets from key log text (a capture file's own) */
     int digest;
     uint8_t plain[TLS_MAX_RECORD + 256]; /* one record's plaintext at a time */
+    uint8_t inflated[CRYPTO_MAX_INFLATED]; /* ... and when compressed, inflated */
 };
 
 #endif

@@ -7,6 +7,10 @@
  * an earlier session of the capture (resumption by ID or ticket); the key
  * block is derived at the first ChangeCipherSpec, and each direction
  * switches at its own.  Renegotiation repeats this under the old keys.
+ * SSLv3 (RFC 6101) and the export suites derive their keys their own way
+ * (keyblock.c).  With DEFLATE compression (RFC 3749), each direction's
+ * records are inflated after their MAC is checked, in one stream that
+ * starts afresh at each ChangeCipherSpec.
  *
  * TLS 1.3 (RFC 8446 7): the key log gives each traffic secret; the client
  * sends early data under the early secret, both sides switch to handshake
@@ -23,7 +27,6 @@
 
 /* After a gap, how many lost records are tried for. */
 #define MAX_SKIP 512
-#define MAX_TRANSCRIPT (1 << 20)
 
 struct dir_crypt {
     struct rc *cur;       /* protects this direction's records now */
@@ -34,6 +37,7 @@ struct dir_crypt {
     uint8_t secret[64];   /* TLS 1.3: the current traffic secret */
     size_t secret_len;
     int lost;             /* bytes were lost: the sequence number is uncertain */
+    struct crypto_inflate *z; /* DEFLATE: the stream of this connection state */
     EVP_MD_CTX *md;       /* SHA-256 of the application data */
 };
 
@@ -47,6 +51,7 @@ struct crypto_conn {
     uint8_t master[48];
     int have_master, derived;
     int etm, ems;
+    uint8_t compression;  /* the ServerHello's, in force after ChangeCipherSpec */
     uint8_t sid[32];
     size_t sid_len;
     uint8_t resume[48];   /* the master secret of the session the client offered */
@@ -56,9 +61,7 @@ struct crypto_conn {
     int early_offered;
     int rsa_key;          /* the key matching the server certificate, or -1 */
     int cert_seen;
-    uint8_t *transcript;  /* handshake messages, for the extended master secret */
-    size_t tlen, tcap;
-    int recording;
+    struct transcript transcript; /* for the extended master secret */
     struct crypto_result res;
 };
 
@@ -85,6 +88,7 @@ static void dir_clear(struct dir_crypt *d)
     rc_free(d->early);
     rc_free(d->hs);
     EVP_MD_CTX_free(d->md);
+    crypto_inflate_free(d->z);
     OPENSSL_cleanse(d->secret, sizeof(d->secret));
 }
 
@@ -94,7 +98,7 @@ void crypto_conn_free(struct crypto_conn *c)
         return;
     dir_clear(&c->d[0]);
     dir_clear(&c->d[1]);
-    free(c->transcript);
+    transcript_free(&c->transcript);
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
 }
@@ -170,55 +174,23 @@ static void key_update(struct crypto_conn *c, enum tcp_dir dir)
     OPENSSL_cleanse(next, sizeof(next));
 }
 
-/* RFC 5246 6.3: the key block, cut into each direction's keys. */
+/* RFC 5246 6.3 (RFC 6101 6.2.2): each direction's keys, for its next
+ * ChangeCipherSpec. */
 static void derive_key_block(struct crypto_conn *c)
 {
-    const struct suite *s = &c->suite;
-    size_t iv = s->cls == RC_AEAD ? (size_t)s->fixed_iv : s->cls == RC_CBC ? (size_t)s->block : 0;
-    size_t ml = s->cls == RC_AEAD ? 0 : (size_t)s->mac_len, kl = (size_t)s->key_len;
-    uint8_t kb[2 * (48 + 32 + 16)];
-    const char *prf = c->version >= 0x0303 ? s->prf : "MD5-SHA1", *why = NULL;
+    struct keyblock_in in = {.s = &c->suite, .version = c->version, .etm = c->etm,
+                             .master = c->master, .cr = c->cr, .sr = c->sr};
+    struct rc *r[2];
+    const char *why;
+    char msg[200];
 
     c->derived = 1;
-    if (!crypto_tls_prf(prf, c->master, 48, "key expansion", c->sr, 32, c->cr, 32, kb,
-                        2 * (ml + kl + iv))) {
-        set_reason(c, "key derivation failed");
+    if (!keyblock_derive(&in, r, &why)) {
+        set_reason(c, rc_why(why, c->suite.cipher, c->k->legacy != NULL, msg, sizeof(msg)));
         return;
     }
-    for (int dir = 0; dir < 2; dir++) { /* the client's part comes first */
-        struct rc_params p = {.s = s, .version = c->version, .etm = c->etm};
-        p.mac_key = kb + dir * ml;
-        p.key = kb + 2 * ml + dir * kl;
-        p.iv = kb + 2 * ml + 2 * kl + dir * iv;
-        replace(&c->d[dir].pending, rc_new(&p, &why));
-        if (!c->d[dir].pending && why)
-            set_reason(c, why);
-    }
-    OPENSSL_cleanse(kb, sizeof(kb));
-}
-
-static void record_transcript(struct crypto_conn *c, const struct tls_msg *m)
-{
-    if (!c->recording || !m->raw)
-        return;
-    if (c->tlen + m->raw_len > MAX_TRANSCRIPT) {
-        c->recording = 0;
-        return;
-    }
-    if (c->tlen + m->raw_len > c->tcap) {
-        size_t cap = c->tcap ? c->tcap : 8192;
-        while (cap < c->tlen + m->raw_len)
-            cap *= 2;
-        uint8_t *t = realloc(c->transcript, cap);
-        if (!t) {
-            c->recording = 0;
-            return;
-        }
-        c->transcript = t;
-        c->tcap = cap;
-    }
-    memcpy(c->transcript + c->tlen, m->raw, m->raw_len);
-    c->tlen += m->raw_len;
+    replace(&c->d[TCP_C2S].pending, r[0]);
+    replace(&c->d[TCP_S2C].pending, r[1]);
 }
 
 static void client_hello(struct crypto_conn *c, const struct tls_msg *m, const struct tls_summary *s)
@@ -238,8 +210,7 @@ static void client_hello(struct crypto_conn *c, const struct tls_msg *m, const s
                                            c->resume);
     c->early_offered = s->early_data_offered;
     c->early_len = s->early_data_offered ? find_secret(c, KL_EARLY, c->early) : 0;
-    c->tlen = 0;
-    c->recording = rsa_keys_count(c->k->rsa) > 0;
+    transcript_start(&c->transcript, rsa_keys_count(c->k->rsa) > 0);
 }
 
 static void server_hello_tls13(struct crypto_conn *c)
@@ -280,8 +251,9 @@ static void server_hello(struct crypto_conn *c, const struct tls_summary *s)
         server_hello_tls13(c);
         return;
     }
-    if (c->version < 0x0301) {
-        set_reason(c, "SSLv3 decryption is not supported");
+    c->compression = s->compression;
+    if (c->version < 0x0300) {
+        set_reason(c, "SSLv2 decryption is not supported");
         c->have_suite = 0;
         return;
     }
@@ -299,6 +271,7 @@ static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
     unsigned int hlen = 0;
     int ok = 0;
     const char *prf = c->version >= 0x0303 ? c->suite.prf : "MD5-SHA1";
+    int ems = c->ems && c->version >= 0x0301;
 
     for (int i = 0; i < rsa_keys_count(rk) && !ok; i++)
         if (c->rsa_key == i || (!c->cert_seen && c->rsa_key < 0))
@@ -308,17 +281,11 @@ static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
                                    : "no RSA key given decrypts the premaster secret");
         return;
     }
-    if (c->ems) {
-        if (!c->recording ||
-            !EVP_Digest(c->transcript, c->tlen, hash, &hlen, EVP_get_digestbyname(prf), NULL))
-            set_reason(c, "the handshake needed for the extended master secret was not seen");
-        else
-            c->have_master = crypto_tls_prf(prf, pms, 48, "extended master secret", hash, hlen,
-                                            NULL, 0, c->master, 48);
-    } else {
-        c->have_master =
-            crypto_tls_prf(prf, pms, 48, "master secret", c->cr, 32, c->sr, 32, c->master, 48);
-    }
+    if (ems && !transcript_hash(&c->transcript, prf, hash, &hlen))
+        set_reason(c, "the handshake needed for the extended master secret was not seen");
+    else
+        c->have_master = keyblock_master(&c->suite, c->version, pms, c->cr, c->sr,
+                                         ems ? hash : NULL, hlen, c->master);
     OPENSSL_cleanse(pms, sizeof(pms));
 }
 
@@ -357,7 +324,8 @@ static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
 
     if (m->type == TLS_HS_CLIENT_HELLO && dir == TCP_C2S)
         client_hello(c, m, s);
-    record_transcript(c, m);
+    if (m->raw)
+        transcript_add(&c->transcript, m->raw, m->raw_len);
     switch (m->type) {
     case TLS_HS_SERVER_HELLO:
         server_hello(c, s);
@@ -368,7 +336,7 @@ static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
         break;
     case TLS_HS_CLIENT_KEY_EXCHANGE:
         client_key_exchange(c, m);
-        c->recording = 0;
+        c->transcript.on = 0;
         break;
     case TLS_HS_NEW_SESSION_TICKET:
         if (c->version < 0x0304 && c->have_master && m->keying.ticket)
@@ -412,6 +380,13 @@ static void on_ccs(void *arg, enum tcp_dir dir, const struct tls_summary *s)
     replace(&d->cur, d->pending);
     d->pending = NULL;
     d->seq = 0;
+    /* RFC 3749 2: the compression state is part of the connection state. */
+    crypto_inflate_free(d->z);
+    d->z = c->compression == 1 ? crypto_inflate_new() : NULL;
+    if (c->compression > 1)
+        set_reason(c, "the ServerHello chose a compression method tlsdump cannot undo");
+    else if (c->compression == 1 && !d->z)
+        set_reason(c, "out of memory for DEFLATE");
 }
 
 static void on_gap(void *arg, enum tcp_dir dir)
@@ -520,6 +495,22 @@ static int inner_type(uint8_t *p, size_t *n, unsigned *type)
     return 1;
 }
 
+/* RFC 3749: the record's plaintext is its fragment inflated. */
+static int inflate_record(struct crypto_conn *c, struct dir_crypt *d, struct tls_plaintext *pt)
+{
+    const char *why;
+    size_t n;
+    if (!crypto_inflate_record(d->z, pt->p, pt->n, c->k->inflated, sizeof(c->k->inflated), &n,
+                               &why)) {
+        c->res.failed_records++;
+        set_reason(c, why);
+        return 0;
+    }
+    pt->p = c->k->inflated;
+    pt->n = n;
+    return 1;
+}
+
 static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tls_record *rec,
                                     struct tls_plaintext *pt, uint64_t *skipped)
 {
@@ -554,6 +545,8 @@ static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tl
     pt->p = out;
     pt->n = n;
     pt->type = rec->type;
+    if (d->z && !inflate_record(c, d, pt))
+        return TLS_OPEN_FAILED;
     if ((early_phase || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
         c->res.failed_records++; /* RFC 8446 5.4: all zeros is unexpected_message */
         return TLS_OPEN_FAILED;

@@ -2,7 +2,10 @@
  * Cipher suite parameters, read off the suite's IANA name in the one
  * registry ("TLS_<kx>_WITH_<bulk>_<mac>", or TLS 1.3's
  * "TLS_<bulk>_<hash>"), so that no second table of suites can drift from
- * it.  RFC 5246 appendix C, RFC 5288, RFC 6655, RFC 7905, RFC 8446 B.4.
+ * it; what a name does not say plainly (an export suite's key material
+ * and strength) comes from the registry's EXPORT_SUITE rows.  RFC 2246
+ * appendix C, RFC 5246 appendix C, RFC 5288, RFC 6655, RFC 7905, RFC 8446
+ * B.4.
  */
 #include <string.h>
 
@@ -40,6 +43,14 @@ static const struct bulk bulks[] = {
     {"SEED_CBC", "SEED-CBC", RC_CBC, 16, 16, 0},
     {"IDEA_CBC", "IDEA-CBC", RC_CBC, 16, 8, 0},
     {"RC4_128", "RC4", RC_STREAM, 16, 0, 0},
+    /* Export ciphers: the final (expanded) write key's length, RFC 2246
+     * appendix C; RC2 runs with a 128-bit key, its effective bits too, as
+     * OpenSSL's SSL library and Wireshark ran it. */
+    {"RC4_40", "RC4", RC_STREAM, 16, 0, 0},
+    {"RC4_56", "RC4", RC_STREAM, 16, 0, 0},
+    {"RC2_CBC_40", "RC2-CBC", RC_CBC, 16, 8, 0},
+    {"RC2_CBC_56", "RC2-CBC", RC_CBC, 16, 8, 0},
+    {"DES40_CBC", "DES-CBC", RC_CBC, 8, 8, 0},
     {"NULL", NULL, RC_NULL, 0, 0, 0},
 };
 
@@ -52,6 +63,34 @@ struct mac {
 static const struct mac macs[] = {
     {"_SHA", "SHA1", 20}, {"_SHA256", "SHA256", 32}, {"_SHA384", "SHA384", 48}, {"_MD5", "MD5", 16},
 };
+
+struct export_row {
+    uint16_t id;
+    int material, bits;
+};
+
+static const struct export_row exports[] = {
+#define REG(t, v, n)
+#define EXPORT_SUITE(id, material, bits) {id, material, bits},
+#include "registry.def"
+#undef EXPORT_SUITE
+#undef REG
+};
+
+static void export_params(struct suite *s)
+{
+    s->effective_bits = s->key_len * 8;
+    if (s->cipher && strcmp(s->cipher, "DES-CBC") == 0)
+        s->effective_bits = 56; /* DES keys carry 8 parity bits */
+    else if (s->cipher && strcmp(s->cipher, "DES-EDE3-CBC") == 0)
+        s->effective_bits = 168;
+    for (size_t i = 0; i < sizeof(exports) / sizeof(exports[0]); i++) {
+        if (exports[i].id == s->id) {
+            s->export_material = exports[i].material;
+            s->effective_bits = exports[i].bits;
+        }
+    }
+}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -95,19 +134,24 @@ int suite_find(uint16_t id, struct suite *s, const char **why)
     memset(s, 0, sizeof(*s));
     s->id = id;
     s->prf = "SHA256";
-    if (!name || strncmp(name, "TLS_", 4) != 0 || strstr(name, "EXPORT")) {
+    if (!name || strncmp(name, "TLS_", 4) != 0) {
         *why = "the cipher suite is not one tlsdump can decrypt";
         return 0;
     }
     p = strstr(name, "_WITH_");
     s->tls13 = p == NULL;
-    s->rsa_kx = strncmp(name, "TLS_RSA_WITH_", 13) == 0;
+    s->rsa_kx = strncmp(name, "TLS_RSA_WITH_", 13) == 0 || strncmp(name, "TLS_RSA_EXPORT", 14) == 0;
     if (!parse_bulk(s->tls13 ? name + 4 : p + 6, s, &rest)) {
         *why = "the cipher suite's cipher is not one tlsdump can decrypt";
         return 0;
     }
     if (ends_with(name, "_SHA384"))
         s->prf = "SHA384";
+    export_params(s);
+    if (strstr(name, "EXPORT") && !s->export_material) {
+        *why = "the export cipher suite's key sizes are not in tlsdump's table";
+        return 0;
+    }
     if (s->cls == RC_AEAD) {
         aead_nonce(s);
         return 1;

@@ -330,6 +330,8 @@ static void summary(FILE *o, const struct event *ev)
         jkey(o, "version"), jname(o, REG_VERSION, s->version);
     if (s->cipher <= 0xffff)
         jkey(o, "cipher"), jname(o, REG_CIPHER, s->cipher);
+    if (s->compression) /* only when not null (RFC 3749) */
+        jkey(o, "compression"), jname(o, REG_COMPRESSION, s->compression);
     if (s->sni[0])
         jkey(o, "sni"), jstr(o, s->sni);
     if (s->alpn[0])

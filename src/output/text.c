@@ -154,9 +154,13 @@ static void findings(struct text_view *tv, const struct event *ev)
 {
     const struct findings *f = ev->findings;
     uint64_t id = ev->conn->id;
+    char b[32];
     opening(tv, id, &ev->summary->opening);
     fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, verdict_name(f->verdict),
             f->history[0] ? f->history : "empty");
+    if (ev->summary->compression) /* RFC 3749: rare, and worth saying (CRIME) */
+        fprintf(tv->out, "%" PRIu64 "    compression: %s\n", id,
+                reg_name_or_unknown(REG_COMPRESSION, ev->summary->compression, b, sizeof(b)));
     if (f->checked[TCP_S2C])
         validation(tv, id, &f->validation[TCP_S2C], "server");
     if (f->checked[TCP_C2S])

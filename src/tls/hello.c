@@ -127,6 +127,7 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
         memcpy(s->server_sid, d->session_id, d->session_id_len);
         s->server_sid_len = (uint8_t)d->session_id_len;
         s->ems = s->etm = 0;
+        s->compression = comp;
     }
     h->seen = 1;
     d->hello = h;

@@ -109,6 +109,8 @@ static int client_key_exchange(struct dec *d, struct cursor *c, int node)
     case KX_RSA:
         if (d->sum->version == 0x0300) { /* SSLv3: no length prefix */
             ft_uint(d->t, node, "encrypted_premaster_length", cur_left(c));
+            if (d->keying)
+                d->keying->pms = cur_ptr(c), d->keying->pms_len = cur_left(c);
             return cur_skip(c, cur_left(c));
         }
         keep_vec16(c, d->keying ? &d->keying->pms : NULL, d->keying ? &d->keying->pms_len : NULL);

@@ -20,6 +20,10 @@ TLSDUMP, OUT = sys.argv[1], sys.argv[2]
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 PCAPS = os.path.join(ROOT, "pcaps")
 SERVER_KEY = os.path.join(PCAPS, "keys", "server.key")
+# The RSA keys of the legacy captures' servers (make-legacy-captures.sh):
+# 512 bits for the 40-bit export suites, 1024 for EXPORT1024.
+RSA_KEYS = ["-k", SERVER_KEY, "-k", os.path.join(PCAPS, "keys", "export512.key"),
+            "-k", os.path.join(PCAPS, "keys", "weak.key")]
 
 
 
@@ -81,9 +85,11 @@ def all_plaintext():
     for cap, conns in sorted(rows.items()):
         keys = os.path.join(PCAPS, cap + ".keys")
         seen = expect_plaintext(cap, conns, ["-l", keys], "key log")
-        # The RSA key exchange: the server's key alone must do as well.
-        if seen and all(c.get("cipher", "").startswith("TLS_RSA_WITH_") for c in seen.values()):
-            expect_plaintext(cap, conns, ["-k", SERVER_KEY], "server key")
+        # The RSA key exchange: the server's key alone must do as well
+        # (SSLv3's ClientKeyExchange has no length prefix).
+        if seen and all(c.get("cipher", "").startswith(("TLS_RSA_WITH_", "TLS_RSA_EXPORT"))
+                        for c in seen.values()):
+            expect_plaintext(cap, conns, RSA_KEYS, "server key")
 
 
 def handshake_of(cap, conn=1):
@@ -134,6 +140,55 @@ def protocol_life():
     check("-d shows the request and the page",
           "    GET /page.html HTTP/1.0\n" in out and
           "    line 360: the quick brown fox jumps over the lazy dog\n" in out)
+
+
+def idea_capture():
+    """dec-tls10-des-cbc with its ServerHello's cipher suite made IDEA
+    (0x0007): the suite OpenSSL 3 runs nowhere on Debian."""
+    data = bytearray(open(os.path.join(PCAPS, "dec-tls10-des-cbc.pcap"), "rb").read())
+    at = data.find(b"\x16\x03\x01")
+    while at >= 0 and data[at + 5] != 2:  # the record with the ServerHello
+        at = data.find(b"\x16\x03\x01", at + 1)
+    suite = at + 5 + 4 + 2 + 32 + 1 + data[at + 5 + 4 + 2 + 32]
+    if at < 0 or data[suite:suite + 2] != b"\x00\x09":
+        return None
+    data[suite:suite + 2] = b"\x00\x07"
+    path = os.path.join(OUT, "dec-tls10-idea.pcap")
+    open(path, "wb").write(bytes(data))
+    return path
+
+
+def legacy():
+    """What older sessions show beyond their plaintext (make-legacy-captures.sh)."""
+    for cap in ("dec-tls10-deflate", "dec-tls12-deflate"):
+        pcap, keys = os.path.join(PCAPS, cap + ".pcap"), os.path.join(PCAPS, cap + ".keys")
+        _, conns, _ = connections(pcap, "-l", keys)
+        c = conns.get(1, {})
+        check(cap + ": compression DEFLATE in the summary; both Finished decoded after inflating",
+              c.get("compression") == "DEFLATE" and c.get("handshake", {}).get("client", [])[-1:]
+              == ["Finished"] and c.get("handshake", {}).get("server", [])[-1:] == ["Finished"],
+              json.dumps(c)[-400:])
+        rc, out, _ = run(pcap, "-l", keys, "-d")
+        check(cap + ": text shows the compression and the plain request",
+              "1    compression: DEFLATE\n" in out and "    GET /legacy.txt HTTP/1.0\n" in out)
+    _, conns, _ = connections(os.path.join(PCAPS, "dec-tls10-des-cbc.pcap"))
+    check("no compression: no \"compression\" key", "compression" not in conns.get(1, {"x": 1}))
+    _, conns, _ = connections(os.path.join(PCAPS, "dec-ssl3-rc4-md5.pcap"), "-k", SERVER_KEY)
+    c = conns.get(1, {})
+    check("SSLv3 with the server key: decrypted, Finished both ways",
+          c.get("version") == "SSLv3" and c.get("decrypted") is True and
+          c.get("handshake", {}).get("server", [])[-1:] == ["Finished"], json.dumps(c)[-400:])
+    idea = idea_capture()
+    check("the IDEA capture could be made", idea is not None)
+    have_idea = b"IDEA" in subprocess.run(
+        ["openssl", "list", "-cipher-algorithms", "-provider", "legacy"],
+        capture_output=True).stdout.upper()
+    if idea and not have_idea:
+        _, conns, _ = connections(idea, "-l", os.path.join(PCAPS, "dec-tls10-des-cbc.keys"))
+        c = conns.get(1, {})
+        check("IDEA, which this OpenSSL cannot run: not decrypted, says so by name",
+              c.get("decrypted") is False and "OpenSSL cannot run this cipher here: IDEA-CBC" in
+              c.get("reason", ""), c.get("reason", ""))
 
 
 def bad_keys():
@@ -274,6 +329,7 @@ def key_sources():
 
 all_plaintext()
 protocol_life()
+legacy()
 bad_keys()
 key_sources()
 finish()

@@ -63,6 +63,7 @@ int main(void)
     suite_certificate();
     suite_extensions();
     suite_crypto();
+    suite_legacy();
     suite_keylog();
     suite_diagnose();
     suite_verify();

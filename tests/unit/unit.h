@@ -24,6 +24,7 @@ void suite_messages(void);
 void suite_certificate(void);
 void suite_extensions(void);
 void suite_crypto(void);
+void suite_legacy(void);
 void suite_keylog(void);
 void suite_diagnose(void);
 void suite_verify(void);
