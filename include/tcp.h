@@ -51,10 +51,9 @@ struct tcp_conn {
 
 enum tcp_event_kind {
     TCP_EV_OPEN,     /* a new connection */
-    TCP_EV_SEGMENT,  /* a segment as it arrived (only if cfg.segments); also,
-                      * always, the segment that resumes a connection after
-                      * a silence longer than the idle timeout (reason
-                      * TCP_SEG_RESUMED, conn->resumed_after_us) */
+    TCP_EV_SEGMENT,  /* a segment as it arrived (only if cfg.segments) */
+    TCP_EV_RESUMED,  /* the connection goes on after a silence longer than
+                      * the idle timeout (conn->resumed_after_us) */
     TCP_EV_DATA,     /* in-order stream bytes */
     TCP_EV_GAP,      /* bytes of the stream that will never be seen */
     TCP_EV_FIN,      /* this direction ended normally */
@@ -67,11 +66,6 @@ enum tcp_gap_reason {
     TCP_GAP_SNAPLEN,   /* the frame was cut by the snap length */
     TCP_GAP_CAPACITY,  /* the out-of-order buffer cap was reached */
     TCP_GAP_CLOSED,    /* the connection ended with the hole unfilled */
-};
-
-enum tcp_seg_reason {
-    TCP_SEG_PLAIN,     /* just a segment (cfg.segments) */
-    TCP_SEG_RESUMED,   /* it ended a silence longer than the idle timeout */
 };
 
 enum tcp_close_reason {
@@ -90,8 +84,7 @@ struct tcp_event {
     uint64_t offset;         /* DATA/GAP: position in this direction's stream */
     const uint8_t *data;     /* DATA: valid only during the callback */
     size_t len;              /* DATA: bytes; GAP: bytes missing */
-    int reason;              /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason;
-                              * SEGMENT: tcp_seg_reason */
+    int reason;              /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason */
     const struct tcp_header *seg; /* SEGMENT */
 };
 

@@ -118,6 +118,7 @@ void conn_analysis_tcp(struct conn_analysis *ca, const struct tcp_event *ev)
         break;
     case TCP_EV_OPEN:
     case TCP_EV_SEGMENT:
+    case TCP_EV_RESUMED:
     case TCP_EV_CLOSE:
         break;
     }

@@ -404,12 +404,12 @@ static void tcp(FILE *o, const struct event *ev)
     case TCP_EV_CLOSE:
         summary(o, ev);
         return;
+    case TCP_EV_RESUMED:
+        head(o, "resumed", ev);
+        jkey(o, "after_s"), jtime(o, ev->conn->resumed_after_us);
+        fputs("}\n", o);
+        return;
     case TCP_EV_SEGMENT:
-        if (t->reason == TCP_SEG_RESUMED) {
-            head(o, "resumed", ev);
-            jkey(o, "after_s"), jtime(o, ev->conn->resumed_after_us);
-            fputs("}\n", o);
-        }
         return;
     case TCP_EV_DATA:
         return;

@@ -181,15 +181,15 @@ static void tcp_event(struct text_view *tv, const struct event *ev)
     case TCP_EV_OPEN:
         new_connection(tv, ev->conn);
         return;
+    case TCP_EV_RESUMED:
+        prefix(tv, ev);
+        fputs("TCP resumed after ", tv->out);
+        print_seconds(tv->out, ev->conn->resumed_after_us);
+        fprintf(tv->out, " seconds without a packet (longer than -t)%s\n",
+                ev->conn->reopened && ev->conn->resumes == 1
+                    ? "; its sequence numbers go on: the same connection" : "");
+        return;
     case TCP_EV_SEGMENT:
-        if (t->reason == TCP_SEG_RESUMED) {
-            prefix(tv, ev);
-            fputs("TCP resumed after ", tv->out);
-            print_seconds(tv->out, ev->conn->resumed_after_us);
-            fprintf(tv->out, " seconds without a packet (longer than -t)%s\n",
-                    ev->conn->reopened && ev->conn->resumes == 1
-                        ? "; its sequence numbers go on: the same connection" : "");
-        }
         if (tv->opts.segments) {
             prefix(tv, ev);
             segment(tv, t->seg);

@@ -401,10 +401,11 @@ static void segment(struct tcp_stage *t, const struct ip_datagram *d, const stru
         c->pub.resumed_after_us = silence;
         t->st.resumed++;
     }
-    if (t->cfg.segments || silence > 0) {
+    if (silence > 0)
+        tcp_emit(t, c, TCP_EV_RESUMED, dir, ts);
+    if (t->cfg.segments) {
         struct tcp_event ev = {.kind = TCP_EV_SEGMENT, .conn = &c->pub, .dir = dir, .ts_us = ts,
-                               .seg = th,
-                               .reason = silence > 0 ? TCP_SEG_RESUMED : TCP_SEG_PLAIN};
+                               .seg = th};
         t->fn(t->arg, &ev);
     }
     if (th->flags & TCP_SYN)

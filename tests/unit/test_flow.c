@@ -41,9 +41,10 @@ static void on_event(void *arg, const struct tcp_event *ev)
         F.reopened[id] = ev->conn->reopened;
         F.midstream[id] = ev->conn->midstream;
         break;
+    case TCP_EV_RESUMED:
+        F.resumed_events[id]++;
+        break;
     case TCP_EV_SEGMENT:
-        if (ev->reason == TCP_SEG_RESUMED)
-            F.resumed_events[id]++;
         break;
     case TCP_EV_DATA:
         if (ev->offset != F.len[id][d])

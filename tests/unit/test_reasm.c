@@ -60,6 +60,7 @@ static void on_event(void *arg, const struct tcp_event *ev)
         L.close_reason = ev->reason;
         break;
     case TCP_EV_SEGMENT:
+    case TCP_EV_RESUMED:
         break;
     }
 }
