@@ -37,6 +37,7 @@ struct options {
     const char *keylogs[MAX_KEY_FILES], *rsa_keys[MAX_KEY_FILES];
     int nkeylogs, nrsa;
     const char *password;
+    char password_buf[1024];  /* -p -: read from standard input */
     const char *ca_file, *ca_path;
     int json, summary;
     const char *user;
@@ -61,7 +62,8 @@ static void usage(FILE *out)
           "  -l FILE          decrypt with this key log (SSLKEYLOGFILE format); repeatable\n"
           "                   (without -l: $SSLKEYLOGFILE; a pcapng file's own secrets always)\n"
           "  -k FILE          decrypt TLS <= 1.2 RSA key exchange with this server key; repeatable\n"
-          "  -p PASSWORD      password of the -k keys\n"
+          "  -p PASSWORD      password of the -k keys; - reads it from standard input\n"
+          "                   (or $TLSDUMP_KEY_PASSWORD): a -p argument is visible to ps\n"
           "  -d               print decrypted application data\n"
           "  -x               print each record's bytes (decrypted: its plaintext) in hex and ASCII\n"
           "  -X               ... in hex only\n"
@@ -137,6 +139,30 @@ static const struct option long_opts[] = {
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {NULL, 0, NULL, 0},
 };
+
+/* The key password from -p, -p - (a line of standard input), or
+ * TLSDUMP_KEY_PASSWORD: an argument is visible to every user in ps. */
+static int password_fits(struct options *o)
+{
+    if (!o->password) {
+        o->password = getenv("TLSDUMP_KEY_PASSWORD");
+        return 1;
+    }
+    if (strcmp(o->password, "-") != 0)
+        return 1;
+    if (o->cap.file && !strcmp(o->cap.file, "-")) {
+        fputs("tlsdump: -p - and -r - both read standard input: give the password in "
+              "TLSDUMP_KEY_PASSWORD\n", stderr);
+        return 0;
+    }
+    if (!fgets(o->password_buf, sizeof(o->password_buf), stdin)) {
+        fputs("tlsdump: -p -: no password on standard input\n", stderr);
+        return 0;
+    }
+    o->password_buf[strcspn(o->password_buf, "\r\n")] = 0;
+    o->password = o->password_buf;
+    return 1;
+}
 
 /* -d -x -X -T -A -N -q shape the text view: with -j or --summary they
  * would do nothing, which is said rather than ignored. */
@@ -259,6 +285,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
         return EXIT_BAD;
     }
+    if (!password_fits(o))
+        return EXIT_BAD;
     if (!o->cap.file == !o->cap.iface) {
         fputs("tlsdump: give one source: -r FILE or -i IFACE (see --help)\n", stderr);
         return EXIT_BAD;
@@ -566,8 +594,10 @@ int main(int argc, char **argv)
         report(cap, tcp);
 out:
     tcp_free(tcp);
+    /* A view that failed said why, but for standard output. */
     if (!pipeline_free(pipe) && !output_closed) {
-        fprintf(stderr, "tlsdump: writing output: %s\n", strerror(errno));
+        if (ferror(stdout))
+            fprintf(stderr, "tlsdump: writing output: %s\n", strerror(errno));
         rc = EXIT_BAD;
     }
     running = NULL;

@@ -7,38 +7,106 @@
  * plaintext before TLS (a STARTTLS dialogue, a proxy request), then the
  * decrypted application data in record order (TLS 1.3 early data first,
  * as it was sent).
+ *
+ * The files hold what others sent, decrypted: they are created 0600 in a
+ * directory of 0700 (when tlsdump makes it), relative to the directory's
+ * descriptor, never through a symbolic link and never over a file that
+ * is already there.  At most MAX_OPEN files are open at once, so any
+ * number of connections can be written: the least recently written is
+ * closed and opened again to append when its connection writes again.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "views.h"
+
+#define MAX_OPEN 64
+
+struct conn_files {
+    FILE *f[2];
+    int created[2];       /* the file exists (made by this run): reopen to append */
+    uint64_t used[2];     /* when it was last written (the view's clock) */
+};
+
+struct open_file {
+    struct conn_files *cf;
+    int dir;
+};
 
 struct streams_view {
     struct view v;
     char *dir;
+    int dirfd;
     int plaintext;  /* --extract rather than --streams */
     int failed;     /* a write failed: reported once */
+    uint64_t clock;
+    struct open_file open[MAX_OPEN];
+    int nopen;
 };
 
-struct conn_files {
-    FILE *f[2];
-};
-
-static FILE *open_stream(struct streams_view *sv, const struct event *ev)
+/* Says the first problem (name NULL: writing in general) and stops. */
+static void fail(struct streams_view *sv, const char *what, const char *name)
 {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s-%" PRIu64 "-%s.bin", sv->dir,
-             sv->plaintext ? "conn" : "stream", ev->conn->id,
-             ev->dir == TCP_C2S ? "client" : "server");
-    /* A connection forgotten and resumed goes on in the same files. */
-    FILE *f = fopen(path, ev->conn->reopened ? "ab" : "wb");
-    if (!f && !sv->failed) {
-        fprintf(stderr, "tlsdump: %s: %s\n", path, strerror(errno));
-        sv->failed = 1;
+    if (!sv->failed && name)
+        fprintf(stderr, "tlsdump: %s/%s: %s\n", sv->dir, name, what);
+    else if (!sv->failed)
+        fprintf(stderr, "tlsdump: writing to %s: %s\n", sv->dir, what);
+    sv->failed = 1;
+}
+
+/* Closes the file written least recently, to make room. */
+static void close_oldest(struct streams_view *sv)
+{
+    int old = 0;
+    for (int i = 1; i < sv->nopen; i++)
+        if (sv->open[i].cf->used[sv->open[i].dir] < sv->open[old].cf->used[sv->open[old].dir])
+            old = i;
+    struct open_file *o = &sv->open[old];
+    if (fclose(o->cf->f[o->dir]) != 0)
+        fail(sv, strerror(errno), NULL);
+    o->cf->f[o->dir] = NULL;
+    *o = sv->open[--sv->nopen];
+}
+
+static void forget_open(struct streams_view *sv, const struct conn_files *cf)
+{
+    for (int i = 0; i < sv->nopen;)
+        if (sv->open[i].cf == cf)
+            sv->open[i] = sv->open[--sv->nopen];
+        else
+            i++;
+}
+
+/* A new file is created exclusively; a connection forgotten and resumed
+ * (same id) goes on in the files it had, as does one whose file was
+ * closed to make room. */
+static FILE *open_stream(struct streams_view *sv, const struct event *ev, struct conn_files *cf)
+{
+    char name[96];
+    int append = cf->created[ev->dir] || ev->conn->reopened;
+    snprintf(name, sizeof(name), "%s-%" PRIu64 "-%s.bin", sv->plaintext ? "conn" : "stream",
+             ev->conn->id, ev->dir == TCP_C2S ? "client" : "server");
+    if (sv->nopen == MAX_OPEN)
+        close_oldest(sv);
+    int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_CREAT | O_EXCL);
+    int fd = openat(sv->dirfd, name, flags, 0600);
+    if (fd < 0 && append && errno == ENOENT)
+        fd = openat(sv->dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_CREAT | O_EXCL, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "ab") : NULL;
+    if (!f) {
+        fail(sv, errno == EEXIST ? "exists already: give a directory without earlier output"
+                                 : strerror(errno), name);
+        if (fd >= 0)
+            close(fd);
+        return NULL;
     }
+    cf->created[ev->dir] = 1;
+    sv->open[sv->nopen++] = (struct open_file){cf, ev->dir};
     return f;
 }
 
@@ -46,14 +114,15 @@ static void write_bytes(struct streams_view *sv, const struct event *ev, const u
                         size_t n)
 {
     struct conn_files *cf = *ev->slot;
+    if (sv->failed)
+        return;
     if (!cf && !(cf = *ev->slot = calloc(1, sizeof(*cf))))
         return;
-    if (!cf->f[ev->dir] && !(cf->f[ev->dir] = open_stream(sv, ev)))
+    if (!cf->f[ev->dir] && !(cf->f[ev->dir] = open_stream(sv, ev, cf)))
         return;
-    if (fwrite(p, 1, n, cf->f[ev->dir]) != n && !sv->failed) {
-        fprintf(stderr, "tlsdump: writing to %s: %s\n", sv->dir, strerror(errno));
-        sv->failed = 1;
-    }
+    cf->used[ev->dir] = ++sv->clock;
+    if (fwrite(p, 1, n, cf->f[ev->dir]) != n)
+        fail(sv, strerror(errno), NULL);
 }
 
 static void streams_event(struct view *v, const struct event *ev)
@@ -72,9 +141,10 @@ static void streams_event(struct view *v, const struct event *ev)
     if (ev->tcp->kind == TCP_EV_DATA && !sv->plaintext) {
         write_bytes(sv, ev, ev->tcp->data, ev->tcp->len);
     } else if (ev->tcp->kind == TCP_EV_CLOSE && cf) {
+        forget_open(sv, cf);
         for (int d = 0; d < 2; d++)
             if (cf->f[d] && fclose(cf->f[d]) != 0)
-                sv->failed = 1;
+                fail(sv, strerror(errno), NULL);
         free(cf);
         *ev->slot = NULL;
     }
@@ -84,29 +154,42 @@ static int streams_close(struct view *v)
 {
     struct streams_view *sv = (struct streams_view *)v;
     int ok = !sv->failed;
+    close(sv->dirfd);
     free(sv->dir);
     free(sv);
     return ok;
 }
 
+/* The directory, made 0700 when it is not there; never a symbolic link. */
+static int open_dir(const char *dir, char *err, size_t errlen)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        snprintf(err, errlen, "%s: %s", dir,
+                 errno == ELOOP    ? "a symbolic link: name the directory it points to"
+                 : errno == ENOTDIR ? "not a directory"
+                                    : strerror(errno));
+    return fd;
+}
+
 struct view *streams_view_new(const char *dir, int plaintext, char *err, size_t errlen)
 {
-    struct stat st;
     struct streams_view *sv;
+    int fd = open_dir(dir, err, errlen);
 
-    if (stat(dir, &st) != 0 && (errno != ENOENT || mkdir(dir, 0777) != 0)) {
-        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+    if (fd < 0)
         return NULL;
-    }
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a directory", dir);
-        return NULL;
-    }
     if (!(sv = calloc(1, sizeof(*sv))) || !(sv->dir = strdup(dir))) {
         free(sv);
+        close(fd);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    sv->dirfd = fd;
     sv->plaintext = plaintext;
     sv->v.event = streams_event;
     sv->v.close = streams_close;

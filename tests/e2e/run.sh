@@ -160,6 +160,44 @@ snaplen() {
 }
 check "snap length 128: cut bytes reported as gaps, totals add up" snaplen
 
+# --- Output files: private, never through a link, never over a file,
+# any number of connections with few descriptors.
+output_files() {
+    local d=$OUT/private.d victim=$OUT/victim
+    streams_priv() { "$TLSDUMP" -r "$PCAPS/tls13-openssl.pcap" --streams "$@" >/dev/null 2>&1; }
+    streams_priv "$d" || return 1
+    [ "$(stat -c %a "$d")" = 700 ] && [ "$(stat -c %a "$d/stream-1-client.bin")" = 600 ] || return 1
+    # a second run into the same directory: refused, the files unchanged
+    cp "$d/stream-1-client.bin" "$OUT/first.bin"
+    ! streams_priv "$d" && cmp -s "$d/stream-1-client.bin" "$OUT/first.bin" || return 1
+    # a link planted where a file will go: not followed
+    mkdir -p "$OUT/planted" && echo keep >"$victim" && ln -sf "$victim" "$OUT/planted/stream-1-server.bin"
+    ! streams_priv "$OUT/planted" && [ "$(cat "$victim")" = keep ] || return 1
+    # the directory itself a link: refused
+    ln -sfn "$d" "$OUT/dirlink"
+    ! streams_priv "$OUT/dirlink"
+}
+check "--streams: 0700 directory, 0600 files, no overwrite, no symlink followed" output_files
+many_files() { # 40 connections, 80 files, 30 descriptors
+    mkdir -p "$OUT/fd.streams"
+    (ulimit -n 30 && "$TLSDUMP" -r "$PCAPS/dec-concurrent-40.pcap" -l "$PCAPS/dec-concurrent-40.keys" \
+        --extract "$OUT/fd.streams" >/dev/null 2>"$OUT/fd.err") &&
+        [ "$(ls "$OUT/fd.streams" | wc -l)" = 80 ] &&
+        [ "$(cat "$OUT"/fd.streams/conn-*-server.bin | wc -c)" = $((40 * 767)) ]
+}
+check "--extract: 80 files written with 30 file descriptors" many_files
+
+# --- The key password without a visible argument.
+key_password() {
+    local cap=$PCAPS/dec-tls12-rsa-aes128-gcm.pcap key=tests/unit/data/rsa-pkcs8-enc.pem
+    echo tlsdump-test | "$TLSDUMP" -j -r "$cap" -k "$key" -p - 2>/dev/null |
+        grep -q '"type":"connection".*"decrypted":true' || return 1
+    TLSDUMP_KEY_PASSWORD=tlsdump-test "$TLSDUMP" -j -r "$cap" -k "$key" 2>/dev/null |
+        grep -q '"type":"connection".*"decrypted":true' || return 1
+    ! "$TLSDUMP" -j -r "$cap" -k "$key" >/dev/null 2>&1 # and without it: refused
+}
+check "-p - (standard input) and TLSDUMP_KEY_PASSWORD open an encrypted key" key_password
+
 # --- Reading: standard input, filters, the text view.
 run stdin -r - <"$PCAPS/tls13-openssl.pcap"
 run file -r "$PCAPS/tls13-openssl.pcap"
@@ -237,6 +275,7 @@ check "two sources: refused" bad_input tworeads 'give one source' -r a -r b
 check "--max-conns 0: said" bad_input maxconns0 'at least 1' --max-conns 0 -r x
 check "-j with -d: refused with a message" bad_input jd 'd is for the text view, not -j' -j -d -r x
 check "--summary with -x: refused with a message" bad_input sx 'x is for the text view' --summary -x -r x
+check "-p - with -r -: refused" bad_input pstdin 'both read standard input' -p - -r -
 run dnokeys -r "$PCAPS/tls13-openssl.pcap" -d
 check "-d without keys: said once on stderr" \
     [ "$(grep -c 'only plaintext can be shown' "$OUT/dnokeys.err")" = 1 ]
