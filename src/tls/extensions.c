@@ -261,6 +261,16 @@ static int ext_ech(struct dec *d, struct cursor *b, int node)
     return 1;
 }
 
+/* RFC 6520 2: the body is one HeartbeatMode, not a list. */
+static int ext_heartbeat(struct dec *d, struct cursor *b, int node)
+{
+    uint8_t mode;
+    if (!cur_u8(b, &mode))
+        return dec_fail(d, node, "truncated heartbeat mode");
+    ft_named(d->t, node, "mode", REG_HEARTBEAT_MODE, mode);
+    return 1;
+}
+
 static int ext_u16_value(struct dec *d, struct cursor *b, int node, const char *key)
 {
     uint16_t v;
@@ -317,7 +327,7 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
         return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, h ? h->sigalgs : NULL,
                            h ? &h->nsigalgs : NULL);
     case 50: return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
-    case 15: return ext_u8_vec(d, b, node, "mode", REG_HEARTBEAT_MODE, NULL, NULL);
+    case 15: return ext_heartbeat(d, b, node);
     case 16: return ext_alpn(d, b, node);
     case 19:
     case 20:
