@@ -3,6 +3,7 @@
  * captures do not hold: a connection is told its events as the pipeline
  * would tell them, and the findings are checked.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -274,6 +275,54 @@ static void tls13_encrypted_client_alert(void)
     finish(&s);
 }
 
+/* The server's certificate for another name, from a CA the trust store
+ * lacks: the client's alert says which problem it rejected it for.  A
+ * client that does not check names (openssl s_client without
+ * -verify_hostname) sends unknown_ca; one that does and trusts the CA
+ * sends bad_certificate. */
+static void alert_names_the_cause(void)
+{
+    static const struct { uint8_t desc; const char *code; int further; } cases[] = {
+        {48, "unknown_ca", 1}, {42, "hostname_mismatch", 0}, {46, "hostname_mismatch", 0},
+    };
+    char err[256];
+    uint8_t *der[1];
+    size_t len[1];
+    CU_ASSERT_EQUAL_FATAL(read_pem_certs("pcaps/keys/server.pem", der, len, 1), 1);
+    struct verifier *v = verifier_new("pcaps/keys/other-ca.pem", NULL, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct script s;
+        start(&s);
+        analyzer_free(s.an);
+        conn_analysis_free(s.ca);
+        s.an = analyzer_new(v);
+        s.ca = conn_analysis_new(s.an);
+        hellos(&s, 0x0303);
+        strcpy(s.sum.sni, "www.other.test");
+        struct tls_msg cert = {.type = 11};
+        cert.keying.chain[0] = cert.keying.cert = der[0];
+        cert.keying.chain_len[0] = cert.keying.cert_len = len[0];
+        cert.keying.nchain = 1;
+        record(&s, TCP_S2C, 22, 40, 0);
+        conn_analysis_message(s.ca, TCP_S2C, &cert, &s.sum, 1796083200000000LL); /* 2026-12-01 */
+        message(&s, TCP_S2C, 14);
+        alert(&s, TCP_C2S, 2, cases[i].desc);
+        const struct findings *f = end(&s, NULL);
+        CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f->diag.code);
+        CU_ASSERT_STRING_EQUAL(f->diag.code, cases[i].code);
+        int further = 0;
+        for (int e = 0; e < f->diag.nevidence; e++)
+            further |= strstr(f->diag.evidence[e], "further problem") &&
+                       strstr(f->diag.evidence[e], "www.other.test");
+        CU_ASSERT_EQUAL(further, cases[i].further);
+        finish(&s);
+    }
+    verifier_free(v);
+    free(der[0]);
+}
+
 static void history_is_bounded(void)
 {
     struct script s;
@@ -298,6 +347,7 @@ void suite_diagnose(void)
         {"keys that do not fit", keys_that_do_not_fit},
         {"TLS 1.3 encrypted client alert", tls13_encrypted_client_alert},
         {"history bounded", history_is_bounded},
+        {"the client's alert names the certificate problem", alert_names_the_cause},
         CU_TEST_INFO_NULL,
     };
     add_suite("diagnose", tests);
