@@ -129,6 +129,8 @@ struct tls_cert_info {
  * fingerprints and the diagnosis read.  Lists keep their first
  * TLS_HELLO_MAX values (JA4 counts at most 99). */
 #define TLS_HELLO_MAX 128
+#define TLS_HELLO_MAX_ALPN 16
+#define TLS_ALPN_NAME_MAX 64
 struct tls_hello {
     int seen;
     uint16_t version;              /* legacy_version */
@@ -141,7 +143,10 @@ struct tls_hello {
     int nciphers, nexts, ngroups, nsigalgs, nversions, nformats;
     char alpn[256];                /* protocols, comma-separated, printable */
     uint8_t alpn_first[2];         /* first and last byte of the first protocol */
-    int nalpn;
+    int nalpn;                     /* protocols in the extension */
+    /* The first TLS_HELLO_MAX_ALPN protocols one by one, printable
+     * (a name may hold a comma). */
+    char alpn_names[TLS_HELLO_MAX_ALPN][TLS_ALPN_NAME_MAX];
 };
 
 struct tls_anomaly {
@@ -175,7 +180,7 @@ struct tls_summary {
     uint16_t version;           /* negotiated; 0 unknown */
     uint32_t cipher;            /* negotiated; 0xffffffff unknown */
     char sni[256];
-    char alpn[64];              /* selected (visible in TLS 1.2 only) */
+    char alpn[64];              /* selected: ServerHello, or decrypted EncryptedExtensions */
     int resumed, hrr;
     uint8_t client_sid[32];     /* the ClientHello's session ID */
     uint8_t client_sid_len;

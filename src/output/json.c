@@ -314,6 +314,17 @@ static void opening(FILE *o, const struct tls_opening *op)
             op->tls[TCP_S2C] ? "true" : "false");
 }
 
+/* The protocols the first ClientHello offered, when it had ALPN. */
+static void client_alpn(FILE *o, const struct tls_hello *ch)
+{
+    if (!ch->nalpn)
+        return;
+    fputs(",\"client_alpn\":[", o);
+    for (int i = 0; i < ch->nalpn && i < TLS_HELLO_MAX_ALPN; i++)
+        fputs(i ? "," : "", o), jstr(o, ch->alpn_names[i]);
+    fputc(']', o);
+}
+
 static void summary(FILE *o, const struct event *ev)
 {
     const struct tcp_conn *c = ev->conn;
@@ -334,6 +345,7 @@ static void summary(FILE *o, const struct event *ev)
         jkey(o, "sni"), jstr(o, s->sni);
     if (s->alpn[0])
         jkey(o, "alpn"), jstr(o, s->alpn);
+    client_alpn(o, &s->ch);
     fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
             f->verdict == VERDICT_ESTABLISHED || f->verdict == VERDICT_UNDECRYPTABLE ? "true"
                                                                                  : "false");

@@ -73,6 +73,8 @@ static void keep_alpn(struct tls_hello *h, const struct cursor *proto)
     size_t n = cur_left(proto), at = strlen(h->alpn);
     if (n && !h->nalpn)
         h->alpn_first[0] = p[0], h->alpn_first[1] = p[n - 1];
+    if (h->nalpn < TLS_HELLO_MAX_ALPN)
+        keep_text(h->alpn_names[h->nalpn], sizeof(h->alpn_names[0]), p, n);
     h->nalpn++;
     if (at + 1 + n + 1 > sizeof(h->alpn))
         return;
