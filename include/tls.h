@@ -273,4 +273,14 @@ int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct 
 /* "TLSv1.2" and friends, or NULL. */
 const char *tls_version_name(uint16_t v);
 
+/* 1 for TLS 1.3 and for its drafts and experiments (0x7f0e-0x7f1c,
+ * 0x7e01, 0x7e02), whose record layer and handshake flow are TLS 1.3's:
+ * everything after the ServerHello is encrypted. */
+int tls_is_tls13(uint16_t v);
+
+/* 1 for a draft before 22 (0x7f00-0x7f15), whose ServerHello has no
+ * legacy_session_id_echo and no compression method, and whose
+ * HelloRetryRequest is a message of its own (type 6). */
+int tls_is_early_draft(uint16_t v);
+
 #endif

@@ -31,7 +31,7 @@ static int midstream(const struct tls_summary *s)
 
 static int tls13(const struct tls_summary *s)
 {
-    return s->version == 0x0304;
+    return tls_is_tls13(s->version);
 }
 
 /* Each side sent its Finished: seen in clear or decrypted, or else
@@ -423,8 +423,10 @@ static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s
                  "alert", cl->last_protected_len);
         return 1;
     }
+    /* ... unless the client had closed first: then it is the server's
+     * close_notify (a browser's unused preconnection). */
     if (tls13(s) && done && sv->after_peer == 1 && alert_sized(sv->after_peer_len) &&
-        !cl->finished && (sv->fin_order || sv->rst_order)) {
+        !cl->finished && (sv->fin_order || sv->rst_order) && !sv->after_peer_closed) {
         say(d, "client_certificate_required", 1, "The server closed the connection right after "
             "the client's handshake flight with an encrypted alert: most likely it requires a "
             "client certificate (certificate_required) or rejected the one sent; %s.", confirm);

@@ -139,8 +139,10 @@ void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const stru
         return;
     }
     sd->protected_records++;
-    if (ca->side[!dir].protected_records && !sd->after_peer++)
+    if (ca->side[!dir].protected_records && !sd->after_peer++) {
         sd->after_peer_len = r->rec->length;
+        sd->after_peer_closed = ca->side[!dir].fin_order || ca->side[!dir].rst_order;
+    }
     sd->last_protected_len = r->rec->length;
     sd->last_protected_after = ca->last;
     if (type == TLS_CT_HANDSHAKE)

@@ -98,7 +98,7 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
     m.root = ft_reset(c->tree);
     m.malformed = !dec_message(&d, m.type, &cur, m.root);
     /* RFC 8446 2: everything after the ServerHello is encrypted. */
-    if (m.type == 2 && c->sum.version == 0x0304)
+    if (m.type == 2 && tls_is_tls13(c->sum.version))
         c->d[TCP_C2S].encrypted = c->d[TCP_S2C].encrypted = 1;
     deliver(ds, &m);
 }
@@ -211,7 +211,7 @@ static void plaintext(struct dir_state *ds, const struct tls_plaintext *pt)
  * the type: only decryption tells). */
 static void note_progress(struct dir_state *ds, const struct tls_rec_info *r)
 {
-    int tls13 = ds->conn->sum.version == 0x0304;
+    int tls13 = tls_is_tls13(ds->conn->sum.version);
     if (r->open == TLS_OPEN_OK) {
         ds->app_sent |= r->plain.type == TLS_CT_APPLICATION_DATA;
         return;
@@ -251,7 +251,7 @@ static void on_record(void *arg, const struct tls_record *rec)
     switch (rec->type) {
     case TLS_CT_CHANGE_CIPHER_SPEC:
         /* TLS 1.3 sends it only for middleboxes (RFC 8446 D.4). */
-        if (c->sum.version && c->sum.version < 0x0304)
+        if (c->sum.version && !tls_is_tls13(c->sum.version))
             ds->encrypted = 1;
         if (c->prot)
             c->prot->change_cipher_spec(c->prot_arg, ds->dir, &c->sum);
@@ -547,6 +547,16 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c)
 const char *tls_version_name(uint16_t v)
 {
     return reg_name(REG_VERSION, v);
+}
+
+int tls_is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0x7e01 || v == 0x7e02;
+}
+
+int tls_is_early_draft(uint16_t v)
+{
+    return v >= 0x7f00 && v <= 0x7f15;
 }
 
 int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,

@@ -326,6 +326,9 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
         return ext_u8_vec(d, b, node, "formats", REG_EC_POINT_FORMAT, h ? h->formats : NULL,
                           h ? &h->nformats : NULL);
     case 13:
+        /* NSS's draft-16 servers put an empty one in the ServerHello */
+        if (d->msg == TLS_HS_SERVER_HELLO && cur_at_end(b))
+            return 1;
         return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, h ? h->sigalgs : NULL,
                            h ? &h->nsigalgs : NULL);
     case 50: return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
@@ -359,6 +362,7 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     case 44: return ext_opaque(d, b, node, 2);
     case 45: return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
     case 47: return dec_dn_list(d, b, node, "authorities");
+    case 40: /* key_share in the TLS 1.3 drafts before 23 */
     case 51: return ext_key_share(d, b, node);
     case 0xfe0d: return ext_ech(d, b, node);
     case 0xff01: return ext_opaque(d, b, node, 1);

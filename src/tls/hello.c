@@ -1,6 +1,7 @@
 /*
- * ClientHello and ServerHello (RFC 8446 4.1.2-4.1.4, RFC 5246 7.4.1), and
- * the SSLv2-compatible ClientHello (RFC 5246 appendix E.2).
+ * ClientHello and ServerHello (RFC 8446 4.1.2-4.1.4, RFC 5246 7.4.1), the
+ * ServerHello and HelloRetryRequest of the TLS 1.3 drafts, and the
+ * SSLv2-compatible ClientHello (RFC 5246 appendix E.2).
  */
 #include <stdio.h>
 #include <string.h>
@@ -97,26 +98,68 @@ int dec_client_hello(struct dec *d, struct cursor *c, int node)
     return ok;
 }
 
+/* A TLS 1.3 draft before 22: the ServerHello is version, random,
+ * cipher_suite and extensions (draft-ietf-tls-tls13-21 4.1.3), and the
+ * HelloRetryRequest a message of its own, server_version, cipher_suite
+ * (from draft 19 on) and extensions (draft-18 and -19 4.1.4).  The
+ * version field names the draft. */
+static int early_draft_hello(struct dec *d, struct cursor *c, int node, uint16_t version,
+                             const uint8_t **random, uint16_t *suite)
+{
+    static const uint8_t none[32];
+    d->session_id = none; /* empty, and never NULL (memcpy) */
+    d->session_id_len = 0;
+    *random = none;
+    *suite = 0xffff;
+    if (d->msg != TLS_HS_HELLO_RETRY_REQUEST) {
+        if (!cur_bytes(c, 32, random))
+            return dec_fail(d, node, "truncated random");
+        ft_verbose(d->t, ft_hex(d->t, node, "random", *random, 32));
+    } else if (version < 0x7f13) {
+        return 1;
+    }
+    if (!cur_u16(c, suite))
+        return dec_fail(d, node, "truncated cipher_suite");
+    ft_named(d->t, node, "cipher_suite", REG_CIPHER, *suite);
+    return 1;
+}
+
+/* RFC 5246 7.4.1.3 and RFC 8446 4.1.3: random, the session ID (echoed
+ * in TLS 1.3), cipher suite, compression method. */
+static int tls_server_hello(struct dec *d, struct cursor *c, int node, const uint8_t **random,
+                            uint16_t *suite)
+{
+    uint8_t comp;
+    if (!random_and_session(d, c, node, random))
+        return 0;
+    if (!cur_u16(c, suite) || !cur_u8(c, &comp))
+        return dec_fail(d, node, "truncated cipher_suite");
+    ft_named(d->t, node, "cipher_suite", REG_CIPHER, *suite);
+    ft_named(d->t, node, "compression_method", REG_COMPRESSION, comp);
+    return 1;
+}
+
 int dec_server_hello(struct dec *d, struct cursor *c, int node)
 {
     struct tls_summary *s = d->sum;
     struct tls_hello scratch, *h = s->sh.seen || d->msg == TLS_HS_HELLO_RETRY_REQUEST ? &scratch : &s->sh;
     const uint8_t *random;
     uint16_t version, suite;
-    uint8_t comp;
 
     if (!cur_u16(c, &version))
         return dec_fail(d, node, "truncated version");
     ft_named(d->t, node, "version", REG_VERSION, version);
     memset(h, 0, sizeof(*h));
     h->version = version;
-    if (!random_and_session(d, c, node, &random))
+    /* RFC 8446 4.1.3 fixes legacy_version at 0x0303: a ServerHello that
+     * says 0x0304 is from a draft that sent the final number (NSS's
+     * draft-14 servers did), laid out as the early drafts. */
+    int draft = tls_is_early_draft(version) || version == 0x0304;
+    if (draft ? !early_draft_hello(d, c, node, version, &random, &suite)
+              : !tls_server_hello(d, c, node, &random, &suite))
         return 0;
-    if (!cur_u16(c, &suite) || !cur_u8(c, &comp))
-        return dec_fail(d, node, "truncated cipher_suite");
-    ft_named(d->t, node, "cipher_suite", REG_CIPHER, suite);
-    ft_named(d->t, node, "compression_method", REG_COMPRESSION, comp);
-    dec_keep(h->ciphers, &h->nciphers, suite);
+    if (suite != 0xffff)
+        dec_keep(h->ciphers, &h->nciphers, suite);
     int echo = d->session_id_len && d->session_id_len == s->client_sid_len &&
                memcmp(d->session_id, s->client_sid, d->session_id_len) == 0;
     if (d->msg == TLS_HS_HELLO_RETRY_REQUEST) {
@@ -136,7 +179,7 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
         /* TLS 1.3 echoes the session ID for middleboxes (RFC 8446 D.4):
          * there, only an accepted PSK means resumption.  Before 1.3 the
          * echo of the offered ID (or of a ticket's) is the sign. */
-        s->resumed = s->version == 0x0304 ? s->psk_selected : echo;
+        s->resumed = tls_is_tls13(s->version) ? s->psk_selected : echo;
     }
     return ok;
 }

@@ -35,7 +35,7 @@ static enum kx kx_of(uint32_t cipher, int *anon)
 
 static int tls13(const struct dec *d)
 {
-    return d->sum->version == 0x0304;
+    return tls_is_tls13(d->sum->version);
 }
 
 static int vec_len(struct dec *d, struct cursor *c, int node, const char *key, int prefix)

@@ -335,6 +335,32 @@ static void history_is_bounded(void)
     finish(&s);
 }
 
+/* A TLS 1.3 server's alert-sized record after the client closed is its
+ * close_notify (a browser's unused preconnection), not a refusal. */
+static void tls13_close_after_client_fin(void)
+{
+    for (int client_first = 0; client_first < 2; client_first++) {
+        struct script s;
+        start(&s);
+        hellos(&s, 0x0304);
+        for (int i = 0; i < 4; i++)
+            record(&s, TCP_S2C, 23, 500, 1);
+        record(&s, TCP_C2S, 23, 53, 1); /* the client's Finished */
+        if (client_first)
+            tcp(&s, TCP_C2S, TCP_EV_FIN);
+        record(&s, TCP_S2C, 23, 19, 1);
+        tcp(&s, TCP_S2C, TCP_EV_FIN);
+        const struct findings *f = end(&s, NULL);
+        if (client_first) {
+            CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);
+            CU_ASSERT_PTR_NULL(f->diag.code);
+        } else {
+            CU_ASSERT_STRING_EQUAL(f->diag.code, "client_certificate_required");
+        }
+        finish(&s);
+    }
+}
+
 void suite_diagnose(void)
 {
     static const CU_TestInfo tests[] = {
@@ -348,6 +374,7 @@ void suite_diagnose(void)
         {"TLS 1.3 encrypted client alert", tls13_encrypted_client_alert},
         {"history bounded", history_is_bounded},
         {"the client's alert names the certificate problem", alert_names_the_cause},
+        {"TLS 1.3: the server's close_notify after the client's FIN", tls13_close_after_client_fin},
         CU_TEST_INFO_NULL,
     };
     add_suite("diagnose", tests);
