@@ -66,6 +66,7 @@ struct tls_msg {
     int root;
     int malformed;         /* decoding stopped early; the tree says where */
     int decrypted;         /* it came out of a protected record */
+    int ssl2;              /* an SSL 2.0 message: type is its msg_type (REG_SSL2_MSG) */
     struct tls_msg_keying keying;
 };
 
@@ -174,11 +175,27 @@ struct tls_opening {
     int tls[2];            /* the direction switched to TLS, after plain[dir] bytes */
 };
 
+/* An SSL 2.0 connection (draft-hickman-netscape-ssl-00): the server
+ * answered in SSL 2.0.  Its messages after the key exchange are
+ * encrypted: the client's once it sent CLIENT-MASTER-KEY, the server's
+ * once it received it (at once when the session is resumed). */
+struct tls_ssl2 {
+    int server_hello;      /* the SERVER-HELLO was seen */
+    int session_id_hit;    /* ... and resumes a session: no CLIENT-MASTER-KEY */
+    int master_key;        /* the client sent CLIENT-MASTER-KEY */
+    int keyed[2];          /* the direction's records are encrypted from here */
+    int error_seen;        /* an ERROR message in clear */
+    enum tcp_dir error_from;
+    uint16_t error;        /* its error code (REG_SSL2_ERROR) */
+    uint32_t specs[TLS_MAX_LISTED]; /* the server's cipher specs (REG_CIPHER, 24-bit) */
+    int nspecs;
+};
+
 /* What the connection summary shows; filled as messages are decoded. */
 struct tls_summary {
     uint16_t client_version;    /* highest the client offered */
     uint16_t version;           /* negotiated; 0 unknown */
-    uint32_t cipher;            /* negotiated; 0xffffffff unknown */
+    uint32_t cipher;            /* negotiated (SSL 2.0: a 24-bit cipher kind); 0xffffffff unknown */
     char sni[256];
     char alpn[64];              /* selected: ServerHello, or decrypted EncryptedExtensions */
     int resumed, hrr;
@@ -187,7 +204,7 @@ struct tls_summary {
     uint8_t server_sid[32];     /* the ServerHello's */
     uint8_t server_sid_len;
     int psk_selected;           /* TLS 1.3: the server accepted a PSK */
-    uint8_t hs[2][TLS_MAX_LISTED];
+    uint16_t hs[2][TLS_MAX_LISTED]; /* handshake types; SSL 2.0 messages as 0x100 + msg_type */
     int nhs[2];
     struct tls_alert alerts[TLS_MAX_ALERTS];
     int nalerts;
@@ -199,6 +216,7 @@ struct tls_summary {
     int nanomalies;
     int tls_seen;               /* at least one record */
     struct tls_opening opening; /* the plaintext before TLS, if any */
+    struct tls_ssl2 ssl2;       /* SSL 2.0: what the SSL 2.0 rules need */
     /* What key derivation needs, for the handshake in progress. */
     uint8_t client_random[32], server_random[32];
     int ems;                    /* the ServerHello has extended_master_secret */
@@ -260,6 +278,12 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c);
  * on a connection. */
 int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
                        int root, struct tls_summary *sum, enum tcp_dir dir);
+
+/* Decodes an SSL 2.0 record's body in clear (msg_type, then the
+ * message) into the tree under root, for tests and fuzzing; returns 0 if
+ * it is malformed. */
+int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
+                            struct tls_summary *sum, enum tcp_dir dir);
 
 /* Decodes an extension block (its 2-byte length, then the extensions, and
  * nothing after them) as it appears in a handshake message of type

@@ -64,6 +64,7 @@ struct conn_analysis {
     int cert_request;      /* the server asked for a client certificate */
     int hellos[2];         /* ClientHellos, ServerHellos (and HRRs) seen */
     int64_t cert_ts_us;    /* when the server's Certificate was seen */
+    struct hs_point ssl2_error_after; /* SSL 2.0: the message before the first ERROR */
     size_t nhist;
     struct findings f;
 };

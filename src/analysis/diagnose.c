@@ -624,6 +624,59 @@ static void downgrade(struct conn_analysis *ca, const struct tls_summary *s)
     hello_evidence(&ca->f.diag, s);
 }
 
+/* An SSL 2.0 ERROR in clear: what its code says went wrong. */
+static void ssl2_error(struct conn_analysis *ca, const struct tls_summary *s)
+{
+    const struct tls_ssl2 *v2 = &s->ssl2;
+    struct diagnosis *d = &ca->f.diag;
+    const char *by = who(v2->error_from), *to = who(!v2->error_from);
+    char b[32], where[96];
+    const char *name = reg_name_or_unknown(REG_SSL2_ERROR, v2->error, b, sizeof(b));
+
+    switch (v2->error) {
+    case 1:
+        say(d, "no_shared_cipher", 0, "The %s accepts none of the cipher specs the %s offered "
+            "(SSL 2.0 %s).", by, to, name);
+        break;
+    case 2:
+        say(d, "client_certificate_required", 0, "The %s requires a client certificate, and "
+            "the client has none (SSL 2.0 %s).", by, name);
+        break;
+    default:
+        say(d, "bad_certificate", 0, "The %s rejected the %s's certificate (SSL 2.0 %s).", by,
+            to, name);
+        break;
+    }
+    evidence(d, "ERROR from the %s: %s, %s", by, name,
+             after(ca->ssl2_error_after, where, sizeof(where)));
+    hello_evidence(d, s);
+}
+
+/* SSL 2.0 (draft-hickman-netscape-ssl-00 2.6): the handshake is done
+ * when, after the key exchange (CLIENT-MASTER-KEY, or a resumed session),
+ * the client sent its CLIENT-FINISHED and the server its SERVER-VERIFY
+ * and SERVER-FINISHED, all encrypted: a record from the client and two
+ * from the server at least.  An ERROR in clear ends it. */
+static void ssl2_verdict(struct conn_analysis *ca, const struct tls_summary *s)
+{
+    const struct tls_ssl2 *v2 = &s->ssl2;
+    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    struct findings *f = &ca->f;
+
+    f->verdict = VERDICT_FAILED;
+    if (v2->error_seen) {
+        ssl2_error(ca, s);
+        return;
+    }
+    if ((v2->master_key || v2->session_id_hit) && cl->protected_records >= 1 &&
+        sv->protected_records >= 2) {
+        f->verdict = VERDICT_ESTABLISHED;
+        accepted_bad_certificate(ca);
+        return;
+    }
+    not_done(ca, s);
+}
+
 void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
               const struct crypto_result *cr)
 {
@@ -648,6 +701,13 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
         f->verdict = VERDICT_INCOMPLETE;
         say(&f->diag, "midstream", 0, "The capture starts in the middle of the connection, "
             "after its handshake: what was negotiated is not in it.");
+        evidence(&f->diag, "no SYN and no ClientHello; protected records: %llu from the client, "
+                 "%llu from the server", (unsigned long long)cl->protected_records,
+                 (unsigned long long)sv->protected_records);
+        return;
+    }
+    if (s->ssl2.server_hello || s->ssl2.error_seen) {
+        ssl2_verdict(ca, s);
         return;
     }
     if (sv_plain && ca->hellos[TCP_C2S]) {

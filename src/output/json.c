@@ -152,7 +152,10 @@ static void handshake_lists(FILE *o, const struct tls_summary *s)
         for (int i = 0; i < s->nhs[d]; i++) {
             if (i)
                 fputc(',', o);
-            jname(o, REG_HANDSHAKE, s->hs[d][i]);
+            if (s->hs[d][i] >= 0x100) /* SSL 2.0 */
+                jname(o, REG_SSL2_MSG, s->hs[d][i] - 0x100u);
+            else
+                jname(o, REG_HANDSHAKE, s->hs[d][i]);
         }
         fputc(']', o);
     }
@@ -314,6 +317,17 @@ static void opening(FILE *o, const struct tls_opening *op)
             op->tls[TCP_S2C] ? "true" : "false");
 }
 
+/* SSL 2.0: the cipher specs of the server's SERVER-HELLO. */
+static void ssl2_specs(FILE *o, const struct tls_ssl2 *v2)
+{
+    if (!v2->server_hello)
+        return;
+    fputs(",\"ssl2_cipher_specs\":[", o);
+    for (int i = 0; i < v2->nspecs; i++)
+        fputs(i ? "," : "", o), jname(o, REG_CIPHER, v2->specs[i]);
+    fputc(']', o);
+}
+
 /* The protocols the first ClientHello offered, when it had ALPN. */
 static void client_alpn(FILE *o, const struct tls_hello *ch)
 {
@@ -339,8 +353,9 @@ static void summary(FILE *o, const struct event *ev)
     jkey(o, "end"), jtime(o, ev->ts_us);
     if (s->version)
         jkey(o, "version"), jname(o, REG_VERSION, s->version);
-    if (s->cipher <= 0xffff)
+    if (s->cipher <= 0xffffff) /* SSL 2.0 cipher kinds have 3 bytes */
         jkey(o, "cipher"), jname(o, REG_CIPHER, s->cipher);
+    ssl2_specs(o, &s->ssl2);
     if (s->sni[0])
         jkey(o, "sni"), jstr(o, s->sni);
     if (s->alpn[0])
@@ -458,7 +473,10 @@ static void json_event(struct view *v, const struct event *ev)
         r = ev->rec->rec;
         head(o, "record", ev);
         fprintf(o, ",\"record\":%" PRIu64 ",\"content_type\":", ev->record_no);
-        jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
+        if (r->type == TLS_CT_SSL2)
+            jstr(o, "ssl2");
+        else
+            jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
         jkey(o, "version"), jname(o, REG_VERSION, r->version);
         fprintf(o, ",\"length\":%zu,\"encrypted\":%s", r->length,
                 ev->rec->encrypted ? "true" : "false");
@@ -467,7 +485,7 @@ static void json_event(struct view *v, const struct event *ev)
         return;
     case EV_MESSAGE:
         head(o, "handshake", ev);
-        jkey(o, "message"), jname(o, REG_HANDSHAKE, ev->msg->type);
+        jkey(o, "message"), jname(o, ev->msg->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, ev->msg->type);
         fprintf(o, ",\"length\":%" PRIu32 ",\"fields\":{", ev->msg->length);
         jfields(o, ev->msg->tree, ev->msg->root, 0);
         fprintf(o, "}%s%s}\n", ev->msg->malformed ? ",\"malformed\":true" : "",

@@ -75,11 +75,11 @@ static void deliver(struct dir_state *ds, const struct tls_msg *m)
 {
     struct tls_conn *c = ds->conn;
     if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
-        c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = m->type;
-    if (m->type == TLS_HS_FINISHED)
+        c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = (uint16_t)(m->ssl2 ? 0x100 + m->type : m->type);
+    if (m->type == TLS_HS_FINISHED && !m->ssl2)
         ds->finished = 1;
     c->ops->message(c->arg, ds->dir, m);
-    if (c->prot)
+    if (c->prot && !m->ssl2) /* the crypto stage has no SSL 2.0 */
         c->prot->message(c->prot_arg, ds->dir, m, &c->sum);
     if (m->malformed)
         anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, m->length);
@@ -222,6 +222,36 @@ static void note_progress(struct dir_state *ds, const struct tls_rec_info *r)
     ds->finished |= r->encrypted && r->rec->type == TLS_CT_HANDSHAKE;
 }
 
+/* An SSL 2.0 record in clear: one message, msg_type first.  The
+ * server's SERVER-HELLO makes the client's stream SSL 2.0 too (an
+ * SSLv2-compatible hello answered in SSL 2.0); the key exchange
+ * (CLIENT-MASTER-KEY, or a resumed session) makes what follows
+ * encrypted. */
+static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
+{
+    struct tls_conn *c = ds->conn;
+    struct tls_ssl2 *v2 = &c->sum.ssl2;
+    struct cursor cur = cur_make(rec->body, rec->length);
+    uint8_t type;
+
+    if (!cur_u8(&cur, &type))
+        return;
+    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = type};
+    struct tls_msg m = {.type = type, .ssl2 = 1, .length = (uint32_t)cur_left(&cur),
+                        .body = cur_ptr(&cur), .raw = rec->body, .raw_len = rec->length,
+                        .tree = c->tree, .root = ft_reset(c->tree)};
+    d.keying = &m.keying;
+    m.malformed = !dec_ssl2_message(&d, type, &cur, m.root);
+    deliver(ds, &m);
+    if (type == 4 && ds->dir == TCP_S2C && v2->server_hello) {
+        tls_framer_ssl2(c->d[TCP_C2S].framer);
+        if (v2->session_id_hit)
+            v2->keyed[TCP_C2S] = v2->keyed[TCP_S2C] = 1;
+    }
+    if (type == 2 && ds->dir == TCP_C2S && v2->master_key)
+        v2->keyed[TCP_C2S] = v2->keyed[TCP_S2C] = 1;
+}
+
 static void on_record(void *arg, const struct tls_record *rec)
 {
     struct dir_state *ds = arg;
@@ -234,10 +264,12 @@ static void on_record(void *arg, const struct tls_record *rec)
     int encrypted = rec->type == TLS_CT_APPLICATION_DATA ||
                     ((ds->encrypted || unseen_keys) && rec->type != TLS_CT_CHANGE_CIPHER_SPEC &&
                      !clear_alert);
+    if (rec->type == TLS_CT_SSL2)
+        encrypted = c->sum.ssl2.keyed[ds->dir];
     struct tls_rec_info info = {.rec = rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
 
     c->sum.tls_seen = 1;
-    if (encrypted && c->prot)
+    if (encrypted && c->prot && rec->type != TLS_CT_SSL2)
         info.open = c->prot->open(c->prot_arg, ds->dir, rec, &info.plain, &info.skipped);
     c->ops->record(c->arg, ds->dir, &info);
     note_progress(ds, &info);
@@ -261,6 +293,9 @@ static void on_record(void *arg, const struct tls_record *rec)
         break;
     case TLS_CT_HANDSHAKE:
         handshake_bytes(ds, rec->body, rec->length);
+        break;
+    case TLS_CT_SSL2:
+        ssl2_message(ds, rec);
         break;
     case TLS_CT_SSL2_HELLO: {
         struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
@@ -549,15 +584,6 @@ const char *tls_version_name(uint16_t v)
     return reg_name(REG_VERSION, v);
 }
 
-int tls_is_tls13(uint16_t v)
-{
-    return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0x7e01 || v == 0x7e02;
-}
-
-int tls_is_early_draft(uint16_t v)
-{
-    return v >= 0x7f00 && v <= 0x7f15;
-}
 
 int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
                        int root, struct tls_summary *sum, enum tcp_dir dir)

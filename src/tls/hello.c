@@ -1,12 +1,21 @@
 /*
- * ClientHello and ServerHello (RFC 8446 4.1.2-4.1.4, RFC 5246 7.4.1), the
- * ServerHello and HelloRetryRequest of the TLS 1.3 drafts, and the
- * SSLv2-compatible ClientHello (RFC 5246 appendix E.2).
+ * ClientHello and ServerHello (RFC 8446 4.1.2-4.1.4, RFC 5246 7.4.1), and
+ * the ServerHello and HelloRetryRequest of the TLS 1.3 drafts.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "tls_int.h"
+
+int tls_is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0x7e01 || v == 0x7e02;
+}
+
+int tls_is_early_draft(uint16_t v)
+{
+    return v >= 0x7f00 && v <= 0x7f15;
+}
 
 const uint8_t tls_hrr_random[32] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
@@ -56,7 +65,7 @@ static int random_and_session(struct dec *d, struct cursor *c, int node, const u
     return 1;
 }
 
-static void set_client_version(struct tls_summary *s, uint16_t v)
+void dec_client_version(struct tls_summary *s, uint16_t v)
 {
     if (v > s->client_version && !reg_is_grease(v))
         s->client_version = v;
@@ -75,7 +84,7 @@ int dec_client_hello(struct dec *d, struct cursor *c, int node)
     ft_named(d->t, node, "version", REG_VERSION, version);
     memset(h, 0, sizeof(*h));
     h->version = version;
-    set_client_version(d->sum, version);
+    dec_client_version(d->sum, version);
     if (!random_and_session(d, c, node, &random))
         return 0;
     memcpy(d->sum->client_sid, d->session_id, d->session_id_len);
@@ -182,47 +191,4 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
         s->resumed = tls_is_tls13(s->version) ? s->psk_selected : echo;
     }
     return ok;
-}
-
-/* RFC 5246 E.2: msg_type(1) has been read as part of the record. */
-int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
-{
-    uint16_t version, spec_len, sid_len, chal_len;
-    struct cursor specs;
-    const uint8_t *sid, *chal;
-    uint8_t type;
-
-    if (!cur_u8(c, &type) || !cur_u16(c, &version) || !cur_u16(c, &spec_len) ||
-        !cur_u16(c, &sid_len) || !cur_u16(c, &chal_len))
-        return dec_fail(d, node, "truncated SSLv2 ClientHello");
-    ft_named(d->t, node, "version", REG_VERSION, version);
-    set_client_version(d->sum, version);
-    if (spec_len % 3 || !cur_sub(c, spec_len, &specs) || !cur_bytes(c, sid_len, &sid) ||
-        !cur_bytes(c, chal_len, &chal))
-        return dec_fail(d, node, "bad SSLv2 ClientHello lengths");
-    int list = ft_list(d->t, node, "cipher_specs");
-    struct tls_hello scratch, *h = d->sum->ch.seen ? &scratch : &d->sum->ch;
-    memset(h, 0, sizeof(*h));
-    h->seen = 1;
-    h->version = version;
-    uint8_t k;
-    uint16_t v;
-    while (cur_u8(&specs, &k) && cur_u16(&specs, &v)) {
-        if (k == 0)
-            ft_named(d->t, list, NULL, REG_CIPHER, v), dec_keep(h->ciphers, &h->nciphers, v);
-        else { /* an SSLv2-only cipher kind */
-            char kind[32];
-            snprintf(kind, sizeof(kind), "SSLv2 cipher 0x%02x%04x", k, v);
-            ft_str(d->t, list, NULL, kind);
-        }
-    }
-    ft_verbose(d->t, ft_hex(d->t, node, "session_id", sid, sid_len));
-    ft_verbose(d->t, ft_hex(d->t, node, "challenge", chal, chal_len));
-    /* E.2: the challenge, left-padded with zeros, is the client random. */
-    memset(d->sum->client_random, 0, 32);
-    if (chal_len <= 32)
-        memcpy(d->sum->client_random + 32 - chal_len, chal, chal_len);
-    d->sum->client_sid_len = 0;
-    d->sum->early_data_offered = 0;
-    return 1;
 }

@@ -67,6 +67,7 @@ int main(void)
     suite_verify();
     suite_ja4();
     suite_opening();
+    suite_ssl2();
     suite_drafts();
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();

@@ -335,6 +335,50 @@ static void history_is_bounded(void)
     finish(&s);
 }
 
+/* SSL 2.0: done when, after CLIENT-MASTER-KEY, the client sent an
+ * encrypted record and the server two (SERVER-VERIFY, SERVER-FINISHED);
+ * an ERROR in clear names the failure. */
+static void ssl2_rules(void)
+{
+    struct script s;
+    struct tls_msg sh = {.type = 4, .ssl2 = 1}, mk = {.type = 2, .ssl2 = 1};
+    struct tls_msg err = {.type = 0, .ssl2 = 1};
+    for (int server_records = 0; server_records <= 2; server_records++) {
+        start(&s);
+        s.sum.ch.seen = 1;
+        message(&s, TCP_C2S, 1);
+        s.sum.ssl2.server_hello = s.sum.ssl2.master_key = 1;
+        s.sum.version = 0x0002;
+        conn_analysis_message(s.ca, TCP_S2C, &sh, &s.sum, 0);
+        conn_analysis_message(s.ca, TCP_C2S, &mk, &s.sum, 0);
+        record(&s, TCP_C2S, TLS_CT_SSL2, 33, 1);
+        for (int i = 0; i < server_records; i++)
+            record(&s, TCP_S2C, TLS_CT_SSL2, 33, 1);
+        tcp(&s, TCP_S2C, TCP_EV_FIN);
+        const struct findings *f = end(&s, NULL);
+        CU_ASSERT_EQUAL(f->verdict, server_records == 2 ? VERDICT_ESTABLISHED : VERDICT_FAILED);
+        CU_ASSERT_STRING_EQUAL(f->history, "Cs");
+        if (server_records < 2) {
+            CU_ASSERT_STRING_EQUAL(f->diag.code, "closed_during_handshake");
+            CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "CLIENT-MASTER-KEY"));
+        }
+        finish(&s);
+    }
+    start(&s);
+    s.sum.ch.seen = 1;
+    message(&s, TCP_C2S, 1);
+    s.sum.ssl2.error_seen = 1;
+    s.sum.ssl2.error = 1;
+    s.sum.ssl2.error_from = TCP_S2C;
+    conn_analysis_message(s.ca, TCP_S2C, &err, &s.sum, 0);
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "no_shared_cipher");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.evidence[0], "ERROR from the server: NO-CIPHER-ERROR, "
+                                                       "after the client's ClientHello"));
+    finish(&s);
+}
+
 /* A TLS 1.3 server's alert-sized record after the client closed is its
  * close_notify (a browser's unused preconnection), not a refusal. */
 static void tls13_close_after_client_fin(void)
@@ -374,6 +418,7 @@ void suite_diagnose(void)
         {"TLS 1.3 encrypted client alert", tls13_encrypted_client_alert},
         {"history bounded", history_is_bounded},
         {"the client's alert names the certificate problem", alert_names_the_cause},
+        {"SSL 2.0: established, closed, ERROR", ssl2_rules},
         {"TLS 1.3: the server's close_notify after the client's FIN", tls13_close_after_client_fin},
         CU_TEST_INFO_NULL,
     };

@@ -28,6 +28,7 @@ void suite_diagnose(void);
 void suite_verify(void);
 void suite_ja4(void);
 void suite_opening(void);
+void suite_ssl2(void);
 void suite_drafts(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
