@@ -16,6 +16,9 @@
 #                            (GridFTP data channels without protection), key log
 #   legacy-tls13-alpn        TLS 1.3 with ALPN h2 chosen (in the encrypted
 #                            EncryptedExtensions), key log
+#   legacy-unknown-ca-name   openssl s_client without -verify_hostname, asking
+#                            for another name, against a CA it lacks: it
+#                            sends unknown_ca, never a name mismatch
 #   legacy-midstream-tls12   pcaps/tls12-openssl.pcap from the client's first
 #                            application data on: its close_notify alerts are
 #                            26-byte encrypted records
@@ -40,10 +43,12 @@ PY=/usr/bin/python3
 PEER="$PY $PCAPS/legacy-peer.py"
 
 NAMES=(legacy-sslv2 legacy-sslv2-no-cipher legacy-draft18 legacy-draft23
-       legacy-plain-after-tls legacy-tls13-alpn legacy-midstream-tls12)
+       legacy-plain-after-tls legacy-tls13-alpn legacy-unknown-ca-name
+       legacy-midstream-tls12)
 declare -A PORT=(
     [legacy-sslv2]=4521 [legacy-sslv2-no-cipher]=4522 [legacy-draft18]=4523
     [legacy-draft23]=4524 [legacy-plain-after-tls]=4525 [legacy-tls13-alpn]=4526
+    [legacy-unknown-ca-name]=4527
 )
 
 ONLY=("$@")
@@ -181,6 +186,25 @@ cap_legacy_tls13_alpn() {
     stop_capture $n
     expect $n "ALPN h2 in the decrypted EncryptedExtensions" '^h2$' \
         -Y 'tls.handshake.type == 8' -T fields -e tls.handshake.extensions_alpn_str
+}
+
+cap_legacy_unknown_ca_name() {
+    local n=legacy-unknown-ca-name p=${PORT[legacy-unknown-ca-name]} rc=0
+    start_capture $n
+    (cd "$PCAPS/data" && exec ip netns exec "$NS" openssl s_server -WWW -quiet -accept "$p" \
+        -naccept 1 -tls1_2 -cert "$KEYS/server.pem" -key "$KEYS/server.key") \
+        > "$TMP/$n.server" 2>&1 &
+    SRV_PID=$!
+    PIDS+=("$SRV_PID")
+    wait_listen "$p"
+    printf 'GET /page.html HTTP/1.0\r\n\r\n' | timeout 20 ip netns exec "$NS" openssl s_client \
+        -connect "127.0.0.1:$p" -servername www.other.test -CAfile "$KEYS/other-ca.pem" \
+        -verify_return_error -quiet -tls1_2 > "$TMP/$n.out" 2>&1 || rc=$?
+    wait_pid "$SRV_PID" 10 || true
+    stop_capture $n
+    [ $rc != 0 ] || die "$n: s_client should have failed"
+    expect $n "the client's unknown_ca alert" '^2,48$' -Y 'tls.alert_message' -T fields \
+        -e tls.alert_message.level -e tls.alert_message.desc -E separator=,
 }
 
 # The TLS 1.2 session of tls12-openssl.pcap, its packets from the one

@@ -133,8 +133,22 @@ def midstream():
           c.get("diagnosis", {}).get("code") == "midstream")
 
 
+def unknown_ca_with_wrong_name():
+    name = "legacy-unknown-ca-name"
+    for ca in (None, "pcaps/keys/ca.pem"):
+        label = "%s (%s)" % (name, "--ca-file ca.pem" if ca else "system store")
+        c = conn(name, *(["--ca-file", ca] if ca else []))
+        d = c.get("diagnosis", {})
+        check(label + ": unknown_ca, as the client's alert says", d.get("code") == "unknown_ca",
+              str(d.get("code")))
+        check(label + ": the name mismatch listed as a further problem",
+              any("further problem" in e and "www.other.test" in e
+                  for e in d.get("evidence", [])), str(d.get("evidence")))
+
+
 sslv2()
 drafts()
+unknown_ca_with_wrong_name()
 plaintext_after()
 alpn()
 midstream()
