@@ -21,6 +21,10 @@ enum {
     TLS_CT_HEARTBEAT = 24,
     /* Not on the wire: the SSLv2-compatible ClientHello (RFC 5246 E.2). */
     TLS_CT_SSL2_HELLO = 0x100,
+    /* Not on the wire: any other SSL 2.0 record (a message in clear, or
+     * ciphertext after the key exchange).  body starts after the 2- or
+     * 3-byte header; padding (3-byte headers) is in rec->padding. */
+    TLS_CT_SSL2 = 0x101,
 };
 
 /* RFC 5246 6.2.3: ciphertext is at most 2^14 + 2048 bytes. */
@@ -33,6 +37,7 @@ struct tls_record {
     size_t length;         /* body length */
     const uint8_t *body;   /* valid only during the callback */
     uint64_t offset;       /* stream offset of the record's first byte */
+    uint8_t padding;       /* SSL 2.0 with a 3-byte header: padding bytes at the end */
 };
 
 enum tls_framer_problem {
@@ -61,6 +66,12 @@ void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t 
  * from the first (RFC 5246 6.2.1 gives no marker: this is a heuristic,
  * which decryption confirms or refutes with the MAC or tag). */
 void tls_framer_gap(struct tls_framer *f, uint64_t offset);
+
+/* From the next record on, the stream is SSL 2.0 records (the peer's
+ * SERVER-HELLO answered an SSLv2-compatible ClientHello).  A framer
+ * whose first record is an SSL 2.0 server record, or a CLIENT-HELLO of
+ * version 2, switches by itself. */
+void tls_framer_ssl2(struct tls_framer *f);
 
 /* The record header bytes the framer holds: after TLS_BAD_HEADER, the
  * TLS_HEADER_LEN bytes that were not a header. */

@@ -66,6 +66,7 @@ struct tls_msg {
     int root;
     int malformed;         /* decoding stopped early; the tree says where */
     int decrypted;         /* it came out of a protected record */
+    int ssl2;              /* an SSL 2.0 message: type is its msg_type (REG_SSL2_MSG) */
     struct tls_msg_keying keying;
 };
 
@@ -129,6 +130,8 @@ struct tls_cert_info {
  * fingerprints and the diagnosis read.  Lists keep their first
  * TLS_HELLO_MAX values (JA4 counts at most 99). */
 #define TLS_HELLO_MAX 128
+#define TLS_HELLO_MAX_ALPN 16
+#define TLS_ALPN_NAME_MAX 64
 struct tls_hello {
     int seen;
     uint16_t version;              /* legacy_version */
@@ -141,7 +144,10 @@ struct tls_hello {
     int nciphers, nexts, ngroups, nsigalgs, nversions, nformats;
     char alpn[256];                /* protocols, comma-separated, printable */
     uint8_t alpn_first[2];         /* first and last byte of the first protocol */
-    int nalpn;
+    int nalpn;                     /* protocols in the extension */
+    /* The first TLS_HELLO_MAX_ALPN protocols one by one, printable
+     * (a name may hold a comma). */
+    char alpn_names[TLS_HELLO_MAX_ALPN][TLS_ALPN_NAME_MAX];
 };
 
 struct tls_anomaly {
@@ -169,20 +175,36 @@ struct tls_opening {
     int tls[2];            /* the direction switched to TLS, after plain[dir] bytes */
 };
 
+/* An SSL 2.0 connection (draft-hickman-netscape-ssl-00): the server
+ * answered in SSL 2.0.  Its messages after the key exchange are
+ * encrypted: the client's once it sent CLIENT-MASTER-KEY, the server's
+ * once it received it (at once when the session is resumed). */
+struct tls_ssl2 {
+    int server_hello;      /* the SERVER-HELLO was seen */
+    int session_id_hit;    /* ... and resumes a session: no CLIENT-MASTER-KEY */
+    int master_key;        /* the client sent CLIENT-MASTER-KEY */
+    int keyed[2];          /* the direction's records are encrypted from here */
+    int error_seen;        /* an ERROR message in clear */
+    enum tcp_dir error_from;
+    uint16_t error;        /* its error code (REG_SSL2_ERROR) */
+    uint32_t specs[TLS_MAX_LISTED]; /* the server's cipher specs (REG_CIPHER, 24-bit) */
+    int nspecs;
+};
+
 /* What the connection summary shows; filled as messages are decoded. */
 struct tls_summary {
     uint16_t client_version;    /* highest the client offered */
     uint16_t version;           /* negotiated; 0 unknown */
-    uint32_t cipher;            /* negotiated; 0xffffffff unknown */
+    uint32_t cipher;            /* negotiated (SSL 2.0: a 24-bit cipher kind); 0xffffffff unknown */
     char sni[256];
-    char alpn[64];              /* selected (visible in TLS 1.2 only) */
+    char alpn[64];              /* selected: ServerHello, or decrypted EncryptedExtensions */
     int resumed, hrr;
     uint8_t client_sid[32];     /* the ClientHello's session ID */
     uint8_t client_sid_len;
     uint8_t server_sid[32];     /* the ServerHello's */
     uint8_t server_sid_len;
     int psk_selected;           /* TLS 1.3: the server accepted a PSK */
-    uint8_t hs[2][TLS_MAX_LISTED];
+    uint16_t hs[2][TLS_MAX_LISTED]; /* handshake types; SSL 2.0 messages as 0x100 + msg_type */
     int nhs[2];
     struct tls_alert alerts[TLS_MAX_ALERTS];
     int nalerts;
@@ -194,6 +216,7 @@ struct tls_summary {
     int nanomalies;
     int tls_seen;               /* at least one record */
     struct tls_opening opening; /* the plaintext before TLS, if any */
+    struct tls_ssl2 ssl2;       /* SSL 2.0: what the SSL 2.0 rules need */
     /* What key derivation needs, for the handshake in progress. */
     uint8_t client_random[32], server_random[32];
     int ems;                    /* the ServerHello has extended_master_secret */
@@ -257,6 +280,12 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c);
 int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
                        int root, struct tls_summary *sum, enum tcp_dir dir);
 
+/* Decodes an SSL 2.0 record's body in clear (msg_type, then the
+ * message) into the tree under root, for tests and fuzzing; returns 0 if
+ * it is malformed. */
+int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
+                            struct tls_summary *sum, enum tcp_dir dir);
+
 /* Decodes an extension block (its 2-byte length, then the extensions, and
  * nothing after them) as it appears in a handshake message of type
  * `context`: 1 ClientHello, 2 ServerHello, 6 HelloRetryRequest, 8
@@ -268,5 +297,15 @@ int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct 
 
 /* "TLSv1.2" and friends, or NULL. */
 const char *tls_version_name(uint16_t v);
+
+/* 1 for TLS 1.3 and for its drafts and experiments (0x7f0e-0x7f1c,
+ * 0x7e01, 0x7e02), whose record layer and handshake flow are TLS 1.3's:
+ * everything after the ServerHello is encrypted. */
+int tls_is_tls13(uint16_t v);
+
+/* 1 for a draft before 22 (0x7f00-0x7f15), whose ServerHello has no
+ * legacy_session_id_echo and no compression method, and whose
+ * HelloRetryRequest is a message of its own (type 6). */
+int tls_is_early_draft(uint16_t v);
 
 #endif

@@ -35,6 +35,7 @@ struct side {
     size_t nbad;
     uint64_t after_peer;   /* protected records sent after the peer's first one */
     size_t after_peer_len; /* ... the length of the first of them */
+    int after_peer_closed; /* ... which came after the peer's FIN or RST */
     int enc_hs_records;    /* TLS <= 1.2: protected handshake records (the first is Finished) */
     struct hs_point last_protected_after;
 };
@@ -63,6 +64,7 @@ struct conn_analysis {
     int cert_request;      /* the server asked for a client certificate */
     int hellos[2];         /* ClientHellos, ServerHellos (and HRRs) seen */
     int64_t cert_ts_us;    /* when the server's Certificate was seen */
+    struct hs_point ssl2_error_after; /* SSL 2.0: the message before the first ERROR */
     size_t nhist;
     struct findings f;
 };

@@ -31,7 +31,7 @@ static int midstream(const struct tls_summary *s)
 
 static int tls13(const struct tls_summary *s)
 {
-    return s->version == 0x0304;
+    return tls_is_tls13(s->version);
 }
 
 /* Each side sent its Finished: seen in clear or decrypted, or else
@@ -91,44 +91,91 @@ static void cert_evidence(struct diagnosis *d, const struct tls_summary *s)
                  s->certs[s->ncerts - 1].issuer);
 }
 
-/* A rejected server certificate: what in it the client most likely
- * objected to, judged at the capture's own time. */
+/* The certificate's problems at the capture's own time, from its dates
+ * and from the validation (which also judges the host name). */
+enum { CP_EXPIRED = 1, CP_NOT_YET_VALID = 2, CP_HOSTNAME = 4 };
+
+static int cert_problems(const struct conn_analysis *ca, const struct tls_cert_info *c)
+{
+    char now[24];
+    int p = 0;
+    iso_time(ca->cert_ts_us, now);
+    if ((c && c->not_after[0] && strcmp(now, c->not_after) > 0) ||
+        has_problem(&ca->f, TCP_S2C, CERT_EXPIRED))
+        p |= CP_EXPIRED;
+    if ((c && c->not_before[0] && strcmp(now, c->not_before) < 0) ||
+        has_problem(&ca->f, TCP_S2C, CERT_NOT_YET_VALID))
+        p |= CP_NOT_YET_VALID;
+    if (has_problem(&ca->f, TCP_S2C, CERT_HOSTNAME_MISMATCH))
+        p |= CP_HOSTNAME;
+    return p;
+}
+
+/* Problems of the certificate other than the one diagnosed: the client
+ * named another in its alert, or did not check for them (openssl
+ * s_client checks no host name without -verify_hostname). */
+static void further_problems(struct diagnosis *d, const struct tls_summary *s, int problems)
+{
+    const struct tls_cert_info *c = s->ncerts ? &s->certs[0] : NULL;
+    if (problems & CP_EXPIRED)
+        evidence(d, "a further problem, which the client's alert does not name: the "
+                 "certificate expired on %s", c ? c->not_after : "?");
+    if (problems & CP_NOT_YET_VALID)
+        evidence(d, "a further problem, which the client's alert does not name: the "
+                 "certificate is valid only from %s", c ? c->not_before : "?");
+    if (problems & CP_HOSTNAME)
+        evidence(d, "a further problem, which the client's alert does not name: %s is not "
+                 "among the certificate's names", s->sni[0] ? s->sni : "the host name");
+}
+
+/* A rejected server certificate.  The alert the client sent names its
+ * reason where it is specific (unknown_ca, certificate_expired); a
+ * generic one (bad_certificate, certificate_unknown) is explained by
+ * what is wrong with the certificate at the capture's own time. */
 static void certificate_problem(struct conn_analysis *ca, const struct tls_summary *s,
                                 const char *alert)
 {
     struct diagnosis *d = &ca->f.diag;
     char now[24];
     const struct tls_cert_info *c = s->ncerts ? &s->certs[0] : NULL;
+    int problems = cert_problems(ca, c), named;
 
     iso_time(ca->cert_ts_us, now);
-    if (c && c->not_after[0] && strcmp(now, c->not_after) > 0)
+    if (!strcmp(alert, "unknown_ca")) {
+        named = 0;
+        if (ca->f.checked[TCP_S2C] && ca->f.validation[TCP_S2C].status == CERT_INCOMPLETE_CHAIN)
+            say(d, "unknown_ca", 0,
+                "The client cannot build a chain to a CA it trusts: the server did not send "
+                "the intermediate certificate that issued its own (%s); configure the server "
+                "to send its full chain.", c ? c->issuer : "?");
+        else
+            say(d, "unknown_ca", 0,
+                "The client does not trust the issuer of the server's certificate%s%s: "
+                "install that CA on the client, or have the server send a chain ending at a "
+                "CA it trusts.", c ? " " : "", c ? c->issuer : "");
+    } else if (problems & CP_EXPIRED) {
+        named = CP_EXPIRED;
         say(d, "certificate_expired", 0,
             "The client rejected the server's certificate (%s): it expired on %s, before the "
-            "capture (%s).", alert, c->not_after, now);
-    else if (c && c->not_before[0] && strcmp(now, c->not_before) < 0)
+            "capture (%s).", alert, c ? c->not_after : "?", now);
+    } else if (problems & CP_NOT_YET_VALID) {
+        named = CP_NOT_YET_VALID;
         say(d, "certificate_not_yet_valid", 0,
             "The client rejected the server's certificate (%s): it is valid only from %s, after "
             "the capture (%s); check the server's clock or the certificate's dates.",
-            alert, c->not_before, now);
-    else if (has_problem(&ca->f, TCP_S2C, CERT_HOSTNAME_MISMATCH))
+            alert, c ? c->not_before : "?", now);
+    } else if (problems & CP_HOSTNAME) {
+        named = CP_HOSTNAME;
         say(d, "hostname_mismatch", 0,
             "The client rejected the server's certificate (%s): it asked for %s, which is not "
             "among the certificate's names.", alert, s->sni);
-    else if (!strcmp(alert, "unknown_ca") && ca->f.checked[TCP_S2C] &&
-             ca->f.validation[TCP_S2C].status == CERT_INCOMPLETE_CHAIN)
-        say(d, "unknown_ca", 0,
-            "The client cannot build a chain to a CA it trusts: the server did not send the "
-            "intermediate certificate that issued its own (%s); configure the server to send "
-            "its full chain.", c ? c->issuer : "?");
-    else if (!strcmp(alert, "unknown_ca"))
-        say(d, "unknown_ca", 0,
-            "The client does not trust the issuer of the server's certificate%s%s: install "
-            "that CA on the client, or have the server send a chain ending at a CA it trusts.",
-            c ? " " : "", c ? c->issuer : "");
-    else
+    } else {
+        named = 0;
         say(d, "bad_certificate", 0, "The client rejected the server's certificate (%s).", alert);
+    }
     cert_evidence(d, s);
     validation_evidence(d, &ca->f, TCP_S2C);
+    further_problems(d, s, problems & ~named);
 }
 
 /* An established connection whose server certificate is out of date or
@@ -376,8 +423,10 @@ static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s
                  "alert", cl->last_protected_len);
         return 1;
     }
+    /* ... unless the client had closed first: then it is the server's
+     * close_notify (a browser's unused preconnection). */
     if (tls13(s) && done && sv->after_peer == 1 && alert_sized(sv->after_peer_len) &&
-        !cl->finished && (sv->fin_order || sv->rst_order)) {
+        !cl->finished && (sv->fin_order || sv->rst_order) && !sv->after_peer_closed) {
         say(d, "client_certificate_required", 1, "The server closed the connection right after "
             "the client's handshake flight with an encrypted alert: most likely it requires a "
             "client certificate (certificate_required) or rejected the one sent; %s.", confirm);
@@ -575,6 +624,59 @@ static void downgrade(struct conn_analysis *ca, const struct tls_summary *s)
     hello_evidence(&ca->f.diag, s);
 }
 
+/* An SSL 2.0 ERROR in clear: what its code says went wrong. */
+static void ssl2_error(struct conn_analysis *ca, const struct tls_summary *s)
+{
+    const struct tls_ssl2 *v2 = &s->ssl2;
+    struct diagnosis *d = &ca->f.diag;
+    const char *by = who(v2->error_from), *to = who(!v2->error_from);
+    char b[32], where[96];
+    const char *name = reg_name_or_unknown(REG_SSL2_ERROR, v2->error, b, sizeof(b));
+
+    switch (v2->error) {
+    case 1:
+        say(d, "no_shared_cipher", 0, "The %s accepts none of the cipher specs the %s offered "
+            "(SSL 2.0 %s).", by, to, name);
+        break;
+    case 2:
+        say(d, "client_certificate_required", 0, "The %s requires a client certificate, and "
+            "the client has none (SSL 2.0 %s).", by, name);
+        break;
+    default:
+        say(d, "bad_certificate", 0, "The %s rejected the %s's certificate (SSL 2.0 %s).", by,
+            to, name);
+        break;
+    }
+    evidence(d, "ERROR from the %s: %s, %s", by, name,
+             after(ca->ssl2_error_after, where, sizeof(where)));
+    hello_evidence(d, s);
+}
+
+/* SSL 2.0 (draft-hickman-netscape-ssl-00 2.6): the handshake is done
+ * when, after the key exchange (CLIENT-MASTER-KEY, or a resumed session),
+ * the client sent its CLIENT-FINISHED and the server its SERVER-VERIFY
+ * and SERVER-FINISHED, all encrypted: a record from the client and two
+ * from the server at least.  An ERROR in clear ends it. */
+static void ssl2_verdict(struct conn_analysis *ca, const struct tls_summary *s)
+{
+    const struct tls_ssl2 *v2 = &s->ssl2;
+    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    struct findings *f = &ca->f;
+
+    f->verdict = VERDICT_FAILED;
+    if (v2->error_seen) {
+        ssl2_error(ca, s);
+        return;
+    }
+    if ((v2->master_key || v2->session_id_hit) && cl->protected_records >= 1 &&
+        sv->protected_records >= 2) {
+        f->verdict = VERDICT_ESTABLISHED;
+        accepted_bad_certificate(ca);
+        return;
+    }
+    not_done(ca, s);
+}
+
 void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
               const struct crypto_result *cr)
 {
@@ -599,6 +701,13 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
         f->verdict = VERDICT_INCOMPLETE;
         say(&f->diag, "midstream", 0, "The capture starts in the middle of the connection, "
             "after its handshake: what was negotiated is not in it.");
+        evidence(&f->diag, "no SYN and no ClientHello; protected records: %llu from the client, "
+                 "%llu from the server", (unsigned long long)cl->protected_records,
+                 (unsigned long long)sv->protected_records);
+        return;
+    }
+    if (s->ssl2.server_hello || s->ssl2.error_seen) {
+        ssl2_verdict(ca, s);
         return;
     }
     if (sv_plain && ca->hellos[TCP_C2S]) {

@@ -32,6 +32,7 @@ struct conn_analysis *conn_analysis_new(struct analyzer *a)
         return NULL;
     ca->an = a;
     ca->last.type = NO_MSG;
+    ca->ssl2_error_after.type = NO_MSG;
     return ca;
 }
 
@@ -60,7 +61,9 @@ const char *verdict_name(enum verdict v)
 
 const char *hs_name(int type, char *buf, size_t len)
 {
-    const char *n = type >= 0 ? reg_name(REG_HANDSHAKE, (uint32_t)type) : NULL;
+    const char *n = type >= 0x100 ? reg_name(REG_SSL2_MSG, (uint32_t)type - 0x100)
+                    : type >= 0  ? reg_name(REG_HANDSHAKE, (uint32_t)type)
+                                 : NULL;
     if (type == TLS_HS_HELLO_RETRY_REQUEST)
         return "HelloRetryRequest";
     if (n)
@@ -135,13 +138,15 @@ void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const stru
         else if (type == TLS_CT_HEARTBEAT)
             history(ca, dir, 'b');
         else if (type < TLS_CT_CHANGE_CIPHER_SPEC || type > TLS_CT_HEARTBEAT)
-            if (type != TLS_CT_SSL2_HELLO)
+            if (type != TLS_CT_SSL2_HELLO && type != TLS_CT_SSL2)
                 history(ca, dir, 'q');
         return;
     }
     sd->protected_records++;
-    if (ca->side[!dir].protected_records && !sd->after_peer++)
+    if (ca->side[!dir].protected_records && !sd->after_peer++) {
         sd->after_peer_len = r->rec->length;
+        sd->after_peer_closed = ca->side[!dir].fin_order || ca->side[!dir].rst_order;
+    }
     sd->last_protected_len = r->rec->length;
     sd->last_protected_after = ca->last;
     if (type == TLS_CT_HANDSHAKE)
@@ -164,10 +169,35 @@ static void validate(struct conn_analysis *ca, enum tcp_dir dir, const struct tl
     ca->f.checked[dir] = 1;
 }
 
+/* An SSL 2.0 message in clear: where the handshake stands, the
+ * server's certificate (in its SERVER-HELLO).  Zeek's history has a
+ * letter only for the SERVER-HELLO (its ssl_server_hello event). */
+static void ssl2_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+                         const struct tls_summary *sum, int64_t ts_us)
+{
+    if (m->type == 0 && ca->ssl2_error_after.type == NO_MSG)
+        ca->ssl2_error_after = ca->last;
+    ca->last = (struct hs_point){0x100 + m->type, dir};
+    if (m->type != 4 || dir != TCP_S2C)
+        return;
+    history(ca, dir, 's');
+    ca->hellos[TCP_S2C]++;
+    if (m->keying.nchain) {
+        ca->side[dir].cert_sent = 1;
+        if (!ca->cert_ts_us)
+            ca->cert_ts_us = ts_us;
+        validate(ca, dir, m, sum, ts_us);
+    }
+}
+
 void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
                            const struct tls_summary *sum, int64_t ts_us)
 {
     struct side *sd = &ca->side[dir];
+    if (m->ssl2) {
+        ssl2_message(ca, dir, m, sum, ts_us);
+        return;
+    }
     history(ca, dir, hs_letter(m->type));
     ca->last = (struct hs_point){m->type, dir};
     switch (m->type) {

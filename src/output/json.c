@@ -152,7 +152,10 @@ static void handshake_lists(FILE *o, const struct tls_summary *s)
         for (int i = 0; i < s->nhs[d]; i++) {
             if (i)
                 fputc(',', o);
-            jname(o, REG_HANDSHAKE, s->hs[d][i]);
+            if (s->hs[d][i] >= 0x100) /* SSL 2.0 */
+                jname(o, REG_SSL2_MSG, s->hs[d][i] - 0x100u);
+            else
+                jname(o, REG_HANDSHAKE, s->hs[d][i]);
         }
         fputc(']', o);
     }
@@ -314,6 +317,28 @@ static void opening(FILE *o, const struct tls_opening *op)
             op->tls[TCP_S2C] ? "true" : "false");
 }
 
+/* SSL 2.0: the cipher specs of the server's SERVER-HELLO. */
+static void ssl2_specs(FILE *o, const struct tls_ssl2 *v2)
+{
+    if (!v2->server_hello)
+        return;
+    fputs(",\"ssl2_cipher_specs\":[", o);
+    for (int i = 0; i < v2->nspecs; i++)
+        fputs(i ? "," : "", o), jname(o, REG_CIPHER, v2->specs[i]);
+    fputc(']', o);
+}
+
+/* The protocols the first ClientHello offered, when it had ALPN. */
+static void client_alpn(FILE *o, const struct tls_hello *ch)
+{
+    if (!ch->nalpn)
+        return;
+    fputs(",\"client_alpn\":[", o);
+    for (int i = 0; i < ch->nalpn && i < TLS_HELLO_MAX_ALPN; i++)
+        fputs(i ? "," : "", o), jstr(o, ch->alpn_names[i]);
+    fputc(']', o);
+}
+
 static void summary(FILE *o, const struct event *ev)
 {
     const struct tcp_conn *c = ev->conn;
@@ -328,14 +353,16 @@ static void summary(FILE *o, const struct event *ev)
     jkey(o, "end"), jtime(o, ev->ts_us);
     if (s->version)
         jkey(o, "version"), jname(o, REG_VERSION, s->version);
-    if (s->cipher <= 0xffff)
+    if (s->cipher <= 0xffffff) /* SSL 2.0 cipher kinds have 3 bytes */
         jkey(o, "cipher"), jname(o, REG_CIPHER, s->cipher);
     if (s->compression) /* only when not null (RFC 3749) */
         jkey(o, "compression"), jname(o, REG_COMPRESSION, s->compression);
+    ssl2_specs(o, &s->ssl2);
     if (s->sni[0])
         jkey(o, "sni"), jstr(o, s->sni);
     if (s->alpn[0])
         jkey(o, "alpn"), jstr(o, s->alpn);
+    client_alpn(o, &s->ch);
     fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
             f->verdict == VERDICT_ESTABLISHED || f->verdict == VERDICT_UNDECRYPTABLE ? "true"
                                                                                  : "false");
@@ -459,7 +486,10 @@ static void json_event(struct view *v, const struct event *ev)
         r = ev->rec->rec;
         head(o, "record", ev);
         fprintf(o, ",\"record\":%" PRIu64 ",\"content_type\":", ev->record_no);
-        jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
+        if (r->type == TLS_CT_SSL2)
+            jstr(o, "ssl2");
+        else
+            jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
         jkey(o, "version"), jname(o, REG_VERSION, r->version);
         fprintf(o, ",\"length\":%zu,\"encrypted\":%s", r->length,
                 ev->rec->encrypted ? "true" : "false");
@@ -468,7 +498,7 @@ static void json_event(struct view *v, const struct event *ev)
         return;
     case EV_MESSAGE:
         head(o, "handshake", ev);
-        jkey(o, "message"), jname(o, REG_HANDSHAKE, ev->msg->type);
+        jkey(o, "message"), jname(o, ev->msg->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, ev->msg->type);
         fprintf(o, ",\"length\":%" PRIu32 ",\"fields\":{", ev->msg->length);
         jfields(o, ev->msg->tree, ev->msg->root, 0);
         fprintf(o, "}%s%s}\n", ev->msg->malformed ? ",\"malformed\":true" : "",

@@ -81,7 +81,7 @@ static void line(struct summary_view *sv, const struct event *ev)
     char cl[64], sr[64], ends[140], vb[32], cb[48], result[80];
     const char *version = s->version ? reg_name_or_unknown(REG_VERSION, s->version, vb, sizeof(vb))
                                      : "-";
-    const char *cipher = s->cipher <= 0xffff
+    const char *cipher = s->cipher <= 0xffffff /* SSL 2.0 cipher kinds have 3 bytes */
                              ? reg_name_or_unknown(REG_CIPHER, s->cipher, cb, sizeof(cb))
                              : "-";
 
@@ -111,7 +111,7 @@ static void line(struct summary_view *sv, const struct event *ev)
     sv->verdicts[f->verdict]++;
     if (s->version)
         count(&sv->versions, version);
-    if (s->cipher <= 0xffff)
+    if (s->cipher <= 0xffffff)
         count(&sv->ciphers, cipher);
     if (f->diag.code && f->verdict != VERDICT_ESTABLISHED)
         count(&sv->causes, f->diag.code);

@@ -479,7 +479,8 @@ static void message(struct text_view *tv, const struct event *ev)
     char buf[32];
     if (tv->opts.quiet)
         return;
-    fprintf(tv->out, "      %s%s\n", reg_name_or_unknown(REG_HANDSHAKE, m->type, buf, sizeof(buf)),
+    fprintf(tv->out, "      %s%s\n",
+            reg_name_or_unknown(m->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, m->type, buf, sizeof(buf)),
             m->decrypted ? " (decrypted)" : "");
     fields(tv, m->tree, m->root, 8);
     if (m->tree->full)

@@ -30,6 +30,8 @@ struct dir_state {
     uint64_t carry_offset;
     int gap;            /* bytes of its plaintext were lost */
     int alerted;        /* it sent an alert: its TLS may end there */
+    int finished;       /* it finished its handshake (sent Finished) ... */
+    int app_sent;       /* ... and sent application data records */
     int ended;          /* ... and bytes that are not TLS follow, from ended_at */
     uint64_t ended_at;
     struct tls_framer *framer;
@@ -49,6 +51,7 @@ struct tls_conn {
     const struct tls_protect_ops *prot;
     void *prot_arg;
     struct opening *opening;  /* while a direction is plaintext: its classifier */
+    int midstream;            /* the capture lacks the connection's start */
 };
 
 static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir dir,
@@ -72,9 +75,11 @@ static void deliver(struct dir_state *ds, const struct tls_msg *m)
 {
     struct tls_conn *c = ds->conn;
     if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
-        c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = m->type;
+        c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = (uint16_t)(m->ssl2 ? 0x100 + m->type : m->type);
+    if (m->type == TLS_HS_FINISHED && !m->ssl2)
+        ds->finished = 1;
     c->ops->message(c->arg, ds->dir, m);
-    if (c->prot)
+    if (c->prot && !m->ssl2) /* the crypto stage has no SSL 2.0 */
         c->prot->message(c->prot_arg, ds->dir, m, &c->sum);
     if (m->malformed)
         anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, m->length);
@@ -93,7 +98,7 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
     m.root = ft_reset(c->tree);
     m.malformed = !dec_message(&d, m.type, &cur, m.root);
     /* RFC 8446 2: everything after the ServerHello is encrypted. */
-    if (m.type == 2 && c->sum.version == 0x0304)
+    if (m.type == 2 && tls_is_tls13(c->sum.version))
         c->d[TCP_C2S].encrypted = c->d[TCP_S2C].encrypted = 1;
     deliver(ds, &m);
 }
@@ -200,21 +205,74 @@ static void plaintext(struct dir_state *ds, const struct tls_plaintext *pt)
     }
 }
 
+/* Where the direction stands for the rule of on_problem: its Finished
+ * (TLS <= 1.2 without keys: the protected handshake record after its
+ * ChangeCipherSpec) and its first application data record (TLS 1.3 hides
+ * the type: only decryption tells). */
+static void note_progress(struct dir_state *ds, const struct tls_rec_info *r)
+{
+    int tls13 = tls_is_tls13(ds->conn->sum.version);
+    if (r->open == TLS_OPEN_OK) {
+        ds->app_sent |= r->plain.type == TLS_CT_APPLICATION_DATA;
+        return;
+    }
+    if (tls13)
+        return;
+    ds->app_sent |= r->rec->type == TLS_CT_APPLICATION_DATA;
+    ds->finished |= r->encrypted && r->rec->type == TLS_CT_HANDSHAKE;
+}
+
+/* An SSL 2.0 record in clear: one message, msg_type first.  The
+ * server's SERVER-HELLO makes the client's stream SSL 2.0 too (an
+ * SSLv2-compatible hello answered in SSL 2.0); the key exchange
+ * (CLIENT-MASTER-KEY, or a resumed session) makes what follows
+ * encrypted. */
+static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
+{
+    struct tls_conn *c = ds->conn;
+    struct tls_ssl2 *v2 = &c->sum.ssl2;
+    struct cursor cur = cur_make(rec->body, rec->length);
+    uint8_t type;
+
+    if (!cur_u8(&cur, &type))
+        return;
+    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = type};
+    struct tls_msg m = {.type = type, .ssl2 = 1, .length = (uint32_t)cur_left(&cur),
+                        .body = cur_ptr(&cur), .raw = rec->body, .raw_len = rec->length,
+                        .tree = c->tree, .root = ft_reset(c->tree)};
+    d.keying = &m.keying;
+    m.malformed = !dec_ssl2_message(&d, type, &cur, m.root);
+    deliver(ds, &m);
+    if (type == 4 && ds->dir == TCP_S2C && v2->server_hello) {
+        tls_framer_ssl2(c->d[TCP_C2S].framer);
+        if (v2->session_id_hit)
+            v2->keyed[TCP_C2S] = v2->keyed[TCP_S2C] = 1;
+    }
+    if (type == 2 && ds->dir == TCP_C2S && v2->master_key)
+        v2->keyed[TCP_C2S] = v2->keyed[TCP_S2C] = 1;
+}
+
 static void on_record(void *arg, const struct tls_record *rec)
 {
     struct dir_state *ds = arg;
     struct tls_conn *c = ds->conn;
     /* A 2-byte alert cannot be ciphertext (protection adds a MAC or a
-     * tag): a peer that fails before it has keys alerts in clear. */
+     * tag): a peer that fails before it has keys alerts in clear.  When
+     * the handshake is not in the capture, a longer one is ciphertext. */
     int clear_alert = rec->type == TLS_CT_ALERT && rec->length == 2;
+    int unseen_keys = c->midstream && !c->sum.sh.seen && rec->type == TLS_CT_ALERT;
     int encrypted = rec->type == TLS_CT_APPLICATION_DATA ||
-                    (ds->encrypted && rec->type != TLS_CT_CHANGE_CIPHER_SPEC && !clear_alert);
+                    ((ds->encrypted || unseen_keys) && rec->type != TLS_CT_CHANGE_CIPHER_SPEC &&
+                     !clear_alert);
+    if (rec->type == TLS_CT_SSL2)
+        encrypted = c->sum.ssl2.keyed[ds->dir];
     struct tls_rec_info info = {.rec = rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
 
     c->sum.tls_seen = 1;
-    if (encrypted && c->prot)
+    if (encrypted && c->prot && rec->type != TLS_CT_SSL2)
         info.open = c->prot->open(c->prot_arg, ds->dir, rec, &info.plain, &info.skipped);
     c->ops->record(c->arg, ds->dir, &info);
+    note_progress(ds, &info);
     if (encrypted) {
         if (info.open == TLS_OPEN_OK)
             plaintext(ds, &info.plain);
@@ -225,7 +283,7 @@ static void on_record(void *arg, const struct tls_record *rec)
     switch (rec->type) {
     case TLS_CT_CHANGE_CIPHER_SPEC:
         /* TLS 1.3 sends it only for middleboxes (RFC 8446 D.4). */
-        if (c->sum.version && c->sum.version < 0x0304)
+        if (c->sum.version && !tls_is_tls13(c->sum.version))
             ds->encrypted = 1;
         if (c->prot)
             c->prot->change_cipher_spec(c->prot_arg, ds->dir, &c->sum);
@@ -235,6 +293,9 @@ static void on_record(void *arg, const struct tls_record *rec)
         break;
     case TLS_CT_HANDSHAKE:
         handshake_bytes(ds, rec->body, rec->length);
+        break;
+    case TLS_CT_SSL2:
+        ssl2_message(ds, rec);
         break;
     case TLS_CT_SSL2_HELLO: {
         struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
@@ -262,8 +323,11 @@ static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
         [TLS_RESYNC] = TLS_ANOM_RESYNC,
     };
     /* After its alert (close_notify), a side may go back to plaintext:
-     * FTP's CCC (RFC 4217 11). */
-    if (what == TLS_BAD_HEADER && ds->alerted) {
+     * FTP's CCC (RFC 4217 11).  So may one that finished its handshake
+     * and sent no application data record: TLS only authenticated the
+     * connection (GridFTP data channels without protection).  Bytes that
+     * break a stream of application data records are another matter. */
+    if (what == TLS_BAD_HEADER && (ds->alerted || (ds->finished && !ds->app_sent))) {
         ds->ended = 1;
         ds->ended_at = offset;
         return;
@@ -449,7 +513,8 @@ static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t
     struct tls_framer *fresh = tls_framer_new(&framer_ops, ds);
     uint64_t at = ds->ended_at;
 
-    ds->ended = ds->alerted = 0;
+    /* A new TLS session on the direction would start in clear. */
+    ds->ended = ds->alerted = ds->finished = ds->app_sent = ds->encrypted = 0;
     if (!fresh)
         return; /* the direction stays stopped */
     ds->phase = PH_PLAIN;
@@ -502,6 +567,7 @@ void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_
 void tls_conn_midstream(struct tls_conn *c)
 {
     anomaly(c, TLS_ANOM_MIDSTREAM, TCP_C2S, 0);
+    c->midstream = 1;
     for (int d = 0; d < 2; d++) {
         c->d[d].phase = PH_TLS;
         c->sum.opening.tls[d] = 1;
@@ -517,6 +583,7 @@ const char *tls_version_name(uint16_t v)
 {
     return reg_name(REG_VERSION, v);
 }
+
 
 int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
                        int root, struct tls_summary *sum, enum tcp_dir dir)

@@ -73,6 +73,8 @@ static void keep_alpn(struct tls_hello *h, const struct cursor *proto)
     size_t n = cur_left(proto), at = strlen(h->alpn);
     if (n && !h->nalpn)
         h->alpn_first[0] = p[0], h->alpn_first[1] = p[n - 1];
+    if (h->nalpn < TLS_HELLO_MAX_ALPN)
+        keep_text(h->alpn_names[h->nalpn], sizeof(h->alpn_names[0]), p, n);
     h->nalpn++;
     if (at + 1 + n + 1 > sizeof(h->alpn))
         return;
@@ -261,6 +263,16 @@ static int ext_ech(struct dec *d, struct cursor *b, int node)
     return 1;
 }
 
+/* RFC 6520 2: the body is one HeartbeatMode, not a list. */
+static int ext_heartbeat(struct dec *d, struct cursor *b, int node)
+{
+    uint8_t mode;
+    if (!cur_u8(b, &mode))
+        return dec_fail(d, node, "truncated heartbeat mode");
+    ft_named(d->t, node, "mode", REG_HEARTBEAT_MODE, mode);
+    return 1;
+}
+
 static int ext_u16_value(struct dec *d, struct cursor *b, int node, const char *key)
 {
     uint16_t v;
@@ -314,10 +326,13 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
         return ext_u8_vec(d, b, node, "formats", REG_EC_POINT_FORMAT, h ? h->formats : NULL,
                           h ? &h->nformats : NULL);
     case 13:
+        /* NSS's draft-16 servers put an empty one in the ServerHello */
+        if (d->msg == TLS_HS_SERVER_HELLO && cur_at_end(b))
+            return 1;
         return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, h ? h->sigalgs : NULL,
                            h ? &h->nsigalgs : NULL);
     case 50: return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
-    case 15: return ext_u8_vec(d, b, node, "mode", REG_HEARTBEAT_MODE, NULL, NULL);
+    case 15: return ext_heartbeat(d, b, node);
     case 16: return ext_alpn(d, b, node);
     case 19:
     case 20:
@@ -347,6 +362,7 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     case 44: return ext_opaque(d, b, node, 2);
     case 45: return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
     case 47: return dec_dn_list(d, b, node, "authorities");
+    case 40: /* key_share in the TLS 1.3 drafts before 23 */
     case 51: return ext_key_share(d, b, node);
     case 0xfe0d: return ext_ech(d, b, node);
     case 0xff01: return ext_opaque(d, b, node, 1);

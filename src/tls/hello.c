@@ -1,11 +1,21 @@
 /*
  * ClientHello and ServerHello (RFC 8446 4.1.2-4.1.4, RFC 5246 7.4.1), and
- * the SSLv2-compatible ClientHello (RFC 5246 appendix E.2).
+ * the ServerHello and HelloRetryRequest of the TLS 1.3 drafts.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "tls_int.h"
+
+int tls_is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0x7e01 || v == 0x7e02;
+}
+
+int tls_is_early_draft(uint16_t v)
+{
+    return v >= 0x7f00 && v <= 0x7f15;
+}
 
 const uint8_t tls_hrr_random[32] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
@@ -55,7 +65,7 @@ static int random_and_session(struct dec *d, struct cursor *c, int node, const u
     return 1;
 }
 
-static void set_client_version(struct tls_summary *s, uint16_t v)
+void dec_client_version(struct tls_summary *s, uint16_t v)
 {
     if (v > s->client_version && !reg_is_grease(v))
         s->client_version = v;
@@ -74,7 +84,7 @@ int dec_client_hello(struct dec *d, struct cursor *c, int node)
     ft_named(d->t, node, "version", REG_VERSION, version);
     memset(h, 0, sizeof(*h));
     h->version = version;
-    set_client_version(d->sum, version);
+    dec_client_version(d->sum, version);
     if (!random_and_session(d, c, node, &random))
         return 0;
     memcpy(d->sum->client_sid, d->session_id, d->session_id_len);
@@ -97,26 +107,68 @@ int dec_client_hello(struct dec *d, struct cursor *c, int node)
     return ok;
 }
 
+/* A TLS 1.3 draft before 22: the ServerHello is version, random,
+ * cipher_suite and extensions (draft-ietf-tls-tls13-21 4.1.3), and the
+ * HelloRetryRequest a message of its own, server_version, cipher_suite
+ * (from draft 19 on) and extensions (draft-18 and -19 4.1.4).  The
+ * version field names the draft. */
+static int early_draft_hello(struct dec *d, struct cursor *c, int node, uint16_t version,
+                             const uint8_t **random, uint16_t *suite)
+{
+    static const uint8_t none[32];
+    d->session_id = none; /* empty, and never NULL (memcpy) */
+    d->session_id_len = 0;
+    *random = none;
+    *suite = 0xffff;
+    if (d->msg != TLS_HS_HELLO_RETRY_REQUEST) {
+        if (!cur_bytes(c, 32, random))
+            return dec_fail(d, node, "truncated random");
+        ft_verbose(d->t, ft_hex(d->t, node, "random", *random, 32));
+    } else if (version < 0x7f13) {
+        return 1;
+    }
+    if (!cur_u16(c, suite))
+        return dec_fail(d, node, "truncated cipher_suite");
+    ft_named(d->t, node, "cipher_suite", REG_CIPHER, *suite);
+    return 1;
+}
+
+/* RFC 5246 7.4.1.3 and RFC 8446 4.1.3: random, the session ID (echoed
+ * in TLS 1.3), cipher suite, compression method. */
+static int tls_server_hello(struct dec *d, struct cursor *c, int node, const uint8_t **random,
+                            uint16_t *suite)
+{
+    uint8_t comp;
+    if (!random_and_session(d, c, node, random))
+        return 0;
+    if (!cur_u16(c, suite) || !cur_u8(c, &comp))
+        return dec_fail(d, node, "truncated cipher_suite");
+    ft_named(d->t, node, "cipher_suite", REG_CIPHER, *suite);
+    ft_named(d->t, node, "compression_method", REG_COMPRESSION, comp);
+    return 1;
+}
+
 int dec_server_hello(struct dec *d, struct cursor *c, int node)
 {
     struct tls_summary *s = d->sum;
     struct tls_hello scratch, *h = s->sh.seen || d->msg == TLS_HS_HELLO_RETRY_REQUEST ? &scratch : &s->sh;
     const uint8_t *random;
     uint16_t version, suite;
-    uint8_t comp;
 
     if (!cur_u16(c, &version))
         return dec_fail(d, node, "truncated version");
     ft_named(d->t, node, "version", REG_VERSION, version);
     memset(h, 0, sizeof(*h));
     h->version = version;
-    if (!random_and_session(d, c, node, &random))
+    /* RFC 8446 4.1.3 fixes legacy_version at 0x0303: a ServerHello that
+     * says 0x0304 is from a draft that sent the final number (NSS's
+     * draft-14 servers did), laid out as the early drafts. */
+    int draft = tls_is_early_draft(version) || version == 0x0304;
+    if (draft ? !early_draft_hello(d, c, node, version, &random, &suite)
+              : !tls_server_hello(d, c, node, &random, &suite))
         return 0;
-    if (!cur_u16(c, &suite) || !cur_u8(c, &comp))
-        return dec_fail(d, node, "truncated cipher_suite");
-    ft_named(d->t, node, "cipher_suite", REG_CIPHER, suite);
-    ft_named(d->t, node, "compression_method", REG_COMPRESSION, comp);
-    dec_keep(h->ciphers, &h->nciphers, suite);
+    if (suite != 0xffff)
+        dec_keep(h->ciphers, &h->nciphers, suite);
     int echo = d->session_id_len && d->session_id_len == s->client_sid_len &&
                memcmp(d->session_id, s->client_sid, d->session_id_len) == 0;
     if (d->msg == TLS_HS_HELLO_RETRY_REQUEST) {
@@ -137,50 +189,7 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
         /* TLS 1.3 echoes the session ID for middleboxes (RFC 8446 D.4):
          * there, only an accepted PSK means resumption.  Before 1.3 the
          * echo of the offered ID (or of a ticket's) is the sign. */
-        s->resumed = s->version == 0x0304 ? s->psk_selected : echo;
+        s->resumed = tls_is_tls13(s->version) ? s->psk_selected : echo;
     }
     return ok;
-}
-
-/* RFC 5246 E.2: msg_type(1) has been read as part of the record. */
-int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
-{
-    uint16_t version, spec_len, sid_len, chal_len;
-    struct cursor specs;
-    const uint8_t *sid, *chal;
-    uint8_t type;
-
-    if (!cur_u8(c, &type) || !cur_u16(c, &version) || !cur_u16(c, &spec_len) ||
-        !cur_u16(c, &sid_len) || !cur_u16(c, &chal_len))
-        return dec_fail(d, node, "truncated SSLv2 ClientHello");
-    ft_named(d->t, node, "version", REG_VERSION, version);
-    set_client_version(d->sum, version);
-    if (spec_len % 3 || !cur_sub(c, spec_len, &specs) || !cur_bytes(c, sid_len, &sid) ||
-        !cur_bytes(c, chal_len, &chal))
-        return dec_fail(d, node, "bad SSLv2 ClientHello lengths");
-    int list = ft_list(d->t, node, "cipher_specs");
-    struct tls_hello scratch, *h = d->sum->ch.seen ? &scratch : &d->sum->ch;
-    memset(h, 0, sizeof(*h));
-    h->seen = 1;
-    h->version = version;
-    uint8_t k;
-    uint16_t v;
-    while (cur_u8(&specs, &k) && cur_u16(&specs, &v)) {
-        if (k == 0)
-            ft_named(d->t, list, NULL, REG_CIPHER, v), dec_keep(h->ciphers, &h->nciphers, v);
-        else { /* an SSLv2-only cipher kind */
-            char kind[32];
-            snprintf(kind, sizeof(kind), "SSLv2 cipher 0x%02x%04x", k, v);
-            ft_str(d->t, list, NULL, kind);
-        }
-    }
-    ft_verbose(d->t, ft_hex(d->t, node, "session_id", sid, sid_len));
-    ft_verbose(d->t, ft_hex(d->t, node, "challenge", chal, chal_len));
-    /* E.2: the challenge, left-padded with zeros, is the client random. */
-    memset(d->sum->client_random, 0, 32);
-    if (chal_len <= 32)
-        memcpy(d->sum->client_random + 32 - chal_len, chal, chal_len);
-    d->sum->client_sid_len = 0;
-    d->sum->early_data_offered = 0;
-    return 1;
 }

@@ -35,7 +35,7 @@ static enum kx kx_of(uint32_t cipher, int *anon)
 
 static int tls13(const struct dec *d)
 {
-    return d->sum->version == 0x0304;
+    return tls_is_tls13(d->sum->version);
 }
 
 static int vec_len(struct dec *d, struct cursor *c, int node, const char *key, int prefix)
@@ -160,21 +160,27 @@ static void keep_chain(struct tls_msg_keying *k, const struct cursor *der)
     }
 }
 
+int dec_cert_der(struct dec *d, const struct cursor *der, int l)
+{
+    int g = ft_group(d->t, l, NULL);
+    struct tls_cert_info *keep = cert_slot(d);
+    keep_chain(d->keying, der);
+    if (x509_fields(d->t, g, cur_ptr(der), cur_left(der), keep)) {
+        if (keep)
+            d->sum->ncerts++;
+    } else {
+        ft_str(d->t, g, "error", "not a parsable X.509 certificate");
+        ft_uint(d->t, g, "length", cur_left(der));
+    }
+    return g;
+}
+
 static int one_certificate(struct dec *d, struct cursor *list, int l)
 {
     struct cursor der;
     if (!cur_vec24(list, &der))
         return dec_fail(d, l, "truncated certificate");
-    int g = ft_group(d->t, l, NULL);
-    struct tls_cert_info *keep = cert_slot(d);
-    keep_chain(d->keying, &der);
-    if (x509_fields(d->t, g, cur_ptr(&der), cur_left(&der), keep)) {
-        if (keep)
-            d->sum->ncerts++;
-    } else {
-        ft_str(d->t, g, "error", "not a parsable X.509 certificate");
-        ft_uint(d->t, g, "length", cur_left(&der));
-    }
+    int g = dec_cert_der(d, &der, l);
     if (tls13(d)) /* RFC 8446 4.4.2: each entry has extensions */
         return dec_extensions(d, list, g);
     return 1;

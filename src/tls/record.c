@@ -23,6 +23,7 @@ struct tls_framer {
     void *arg;
     enum framer_state state;
     int started;             /* a first record was recognised */
+    int ssl2;                /* the stream is SSL 2.0 records */
     uint8_t hdr[TLS_HEADER_LEN];
     size_t hdr_have;
     struct tls_record rec;   /* the record being collected */
@@ -62,6 +63,19 @@ static int is_tls_version(uint8_t major, uint8_t minor)
 static int is_ssl2_client_hello(const uint8_t *h, size_t n)
 {
     return n >= 5 && (h[0] & 0x80) && h[2] == 1 && (h[3] == 0 || h[3] == 3);
+}
+
+/* SSL 2.0 (draft-hickman-netscape-ssl-00): a server's first record is a
+ * SERVER-HELLO (msg 4: session_id_hit 0 or 1, certificate_type, version
+ * 0x0002) or an ERROR (msg 0) of 3 bytes, under a 2-byte header. */
+static int is_ssl2_server_record(const uint8_t *h, size_t n)
+{
+    size_t len = n >= 2 ? (size_t)(h[0] & 0x7f) << 8 | h[1] : 0;
+    if (n < 5 || !(h[0] & 0x80))
+        return 0;
+    if (h[2] == 4)
+        return len >= 11 && h[3] <= 1;
+    return h[2] == 0 && len == 3 && h[3] == 0 && h[4] >= 1 && h[4] <= 6;
 }
 
 int tls_looks_like_client_hello(const uint8_t *p, size_t n)
@@ -114,7 +128,7 @@ static enum tls_start alert_record(const uint8_t *p, size_t n)
 static enum tls_start any_record(const uint8_t *p, size_t n)
 {
     if (n >= 1 && (p[0] & 0x80)) {
-        NEED(TLS_HEADER_LEN - 1, is_ssl2_client_hello(p, n));
+        NEED(TLS_HEADER_LEN - 1, is_ssl2_client_hello(p, n) || is_ssl2_server_record(p, n));
         return TLS_START_YES;
     }
     NEED(0, p[0] >= TLS_CT_CHANGE_CIPHER_SPEC && p[0] <= TLS_CT_HEARTBEAT);
@@ -158,6 +172,8 @@ const char *tls_content_type_name(unsigned type)
         return "Heartbeat";
     case TLS_CT_SSL2_HELLO:
         return "SSLv2 ClientHello";
+    case TLS_CT_SSL2:
+        return "SSLv2";
     default:
         return NULL;
     }
@@ -170,6 +186,25 @@ static void stop(struct tls_framer *f, enum tls_framer_problem why, uint64_t off
         f->ops->problem(f->arg, why, offset);
 }
 
+/* An SSL 2.0 record header: 2 bytes with the top bit set, or 3 with the
+ * padding length last.  The body's first bytes are already in hdr (see
+ * begin_body); a body shorter than those is not SSL 2.0. */
+static int ssl2_header(struct tls_framer *f, unsigned type)
+{
+    const uint8_t *h = f->hdr;
+    int two = (h[0] & 0x80) != 0;
+    f->rec.type = type;
+    f->rec.version = 0x0002; /* an SSL 2.0 record; a hello inside names its version */
+    f->rec.length = (size_t)(h[0] & (two ? 0x7f : 0x3f)) << 8 | h[1];
+    f->rec.padding = two ? 0 : h[2];
+    if (f->rec.length < (size_t)(two ? 3 : 2) || f->rec.padding > f->rec.length ||
+        f->rec.length > TLS_MAX_RECORD) {
+        stop(f, f->started ? TLS_BAD_LENGTH : TLS_NOT_TLS, f->rec.offset);
+        return 0;
+    }
+    return 1;
+}
+
 /* Reads a complete header; returns 0 (and stops) when it is not TLS. */
 static int parse_header(struct tls_framer *f)
 {
@@ -177,15 +212,18 @@ static int parse_header(struct tls_framer *f)
     uint8_t type;
     uint16_t version, len;
 
+    f->rec.padding = 0;
+    if (f->ssl2)
+        return ssl2_header(f, TLS_CT_SSL2);
     if (!f->started && is_ssl2_client_hello(f->hdr, TLS_HEADER_LEN)) {
-        f->rec.type = TLS_CT_SSL2_HELLO;
-        f->rec.version = 0x0002; /* an SSL 2.0 record; the hello inside names its version */
-        f->rec.length = (size_t)(f->hdr[0] & 0x7f) << 8 | f->hdr[1];
-        if (f->rec.length < 3) {
-            stop(f, TLS_NOT_TLS, f->rec.offset);
-            return 0;
-        }
-        return 1;
+        /* A CLIENT-HELLO of version 2 is an SSL 2.0 client's: the rest
+         * of its stream is SSL 2.0 too. */
+        f->ssl2 = f->hdr[3] == 0 && f->hdr[4] == 2;
+        return ssl2_header(f, TLS_CT_SSL2_HELLO);
+    }
+    if (!f->started && is_ssl2_server_record(f->hdr, TLS_HEADER_LEN)) {
+        f->ssl2 = 1;
+        return ssl2_header(f, TLS_CT_SSL2);
     }
     if (!cur_u8(&c, &type) || !cur_u16(&c, &version) || !cur_u16(&c, &len))
         return 0;
@@ -215,10 +253,13 @@ static void emit(struct tls_framer *f, const uint8_t *body)
 }
 
 /* After the header: hand on the body in place, or start collecting it.
- * The SSLv2 hello's length counts the three bytes already in hdr. */
+ * An SSL 2.0 record's header is shorter than TLS's: its length counts the
+ * bytes of hdr after the 2 or 3 header bytes. */
 static size_t begin_body(struct tls_framer *f, const uint8_t *p, size_t n)
 {
-    size_t in_hdr = f->rec.type == TLS_CT_SSL2_HELLO ? 3 : 0;
+    size_t in_hdr = 0;
+    if (f->rec.type == TLS_CT_SSL2_HELLO || f->rec.type == TLS_CT_SSL2)
+        in_hdr = TLS_HEADER_LEN - (f->hdr[0] & 0x80 ? 2 : 3);
 
     if (!in_hdr && n >= f->rec.length) {
         emit(f, p);
@@ -228,9 +269,11 @@ static size_t begin_body(struct tls_framer *f, const uint8_t *p, size_t n)
         stop(f, TLS_BAD_LENGTH, f->rec.offset);
         return n;
     }
-    memcpy(f->buf, f->hdr + 2, in_hdr);
+    memcpy(f->buf, f->hdr + TLS_HEADER_LEN - in_hdr, in_hdr);
     f->have = in_hdr;
     f->state = FR_BODY;
+    if (f->have == f->rec.length) /* a 3-byte SSL 2.0 ERROR is all in hdr */
+        emit(f, f->buf);
     return 0;
 }
 
@@ -324,6 +367,11 @@ void tls_framer_feed(struct tls_framer *f, const uint8_t *p, size_t n, uint64_t 
         n -= used;
         offset += used;
     }
+}
+
+void tls_framer_ssl2(struct tls_framer *f)
+{
+    f->ssl2 = 1;
 }
 
 const uint8_t *tls_framer_header(const struct tls_framer *f)

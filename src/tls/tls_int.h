@@ -30,7 +30,15 @@ int dec_extensions(struct dec *d, struct cursor *c, int node);
 int dec_dn_list(struct dec *d, struct cursor *c, int node, const char *key);
 int dec_client_hello(struct dec *d, struct cursor *c, int node);
 int dec_server_hello(struct dec *d, struct cursor *c, int node);
+/* ssl2.c: SSL 2.0 messages (draft-hickman-netscape-ssl-00).  The
+ * CLIENT-HELLO from its msg_type on; any other message after its
+ * msg_type, which the caller read. */
 int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node);
+int dec_ssl2_message(struct dec *d, uint8_t type, struct cursor *c, int node);
+/* A certificate's DER as a group of the list l, its fields from OpenSSL;
+ * kept for the summary (the server's) and the chain slices.  Returns the
+ * group. */
+int dec_cert_der(struct dec *d, const struct cursor *der, int l);
 int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node);
 
 /* opening.c: what the plaintext before TLS is (SMTP, a SOCKS proxy, ...)
@@ -49,6 +57,8 @@ void opening_tls(struct opening *o, enum tcp_dir dir, struct tls_opening *out);
 /* Adds a vector of 16-bit values named from table as a list. */
 int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
                  enum reg_table table, uint16_t *keep, int *nkeep);
+/* Raises the summary's client_version to v (not GREASE). */
+void dec_client_version(struct tls_summary *s, uint16_t v);
 /* Appends x to a hello list unless it is GREASE. */
 void dec_keep(uint16_t *list, int *n, uint16_t x);
 

@@ -12,7 +12,10 @@ description).  tlsdump's side is its JSON output (-j); tshark's is
 compared under tlsdump's names: tshark's numbers are named from
 include/registry.def the way tlsdump names them (GREASE, "unknown (0x..)").
 A ServerHello with the HelloRetryRequest random (RFC 8446 4.1.3) is named
-HelloRetryRequest on both sides.
+HelloRetryRequest on both sides.  SSL 2.0 records other than the
+CLIENT-HELLO are "ssl2" records, their messages in clear named as the SSL
+2.0 specification does; tshark 4.0 shows an SSL 2.0 ERROR as encrypted
+data (a known disagreement, pcaps/legacy-sslv2-no-cipher.pcap).
 
 Prints one line per disagreement and a final count; exit status 1 if any.
 """
@@ -87,8 +90,10 @@ def tlsdump_message(ev):
          "sni": [n for e in exts if e["type"] == "server_name" for n in e.get("names", [])],
          "alpn": [p for e in exts if e["type"] == "application_layer_protocol_negotiation"
                   for p in e.get("protocols", [])]}
-    if ev["message"] == "ClientHello" and "cipher_specs" in f:  # SSLv2-compatible
+    if "cipher_specs" in f:  # SSL 2.0: CLIENT-HELLO, SERVER-HELLO
         m["cipher_suites"] = f["cipher_specs"]
+    if "cipher_kind" in f:  # SSL 2.0: CLIENT-MASTER-KEY
+        m["cipher_suites"] = [f["cipher_kind"]]
     return m
 
 
@@ -148,18 +153,35 @@ def tshark_view(pcap, ports):
 
 
 def cipher_spec(spec):
-    """An SSLv2 CipherSpec (3 bytes) as tlsdump names it."""
-    v = int(spec, 16)
-    return name("CIPHER", v) if v >> 16 == 0 else "SSLv2 cipher 0x%06x" % v
+    """An SSL 2.0 cipher spec (3 bytes) as tlsdump names it (0x00XXXX: the TLS suite)."""
+    return name("CIPHER", int(spec, 16))
+
+
+def ssl2_record(rec, s, version):
+    """An SSL 2.0 record: the CLIENT-HELLO (tlsdump: a ClientHello in a
+    handshake record), another message in clear, or ciphertext."""
+    t = pairs(rec, "tls.handshake.type")
+    specs = [cipher_spec(c) for c in walk(rec, "tls.handshake.cipherspec")]
+    if t and int(t[0]) == 1:
+        s["records"].append(("handshake", version))
+        m = tshark_message(rec)
+        m["cipher_suites"] = specs
+        s["messages"].append(m)
+        return
+    s["records"].append(("ssl2", version))
+    if not t:
+        return
+    v = pairs(rec, "tls.handshake.version")
+    s["messages"].append({"type": name("SSL2_MSG", int(t[0])),
+                          "version": name("VERSION", v[0]) if v else None,
+                          "cipher_suites": specs or None, "extensions": None, "sni": [],
+                          "alpn": []})
 
 
 def tshark_record(rec, s):
     version = name("VERSION", pairs(rec, "tls.record.version")[0])
-    if version == "SSLv2":  # RFC 5246 E.2: the record is the ClientHello
-        s["records"].append(("handshake", version))
-        m = tshark_message(rec)
-        m["cipher_suites"] = [cipher_spec(c) for c in walk(rec, "tls.handshake.cipherspec")]
-        s["messages"].append(m)
+    if version == "SSLv2":
+        ssl2_record(rec, s, version)
         return
     # TLS 1.3's protected records: the outer type (RFC 8446 5.2)
     ctype = pairs(rec, "tls.record.content_type") or pairs(rec, "tls.record.opaque_type")

@@ -41,6 +41,22 @@ def records(stream):
     return out
 
 
+def both_streams(cap):
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([tlsdump, "-q", "-r", "pcaps/%s.pcap" % cap, "--streams", tmp],
+                       check=True, stdout=subprocess.DEVNULL)
+        c = open(os.path.join(tmp, "stream-1-client.bin"), "rb").read()
+        s = open(os.path.join(tmp, "stream-1-server.bin"), "rb").read()
+    return c, s[:6000]
+
+
+# Old and odd peers (pcaps/make-legacy-decoding.sh), for record/ only: SSL
+# 2.0 records, a TLS 1.3 draft, plaintext after a handshake.
+for cap in ("legacy-sslv2", "legacy-sslv2-no-cipher", "legacy-draft18", "legacy-plain-after-tls"):
+    c, s = both_streams(cap)
+    write("record", cap, bytes([len(c) * 255 // (len(c) + len(s))]) + c + s)
+
+
 for cap, version_sel, cipher_sel in (("tls12-openssl", 2, 1), ("tls13-openssl", 3, 0),
                                      ("tls12-gnutls", 2, 1)):
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,6 +3,7 @@
  * captures do not hold: a connection is told its events as the pipeline
  * would tell them, and the findings are checked.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -274,6 +275,54 @@ static void tls13_encrypted_client_alert(void)
     finish(&s);
 }
 
+/* The server's certificate for another name, from a CA the trust store
+ * lacks: the client's alert says which problem it rejected it for.  A
+ * client that does not check names (openssl s_client without
+ * -verify_hostname) sends unknown_ca; one that does and trusts the CA
+ * sends bad_certificate. */
+static void alert_names_the_cause(void)
+{
+    static const struct { uint8_t desc; const char *code; int further; } cases[] = {
+        {48, "unknown_ca", 1}, {42, "hostname_mismatch", 0}, {46, "hostname_mismatch", 0},
+    };
+    char err[256];
+    uint8_t *der[1];
+    size_t len[1];
+    CU_ASSERT_EQUAL_FATAL(read_pem_certs("pcaps/keys/server.pem", der, len, 1), 1);
+    struct verifier *v = verifier_new("pcaps/keys/other-ca.pem", NULL, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct script s;
+        start(&s);
+        analyzer_free(s.an);
+        conn_analysis_free(s.ca);
+        s.an = analyzer_new(v);
+        s.ca = conn_analysis_new(s.an);
+        hellos(&s, 0x0303);
+        strcpy(s.sum.sni, "www.other.test");
+        struct tls_msg cert = {.type = 11};
+        cert.keying.chain[0] = cert.keying.cert = der[0];
+        cert.keying.chain_len[0] = cert.keying.cert_len = len[0];
+        cert.keying.nchain = 1;
+        record(&s, TCP_S2C, 22, 40, 0);
+        conn_analysis_message(s.ca, TCP_S2C, &cert, &s.sum, 1796083200000000LL); /* 2026-12-01 */
+        message(&s, TCP_S2C, 14);
+        alert(&s, TCP_C2S, 2, cases[i].desc);
+        const struct findings *f = end(&s, NULL);
+        CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f->diag.code);
+        CU_ASSERT_STRING_EQUAL(f->diag.code, cases[i].code);
+        int further = 0;
+        for (int e = 0; e < f->diag.nevidence; e++)
+            further |= strstr(f->diag.evidence[e], "further problem") &&
+                       strstr(f->diag.evidence[e], "www.other.test");
+        CU_ASSERT_EQUAL(further, cases[i].further);
+        finish(&s);
+    }
+    verifier_free(v);
+    free(der[0]);
+}
+
 static void history_is_bounded(void)
 {
     struct script s;
@@ -284,6 +333,76 @@ static void history_is_bounded(void)
     const struct findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(strlen(f->history), HISTORY_MAX);
     finish(&s);
+}
+
+/* SSL 2.0: done when, after CLIENT-MASTER-KEY, the client sent an
+ * encrypted record and the server two (SERVER-VERIFY, SERVER-FINISHED);
+ * an ERROR in clear names the failure. */
+static void ssl2_rules(void)
+{
+    struct script s;
+    struct tls_msg sh = {.type = 4, .ssl2 = 1}, mk = {.type = 2, .ssl2 = 1};
+    struct tls_msg err = {.type = 0, .ssl2 = 1};
+    for (int server_records = 0; server_records <= 2; server_records++) {
+        start(&s);
+        s.sum.ch.seen = 1;
+        message(&s, TCP_C2S, 1);
+        s.sum.ssl2.server_hello = s.sum.ssl2.master_key = 1;
+        s.sum.version = 0x0002;
+        conn_analysis_message(s.ca, TCP_S2C, &sh, &s.sum, 0);
+        conn_analysis_message(s.ca, TCP_C2S, &mk, &s.sum, 0);
+        record(&s, TCP_C2S, TLS_CT_SSL2, 33, 1);
+        for (int i = 0; i < server_records; i++)
+            record(&s, TCP_S2C, TLS_CT_SSL2, 33, 1);
+        tcp(&s, TCP_S2C, TCP_EV_FIN);
+        const struct findings *f = end(&s, NULL);
+        CU_ASSERT_EQUAL(f->verdict, server_records == 2 ? VERDICT_ESTABLISHED : VERDICT_FAILED);
+        CU_ASSERT_STRING_EQUAL(f->history, "Cs");
+        if (server_records < 2) {
+            CU_ASSERT_STRING_EQUAL(f->diag.code, "closed_during_handshake");
+            CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "CLIENT-MASTER-KEY"));
+        }
+        finish(&s);
+    }
+    start(&s);
+    s.sum.ch.seen = 1;
+    message(&s, TCP_C2S, 1);
+    s.sum.ssl2.error_seen = 1;
+    s.sum.ssl2.error = 1;
+    s.sum.ssl2.error_from = TCP_S2C;
+    conn_analysis_message(s.ca, TCP_S2C, &err, &s.sum, 0);
+    const struct findings *f = end(&s, NULL);
+    CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
+    CU_ASSERT_STRING_EQUAL(f->diag.code, "no_shared_cipher");
+    CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.evidence[0], "ERROR from the server: NO-CIPHER-ERROR, "
+                                                       "after the client's ClientHello"));
+    finish(&s);
+}
+
+/* A TLS 1.3 server's alert-sized record after the client closed is its
+ * close_notify (a browser's unused preconnection), not a refusal. */
+static void tls13_close_after_client_fin(void)
+{
+    for (int client_first = 0; client_first < 2; client_first++) {
+        struct script s;
+        start(&s);
+        hellos(&s, 0x0304);
+        for (int i = 0; i < 4; i++)
+            record(&s, TCP_S2C, 23, 500, 1);
+        record(&s, TCP_C2S, 23, 53, 1); /* the client's Finished */
+        if (client_first)
+            tcp(&s, TCP_C2S, TCP_EV_FIN);
+        record(&s, TCP_S2C, 23, 19, 1);
+        tcp(&s, TCP_S2C, TCP_EV_FIN);
+        const struct findings *f = end(&s, NULL);
+        if (client_first) {
+            CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);
+            CU_ASSERT_PTR_NULL(f->diag.code);
+        } else {
+            CU_ASSERT_STRING_EQUAL(f->diag.code, "client_certificate_required");
+        }
+        finish(&s);
+    }
 }
 
 void suite_diagnose(void)
@@ -298,6 +417,9 @@ void suite_diagnose(void)
         {"keys that do not fit", keys_that_do_not_fit},
         {"TLS 1.3 encrypted client alert", tls13_encrypted_client_alert},
         {"history bounded", history_is_bounded},
+        {"the client's alert names the certificate problem", alert_names_the_cause},
+        {"SSL 2.0: established, closed, ERROR", ssl2_rules},
+        {"TLS 1.3: the server's close_notify after the client's FIN", tls13_close_after_client_fin},
         CU_TEST_INFO_NULL,
     };
     add_suite("diagnose", tests);

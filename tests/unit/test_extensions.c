@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fingerprint.h"
 #include "tls.h"
 #include "unit.h"
 
@@ -165,6 +166,80 @@ static void certificate_entry_block(void)
     ft_release(&t);
 }
 
+/* RFC 6520 2: heartbeat's body is one HeartbeatMode byte.  Old OpenSSL
+ * clients send it before padding (RFC 7685), which JA3 lists too. */
+static void heartbeat_and_padding(void)
+{
+    static const uint8_t block[] = {0x00, 0x0d, 0x00, 0x0f, 0x00, 0x01, 0x01,
+                                    0x00, 0x15, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
+    struct ftree t;
+    struct tls_summary sum = {.cipher = 0xffffffff};
+    ft_init(&t);
+    CU_ASSERT_FATAL(tls_decode_extensions(1, block, sizeof(block), &t, ft_reset(&t), &sum,
+                                          TCP_C2S));
+    CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
+    const struct field *mode = tree_child(&t, tree_extension(&t, 0, 15), "mode");
+    CU_ASSERT(mode && mode->kind == F_NAMED && mode->u == 1); /* peer_allowed_to_send */
+    CU_ASSERT_EQUAL(tree_child(&t, tree_extension(&t, 0, 21), "length")->u, 4);
+    context = 1;
+    malformed(block, sizeof(block), &t);
+    /* The former reading, a list under a length byte, is malformed. */
+    static const uint8_t as_list[] = {0x00, 0x06, 0x00, 0x0f, 0x00, 0x02, 0x01, 0x01};
+    CU_ASSERT_FALSE(decode(as_list, sizeof(as_list), &t));
+
+    /* In a whole ClientHello: clean, and JA3 lists both (Salesforce's
+     * ja3.py and tshark's ja3_full keep padding). */
+    uint8_t hello[2 + 32 + 1 + 4 + 2 + sizeof(block)] = {0x03, 0x03};
+    static const uint8_t tail[] = {0x00, 0x00, 0x02, 0x00, 0x2f, 0x01, 0x00};
+    memcpy(hello + 34, tail, sizeof(tail));
+    memcpy(hello + 34 + sizeof(tail), block, sizeof(block));
+    char md5[33];
+    memset(&sum, 0, sizeof(sum));
+    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum,
+                                       TCP_C2S));
+    char *ja3 = fp_ja3(&sum.ch, 1, md5);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ja3);
+    CU_ASSERT_STRING_EQUAL(ja3, "771,47,15-21,,");
+    free(ja3);
+    ft_release(&t);
+}
+
+/* ALPN (RFC 7301 3.1): the client's list one name at a time, and the
+ * server's choice, which TLS 1.3 sends in EncryptedExtensions. */
+static void alpn_offered_and_selected(void)
+{
+    static const uint8_t offer[] = {0x00, 0x13, 0x00, 0x10, 0x00, 0x0f, 0x00, 0x0d,
+                                    0x02, 'h', '2', 0x08, 'h', 't', 't', 'p',
+                                    '/', '1', ',', '1', 0x00};
+    static const uint8_t chosen[] = {0x00, 0x09, 0x00, 0x10, 0x00, 0x05, 0x00, 0x03,
+                                     0x02, 'h', '2'};
+    struct ftree t;
+    struct tls_summary sum = {.cipher = 0xffffffff};
+    ft_init(&t);
+    /* In a ClientHello: the hello's names, a comma kept inside one. */
+    uint8_t hello[2 + 32 + 1 + 4 + 2 + sizeof(offer)] = {0x03, 0x03};
+    static const uint8_t tail[] = {0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00};
+    memcpy(hello + 34, tail, sizeof(tail));
+    memcpy(hello + 34 + sizeof(tail), offer, sizeof(offer));
+    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum,
+                                       TCP_C2S));
+    CU_ASSERT_EQUAL(sum.ch.nalpn, 3);
+    CU_ASSERT_STRING_EQUAL(sum.ch.alpn_names[0], "h2");
+    CU_ASSERT_STRING_EQUAL(sum.ch.alpn_names[1], "http/1,1");
+    CU_ASSERT_STRING_EQUAL(sum.ch.alpn_names[2], "");
+    CU_ASSERT_EQUAL(sum.alpn[0], 0); /* offered, not selected */
+    context = 1;
+    malformed(offer, sizeof(offer), &t);
+    /* A TLS 1.3 server's EncryptedExtensions: the selection. */
+    sum.version = 0x0304;
+    CU_ASSERT_FATAL(tls_decode_message(8, chosen, sizeof(chosen), &t, ft_reset(&t), &sum,
+                                       TCP_S2C));
+    CU_ASSERT_STRING_EQUAL(sum.alpn, "h2");
+    context = 8;
+    malformed(chosen, sizeof(chosen), &t);
+    ft_release(&t);
+}
+
 void suite_extensions(void)
 {
     static const CU_TestInfo tests[] = {
@@ -174,6 +249,8 @@ void suite_extensions(void)
         {"HelloRetryRequest's extensions", hello_retry_request_block},
         {"CertificateRequest's extensions (TLS 1.3)", certificate_request_block},
         {"a CertificateEntry's extensions (TLS 1.3)", certificate_entry_block},
+        {"heartbeat's one-byte mode, then padding", heartbeat_and_padding},
+        {"ALPN offered one by one, selected in EncryptedExtensions", alpn_offered_and_selected},
         CU_TEST_INFO_NULL,
     };
     add_suite("extensions", tests);

@@ -37,13 +37,20 @@ static void on_message(void *a, enum tcp_dir d, const struct tls_msg *m)
     if ((d == TCP_C2S && m->type == 1) || (d == TCP_S2C && m->type == 2))
         s->hellos[d]++;
 }
+static int alerts_encrypted, alerts_clear;
 static void on_alert(void *a, enum tcp_dir d, const struct tls_alert *al)
 {
-    (void)a, (void)d, (void)al;
+    (void)a, (void)d;
+    if (al->encrypted)
+        alerts_encrypted++;
+    else
+        alerts_clear++;
 }
+static int problems[2];
 static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint64_t o)
 {
-    (void)a, (void)d, (void)p, (void)o;
+    (void)a, (void)p, (void)o;
+    problems[d]++;
 }
 static void on_plain(void *a, enum tcp_dir d, const uint8_t *p, size_t n, uint64_t o)
 {
@@ -341,6 +348,81 @@ static void clear_command_channel(void)
     }
 }
 
+/* A handshake that completes and then plaintext by design (GridFTP's
+ * data channels with DCAU and PROT C: TLS only authenticates): each side
+ * ends its TLS after its Finished, and no problem is reported.  Bytes
+ * that break a stream of application data records still are one. */
+static void plaintext_after_handshake(void)
+{
+    static const uint8_t ccs[] = {0x14, 3, 3, 0, 1, 1};
+    static const uint8_t finished[45] = {0x16, 3, 3, 0, 40, 0xaa, 0xbb};
+    static const uint8_t app[29] = {0x17, 3, 3, 0, 24, 0xcc};
+    for (int cut = 0; cut < 2; cut++) {
+        struct seen s;
+        struct tls_opening o;
+        const struct step data[] = {HELLOS, CB(ccs), CB(finished), SB(ccs), SB(finished),
+                                    C("STOR file 1234\n"), S("0123456789abcdef")};
+        memset(ends, 0, sizeof(ends));
+        memset(problems, 0, sizeof(problems));
+        /* cut: the client's plaintext in two pieces, within the header
+         * the framer reads */
+        play(data, 8, cut ? sizeof(client_hello) + sizeof(ccs) + sizeof(finished) + 3 : 0, &s,
+             &o);
+        CU_ASSERT(ends[TCP_C2S] == 1 && ends[TCP_S2C] == 1);
+        CU_ASSERT_EQUAL(ends_at[TCP_C2S], sizeof(client_hello) + sizeof(ccs) + sizeof(finished));
+        CU_ASSERT_EQUAL(problems[TCP_C2S] + problems[TCP_S2C], 0);
+        CU_ASSERT_EQUAL(o.plain[TCP_C2S], strlen("STOR file 1234\n"));
+        CU_ASSERT_EQUAL(o.plain[TCP_S2C], 16);
+        CU_ASSERT_EQUAL(s.hellos[TCP_C2S] + s.hellos[TCP_S2C], 2);
+    }
+    /* After an application data record: the stream is broken, not ended. */
+    struct seen s;
+    struct tls_opening o;
+    const struct step broken[] = {HELLOS, CB(ccs), CB(finished), SB(ccs), SB(finished),
+                                  SB(app), S("HTTP/1.1 403 Forbidden\r\n\r\n")};
+    memset(ends, 0, sizeof(ends));
+    memset(problems, 0, sizeof(problems));
+    play(broken, 8, 0, &s, &o);
+    CU_ASSERT_EQUAL(ends[TCP_S2C], 0);
+    CU_ASSERT_EQUAL(problems[TCP_S2C], 1);
+    CU_ASSERT_EQUAL(o.plain[TCP_S2C], 0);
+    /* Before its Finished a side's stray bytes are a broken stream too. */
+    const struct step early[] = {HELLOS, CB(ccs), C("not a record")};
+    memset(ends, 0, sizeof(ends));
+    memset(problems, 0, sizeof(problems));
+    play(early, 4, 0, &s, &o);
+    CU_ASSERT_EQUAL(ends[TCP_C2S], 0);
+    CU_ASSERT_EQUAL(problems[TCP_C2S], 1);
+}
+
+/* A capture that starts after the handshake: an alert record longer
+ * than two bytes is encrypted (a MAC or tag follows the two bytes), not
+ * a level and a description; a two-byte one is in clear. */
+static void midstream_alerts(void)
+{
+    static const uint8_t app[29] = {0x17, 3, 3, 0, 24, 0x4f};
+    static const uint8_t enc_alert[31] = {0x15, 3, 3, 0, 26, 0x4f, 0x91};
+    static const uint8_t clear_alert[7] = {0x15, 3, 3, 0, 2, 2, 40};
+    struct ftree t;
+    struct seen s = {0};
+    ft_init(&t);
+    struct tls_conn *c = tls_conn_new(&ops, &s, &t);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    alerts_encrypted = alerts_clear = 0;
+    tls_conn_midstream(c);
+    tls_conn_data(c, TCP_S2C, app, sizeof(app), 0);
+    tls_conn_data(c, TCP_S2C, enc_alert, sizeof(enc_alert), sizeof(app));
+    tls_conn_data(c, TCP_C2S, clear_alert, sizeof(clear_alert), 0);
+    CU_ASSERT_EQUAL(alerts_encrypted, 1);
+    CU_ASSERT_EQUAL(alerts_clear, 1);
+    const struct tls_summary *sum = tls_conn_summary(c);
+    CU_ASSERT_EQUAL(sum->nalerts, 2);
+    CU_ASSERT(sum->alerts[0].encrypted && !sum->alerts[0].decrypted);
+    CU_ASSERT(!sum->alerts[1].encrypted && sum->alerts[1].desc == 40);
+    tls_conn_free(c);
+    ft_release(&t);
+}
+
 /* The record signatures, at every length of their prefix. */
 static void record_starts(void)
 {
@@ -373,6 +455,8 @@ void suite_opening(void)
         {"PostgreSQL, MySQL, LDAP, RDP", databases_and_rdp},
         {"an unknown protocol that upgrades; TLS to a plaintext port", unknown_and_wrong_port},
         {"FTP CCC: plaintext again after close_notify", clear_command_channel},
+        {"plaintext after a completed handshake (GridFTP)", plaintext_after_handshake},
+        {"mid-stream: an alert longer than two bytes is encrypted", midstream_alerts},
         CU_TEST_INFO_NULL,
     };
     add_suite("opening", tests);

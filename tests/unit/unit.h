@@ -30,6 +30,8 @@ void suite_diagnose(void);
 void suite_verify(void);
 void suite_ja4(void);
 void suite_opening(void);
+void suite_ssl2(void);
+void suite_drafts(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
 void add_suite(const char *name, const CU_TestInfo *tests);
