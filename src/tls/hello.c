@@ -136,15 +136,14 @@ static int early_draft_hello(struct dec *d, struct cursor *c, int node, uint16_t
 /* RFC 5246 7.4.1.3 and RFC 8446 4.1.3: random, the session ID (echoed
  * in TLS 1.3), cipher suite, compression method. */
 static int tls_server_hello(struct dec *d, struct cursor *c, int node, const uint8_t **random,
-                            uint16_t *suite)
+                            uint16_t *suite, uint8_t *comp)
 {
-    uint8_t comp;
     if (!random_and_session(d, c, node, random))
         return 0;
-    if (!cur_u16(c, suite) || !cur_u8(c, &comp))
+    if (!cur_u16(c, suite) || !cur_u8(c, comp))
         return dec_fail(d, node, "truncated cipher_suite");
     ft_named(d->t, node, "cipher_suite", REG_CIPHER, *suite);
-    ft_named(d->t, node, "compression_method", REG_COMPRESSION, comp);
+    ft_named(d->t, node, "compression_method", REG_COMPRESSION, *comp);
     return 1;
 }
 
@@ -154,6 +153,7 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
     struct tls_hello scratch, *h = s->sh.seen || d->msg == TLS_HS_HELLO_RETRY_REQUEST ? &scratch : &s->sh;
     const uint8_t *random;
     uint16_t version, suite;
+    uint8_t comp = 0; /* the early drafts have none */
 
     if (!cur_u16(c, &version))
         return dec_fail(d, node, "truncated version");
@@ -165,7 +165,7 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
      * draft-14 servers did), laid out as the early drafts. */
     int draft = tls_is_early_draft(version) || version == 0x0304;
     if (draft ? !early_draft_hello(d, c, node, version, &random, &suite)
-              : !tls_server_hello(d, c, node, &random, &suite))
+              : !tls_server_hello(d, c, node, &random, &suite, &comp))
         return 0;
     if (suite != 0xffff)
         dec_keep(h->ciphers, &h->nciphers, suite);
