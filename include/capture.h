@@ -46,6 +46,7 @@ struct capture_opts {
     const char *filter;  /* BPF expression or NULL */
     int promisc;         /* live: promiscuous mode */
     int snaplen;         /* live: bytes kept per frame (0: libpcap's default) */
+    unsigned buffer_kib; /* live: the kernel's capture buffer, KiB (0: 8 MiB) */
 };
 
 struct capture_stats {
@@ -83,6 +84,11 @@ void capture_break(struct capture *cap);
 const char *capture_error(const struct capture *cap);
 void capture_get_stats(struct capture *cap, struct capture_stats *st);
 int capture_datalink(const struct capture *cap);
+
+/* -D: the interfaces a live capture may use, numbered as tcpdump -D
+ * numbers them, one a line with its description.  Returns 0 with a reason
+ * in err. */
+int capture_list_interfaces(FILE *out, char *err, size_t errlen);
 
 /* libpcap's name and version, as it says it ("libpcap version 1.10.3"). */
 const char *capture_lib_version(void);

@@ -54,6 +54,14 @@ int crypto_keys_empty(const struct crypto_keys *k);
 /* Asks every crypto_conn to keep a SHA-256 of its application data. */
 void crypto_keys_digest_app_data(struct crypto_keys *k, int on);
 
+/* --keys-out: calls fn with each secret a connection's records were
+ * decrypted with so far, as a line of the NSS key log format without its
+ * newline: CLIENT_RANDOM (TLS <= 1.2, a master secret from a key log, an
+ * RSA key or a resumed session) and the TLS 1.3 traffic secrets.  The line
+ * is wiped after the call.  Returns how many lines. */
+size_t crypto_keys_each_used(const struct crypto_keys *k, void (*fn)(void *arg, const char *line),
+                             void *arg);
+
 /* What became of a connection's protected records. */
 struct crypto_result {
     int protected_seen;      /* it had protected records */

@@ -14,7 +14,7 @@ struct text_opts {
     int segments;       /* -T: a line per TCP segment */
     int all_fields;     /* -A: record versions and lengths, randoms, session IDs */
     int hex;            /* -x: each record's bytes (decrypted: plaintext) in hex and ASCII */
-    int hex_only;       /* -X: ... in hex only */
+    int no_ascii;       /* -X: no ASCII column in -d's and -x's hex dumps (ssldump's -X) */
     int data;           /* -d: decrypted application data */
     int cert_text;      /* -N: certificates in full */
     int quiet;          /* -q: one line per record, no decoded messages */
@@ -35,5 +35,16 @@ struct view *json_view_new(FILE *out);
  * DIR/conn-<id>-client.bin and DIR/conn-<id>-server.bin.  Returns NULL
  * with a reason in err when DIR is not a writable directory. */
 struct view *streams_view_new(const char *dir, int plaintext, char *err, size_t errlen);
+
+/* Creates an output file named on the command line ("-": a stream of
+ * standard output's descriptor, to fclose as any other): 0600, never
+ * through a symbolic link, never over a file already there.  Returns NULL
+ * with a reason in err. */
+FILE *out_create(const char *path, char *err, size_t errlen);
+
+/* -w FILE: the decrypted application data as TCP/IP packets in a pcap
+ * written to out (which it closes); name is for messages.  Returns NULL
+ * with a reason in err (out is then the caller's to close). */
+struct view *pcapout_view_new(FILE *out, const char *name, char *err, size_t errlen);
 
 #endif

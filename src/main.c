@@ -34,6 +34,11 @@ struct options {
     struct text_opts text;
     const char *streams_dir;
     const char *extract_dir;
+    const char *write_file;   /* -w: the decrypted conversation as a pcap */
+    const char *keys_out;     /* --keys-out: the secrets used, as a key log */
+    const char *filter_file;  /* -F */
+    unsigned long long count; /* -c: stop after this many packets (0: never) */
+    int list_ifaces;          /* -D */
     const char *keylogs[MAX_KEY_FILES], *rsa_keys[MAX_KEY_FILES];
     int nkeylogs, nrsa;
     const char *password;
@@ -49,37 +54,54 @@ static struct capture *running; /* for the signal handler */
 static void usage(FILE *out)
 {
     fputs("usage: tlsdump [options] [-r FILE | -i IFACE] [BPF filter]\n"
-          "  -r FILE          read a pcap or pcapng file ('-' for standard input)\n"
-          "  -i IFACE         capture live on IFACE ('any' for all)\n"
-          "  -P               live: do not put the interface in promiscuous mode\n"
-          "  -s SNAPLEN       live: bytes to capture per frame (default 262144)\n"
-          "  -Z USER          live: drop root privileges to USER once capturing\n"
-          "  -t SECONDS       forget connections idle this long (default 100; 0: never)\n"
-          "  -n               do not resolve names (tlsdump never does)\n"
-          "  -e               absolute timestamps (seconds since the epoch)\n"
-          "  -T               print each TCP segment\n"
-          "  -A               print all fields: record versions and lengths, randoms, session IDs\n"
-          "  -l FILE          decrypt with this key log (SSLKEYLOGFILE format); repeatable\n"
-          "                   (without -l: $SSLKEYLOGFILE; a pcapng file's own secrets always)\n"
-          "  -k FILE          decrypt TLS <= 1.2 RSA key exchange with this server key; repeatable\n"
-          "  -p PASSWORD      password of the -k keys; - reads it from standard input\n"
-          "                   (or $TLSDUMP_KEY_PASSWORD): a -p argument is visible to ps\n"
-          "  -d               print decrypted application data\n"
-          "  -x               print each record's bytes (decrypted: its plaintext) in hex and ASCII\n"
-          "  -X               ... in hex only\n"
-          "  -N               print certificates in full\n"
-          "  --ca-file FILE   verify certificates against these CAs (default: the system's)\n"
-          "  --ca-path DIR    ... against this hashed directory of CAs\n"
-          "  -q               one line per record\n"
-          "  -j, --json       JSON Lines: an object per event, a summary per connection\n"
-          "  --summary        a line per connection (verdict or diagnosis, JA4), then totals\n"
-          "  --streams DIR    write each connection's reassembled bytes to DIR\n"
-          "  --extract DIR    write each connection's decrypted application data to DIR\n"
-          "  --max-conns N    connections tracked at once (default 100000)\n"
-          "  --max-buffer N   out-of-order bytes buffered per connection (default 1 MiB)\n"
+          "Input:\n"
+          "  -r, --read FILE       read a pcap or pcapng file ('-' for standard input)\n"
+          "  -i, --interface IFACE capture live on IFACE ('any' for all)\n"
+          "  -D, --list-interfaces list the interfaces -i can capture on\n"
+          "  -c, --count N         stop after N packets\n"
+          "  -F, --filter-file FILE  read the BPF filter from FILE\n"
+          "  -P, --no-promiscuous-mode  live: leave the interface's mode alone\n"
+          "  -s, --snaplen N       live: bytes to capture per frame (default 262144)\n"
+          "  -B, --buffer-size KiB live: the kernel's capture buffer (default 8192)\n"
+          "  -Z, --user USER       live: drop root privileges to USER once capturing\n"
+          "  -t, --timeout SECONDS forget connections idle this long (default 100; 0: never)\n"
+          "  -n, --numeric         do not resolve names (tlsdump never does)\n"
+          "Keys:\n"
+          "  -l, --keylog FILE     decrypt with this key log (SSLKEYLOGFILE format); repeatable\n"
+          "                        (without -l: $SSLKEYLOGFILE; a pcapng file's own secrets\n"
+          "                        always)\n"
+          "  -k, --key FILE        decrypt TLS <= 1.2 RSA key exchange with this server key;\n"
+          "                        repeatable\n"
+          "  -p, --password PASSWORD  password of the -k keys; - reads it from standard input\n"
+          "                        (or $TLSDUMP_KEY_PASSWORD): a -p argument is visible to ps\n"
+          "  --ca-file FILE        verify certificates against these CAs (default: the system's)\n"
+          "  --ca-path DIR         ... against this hashed directory of CAs\n"
+          "Text output:\n"
+          "  -e, --absolute-time   absolute timestamps (seconds since the epoch)\n"
+          "  -T, --segments        print each TCP segment (-a, ssldump's, does the same)\n"
+          "  -A, --all             print all fields: record versions and lengths, randoms,\n"
+          "                        session IDs\n"
+          "  -d, --data            print decrypted application data\n"
+          "  -x, --hex             print each record's bytes (decrypted: its plaintext) in hex\n"
+          "  -X, --no-ascii        leave the ASCII column out of -d's and -x's hex dumps\n"
+          "  -N, --cert-text       print certificates in full\n"
+          "  -q, --quiet           one line per record\n"
+          "Other outputs:\n"
+          "  -j, --json            JSON Lines: an object per event, a summary per connection\n"
+          "  --summary             a line per connection (verdict or diagnosis, JA4), then totals\n"
+          "  -w, --write FILE      write the decrypted conversation as a pcap ('-': standard\n"
+          "                        output, instead of the text)\n"
+          "  --keys-out FILE       write the secrets used as a key log (SSLKEYLOGFILE format)\n"
+          "  --streams DIR         write each connection's reassembled bytes to DIR\n"
+          "  --extract DIR         write each connection's decrypted application data to DIR\n"
+          "Limits:\n"
+          "  --max-conns N         connections tracked at once (default 100000)\n"
+          "  --max-buffer N        out-of-order bytes buffered per connection (default 1 MiB)\n"
           "  --max-buffer-total N  and in all (default 64 MiB)\n"
-          "  -v, --version    print the version\n"
-          "  -h, --help       print this help\n",
+          "ssldump's options, accepted: -a (as -T), -H (the default), -S and -y (say what\n"
+          "tlsdump does instead)\n"
+          "  -v, --version         print the version\n"
+          "  -h, --help            print this help\n",
           out);
 }
 
@@ -116,6 +138,7 @@ static char *join_filter(int argc, char **argv)
 
 enum {
     OPT_STREAMS = 256,
+    OPT_KEYS_OUT,
     OPT_EXTRACT,
     OPT_MAX_CONNS,
     OPT_MAX_BUFFER,
@@ -125,10 +148,40 @@ enum {
     OPT_CA_PATH,
 };
 
+/* tcpdump's long names where it has one (--count, --list-interfaces,
+ * --buffer-size, --snapshot-length, --relinquish-privileges, ...), and
+ * the names a user would guess. */
 static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {"json", no_argument, NULL, 'j'},
     {"version", no_argument, NULL, 'v'},
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"list-interfaces", no_argument, NULL, 'D'},
+    {"count", required_argument, NULL, 'c'},
+    {"filter-file", required_argument, NULL, 'F'},
+    {"no-promiscuous-mode", no_argument, NULL, 'P'},
+    {"snaplen", required_argument, NULL, 's'},
+    {"snapshot-length", required_argument, NULL, 's'},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"user", required_argument, NULL, 'Z'},
+    {"relinquish-privileges", required_argument, NULL, 'Z'},
+    {"timeout", required_argument, NULL, 't'},
+    {"numeric", no_argument, NULL, 'n'},
+    {"keylog", required_argument, NULL, 'l'},
+    {"key", required_argument, NULL, 'k'},
+    {"password", required_argument, NULL, 'p'},
+    {"absolute-time", no_argument, NULL, 'e'},
+    {"segments", no_argument, NULL, 'T'},
+    {"all", no_argument, NULL, 'A'},
+    {"data", no_argument, NULL, 'd'},
+    {"hex", no_argument, NULL, 'x'},
+    {"no-ascii", no_argument, NULL, 'X'},
+    {"cert-text", no_argument, NULL, 'N'},
+    {"certs-text", no_argument, NULL, 'N'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"write", required_argument, NULL, 'w'},
+    {"keys-out", required_argument, NULL, OPT_KEYS_OUT},
     {"streams", required_argument, NULL, OPT_STREAMS},
     {"extract", required_argument, NULL, OPT_EXTRACT},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
@@ -164,139 +217,283 @@ static int password_fits(struct options *o)
     return 1;
 }
 
-/* -d -x -X -T -A -N -q shape the text view: with -j or --summary they
- * would do nothing, which is said rather than ignored. */
+/* ssldump's -S: its print styles, each said as what tlsdump does. */
+static int ssldump_style(const char *arg)
+{
+    static const struct {
+        const char *name, *tlsdump;
+    } styles[] = {
+        {"crypto", "-A prints the randoms and session IDs; -l or -k decrypts"},
+        {"d", "handshake fields are always decoded; -A adds the record layer's"},
+        {"ht", "handshake types are always printed; -q prints a line per record"},
+        {"H", "handshake types and their fields are always printed"},
+        {"nroff", "tlsdump writes plain text, or JSON Lines with -j"},
+    };
+    for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+        if (strcmp(arg, styles[i].name) == 0) {
+            fprintf(stderr, "tlsdump: -S %s (ssldump's): %s; going on\n", arg,
+                    styles[i].tlsdump);
+            return 1;
+        }
+    }
+    fprintf(stderr, "tlsdump: -S %s: ssldump's styles are crypto, d, ht, H and nroff\n", arg);
+    return 0;
+}
+
+/* -d -x -X -T -A -N -q shape the text view: with -j, --summary or -w -
+ * there is none, which is said rather than ignored. */
 static int text_only_options_fit(const struct options *o)
 {
     const struct text_opts *t = &o->text;
+    int pcap_stdout = o->write_file && !strcmp(o->write_file, "-");
     const char *opt = t->data       ? "-d"
                       : t->hex      ? "-x"
-                      : t->hex_only ? "-X"
+                      : t->no_ascii ? "-X"
                       : t->segments ? "-T"
                       : t->all_fields ? "-A"
                       : t->cert_text ? "-N"
                       : t->quiet    ? "-q"
                                     : NULL;
-    if (!opt || (!o->json && !o->summary))
+    if (pcap_stdout && (o->json || o->summary)) {
+        fprintf(stderr, "tlsdump: -w - and %s both write standard output: give -w a file\n",
+                o->json ? "-j" : "--summary");
+        return 0;
+    }
+    if (!opt || (!o->json && !o->summary && !pcap_stdout))
         return 1;
     fprintf(stderr, "tlsdump: %s is for the text view, not %s: leave it out\n", opt,
-            o->json ? "-j" : "--summary");
+            o->json ? "-j" : o->summary ? "--summary" : "-w -");
     return 0;
+}
+
+/* -F FILE: the filter expression, its lines joined; '#' starts a comment
+ * to the end of its line, as tcpdump allows. */
+static char *read_filter_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *text = NULL;
+    size_t len = 0;
+    int ch, comment = 0;
+
+    if (!f) {
+        fprintf(stderr, "tlsdump: -F %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (!(text = calloc(1, 1 << 20)))
+        fputs("tlsdump: out of memory\n", stderr);
+    while (text && (ch = fgetc(f)) != EOF) {
+        comment = ch == '#' || (comment && ch != '\n');
+        if (len == (1 << 20) - 1) {
+            fprintf(stderr, "tlsdump: -F %s: longer than 1 MiB\n", path);
+            free(text);
+            text = NULL;
+        } else if (!comment) {
+            text[len++] = ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : (char)ch;
+        }
+    }
+    fclose(f);
+    return text;
+}
+
+/* The filter: after the options, or from -F; not both. */
+static int take_filter(struct options *o, int argc, char **argv)
+{
+    if (o->filter_file && argc > 0) {
+        fputs("tlsdump: give the filter after the options or with -F, not both\n", stderr);
+        return 0;
+    }
+    if (o->filter_file)
+        o->filter = read_filter_file(o->filter_file);
+    else if (argc > 0 && !(o->filter = join_filter(argc, argv)))
+        fputs("tlsdump: out of memory\n", stderr);
+    o->cap.filter = o->filter;
+    return o->filter || (!o->filter_file && argc == 0);
+}
+
+/* Options about what is written and where. */
+static int outputs_fit(const struct options *o)
+{
+    if (o->json && o->summary) {
+        fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
+        return 0;
+    }
+    if (o->keys_out && !strcmp(o->keys_out, "-")) {
+        fputs("tlsdump: --keys-out -: standard output is for the text; name a file\n", stderr);
+        return 0;
+    }
+    if (o->text.no_ascii && !o->text.data && !o->text.hex)
+        fputs("tlsdump: -X leaves the ASCII column out of -d's and -x's dumps: alone it "
+              "changes nothing\n", stderr);
+    return text_only_options_fit(o);
+}
+
+/* One option that takes a number; returns 0 (said why) when it is bad. */
+static int number_option(struct options *o, int c, const char *arg)
+{
+    unsigned long long n;
+    switch (c) {
+    case 's':
+        if (!parse_number(arg, "-s", 262144, &n))
+            return 0;
+        o->cap.snaplen = (int)n;
+        return 1;
+    case 'B':
+        if (!parse_number(arg, "-B", (1u << 21) - 1, &n)) /* its bytes fit an int */
+            return 0;
+        o->cap.buffer_kib = (unsigned)n;
+        return 1;
+    case 'c':
+        return parse_number(arg, "-c", ~0ull, &o->count);
+    case 't':
+        if (!parse_number(arg, "-t", 86400 * 365, &n))
+            return 0;
+        o->tcp.idle_timeout_s = (unsigned)n;
+        return 1;
+    case OPT_MAX_CONNS:
+        if (!parse_number(arg, "--max-conns", 1u << 24, &n))
+            return 0;
+        if (n == 0) {
+            fputs("tlsdump: --max-conns: at least 1\n", stderr);
+            return 0;
+        }
+        o->tcp.max_conns = (unsigned)n;
+        return 1;
+    case OPT_MAX_BUFFER:
+        if (!parse_number(arg, "--max-buffer", 1ull << 32, &n))
+            return 0;
+        o->tcp.max_ooo_conn = (size_t)n;
+        return 1;
+    case OPT_MAX_BUFFER_TOTAL:
+        if (!parse_number(arg, "--max-buffer-total", 1ull << 40, &n))
+            return 0;
+        o->tcp.max_ooo_total = (size_t)n;
+        return 1;
+    }
+    return 0;
+}
+
+/* -d -x -X -T -A -N -q -e and ssldump's -a -H -y: returns 0 for another. */
+static int view_option(struct options *o, int c)
+{
+    switch (c) {
+    case 'e': o->text.absolute_time = 1; return 1;
+    case 'a': /* ssldump: bare ACKs, which -T prints with every segment */
+    case 'T': o->text.segments = o->tcp.segments = 1; return 1;
+    case 'A': o->text.all_fields = 1; return 1;
+    case 'x': o->text.hex = 1; return 1;
+    case 'X': o->text.no_ascii = 1; return 1;
+    case 'd': o->text.data = 1; return 1;
+    case 'N': o->text.cert_text = 1; return 1;
+    case 'q': o->text.quiet = 1; return 1;
+    case 'j': o->json = 1; return 1;
+    case 'n': /* tlsdump never resolves names */
+    case 'H': return 1; /* ssldump: the full handshake, which tlsdump always prints */
+    case 'y':
+        fputs("tlsdump: -y (ssldump's nroff output): tlsdump writes plain text, or JSON Lines "
+              "with -j; going on\n", stderr);
+        return 1;
+    }
+    return 0;
+}
+
+static int add_key_file(struct options *o, int c, const char *arg)
+{
+    if ((c == 'l' ? o->nkeylogs : o->nrsa) == MAX_KEY_FILES) {
+        fprintf(stderr, "tlsdump: at most %d -%c files\n", MAX_KEY_FILES, c);
+        return 0;
+    }
+    if (c == 'l')
+        o->keylogs[o->nkeylogs++] = arg;
+    else
+        o->rsa_keys[o->nrsa++] = arg;
+    return 1;
+}
+
+static int bad_option(int c, char **argv)
+{
+    if (c == ':')
+        fprintf(stderr, "tlsdump: %s needs an argument (see --help)\n", argv[optind - 1]);
+    else if (optopt)
+        fprintf(stderr, "tlsdump: unknown option -%c (see --help)\n", optopt);
+    else
+        fprintf(stderr, "tlsdump: unknown option %s (see --help)\n", argv[optind - 1]);
+    return EXIT_BAD;
+}
+
+/* One option; returns -1 to go on, else the exit status. */
+static int option(struct options *o, int c, char **argv)
+{
+    if (view_option(o, c))
+        return -1;
+    switch (c) {
+    case 'r':
+    case 'i':
+        if (o->cap.file || o->cap.iface) {
+            fputs("tlsdump: give one source: -r FILE or -i IFACE (to read several files, "
+                  "merge them with mergecap)\n", stderr);
+            return EXIT_BAD;
+        }
+        *(c == 'r' ? &o->cap.file : &o->cap.iface) = optarg;
+        return -1;
+    case 's': case 'B': case 'c': case 't':
+    case OPT_MAX_CONNS: case OPT_MAX_BUFFER: case OPT_MAX_BUFFER_TOTAL:
+        return number_option(o, c, optarg) ? -1 : EXIT_BAD;
+    case 'l':
+    case 'k': return add_key_file(o, c, optarg) ? -1 : EXIT_BAD;
+    case 'S': return ssldump_style(optarg) ? -1 : EXIT_BAD;
+    case 'P': o->cap.promisc = 0; return -1;
+    case 'Z': o->user = optarg; return -1;
+    case 'p': o->password = optarg; return -1;
+    case 'D': o->list_ifaces = 1; return -1;
+    case 'F': o->filter_file = optarg; return -1;
+    case 'w': o->write_file = optarg; return -1;
+    case OPT_KEYS_OUT: o->keys_out = optarg; return -1;
+    case OPT_SUMMARY: o->summary = 1; return -1;
+    case OPT_CA_FILE: o->ca_file = optarg; return -1;
+    case OPT_CA_PATH: o->ca_path = optarg; return -1;
+    case OPT_STREAMS: o->streams_dir = optarg; return -1;
+    case OPT_EXTRACT: o->extract_dir = optarg; return -1;
+    case 'v':
+        /* As tcpdump: the libraries in use, with their versions. */
+        printf("tlsdump version %s\n%s\n%s\n", TLSDUMP_VERSION, capture_lib_version(),
+               crypto_lib_version());
+        return 0;
+    case 'h': usage(stdout); return 0;
+    }
+    return bad_option(c, argv);
+}
+
+/* -D: the interfaces, and nothing else. */
+static int list_interfaces(void)
+{
+    char err[512];
+    if (capture_list_interfaces(stdout, err, sizeof(err)))
+        return 0;
+    fprintf(stderr, "tlsdump: -D: %s\n", err);
+    return EXIT_BAD;
 }
 
 /* Returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    unsigned long long n;
-    int c;
+    int c, rc;
 
     tcp_config_defaults(&o->tcp);
     o->cap.promisc = 1;
     opterr = 0; /* its messages are ours, one line each */
-    while ((c = getopt_long(argc, argv, ":r:i:Ps:Z:t:neTAxXNqjdl:k:p:vh", long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-        case 'i':
-            if (o->cap.file || o->cap.iface) {
-                fputs("tlsdump: give one source: -r FILE or -i IFACE (to read several files, "
-                      "merge them with mergecap)\n", stderr);
-                return EXIT_BAD;
-            }
-            *(c == 'r' ? &o->cap.file : &o->cap.iface) = optarg;
-            break;
-        case 'P': o->cap.promisc = 0; break;
-        case 's':
-            if (!parse_number(optarg, "-s", 262144, &n))
-                return EXIT_BAD;
-            o->cap.snaplen = (int)n;
-            break;
-        case 'Z': o->user = optarg; break;
-        case 't':
-            if (!parse_number(optarg, "-t", 86400 * 365, &n))
-                return EXIT_BAD;
-            o->tcp.idle_timeout_s = (unsigned)n;
-            break;
-        case 'n': break;
-        case 'e': o->text.absolute_time = 1; break;
-        case 'T': o->text.segments = o->tcp.segments = 1; break;
-        case 'A': o->text.all_fields = 1; break;
-        case 'x': o->text.hex = 1; break;
-        case 'X': o->text.hex_only = 1; break;
-        case 'd': o->text.data = 1; break;
-        case 'l':
-        case 'k':
-            if ((c == 'l' ? o->nkeylogs : o->nrsa) == MAX_KEY_FILES) {
-                fprintf(stderr, "tlsdump: at most %d -%c files\n", MAX_KEY_FILES, c);
-                return EXIT_BAD;
-            }
-            if (c == 'l')
-                o->keylogs[o->nkeylogs++] = optarg;
-            else
-                o->rsa_keys[o->nrsa++] = optarg;
-            break;
-        case 'p': o->password = optarg; break;
-        case 'N': o->text.cert_text = 1; break;
-        case 'q': o->text.quiet = 1; break;
-        case 'j': o->json = 1; break;
-        case OPT_SUMMARY: o->summary = 1; break;
-        case OPT_CA_FILE: o->ca_file = optarg; break;
-        case OPT_CA_PATH: o->ca_path = optarg; break;
-        case OPT_STREAMS: o->streams_dir = optarg; break;
-        case OPT_EXTRACT: o->extract_dir = optarg; break;
-        case OPT_MAX_CONNS:
-            if (!parse_number(optarg, "--max-conns", 1u << 24, &n))
-                return EXIT_BAD;
-            if (n == 0) {
-                fputs("tlsdump: --max-conns: at least 1\n", stderr);
-                return EXIT_BAD;
-            }
-            o->tcp.max_conns = (unsigned)n;
-            break;
-        case OPT_MAX_BUFFER:
-            if (!parse_number(optarg, "--max-buffer", 1ull << 32, &n))
-                return EXIT_BAD;
-            o->tcp.max_ooo_conn = (size_t)n;
-            break;
-        case OPT_MAX_BUFFER_TOTAL:
-            if (!parse_number(optarg, "--max-buffer-total", 1ull << 40, &n))
-                return EXIT_BAD;
-            o->tcp.max_ooo_total = (size_t)n;
-            break;
-        case 'v':
-            /* As tcpdump: the libraries in use, with their versions. */
-            printf("tlsdump version %s\n%s\n%s\n", TLSDUMP_VERSION, capture_lib_version(),
-                   crypto_lib_version());
-            return 0;
-        case 'h': usage(stdout); return 0;
-        case ':':
-            fprintf(stderr, "tlsdump: %s needs an argument (see --help)\n", argv[optind - 1]);
-            return EXIT_BAD;
-        default:
-            if (optopt)
-                fprintf(stderr, "tlsdump: unknown option -%c (see --help)\n", optopt);
-            else
-                fprintf(stderr, "tlsdump: unknown option %s (see --help)\n", argv[optind - 1]);
-            return EXIT_BAD;
-        }
-    }
-    if (!text_only_options_fit(o))
-        return EXIT_BAD;
-    if (o->json && o->summary) {
-        fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
-        return EXIT_BAD;
-    }
-    if (!password_fits(o))
+    while ((c = getopt_long(argc, argv, ":r:i:Ps:Z:t:neTAxXNqjdl:k:p:vhc:DB:F:w:aHS:y", long_opts,
+                            NULL)) != -1)
+        if ((rc = option(o, c, argv)) >= 0)
+            return rc;
+    if (o->list_ifaces)
+        return list_interfaces();
+    if (!outputs_fit(o) || !password_fits(o))
         return EXIT_BAD;
     if (!o->cap.file == !o->cap.iface) {
         fputs("tlsdump: give one source: -r FILE or -i IFACE (see --help)\n", stderr);
         return EXIT_BAD;
     }
-    if (optind < argc && !(o->filter = join_filter(argc - optind, argv + optind))) {
-        fputs("tlsdump: out of memory\n", stderr);
-        return EXIT_BAD;
-    }
-    o->cap.filter = o->filter;
-    return -1;
+    return take_filter(o, argc - optind, argv + optind) ? -1 : EXIT_BAD;
 }
 
 static void on_signal(int sig)
@@ -362,22 +559,44 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 (unsigned long long)ts.cap_gaps);
 }
 
-static int run(struct capture *cap, struct tcp_stage *tcp)
+/* Reads until the end, a signal, or count packets (-c; 0: no limit). */
+static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long count)
 {
     struct cap_packet pkt;
     int64_t last = 0;
     enum capture_status st;
+    unsigned long long n = 0;
 
-    while ((st = capture_next(cap, &pkt)) != CAPTURE_END) {
+    while ((!count || n < count) && (st = capture_next(cap, &pkt)) != CAPTURE_END) {
         if (st == CAPTURE_ERROR)
             break;
         if (st == CAPTURE_PACKET) {
             tcp_input(tcp, &pkt);
             last = pkt.ts_us;
+            n++;
         }
     }
+    if (count && n == count)
+        st = CAPTURE_END;
     tcp_finish(tcp, last);
     return st == CAPTURE_ERROR ? EXIT_BAD : 0;
+}
+
+/* -w FILE: created now, as the user tlsdump runs as once capturing. */
+static int add_pcap_view(struct pipeline *p, const char *path)
+{
+    char err[512];
+    struct view *v = NULL;
+    FILE *f = out_create(path, err, sizeof(err));
+
+    if (f && !(v = pcapout_view_new(f, path, err, sizeof(err))))
+        fclose(f);
+    if (!v) {
+        fprintf(stderr, "tlsdump: -w %s\n", err);
+        return 0;
+    }
+    pipeline_add_view(p, v);
+    return 1;
 }
 
 static int add_views(struct pipeline *p, const struct options *o, int live)
@@ -387,13 +606,17 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
 
     /* Live: a line as soon as it happens; from a file: big writes. */
     setvbuf(stdout, NULL, live ? _IOLBF : _IOFBF, live ? 0 : 1 << 20);
-    v = o->json      ? json_view_new(stdout)
-        : o->summary ? summary_view_new(stdout)
-                     : text_view_new(stdout, &o->text);
-    if (!v || !pipeline_add_view(p, v)) {
-        fputs("tlsdump: out of memory\n", stderr);
-        return 0;
+    if (!o->write_file || strcmp(o->write_file, "-") != 0) {
+        v = o->json      ? json_view_new(stdout)
+            : o->summary ? summary_view_new(stdout)
+                         : text_view_new(stdout, &o->text);
+        if (!v || !pipeline_add_view(p, v)) {
+            fputs("tlsdump: out of memory\n", stderr);
+            return 0;
+        }
     }
+    if (o->write_file && !add_pcap_view(p, o->write_file))
+        return 0;
     if (o->streams_dir) {
         if (!(v = streams_view_new(o->streams_dir, 0, err, sizeof(err)))) {
             fprintf(stderr, "tlsdump: --streams %s\n", err);
@@ -533,13 +756,31 @@ static int load_keys(const struct options *o, struct capture *cap, struct crypto
     if (!*keys && o->text.data)
         fputs("tlsdump: -d: no keys to decrypt with (see KEYS in the man page): only "
               "plaintext can be shown\n", stderr);
-    if (!*keys && o->extract_dir) {
-        fputs("tlsdump: --extract needs keys: give -l KEYLOG or -k KEY, or a capture that carries "
-              "its secrets\n", stderr);
+    if (!*keys && (o->extract_dir || o->keys_out)) {
+        fprintf(stderr, "tlsdump: %s needs keys: give -l KEYLOG or -k KEY, or a capture that "
+                        "carries its secrets\n", o->extract_dir ? "--extract" : "--keys-out");
         return 0;
     }
     if (*keys)
         crypto_keys_digest_app_data(*keys, o->json);
+    return 1;
+}
+
+static void put_key_line(void *arg, const char *line)
+{
+    fprintf(arg, "%s\n", line);
+}
+
+/* --keys-out: the secrets the connections were decrypted with, written
+ * when the input ends (a live capture: when it stops). */
+static int write_keys_out(FILE *f, const char *path, const struct crypto_keys *keys)
+{
+    fputs("# tlsdump --keys-out: the secrets used to decrypt (NSS key log format)\n", f);
+    crypto_keys_each_used(keys, put_key_line, f);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "tlsdump: --keys-out %s: %s\n", path, strerror(errno));
+        return 0;
+    }
     return 1;
 }
 
@@ -552,6 +793,7 @@ int main(int argc, char **argv)
     struct crypto_keys *keys = NULL;
     struct analyzer *analyzer = NULL;
     struct verifier *verifier = NULL;
+    FILE *keys_out = NULL;
     char err[1024];
     int rc = parse_options(argc, argv, &o);
 
@@ -575,6 +817,10 @@ int main(int argc, char **argv)
     if (!(analyzer = analyzer_new(verifier)) || !(pipe = pipeline_new(keys, analyzer)) ||
         !add_views(pipe, &o, o.cap.iface != NULL))
         goto out;
+    if (o.keys_out && !(keys_out = out_create(o.keys_out, err, sizeof(err)))) {
+        fprintf(stderr, "tlsdump: --keys-out %s\n", err);
+        goto out;
+    }
     if (!(tcp = tcp_new(&o.tcp, pipeline_tcp_event, pipe))) {
         fputs("tlsdump: out of memory\n", stderr);
         goto out;
@@ -586,7 +832,7 @@ int main(int argc, char **argv)
     struct sigaction pipe_sa = {.sa_handler = on_sigpipe};
     sigaction(SIGPIPE, &pipe_sa, NULL);
 
-    rc = run(cap, tcp);
+    rc = run(cap, tcp, o.count);
     if (rc)
         fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,
                 capture_error(cap));
@@ -594,6 +840,8 @@ int main(int argc, char **argv)
         report(cap, tcp);
 out:
     tcp_free(tcp);
+    if (keys_out && !write_keys_out(keys_out, o.keys_out, keys))
+        rc = EXIT_BAD;
     /* A view that failed said why, but for standard output. */
     if (!pipeline_free(pipe) && !output_closed) {
         if (ferror(stdout))

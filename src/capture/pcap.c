@@ -85,7 +85,8 @@ static int open_live(struct capture *cap, const struct capture_opts *o, char *er
     pcap_set_promisc(cap->pcap, o->promisc);
     pcap_set_snaplen(cap->pcap, o->snaplen > 0 ? o->snaplen : 262144);
     pcap_set_timeout(cap->pcap, LIVE_TIMEOUT_MS);
-    pcap_set_buffer_size(cap->pcap, LIVE_BUFFER_BYTES);
+    pcap_set_buffer_size(cap->pcap,
+                         o->buffer_kib ? (int)(o->buffer_kib * 1024) : LIVE_BUFFER_BYTES);
     rc = pcap_activate(cap->pcap);
     if (rc < 0) {
         const char *why = pcap_geterr(cap->pcap);
@@ -241,6 +242,30 @@ const struct cap_secrets *capture_secrets(const struct capture *cap)
 void capture_forget_secrets(struct capture *cap)
 {
     cap_secrets_clear(&cap->secrets);
+}
+
+int capture_list_interfaces(FILE *out, char *err, size_t errlen)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all, *d;
+    int n = 0;
+
+    if (pcap_findalldevs(&all, ebuf) != 0) {
+        snprintf(err, errlen, "cannot list interfaces: %s", ebuf);
+        return 0;
+    }
+    for (d = all; d; d = d->next) {
+        fprintf(out, "%d.%s", ++n, d->name);
+        if (d->description)
+            fprintf(out, " (%s)", d->description);
+        if (d->flags & PCAP_IF_LOOPBACK)
+            fputs(" [Loopback]", out);
+        fputc('\n', out);
+    }
+    pcap_freealldevs(all);
+    if (!n)
+        snprintf(err, errlen, "no interfaces to capture on (capturing needs root or CAP_NET_RAW)");
+    return n > 0;
 }
 
 const char *capture_lib_version(void)

@@ -118,6 +118,13 @@ void keylog_refresh(struct keylog *kl);
 /* Copies a secret for this client random into out; returns its length or 0. */
 size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label, uint8_t *out);
 void keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad);
+/* Adds a secret (len at most 64) unless the label has one for this client
+ * random already; returns 0 when out of memory. */
+int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
+               const uint8_t *secret, size_t len);
+/* Calls fn with each secret as a key log line ("LABEL cr secret", hex, no
+ * newline; wiped after the call); returns how many. */
+size_t keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line), void *arg);
 
 /* RSA private keys. */
 struct rsa_keys;
@@ -147,6 +154,7 @@ int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
 struct crypto_keys {
     OSSL_PROVIDER *legacy;  /* may be NULL */
     struct keylog *keylog;
+    struct keylog *used;    /* the secrets connections were decrypted with (--keys-out) */
     struct rsa_keys *rsa;
     struct session_cache *sessions;
     int nkeylogs;           /* key log files */

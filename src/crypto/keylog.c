@@ -170,17 +170,59 @@ static int parse_line(struct keylog *kl, const char *line)
     if (!hex_bytes(&line, secret, sizeof(secret), &slen) ||
         (label == KL_MASTER ? slen != 48 : slen < 32))
         return -1;
-    if ((kl->count + 1) * 4 > kl->cap * 3 && !grow(kl))
-        return -1;
-    struct kl_entry *e = lookup(kl, cr, 1);
-    /* The first source to give a secret wins: -l files before the
-     * capture's own secrets before SSLKEYLOGFILE. */
-    if (!e->len[label]) {
-        memcpy(e->secret[label], secret, slen);
-        e->len[label] = (uint8_t)slen;
-    }
+    int kept = keylog_put(kl, cr, (enum kl_label)label, secret, slen);
     OPENSSL_cleanse(secret, sizeof(secret));
+    return kept ? 1 : -1;
+}
+
+/* The first source to give a secret wins: -l files before the capture's
+ * own secrets before SSLKEYLOGFILE. */
+int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
+               const uint8_t *secret, size_t len)
+{
+    if (len > MAX_SECRET)
+        return 0;
+    if ((kl->count + 1) * 4 > kl->cap * 3 && !grow(kl))
+        return 0;
+    struct kl_entry *e = lookup(kl, cr, 1);
+    if (!e->len[label]) {
+        memcpy(e->secret[label], secret, len);
+        e->len[label] = (uint8_t)len;
+    }
     return 1;
+}
+
+static char *put_hex(char *out, const uint8_t *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        *out++ = hex[p[i] >> 4];
+        *out++ = hex[p[i] & 15];
+    }
+    return out;
+}
+
+size_t keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line), void *arg)
+{
+    char line[MAX_LINE];
+    size_t n = 0;
+
+    for (size_t i = 0; i < kl->cap; i++) {
+        const struct kl_entry *e = &kl->tab[i];
+        for (int l = 0; e->used && l < KL_NLABELS; l++) {
+            if (!e->len[l])
+                continue;
+            char *p = line + snprintf(line, sizeof(line), "%s ", labels[l]);
+            p = put_hex(p, e->cr, 32);
+            *p++ = ' ';
+            p = put_hex(p, e->secret[l], e->len[l]);
+            *p = 0;
+            fn(arg, line);
+            n++;
+        }
+    }
+    OPENSSL_cleanse(line, sizeof(line));
+    return n;
 }
 
 /* Reads f from its offset; a last line without its newline is read again

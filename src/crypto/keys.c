@@ -17,9 +17,10 @@ struct crypto_keys *crypto_keys_new(void)
      * without it their suites are reported as not decryptable. */
     k->legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
     k->keylog = keylog_new();
+    k->used = keylog_new();
     k->rsa = rsa_keys_new();
     k->sessions = session_cache_new();
-    if (!k->keylog || !k->rsa || !k->sessions) {
+    if (!k->keylog || !k->used || !k->rsa || !k->sessions) {
         crypto_keys_free(k);
         return NULL;
     }
@@ -31,6 +32,7 @@ void crypto_keys_free(struct crypto_keys *k)
     if (!k)
         return;
     keylog_free(k->keylog);
+    keylog_free(k->used);
     rsa_keys_free(k->rsa);
     session_cache_free(k->sessions);
     OSSL_PROVIDER_unload(k->legacy);
@@ -82,6 +84,12 @@ int crypto_keys_empty(const struct crypto_keys *k)
 void crypto_keys_digest_app_data(struct crypto_keys *k, int on)
 {
     k->digest = on;
+}
+
+size_t crypto_keys_each_used(const struct crypto_keys *k, void (*fn)(void *arg, const char *line),
+                             void *arg)
+{
+    return keylog_each(k->used, fn, arg);
 }
 
 const char *crypto_lib_version(void)

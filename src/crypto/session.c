@@ -152,6 +152,7 @@ static void set_traffic(struct crypto_conn *c, enum tcp_dir dir, enum kl_label l
     }
     memcpy(d->secret, secret, n);
     d->secret_len = n;
+    keylog_put(c->k->used, c->cr, label, secret, n);
     replace(&d->cur, tls13_keys(c, &c->suite, secret, n));
     d->seq = 0;
     OPENSSL_cleanse(secret, sizeof(secret));
@@ -185,6 +186,7 @@ static void derive_key_block(struct crypto_conn *c)
     char msg[200];
 
     c->derived = 1;
+    keylog_put(c->k->used, c->cr, KL_MASTER, c->master, 48);
     if (!keyblock_derive(&in, r, &why)) {
         set_reason(c, rc_why(why, c->suite.cipher, c->k->legacy != NULL, msg, sizeof(msg)));
         return;
@@ -210,6 +212,8 @@ static void client_hello(struct crypto_conn *c, const struct tls_msg *m, const s
                                            c->resume);
     c->early_offered = s->early_data_offered;
     c->early_len = s->early_data_offered ? find_secret(c, KL_EARLY, c->early) : 0;
+    if (c->early_len)
+        keylog_put(c->k->used, c->cr, KL_EARLY, c->early, c->early_len);
     transcript_start(&c->transcript, rsa_keys_count(c->k->rsa) > 0);
 }
 

@@ -308,7 +308,7 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
         "    ---------------------------------------------------------------\n";
     fputs(rule, tv->out);
     if (!is_text(p, n)) {
-        hex_dump(tv->out, p, n, 1);
+        hex_dump(tv->out, p, n, !tv->opts.no_ascii);
     } else {
         fputs("    ", tv->out);
         for (size_t i = 0; i < n; i++) {
@@ -329,13 +329,13 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
  * as application data is shown. */
 static void plaintext(struct text_view *tv, const struct event *ev)
 {
-    int bytes = tv->opts.data || tv->opts.hex || tv->opts.hex_only;
+    int bytes = tv->opts.data || tv->opts.hex;
     if (ev->offset != 0 && !bytes)
         return;
     prefix(tv, ev);
     fprintf(tv->out, "plaintext, %zu bytes\n", ev->nbytes);
-    if (tv->opts.hex || tv->opts.hex_only)
-        hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.hex_only);
+    if (tv->opts.hex)
+        hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.no_ascii);
     if (tv->opts.data)
         app_data(tv, ev->bytes, ev->nbytes);
 }
@@ -373,9 +373,9 @@ static void record(struct text_view *tv, const struct event *ev)
         fputs("      (decryption failed: MAC or tag does not verify; wrong key?)\n", tv->out);
     else if (ri->encrypted && !opened && r->type != TLS_CT_APPLICATION_DATA && !tv->opts.quiet)
         fputs("      (encrypted)\n", tv->out);
-    if (tv->opts.hex || tv->opts.hex_only)
-        opened ? hex_dump(tv->out, ri->plain.p, ri->plain.n, !tv->opts.hex_only)
-               : hex_dump(tv->out, r->body, r->length, !tv->opts.hex_only);
+    if (tv->opts.hex)
+        opened ? hex_dump(tv->out, ri->plain.p, ri->plain.n, !tv->opts.no_ascii)
+               : hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
     if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
         app_data(tv, ri->plain.p, ri->plain.n);
 }
