@@ -91,16 +91,7 @@ capture() {
     read -r version suite opts <<< "${SETUP[$n]}"
     cert=$(cert_of "$suite")
     rm -f "$PCAPS/$n.pcap" "$PCAPS/$n.keys"
-    # not through nsx, a function: $! must be tcpdump itself, for SIGINT
-    ip netns exec "$NS" tcpdump -i lo -U --immediate-mode -s 0 -B 131072 -Z root -w "$PCAPS/$n.pcap" \
-        "tcp port $port" 2> "$TMP/$n.tcpdump" &
-    local cap=$!
-    PIDS+=("$cap")
-    for ((i = 0; i < 100; i++)); do
-        grep -qs "listening on" "$TMP/$n.tcpdump" && [ -s "$PCAPS/$n.pcap" ] && break
-        sleep 0.1
-    done
-    sleep 0.5
+    tcpdump_start "$PCAPS/$n.pcap" "tcp port $port" "$TMP/$n.tcpdump"
     # shellcheck disable=SC2086
     ip netns exec "$NS" "$PY" legacy-peer.py server "$port" --version "$version" --suite "$suite" $opts \
         --cert "$KEYS/$cert.pem" --key "$KEYS/$cert.key" --chunk 1000 \
@@ -113,10 +104,7 @@ capture() {
         --suite "$suite" $opts --send "$TMP/request" --expect "$TMP/response" \
         --keylog "$PCAPS/$n.keys" || die "$n: client failed"
     wait_pid "$srv" 20 || die "$n: server failed"
-    sleep 0.5
-    kill -INT "$cap"
-    wait_pid "$cap" 10 || true
-    grep -qx "0 packets dropped by kernel" "$TMP/$n.tcpdump" || die "$n: tcpdump dropped packets"
+    tcpdump_stop "$TMP/$n.tcpdump"
     [ "$(stat -c %s "$PCAPS/$n.pcap")" -lt $MAX_SIZE ] || die "$n: capture too big"
 }
 

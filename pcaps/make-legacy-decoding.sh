@@ -56,28 +56,12 @@ ONLY=("$@")
 trap netns_cleanup EXIT
 
 start_capture() {
-    local name=$1 port=${PORT[$1]}
-    rm -f "$PCAPS/$name.pcap" "$PCAPS/$name.keys"
-    ip netns exec "$NS" tcpdump -i lo --immediate-mode -U -s 0 -Z root -w "$PCAPS/$name.pcap" \
-        "tcp port $port" 2> "$TMP/$name.tcpdump" &
-    CAP_PID=$!
-    PIDS+=("$CAP_PID")
-    local n
-    for ((n = 0; n < 100; n++)); do
-        grep -qs "listening on" "$TMP/$name.tcpdump" && break
-        sleep 0.1
-    done
-    grep -q "listening on" "$TMP/$name.tcpdump" || { cat "$TMP/$name.tcpdump" >&2; exit 1; }
-    sleep 0.5
+    rm -f "$PCAPS/$1.pcap" "$PCAPS/$1.keys"
+    tcpdump_start "$PCAPS/$1.pcap" "tcp port ${PORT[$1]}" "$TMP/$1.tcpdump"
 }
 
 stop_capture() {
-    local name=$1
-    sleep 0.5
-    kill -INT "$CAP_PID"
-    wait_pid "$CAP_PID" 10 || true
-    grep -qx "0 packets dropped by kernel" "$TMP/$name.tcpdump" ||
-        { echo "$name: tcpdump dropped packets:" >&2; cat "$TMP/$name.tcpdump" >&2; exit 1; }
+    tcpdump_stop "$TMP/$1.tcpdump"
 }
 
 # server NAME ARGS...: legacy-decoding-peer.py in the namespace, in the background

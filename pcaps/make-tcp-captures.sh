@@ -42,24 +42,11 @@ trap netns_cleanup EXIT
 # capture NAME: tcpdump on the namespace's loopback into NAME.pcap
 start_capture() {
     rm -f "$PCAPS/$1.pcap" "$PCAPS/$1.keys"
-    ip netns exec "$NS" tcpdump -i lo -U --immediate-mode -s 0 -B 131072 -Z root -w "$PCAPS/$1.pcap" \
-        "tcp port $PORT" 2> "$TMP/tcpdump.err" &
-    CAP_PID=$!
-    PIDS+=("$CAP_PID")
-    local n
-    for ((n = 0; n < 100; n++)); do
-        grep -q "listening on" "$TMP/tcpdump.err" && break
-        sleep 0.1
-    done
-    sleep 0.5
+    tcpdump_start "$PCAPS/$1.pcap" "tcp port $PORT" "$TMP/tcpdump.err"
 }
 
 stop_capture() {
-    sleep 0.5
-    kill -INT "$CAP_PID"
-    wait "$CAP_PID" || true
-    grep -qx "0 packets dropped by kernel" "$TMP/tcpdump.err" ||
-        die "tcpdump dropped packets: $(cat "$TMP/tcpdump.err")"
+    tcpdump_stop "$TMP/tcpdump.err"
 }
 
 cap_tfo_tls13() {
