@@ -45,7 +45,7 @@ SRCS := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := record message packet client_hello server_hello certificate extensions \
-                session keylog
+                session keylog capture tcp
 REL_LIB  = $(patsubst %.c,build/rel/%.o,$(LIB_SRCS))
 ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 
