@@ -1,8 +1,10 @@
 #!/bin/bash
 # Hostile captures: makes them (tests/hostile/gen.py) and runs tlsdump on
 # each, printing a row per capture: packets, wall time, packets per second,
-# peak resident memory, and what tlsdump said (its last line on standard
-# error, else the summary's count of connections).
+# peak resident memory, the seconds the capture and tcp stages take alone
+# (build/rel/tcp-only, `make hostile` builds it; "-" without it), and what
+# tlsdump said (its last line on standard error, else the summary's count
+# of connections).
 #
 # Usage: tests/hostile/run.sh [TLSDUMP]
 # Environment:
@@ -17,6 +19,7 @@ DIR=${HOSTILE_DIR:-$ROOT/tests/out/hostile}
 SCALE=${HOSTILE_SCALE:-1}
 LIMIT=${HOSTILE_TIMEOUT:-300}
 REAL=$ROOT/pcaps/tls13-openssl.pcap
+TCPONLY=${TCPONLY:-$ROOT/build/rel/tcp-only}
 unset SSLKEYLOGFILE
 
 [ -x /usr/bin/time ] || { echo "$0: needs GNU /usr/bin/time (Debian package time)" >&2; exit 2; }
@@ -48,11 +51,11 @@ print(n)
 PY
 }
 
-printf '%-22s %9s %9s %11s %9s  %s\n' capture packets wall_s packets/s rss_MB said
+printf '%-22s %9s %9s %11s %9s %7s  %s\n' capture packets wall_s packets/s rss_MB tcp_s said
 # row NAME PACKETS [ARGS...]: runs tlsdump --summary ARGS and prints a row.
 row() {
     local name=$1 pkts=$2; shift 2
-    local t0 t1 rc said
+    local t0 t1 rc said tcp=-
     t0=$(date +%s.%N)
     timeout "$LIMIT" /usr/bin/time -f %M -o "$DIR/$name.rss" \
         "$TLSDUMP" --summary "$@" > "$DIR/$name.out" 2> "$DIR/$name.err"
@@ -61,14 +64,18 @@ row() {
     said=$(grep -v '^$' "$DIR/$name.err" | tail -n 1)
     [ -n "$said" ] || said=$(grep ' connections: ' "$DIR/$name.out" | tail -n 1)
     [ "$rc" = 124 ] && said="TIMEOUT after ${LIMIT}s"
+    if [ -x "$TCPONLY" ] && [ "$1" = -r ] && [ $# = 2 ]; then
+        tcp=$(timeout "$LIMIT" "$TCPONLY" "$2" 2>/dev/null | awk '{ print $3 }')
+        [ -n "$tcp" ] || tcp=-
+    fi
     case $name in
         frag-flood) grep -q 'server.test' "$DIR/$name.out" && said="ClientHello read; $said" \
                         || said="ClientHello LOST; $said" ;;
     esac
     awk -v n="$name" -v p="$pkts" -v a="$t0" -v b="$t1" -v r="$(tail -n 1 "$DIR/$name.rss")" \
-        -v s="${said:0:110}" -v rc="$rc" 'BEGIN {
+        -v s="${said:0:100}" -v rc="$rc" -v tcp="$tcp" 'BEGIN {
             w = b - a; r = (r ~ /^[0-9]+$/) ? sprintf("%.1f", r / 1024) : "-"
-            printf "%-22s %9d %9.2f %11.0f %9s  [%s] %s\n", n, p, w, (w > 0 ? p / w : 0), r, rc, s }'
+            printf "%-22s %9d %9.2f %11.0f %9s %7s  [%s] %s\n", n, p, w, (w > 0 ? p / w : 0), r, tcp, rc, s }'
 }
 
 for f in syn-flood ooo-1byte huge-lengths partial-hellos frag-flood extreme-ts; do
