@@ -11,6 +11,7 @@ with struct; the TLS connection some classes carry is taken from
 pcaps/tls13-openssl.pcap (with its key log).
 """
 import os
+import random
 import struct
 import sys
 
@@ -95,12 +96,17 @@ def syn_flood(path, n):
     return p.close()
 
 
-def ooo_bytes(path, n):
-    """One connection; one-byte segments each after a hole of one byte."""
+def ooo_bytes(path, n, shuffled=False):
+    """One connection; one-byte segments each after a hole of one byte, in
+    order of sequence number or shuffled (so that no fast path for
+    appending at the end helps)."""
     p = Pcap(path)
     cseq, _ = handshake(p, 1, T0 * 10**6, 40000)
-    for i in range(n):
-        p.add(T0 * 10**6 + 10 + i, eth(ipv4(addr(1), SRV,
+    order = list(range(n))
+    if shuffled:
+        random.Random(17).shuffle(order)
+    for k, i in enumerate(order):
+        p.add(T0 * 10**6 + 10 + k, eth(ipv4(addr(1), SRV,
                                             tcp(40000, 443, cseq + 1 + 2 * i, 5001, ACK,
                                                 bytes([0x16])))))
     return p.close()
@@ -273,6 +279,7 @@ def main():
     j = lambda name: os.path.join(out, name)
     syn_flood(j('syn-flood.pcap'), s(1000000))
     ooo_bytes(j('ooo-1byte.pcap'), s(1000000))
+    ooo_bytes(j('ooo-shuffled.pcap'), s(1000000), shuffled=True)
     huge_lengths(j('huge-lengths.pcap'), s(400))
     partial_hellos(j('partial-hellos.pcap'), s(4000))
     frag_flood(j('frag-flood.pcap'), s(20000))

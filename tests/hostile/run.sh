@@ -78,7 +78,7 @@ row() {
             printf "%-22s %9d %9.2f %11.0f %9s %7s  [%s] %s\n", n, p, w, (w > 0 ? p / w : 0), r, tcp, rc, s }'
 }
 
-for f in syn-flood ooo-1byte huge-lengths partial-hellos frag-flood extreme-ts; do
+for f in syn-flood ooo-1byte ooo-shuffled huge-lengths partial-hellos frag-flood extreme-ts; do
     row "$f" "$(frames "$DIR/$f.pcap")" -r "$DIR/$f.pcap"
 done
 for f in "$DIR"/pcap-*.pcap "$DIR"/pcapng-*.pcapng; do
