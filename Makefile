@@ -46,7 +46,7 @@ SRCS := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := record message packet client_hello server_hello certificate extensions \
-                session keylog
+                session keylog capture tcp
 REL_LIB  = $(patsubst %.c,build/rel/%.o,$(LIB_SRCS))
 ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 
@@ -61,7 +61,7 @@ $(shell mkdir -p build/rel)
 $(file >build/rel/flags,$(REL_FLAGS))
 endif
 
-.PHONY: all deps demo test check-packaging fuzz bench install uninstall clean
+.PHONY: all deps demo test check-packaging fuzz bench hostile install uninstall clean
 .DEFAULT_GOAL := all
 # Fuzz objects are kept between runs (they would be rebuilt each time).
 .SECONDARY:
@@ -158,6 +158,17 @@ test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests 
 bench: tlsdump
 	@[ -s bench/out/bench.pcap ] && [ -s bench/out/bench.keys ] || bench/make-capture.sh
 	bench/run.sh
+
+# Hostile captures (tests/hostile/gen.py: a million SYNs, a million
+# out-of-order bytes, lying headers, ...), each timed: a table of wall time,
+# packets/s, peak memory, the capture and tcp stages' own time
+# (build/rel/tcp-only) and what tlsdump said.  Minutes, so not in `test`.
+hostile: tlsdump build/rel/tcp-only
+	tests/hostile/run.sh ./tlsdump
+
+build/rel/tcp-only: build/rel/tests/hostile/tcp-only.o $(REL_LIB)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 install: tlsdump
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -80,8 +80,9 @@ enum ip_result tcp_decode(const uint8_t *p, size_t caplen, size_t wirelen, struc
 int tcp_options_decode(const uint8_t *p, size_t n, struct tcp_options *out);
 
 /*
- * Fragment reassembly, bounded: at most max_pending datagrams at once, each
- * dropped when incomplete after timeout_us.  Overlaps keep the first copy.
+ * Fragment reassembly, bounded: at most max_pending datagrams at once (when
+ * full, the one that started first is dropped for a new one), each dropped
+ * when incomplete after timeout_us.  Overlaps keep the first copy.
  */
 struct ipfrag;
 
@@ -97,9 +98,14 @@ int ipfrag_add(struct ipfrag *f, const struct ip_datagram *frag, int64_t now_us,
 struct ipfrag_stats {
     uint64_t fragments;
     uint64_t reassembled;
-    uint64_t expired;     /* incomplete, timed out */
-    uint64_t overflow;    /* dropped because max_pending were in progress */
-    uint64_t bad;         /* inconsistent offsets or lengths */
+    uint64_t expired;     /* datagrams incomplete, timed out */
+    uint64_t evicted;     /* datagrams incomplete, dropped for a new one
+                           * because max_pending were in progress */
+    uint64_t pending;     /* datagrams incomplete now */
+    uint64_t bad;         /* fragments with inconsistent offsets or lengths */
+    uint64_t dropped;     /* fragments not (yet) part of a whole datagram:
+                           * those of the datagrams above, the bad ones, and
+                           * those memory was lacking for */
 };
 
 void ipfrag_get_stats(const struct ipfrag *f, struct ipfrag_stats *st);

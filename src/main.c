@@ -557,6 +557,13 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
     if (ts.cap_gaps)
         fprintf(stderr, "tlsdump: the out-of-order buffer caps forced %llu gaps\n",
                 (unsigned long long)ts.cap_gaps);
+    if (ts.frag.dropped)
+        fprintf(stderr, "tlsdump: %llu IP fragments were dropped (%llu datagrams evicted from "
+                        "the full fragment table, %llu timed out, %llu incomplete at the end, "
+                        "%llu fragments inconsistent); %llu datagrams were reassembled\n",
+                (unsigned long long)ts.frag.dropped, (unsigned long long)ts.frag.evicted,
+                (unsigned long long)ts.frag.expired, (unsigned long long)ts.frag.pending,
+                (unsigned long long)ts.frag.bad, (unsigned long long)ts.frag.reassembled);
 }
 
 /* Reads until the end, a signal, or count packets (-c; 0: no limit). */

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -35,6 +37,7 @@ struct kl_file {
 };
 
 struct keylog {
+    uint64_t key[2];  /* the table's secret hash key */
     struct kl_entry *tab;
     size_t cap, count;
     struct kl_file files[MAX_FILES];
@@ -54,7 +57,14 @@ static const char *const labels[KL_NLABELS] = {
 
 struct keylog *keylog_new(void)
 {
-    return calloc(1, sizeof(struct keylog));
+    struct keylog *kl = calloc(1, sizeof(struct keylog));
+    /* A secret key: the client randoms are chosen by whoever wrote the
+     * capture and the key log, so the slots they hash to must not be. */
+    if (kl && getrandom(kl->key, sizeof(kl->key), GRND_NONBLOCK) != sizeof(kl->key)) {
+        kl->key[0] = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+        kl->key[1] = (uint64_t)(uintptr_t)kl * 0xc2b2ae3d27d4eb4fULL;
+    }
+    return kl;
 }
 
 void keylog_free(struct keylog *kl)
@@ -70,11 +80,50 @@ void keylog_free(struct keylog *kl)
     free(kl);
 }
 
+static uint64_t rotl(uint64_t x, int b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+static void sip_round(uint64_t v[4])
+{
+    v[0] += v[1], v[1] = rotl(v[1], 13), v[1] ^= v[0], v[0] = rotl(v[0], 32);
+    v[2] += v[3], v[3] = rotl(v[3], 16), v[3] ^= v[2];
+    v[0] += v[3], v[3] = rotl(v[3], 21), v[3] ^= v[0];
+    v[2] += v[1], v[1] = rotl(v[1], 17), v[1] ^= v[2], v[2] = rotl(v[2], 32);
+}
+
+static void sip_absorb(uint64_t v[4], uint64_t m)
+{
+    v[3] ^= m;
+    sip_round(v);
+    sip_round(v);
+    v[0] ^= m;
+}
+
+/* SipHash-2-4 (Aumasson and Bernstein, 2012) of a 32-byte client random:
+ * a keyed hash, so that colliding randoms cannot be chosen without the
+ * key. */
+static uint64_t cr_hash(const uint64_t key[2], const uint8_t cr[32])
+{
+    uint64_t v[4] = {key[0] ^ 0x736f6d6570736575ULL, key[1] ^ 0x646f72616e646f6dULL,
+                     key[0] ^ 0x6c7967656e657261ULL, key[1] ^ 0x7465646279746573ULL};
+    for (int w = 0; w < 4; w++) {
+        uint64_t m = 0;
+        for (int i = 7; i >= 0; i--)
+            m = m << 8 | cr[8 * w + i]; /* little-endian words */
+        sip_absorb(v, m);
+    }
+    sip_absorb(v, (uint64_t)32 << 56); /* the length byte, no tail */
+    v[2] ^= 0xff;
+    for (int i = 0; i < 4; i++)
+        sip_round(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
 static size_t slot_of(const struct keylog *kl, const uint8_t cr[32])
 {
-    size_t h = 0;
-    memcpy(&h, cr + 24, sizeof(h)); /* the end of a client random is random */
-    return h & (kl->cap - 1);
+    return (size_t)cr_hash(kl->key, cr) & (kl->cap - 1);
 }
 
 static struct kl_entry *lookup(struct keylog *kl, const uint8_t cr[32], int add)

@@ -497,6 +497,7 @@ struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *a
     /* A secret seed keeps crafted traffic from piling into one bucket. */
     if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
         t->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+    t->rng = mix(t->seed ^ 0x5bd1e9955bd1e995ULL) | 1;
     return t;
 }
 

@@ -4,7 +4,11 @@
  * A fixed number of datagrams may be in progress; each keeps a 64 KiB
  * buffer and a bitmap of the 8-byte blocks received.  A block that arrives
  * twice keeps its first copy.  Fragments are rare in TLS traffic, so the
- * pending datagrams are a small array searched in full.
+ * pending datagrams are a small array searched in full.  When it is full,
+ * the datagram that started longest ago gives way to the new one: a flood
+ * of fragments that never complete (each holds its slot for the whole
+ * timeout) then costs the flood its own datagrams, not the real ones that
+ * come after it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,7 @@ struct pending {
     uint8_t src[16], dst[16];
     uint32_t id;
     int64_t first_us;
+    uint64_t nfrags;       /* fragments kept in it */
     size_t total;          /* 0 until the last fragment is seen */
     uint8_t *buf;
     uint64_t have[(NBLOCKS + 63) / 64];
@@ -46,6 +51,14 @@ struct ipfrag *ipfrag_new(unsigned max_pending, int64_t timeout_us)
         return NULL;
     }
     return f;
+}
+
+/* Gives up an incomplete datagram: its fragments are dropped. */
+static void drop(struct ipfrag *f, struct pending *p)
+{
+    f->st.dropped += p->nfrags;
+    free(p->buf);
+    memset(p, 0, sizeof(*p));
 }
 
 static void release(struct pending *p)
@@ -75,22 +88,25 @@ static int same(const struct pending *p, const struct ip_datagram *d)
  * datagrams are dropped on the way. */
 static struct pending *lookup(struct ipfrag *f, const struct ip_datagram *d, int64_t now)
 {
-    struct pending *free_slot = NULL;
+    struct pending *free_slot = NULL, *oldest = NULL;
 
     for (unsigned i = 0; i < f->max; i++) {
         struct pending *p = &f->slots[i];
         if (p->used && now - p->first_us > f->timeout_us) {
             f->st.expired++;
-            release(p);
+            drop(f, p);
         }
         if (same(p, d))
             return p;
         if (!p->used && !free_slot)
             free_slot = p;
+        if (p->used && (!oldest || p->first_us < oldest->first_us))
+            oldest = p;
     }
     if (!free_slot) {
-        f->st.overflow++;
-        return NULL;
+        f->st.evicted++;
+        drop(f, oldest);
+        free_slot = oldest;
     }
     free_slot->buf = malloc(MAX_DATAGRAM);
     if (!free_slot->buf)
@@ -120,15 +136,22 @@ static int complete(const struct pending *p)
     return 1;
 }
 
-/* Checks the fragment's place against the datagram's known end. */
-static int fits(const struct pending *p, const struct ip_datagram *d)
+/* Whether the fragment could be part of any datagram: checked before it
+ * takes a slot. */
+static int plausible(const struct ip_datagram *d)
 {
     size_t end = (size_t)d->frag_offset + d->wirelen;
 
     if (d->caplen < d->wirelen || end > MAX_DATAGRAM)
         return 0;
-    if (d->frag_more && (d->wirelen % 8 || d->wirelen == 0))
-        return 0;
+    return !d->frag_more || (d->wirelen % 8 == 0 && d->wirelen > 0);
+}
+
+/* Checks the fragment's place against the datagram's known end. */
+static int fits(const struct pending *p, const struct ip_datagram *d)
+{
+    size_t end = (size_t)d->frag_offset + d->wirelen;
+
     if (!d->frag_more && p->total && p->total != end)
         return 0;
     if (d->frag_more && p->total && end > p->total)
@@ -142,13 +165,22 @@ int ipfrag_add(struct ipfrag *f, const struct ip_datagram *d, int64_t now, struc
     f->done = NULL;
     f->st.fragments++;
 
-    struct pending *p = lookup(f, d, now);
-    if (!p)
-        return 0;
-    if (!fits(p, d)) {
+    if (!plausible(d)) {
         f->st.bad++;
+        f->st.dropped++;
         return 0;
     }
+    struct pending *p = lookup(f, d, now);
+    if (!p) {
+        f->st.dropped++; /* out of memory */
+        return 0;
+    }
+    if (!fits(p, d)) {
+        f->st.bad++;
+        f->st.dropped++;
+        return 0;
+    }
+    p->nfrags++;
     if (!d->frag_more)
         p->total = (size_t)d->frag_offset + d->wirelen;
     for (size_t at = 0; at < d->wirelen; at += 8) {
@@ -177,4 +209,10 @@ int ipfrag_add(struct ipfrag *f, const struct ip_datagram *d, int64_t now, struc
 void ipfrag_get_stats(const struct ipfrag *f, struct ipfrag_stats *st)
 {
     *st = f->st;
+    for (unsigned i = 0; i < f->max; i++) {
+        if (f->slots[i].used) {
+            st->pending++;
+            st->dropped += f->slots[i].nfrags;
+        }
+    }
 }

@@ -3,7 +3,7 @@
  * stream in order.
  *
  * Bytes at the expected position are handed on straight from the packet.
- * Bytes ahead of it are copied into a sorted list of pieces; where pieces
+ * Bytes ahead of it are copied into a sorted skip list of pieces; where pieces
  * overlap, the copy that arrived first is kept (so a retransmission can
  * never change bytes already seen).  A hole is given up as a gap when the
  * receiver acknowledges past it, when the connection ends, or when the
@@ -58,14 +58,43 @@ static void check_fin(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int
     }
 }
 
-static void unlink_head(struct tcp_stage *t, struct half *h)
+/* The first buffered piece, or NULL. */
+static struct seg *first(const struct half *h)
 {
-    struct seg *s = h->ooo;
-    size_t cost = SEG_COST(s->lost ? 0 : s->len);
-    h->ooo = s->next;
+    return h->ooo ? h->ooo->next[0] : NULL;
+}
+
+static uint8_t *seg_data(struct seg *s)
+{
+    return (uint8_t *)&s->next[s->height];
+}
+
+static void charge(struct tcp_stage *t, struct half *h, size_t cost)
+{
+    h->ooo_cost += cost;
+    t->ooo_total += cost;
+    if (t->ooo_total > t->st.ooo_peak)
+        t->st.ooo_peak = t->ooo_total;
+}
+
+static void refund(struct tcp_stage *t, struct half *h, size_t cost)
+{
     h->ooo_cost -= cost;
     t->ooo_total -= cost;
+}
+
+static void unlink_head(struct tcp_stage *t, struct half *h)
+{
+    struct seg *s = h->ooo->next[0];
+    for (unsigned i = 0; i < s->height; i++)
+        h->ooo->next[i] = s->next[i];
+    refund(t, h, SEG_COST(s->height, s->lost ? 0 : s->len));
     free(s);
+    if (!h->ooo->next[0]) {
+        refund(t, h, sizeof(*h->ooo));
+        free(h->ooo);
+        h->ooo = NULL;
+    }
 }
 
 /* Hands on the buffered pieces that now continue the stream. */
@@ -74,13 +103,13 @@ static void drain(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t
     struct half *h = &c->half[dir];
     struct seg *s;
 
-    while ((s = h->ooo) && seq_le(s->seq, h->next_seq)) {
+    while ((s = first(h)) && seq_le(s->seq, h->next_seq)) {
         uint32_t skip = h->next_seq - s->seq;
         if (skip < s->len) {
             if (s->lost)
                 tcp_emit_gap(t, c, dir, ts, s->len - skip, TCP_GAP_SNAPLEN);
             else
-                deliver(t, c, dir, s->data + skip, s->len - skip, ts);
+                deliver(t, c, dir, seg_data(s) + skip, s->len - skip, ts);
         }
         unlink_head(t, h);
     }
@@ -88,24 +117,53 @@ static void drain(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t
     check_fin(t, c, dir, ts);
 }
 
-static void add_piece(struct tcp_stage *t, struct half *h, struct seg **at, uint32_t seq,
-                      const uint8_t *p, uint32_t len)
+/* A height for a new piece: 1, 2, ... with probability 3/4, 3/16, ...,
+ * from a generator the capture cannot predict (xorshift64). */
+static unsigned skip_height(struct tcp_stage *t)
 {
-    size_t cost = SEG_COST(p ? len : 0);
+    uint64_t x = t->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    t->rng = x;
+    unsigned n = 1;
+    for (; n < SKIP_LEVELS && (x & 3) == 0; x >>= 2)
+        n++;
+    return n;
+}
+
+/* Points at[i] at the level-i link after which a piece starting at seq
+ * goes: after every piece that ends at or before seq. */
+static void locate(struct half *h, uint32_t seq, struct seg **at[SKIP_LEVELS])
+{
+    struct seg **fwd = h->ooo->next, *x;
+
+    for (int i = SKIP_LEVELS - 1; i >= 0; i--) {
+        while ((x = fwd[i]) && seq_le(x->seq + x->len, seq))
+            fwd = x->next;
+        at[i] = &fwd[i];
+    }
+}
+
+static void add_piece(struct tcp_stage *t, struct half *h, struct seg **at[SKIP_LEVELS],
+                      uint32_t seq, const uint8_t *p, uint32_t len)
+{
+    unsigned height = skip_height(t);
+    size_t cost = SEG_COST(height, p ? len : 0);
     struct seg *s = malloc(cost);
     if (!s)
         return; /* the hole stays and becomes a gap later */
     s->seq = seq;
     s->len = len;
     s->lost = p == NULL;
+    s->height = (uint8_t)height;
     if (p)
-        memcpy(s->data, p, len);
-    s->next = *at;
-    *at = s;
-    h->ooo_cost += cost;
-    t->ooo_total += cost;
-    if (t->ooo_total > t->st.ooo_peak)
-        t->st.ooo_peak = t->ooo_total;
+        memcpy(seg_data(s), p, len);
+    for (unsigned i = 0; i < height; i++) {
+        s->next[i] = *at[i];
+        *at[i] = s;
+    }
+    charge(t, h, cost);
 }
 
 /* Buffers [seq, seq+len) ahead of the stream, keeping only the parts no
@@ -114,29 +172,32 @@ static void buffer(struct tcp_stage *t, struct half *h, uint32_t seq, const uint
                    uint32_t len)
 {
     uint32_t s = seq, e = seq + len;
-    struct seg **at = &h->ooo;
+    struct seg **at[SKIP_LEVELS];
 
     if (seq_lt(s, h->next_seq))
         s = h->next_seq;
-    while (seq_lt(s, e)) {
-        struct seg *o = *at;
-        if (!o) {
-            add_piece(t, h, at, s, p ? p + (s - seq) : NULL, e - s);
+    if (!seq_lt(s, e))
+        return;
+    if (!h->ooo) {
+        if (!(h->ooo = calloc(1, sizeof(*h->ooo))))
             return;
+        charge(t, h, sizeof(*h->ooo));
+    }
+    while (seq_lt(s, e)) {
+        locate(h, s, at);
+        struct seg *o = *at[0];
+        if (o && !seq_lt(s, o->seq)) { /* o covers s: its copy wins */
+            s = o->seq + o->len;
+            continue;
         }
-        uint32_t oe = o->seq + o->len;
-        if (seq_le(oe, s)) {
-            at = &o->next;
-        } else if (seq_lt(s, o->seq)) {
-            uint32_t pe = seq_lt(e, o->seq) ? e : o->seq;
-            add_piece(t, h, at, s, p ? p + (s - seq) : NULL, pe - s);
-            if (*at != o)
-                at = &(*at)->next;
-            s = pe;
-        } else {
-            s = oe;
-            at = &o->next;
-        }
+        uint32_t pe = o && seq_lt(o->seq, e) ? o->seq : e;
+        add_piece(t, h, at, s, p ? p + (s - seq) : NULL, pe - s);
+        s = pe;
+    }
+    if (!h->ooo->next[0]) { /* nothing could be kept */
+        refund(t, h, sizeof(*h->ooo));
+        free(h->ooo);
+        h->ooo = NULL;
     }
 }
 
@@ -145,8 +206,9 @@ static void force_past_hole(struct tcp_stage *t, struct conn *c, enum tcp_dir di
                             enum tcp_gap_reason why)
 {
     struct half *h = &c->half[dir];
-    if (h->ooo && seq_lt(h->next_seq, h->ooo->seq))
-        tcp_emit_gap(t, c, dir, ts, h->ooo->seq - h->next_seq, why);
+    struct seg *s = first(h);
+    if (s && seq_lt(h->next_seq, s->seq))
+        tcp_emit_gap(t, c, dir, ts, s->seq - h->next_seq, why);
     drain(t, c, dir, ts);
 }
 
@@ -174,8 +236,9 @@ static void in_order(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
     uint32_t stop = end;
 
     /* Bytes buffered earlier win over this copy of them. */
-    if (h->ooo && seq_lt(h->ooo->seq, end))
-        stop = h->ooo->seq;
+    struct seg *s = first(h);
+    if (s && seq_lt(s->seq, end))
+        stop = s->seq;
     uint32_t dend = seq_lt(cap_end, stop) ? cap_end : stop;
     if (seq_lt(h->next_seq, dend))
         deliver(t, c, dir, seg->payload + (h->next_seq - seq), dend - h->next_seq, ts);
@@ -239,7 +302,7 @@ void half_acked(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, uint32_t 
     if (!seq_lt(h->next_seq, limit) || limit - h->next_seq > MAX_AHEAD)
         return;
     while (seq_lt(h->next_seq, limit)) {
-        struct seg *s = h->ooo;
+        struct seg *s = first(h);
         uint32_t upto = (s && seq_lt(s->seq, limit)) ? s->seq : limit;
         if (seq_lt(h->next_seq, upto))
             tcp_emit_gap(t, c, dir, ts, upto - h->next_seq, TCP_GAP_ACKED);

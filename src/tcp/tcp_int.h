@@ -21,17 +21,27 @@ static inline int seq_le(uint32_t a, uint32_t b)
 
 /* A piece of stream that arrived ahead of the bytes before it.  A piece
  * with lost set stands for bytes known to be missing (cut by the snap
- * length) and has no data. */
+ * length) and has no data.  Pieces form a skip list (Pugh, 1990): next[0]
+ * is the following piece, next[i] the following piece of height > i, so
+ * finding a place among n pieces takes O(log n) steps whatever order the
+ * segments come in.  The data follows next[height]. */
+#define SKIP_LEVELS 12 /* p = 1/4: enough for 4^12 pieces */
+
 struct seg {
-    struct seg *next;
     uint32_t seq;
     uint32_t len;
-    int lost;
-    uint8_t data[];
+    uint8_t lost;
+    uint8_t height;
+    struct seg *next[];
+};
+
+/* The head of a direction's pieces; allocated only while it buffers. */
+struct seg_list {
+    struct seg *next[SKIP_LEVELS];
 };
 
 /* What a buffered piece costs against the caps. */
-#define SEG_COST(len) (sizeof(struct seg) + (len))
+#define SEG_COST(height, len) (sizeof(struct seg) + (size_t)(height) * sizeof(struct seg *) + (len))
 
 /* One direction of a connection. */
 struct half {
@@ -45,7 +55,8 @@ struct half {
     uint32_t fin_seq;   /* sequence number of the FIN */
     int fin_done;       /* TCP_EV_FIN was emitted */
     int fin_acked;      /* the peer acknowledged the FIN */
-    struct seg *ooo;    /* sorted, never overlapping, all after next_seq */
+    struct seg_list *ooo; /* sorted, never overlapping, all after next_seq;
+                           * NULL when there are none */
     size_t ooo_cost;
 };
 
@@ -89,6 +100,7 @@ struct tcp_stage {
     struct conn **buckets;
     size_t nbuckets;           /* a power of two */
     uint64_t seed;
+    uint64_t rng;              /* skip-list heights: secret, as the seed */
     struct conn *lru_head, *lru_tail; /* least recently used first */
     struct conn *ooo_head, *ooo_tail; /* oldest buffering first */
     size_t ooo_total;

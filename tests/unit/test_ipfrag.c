@@ -80,16 +80,19 @@ static void limits(void)
     CU_ASSERT_FALSE(ipfrag_add(f, &d, 0, &out));
     d = frag(11, 0, 8, 1);
     CU_ASSERT_FALSE(ipfrag_add(f, &d, 0, &out));
-    d = frag(12, 0, 8, 1); /* a third at once: dropped */
-    CU_ASSERT_FALSE(ipfrag_add(f, &d, 0, &out));
+    d = frag(12, 0, 8, 1); /* a third at once: the first (10) gives way */
+    CU_ASSERT_FALSE(ipfrag_add(f, &d, 1, &out));
     ipfrag_get_stats(f, &st);
-    CU_ASSERT_EQUAL(st.overflow, 1);
-    d = frag(13, 0, 8, 1); /* later than the timeout: 10 and 11 expire */
+    CU_ASSERT_EQUAL(st.evicted, 1);
+    CU_ASSERT_EQUAL(st.pending, 2);
+    d = frag(13, 0, 8, 1); /* later than the timeout: 11 and 12 expire */
     CU_ASSERT_FALSE(ipfrag_add(f, &d, 5000, &out));
     d = frag(10, 8, 8, 0);
     CU_ASSERT_FALSE(ipfrag_add(f, &d, 5000, &out)); /* its start is gone */
     ipfrag_get_stats(f, &st);
     CU_ASSERT_EQUAL(st.expired, 2);
+    CU_ASSERT_EQUAL(st.pending, 2);
+    CU_ASSERT_EQUAL(st.dropped, 5); /* 10, 11, 12 given up; 13, 10's end pending */
     ipfrag_free(f);
 
     f = ipfrag_new(4, 1000);
@@ -106,12 +109,39 @@ static void limits(void)
     ipfrag_free(f);
 }
 
+/* A flood of first fragments that never complete, then a real datagram:
+ * the flood gives way, the real one is rebuilt. */
+static void flood_gives_way(void)
+{
+    struct ipfrag *f = ipfrag_new(4, 30000000);
+    struct ip_datagram out, d;
+    struct ipfrag_stats st;
+    fill();
+    for (uint32_t id = 100; id < 1100; id++) {
+        d = frag(id, 0, 8, 1);
+        CU_ASSERT_FALSE(ipfrag_add(f, &d, id, &out));
+    }
+    d = frag(7, 504, 496, 0);
+    CU_ASSERT_FALSE(ipfrag_add(f, &d, 2000, &out));
+    d = frag(7, 0, 504, 1);
+    CU_ASSERT_FATAL(ipfrag_add(f, &d, 2001, &out));
+    CU_ASSERT_EQUAL(out.wirelen, 1000);
+    CU_ASSERT(memcmp(out.payload, payload, 1000) == 0);
+    ipfrag_get_stats(f, &st);
+    CU_ASSERT_EQUAL(st.evicted, 997);
+    CU_ASSERT_EQUAL(st.reassembled, 1);
+    CU_ASSERT_EQUAL(st.pending, 3);
+    CU_ASSERT_EQUAL(st.dropped, 1000);
+    ipfrag_free(f);
+}
+
 void suite_ipfrag(void)
 {
     static const CU_TestInfo tests[] = {
         {"in order and reversed", in_order_and_reversed},
         {"an overlap keeps the first copy", overlap_keeps_first},
         {"bounded in count, time and size", limits},
+        {"a flood gives way to a real datagram", flood_gives_way},
         CU_TEST_INFO_NULL,
     };
     add_suite("ipfrag", tests);

@@ -377,6 +377,40 @@ static void hostile_segments(void)
     CU_ASSERT_EQUAL(L.gap_bytes[1], 0); /* the far segment was not believed */
 }
 
+/* Many overlapping pieces in a shuffled order, across the sequence wrap:
+ * the stream comes out whole, and where a later copy of a byte differs the
+ * first one is kept (what the skip list must keep from the sorted list). */
+static void shuffled_overlapping_pieces(void)
+{
+    enum { N = 600 };
+    static uint8_t other[4096];
+    uint32_t start[N], len[N], isn = 0xffffff00u;
+    uint32_t r = 12345;
+    struct tcp_stage *t = stage(NULL);
+    fill();
+    for (size_t i = 0; i < sizeof(other); i++)
+        other[i] = (uint8_t)~msg[i];
+    handshake(t, isn, 5000);
+    for (int i = 0; i < N; i++) {
+        r = r * 1103515245u + 12345u;
+        start[i] = 1 + (r >> 8) % 3000;
+        len[i] = 1 + (r >> 20) % 40;
+    }
+    for (int i = 0; i < N; i++) { /* first copies: msg; later ones: other */
+        r = r * 1103515245u + 12345u;
+        int j = (int)((r >> 8) % N);
+        send_seg(t, C, isn + 1 + start[j], 5001, ACK, msg + start[j], len[j], 0, 3);
+        send_seg(t, C, isn + 1 + start[j], 5001, ACK, other + start[j], len[j], 0, 3);
+    }
+    send_seg(t, C, isn + 1, 5001, ACK, msg, 3100, 0, 4);
+    send_seg(t, C, isn + 1, 5001, ACK, other, 3100, 0, 5);
+    CU_ASSERT_EQUAL(L.len[0], 3100);
+    CU_ASSERT_EQUAL(L.gap_bytes[0], 0);
+    CU_ASSERT(memcmp(L.data[0], msg, 3100) == 0);
+    CU_ASSERT(L.offsets_ok);
+    tcp_free(t);
+}
+
 void suite_reasm(void)
 {
     static const CU_TestInfo tests[] = {
@@ -392,6 +426,7 @@ void suite_reasm(void)
         {"buffer cap forces a gap", caps_force_gaps},
         {"connection cap and idle timeout", connection_cap_and_idle},
         {"hostile sequence numbers", hostile_segments},
+        {"shuffled overlapping pieces", shuffled_overlapping_pieces},
         CU_TEST_INFO_NULL,
     };
     add_suite("reassembly", tests);
