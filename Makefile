@@ -61,7 +61,7 @@ $(shell mkdir -p build/rel)
 $(file >build/rel/flags,$(REL_FLAGS))
 endif
 
-.PHONY: all deps demo test check-packaging fuzz bench hostile install uninstall clean
+.PHONY: all deps demo test fuzz bench hostile install uninstall clean
 .DEFAULT_GOAL := all
 # Fuzz objects are kept between runs (they would be rebuilt each time).
 .SECONDARY:
