@@ -47,12 +47,11 @@ void opening_free(struct opening *o)
     free(o);
 }
 
-static void set_answer(struct tls_opening *out, enum tls_upgrade u, const char *text,
-                       size_t n)
+static void set_answer(struct tls_opening *out, enum tls_upgrade u, const char *text)
 {
     size_t k = 0;
     out->upgrade = u;
-    for (size_t i = 0; i < n && k + 1 < sizeof(out->answer); i++)
+    for (size_t i = 0; text[i] && k + 1 < sizeof(out->answer); i++)
         if (text[i] != '\r' && text[i] != '\n')
             out->answer[k++] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '.';
     out->answer[k] = 0;
@@ -242,7 +241,7 @@ static void server_line(struct opening *o, const char *line, struct tls_opening 
         out->app = app_from_answer(line);
     int a = out->app ? answer(o, out->app, line) : 0;
     if (a)
-        set_answer(out, a > 0 ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED, line, strlen(line));
+        set_answer(out, a > 0 ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED, line);
 }
 
 /* Lines end at '\n' and, for XMPP's sake, at '>'. */
@@ -300,8 +299,7 @@ static void postgres(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
         return;
     uint8_t a = s[at / 8];
     set_answer(out, a == 'S' ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED,
-               a == 'S' ? "S (SSL accepted)" : a == 'N' ? "N (SSL refused)" : "error",
-               a == 'S' || a == 'N' ? 16 : 5);
+               a == 'S' ? "S (SSL accepted)" : a == 'N' ? "N (SSL refused)" : "error");
 }
 
 /* MySQL: the server's Initial Handshake (protocol 10) first; a client
@@ -335,8 +333,7 @@ static void ldap(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
         for (size_t j = i + 2; j + 2 < sn && j < i + 8; j++)
             if (s[j] == 0x0a && s[j + 1] == 1) {
                 set_answer(out, s[j + 2] ? TLS_UPGRADE_REFUSED : TLS_UPGRADE_ACCEPTED,
-                           s[j + 2] ? "ExtendedResponse: error" : "ExtendedResponse: success",
-                           s[j + 2] ? 23 : 25);
+                           s[j + 2] ? "ExtendedResponse: error" : "ExtendedResponse: success");
                 return;
             }
     }
@@ -352,7 +349,7 @@ static void socks4(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
         ask(out, "socks4", "proxy");
     if (out->upgrade == TLS_UPGRADE_ASKED && is_app(out, "socks4") && sn >= 8 && s[0] == 0)
         set_answer(out, s[1] == 90 ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED,
-                   s[1] == 90 ? "request granted (90)" : "request rejected", s[1] == 90 ? 20 : 16);
+                   s[1] == 90 ? "request granted (90)" : "request rejected");
 }
 
 /* RFC 1928: methods offered, one chosen (0xff: none), RFC 1929's
@@ -366,7 +363,7 @@ static void socks5(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
     if (out->upgrade != TLS_UPGRADE_ASKED || !is_app(out, "socks5") || sn < 2 || s[0] != 5)
         return;
     if (s[1] == 0xff) {
-        set_answer(out, TLS_UPGRADE_REFUSED, "no acceptable method", 20);
+        set_answer(out, TLS_UPGRADE_REFUSED, "no acceptable method");
         return;
     }
     size_t at = 2;
@@ -374,14 +371,14 @@ static void socks5(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
         if (sn < 4)
             return;
         if (s[3] != 0) {
-            set_answer(out, TLS_UPGRADE_REFUSED, "authentication failed", 21);
+            set_answer(out, TLS_UPGRADE_REFUSED, "authentication failed");
             return;
         }
         at = 4;
     }
     if (sn >= at + 2 && s[at] == 5)
         set_answer(out, s[at + 1] ? TLS_UPGRADE_REFUSED : TLS_UPGRADE_ACCEPTED,
-                   s[at + 1] ? "request failed" : "succeeded (0)", s[at + 1] ? 14 : 13);
+                   s[at + 1] ? "request failed" : "succeeded (0)");
 }
 
 /* RDP: TPKT (3, 0, length) and an X.224 Connection Request (0xe0) with
@@ -397,14 +394,13 @@ static void rdp(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
         return;
     size_t len = (size_t)s[2] << 8 | s[3];
     if (len <= 11) {
-        set_answer(out, TLS_UPGRADE_REFUSED, "standard RDP security (no negotiation)", 38);
+        set_answer(out, TLS_UPGRADE_REFUSED, "standard RDP security (no negotiation)");
     } else if (sn >= 19 && s[11] == 2) {
         uint32_t proto = le32(s + 15);
         set_answer(out, proto ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED,
-                   proto ? "RDP_NEG_RSP: TLS selected" : "RDP_NEG_RSP: standard RDP security",
-                   proto ? 25 : 34);
+                   proto ? "RDP_NEG_RSP: TLS selected" : "RDP_NEG_RSP: standard RDP security");
     } else if (sn >= 12 && s[11] == 3) {
-        set_answer(out, TLS_UPGRADE_REFUSED, "RDP_NEG_FAILURE", 15);
+        set_answer(out, TLS_UPGRADE_REFUSED, "RDP_NEG_FAILURE");
     }
 }
 

@@ -263,6 +263,14 @@ static void databases_and_rdp(void)
     CHECK(pg, {"postgres", "starttls", TLS_UPGRADE_ACCEPTED, 1});
     const struct step pg_no[] = {CB(ssl_request), S("N")};
     CHECK(pg_no, {"postgres", "starttls", TLS_UPGRADE_REFUSED, 0});
+    /* The answer is said exactly (a length once counted by hand let the
+     * string's terminator in). */
+    struct seen sn;
+    struct tls_opening on;
+    play(pg_no, 2, 0, &sn, &on);
+    CU_ASSERT_STRING_EQUAL(on.answer, "N (SSL refused)");
+    play(pg, 4, 0, &sn, &on);
+    CU_ASSERT_STRING_EQUAL(on.answer, "S (SSL accepted)");
     /* libpq's gssencmode=prefer: GSS encryption first, refused, then SSL. */
     static const uint8_t gss_request[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30};
     const struct step pg_gss[] = {CB(gss_request), S("N"), CB(ssl_request), S("S"), HELLOS};
