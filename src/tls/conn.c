@@ -418,14 +418,15 @@ static enum tls_start_rule start_rule(const struct dir_state *ds, int at_first_b
     return ds->dir == TCP_C2S ? TLS_CLIENT_HELLO : TLS_SERVER_ANSWER;
 }
 
-/* Looks for TLS in p from `from` on; returns where it starts, n when
- * nowhere, and sets *more when bytes from *more on may start it. */
+/* Where byte b is next in p from `from` on, or n. */
 static size_t next_byte(const uint8_t *p, size_t n, size_t from, uint8_t b)
 {
     const uint8_t *q = memchr(p + from, b, n - from);
     return q ? (size_t)(q - p) : n;
 }
 
+/* Looks for TLS in p; returns where it starts, n when nowhere, and sets
+ * *more when bytes from *more on may start it. */
 static size_t find_tls(const struct dir_state *ds, const uint8_t *p, size_t n,
                        int first_byte_at_0, size_t *more)
 {
