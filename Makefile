@@ -35,11 +35,12 @@ TD_CFLAGS   = $(WARNINGS) $(CFLAGS)
 # What a fresh Debian machine needs: to build, and to run the tests
 # (openssl and iproute2 for the live capture test, python3 to check
 # output, valgrind for the leak check, binutils' readelf for the
-# packaging test, tshark to read what -w and --keys-out write; it installs
-# without a question under DEBIAN_FRONTEND=noninteractive).
+# packaging test, tshark to read what -w and --keys-out write (it installs
+# without a question under DEBIAN_FRONTEND=noninteractive), clang-format
+# to check that the sources keep .clang-format's layout).
 BUILD_PKGS := gcc make libc6-dev pkg-config libssl-dev libpcap-dev zlib1g-dev libncurses-dev \
               libcunit1-dev
-TEST_PKGS  := openssl iproute2 python3 valgrind binutils tshark
+TEST_PKGS  := openssl iproute2 python3 valgrind binutils tshark clang-format
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
 SRCS := $(wildcard src/*.c src/*/*.c)
@@ -61,7 +62,7 @@ $(shell mkdir -p build/rel)
 $(file >build/rel/flags,$(REL_FLAGS))
 endif
 
-.PHONY: all deps demo test fuzz bench hostile install uninstall clean
+.PHONY: all deps demo test fuzz bench hostile install uninstall clean format format-check
 .DEFAULT_GOAL := all
 # Fuzz objects are kept between runs (they would be rebuilt each time).
 .SECONDARY:
@@ -140,6 +141,8 @@ test: deps
 .PHONY: test-run
 test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests \
           $(foreach t,$(FUZZ_TARGETS),build/rel/fuzz_$(t) build/asan/fuzz_$(t))
+	@echo "== layout: .clang-format"
+	$(Q)$(MAKE) --no-print-directory format-check
 	@echo "== packaging: the packager's flags"
 	$(Q)tests/packaging.sh
 	@echo "== unit tests (release build)"
@@ -169,6 +172,22 @@ hostile: tlsdump build/rel/tcp-only
 build/rel/tcp-only: build/rel/tests/hostile/tcp-only.o $(REL_LIB)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The C sources in .clang-format's layout: `make format` applies it,
+# `make format-check` (run by `make test`) lists the files that differ.
+CLANG_FORMAT ?= clang-format
+FORMAT_SRCS = $(shell find src include tests -name '*.[ch]' -not -path '*/corpus/*' | sort)
+
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+format-check:
+	@bad=$$(for f in $(FORMAT_SRCS); do \
+	  $(CLANG_FORMAT) $$f | cmp -s - $$f || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then \
+	  echo "format-check: not in .clang-format's layout (make format fixes them):"; \
+	  echo "$$bad" | sed 's/^/  /'; exit 1; \
+	fi
 
 install: tlsdump
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -31,14 +31,14 @@ enum verdict {
 #define DIAG_EVIDENCE_LEN 512
 
 struct diagnosis {
-    const char *code;      /* a stable name ("unknown_ca", ...); NULL: none */
-    int likely;            /* inferred from sizes and order, not read: keys would confirm */
-    char message[512];     /* one sentence */
+    const char *code;  /* a stable name ("unknown_ca", ...); NULL: none */
+    int likely;        /* inferred from sizes and order, not read: keys would confirm */
+    char message[512]; /* one sentence */
     char evidence[DIAG_MAX_EVIDENCE][DIAG_EVIDENCE_LEN];
     int nevidence;
 };
 
-#define HISTORY_MAX 100    /* as Zeek's max_ssl_history_length */
+#define HISTORY_MAX 100 /* as Zeek's max_ssl_history_length */
 
 struct findings {
     enum verdict verdict;
@@ -50,9 +50,9 @@ struct findings {
     struct cert_check validation[2];
     int checked[2];
     char ja3[33], ja3s[33];
-    char *ja3_string, *ja3s_string;   /* NULL when the hello was not seen */
+    char *ja3_string, *ja3s_string; /* NULL when the hello was not seen */
     char ja4[40], ja4s[40];
-    char *ja4_r, *ja4s_r;             /* raw forms */
+    char *ja4_r, *ja4s_r; /* raw forms */
 };
 
 const char *verdict_name(enum verdict v);
@@ -70,21 +70,18 @@ void conn_analysis_free(struct conn_analysis *ca);
 
 /* What the analyzer is told, in the order things happen. */
 void conn_analysis_tcp(struct conn_analysis *ca, const struct tcp_event *ev);
-void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir,
-                          const struct tls_rec_info *r);
+void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_rec_info *r);
 /* sum is the connection's summary so far (the SNI, for validation). */
 void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
                            const struct tls_summary *sum, int64_t ts_us);
 void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_alert *a);
 /* bytes: the stream bytes at offset when at hand (may be NULL). */
-void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir,
-                           enum tls_framer_problem what, uint64_t offset,
-                           const uint8_t *bytes, size_t n);
+void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir, enum tls_framer_problem what,
+                           uint64_t offset, const uint8_t *bytes, size_t n);
 
 /* The conclusions, when the connection closes; crypto is NULL without
  * keys.  Valid until conn_analysis_free(). */
-const struct findings *conn_analysis_finish(struct conn_analysis *ca,
-                                            const struct tls_summary *sum,
+const struct findings *conn_analysis_finish(struct conn_analysis *ca, const struct tls_summary *sum,
                                             const struct crypto_result *crypto);
 
 #endif

@@ -16,19 +16,19 @@
 /* A network-layer datagram.  The bytes are libpcap's and valid only until
  * the next capture_next() call. */
 struct cap_packet {
-    int64_t ts_us;        /* capture time, microseconds since the epoch */
-    uint64_t frame;       /* 1-based frame number in the capture */
-    uint16_t ethertype;   /* 0x0800 (IPv4) or 0x86dd (IPv6) */
-    const uint8_t *l3;    /* first byte of the IP header */
-    size_t l3_caplen;     /* bytes of it that were captured */
-    size_t l3_wirelen;    /* bytes of it that were on the wire */
+    int64_t ts_us;      /* capture time, microseconds since the epoch */
+    uint64_t frame;     /* 1-based frame number in the capture */
+    uint16_t ethertype; /* 0x0800 (IPv4) or 0x86dd (IPv6) */
+    const uint8_t *l3;  /* first byte of the IP header */
+    size_t l3_caplen;   /* bytes of it that were captured */
+    size_t l3_wirelen;  /* bytes of it that were on the wire */
 };
 
 /* What the link layer decoder makes of one frame. */
 enum link_result {
-    LINK_OK = 0,     /* an IPv4 or IPv6 datagram */
-    LINK_OTHER,      /* a well-formed frame that does not carry IP */
-    LINK_MALFORMED,  /* a link header cut short or inconsistent */
+    LINK_OK = 0,    /* an IPv4 or IPv6 datagram */
+    LINK_OTHER,     /* a well-formed frame that does not carry IP */
+    LINK_MALFORMED, /* a link header cut short or inconsistent */
 };
 
 /* Returns 1 when tlsdump decodes this DLT_ value. */
@@ -50,12 +50,12 @@ struct capture_opts {
 };
 
 struct capture_stats {
-    uint64_t frames;      /* frames read */
-    uint64_t ip;          /* handed on as IP datagrams */
-    uint64_t not_ip;      /* frames of other protocols */
-    uint64_t malformed;   /* link headers cut or inconsistent */
-    uint64_t snapped;     /* frames cut by the snap length */
-    int live;             /* the kernel counters below are set */
+    uint64_t frames;    /* frames read */
+    uint64_t ip;        /* handed on as IP datagrams */
+    uint64_t not_ip;    /* frames of other protocols */
+    uint64_t malformed; /* link headers cut or inconsistent */
+    uint64_t snapped;   /* frames cut by the snap length */
+    int live;           /* the kernel counters below are set */
     uint64_t kernel_received;
     uint64_t kernel_dropped;
     uint64_t iface_dropped;
@@ -101,7 +101,7 @@ const char *capture_lib_version(void);
  * capture stage does not interpret the secrets: it hands out the TLS key
  * log text (secrets type "TLSK") for a later stage to parse.
  */
-#define CAP_SECRETS_MAX (64u << 20)   /* bytes of secrets read at most */
+#define CAP_SECRETS_MAX (64u << 20)    /* bytes of secrets read at most */
 #define CAP_SCAN_MAX_BLOCKS (1u << 26) /* blocks walked at most */
 
 enum cap_scan_end {
@@ -116,14 +116,14 @@ enum cap_scan_end {
 };
 
 struct cap_secrets {
-    char *text;              /* the TLSK secrets of every block, each ending in '\n'; or NULL */
-    size_t len;              /* bytes of text (not NUL-terminated) */
-    unsigned tls_blocks;     /* Decryption Secrets Blocks of type TLSK */
-    unsigned other_blocks;   /* ... of other types (WireGuard, SSH, ...): skipped */
-    uint64_t blocks;         /* blocks walked */
-    enum cap_scan_end end;   /* why the walk ended */
-    const char *why;         /* when MALFORMED: what did not add up (a static string) */
-    uint64_t at;             /* when it ended early: the file offset of that block */
+    char *text;            /* the TLSK secrets of every block, each ending in '\n'; or NULL */
+    size_t len;            /* bytes of text (not NUL-terminated) */
+    unsigned tls_blocks;   /* Decryption Secrets Blocks of type TLSK */
+    unsigned other_blocks; /* ... of other types (WireGuard, SSH, ...): skipped */
+    uint64_t blocks;       /* blocks walked */
+    enum cap_scan_end end; /* why the walk ended */
+    const char *why;       /* when MALFORMED: what did not add up (a static string) */
+    uint64_t at;           /* when it ended early: the file offset of that block */
 };
 
 /* Walks the pcapng blocks of f from its current position and collects the

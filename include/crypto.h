@@ -64,12 +64,12 @@ size_t crypto_keys_each_used(const struct crypto_keys *k, void (*fn)(void *arg, 
 
 /* What became of a connection's protected records. */
 struct crypto_result {
-    int protected_seen;      /* it had protected records */
-    int decrypted;           /* ... and they were opened */
-    char reason[200];        /* why not, when not */
+    int protected_seen; /* it had protected records */
+    int decrypted;      /* ... and they were opened */
+    char reason[200];   /* why not, when not */
     uint64_t ok_records, failed_records, nokey_records, skipped_records;
-    uint64_t app_bytes[2];   /* decrypted application data per direction */
-    char app_sha256[2][65];  /* when digests are on */
+    uint64_t app_bytes[2];  /* decrypted application data per direction */
+    char app_sha256[2][65]; /* when digests are on */
 };
 
 struct crypto_conn;

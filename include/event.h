@@ -32,20 +32,20 @@ struct event {
     const struct tcp_conn *conn;
     enum tcp_dir dir;
     int64_t ts_us;
-    uint64_t record_no;       /* EV_RECORD: 1, 2, ... per connection */
-    int64_t since_prev_us;    /* time since the connection's previous record or event */
+    uint64_t record_no;    /* EV_RECORD: 1, 2, ... per connection */
+    int64_t since_prev_us; /* time since the connection's previous record or event */
     const struct tcp_event *tcp;
     const struct tls_rec_info *rec;
     const struct tls_msg *msg;
     const struct tls_alert *alert;
     enum tls_framer_problem problem;
-    uint64_t offset;          /* EV_TLS_PROBLEM, EV_PLAINTEXT, EV_TLS_BEGINS, _ENDS: where */
-    const uint8_t *bytes;     /* ... the stream bytes there, when at hand (else NULL) */
+    uint64_t offset;      /* EV_TLS_PROBLEM, EV_PLAINTEXT, EV_TLS_BEGINS, _ENDS: where */
+    const uint8_t *bytes; /* ... the stream bytes there, when at hand (else NULL) */
     size_t nbytes;
-    const struct tls_summary *summary; /* EV_TCP of kind TCP_EV_CLOSE */
+    const struct tls_summary *summary;  /* EV_TCP of kind TCP_EV_CLOSE */
     const struct crypto_result *crypto; /* ... when keys were given */
     const struct findings *findings;    /* ... the analysis stage's conclusions */
-    void **slot;              /* this view's per-connection pointer */
+    void **slot;                        /* this view's per-connection pointer */
 };
 
 /* A view: output in some form.  Views keep per-connection state in *slot

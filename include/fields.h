@@ -16,22 +16,22 @@
 #include "registry.h"
 
 enum field_kind {
-    F_GROUP,  /* children with keys: an object */
-    F_LIST,   /* children without keys: an array */
-    F_UINT,   /* u */
-    F_NAMED,  /* u, named by registry table `table` */
-    F_HEX,    /* p, n: bytes shown as hex */
-    F_TEXT,   /* p, n: bytes shown as text, escaped */
-    F_STR,    /* a string owned by the tree: ft_string() */
-    F_BOOL,   /* u: 0 or 1 */
-    F_DER,    /* p, n: a DER certificate (shown with -N) */
+    F_GROUP, /* children with keys: an object */
+    F_LIST,  /* children without keys: an array */
+    F_UINT,  /* u */
+    F_NAMED, /* u, named by registry table `table` */
+    F_HEX,   /* p, n: bytes shown as hex */
+    F_TEXT,  /* p, n: bytes shown as text, escaped */
+    F_STR,   /* a string owned by the tree: ft_string() */
+    F_BOOL,  /* u: 0 or 1 */
+    F_DER,   /* p, n: a DER certificate (shown with -N) */
 };
 
 struct field {
-    const char *key;      /* static; NULL inside a list */
+    const char *key; /* static; NULL inside a list */
     uint8_t kind;
-    uint8_t table;        /* F_NAMED */
-    uint8_t verbose;      /* shown only with -A */
+    uint8_t table;   /* F_NAMED */
+    uint8_t verbose; /* shown only with -A */
     int32_t child, last, next;
     uint64_t u;
     const uint8_t *p;
@@ -41,9 +41,9 @@ struct field {
 struct ftree {
     struct field *f;
     int32_t n, cap;
-    char *str;            /* string arena */
+    char *str; /* string arena */
     size_t str_used, str_cap;
-    int full;             /* a field was dropped: the tree hit its cap */
+    int full; /* a field was dropped: the tree hit its cap */
 };
 
 #define FT_NONE (-1)

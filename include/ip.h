@@ -14,10 +14,10 @@
 
 enum ip_result {
     IP_OK = 0,
-    IP_TRUNCATED,  /* the header itself was not captured whole */
-    IP_MALFORMED,  /* a field is impossible (version, lengths) */
-    IP_FRAGMENT,   /* a fragment: hand it to ipfrag_add() */
-    IP_NOT_TCP,    /* a good datagram that does not carry TCP */
+    IP_TRUNCATED, /* the header itself was not captured whole */
+    IP_MALFORMED, /* a field is impossible (version, lengths) */
+    IP_FRAGMENT,  /* a fragment: hand it to ipfrag_add() */
+    IP_NOT_TCP,   /* a good datagram that does not carry TCP */
 };
 
 struct ip_datagram {
@@ -29,7 +29,7 @@ struct ip_datagram {
     size_t wirelen;           /* of them sent, per the IP length fields */
     /* Set when IP_FRAGMENT: */
     uint32_t frag_id;
-    uint32_t frag_offset;     /* in bytes */
+    uint32_t frag_offset; /* in bytes */
     int frag_more;
 };
 
@@ -51,10 +51,10 @@ enum {
 };
 
 struct tcp_options {
-    uint16_t mss;          /* 0: absent */
-    int16_t wscale;        /* -1: absent */
+    uint16_t mss;   /* 0: absent */
+    int16_t wscale; /* -1: absent */
     uint8_t sack_ok;
-    uint8_t nsack;         /* SACK blocks (up to 4 kept) */
+    uint8_t nsack; /* SACK blocks (up to 4 kept) */
     uint32_t sack[4][2];
     uint8_t has_ts;
     uint32_t ts_val, ts_ecr;
@@ -67,8 +67,8 @@ struct tcp_header {
     uint16_t window;
     struct tcp_options opt;
     const uint8_t *payload;
-    size_t caplen;   /* payload bytes captured */
-    size_t len;      /* payload bytes sent */
+    size_t caplen; /* payload bytes captured */
+    size_t len;    /* payload bytes sent */
 };
 
 /* Decodes a TCP header from the IP payload (caplen captured of wirelen). */
@@ -98,14 +98,14 @@ int ipfrag_add(struct ipfrag *f, const struct ip_datagram *frag, int64_t now_us,
 struct ipfrag_stats {
     uint64_t fragments;
     uint64_t reassembled;
-    uint64_t expired;     /* datagrams incomplete, timed out */
-    uint64_t evicted;     /* datagrams incomplete, dropped for a new one
-                           * because max_pending were in progress */
-    uint64_t pending;     /* datagrams incomplete now */
-    uint64_t bad;         /* fragments with inconsistent offsets or lengths */
-    uint64_t dropped;     /* fragments not (yet) part of a whole datagram:
-                           * those of the datagrams above, the bad ones, and
-                           * those memory was lacking for */
+    uint64_t expired; /* datagrams incomplete, timed out */
+    uint64_t evicted; /* datagrams incomplete, dropped for a new one
+                       * because max_pending were in progress */
+    uint64_t pending; /* datagrams incomplete now */
+    uint64_t bad;     /* fragments with inconsistent offsets or lengths */
+    uint64_t dropped; /* fragments not (yet) part of a whole datagram:
+                       * those of the datagrams above, the bad ones, and
+                       * those memory was lacking for */
 };
 
 void ipfrag_get_stats(const struct ipfrag *f, struct ipfrag_stats *st);

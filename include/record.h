@@ -32,20 +32,20 @@ enum {
 #define TLS_HEADER_LEN 5
 
 struct tls_record {
-    unsigned type;         /* a TLS_CT_ value, or an unknown number */
-    uint16_t version;      /* record-layer version */
-    size_t length;         /* body length */
-    const uint8_t *body;   /* valid only during the callback */
-    uint64_t offset;       /* stream offset of the record's first byte */
-    uint8_t padding;       /* SSL 2.0 with a 3-byte header: padding bytes at the end */
+    unsigned type;       /* a TLS_CT_ value, or an unknown number */
+    uint16_t version;    /* record-layer version */
+    size_t length;       /* body length */
+    const uint8_t *body; /* valid only during the callback */
+    uint64_t offset;     /* stream offset of the record's first byte */
+    uint8_t padding;     /* SSL 2.0 with a 3-byte header: padding bytes at the end */
 };
 
 enum tls_framer_problem {
-    TLS_NOT_TLS,       /* the stream does not start like TLS */
-    TLS_BAD_LENGTH,    /* a record longer than the protocol allows */
-    TLS_BAD_HEADER,    /* a record header that is not TLS mid-stream */
-    TLS_LOST_SYNC,     /* bytes were lost: record boundaries are unknown */
-    TLS_RESYNC,        /* ... and found again: a record starts at offset */
+    TLS_NOT_TLS,    /* the stream does not start like TLS */
+    TLS_BAD_LENGTH, /* a record longer than the protocol allows */
+    TLS_BAD_HEADER, /* a record header that is not TLS mid-stream */
+    TLS_LOST_SYNC,  /* bytes were lost: record boundaries are unknown */
+    TLS_RESYNC,     /* ... and found again: a record starts at offset */
 };
 
 struct tls_framer_ops {
@@ -83,15 +83,15 @@ int tls_looks_like_client_hello(const uint8_t *p, size_t n);
 
 /* Where TLS may begin in a stream (tls_record_starts). */
 enum tls_start_rule {
-    TLS_AT_STREAM_START,   /* a stream's first byte: any record header the framer takes */
-    TLS_CLIENT_HELLO,      /* after a client's plaintext: a ClientHello record */
-    TLS_SERVER_ANSWER,     /* after a server's plaintext: a ServerHello or an alert */
+    TLS_AT_STREAM_START, /* a stream's first byte: any record header the framer takes */
+    TLS_CLIENT_HELLO,    /* after a client's plaintext: a ClientHello record */
+    TLS_SERVER_ANSWER,   /* after a server's plaintext: a ServerHello or an alert */
 };
 
 enum tls_start {
     TLS_START_NO,
     TLS_START_YES,
-    TLS_START_MORE,        /* the n bytes agree so far: more are needed to tell */
+    TLS_START_MORE, /* the n bytes agree so far: more are needed to tell */
 };
 
 /* Whether a TLS record that fits rule starts at p (n bytes at hand; at

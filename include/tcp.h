@@ -33,39 +33,39 @@ struct tcp_endpoint {
 /* What the stage shows of a connection; valid from TCP_EV_OPEN until the
  * TCP_EV_CLOSE callback returns. */
 struct tcp_conn {
-    uint64_t id;                 /* 1, 2, ... in order of first packet */
+    uint64_t id; /* 1, 2, ... in order of first packet */
     struct tcp_endpoint client, server;
     int64_t first_ts_us;
-    int midstream;               /* its start (the SYN) was not seen, or it is
-                                  * reopened after some of its bytes */
-    int reopened;                /* it was forgotten (idle timeout, full table)
-                                  * and resumed: the same id goes on, the
-                                  * stream offsets continue */
-    unsigned resumes;            /* silences longer than the idle timeout
-                                  * that it resumed after */
-    int64_t resumed_after_us;    /* the last such silence */
-    uint64_t bytes[2];           /* stream bytes delivered per direction */
-    uint64_t lost[2];            /* stream bytes given up as gaps */
-    void *user;                  /* owned by the consumer of the events */
+    int midstream;            /* its start (the SYN) was not seen, or it is
+                               * reopened after some of its bytes */
+    int reopened;             /* it was forgotten (idle timeout, full table)
+                               * and resumed: the same id goes on, the
+                               * stream offsets continue */
+    unsigned resumes;         /* silences longer than the idle timeout
+                               * that it resumed after */
+    int64_t resumed_after_us; /* the last such silence */
+    uint64_t bytes[2];        /* stream bytes delivered per direction */
+    uint64_t lost[2];         /* stream bytes given up as gaps */
+    void *user;               /* owned by the consumer of the events */
 };
 
 enum tcp_event_kind {
-    TCP_EV_OPEN,     /* a new connection */
-    TCP_EV_SEGMENT,  /* a segment as it arrived (only if cfg.segments) */
-    TCP_EV_RESUMED,  /* the connection goes on after a silence longer than
-                      * the idle timeout (conn->resumed_after_us) */
-    TCP_EV_DATA,     /* in-order stream bytes */
-    TCP_EV_GAP,      /* bytes of the stream that will never be seen */
-    TCP_EV_FIN,      /* this direction ended normally */
-    TCP_EV_RST,      /* this direction sent a reset */
-    TCP_EV_CLOSE,    /* the connection is gone; free conn->user now */
+    TCP_EV_OPEN,    /* a new connection */
+    TCP_EV_SEGMENT, /* a segment as it arrived (only if cfg.segments) */
+    TCP_EV_RESUMED, /* the connection goes on after a silence longer than
+                     * the idle timeout (conn->resumed_after_us) */
+    TCP_EV_DATA,    /* in-order stream bytes */
+    TCP_EV_GAP,     /* bytes of the stream that will never be seen */
+    TCP_EV_FIN,     /* this direction ended normally */
+    TCP_EV_RST,     /* this direction sent a reset */
+    TCP_EV_CLOSE,   /* the connection is gone; free conn->user now */
 };
 
 enum tcp_gap_reason {
-    TCP_GAP_ACKED,     /* the receiver acknowledged bytes the capture lacks */
-    TCP_GAP_SNAPLEN,   /* the frame was cut by the snap length */
-    TCP_GAP_CAPACITY,  /* the out-of-order buffer cap was reached */
-    TCP_GAP_CLOSED,    /* the connection ended with the hole unfilled */
+    TCP_GAP_ACKED,    /* the receiver acknowledged bytes the capture lacks */
+    TCP_GAP_SNAPLEN,  /* the frame was cut by the snap length */
+    TCP_GAP_CAPACITY, /* the out-of-order buffer cap was reached */
+    TCP_GAP_CLOSED,   /* the connection ended with the hole unfilled */
 };
 
 enum tcp_close_reason {
@@ -80,19 +80,19 @@ struct tcp_event {
     enum tcp_event_kind kind;
     struct tcp_conn *conn;
     enum tcp_dir dir;
-    int64_t ts_us;           /* time of the packet that caused the event */
-    uint64_t offset;         /* DATA/GAP: position in this direction's stream */
-    const uint8_t *data;     /* DATA: valid only during the callback */
-    size_t len;              /* DATA: bytes; GAP: bytes missing */
-    int reason;              /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason */
+    int64_t ts_us;                /* time of the packet that caused the event */
+    uint64_t offset;              /* DATA/GAP: position in this direction's stream */
+    const uint8_t *data;          /* DATA: valid only during the callback */
+    size_t len;                   /* DATA: bytes; GAP: bytes missing */
+    int reason;                   /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason */
     const struct tcp_header *seg; /* SEGMENT */
 };
 
 typedef void (*tcp_event_fn)(void *arg, const struct tcp_event *ev);
 
 struct tcp_config {
-    unsigned idle_timeout_s;    /* evict connections idle this long; 0: never */
-    unsigned max_conns;         /* live connections at most */
+    unsigned idle_timeout_s; /* evict connections idle this long; 0: never */
+    unsigned max_conns;      /* live connections at most */
     /* Connections that ended are remembered (as TCP's TIME-WAIT does,
      * RFC 9293 section 3.6) so that their late packets open nothing:
      * closed_max at most, each for time_wait_s after its last packet, or
@@ -101,9 +101,9 @@ struct tcp_config {
     unsigned closed_max;
     unsigned time_wait_s;
     unsigned forgotten_s;
-    size_t max_ooo_conn;        /* buffered out-of-order bytes per connection */
-    size_t max_ooo_total;       /* and in all */
-    int segments;               /* emit TCP_EV_SEGMENT */
+    size_t max_ooo_conn;  /* buffered out-of-order bytes per connection */
+    size_t max_ooo_total; /* and in all */
+    int segments;         /* emit TCP_EV_SEGMENT */
     /* Role hint for connections whose SYN was not seen: returns 1 when the
      * bytes look like the start of a client's first message.  May be NULL. */
     int (*is_client_start)(const uint8_t *p, size_t n);
@@ -113,8 +113,8 @@ void tcp_config_defaults(struct tcp_config *cfg);
 
 struct tcp_stats {
     uint64_t datagrams;
-    uint64_t truncated;   /* IP or TCP header cut short */
-    uint64_t malformed;   /* impossible header fields */
+    uint64_t truncated; /* IP or TCP header cut short */
+    uint64_t malformed; /* impossible header fields */
     uint64_t not_tcp;
     uint64_t snapped;     /* TCP payload cut by the snap length */
     uint64_t connections; /* opened in all */

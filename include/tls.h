@@ -39,11 +39,11 @@ enum tls_hs_type {
 /* Slices of a message that key derivation and certificate verification
  * need; NULL (0) when absent. */
 struct tls_msg_keying {
-    const uint8_t *ticket;  /* ClientHello session_ticket, NewSessionTicket ticket */
+    const uint8_t *ticket; /* ClientHello session_ticket, NewSessionTicket ticket */
     size_t ticket_len;
-    const uint8_t *pms;     /* ClientKeyExchange: RSA-encrypted premaster secret */
+    const uint8_t *pms; /* ClientKeyExchange: RSA-encrypted premaster secret */
     size_t pms_len;
-    const uint8_t *cert;    /* Certificate: the first (leaf) certificate, DER: chain[0] */
+    const uint8_t *cert; /* Certificate: the first (leaf) certificate, DER: chain[0] */
     size_t cert_len;
     /* Certificate (either direction): each cert_data as sent, leaf first,
      * whether or not it parses, so that the chain can be verified as the
@@ -52,53 +52,53 @@ struct tls_msg_keying {
     const uint8_t *chain[TLS_MAX_CHAIN];
     size_t chain_len[TLS_MAX_CHAIN];
     int nchain;
-    int chain_dropped;      /* entries after the first TLS_MAX_CHAIN, not kept */
+    int chain_dropped; /* entries after the first TLS_MAX_CHAIN, not kept */
 };
 
 /* A handshake message, decoded.  Valid during the callback only. */
 struct tls_msg {
-    uint8_t type;          /* handshake type; HelloRetryRequest is reported as 6 */
-    uint32_t length;       /* body length */
+    uint8_t type;    /* handshake type; HelloRetryRequest is reported as 6 */
+    uint32_t length; /* body length */
     const uint8_t *body;
-    const uint8_t *raw;    /* header and body, as hashed into the transcript */
+    const uint8_t *raw; /* header and body, as hashed into the transcript */
     size_t raw_len;
     const struct ftree *tree; /* the decoded fields, under root */
     int root;
-    int malformed;         /* decoding stopped early; the tree says where */
-    int decrypted;         /* it came out of a protected record */
-    int ssl2;              /* an SSL 2.0 message: type is its msg_type (REG_SSL2_MSG) */
+    int malformed; /* decoding stopped early; the tree says where */
+    int decrypted; /* it came out of a protected record */
+    int ssl2;      /* an SSL 2.0 message: type is its msg_type (REG_SSL2_MSG) */
     struct tls_msg_keying keying;
 };
 
 struct tls_alert {
     enum tcp_dir from;
-    int encrypted;         /* it was sent protected */
-    int decrypted;         /* ... and was decrypted: level and desc are known */
+    int encrypted; /* it was sent protected */
+    int decrypted; /* ... and was decrypted: level and desc are known */
     uint8_t level, desc;
 };
 
 /* Outcome of opening a protected record. */
 enum tls_open_status {
-    TLS_OPEN_NO_KEYS,      /* no keys for it: shown as ciphertext */
+    TLS_OPEN_NO_KEYS, /* no keys for it: shown as ciphertext */
     TLS_OPEN_OK,
-    TLS_OPEN_FAILED,       /* keys present but the MAC or tag did not verify */
+    TLS_OPEN_FAILED, /* keys present but the MAC or tag did not verify */
 };
 
 /* A record's plaintext.  Valid during the callback only. */
 struct tls_plaintext {
-    unsigned type;         /* content type (TLS 1.3: the inner type) */
+    unsigned type; /* content type (TLS 1.3: the inner type) */
     const uint8_t *p;
     size_t n;
-    int early;             /* TLS 1.3 early data (0-RTT), under the early secret */
+    int early; /* TLS 1.3 early data (0-RTT), under the early secret */
 };
 
 /* A record, with what the stage knows of its protection. */
 struct tls_rec_info {
     const struct tls_record *rec;
-    int encrypted;         /* its contents are ciphertext */
-    enum tls_open_status open; /* when encrypted */
+    int encrypted;              /* its contents are ciphertext */
+    enum tls_open_status open;  /* when encrypted */
     struct tls_plaintext plain; /* when open == TLS_OPEN_OK */
-    uint64_t skipped;      /* records skipped before it because of a gap */
+    uint64_t skipped;           /* records skipped before it because of a gap */
 };
 
 enum tls_anomaly_kind {
@@ -134,17 +134,17 @@ struct tls_cert_info {
 #define TLS_ALPN_NAME_MAX 64
 struct tls_hello {
     int seen;
-    uint16_t version;              /* legacy_version */
+    uint16_t version; /* legacy_version */
     uint16_t ciphers[TLS_HELLO_MAX];
     uint16_t exts[TLS_HELLO_MAX];
     uint16_t groups[TLS_HELLO_MAX];
-    uint16_t sigalgs[TLS_HELLO_MAX];   /* signature_algorithms (13) */
-    uint16_t versions[TLS_HELLO_MAX];  /* supported_versions (ServerHello: the one selected) */
+    uint16_t sigalgs[TLS_HELLO_MAX];  /* signature_algorithms (13) */
+    uint16_t versions[TLS_HELLO_MAX]; /* supported_versions (ServerHello: the one selected) */
     uint8_t formats[TLS_HELLO_MAX];
     int nciphers, nexts, ngroups, nsigalgs, nversions, nformats;
-    char alpn[256];                /* protocols, comma-separated, printable */
-    uint8_t alpn_first[2];         /* first and last byte of the first protocol */
-    int nalpn;                     /* protocols in the extension */
+    char alpn[256];        /* protocols, comma-separated, printable */
+    uint8_t alpn_first[2]; /* first and last byte of the first protocol */
+    int nalpn;             /* protocols in the extension */
     /* The first TLS_HELLO_MAX_ALPN protocols one by one, printable
      * (a name may hold a comma). */
     char alpn_names[TLS_HELLO_MAX_ALPN][TLS_ALPN_NAME_MAX];
@@ -153,26 +153,26 @@ struct tls_hello {
 struct tls_anomaly {
     enum tls_anomaly_kind kind;
     enum tcp_dir dir;
-    uint64_t bytes;        /* lost_sync and resync: the stream offset */
+    uint64_t bytes; /* lost_sync and resync: the stream offset */
 };
 
 /* How TLS began on a connection whose streams did not start with it: a
  * plaintext opening (STARTTLS and its kin, a proxy's CONNECT or SOCKS
  * exchange, a database's SSL request) that hands over to TLS. */
 enum tls_upgrade {
-    TLS_UPGRADE_NONE,      /* no request to upgrade seen */
-    TLS_UPGRADE_ASKED,     /* the client asked; the server has not answered */
-    TLS_UPGRADE_ACCEPTED,  /* the server agreed, or TLS followed */
-    TLS_UPGRADE_REFUSED,   /* the server refused: the connection stays plaintext */
+    TLS_UPGRADE_NONE,     /* no request to upgrade seen */
+    TLS_UPGRADE_ASKED,    /* the client asked; the server has not answered */
+    TLS_UPGRADE_ACCEPTED, /* the server agreed, or TLS followed */
+    TLS_UPGRADE_REFUSED,  /* the server refused: the connection stays plaintext */
 };
 
 struct tls_opening {
-    const char *app;       /* "smtp", "imap", "postgres", "socks5", ...; NULL unknown */
-    const char *how;       /* "starttls" or "proxy"; NULL: no upgrade request seen */
+    const char *app; /* "smtp", "imap", "postgres", "socks5", ...; NULL unknown */
+    const char *how; /* "starttls" or "proxy"; NULL: no upgrade request seen */
     enum tls_upgrade upgrade;
-    char answer[96];       /* the server's answer to the request, printable */
-    uint64_t plain[2];     /* bytes each direction sent before its TLS (or in all) */
-    int tls[2];            /* the direction switched to TLS, after plain[dir] bytes */
+    char answer[96];   /* the server's answer to the request, printable */
+    uint64_t plain[2]; /* bytes each direction sent before its TLS (or in all) */
+    int tls[2];        /* the direction switched to TLS, after plain[dir] bytes */
 };
 
 /* An SSL 2.0 connection (draft-hickman-netscape-ssl-00): the server
@@ -180,38 +180,38 @@ struct tls_opening {
  * encrypted: the client's once it sent CLIENT-MASTER-KEY, the server's
  * once it received it (at once when the session is resumed). */
 struct tls_ssl2 {
-    int server_hello;      /* the SERVER-HELLO was seen */
-    int session_id_hit;    /* ... and resumes a session: no CLIENT-MASTER-KEY */
-    int master_key;        /* the client sent CLIENT-MASTER-KEY */
-    int keyed[2];          /* the direction's records are encrypted from here */
-    int error_seen;        /* an ERROR message in clear */
+    int server_hello;   /* the SERVER-HELLO was seen */
+    int session_id_hit; /* ... and resumes a session: no CLIENT-MASTER-KEY */
+    int master_key;     /* the client sent CLIENT-MASTER-KEY */
+    int keyed[2];       /* the direction's records are encrypted from here */
+    int error_seen;     /* an ERROR message in clear */
     enum tcp_dir error_from;
-    uint16_t error;        /* its error code (REG_SSL2_ERROR) */
+    uint16_t error;                 /* its error code (REG_SSL2_ERROR) */
     uint32_t specs[TLS_MAX_LISTED]; /* the server's cipher specs (REG_CIPHER, 24-bit) */
     int nspecs;
 };
 
 /* What the connection summary shows; filled as messages are decoded. */
 struct tls_summary {
-    uint16_t client_version;    /* highest the client offered */
-    uint16_t version;           /* negotiated; 0 unknown */
-    uint32_t cipher;            /* negotiated (SSL 2.0: a 24-bit cipher kind); 0xffffffff unknown */
+    uint16_t client_version; /* highest the client offered */
+    uint16_t version;        /* negotiated; 0 unknown */
+    uint32_t cipher;         /* negotiated (SSL 2.0: a 24-bit cipher kind); 0xffffffff unknown */
     char sni[256];
-    char alpn[64];              /* selected: ServerHello, or decrypted EncryptedExtensions */
+    char alpn[64]; /* selected: ServerHello, or decrypted EncryptedExtensions */
     int resumed, hrr;
-    uint8_t client_sid[32];     /* the ClientHello's session ID */
+    uint8_t client_sid[32]; /* the ClientHello's session ID */
     uint8_t client_sid_len;
-    uint8_t server_sid[32];     /* the ServerHello's */
+    uint8_t server_sid[32]; /* the ServerHello's */
     uint8_t server_sid_len;
-    int psk_selected;           /* TLS 1.3: the server accepted a PSK */
+    int psk_selected;               /* TLS 1.3: the server accepted a PSK */
     uint16_t hs[2][TLS_MAX_LISTED]; /* handshake types; SSL 2.0 messages as 0x100 + msg_type */
     int nhs[2];
     struct tls_alert alerts[TLS_MAX_ALERTS];
     int nalerts;
     struct tls_cert_info *certs; /* the server's chain, as sent */
     int ncerts;
-    struct tls_hello ch;        /* the first ClientHello */
-    struct tls_hello sh;        /* the first ServerHello (not a HelloRetryRequest) */
+    struct tls_hello ch; /* the first ClientHello */
+    struct tls_hello sh; /* the first ServerHello (not a HelloRetryRequest) */
     struct tls_anomaly anomalies[TLS_MAX_ANOMALIES];
     int nanomalies;
     int tls_seen;               /* at least one record */
@@ -219,11 +219,11 @@ struct tls_summary {
     struct tls_ssl2 ssl2;       /* SSL 2.0: what the SSL 2.0 rules need */
     /* What key derivation needs, for the handshake in progress. */
     uint8_t client_random[32], server_random[32];
-    int ems;                    /* the ServerHello has extended_master_secret */
-    int etm;                    /* the ServerHello has encrypt_then_mac */
-    uint8_t compression;        /* the ServerHello's compression_method (1 DEFLATE, RFC 3749) */
-    int early_data_offered;     /* the ClientHello has early_data */
-    int early_data_accepted;    /* the EncryptedExtensions have early_data */
+    int ems;                 /* the ServerHello has extended_master_secret */
+    int etm;                 /* the ServerHello has encrypt_then_mac */
+    uint8_t compression;     /* the ServerHello's compression_method (1 DEFLATE, RFC 3749) */
+    int early_data_offered;  /* the ClientHello has early_data */
+    int early_data_accepted; /* the EncryptedExtensions have early_data */
 };
 
 struct tls_ops {
@@ -277,8 +277,8 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c);
  * under root, for tests and fuzzing; returns 0 if it is malformed.  A
  * ServerHello (2) with the HelloRetryRequest random is decoded as one, as
  * on a connection. */
-int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
-                       int root, struct tls_summary *sum, enum tcp_dir dir);
+int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
+                       struct tls_summary *sum, enum tcp_dir dir);
 
 /* Decodes an SSL 2.0 record's body in clear (msg_type, then the
  * message) into the tree under root, for tests and fuzzing; returns 0 if

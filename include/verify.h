@@ -23,9 +23,9 @@
  * validity, host name, weakness, anything else). */
 enum cert_status {
     CERT_OK,
-    CERT_UNKNOWN_ISSUER,        /* no path to a trusted root (or an untrusted root sent) */
-    CERT_SELF_SIGNED,           /* the leaf is self-signed and not trusted */
-    CERT_INCOMPLETE_CHAIN,      /* an issuer missing that the peer should have sent (AIA) */
+    CERT_UNKNOWN_ISSUER,   /* no path to a trusted root (or an untrusted root sent) */
+    CERT_SELF_SIGNED,      /* the leaf is self-signed and not trusted */
+    CERT_INCOMPLETE_CHAIN, /* an issuer missing that the peer should have sent (AIA) */
     CERT_EXPIRED,
     CERT_NOT_YET_VALID,
     CERT_HOSTNAME_MISMATCH,
@@ -40,15 +40,15 @@ enum cert_status {
 #define CERT_MAX_BUILT (TLS_MAX_CHAIN + 1)
 
 struct cert_check {
-    enum cert_status status;    /* problems[0], or CERT_OK */
+    enum cert_status status;                      /* problems[0], or CERT_OK */
     enum cert_status problems[CERT_MAX_PROBLEMS]; /* each distinct one, in priority order */
     int nproblems;
     /* Where status was first met: its position in the built chain (0 the
      * leaf; for unreadable, in the chain as sent), or -1. */
     int depth;
-    char detail[256];           /* OpenSSL's words for it and that certificate's subject */
-    char host[256];             /* the name checked; "" when none was (no SNI) */
-    int nbuilt;                 /* the chain OpenSSL built, leaf first, as far as it got */
+    char detail[256];                /* OpenSSL's words for it and that certificate's subject */
+    char host[256];                  /* the name checked; "" when none was (no SNI) */
+    int nbuilt;                      /* the chain OpenSSL built, leaf first, as far as it got */
     char built[CERT_MAX_BUILT][128]; /* subjects */
     int from_store[CERT_MAX_BUILT];  /* 1: taken from the trust store, 0: sent by the peer */
 };
@@ -77,9 +77,8 @@ void verifier_free(struct verifier *v);
  * valid during the message callback); the thread's OpenSSL error queue is
  * left as it was.
  */
-void verifier_check(const struct verifier *v, const uint8_t *const der[], const size_t len[],
-                    int n, int64_t at_us, const char *host, int peer_is_server,
-                    struct cert_check *out);
+void verifier_check(const struct verifier *v, const uint8_t *const der[], const size_t len[], int n,
+                    int64_t at_us, const char *host, int peer_is_server, struct cert_check *out);
 
 /* "ok", "unknown_issuer", "self_signed", "incomplete_chain", "expired",
  * "not_yet_valid", "hostname_mismatch", "weak_key_or_signature",

@@ -10,14 +10,14 @@
 #include "event.h"
 
 struct text_opts {
-    int absolute_time;  /* -e: timestamps since the epoch */
-    int segments;       /* -T: a line per TCP segment */
-    int all_fields;     /* -A: record versions and lengths, randoms, session IDs */
-    int hex;            /* -x: each record's bytes (decrypted: plaintext) in hex and ASCII */
-    int no_ascii;       /* -X: no ASCII column in -d's and -x's hex dumps (ssldump's -X) */
-    int data;           /* -d: decrypted application data */
-    int cert_text;      /* -N: certificates in full */
-    int quiet;          /* -q: one line per record, no decoded messages */
+    int absolute_time; /* -e: timestamps since the epoch */
+    int segments;      /* -T: a line per TCP segment */
+    int all_fields;    /* -A: record versions and lengths, randoms, session IDs */
+    int hex;           /* -x: each record's bytes (decrypted: plaintext) in hex and ASCII */
+    int no_ascii;      /* -X: no ASCII column in -d's and -x's hex dumps (ssldump's -X) */
+    int data;          /* -d: decrypted application data */
+    int cert_text;     /* -N: certificates in full */
+    int quiet;         /* -q: one line per record, no decoded messages */
 };
 
 /* ssldump's text layout, written to out. */

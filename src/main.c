@@ -42,7 +42,7 @@ struct options {
     const char *keylogs[MAX_KEY_FILES], *rsa_keys[MAX_KEY_FILES];
     int nkeylogs, nrsa;
     const char *password;
-    char password_buf[1024];  /* -p -: read from standard input */
+    char password_buf[1024]; /* -p -: read from standard input */
     const char *ca_file, *ca_path;
     int json, summary;
     const char *user;
@@ -205,7 +205,8 @@ static int password_fits(struct options *o)
         return 1;
     if (o->cap.file && !strcmp(o->cap.file, "-")) {
         fputs("tlsdump: -p - and -r - both read standard input: give the password in "
-              "TLSDUMP_KEY_PASSWORD\n", stderr);
+              "TLSDUMP_KEY_PASSWORD\n",
+              stderr);
         return 0;
     }
     if (!fgets(o->password_buf, sizeof(o->password_buf), stdin)) {
@@ -231,8 +232,7 @@ static int ssldump_style(const char *arg)
     };
     for (size_t i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
         if (strcmp(arg, styles[i].name) == 0) {
-            fprintf(stderr, "tlsdump: -S %s (ssldump's): %s; going on\n", arg,
-                    styles[i].tlsdump);
+            fprintf(stderr, "tlsdump: -S %s (ssldump's): %s; going on\n", arg, styles[i].tlsdump);
             return 1;
         }
     }
@@ -246,14 +246,14 @@ static int text_only_options_fit(const struct options *o)
 {
     const struct text_opts *t = &o->text;
     int pcap_stdout = o->write_file && !strcmp(o->write_file, "-");
-    const char *opt = t->data       ? "-d"
-                      : t->hex      ? "-x"
-                      : t->no_ascii ? "-X"
-                      : t->segments ? "-T"
+    const char *opt = t->data         ? "-d"
+                      : t->hex        ? "-x"
+                      : t->no_ascii   ? "-X"
+                      : t->segments   ? "-T"
                       : t->all_fields ? "-A"
-                      : t->cert_text ? "-N"
-                      : t->quiet    ? "-q"
-                                    : NULL;
+                      : t->cert_text  ? "-N"
+                      : t->quiet      ? "-q"
+                                      : NULL;
     if (pcap_stdout && (o->json || o->summary)) {
         fprintf(stderr, "tlsdump: -w - and %s both write standard output: give -w a file\n",
                 o->json ? "-j" : "--summary");
@@ -262,7 +262,9 @@ static int text_only_options_fit(const struct options *o)
     if (!opt || (!o->json && !o->summary && !pcap_stdout))
         return 1;
     fprintf(stderr, "tlsdump: %s is for the text view, not %s: leave it out\n", opt,
-            o->json ? "-j" : o->summary ? "--summary" : "-w -");
+            o->json      ? "-j"
+            : o->summary ? "--summary"
+                         : "-w -");
     return 0;
 }
 
@@ -323,7 +325,8 @@ static int outputs_fit(const struct options *o)
     }
     if (o->text.no_ascii && !o->text.data && !o->text.hex)
         fputs("tlsdump: -X leaves the ASCII column out of -d's and -x's dumps: alone it "
-              "changes nothing\n", stderr);
+              "changes nothing\n",
+              stderr);
     return text_only_options_fit(o);
 }
 
@@ -376,21 +379,41 @@ static int number_option(struct options *o, int c, const char *arg)
 static int view_option(struct options *o, int c)
 {
     switch (c) {
-    case 'e': o->text.absolute_time = 1; return 1;
+    case 'e':
+        o->text.absolute_time = 1;
+        return 1;
     case 'a': /* ssldump: bare ACKs, which -T prints with every segment */
-    case 'T': o->text.segments = o->tcp.segments = 1; return 1;
-    case 'A': o->text.all_fields = 1; return 1;
-    case 'x': o->text.hex = 1; return 1;
-    case 'X': o->text.no_ascii = 1; return 1;
-    case 'd': o->text.data = 1; return 1;
-    case 'N': o->text.cert_text = 1; return 1;
-    case 'q': o->text.quiet = 1; return 1;
-    case 'j': o->json = 1; return 1;
+    case 'T':
+        o->text.segments = o->tcp.segments = 1;
+        return 1;
+    case 'A':
+        o->text.all_fields = 1;
+        return 1;
+    case 'x':
+        o->text.hex = 1;
+        return 1;
+    case 'X':
+        o->text.no_ascii = 1;
+        return 1;
+    case 'd':
+        o->text.data = 1;
+        return 1;
+    case 'N':
+        o->text.cert_text = 1;
+        return 1;
+    case 'q':
+        o->text.quiet = 1;
+        return 1;
+    case 'j':
+        o->json = 1;
+        return 1;
     case 'n': /* tlsdump never resolves names */
-    case 'H': return 1; /* ssldump: the full handshake, which tlsdump always prints */
+    case 'H':
+        return 1; /* ssldump: the full handshake, which tlsdump always prints */
     case 'y':
         fputs("tlsdump: -y (ssldump's nroff output): tlsdump writes plain text, or JSON Lines "
-              "with -j; going on\n", stderr);
+              "with -j; going on\n",
+              stderr);
         return 1;
     }
     return 0;
@@ -430,35 +453,69 @@ static int option(struct options *o, int c, char **argv)
     case 'i':
         if (o->cap.file || o->cap.iface) {
             fputs("tlsdump: give one source: -r FILE or -i IFACE (to read several files, "
-                  "merge them with mergecap)\n", stderr);
+                  "merge them with mergecap)\n",
+                  stderr);
             return EXIT_BAD;
         }
         *(c == 'r' ? &o->cap.file : &o->cap.iface) = optarg;
         return -1;
-    case 's': case 'B': case 'c': case 't':
-    case OPT_MAX_CONNS: case OPT_MAX_BUFFER: case OPT_MAX_BUFFER_TOTAL:
+    case 's':
+    case 'B':
+    case 'c':
+    case 't':
+    case OPT_MAX_CONNS:
+    case OPT_MAX_BUFFER:
+    case OPT_MAX_BUFFER_TOTAL:
         return number_option(o, c, optarg) ? -1 : EXIT_BAD;
     case 'l':
-    case 'k': return add_key_file(o, c, optarg) ? -1 : EXIT_BAD;
-    case 'S': return ssldump_style(optarg) ? -1 : EXIT_BAD;
-    case 'P': o->cap.promisc = 0; return -1;
-    case 'Z': o->user = optarg; return -1;
-    case 'p': o->password = optarg; return -1;
-    case 'D': o->list_ifaces = 1; return -1;
-    case 'F': o->filter_file = optarg; return -1;
-    case 'w': o->write_file = optarg; return -1;
-    case OPT_KEYS_OUT: o->keys_out = optarg; return -1;
-    case OPT_SUMMARY: o->summary = 1; return -1;
-    case OPT_CA_FILE: o->ca_file = optarg; return -1;
-    case OPT_CA_PATH: o->ca_path = optarg; return -1;
-    case OPT_STREAMS: o->streams_dir = optarg; return -1;
-    case OPT_EXTRACT: o->extract_dir = optarg; return -1;
+    case 'k':
+        return add_key_file(o, c, optarg) ? -1 : EXIT_BAD;
+    case 'S':
+        return ssldump_style(optarg) ? -1 : EXIT_BAD;
+    case 'P':
+        o->cap.promisc = 0;
+        return -1;
+    case 'Z':
+        o->user = optarg;
+        return -1;
+    case 'p':
+        o->password = optarg;
+        return -1;
+    case 'D':
+        o->list_ifaces = 1;
+        return -1;
+    case 'F':
+        o->filter_file = optarg;
+        return -1;
+    case 'w':
+        o->write_file = optarg;
+        return -1;
+    case OPT_KEYS_OUT:
+        o->keys_out = optarg;
+        return -1;
+    case OPT_SUMMARY:
+        o->summary = 1;
+        return -1;
+    case OPT_CA_FILE:
+        o->ca_file = optarg;
+        return -1;
+    case OPT_CA_PATH:
+        o->ca_path = optarg;
+        return -1;
+    case OPT_STREAMS:
+        o->streams_dir = optarg;
+        return -1;
+    case OPT_EXTRACT:
+        o->extract_dir = optarg;
+        return -1;
     case 'v':
         /* As tcpdump: the libraries in use, with their versions. */
         printf("tlsdump version %s\n%s\n%s\n", TLSDUMP_VERSION, capture_lib_version(),
                crypto_lib_version());
         return 0;
-    case 'h': usage(stdout); return 0;
+    case 'h':
+        usage(stdout);
+        return 0;
     }
     return bad_option(c, argv);
 }
@@ -542,8 +599,10 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 (unsigned long long)cs.frames, (unsigned long long)cs.kernel_received,
                 (unsigned long long)cs.kernel_dropped);
     if (cs.snapped)
-        fprintf(stderr, "tlsdump: %llu frames were cut by the snap length; what they lost is "
-                        "reported as gaps\n", (unsigned long long)cs.snapped);
+        fprintf(stderr,
+                "tlsdump: %llu frames were cut by the snap length; what they lost is "
+                "reported as gaps\n",
+                (unsigned long long)cs.snapped);
     if (cs.malformed + ts.truncated + ts.malformed)
         fprintf(stderr, "tlsdump: %llu malformed or truncated packets were skipped\n",
                 (unsigned long long)(cs.malformed + ts.truncated + ts.malformed));
@@ -551,16 +610,18 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
         fprintf(stderr, "tlsdump: %llu connections were evicted because the table was full\n",
                 (unsigned long long)ts.evicted);
     if (ts.late)
-        fprintf(stderr, "tlsdump: %llu packets came after their connection had ended "
-                        "(retransmissions, ACKs after a reset, keep-alives): counted, not shown\n",
+        fprintf(stderr,
+                "tlsdump: %llu packets came after their connection had ended "
+                "(retransmissions, ACKs after a reset, keep-alives): counted, not shown\n",
                 (unsigned long long)ts.late);
     if (ts.cap_gaps)
         fprintf(stderr, "tlsdump: the out-of-order buffer caps forced %llu gaps\n",
                 (unsigned long long)ts.cap_gaps);
     if (ts.frag.dropped)
-        fprintf(stderr, "tlsdump: %llu IP fragments were dropped (%llu datagrams evicted from "
-                        "the full fragment table, %llu timed out, %llu incomplete at the end, "
-                        "%llu fragments inconsistent); %llu datagrams were reassembled\n",
+        fprintf(stderr,
+                "tlsdump: %llu IP fragments were dropped (%llu datagrams evicted from "
+                "the full fragment table, %llu timed out, %llu incomplete at the end, "
+                "%llu fragments inconsistent); %llu datagrams were reassembled\n",
                 (unsigned long long)ts.frag.dropped, (unsigned long long)ts.frag.evicted,
                 (unsigned long long)ts.frag.expired, (unsigned long long)ts.frag.pending,
                 (unsigned long long)ts.frag.bad, (unsigned long long)ts.frag.reassembled);
@@ -693,7 +754,8 @@ static void report_file_secrets(const struct cap_secrets *s, size_t n)
     }
     if (e == CAP_SCAN_MALFORMED || e == CAP_SCAN_OVER_CAP || e == CAP_SCAN_MANY_BLOCKS ||
         e == CAP_SCAN_NO_MEMORY)
-        fprintf(stderr, "tlsdump: Decryption Secrets Blocks not read from file offset %llu on: %s\n",
+        fprintf(stderr,
+                "tlsdump: Decryption Secrets Blocks not read from file offset %llu on: %s\n",
                 (unsigned long long)s->at,
                 e == CAP_SCAN_MALFORMED   ? s->why
                 : e == CAP_SCAN_OVER_CAP  ? "more than 64 MiB of secrets"
@@ -762,10 +824,13 @@ static int load_keys(const struct options *o, struct capture *cap, struct crypto
     }
     if (!*keys && o->text.data)
         fputs("tlsdump: -d: no keys to decrypt with (see KEYS in the man page): only "
-              "plaintext can be shown\n", stderr);
+              "plaintext can be shown\n",
+              stderr);
     if (!*keys && (o->extract_dir || o->keys_out)) {
-        fprintf(stderr, "tlsdump: %s needs keys: give -l KEYLOG or -k KEY, or a capture that "
-                        "carries its secrets\n", o->extract_dir ? "--extract" : "--keys-out");
+        fprintf(stderr,
+                "tlsdump: %s needs keys: give -l KEYLOG or -k KEY, or a capture that "
+                "carries its secrets\n",
+                o->extract_dir ? "--extract" : "--keys-out");
         return 0;
     }
     if (*keys)

@@ -10,11 +10,11 @@ struct conn_state {
     struct pipeline *p;
     const struct tcp_conn *conn;
     struct tls_conn *tls;
-    struct crypto_conn *crypto;  /* NULL without keys */
+    struct crypto_conn *crypto; /* NULL without keys */
     struct conn_analysis *analysis;
     const struct tcp_event *cur; /* the DATA event being fed to the tls stage */
-    int64_t now_us;          /* time of the tcp event being handled */
-    int64_t last_us;         /* time of the previous step shown */
+    int64_t now_us;              /* time of the tcp event being handled */
+    int64_t last_us;             /* time of the previous step shown */
     uint64_t records;
     void *slots[MAX_VIEWS];
 };
@@ -22,7 +22,7 @@ struct conn_state {
 struct pipeline {
     struct view *views[MAX_VIEWS];
     int nviews;
-    struct ftree tree;       /* decoded fields, shared: one event at a time */
+    struct ftree tree; /* decoded fields, shared: one event at a time */
     struct crypto_keys *keys;
     struct analyzer *analyzer;
 };
@@ -123,8 +123,8 @@ static void on_plaintext(void *arg, enum tcp_dir dir, const uint8_t *p, size_t n
 static void on_tls_begins(void *arg, enum tcp_dir dir, uint64_t off)
 {
     struct conn_state *cs = arg;
-    struct event ev = {.kind = EV_TLS_BEGINS, .dir = dir, .offset = off,
-                       .summary = tls_conn_summary(cs->tls)};
+    struct event ev = {
+        .kind = EV_TLS_BEGINS, .dir = dir, .offset = off, .summary = tls_conn_summary(cs->tls)};
     dispatch(cs, &ev);
 }
 

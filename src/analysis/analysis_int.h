@@ -12,24 +12,24 @@
 
 /* A moment of the handshake: the last message seen on the connection. */
 struct hs_point {
-    int type;              /* handshake type, or NO_MSG */
+    int type; /* handshake type, or NO_MSG */
     enum tcp_dir dir;
 };
 
 /* What one side did. */
 struct side {
-    int fin_order, rst_order;  /* when it ended the connection (ca->ends), 0 never */
+    int fin_order, rst_order; /* when it ended the connection (ca->ends), 0 never */
     struct hs_point fin_after, rst_after;
-    int ccs;               /* sent ChangeCipherSpec */
-    int finished;          /* sent Finished (in clear or decrypted) */
+    int ccs;      /* sent ChangeCipherSpec */
+    int finished; /* sent Finished (in clear or decrypted) */
     int cert_sent, cert_empty;
     uint64_t protected_records, app_records;
     size_t last_protected_len;
-    int gap;               /* bytes of its stream were lost */
-    uint8_t first[FIRST_BYTES];   /* the first bytes of its stream */
+    int gap;                    /* bytes of its stream were lost */
+    uint8_t first[FIRST_BYTES]; /* the first bytes of its stream */
     size_t nfirst;
-    int not_tls;           /* its stream does not start like TLS */
-    int bad_framing;       /* a record header that is not TLS, after TLS records */
+    int not_tls;     /* its stream does not start like TLS */
+    int bad_framing; /* a record header that is not TLS, after TLS records */
     uint64_t bad_offset;
     uint8_t bad[FIRST_BYTES];
     size_t nbad;
@@ -45,8 +45,8 @@ struct alert_seen {
     int seen;
     struct tls_alert a;
     struct hs_point after;
-    size_t record_len;     /* the record that carried it */
-    int ends_before;       /* FINs and RSTs seen before it */
+    size_t record_len; /* the record that carried it */
+    int ends_before;   /* FINs and RSTs seen before it */
 };
 
 struct analyzer {
@@ -56,14 +56,14 @@ struct analyzer {
 struct conn_analysis {
     struct analyzer *an;
     struct side side[2];
-    struct hs_point last;  /* the last handshake message on the connection */
-    struct alert_seen alert;     /* known level and description */
-    struct alert_seen enc_alert; /* the first one that stayed encrypted */
-    int fatal_seen;              /* a fatal alert, in clear or decrypted */
-    int ends;                    /* FINs and RSTs seen */
-    int cert_request;      /* the server asked for a client certificate */
-    int hellos[2];         /* ClientHellos, ServerHellos (and HRRs) seen */
-    int64_t cert_ts_us;    /* when the server's Certificate was seen */
+    struct hs_point last;             /* the last handshake message on the connection */
+    struct alert_seen alert;          /* known level and description */
+    struct alert_seen enc_alert;      /* the first one that stayed encrypted */
+    int fatal_seen;                   /* a fatal alert, in clear or decrypted */
+    int ends;                         /* FINs and RSTs seen */
+    int cert_request;                 /* the server asked for a client certificate */
+    int hellos[2];                    /* ClientHellos, ServerHellos (and HRRs) seen */
+    int64_t cert_ts_us;               /* when the server's Certificate was seen */
     struct hs_point ssl2_error_after; /* SSL 2.0: the message before the first ERROR */
     size_t nhist;
     struct findings f;
@@ -77,7 +77,7 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
 const char *hs_name(int type, char *buf, size_t len);
 
 /* evidence.c: the words. */
-const char *who(enum tcp_dir d);  /* "client", "server" */
+const char *who(enum tcp_dir d); /* "client", "server" */
 /* Sets the code and the sentence. */
 void say(struct diagnosis *d, const char *code, int likely, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

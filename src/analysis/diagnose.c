@@ -118,14 +118,20 @@ static void further_problems(struct diagnosis *d, const struct tls_summary *s, i
 {
     const struct tls_cert_info *c = s->ncerts ? &s->certs[0] : NULL;
     if (problems & CP_EXPIRED)
-        evidence(d, "a further problem, which the client's alert does not name: the "
-                 "certificate expired on %s", c ? c->not_after : "?");
+        evidence(d,
+                 "a further problem, which the client's alert does not name: the "
+                 "certificate expired on %s",
+                 c ? c->not_after : "?");
     if (problems & CP_NOT_YET_VALID)
-        evidence(d, "a further problem, which the client's alert does not name: the "
-                 "certificate is valid only from %s", c ? c->not_before : "?");
+        evidence(d,
+                 "a further problem, which the client's alert does not name: the "
+                 "certificate is valid only from %s",
+                 c ? c->not_before : "?");
     if (problems & CP_HOSTNAME)
-        evidence(d, "a further problem, which the client's alert does not name: %s is not "
-                 "among the certificate's names", s->sni[0] ? s->sni : "the host name");
+        evidence(d,
+                 "a further problem, which the client's alert does not name: %s is not "
+                 "among the certificate's names",
+                 s->sni[0] ? s->sni : "the host name");
 }
 
 /* A rejected server certificate.  The alert the client sent names its
@@ -147,17 +153,20 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
             say(d, "unknown_ca", 0,
                 "The client cannot build a chain to a CA it trusts: the server did not send "
                 "the intermediate certificate that issued its own (%s); configure the server "
-                "to send its full chain.", c ? c->issuer : "?");
+                "to send its full chain.",
+                c ? c->issuer : "?");
         else
             say(d, "unknown_ca", 0,
                 "The client does not trust the issuer of the server's certificate%s%s: "
                 "install that CA on the client, or have the server send a chain ending at a "
-                "CA it trusts.", c ? " " : "", c ? c->issuer : "");
+                "CA it trusts.",
+                c ? " " : "", c ? c->issuer : "");
     } else if (problems & CP_EXPIRED) {
         named = CP_EXPIRED;
         say(d, "certificate_expired", 0,
             "The client rejected the server's certificate (%s): it expired on %s, before the "
-            "capture (%s).", alert, c ? c->not_after : "?", now);
+            "capture (%s).",
+            alert, c ? c->not_after : "?", now);
     } else if (problems & CP_NOT_YET_VALID) {
         named = CP_NOT_YET_VALID;
         say(d, "certificate_not_yet_valid", 0,
@@ -168,7 +177,8 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
         named = CP_HOSTNAME;
         say(d, "hostname_mismatch", 0,
             "The client rejected the server's certificate (%s): it asked for %s, which is not "
-            "among the certificate's names.", alert, s->sni);
+            "among the certificate's names.",
+            alert, s->sni);
     } else {
         named = 0;
         say(d, "bad_certificate", 0, "The client rejected the server's certificate (%s).", alert);
@@ -182,16 +192,21 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
  * for another name: the client does not check, or was told to accept it. */
 static void accepted_bad_certificate(struct conn_analysis *ca)
 {
-    static const struct { enum cert_status st; const char *code, *what; } bad[] = {
+    static const struct {
+        enum cert_status st;
+        const char *code, *what;
+    } bad[] = {
         {CERT_EXPIRED, "certificate_expired", "has expired"},
         {CERT_NOT_YET_VALID, "certificate_not_yet_valid", "is not valid yet"},
         {CERT_HOSTNAME_MISMATCH, "hostname_mismatch", "is for another name"},
     };
     for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
         if (has_problem(&ca->f, TCP_S2C, bad[j].st)) {
-            say(&ca->f.diag, bad[j].code, 0, "The handshake completed although the server's "
+            say(&ca->f.diag, bad[j].code, 0,
+                "The handshake completed although the server's "
                 "certificate %s: the client does not check certificates, or was told to accept "
-                "this one.", bad[j].what);
+                "this one.",
+                bad[j].what);
             evidence(&ca->f.diag, "validation: %s", ca->f.validation[TCP_S2C].detail);
             return;
         }
@@ -200,8 +215,8 @@ static void accepted_bad_certificate(struct conn_analysis *ca)
 /* Suites by family, for a server that found none it accepts. */
 static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
 {
-    static const char *const family[] = {"TLS 1.3", "ECDHE/DHE with AEAD", "CBC", "static RSA",
-                                         "weak or legacy", "other"};
+    static const char *const family[] = {"TLS 1.3",    "ECDHE/DHE with AEAD", "CBC",
+                                         "static RSA", "weak or legacy",      "other"};
     int count[6] = {0};
     for (int i = 0; i < ch->nciphers; i++) {
         const char *n = reg_name(REG_CIPHER, ch->ciphers[i]);
@@ -282,13 +297,14 @@ static void handshake_failure(struct conn_analysis *ca, const struct tls_summary
         say(d, "no_shared_cipher", 0,
             "The server accepts nothing the client offered (%s in reply to the ClientHello): "
             "most often no cipher suite in common, else no common group or signature "
-            "algorithm.", alert);
+            "algorithm.",
+            alert);
         hello_evidence(d, s);
         offer_groups(d, &s->ch);
         missing_common(d, &s->ch);
     } else {
-        say(d, alert_code(al->a.desc), 0, "The %s aborted the handshake with %s.",
-            who(al->a.from), alert);
+        say(d, alert_code(al->a.desc), 0, "The %s aborted the handshake with %s.", who(al->a.from),
+            alert);
     }
 }
 
@@ -302,13 +318,13 @@ static void protocol_version(struct conn_analysis *ca, const struct tls_summary 
         say(d, "protocol_version", 0,
             "The server refused a fallback (inappropriate_fallback): the client retried with "
             "%s and TLS_FALLBACK_SCSV, but the server supports a higher version, so an earlier "
-            "attempt must have failed or been blocked on the way.", range);
+            "attempt must have failed or been blocked on the way.",
+            range);
     else if (al->a.from == TCP_S2C && !s->sh.seen)
         say(d, "protocol_version", 0,
             "The server accepts none of the versions the client offers (%s).", range);
     else
-        say(d, "protocol_version", 0,
-            "The client refused the server's version %s; it offers %s.",
+        say(d, "protocol_version", 0, "The client refused the server's version %s; it offers %s.",
             version_name(s->version, v, sizeof(v)), range);
     hello_evidence(d, s);
     if (offered(&s->ch, 0x5600))
@@ -324,25 +340,34 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
     after(al->after, where, sizeof(where));
     switch (al->a.desc) {
     case 112:
-        say(d, "unrecognized_name", 0, "The server does not serve the name the client asked "
-            "for (SNI %s).", s->sni[0] ? s->sni : "none");
+        say(d, "unrecognized_name", 0,
+            "The server does not serve the name the client asked "
+            "for (SNI %s).",
+            s->sni[0] ? s->sni : "none");
         return;
     case 120:
-        say(d, "no_application_protocol", 0, "No application protocol in common: the client "
+        say(d, "no_application_protocol", 0,
+            "No application protocol in common: the client "
             "offered %s (ALPN), and the server supports none of them.",
             s->ch.alpn[0] ? s->ch.alpn : "none");
         return;
     case 110:
-        say(d, "unsupported_extension", 0, "The %s received an extension it did not offer or "
-            "that is not allowed in that message (%s).", by, where);
+        say(d, "unsupported_extension", 0,
+            "The %s received an extension it did not offer or "
+            "that is not allowed in that message (%s).",
+            by, where);
         return;
     case 47:
-        say(d, "illegal_parameter", 0, "The %s found a field with an illegal value in what the "
-            "%s sent (%s).", by, to, where);
+        say(d, "illegal_parameter", 0,
+            "The %s found a field with an illegal value in what the "
+            "%s sent (%s).",
+            by, to, where);
         return;
     case 50:
-        say(d, "decode_error", 0, "The %s could not parse a message from the %s (%s): it is "
-            "malformed or truncated.", by, to, where);
+        say(d, "decode_error", 0,
+            "The %s could not parse a message from the %s (%s): it is "
+            "malformed or truncated.",
+            by, to, where);
         for (int i = 0; i < s->nanomalies; i++)
             if (s->anomalies[i].kind == TLS_ANOM_BAD_MESSAGE && s->anomalies[i].dir != al->a.from) {
                 evidence(d, "tlsdump also finds a malformed message from the %s", to);
@@ -350,12 +375,11 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
             }
         return;
     case 100:
-        say(d, "renegotiation_refused", 0, "The %s refused to renegotiate (no_renegotiation).",
-            by);
+        say(d, "renegotiation_refused", 0, "The %s refused to renegotiate (no_renegotiation).", by);
         return;
     default:
-        say(d, alert_code(al->a.desc), 0, "The %s aborted the connection with %s (%s).", by,
-            alert, where);
+        say(d, alert_code(al->a.desc), 0, "The %s aborted the connection with %s (%s).", by, alert,
+            where);
         return;
     }
 }
@@ -383,14 +407,16 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
     const char *alert = reg_name_or_unknown(REG_ALERT, al->a.desc, b, sizeof(b));
 
     if (s->hrr && !s->sh.seen) {
-        say(d, "hrr_failed", 0, "The handshake failed after the server's HelloRetryRequest: "
-            "the %s sent %s.", who(al->a.from), alert);
-    } else if (al->a.from == TCP_C2S && (al->a.desc == 48 || al->a.desc == 42 ||
-                                         al->a.desc == 43 || al->a.desc == 45 ||
-                                         al->a.desc == 46)) {
+        say(d, "hrr_failed", 0,
+            "The handshake failed after the server's HelloRetryRequest: "
+            "the %s sent %s.",
+            who(al->a.from), alert);
+    } else if (al->a.from == TCP_C2S && (al->a.desc == 48 || al->a.desc == 42 || al->a.desc == 43 ||
+                                         al->a.desc == 45 || al->a.desc == 46)) {
         certificate_problem(ca, s, alert);
     } else if (al->a.desc == 48) {
-        say(d, "unknown_ca", 0, "The server does not trust the issuer of the client's "
+        say(d, "unknown_ca", 0,
+            "The server does not trust the issuer of the client's "
             "certificate.");
     } else if (al->a.desc == 40 || al->a.desc == 71) {
         handshake_failure(ca, s, al, alert);
@@ -399,7 +425,8 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
     } else if (al->a.desc == 70 || al->a.desc == 86) {
         protocol_version(ca, s, al);
     } else if (al->a.desc == 116) {
-        say(d, "client_certificate_required", 0, "The server requires a client certificate, "
+        say(d, "client_certificate_required", 0,
+            "The server requires a client certificate, "
             "and the client sent none (certificate_required).");
     } else {
         alert_named(ca, s, al, alert);
@@ -416,38 +443,48 @@ static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s
     const char *confirm = "a key log would show the alert";
 
     if (tls13(s) && !done && cl->protected_records == 1 && alert_sized(cl->last_protected_len)) {
-        say(d, "bad_certificate", 1, "The client aborted after the server's handshake flight "
+        say(d, "bad_certificate", 1,
+            "The client aborted after the server's handshake flight "
             "with an encrypted alert: most likely it rejected the server's certificate; %s.",
             confirm);
-        evidence(d, "the client's only protected record is %zu bytes, the size of an encrypted "
-                 "alert", cl->last_protected_len);
+        evidence(d,
+                 "the client's only protected record is %zu bytes, the size of an encrypted "
+                 "alert",
+                 cl->last_protected_len);
         return 1;
     }
     /* ... unless the client had closed first: then it is the server's
      * close_notify (a browser's unused preconnection). */
     if (tls13(s) && done && sv->after_peer == 1 && alert_sized(sv->after_peer_len) &&
         !cl->finished && (sv->fin_order || sv->rst_order) && !sv->after_peer_closed) {
-        say(d, "client_certificate_required", 1, "The server closed the connection right after "
+        say(d, "client_certificate_required", 1,
+            "The server closed the connection right after "
             "the client's handshake flight with an encrypted alert: most likely it requires a "
-            "client certificate (certificate_required) or rejected the one sent; %s.", confirm);
-        evidence(d, "the server's only record after the client's flight is %zu bytes, the size "
-                 "of an encrypted alert, and then it closed", sv->after_peer_len);
+            "client certificate (certificate_required) or rejected the one sent; %s.",
+            confirm);
+        evidence(d,
+                 "the server's only record after the client's flight is %zu bytes, the size "
+                 "of an encrypted alert, and then it closed",
+                 sv->after_peer_len);
         return 1;
     }
     if (ca->enc_alert.seen && ca->enc_alert.a.from == TCP_S2C && cl->enc_hs_records >= 2 &&
         sv->enc_hs_records <= 1) {
-        say(d, "renegotiation_refused", 1, "The client started a renegotiation (a second "
+        say(d, "renegotiation_refused", 1,
+            "The client started a renegotiation (a second "
             "handshake inside the session) and the server answered with an encrypted alert: "
-            "most likely it refuses renegotiation; %s.", confirm);
+            "most likely it refuses renegotiation; %s.",
+            confirm);
         evidence(d, "the client sent %d protected handshake records; its Finished is the first",
                  cl->enc_hs_records);
         return 1;
     }
     if (ca->enc_alert.seen && !done) {
         char where[96];
-        say(d, "encrypted_alert", 1, "The %s aborted the handshake with an encrypted alert "
-            "%s; %s.", who(ca->enc_alert.a.from), after(ca->enc_alert.after, where,
-                                                       sizeof(where)), confirm);
+        say(d, "encrypted_alert", 1,
+            "The %s aborted the handshake with an encrypted alert "
+            "%s; %s.",
+            who(ca->enc_alert.a.from), after(ca->enc_alert.after, where, sizeof(where)), confirm);
         return 1;
     }
     return 0;
@@ -465,13 +502,18 @@ static int injection(struct conn_analysis *ca)
         size_t at = 0;
         for (size_t i = 0; i < sd->nbad; i++) {
             uint8_t c = sd->bad[i];
-            at += (size_t)snprintf(text + at, sizeof(text) - at, c >= 0x20 && c < 0x7f ? "%c"
-                                   : c == '\r' ? "\\r" : c == '\n' ? "\\n" : "\\x%02x", c);
+            at += (size_t)snprintf(text + at, sizeof(text) - at,
+                                   c >= 0x20 && c < 0x7f ? "%c"
+                                   : c == '\r'           ? "\\r"
+                                   : c == '\n'           ? "\\n"
+                                                         : "\\x%02x",
+                                   c);
         }
-        say(&ca->f.diag, "middlebox_injection", 0, "The %s's stream holds bytes that are not "
+        say(&ca->f.diag, "middlebox_injection", 0,
+            "The %s's stream holds bytes that are not "
             "TLS in the middle of the session, at offset %llu: something on the path (a proxy, "
-            "firewall or captive portal) wrote into the connection.", who((enum tcp_dir)dir),
-            (unsigned long long)sd->bad_offset);
+            "firewall or captive portal) wrote into the connection.",
+            who((enum tcp_dir)dir), (unsigned long long)sd->bad_offset);
         if (at)
             evidence(&ca->f.diag, "the bytes: \"%s\"", text);
         return 1;
@@ -489,14 +531,18 @@ static void not_tls_response(struct conn_analysis *ca, const struct tls_opening 
         text[n++] = sv->first[i] >= 0x20 && sv->first[i] < 0x7f ? (char)sv->first[i] : '.';
     text[n] = 0;
     if (!strncmp(text, "HTTP/", 5))
-        say(d, "not_tls_response", 0, "The server answered the ClientHello in plain HTTP "
-            "(\"%s\"): this port speaks HTTP, not HTTPS.", text);
+        say(d, "not_tls_response", 0,
+            "The server answered the ClientHello in plain HTTP "
+            "(\"%s\"): this port speaks HTTP, not HTTPS.",
+            text);
     else if (op->app && !op->how)
-        say(d, "not_tls_response", 0, "The server answered the ClientHello in plain %s "
+        say(d, "not_tls_response", 0,
+            "The server answered the ClientHello in plain %s "
             "(\"%s\"): this port expects plaintext and STARTTLS, not TLS from the first byte.",
             op->app, text);
     else
-        say(d, "not_tls_response", 0, "The server answered the ClientHello with bytes that "
+        say(d, "not_tls_response", 0,
+            "The server answered the ClientHello with bytes that "
             "are not TLS: this port speaks another protocol.");
     evidence(d, "the server's first bytes: \"%s\"", text);
 }
@@ -511,23 +557,33 @@ static void opening_failed(struct conn_analysis *ca, const struct tls_opening *o
 
     if (op->upgrade == TLS_UPGRADE_REFUSED) {
         if (proxy)
-            say(d, "proxy_refused", 0, "The %s proxy refused the client's request to connect "
-                "through it, so no TLS followed.", app);
+            say(d, "proxy_refused", 0,
+                "The %s proxy refused the client's request to connect "
+                "through it, so no TLS followed.",
+                app);
         else
-            say(d, "starttls_refused", 0, "The server refused to switch to TLS (%s STARTTLS): "
-                "the connection went on in plaintext, or ended.", app);
+            say(d, "starttls_refused", 0,
+                "The server refused to switch to TLS (%s STARTTLS): "
+                "the connection went on in plaintext, or ended.",
+                app);
         evidence(d, "the server's answer: \"%s\"", op->answer);
     } else if (op->upgrade == TLS_UPGRADE_ACCEPTED && !proxy) {
-        say(d, "starttls_abandoned", 0, "The server agreed to switch to TLS (%s STARTTLS), but "
-            "the client never sent a ClientHello.", app);
+        say(d, "starttls_abandoned", 0,
+            "The server agreed to switch to TLS (%s STARTTLS), but "
+            "the client never sent a ClientHello.",
+            app);
         evidence(d, "the server's answer: \"%s\"", op->answer);
     } else if (op->upgrade == TLS_UPGRADE_ASKED) {
         if (proxy)
-            say(d, "proxy_no_answer", 0, "The client asked the %s proxy to connect it, and the "
-                "proxy never answered.", app);
+            say(d, "proxy_no_answer", 0,
+                "The client asked the %s proxy to connect it, and the "
+                "proxy never answered.",
+                app);
         else
-            say(d, "starttls_no_answer", 0, "The client asked to switch to TLS (%s STARTTLS), "
-                "and the server never answered.", app);
+            say(d, "starttls_no_answer", 0,
+                "The client asked to switch to TLS (%s STARTTLS), "
+                "and the server never answered.",
+                app);
     } else {
         return;
     }
@@ -559,25 +615,28 @@ static void not_done(struct conn_analysis *ca, const struct tls_summary *s)
     int how = first_end(ca, &dir);
     if (cl->gap || sv->gap) {
         f->verdict = VERDICT_INCOMPLETE;
-        say(&f->diag, "incomplete", 0, "Bytes of the handshake are missing from the capture, "
+        say(&f->diag, "incomplete", 0,
+            "Bytes of the handshake are missing from the capture, "
             "so it cannot be followed to its end.");
         return;
     }
     if (how == 1)
-        say(&f->diag, "reset_during_handshake", 0, "The %s reset the TCP connection %s, before "
-            "the handshake finished.", who(dir), after(ca->side[dir].rst_after, where,
-                                                       sizeof(where)));
+        say(&f->diag, "reset_during_handshake", 0,
+            "The %s reset the TCP connection %s, before "
+            "the handshake finished.",
+            who(dir), after(ca->side[dir].rst_after, where, sizeof(where)));
     else if (how == 2)
-        say(&f->diag, "closed_during_handshake", 0, "The %s closed the TCP connection %s "
-            "without an alert, before the handshake finished.", who(dir),
-            after(ca->side[dir].fin_after, where, sizeof(where)));
+        say(&f->diag, "closed_during_handshake", 0,
+            "The %s closed the TCP connection %s "
+            "without an alert, before the handshake finished.",
+            who(dir), after(ca->side[dir].fin_after, where, sizeof(where)));
     if (!how) {
         f->verdict = VERDICT_INCOMPLETE;
         return;
     }
-    evidence(&f->diag, "TCP %s from the %s, %s", how == 1 ? "RST" : "FIN", who(dir),
-             after(how == 1 ? ca->side[dir].rst_after : ca->side[dir].fin_after, where,
-                   sizeof(where)));
+    evidence(
+        &f->diag, "TCP %s from the %s, %s", how == 1 ? "RST" : "FIN", who(dir),
+        after(how == 1 ? ca->side[dir].rst_after : ca->side[dir].fin_after, where, sizeof(where)));
     hello_evidence(&f->diag, s);
 }
 
@@ -586,9 +645,11 @@ static void crypto_checks(struct conn_analysis *ca, const struct crypto_result *
     if (!cr || !cr->protected_seen)
         return;
     if (cr->failed_records) {
-        say(&ca->f.diag, "decrypt_failed", 0, "%llu records did not decrypt: the MAC or tag "
+        say(&ca->f.diag, "decrypt_failed", 0,
+            "%llu records did not decrypt: the MAC or tag "
             "does not verify, so the key log (or RSA key) most likely belongs to another "
-            "session.", (unsigned long long)cr->failed_records);
+            "session.",
+            (unsigned long long)cr->failed_records);
         evidence(&ca->f.diag, "records decrypted: %llu, failed: %llu",
                  (unsigned long long)cr->ok_records, (unsigned long long)cr->failed_records);
     }
@@ -615,12 +676,12 @@ static int downgrade_marked(const struct tls_summary *s)
 static void downgrade(struct conn_analysis *ca, const struct tls_summary *s)
 {
     char v[32];
-    say(&ca->f.diag, "protocol_version", 0, "The server is TLS 1.3-capable but chose %s although "
+    say(&ca->f.diag, "protocol_version", 0,
+        "The server is TLS 1.3-capable but chose %s although "
         "the client offered TLS 1.3: its random carries the downgrade sentinel, which a client "
         "must refuse; something on the path rewrote the hellos.",
         version_name(s->version, v, sizeof(v)));
-    evidence(&ca->f.diag, "ServerHello random ends in \"DOWNGRD\" and %02x",
-             s->server_random[31]);
+    evidence(&ca->f.diag, "ServerHello random ends in \"DOWNGRD\" and %02x", s->server_random[31]);
     hello_evidence(&ca->f.diag, s);
 }
 
@@ -635,16 +696,20 @@ static void ssl2_error(struct conn_analysis *ca, const struct tls_summary *s)
 
     switch (v2->error) {
     case 1:
-        say(d, "no_shared_cipher", 0, "The %s accepts none of the cipher specs the %s offered "
-            "(SSL 2.0 %s).", by, to, name);
+        say(d, "no_shared_cipher", 0,
+            "The %s accepts none of the cipher specs the %s offered "
+            "(SSL 2.0 %s).",
+            by, to, name);
         break;
     case 2:
-        say(d, "client_certificate_required", 0, "The %s requires a client certificate, and "
-            "the client has none (SSL 2.0 %s).", by, name);
+        say(d, "client_certificate_required", 0,
+            "The %s requires a client certificate, and "
+            "the client has none (SSL 2.0 %s).",
+            by, name);
         break;
     default:
-        say(d, "bad_certificate", 0, "The %s rejected the %s's certificate (SSL 2.0 %s).", by,
-            to, name);
+        say(d, "bad_certificate", 0, "The %s rejected the %s's certificate (SSL 2.0 %s).", by, to,
+            name);
         break;
     }
     evidence(d, "ERROR from the %s: %s, %s", by, name,
@@ -677,8 +742,7 @@ static void ssl2_verdict(struct conn_analysis *ca, const struct tls_summary *s)
     not_done(ca, s);
 }
 
-void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
-              const struct crypto_result *cr)
+void diagnose(struct conn_analysis *ca, const struct tls_summary *s, const struct crypto_result *cr)
 {
     struct findings *f = &ca->f;
     const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
@@ -699,10 +763,13 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
     }
     if (midstream(s) && !s->ch.seen) {
         f->verdict = VERDICT_INCOMPLETE;
-        say(&f->diag, "midstream", 0, "The capture starts in the middle of the connection, "
+        say(&f->diag, "midstream", 0,
+            "The capture starts in the middle of the connection, "
             "after its handshake: what was negotiated is not in it.");
-        evidence(&f->diag, "no SYN and no ClientHello; protected records: %llu from the client, "
-                 "%llu from the server", (unsigned long long)cl->protected_records,
+        evidence(&f->diag,
+                 "no SYN and no ClientHello; protected records: %llu from the client, "
+                 "%llu from the server",
+                 (unsigned long long)cl->protected_records,
                  (unsigned long long)sv->protected_records);
         return;
     }

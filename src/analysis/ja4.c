@@ -37,16 +37,26 @@
 static const char *version_code(uint16_t v)
 {
     switch (v) {
-    case 0x0304: return "13";
-    case 0x0303: return "12";
-    case 0x0302: return "11";
-    case 0x0301: return "10";
-    case 0x0300: return "s3";
-    case 0x0002: return "s2";
-    case 0xfeff: return "d1";
-    case 0xfefd: return "d2";
-    case 0xfefc: return "d3";
-    default: return "00";
+    case 0x0304:
+        return "13";
+    case 0x0303:
+        return "12";
+    case 0x0302:
+        return "11";
+    case 0x0301:
+        return "10";
+    case 0x0300:
+        return "s3";
+    case 0x0002:
+        return "s2";
+    case 0xfeff:
+        return "d1";
+    case 0xfefd:
+        return "d2";
+    case 0xfefc:
+        return "d3";
+    default:
+        return "00";
     }
 }
 
@@ -163,8 +173,8 @@ static int has_extension(const struct tls_hello *h, uint16_t type)
 /* out gets a, b (hashed when hash_b) and c hashed, joined by '_'; *raw
  * (when asked for) gets a, b and c as they are, or NULL when memory ran
  * out. */
-static void join(const char *a, const char *b, int hash_b, const char *c,
-                 char out[FP_JA4_LEN], char **raw)
+static void join(const char *a, const char *b, int hash_b, const char *c, char out[FP_JA4_LEN],
+                 char **raw)
 {
     char hb[13], hc[13];
 
@@ -190,8 +200,8 @@ int fp_ja4(const struct tls_hello *ch, char out[FP_JA4_LEN], char **raw)
         return 0;
     alpn_chars(ch, alpn);
     snprintf(a, sizeof(a), "t%s%c%02u%02u%s", version_code(hello_version(ch)),
-             has_extension(ch, 0x0000) ? 'd' : 'i', two_digits(ch->nciphers),
-             two_digits(ch->nexts), alpn);
+             has_extension(ch, 0x0000) ? 'd' : 'i', two_digits(ch->nciphers), two_digits(ch->nexts),
+             alpn);
     ja4_ciphers(ch, ciphers);
     ja4_extensions(ch, exts);
     join(a, ciphers, 1, exts, out, raw);

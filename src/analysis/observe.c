@@ -50,11 +50,16 @@ void conn_analysis_free(struct conn_analysis *ca)
 const char *verdict_name(enum verdict v)
 {
     switch (v) {
-    case VERDICT_ESTABLISHED: return "established";
-    case VERDICT_FAILED: return "failed";
-    case VERDICT_INCOMPLETE: return "incomplete";
-    case VERDICT_NOT_TLS: return "not_tls";
-    case VERDICT_UNDECRYPTABLE: return "undecryptable";
+    case VERDICT_ESTABLISHED:
+        return "established";
+    case VERDICT_FAILED:
+        return "failed";
+    case VERDICT_INCOMPLETE:
+        return "incomplete";
+    case VERDICT_NOT_TLS:
+        return "not_tls";
+    case VERDICT_UNDECRYPTABLE:
+        return "undecryptable";
     }
     return "unknown";
 }
@@ -62,8 +67,8 @@ const char *verdict_name(enum verdict v)
 const char *hs_name(int type, char *buf, size_t len)
 {
     const char *n = type >= 0x100 ? reg_name(REG_SSL2_MSG, (uint32_t)type - 0x100)
-                    : type >= 0  ? reg_name(REG_HANDSHAKE, (uint32_t)type)
-                                 : NULL;
+                    : type >= 0   ? reg_name(REG_HANDSHAKE, (uint32_t)type)
+                                  : NULL;
     if (type == TLS_HS_HELLO_RETRY_REQUEST)
         return "HelloRetryRequest";
     if (n)
@@ -85,8 +90,8 @@ static void history(struct conn_analysis *ca, enum tcp_dir dir, char c)
 static char hs_letter(int type)
 {
     static const char letters[] = {
-        [0] = 'h', [1] = 'c', [2] = 's', [3] = 'v', [4] = 't', [5] = 'e', [6] = 'j',
-        [8] = 'o', [11] = 'x', [12] = 'k', [13] = 'r', [14] = 'n', [15] = 'y', [16] = 'g',
+        [0] = 'h',  [1] = 'c',  [2] = 's',  [3] = 'v',  [4] = 't',  [5] = 'e',  [6] = 'j',
+        [8] = 'o',  [11] = 'x', [12] = 'k', [13] = 'r', [14] = 'n', [15] = 'y', [16] = 'g',
         [20] = 'f', [21] = 'w', [22] = 'u', [23] = 'a', [24] = 'p',
     };
     if (type == 254)
@@ -163,9 +168,8 @@ static void validate(struct conn_analysis *ca, enum tcp_dir dir, const struct tl
 {
     if (!ca->an->verifier || ca->f.checked[dir] || !m->keying.nchain)
         return;
-    verifier_check(ca->an->verifier, m->keying.chain, m->keying.chain_len, m->keying.nchain,
-                   ts_us, dir == TCP_S2C ? sum->sni : "", dir == TCP_S2C,
-                   &ca->f.validation[dir]);
+    verifier_check(ca->an->verifier, m->keying.chain, m->keying.chain_len, m->keying.nchain, ts_us,
+                   dir == TCP_S2C ? sum->sni : "", dir == TCP_S2C, &ca->f.validation[dir]);
     ca->f.checked[dir] = 1;
 }
 
@@ -241,9 +245,8 @@ void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struc
     seen->ends_before = ca->ends;
 }
 
-void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir,
-                           enum tls_framer_problem what, uint64_t offset, const uint8_t *bytes,
-                           size_t n)
+void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir, enum tls_framer_problem what,
+                           uint64_t offset, const uint8_t *bytes, size_t n)
 {
     struct side *sd = &ca->side[dir];
     switch (what) {
@@ -279,8 +282,7 @@ static void fingerprints(struct findings *f, const struct tls_summary *s)
     fp_ja4s(&s->sh, f->ja4s, &f->ja4s_r);
 }
 
-const struct findings *conn_analysis_finish(struct conn_analysis *ca,
-                                            const struct tls_summary *sum,
+const struct findings *conn_analysis_finish(struct conn_analysis *ca, const struct tls_summary *sum,
                                             const struct crypto_result *crypto)
 {
     fingerprints(&ca->f, sum);

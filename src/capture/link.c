@@ -10,8 +10,8 @@
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd
-#define ETHERTYPE_VLAN 0x8100   /* IEEE 802.1Q */
-#define ETHERTYPE_QINQ 0x88a8   /* IEEE 802.1ad */
+#define ETHERTYPE_VLAN 0x8100 /* IEEE 802.1Q */
+#define ETHERTYPE_QINQ 0x88a8 /* IEEE 802.1ad */
 #define ETHERTYPE_QINQ_OLD 0x9100
 
 /* Bounds the tag walk: a frame cannot hold more tags than this anyway. */
@@ -25,8 +25,8 @@ static enum link_result ethernet(struct cursor *c, uint16_t *type)
 {
     if (!cur_skip(c, 12) || !cur_u16(c, type))
         return LINK_MALFORMED;
-    for (int tags = 0; *type == ETHERTYPE_VLAN || *type == ETHERTYPE_QINQ ||
-                       *type == ETHERTYPE_QINQ_OLD;
+    for (int tags = 0;
+         *type == ETHERTYPE_VLAN || *type == ETHERTYPE_QINQ || *type == ETHERTYPE_QINQ_OLD;
          tags++) {
         if (tags == MAX_VLAN_TAGS || !cur_skip(c, 2) || !cur_u16(c, type))
             return LINK_MALFORMED;

@@ -71,8 +71,7 @@ static int open_offline(struct capture *cap, const char *file, char *err, size_t
     return 1;
 }
 
-static int open_live(struct capture *cap, const struct capture_opts *o, char *err,
-                     size_t errlen)
+static int open_live(struct capture *cap, const struct capture_opts *o, char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     int rc;

@@ -23,14 +23,14 @@
 #define BT_DSB 0x0000000Au
 #define SHB_MAGIC 0x1A2B3C4Du
 #define SECRETS_TLSK 0x544C534Bu
-#define BLOCK_MIN 12u      /* type, length, length */
-#define SHB_MIN 28u        /* ... magic, version, section length */
-#define DSB_MIN 20u        /* ... secrets type, secrets length */
+#define BLOCK_MIN 12u /* type, length, length */
+#define SHB_MIN 28u   /* ... magic, version, section length */
+#define DSB_MIN 20u   /* ... secrets type, secrets length */
 
 struct walk {
     FILE *f;
-    int le;                /* the current section's byte order */
-    size_t room;           /* bytes allocated for s->text */
+    int le;      /* the current section's byte order */
+    size_t room; /* bytes allocated for s->text */
     struct cap_secrets *s;
 };
 

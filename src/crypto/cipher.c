@@ -169,8 +169,8 @@ static int open_aead(struct rc *r, uint64_t seq, const struct tls_record *rec, u
     } else {
         pseudo_header(aad, seq, rec, ct);
     }
-    if ((ccm && !EVP_CIPHER_CTX_ctrl(r->ctx, EVP_CTRL_AEAD_SET_TAG, (int)tag,
-                                     (void *)(p + n - tag))) ||
+    if ((ccm &&
+         !EVP_CIPHER_CTX_ctrl(r->ctx, EVP_CTRL_AEAD_SET_TAG, (int)tag, (void *)(p + n - tag))) ||
         !EVP_DecryptInit_ex(r->ctx, NULL, NULL, NULL, nonce) ||
         (ccm && !EVP_DecryptUpdate(r->ctx, NULL, &l, NULL, (int)ct)) ||
         !EVP_DecryptUpdate(r->ctx, NULL, &l, aad, (int)aadlen))

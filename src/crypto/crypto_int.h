@@ -11,10 +11,10 @@
 
 /* How records of a suite are protected (RFC 5246 6.2.3, RFC 8446 5.2). */
 enum rec_class {
-    RC_NULL,    /* MAC only */
-    RC_STREAM,  /* RC4, then MAC */
-    RC_CBC,     /* MAC-then-encrypt, or encrypt-then-MAC (RFC 7366) */
-    RC_AEAD,    /* GCM, CCM, CCM_8, ChaCha20-Poly1305 */
+    RC_NULL,   /* MAC only */
+    RC_STREAM, /* RC4, then MAC */
+    RC_CBC,    /* MAC-then-encrypt, or encrypt-then-MAC (RFC 7366) */
+    RC_AEAD,   /* GCM, CCM, CCM_8, ChaCha20-Poly1305 */
 };
 
 /* A cipher suite's parameters, read off its IANA name, and for the export
@@ -22,17 +22,17 @@ enum rec_class {
 struct suite {
     uint16_t id;
     enum rec_class cls;
-    const char *cipher;    /* EVP cipher name; NULL for NULL suites */
-    const char *mac;       /* HMAC digest; NULL for AEAD */
-    const char *prf;       /* TLS 1.2 PRF / TLS 1.3 HKDF digest */
+    const char *cipher; /* EVP cipher name; NULL for NULL suites */
+    const char *mac;    /* HMAC digest; NULL for AEAD */
+    const char *prf;    /* TLS 1.2 PRF / TLS 1.3 HKDF digest */
     int key_len, block, mac_len, tag_len;
-    int fixed_iv;          /* AEAD: implicit nonce part (4), or whole nonce (12) */
-    int explicit_nonce;    /* AEAD in TLS 1.2: 8 nonce bytes precede the ciphertext */
-    int ccm;               /* CCM's EVP calling sequence differs from GCM's */
-    int rsa_kx;            /* the RSA key exchange: a server key can decrypt it */
+    int fixed_iv;       /* AEAD: implicit nonce part (4), or whole nonce (12) */
+    int explicit_nonce; /* AEAD in TLS 1.2: 8 nonce bytes precede the ciphertext */
+    int ccm;            /* CCM's EVP calling sequence differs from GCM's */
+    int rsa_kx;         /* the RSA key exchange: a server key can decrypt it */
     int tls13;
-    int export_material;   /* export: key block bytes per write key (else 0) */
-    int effective_bits;    /* the write key's strength in bits */
+    int export_material; /* export: key block bytes per write key (else 0) */
+    int effective_bits;  /* the write key's strength in bits */
 };
 
 /* Fills s with the suite's parameters; returns 0 (with why) when tlsdump
@@ -44,7 +44,7 @@ struct rc;
 
 struct rc_params {
     const struct suite *s;
-    uint16_t version;          /* negotiated */
+    uint16_t version; /* negotiated */
     int etm;
     const uint8_t *key, *mac_key, *iv;
 };
@@ -64,7 +64,7 @@ int rc_open(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *o
 struct transcript {
     uint8_t *p;
     size_t len, cap;
-    int on;       /* recording; off past a bound or when not needed */
+    int on; /* recording; off past a bound or when not needed */
 };
 
 void transcript_start(struct transcript *t, int on);
@@ -78,7 +78,7 @@ struct keyblock_in {
     const struct suite *s;
     uint16_t version;
     int etm;
-    const uint8_t *master, *cr, *sr;  /* 48, 32 and 32 bytes */
+    const uint8_t *master, *cr, *sr; /* 48, 32 and 32 bytes */
 };
 
 /* The master secret from an RSA premaster secret; session_hash NULL
@@ -92,13 +92,13 @@ int keyblock_derive(const struct keyblock_in *in, struct rc *out[2], const char 
 
 /* The key log. */
 enum kl_label {
-    KL_EARLY,     /* CLIENT_EARLY_TRAFFIC_SECRET */
-    KL_CHTS,      /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
-    KL_SHTS,      /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
-    KL_CTS0,      /* CLIENT_TRAFFIC_SECRET_0 */
-    KL_STS0,      /* SERVER_TRAFFIC_SECRET_0 */
-    KL_EXPORTER,  /* EXPORTER_SECRET */
-    KL_MASTER,    /* CLIENT_RANDOM: the TLS 1.2 master secret */
+    KL_EARLY,    /* CLIENT_EARLY_TRAFFIC_SECRET */
+    KL_CHTS,     /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
+    KL_SHTS,     /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
+    KL_CTS0,     /* CLIENT_TRAFFIC_SECRET_0 */
+    KL_STS0,     /* SERVER_TRAFFIC_SECRET_0 */
+    KL_EXPORTER, /* EXPORTER_SECRET */
+    KL_MASTER,   /* CLIENT_RANDOM: the TLS 1.2 master secret */
     KL_NLABELS
 };
 
@@ -120,8 +120,8 @@ size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
 void keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad);
 /* Adds a secret (len at most 64) unless the label has one for this client
  * random already; returns 0 when out of memory. */
-int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
-               const uint8_t *secret, size_t len);
+int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label, const uint8_t *secret,
+               size_t len);
 /* Calls fn with each secret as a key log line ("LABEL cr secret", hex, no
  * newline; wiped after the call); returns how many. */
 size_t keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line), void *arg);
@@ -152,15 +152,15 @@ int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
 
 /* What every connection shares. */
 struct crypto_keys {
-    OSSL_PROVIDER *legacy;  /* may be NULL */
+    OSSL_PROVIDER *legacy; /* may be NULL */
     struct keylog *keylog;
-    struct keylog *used;    /* the secrets connections were decrypted with (--keys-out) */
+    struct keylog *used; /* the secrets connections were decrypted with (--keys-out) */
     struct rsa_keys *rsa;
     struct session_cache *sessions;
-    int nkeylogs;           /* key log files */
-    size_t text_secrets;    /* secrets from key log text (a capture file's own) */
+    int nkeylogs;        /* key log files */
+    size_t text_secrets; /* secrets from key log text (a capture file's own) */
     int digest;
-    uint8_t plain[TLS_MAX_RECORD + 256]; /* one record's plaintext at a time */
+    uint8_t plain[TLS_MAX_RECORD + 256];   /* one record's plaintext at a time */
     uint8_t inflated[CRYPTO_MAX_INFLATED]; /* ... and when compressed, inflated */
 };
 

@@ -31,13 +31,13 @@ struct kl_entry {
 
 struct kl_file {
     char *path;
-    long offset;     /* bytes consumed */
-    dev_t dev;       /* the file they were consumed from */
+    long offset; /* bytes consumed */
+    dev_t dev;   /* the file they were consumed from */
     ino_t ino;
 };
 
 struct keylog {
-    uint64_t key[2];  /* the table's secret hash key */
+    uint64_t key[2]; /* the table's secret hash key */
     struct kl_entry *tab;
     size_t cap, count;
     struct kl_file files[MAX_FILES];
@@ -226,8 +226,8 @@ static int parse_line(struct keylog *kl, const char *line)
 
 /* The first source to give a secret wins: -l files before the capture's
  * own secrets before SSLKEYLOGFILE. */
-int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
-               const uint8_t *secret, size_t len)
+int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label, const uint8_t *secret,
+               size_t len)
 {
     if (len > MAX_SECRET)
         return 0;

@@ -46,8 +46,8 @@ int rsa_keys_count(const struct rsa_keys *r)
 static EVP_PKEY *load(const char *path, const char *password)
 {
     EVP_PKEY *pkey = NULL;
-    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, "RSA",
-                                                           EVP_PKEY_KEYPAIR, NULL, NULL);
+    OSSL_DECODER_CTX *dctx =
+        OSSL_DECODER_CTX_new_for_pkey(&pkey, NULL, NULL, "RSA", EVP_PKEY_KEYPAIR, NULL, NULL);
     FILE *in = fopen(path, "rb");
     if (dctx && in) {
         if (password)
@@ -169,8 +169,7 @@ void session_cache_put(struct session_cache *sc, const uint8_t *id, size_t idlen
     c->used = 1;
 }
 
-int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
-                      uint8_t master[48])
+int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen, uint8_t master[48])
 {
     uint8_t k[32];
     key_of(id, idlen, k);

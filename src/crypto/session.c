@@ -29,16 +29,16 @@
 #define MAX_SKIP 512
 
 struct dir_crypt {
-    struct rc *cur;       /* protects this direction's records now */
-    struct rc *pending;   /* TLS <= 1.2: after the next ChangeCipherSpec */
-    struct rc *early;     /* TLS 1.3 client: early data */
-    struct rc *hs;        /* TLS 1.3 client: handshake keys, once early data ends */
+    struct rc *cur;     /* protects this direction's records now */
+    struct rc *pending; /* TLS <= 1.2: after the next ChangeCipherSpec */
+    struct rc *early;   /* TLS 1.3 client: early data */
+    struct rc *hs;      /* TLS 1.3 client: handshake keys, once early data ends */
     uint64_t seq, early_seq;
-    uint8_t secret[64];   /* TLS 1.3: the current traffic secret */
+    uint8_t secret[64]; /* TLS 1.3: the current traffic secret */
     size_t secret_len;
-    int lost;             /* bytes were lost: the sequence number is uncertain */
+    int lost;                 /* bytes were lost: the sequence number is uncertain */
     struct crypto_inflate *z; /* DEFLATE: the stream of this connection state */
-    EVP_MD_CTX *md;       /* SHA-256 of the application data */
+    EVP_MD_CTX *md;           /* SHA-256 of the application data */
 };
 
 struct crypto_conn {
@@ -51,15 +51,15 @@ struct crypto_conn {
     uint8_t master[48];
     int have_master, derived;
     int etm, ems;
-    uint8_t compression;  /* the ServerHello's, in force after ChangeCipherSpec */
+    uint8_t compression; /* the ServerHello's, in force after ChangeCipherSpec */
     uint8_t sid[32];
     size_t sid_len;
-    uint8_t resume[48];   /* the master secret of the session the client offered */
+    uint8_t resume[48]; /* the master secret of the session the client offered */
     int have_resume;
-    uint8_t early[64];    /* CLIENT_EARLY_TRAFFIC_SECRET */
+    uint8_t early[64]; /* CLIENT_EARLY_TRAFFIC_SECRET */
     size_t early_len;
     int early_offered;
-    int rsa_key;          /* the key matching the server certificate, or -1 */
+    int rsa_key; /* the key matching the server certificate, or -1 */
     int cert_seen;
     struct transcript transcript; /* for the extended master secret */
     struct crypto_result res;
@@ -179,8 +179,12 @@ static void key_update(struct crypto_conn *c, enum tcp_dir dir)
  * ChangeCipherSpec. */
 static void derive_key_block(struct crypto_conn *c)
 {
-    struct keyblock_in in = {.s = &c->suite, .version = c->version, .etm = c->etm,
-                             .master = c->master, .cr = c->cr, .sr = c->sr};
+    struct keyblock_in in = {.s = &c->suite,
+                             .version = c->version,
+                             .etm = c->etm,
+                             .master = c->master,
+                             .cr = c->cr,
+                             .sr = c->sr};
     struct rc *r[2];
     const char *why;
     char msg[200];
@@ -195,7 +199,8 @@ static void derive_key_block(struct crypto_conn *c)
     replace(&c->d[TCP_S2C].pending, r[1]);
 }
 
-static void client_hello(struct crypto_conn *c, const struct tls_msg *m, const struct tls_summary *s)
+static void client_hello(struct crypto_conn *c, const struct tls_msg *m,
+                         const struct tls_summary *s)
 {
     memcpy(c->cr, s->client_random, 32);
     c->have_suite = c->have_master = c->derived = c->have_resume = 0;
@@ -205,11 +210,11 @@ static void client_hello(struct crypto_conn *c, const struct tls_msg *m, const s
     c->rsa_key = -1;
     /* A session the capture has seen may be resumed (RFC 5077 3.4). */
     if (m->keying.ticket)
-        c->have_resume = session_cache_get(c->k->sessions, m->keying.ticket, m->keying.ticket_len,
-                                           c->resume);
+        c->have_resume =
+            session_cache_get(c->k->sessions, m->keying.ticket, m->keying.ticket_len, c->resume);
     if (!c->have_resume && s->client_sid_len)
-        c->have_resume = session_cache_get(c->k->sessions, s->client_sid, s->client_sid_len,
-                                           c->resume);
+        c->have_resume =
+            session_cache_get(c->k->sessions, s->client_sid, s->client_sid_len, c->resume);
     c->early_offered = s->early_data_offered;
     c->early_len = s->early_data_offered ? find_secret(c, KL_EARLY, c->early) : 0;
     if (c->early_len)
@@ -483,8 +488,8 @@ static void account(struct crypto_conn *c, enum tcp_dir dir, const struct tls_pl
     if (pt->type != TLS_CT_APPLICATION_DATA)
         return;
     c->res.app_bytes[dir] += pt->n;
-    if (c->k->digest && (d->md || ((d->md = EVP_MD_CTX_new()) &&
-                                   EVP_DigestInit_ex(d->md, EVP_sha256(), NULL))))
+    if (c->k->digest &&
+        (d->md || ((d->md = EVP_MD_CTX_new()) && EVP_DigestInit_ex(d->md, EVP_sha256(), NULL))))
         EVP_DigestUpdate(d->md, pt->p, pt->n);
 }
 
@@ -571,8 +576,9 @@ const struct crypto_result *crypto_conn_result(struct crypto_conn *c)
         r->app_sha256[dir][0] = 0;
         if (!c->k->digest || !copy)
             goto next;
-        if (c->d[dir].md ? EVP_MD_CTX_copy_ex(copy, c->d[dir].md) && EVP_DigestFinal_ex(copy, md, &n)
-                         : EVP_Digest("", 0, md, &n, EVP_sha256(), NULL))
+        if (c->d[dir].md
+                ? EVP_MD_CTX_copy_ex(copy, c->d[dir].md) && EVP_DigestFinal_ex(copy, md, &n)
+                : EVP_Digest("", 0, md, &n, EVP_sha256(), NULL))
             for (unsigned i = 0; i < n; i++)
                 snprintf(r->app_sha256[dir] + 2 * i, 3, "%02x", md[i]);
     next:

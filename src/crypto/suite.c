@@ -13,8 +13,8 @@
 #include "registry.h"
 
 struct bulk {
-    const char *name;       /* as in the IANA name */
-    const char *evp;        /* OpenSSL's name; NULL for NULL */
+    const char *name; /* as in the IANA name */
+    const char *evp;  /* OpenSSL's name; NULL for NULL */
     enum rec_class cls;
     int key_len, block, tag_len;
 };
@@ -61,7 +61,10 @@ struct mac {
 };
 
 static const struct mac macs[] = {
-    {"_SHA", "SHA1", 20}, {"_SHA256", "SHA256", 32}, {"_SHA384", "SHA384", 48}, {"_MD5", "MD5", 16},
+    {"_SHA", "SHA1", 20},
+    {"_SHA256", "SHA256", 32},
+    {"_SHA384", "SHA384", 48},
+    {"_MD5", "MD5", 16},
 };
 
 struct export_row {
@@ -123,8 +126,8 @@ static void aead_nonce(struct suite *s)
      * XORed with the sequence number; GCM and CCM in TLS 1.2 (RFC 5288,
      * RFC 6655) derive 4 bytes and send the other 8 with each record. */
     int xor = s->tls13 || strcmp(s->cipher, "ChaCha20-Poly1305") == 0;
-    s->fixed_iv = xor ? 12 : 4;
-    s->explicit_nonce = xor ? 0 : 8;
+    s->fixed_iv = xor? 12 : 4;
+    s->explicit_nonce = xor? 0 : 8;
 }
 
 int suite_find(uint16_t id, struct suite *s, const char **why)

@@ -104,14 +104,35 @@ static void jfields(FILE *o, const struct ftree *t, int parent, int in_list);
 static void jfield(FILE *o, const struct ftree *t, const struct field *f)
 {
     switch ((enum field_kind)f->kind) {
-    case F_GROUP: fputc('{', o); jfields(o, t, (int)(f - t->f), 0); fputc('}', o); break;
-    case F_LIST: fputc('[', o); jfields(o, t, (int)(f - t->f), 1); fputc(']', o); break;
-    case F_UINT: fprintf(o, "%llu", (unsigned long long)f->u); break;
-    case F_NAMED: jname(o, f->table, (uint32_t)f->u); break;
-    case F_BOOL: fputs(f->u ? "true" : "false", o); break;
-    case F_HEX: case F_DER: jhex(o, f->p, f->n); break;
-    case F_TEXT: jstr_n(o, f->p, f->n); break;
-    case F_STR: jstr(o, ft_string(t, f)); break;
+    case F_GROUP:
+        fputc('{', o);
+        jfields(o, t, (int)(f - t->f), 0);
+        fputc('}', o);
+        break;
+    case F_LIST:
+        fputc('[', o);
+        jfields(o, t, (int)(f - t->f), 1);
+        fputc(']', o);
+        break;
+    case F_UINT:
+        fprintf(o, "%llu", (unsigned long long)f->u);
+        break;
+    case F_NAMED:
+        jname(o, f->table, (uint32_t)f->u);
+        break;
+    case F_BOOL:
+        fputs(f->u ? "true" : "false", o);
+        break;
+    case F_HEX:
+    case F_DER:
+        jhex(o, f->p, f->n);
+        break;
+    case F_TEXT:
+        jstr_n(o, f->p, f->n);
+        break;
+    case F_STR:
+        jstr(o, ft_string(t, f));
+        break;
     }
 }
 
@@ -133,13 +154,20 @@ static void jfields(FILE *o, const struct ftree *t, int parent, int in_list)
 static const char *anomaly_name(enum tls_anomaly_kind k)
 {
     switch (k) {
-    case TLS_ANOM_GAP: return "gap";
-    case TLS_ANOM_MIDSTREAM: return "midstream";
-    case TLS_ANOM_NOT_TLS: return "not_tls";
-    case TLS_ANOM_BAD_RECORD: return "bad_record";
-    case TLS_ANOM_BAD_MESSAGE: return "bad_message";
-    case TLS_ANOM_LOST_SYNC: return "lost_sync";
-    case TLS_ANOM_RESYNC: return "resync";
+    case TLS_ANOM_GAP:
+        return "gap";
+    case TLS_ANOM_MIDSTREAM:
+        return "midstream";
+    case TLS_ANOM_NOT_TLS:
+        return "not_tls";
+    case TLS_ANOM_BAD_RECORD:
+        return "bad_record";
+    case TLS_ANOM_BAD_MESSAGE:
+        return "bad_message";
+    case TLS_ANOM_LOST_SYNC:
+        return "lost_sync";
+    case TLS_ANOM_RESYNC:
+        return "resync";
     }
     return "?";
 }
@@ -290,10 +318,14 @@ static void ja4(FILE *o, const struct findings *f)
 static const char *upgrade_name(enum tls_upgrade u)
 {
     switch (u) {
-    case TLS_UPGRADE_NONE: return "none";
-    case TLS_UPGRADE_ASKED: return "no_answer";
-    case TLS_UPGRADE_ACCEPTED: return "accepted";
-    case TLS_UPGRADE_REFUSED: return "refused";
+    case TLS_UPGRADE_NONE:
+        return "none";
+    case TLS_UPGRADE_ASKED:
+        return "no_answer";
+    case TLS_UPGRADE_ACCEPTED:
+        return "accepted";
+    case TLS_UPGRADE_REFUSED:
+        return "refused";
     }
     return "?";
 }
@@ -365,7 +397,7 @@ static void summary(FILE *o, const struct event *ev)
     client_alpn(o, &s->ch);
     fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
             f->verdict == VERDICT_ESTABLISHED || f->verdict == VERDICT_UNDECRYPTABLE ? "true"
-                                                                                 : "false");
+                                                                                     : "false");
     if (c->resumes)
         fprintf(o, ",\"idle_resumes\":%u", c->resumes);
     if (c->reopened)
@@ -385,7 +417,8 @@ static void summary(FILE *o, const struct event *ev)
         fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"%s\":%" PRIu64 "}", i ? "," : "",
                 anomaly_name(s->anomalies[i].kind),
                 s->anomalies[i].dir == TCP_C2S ? "client" : "server",
-                s->anomalies[i].kind == TLS_ANOM_LOST_SYNC || s->anomalies[i].kind == TLS_ANOM_RESYNC
+                s->anomalies[i].kind == TLS_ANOM_LOST_SYNC ||
+                        s->anomalies[i].kind == TLS_ANOM_RESYNC
                     ? "offset"
                     : "bytes",
                 s->anomalies[i].bytes);
@@ -397,10 +430,14 @@ static void summary(FILE *o, const struct event *ev)
 static const char *gap_reason(int r)
 {
     switch ((enum tcp_gap_reason)r) {
-    case TCP_GAP_ACKED: return "acked_not_captured";
-    case TCP_GAP_SNAPLEN: return "snaplen";
-    case TCP_GAP_CAPACITY: return "buffer_cap";
-    case TCP_GAP_CLOSED: return "closed";
+    case TCP_GAP_ACKED:
+        return "acked_not_captured";
+    case TCP_GAP_SNAPLEN:
+        return "snaplen";
+    case TCP_GAP_CAPACITY:
+        return "buffer_cap";
+    case TCP_GAP_CLOSED:
+        return "closed";
     }
     return "?";
 }
@@ -464,11 +501,16 @@ static void record_plaintext(FILE *o, const struct tls_rec_info *ri)
 static const char *problem_name(enum tls_framer_problem p)
 {
     switch (p) {
-    case TLS_NOT_TLS: return "not_tls";
-    case TLS_BAD_LENGTH: return "bad_record_length";
-    case TLS_BAD_HEADER: return "bad_record_header";
-    case TLS_LOST_SYNC: return "lost_sync";
-    case TLS_RESYNC: return "resync";
+    case TLS_NOT_TLS:
+        return "not_tls";
+    case TLS_BAD_LENGTH:
+        return "bad_record_length";
+    case TLS_BAD_HEADER:
+        return "bad_record_header";
+    case TLS_LOST_SYNC:
+        return "lost_sync";
+    case TLS_RESYNC:
+        return "resync";
     }
     return "?";
 }

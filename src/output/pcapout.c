@@ -35,8 +35,8 @@
 enum { F_FIN = 0x01, F_SYN = 0x02, F_PSH = 0x08, F_ACK = 0x10 };
 
 struct pw_conn {
-    uint32_t next[2];  /* each direction's next sequence number */
-    int fin[2];        /* its FIN was written */
+    uint32_t next[2]; /* each direction's next sequence number */
+    int fin[2];       /* its FIN was written */
     enum tcp_dir last_fin;
 };
 
@@ -47,7 +47,7 @@ struct pcapout_view {
     char *name;
     int failed;
     uint16_t ip_id;
-    uint32_t opened;   /* connections written: each gets its own initial sequence numbers */
+    uint32_t opened; /* connections written: each gets its own initial sequence numbers */
     uint8_t pkt[IP6_HDR + TCP_HDR + MAX_SEGMENT];
 };
 
@@ -164,8 +164,12 @@ static void write_segment(struct pcapout_view *pv, const struct pw_seg *s)
 static void send_flags(struct pcapout_view *pv, const struct event *ev, struct pw_conn *pc,
                        enum tcp_dir dir, uint8_t flags)
 {
-    struct pw_seg s = {.conn = ev->conn, .dir = dir, .flags = flags, .seq = pc->next[dir],
-                       .ack = pc->next[!dir], .ts_us = ev->ts_us};
+    struct pw_seg s = {.conn = ev->conn,
+                       .dir = dir,
+                       .flags = flags,
+                       .seq = pc->next[dir],
+                       .ack = pc->next[!dir],
+                       .ts_us = ev->ts_us};
     write_segment(pv, &s);
     if (flags & (F_SYN | F_FIN))
         pc->next[dir]++;
@@ -190,17 +194,21 @@ static struct pw_conn *conn_open(struct pcapout_view *pv, const struct event *ev
 
 /* One record's (or one plaintext piece's) bytes: one packet, or several
  * when they would not fit in an IP datagram. */
-static void send_data(struct pcapout_view *pv, const struct event *ev, const uint8_t *p,
-                      size_t n)
+static void send_data(struct pcapout_view *pv, const struct event *ev, const uint8_t *p, size_t n)
 {
     struct pw_conn *pc = *ev->slot;
     if (!pc || pc->fin[ev->dir])
         return;
     while (n) {
         size_t k = n < MAX_SEGMENT ? n : MAX_SEGMENT;
-        struct pw_seg s = {.conn = ev->conn, .dir = ev->dir, .flags = F_PSH | F_ACK,
-                           .seq = pc->next[ev->dir], .ack = pc->next[!ev->dir], .data = p,
-                           .n = k, .ts_us = ev->ts_us};
+        struct pw_seg s = {.conn = ev->conn,
+                           .dir = ev->dir,
+                           .flags = F_PSH | F_ACK,
+                           .seq = pc->next[ev->dir],
+                           .ack = pc->next[!ev->dir],
+                           .data = p,
+                           .n = k,
+                           .ts_us = ev->ts_us};
         write_segment(pv, &s);
         pc->next[ev->dir] += (uint32_t)k;
         p += k;
@@ -286,8 +294,7 @@ struct view *pcapout_view_new(FILE *out, const char *name, char *err, size_t err
 {
     struct pcapout_view *pv = calloc(1, sizeof(*pv));
 
-    if (!pv || !(pv->name = strdup(name)) ||
-        !(pv->dead = pcap_open_dead(DLT_RAW, SNAPLEN))) {
+    if (!pv || !(pv->name = strdup(name)) || !(pv->dead = pcap_open_dead(DLT_RAW, SNAPLEN))) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }

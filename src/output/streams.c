@@ -29,8 +29,8 @@
 
 struct conn_files {
     FILE *f[2];
-    int created[2];       /* the file exists (made by this run): reopen to append */
-    uint64_t used[2];     /* when it was last written (the view's clock) */
+    int created[2];   /* the file exists (made by this run): reopen to append */
+    uint64_t used[2]; /* when it was last written (the view's clock) */
 };
 
 struct open_file {
@@ -42,8 +42,8 @@ struct streams_view {
     struct view v;
     char *dir;
     int dirfd;
-    int plaintext;  /* --extract rather than --streams */
-    int failed;     /* a write failed: reported once */
+    int plaintext; /* --extract rather than --streams */
+    int failed;    /* a write failed: reported once */
     uint64_t clock;
     struct open_file open[MAX_OPEN];
     int nopen;
@@ -99,8 +99,10 @@ static FILE *open_stream(struct streams_view *sv, const struct event *ev, struct
         fd = openat(sv->dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_CREAT | O_EXCL, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "ab") : NULL;
     if (!f) {
-        fail(sv, errno == EEXIST ? "exists already: give a directory without earlier output"
-                                 : strerror(errno), name);
+        fail(sv,
+             errno == EEXIST ? "exists already: give a directory without earlier output"
+                             : strerror(errno),
+             name);
         if (fd >= 0)
             close(fd);
         return NULL;
@@ -110,8 +112,7 @@ static FILE *open_stream(struct streams_view *sv, const struct event *ev, struct
     return f;
 }
 
-static void write_bytes(struct streams_view *sv, const struct event *ev, const uint8_t *p,
-                        size_t n)
+static void write_bytes(struct streams_view *sv, const struct event *ev, const uint8_t *p, size_t n)
 {
     struct conn_files *cf = *ev->slot;
     if (sv->failed)
@@ -170,7 +171,7 @@ static int open_dir(const char *dir, char *err, size_t errlen)
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         snprintf(err, errlen, "%s: %s", dir,
-                 errno == ELOOP    ? "a symbolic link: name the directory it points to"
+                 errno == ELOOP     ? "a symbolic link: name the directory it points to"
                  : errno == ENOTDIR ? "not a directory"
                                     : strerror(errno));
     return fd;

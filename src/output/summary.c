@@ -79,8 +79,8 @@ static void line(struct summary_view *sv, const struct event *ev)
     const struct tls_summary *s = ev->summary;
     const struct findings *f = ev->findings;
     char cl[64], sr[64], ends[140], vb[32], cb[48], result[80];
-    const char *version = s->version ? reg_name_or_unknown(REG_VERSION, s->version, vb, sizeof(vb))
-                                     : "-";
+    const char *version =
+        s->version ? reg_name_or_unknown(REG_VERSION, s->version, vb, sizeof(vb)) : "-";
     const char *cipher = s->cipher <= 0xffffff /* SSL 2.0 cipher kinds have 3 bytes */
                              ? reg_name_or_unknown(REG_CIPHER, s->cipher, cb, sizeof(cb))
                              : "-";
@@ -132,7 +132,8 @@ static int summary_close(struct view *v)
     for (int i = 0, first = 1; i <= VERDICT_UNDECRYPTABLE; i++)
         if (sv->verdicts[i])
             fprintf(o, "%s %s %" PRIu64, first ? "" : ",", verdict_name((enum verdict)i),
-                    sv->verdicts[i]), first = 0;
+                    sv->verdicts[i]),
+                first = 0;
     fputc('\n', o);
     print_tally(o, "versions", &sv->versions);
     print_tally(o, "ciphers", &sv->ciphers);

@@ -19,7 +19,7 @@ struct text_view {
     struct view v;
     FILE *out;
     struct text_opts opts;
-    int bullet;        /* the line was started with "- " */
+    int bullet; /* the line was started with "- " */
 };
 
 static void print_seconds(FILE *out, int64_t us)
@@ -98,8 +98,8 @@ static void segment(struct text_view *tv, const struct tcp_header *s)
 static void validation(struct text_view *tv, uint64_t id, const struct cert_check *v,
                        const char *side)
 {
-    fprintf(tv->out, "%" PRIu64 "    validation (%s%s%s): %s", id, side, v->host[0] ? ", host " : "",
-            v->host, cert_status_name(v->status));
+    fprintf(tv->out, "%" PRIu64 "    validation (%s%s%s): %s", id, side,
+            v->host[0] ? ", host " : "", v->host, cert_status_name(v->status));
     for (int i = 1; i < v->nproblems; i++)
         fprintf(tv->out, ", %s", cert_status_name(v->problems[i]));
     if (v->status != CERT_OK && v->detail[0])
@@ -125,10 +125,14 @@ static const char *opening_name(const struct tls_opening *o, char *buf, size_t l
 static const char *upgrade_name(enum tls_upgrade u)
 {
     switch (u) {
-    case TLS_UPGRADE_NONE: return "no request to switch to TLS";
-    case TLS_UPGRADE_ASKED: return "asked, no answer";
-    case TLS_UPGRADE_ACCEPTED: return "accepted";
-    case TLS_UPGRADE_REFUSED: return "refused";
+    case TLS_UPGRADE_NONE:
+        return "no request to switch to TLS";
+    case TLS_UPGRADE_ASKED:
+        return "asked, no answer";
+    case TLS_UPGRADE_ACCEPTED:
+        return "accepted";
+    case TLS_UPGRADE_REFUSED:
+        return "refused";
     }
     return "?";
 }
@@ -144,8 +148,9 @@ static void opening(struct text_view *tv, uint64_t id, const struct tls_opening 
             upgrade_name(o->upgrade));
     if (o->answer[0])
         fprintf(tv->out, " (\"%s\")", o->answer);
-    fprintf(tv->out, "; %" PRIu64 " bytes of plaintext from the client, %" PRIu64
-                     " from the server\n", o->plain[TCP_C2S], o->plain[TCP_S2C]);
+    fprintf(tv->out,
+            "; %" PRIu64 " bytes of plaintext from the client, %" PRIu64 " from the server\n",
+            o->plain[TCP_C2S], o->plain[TCP_S2C]);
 }
 
 /* After the connection: its verdict and Zeek history, the certificate
@@ -187,7 +192,8 @@ static void tcp_event(struct text_view *tv, const struct event *ev)
         print_seconds(tv->out, ev->conn->resumed_after_us);
         fprintf(tv->out, " seconds without a packet (longer than -t)%s\n",
                 ev->conn->reopened && ev->conn->resumes == 1
-                    ? "; its sequence numbers go on: the same connection" : "");
+                    ? "; its sequence numbers go on: the same connection"
+                    : "");
         return;
     case TCP_EV_SEGMENT:
         if (tv->opts.segments) {
@@ -231,13 +237,15 @@ static void problem(struct text_view *tv, const struct event *ev)
         fputs("not TLS: the stream does not start with a TLS record\n", tv->out);
         return;
     case TLS_BAD_LENGTH:
-        fprintf(tv->out, "bad record at stream offset %" PRIu64
-                         ": longer than TLS allows; this direction is not decoded further\n",
+        fprintf(tv->out,
+                "bad record at stream offset %" PRIu64
+                ": longer than TLS allows; this direction is not decoded further\n",
                 ev->offset);
         return;
     case TLS_BAD_HEADER:
-        fprintf(tv->out, "bad record at stream offset %" PRIu64
-                         ": not a TLS record header; this direction is not decoded further\n",
+        fprintf(tv->out,
+                "bad record at stream offset %" PRIu64
+                ": not a TLS record header; this direction is not decoded further\n",
                 ev->offset);
         return;
     case TLS_LOST_SYNC:
@@ -422,8 +430,7 @@ static void fields(struct text_view *tv, const struct ftree *t, int parent, int 
 
 /* A group inside a list: titled by its "type" if it has one, else shown
  * as a bulleted block. */
-static void list_item(struct text_view *tv, const struct ftree *t, const struct field *g,
-                      int depth)
+static void list_item(struct text_view *tv, const struct ftree *t, const struct field *g, int depth)
 {
     const struct field *first = ft_at(t, g->child);
     if (first && first->key && strcmp(first->key, "type") == 0) {
@@ -493,7 +500,8 @@ static void alert(struct text_view *tv, const struct event *ev)
     char b1[32], b2[32];
     if (tv->opts.quiet || (a->encrypted && !a->decrypted))
         return;
-    fprintf(tv->out, "      %s %s%s\n", reg_name_or_unknown(REG_ALERT_LEVEL, a->level, b1, sizeof(b1)),
+    fprintf(tv->out, "      %s %s%s\n",
+            reg_name_or_unknown(REG_ALERT_LEVEL, a->level, b1, sizeof(b1)),
             reg_name_or_unknown(REG_ALERT, a->desc, b2, sizeof(b2)),
             a->decrypted ? " (decrypted)" : "");
 }
@@ -526,8 +534,7 @@ static void text_event(struct view *v, const struct event *ev)
         return;
     case EV_TLS_ENDS:
         prefix(tv, ev);
-        fprintf(tv->out, "TLS ends at stream offset %" PRIu64 "; plaintext follows\n",
-                ev->offset);
+        fprintf(tv->out, "TLS ends at stream offset %" PRIu64 "; plaintext follows\n", ev->offset);
         return;
     }
 }

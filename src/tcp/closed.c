@@ -59,8 +59,8 @@ static enum tcp_fit fits_space(const struct half *h, uint32_t seq, uint32_t n)
 enum tcp_fit tcp_fit(const struct half h[2], enum tcp_dir dir, const struct tcp_header *th)
 {
     const struct half *me = &h[dir], *peer = &h[!dir];
-    uint32_t n = (uint32_t)th->len + ((th->flags & TCP_SYN) ? 1 : 0) +
-                 ((th->flags & TCP_FIN) ? 1 : 0);
+    uint32_t n =
+        (uint32_t)th->len + ((th->flags & TCP_SYN) ? 1 : 0) + ((th->flags & TCP_FIN) ? 1 : 0);
 
     /* A SYN is this connection's only if it is a copy of its own. */
     if (th->flags & TCP_SYN) {

@@ -23,12 +23,12 @@
 void tcp_config_defaults(struct tcp_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->idle_timeout_s = 100;           /* ssldump's default for -t */
+    cfg->idle_timeout_s = 100; /* ssldump's default for -t */
     cfg->max_conns = 100000;
     cfg->max_ooo_conn = 1 << 20;
     cfg->max_ooo_total = 64 << 20;
     cfg->closed_max = 4096;
-    cfg->time_wait_s = 240;              /* 2 MSL (RFC 9293 section 3.4.2) */
+    cfg->time_wait_s = 240; /* 2 MSL (RFC 9293 section 3.4.2) */
     cfg->forgotten_s = 3600;
 }
 
@@ -161,8 +161,7 @@ static void close_conn(struct tcp_stage *t, struct conn *c, enum tcp_close_reaso
     free(c);
 }
 
-static void set_endpoint(struct tcp_endpoint *e, uint8_t family, const uint8_t *addr,
-                         uint16_t port)
+static void set_endpoint(struct tcp_endpoint *e, uint8_t family, const uint8_t *addr, uint16_t port)
 {
     e->family = family;
     memcpy(e->addr, addr, 16);
@@ -245,8 +244,9 @@ static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum tcp_dir d
 static int is_last_ack(const struct closed *e, enum tcp_dir dir, const struct tcp_header *th)
 {
     const struct half *peer = &e->half[!dir];
-    return !e->forgotten && !e->last_ack_seen[dir] && (th->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK &&
-           th->len == 0 && peer->fin_seen && th->ack == peer->fin_seq + 1;
+    return !e->forgotten && !e->last_ack_seen[dir] &&
+           (th->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK && th->len == 0 &&
+           peer->fin_seen && th->ack == peer->fin_seq + 1;
 }
 
 /* A packet for endpoints with no live connection, against the one that
@@ -404,8 +404,8 @@ static void segment(struct tcp_stage *t, const struct ip_datagram *d, const stru
     if (silence > 0)
         tcp_emit(t, c, TCP_EV_RESUMED, dir, ts);
     if (t->cfg.segments) {
-        struct tcp_event ev = {.kind = TCP_EV_SEGMENT, .conn = &c->pub, .dir = dir, .ts_us = ts,
-                               .seg = th};
+        struct tcp_event ev = {
+            .kind = TCP_EV_SEGMENT, .conn = &c->pub, .dir = dir, .ts_us = ts, .seg = th};
         t->fn(t->arg, &ev);
     }
     if (th->flags & TCP_SYN)

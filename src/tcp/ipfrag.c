@@ -24,8 +24,8 @@ struct pending {
     uint8_t src[16], dst[16];
     uint32_t id;
     int64_t first_us;
-    uint64_t nfrags;       /* fragments kept in it */
-    size_t total;          /* 0 until the last fragment is seen */
+    uint64_t nfrags; /* fragments kept in it */
+    size_t total;    /* 0 until the last fragment is seen */
     uint8_t *buf;
     uint64_t have[(NBLOCKS + 63) / 64];
 };
@@ -34,7 +34,7 @@ struct ipfrag {
     unsigned max;
     int64_t timeout_us;
     struct pending *slots;
-    uint8_t *done;         /* the datagram last handed out */
+    uint8_t *done; /* the datagram last handed out */
     struct ipfrag_stats st;
 };
 

@@ -29,8 +29,13 @@ static void deliver(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, const
                     size_t n, int64_t ts)
 {
     struct half *h = &c->half[dir];
-    struct tcp_event ev = {.kind = TCP_EV_DATA, .conn = &c->pub, .dir = dir, .ts_us = ts,
-                           .offset = h->offset, .data = p, .len = n};
+    struct tcp_event ev = {.kind = TCP_EV_DATA,
+                           .conn = &c->pub,
+                           .dir = dir,
+                           .ts_us = ts,
+                           .offset = h->offset,
+                           .data = p,
+                           .len = n};
     h->next_seq += (uint32_t)n;
     h->offset += n;
     c->pub.bytes[dir] += n;
@@ -41,8 +46,13 @@ void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t
                   enum tcp_gap_reason why)
 {
     struct half *h = &c->half[dir];
-    struct tcp_event ev = {.kind = TCP_EV_GAP, .conn = &c->pub, .dir = dir, .ts_us = ts,
-                           .offset = h->offset, .len = n, .reason = why};
+    struct tcp_event ev = {.kind = TCP_EV_GAP,
+                           .conn = &c->pub,
+                           .dir = dir,
+                           .ts_us = ts,
+                           .offset = h->offset,
+                           .len = n,
+                           .reason = why};
     h->next_seq += (uint32_t)n;
     h->offset += n;
     c->pub.lost[dir] += n;
@@ -276,8 +286,7 @@ void half_segment(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
         } else {
             buffer(t, h, seq, seg->payload, (uint32_t)seg->caplen);
             if (seg->caplen < seg->len)
-                buffer(t, h, seq + (uint32_t)seg->caplen, NULL,
-                       (uint32_t)(seg->len - seg->caplen));
+                buffer(t, h, seq + (uint32_t)seg->caplen, NULL, (uint32_t)(seg->len - seg->caplen));
         }
     }
     if ((seg->flags & TCP_FIN) && !h->fin_seen) {

@@ -52,9 +52,9 @@ struct half {
     uint32_t isn;       /* from the SYN, if seen */
     int syn_seen;
     int fin_seen;
-    uint32_t fin_seq;   /* sequence number of the FIN */
-    int fin_done;       /* TCP_EV_FIN was emitted */
-    int fin_acked;      /* the peer acknowledged the FIN */
+    uint32_t fin_seq;     /* sequence number of the FIN */
+    int fin_done;         /* TCP_EV_FIN was emitted */
+    int fin_acked;        /* the peer acknowledged the FIN */
     struct seg_list *ooo; /* sorted, never overlapping, all after next_seq;
                            * NULL when there are none */
     size_t ooo_cost;
@@ -62,7 +62,7 @@ struct half {
 
 struct conn {
     struct tcp_conn pub;
-    struct conn *hnext;              /* hash chain */
+    struct conn *hnext; /* hash chain */
     struct conn *lru_prev, *lru_next;
     struct conn *ooo_prev, *ooo_next; /* on the list of those with buffered data */
     int on_ooo_list;
@@ -74,16 +74,16 @@ struct conn {
 /* A connection that ended (or was forgotten), remembered with where each
  * direction's sequence space ends: closed.c. */
 struct closed {
-    struct closed *hnext;             /* hash chain */
-    struct closed *prev, *next;       /* oldest first */
+    struct closed *hnext;       /* hash chain */
+    struct closed *prev, *next; /* oldest first */
     uint64_t hash;
     struct tcp_endpoint client, server;
     uint64_t id;
     int64_t first_ts;
-    int64_t last_ts;                  /* its last packet, late ones included */
-    int forgotten;                    /* idle or evicted: it may resume */
-    int last_ack_seen[2];             /* each direction's ACK of the other's FIN */
-    struct half half[2];              /* no buffered pieces */
+    int64_t last_ts;      /* its last packet, late ones included */
+    int forgotten;        /* idle or evicted: it may resume */
+    int last_ack_seen[2]; /* each direction's ACK of the other's FIN */
+    struct half half[2];  /* no buffered pieces */
 };
 
 /* How a segment fits a connection's sequence spaces. */
@@ -98,14 +98,14 @@ struct tcp_stage {
     tcp_event_fn fn;
     void *arg;
     struct conn **buckets;
-    size_t nbuckets;           /* a power of two */
+    size_t nbuckets; /* a power of two */
     uint64_t seed;
-    uint64_t rng;              /* skip-list heights: secret, as the seed */
+    uint64_t rng;                     /* skip-list heights: secret, as the seed */
     struct conn *lru_head, *lru_tail; /* least recently used first */
     struct conn *ooo_head, *ooo_tail; /* oldest buffering first */
     size_t ooo_total;
     uint64_t next_id;
-    struct closed **cbuckets;  /* CLOSED_BUCKETS of them */
+    struct closed **cbuckets; /* CLOSED_BUCKETS of them */
     struct closed *chead, *ctail;
     size_t nclosed;
     struct ipfrag *frag;
@@ -141,8 +141,8 @@ void closed_touch(struct tcp_stage *t, struct closed *e, int64_t ts);
 void closed_remove(struct tcp_stage *t, struct closed *e);
 void closed_expire(struct tcp_stage *t, int64_t now);
 
-static inline int tcp_endpoint_is(const struct tcp_endpoint *e, uint8_t family,
-                                  const uint8_t *addr, uint16_t port)
+static inline int tcp_endpoint_is(const struct tcp_endpoint *e, uint8_t family, const uint8_t *addr,
+                                  uint16_t port)
 {
     return e->port == port && e->family == family && memcmp(e->addr, addr, 16) == 0;
 }

@@ -28,17 +28,17 @@ struct dir_state {
     uint8_t carry[TLS_START_NEED];
     size_t ncarry;
     uint64_t carry_offset;
-    int gap;            /* bytes of its plaintext were lost */
-    int alerted;        /* it sent an alert: its TLS may end there */
-    int finished;       /* it finished its handshake (sent Finished) ... */
-    int app_sent;       /* ... and sent application data records */
-    int ended;          /* ... and bytes that are not TLS follow, from ended_at */
+    int gap;      /* bytes of its plaintext were lost */
+    int alerted;  /* it sent an alert: its TLS may end there */
+    int finished; /* it finished its handshake (sent Finished) ... */
+    int app_sent; /* ... and sent application data records */
+    int ended;    /* ... and bytes that are not TLS follow, from ended_at */
     uint64_t ended_at;
     struct tls_framer *framer;
-    int encrypted;      /* records after this point are ciphertext */
-    int broken;         /* handshake decoding stopped in this direction */
-    int decrypting;     /* the bytes being decoded came out of a protected record */
-    uint8_t *hs;        /* a handshake message not yet complete */
+    int encrypted;  /* records after this point are ciphertext */
+    int broken;     /* handshake decoding stopped in this direction */
+    int decrypting; /* the bytes being decoded came out of a protected record */
+    uint8_t *hs;    /* a handshake message not yet complete */
     size_t hs_len, hs_cap;
 };
 
@@ -50,8 +50,8 @@ struct tls_conn {
     struct tls_summary sum;
     const struct tls_protect_ops *prot;
     void *prot_arg;
-    struct opening *opening;  /* while a direction is plaintext: its classifier */
-    int midstream;            /* the capture lacks the connection's start */
+    struct opening *opening; /* while a direction is plaintext: its classifier */
+    int midstream;           /* the capture lacks the connection's start */
 };
 
 static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir dir,
@@ -89,8 +89,12 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
                     size_t len)
 {
     struct tls_conn *c = ds->conn;
-    struct tls_msg m = {.type = message_type(type, body, len), .length = (uint32_t)len,
-                        .body = body, .raw = raw, .raw_len = len + 4, .tree = c->tree,
+    struct tls_msg m = {.type = message_type(type, body, len),
+                        .length = (uint32_t)len,
+                        .body = body,
+                        .raw = raw,
+                        .raw_len = len + 4,
+                        .tree = c->tree,
                         .decrypted = ds->decrypting};
     struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
     struct cursor cur = cur_make(body, len);
@@ -237,9 +241,14 @@ static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
     if (!cur_u8(&cur, &type))
         return;
     struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = type};
-    struct tls_msg m = {.type = type, .ssl2 = 1, .length = (uint32_t)cur_left(&cur),
-                        .body = cur_ptr(&cur), .raw = rec->body, .raw_len = rec->length,
-                        .tree = c->tree, .root = ft_reset(c->tree)};
+    struct tls_msg m = {.type = type,
+                        .ssl2 = 1,
+                        .length = (uint32_t)cur_left(&cur),
+                        .body = cur_ptr(&cur),
+                        .raw = rec->body,
+                        .raw_len = rec->length,
+                        .tree = c->tree,
+                        .root = ft_reset(c->tree)};
     d.keying = &m.keying;
     m.malformed = !dec_ssl2_message(&d, type, &cur, m.root);
     deliver(ds, &m);
@@ -261,9 +270,9 @@ static void on_record(void *arg, const struct tls_record *rec)
      * the handshake is not in the capture, a longer one is ciphertext. */
     int clear_alert = rec->type == TLS_CT_ALERT && rec->length == 2;
     int unseen_keys = c->midstream && !c->sum.sh.seen && rec->type == TLS_CT_ALERT;
-    int encrypted = rec->type == TLS_CT_APPLICATION_DATA ||
-                    ((ds->encrypted || unseen_keys) && rec->type != TLS_CT_CHANGE_CIPHER_SPEC &&
-                     !clear_alert);
+    int encrypted =
+        rec->type == TLS_CT_APPLICATION_DATA ||
+        ((ds->encrypted || unseen_keys) && rec->type != TLS_CT_CHANGE_CIPHER_SPEC && !clear_alert);
     if (rec->type == TLS_CT_SSL2)
         encrypted = c->sum.ssl2.keyed[ds->dir];
     struct tls_rec_info info = {.rec = rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
@@ -300,8 +309,12 @@ static void on_record(void *arg, const struct tls_record *rec)
     case TLS_CT_SSL2_HELLO: {
         struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
         struct cursor cur = cur_make(rec->body, rec->length);
-        struct tls_msg m = {.type = 1, .length = (uint32_t)rec->length, .body = rec->body,
-                            .raw = rec->body, .raw_len = rec->length, .tree = c->tree,
+        struct tls_msg m = {.type = 1,
+                            .length = (uint32_t)rec->length,
+                            .body = rec->body,
+                            .raw = rec->body,
+                            .raw_len = rec->length,
+                            .tree = c->tree,
                             .root = ft_reset(c->tree)};
         m.malformed = !dec_ssl2_client_hello(&d, &cur, m.root);
         deliver(ds, &m);
@@ -316,10 +329,8 @@ static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
 {
     struct dir_state *ds = arg;
     static const enum tls_anomaly_kind kind[] = {
-        [TLS_NOT_TLS] = TLS_ANOM_NOT_TLS,
-        [TLS_BAD_LENGTH] = TLS_ANOM_BAD_RECORD,
-        [TLS_BAD_HEADER] = TLS_ANOM_BAD_RECORD,
-        [TLS_LOST_SYNC] = TLS_ANOM_LOST_SYNC,
+        [TLS_NOT_TLS] = TLS_ANOM_NOT_TLS,       [TLS_BAD_LENGTH] = TLS_ANOM_BAD_RECORD,
+        [TLS_BAD_HEADER] = TLS_ANOM_BAD_RECORD, [TLS_LOST_SYNC] = TLS_ANOM_LOST_SYNC,
         [TLS_RESYNC] = TLS_ANOM_RESYNC,
     };
     /* After its alert (close_notify), a side may go back to plaintext:
@@ -427,8 +438,8 @@ static size_t next_byte(const uint8_t *p, size_t n, size_t from, uint8_t b)
 
 /* Looks for TLS in p; returns where it starts, n when nowhere, and sets
  * *more when bytes from *more on may start it. */
-static size_t find_tls(const struct dir_state *ds, const uint8_t *p, size_t n,
-                       int first_byte_at_0, size_t *more)
+static size_t find_tls(const struct dir_state *ds, const uint8_t *p, size_t n, int first_byte_at_0,
+                       size_t *more)
 {
     /* The next 22 and 21 at or after i (n: none; SIZE_MAX: not looked for). */
     size_t hs = SIZE_MAX, al = SIZE_MAX;
@@ -585,9 +596,8 @@ const char *tls_version_name(uint16_t v)
     return reg_name(REG_VERSION, v);
 }
 
-
-int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree,
-                       int root, struct tls_summary *sum, enum tcp_dir dir)
+int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
+                       struct tls_summary *sum, enum tcp_dir dir)
 {
     struct dec d = {.t = tree, .sum = sum, .dir = dir};
     struct cursor c = cur_make(body, len);

@@ -252,8 +252,8 @@ static int ext_ech(struct dec *d, struct cursor *b, int node)
     ft_named(d->t, node, "type", REG_ECH_CONFIG, type);
     if (type != 0)
         return 1;
-    if (!cur_u16(b, &kdf) || !cur_u16(b, &aead) || !cur_u8(b, &config_id) ||
-        !cur_vec16(b, &enc) || !cur_vec16(b, &payload))
+    if (!cur_u16(b, &kdf) || !cur_u16(b, &aead) || !cur_u8(b, &config_id) || !cur_vec16(b, &enc) ||
+        !cur_vec16(b, &payload))
         return dec_fail(d, node, "truncated outer ECH");
     ft_uint(d->t, node, "kdf_id", kdf);
     ft_uint(d->t, node, "aead_id", aead);
@@ -317,8 +317,10 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     uint32_t max_early;
 
     switch (type) {
-    case 0: return ext_server_name(d, b, node);
-    case 5: return ext_status_request(d, b, node);
+    case 0:
+        return ext_server_name(d, b, node);
+    case 5:
+        return ext_status_request(d, b, node);
     case 10:
         return ext_u16_vec(d, b, node, "groups", REG_GROUP, h ? h->groups : NULL,
                            h ? &h->ngroups : NULL);
@@ -331,9 +333,12 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
             return 1;
         return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, h ? h->sigalgs : NULL,
                            h ? &h->nsigalgs : NULL);
-    case 50: return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
-    case 15: return ext_heartbeat(d, b, node);
-    case 16: return ext_alpn(d, b, node);
+    case 50:
+        return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
+    case 15:
+        return ext_heartbeat(d, b, node);
+    case 16:
+        return ext_alpn(d, b, node);
     case 19:
     case 20:
         if (ch)
@@ -349,8 +354,10 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
             return dec_fail(d, node, "bad algorithms length");
         return dec_u16_list(d, &v, node, "algorithms", REG_CERT_COMPRESSION, NULL, NULL);
     }
-    case 28: return ext_u16_value(d, b, node, "limit");
-    case 41: return ext_pre_shared_key(d, b, node);
+    case 28:
+        return ext_u16_value(d, b, node, "limit");
+    case 41:
+        return ext_pre_shared_key(d, b, node);
     case 42:
         if (d->msg == TLS_HS_NEW_SESSION_TICKET) {
             if (!cur_u32(b, &max_early))
@@ -358,14 +365,21 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
             ft_uint(d->t, node, "max_early_data_size", max_early);
         }
         return 1;
-    case 43: return ext_supported_versions(d, b, node);
-    case 44: return ext_opaque(d, b, node, 2);
-    case 45: return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
-    case 47: return dec_dn_list(d, b, node, "authorities");
+    case 43:
+        return ext_supported_versions(d, b, node);
+    case 44:
+        return ext_opaque(d, b, node, 2);
+    case 45:
+        return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
+    case 47:
+        return dec_dn_list(d, b, node, "authorities");
     case 40: /* key_share in the TLS 1.3 drafts before 23 */
-    case 51: return ext_key_share(d, b, node);
-    case 0xfe0d: return ext_ech(d, b, node);
-    case 0xff01: return ext_opaque(d, b, node, 1);
+    case 51:
+        return ext_key_share(d, b, node);
+    case 0xfe0d:
+        return ext_ech(d, b, node);
+    case 0xff01:
+        return ext_opaque(d, b, node, 1);
     default:
         /* padding, session_ticket, SCTs, cookies of unknown shape: length */
         if (!cur_at_end(b))

@@ -28,8 +28,8 @@ int dec_fail(struct dec *d, int node, const char *why)
     return 0;
 }
 
-int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
-                 enum reg_table table, uint16_t *keep, int *nkeep)
+int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key, enum reg_table table,
+                 uint16_t *keep, int *nkeep)
 {
     int list = ft_list(d->t, node, key);
     uint16_t x;
@@ -150,7 +150,8 @@ static int tls_server_hello(struct dec *d, struct cursor *c, int node, const uin
 int dec_server_hello(struct dec *d, struct cursor *c, int node)
 {
     struct tls_summary *s = d->sum;
-    struct tls_hello scratch, *h = s->sh.seen || d->msg == TLS_HS_HELLO_RETRY_REQUEST ? &scratch : &s->sh;
+    struct tls_hello scratch,
+        *h = s->sh.seen || d->msg == TLS_HS_HELLO_RETRY_REQUEST ? &scratch : &s->sh;
     const uint8_t *random;
     uint16_t version, suite;
     uint8_t comp = 0; /* the early drafts have none */

@@ -15,11 +15,19 @@ enum kx { KX_UNKNOWN, KX_RSA, KX_DHE, KX_ECDHE, KX_PSK, KX_RSA_PSK, KX_DHE_PSK, 
  * that it needs no second table. */
 static enum kx kx_of(uint32_t cipher, int *anon)
 {
-    static const struct { const char *prefix; enum kx kx; int anon; } map[] = {
-        {"TLS_ECDHE_PSK_", KX_ECDHE_PSK, 1}, {"TLS_DHE_PSK_", KX_DHE_PSK, 1},
-        {"TLS_RSA_PSK_", KX_RSA_PSK, 1},     {"TLS_PSK_", KX_PSK, 1},
-        {"TLS_ECDHE_", KX_ECDHE, 0},         {"TLS_ECDH_anon_", KX_ECDHE, 1},
-        {"TLS_DHE_", KX_DHE, 0},             {"TLS_DH_anon_", KX_DHE, 1},
+    static const struct {
+        const char *prefix;
+        enum kx kx;
+        int anon;
+    } map[] = {
+        {"TLS_ECDHE_PSK_", KX_ECDHE_PSK, 1},
+        {"TLS_DHE_PSK_", KX_DHE_PSK, 1},
+        {"TLS_RSA_PSK_", KX_RSA_PSK, 1},
+        {"TLS_PSK_", KX_PSK, 1},
+        {"TLS_ECDHE_", KX_ECDHE, 0},
+        {"TLS_ECDH_anon_", KX_ECDHE, 1},
+        {"TLS_DHE_", KX_DHE, 0},
+        {"TLS_DH_anon_", KX_DHE, 1},
         {"TLS_RSA_", KX_RSA, 0},
     };
     const char *name = cipher <= 0xffff ? reg_name(REG_CIPHER, cipher) : NULL;
@@ -283,9 +291,9 @@ static int small_message(struct dec *d, uint8_t type, struct cursor *c, int node
     case 254: /* message_hash (RFC 8446 4.4.1) */
         ft_hex(d->t, node, "hash", cur_ptr(c), cur_left(c));
         return cur_skip(c, cur_left(c));
-    case 0:   /* HelloRequest */
-    case 5:   /* EndOfEarlyData */
-    case 14:  /* ServerHelloDone */
+    case 0:       /* HelloRequest */
+    case 5:       /* EndOfEarlyData */
+    case 14:      /* ServerHelloDone */
         return 1; /* empty: trailing bytes are reported by the caller */
     default:
         ft_uint(d->t, node, "length", cur_left(c));
@@ -298,17 +306,37 @@ int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node)
     int ok;
     d->msg = type;
     switch (type) {
-    case 1: ok = dec_client_hello(d, c, node); break;
+    case 1:
+        ok = dec_client_hello(d, c, node);
+        break;
     case 2:
-    case TLS_HS_HELLO_RETRY_REQUEST: ok = dec_server_hello(d, c, node); break;
-    case 4: ok = new_session_ticket(d, c, node); break;
-    case 8: ok = dec_extensions(d, c, node); break;
-    case 11: ok = certificate(d, c, node); break;
-    case 12: ok = server_key_exchange(d, c, node); break;
-    case 13: ok = certificate_request(d, c, node); break;
-    case 16: ok = client_key_exchange(d, c, node); break;
-    case 25: ok = compressed_certificate(d, c, node); break;
-    default: ok = small_message(d, type, c, node); break;
+    case TLS_HS_HELLO_RETRY_REQUEST:
+        ok = dec_server_hello(d, c, node);
+        break;
+    case 4:
+        ok = new_session_ticket(d, c, node);
+        break;
+    case 8:
+        ok = dec_extensions(d, c, node);
+        break;
+    case 11:
+        ok = certificate(d, c, node);
+        break;
+    case 12:
+        ok = server_key_exchange(d, c, node);
+        break;
+    case 13:
+        ok = certificate_request(d, c, node);
+        break;
+    case 16:
+        ok = client_key_exchange(d, c, node);
+        break;
+    case 25:
+        ok = compressed_certificate(d, c, node);
+        break;
+    default:
+        ok = small_message(d, type, c, node);
+        break;
     }
     if (ok && !cur_at_end(c))
         return dec_fail(d, node, "trailing bytes after the message");

@@ -24,7 +24,7 @@
  * upgrade request comes early), and past that only while a request waits
  * for its answer: a long plaintext session costs no more. */
 #define LINES_MAX (64 * 1024)
-#define LINE_MAX 255  /* a text line; a longer one is judged on its start */
+#define LINE_MAX 255 /* a text line; a longer one is judged on its start */
 
 struct opening {
     uint8_t head[2][HEAD_MAX];
@@ -158,9 +158,12 @@ static const char *app_from_answer(const char *l)
     if (l[0] == ':')
         return "irc";
     switch (reply_code(l)) {
-    case 382: return "nntp";
-    case 220: return "smtp";
-    default: break;
+    case 382:
+        return "nntp";
+    case 220:
+        return "smtp";
+    default:
+        break;
     }
     if (starts(l, "OK") || starts(l, "NO"))
         return "sieve";
@@ -299,13 +302,14 @@ static void postgres(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
         return;
     uint8_t a = s[at / 8];
     set_answer(out, a == 'S' ? TLS_UPGRADE_ACCEPTED : TLS_UPGRADE_REFUSED,
-               a == 'S' ? "S (SSL accepted)" : a == 'N' ? "N (SSL refused)" : "error");
+               a == 'S'   ? "S (SSL accepted)"
+               : a == 'N' ? "N (SSL refused)"
+                          : "error");
 }
 
 /* MySQL: the server's Initial Handshake (protocol 10) first; a client
  * that wants TLS answers with a 32-byte SSLRequest with CLIENT_SSL. */
-static void mysql(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
-                  struct tls_opening *out)
+static void mysql(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn, struct tls_opening *out)
 {
     if (sn < 5 || s[3] != 0 || s[4] != 10)
         return;
@@ -318,8 +322,7 @@ static void mysql(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
 
 /* LDAP: an ExtendedRequest naming StartTLS's OID; the ExtendedResponse's
  * resultCode (an ENUMERATED after the [APPLICATION 24] tag) says. */
-static void ldap(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
-                 struct tls_opening *out)
+static void ldap(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn, struct tls_opening *out)
 {
     static const char oid[] = "1.3.6.1.4.1.1466.20037";
     if (out->upgrade == TLS_UPGRADE_NONE && cn > sizeof(oid) && c[0] == 0x30 &&
@@ -384,8 +387,7 @@ static void socks5(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
 /* RDP: TPKT (3, 0, length) and an X.224 Connection Request (0xe0) with
  * RDP_NEG_REQ; the Connection Confirm (0xd0) carries RDP_NEG_RSP (2) with
  * the protocol selected, or RDP_NEG_FAILURE (3). */
-static void rdp(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn,
-                struct tls_opening *out)
+static void rdp(const uint8_t *c, size_t cn, const uint8_t *s, size_t sn, struct tls_opening *out)
 {
     if (out->upgrade == TLS_UPGRADE_NONE && cn >= 7 && c[0] == 3 && c[1] == 0 && c[5] == 0xe0)
         ask(out, "rdp", "starttls");
@@ -432,8 +434,7 @@ void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t 
     if (o->seen[dir] < LINES_MAX || out->upgrade == TLS_UPGRADE_ASKED)
         lines(o, dir, p, n, out);
     o->seen[dir] += n;
-    if (binary_done || out->upgrade == TLS_UPGRADE_ACCEPTED ||
-        out->upgrade == TLS_UPGRADE_REFUSED)
+    if (binary_done || out->upgrade == TLS_UPGRADE_ACCEPTED || out->upgrade == TLS_UPGRADE_REFUSED)
         return;
     const uint8_t *c = o->head[TCP_C2S], *s = o->head[TCP_S2C];
     size_t cn = o->nhead[TCP_C2S], sn = o->nhead[TCP_S2C];

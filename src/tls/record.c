@@ -9,10 +9,10 @@
 #include "record.h"
 
 enum framer_state {
-    FR_HEADER,   /* collecting a record header */
-    FR_BODY,     /* collecting a record body into buf */
-    FR_RESYNC,   /* after a gap: looking for record boundaries */
-    FR_STOPPED,  /* not TLS, or lost: bytes are ignored */
+    FR_HEADER,  /* collecting a record header */
+    FR_BODY,    /* collecting a record body into buf */
+    FR_RESYNC,  /* after a gap: looking for record boundaries */
+    FR_STOPPED, /* not TLS, or lost: bytes are ignored */
 };
 
 /* Enough for a whole record and the next header. */
@@ -22,12 +22,12 @@ struct tls_framer {
     const struct tls_framer_ops *ops;
     void *arg;
     enum framer_state state;
-    int started;             /* a first record was recognised */
-    int ssl2;                /* the stream is SSL 2.0 records */
+    int started; /* a first record was recognised */
+    int ssl2;    /* the stream is SSL 2.0 records */
     uint8_t hdr[TLS_HEADER_LEN];
     size_t hdr_have;
-    struct tls_record rec;   /* the record being collected */
-    uint8_t *buf;            /* its body, when it spans pieces */
+    struct tls_record rec; /* the record being collected */
+    uint8_t *buf;          /* its body, when it spans pieces */
     size_t have;
     uint8_t *rs;             /* FR_RESYNC: bytes after the gap */
     size_t rs_have, rs_scan; /* held, and where the search stands */

@@ -30,8 +30,7 @@ static int cipher_kind(struct cursor *c, uint32_t *kind)
 }
 
 /* A list of cipher specs, named; *keep (may be NULL) gets them. */
-static int cipher_specs(struct dec *d, struct cursor *specs, int node, uint32_t *keep,
-                        int *nkeep)
+static int cipher_specs(struct dec *d, struct cursor *specs, int node, uint32_t *keep, int *nkeep)
 {
     uint32_t k;
     if (cur_left(specs) % 3)
@@ -161,9 +160,15 @@ int dec_ssl2_message(struct dec *d, uint8_t type, struct cursor *c, int node)
 {
     int ok;
     switch (type) {
-    case SSL2_ERROR: ok = error(d, c, node); break;
-    case SSL2_CLIENT_MASTER_KEY: ok = client_master_key(d, c, node); break;
-    case SSL2_SERVER_HELLO: ok = server_hello(d, c, node); break;
+    case SSL2_ERROR:
+        ok = error(d, c, node);
+        break;
+    case SSL2_CLIENT_MASTER_KEY:
+        ok = client_master_key(d, c, node);
+        break;
+    case SSL2_SERVER_HELLO:
+        ok = server_hello(d, c, node);
+        break;
     case SSL2_CLIENT_HELLO: /* a second one: the first is the record's own */
     default:
         ft_uint(d->t, node, "length", cur_left(c));

@@ -16,8 +16,8 @@ struct dec {
     struct ftree *t;
     struct tls_summary *sum;
     enum tcp_dir dir;
-    uint8_t msg;             /* the handshake type (extensions depend on it) */
-    struct tls_hello *hello; /* set while decoding the first ClientHello or ServerHello */
+    uint8_t msg;               /* the handshake type (extensions depend on it) */
+    struct tls_hello *hello;   /* set while decoding the first ClientHello or ServerHello */
     const uint8_t *session_id; /* ClientHello's, to tell a resumption */
     size_t session_id_len;
     struct tls_msg_keying *keying; /* slices for key derivation; may be NULL */
@@ -55,12 +55,11 @@ void opening_gap(struct opening *o, enum tcp_dir dir);
 void opening_tls(struct opening *o, enum tcp_dir dir, struct tls_opening *out);
 
 /* Adds a vector of 16-bit values named from table as a list. */
-int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key,
-                 enum reg_table table, uint16_t *keep, int *nkeep);
+int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key, enum reg_table table,
+                 uint16_t *keep, int *nkeep);
 /* Raises the summary's client_version to v (not GREASE). */
 void dec_client_version(struct tls_summary *s, uint16_t v);
 /* Appends x to a hello list unless it is GREASE. */
 void dec_keep(uint16_t *list, int *n, uint16_t x);
-
 
 #endif

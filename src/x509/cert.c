@@ -18,7 +18,8 @@ static void name_text(const X509_NAME *n, char *buf, size_t len)
 {
     BIO *b = BIO_new(BIO_s_mem());
     int got = 0;
-    if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+    if (b &&
+        X509_NAME_print_ex(b, n, 0, XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB) >= 0)
         got = BIO_read(b, buf, (int)len - 1);
     buf[got > 0 ? got : 0] = 0;
     BIO_free(b);

@@ -24,7 +24,8 @@
 #define AUTH_LEVEL 2
 
 #define BIT(s) (1u << (s))
-#define ISSUER_PROBLEMS (BIT(CERT_UNKNOWN_ISSUER) | BIT(CERT_SELF_SIGNED) | BIT(CERT_INCOMPLETE_CHAIN))
+#define ISSUER_PROBLEMS                                                                            \
+    (BIT(CERT_UNKNOWN_ISSUER) | BIT(CERT_SELF_SIGNED) | BIT(CERT_INCOMPLETE_CHAIN))
 
 struct verifier {
     X509_STORE *store;
@@ -33,25 +34,36 @@ struct verifier {
 /* One check in progress, shared with the verify callback. */
 struct run {
     struct cert_check *out;
-    unsigned seen;               /* a BIT() per cert_status met */
-    X509 *sent[TLS_MAX_CHAIN];   /* the peer's certificates that could be read */
+    unsigned seen;             /* a BIT() per cert_status met */
+    X509 *sent[TLS_MAX_CHAIN]; /* the peer's certificates that could be read */
     int nsent;
 };
 
 const char *cert_status_name(enum cert_status s)
 {
     switch (s) {
-    case CERT_OK: return "ok";
-    case CERT_UNKNOWN_ISSUER: return "unknown_issuer";
-    case CERT_SELF_SIGNED: return "self_signed";
-    case CERT_INCOMPLETE_CHAIN: return "incomplete_chain";
-    case CERT_EXPIRED: return "expired";
-    case CERT_NOT_YET_VALID: return "not_yet_valid";
-    case CERT_HOSTNAME_MISMATCH: return "hostname_mismatch";
-    case CERT_WEAK_KEY_OR_SIGNATURE: return "weak_key_or_signature";
-    case CERT_INVALID: return "invalid";
-    case CERT_UNREADABLE: return "unreadable";
-    case CERT_NONE: return "none";
+    case CERT_OK:
+        return "ok";
+    case CERT_UNKNOWN_ISSUER:
+        return "unknown_issuer";
+    case CERT_SELF_SIGNED:
+        return "self_signed";
+    case CERT_INCOMPLETE_CHAIN:
+        return "incomplete_chain";
+    case CERT_EXPIRED:
+        return "expired";
+    case CERT_NOT_YET_VALID:
+        return "not_yet_valid";
+    case CERT_HOSTNAME_MISMATCH:
+        return "hostname_mismatch";
+    case CERT_WEAK_KEY_OR_SIGNATURE:
+        return "weak_key_or_signature";
+    case CERT_INVALID:
+        return "invalid";
+    case CERT_UNREADABLE:
+        return "unreadable";
+    case CERT_NONE:
+        return "none";
     }
     return NULL;
 }
@@ -197,7 +209,7 @@ static enum cert_status status_of(const struct run *r, int err, X509 *x, char *u
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
         return was_sent(r, x) && ca_issuers_uri(x, uri, len) ? CERT_INCOMPLETE_CHAIN
-                                                               : CERT_UNKNOWN_ISSUER;
+                                                             : CERT_UNKNOWN_ISSUER;
     case X509_V_ERR_CERT_HAS_EXPIRED:
         return CERT_EXPIRED;
     case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -358,9 +370,8 @@ static void list_problems(struct run *r)
             o->problems[o->nproblems++] = (enum cert_status)s;
 }
 
-void verifier_check(const struct verifier *v, const uint8_t *const der[], const size_t len[],
-                    int n, int64_t at_us, const char *host, int peer_is_server,
-                    struct cert_check *out)
+void verifier_check(const struct verifier *v, const uint8_t *const der[], const size_t len[], int n,
+                    int64_t at_us, const char *host, int peer_is_server, struct cert_check *out)
 {
     struct run r = {.out = out};
 
@@ -372,8 +383,7 @@ void verifier_check(const struct verifier *v, const uint8_t *const der[], const 
         n = TLS_MAX_CHAIN;
     if (n <= 0 || !der || !len)
         note(&r, CERT_NONE, -1, "no certificate", NULL, NULL);
-    else if (read_chain(&r, der, len, n) &&
-             !verify(v, &r, at_us, host, peer_is_server))
+    else if (read_chain(&r, der, len, n) && !verify(v, &r, at_us, host, peer_is_server))
         note(&r, CERT_INVALID, -1, "cannot set up the verification", NULL, NULL);
     list_problems(&r);
     for (int i = 0; i < r.nsent; i++)

@@ -50,8 +50,8 @@ static int make_file(const uint8_t *data, size_t size)
         abort();
     if (data[0] >= 0x80) {
         /* magic, version 2.4, thiszone, sigfigs, snaplen, link type */
-        uint32_t hdr[6] = {0xa1b2c3d4u, 2u | 4u << 16, 0, 0, 262144,
-                           (uint32_t)link_types[data[0] & 7]};
+        uint32_t hdr[6] = {0xa1b2c3d4u, 2u | 4u << 16, 0,
+                           0,           262144,        (uint32_t)link_types[data[0] & 7]};
         if (!write_all(fd, (const uint8_t *)hdr, sizeof(hdr)))
             abort();
     }

@@ -21,8 +21,8 @@ static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint6
 {
     (void)a, (void)d, (void)p, (void)o;
 }
-static const struct tls_ops ops = {.record = on_record, .message = on_message,
-                                   .alert = on_alert, .problem = on_problem};
+static const struct tls_ops ops = {
+    .record = on_record, .message = on_message, .alert = on_alert, .problem = on_problem};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -25,8 +25,8 @@ static void setup(void)
     const char *log = getenv("TLSDUMP_FUZZ_KEYS");
     char err[256];
     keys = crypto_keys_new();
-    if (!keys || !crypto_keys_add_keylog(keys, log ? log : "tests/fuzz/session.keys", err,
-                                         sizeof(err))) {
+    if (!keys ||
+        !crypto_keys_add_keylog(keys, log ? log : "tests/fuzz/session.keys", err, sizeof(err))) {
         fprintf(stderr, "fuzz_session: %s (run from the top of the repo)\n", err);
         abort();
     }
@@ -39,8 +39,7 @@ static void setup(void)
 
 static struct pipeline *pipeline_with_views(struct analyzer *an)
 {
-    struct text_opts all = {.segments = 1, .all_fields = 1, .hex = 1, .data = 1,
-                            .cert_text = 1};
+    struct text_opts all = {.segments = 1, .all_fields = 1, .hex = 1, .data = 1, .cert_text = 1};
     struct pipeline *p = pipeline_new(keys, an);
     struct view *v[3] = {text_view_new(sink, &all), json_view_new(sink), summary_view_new(sink)};
     for (int i = 0; i < 3; i++)

@@ -37,9 +37,9 @@
 struct account {
     uint64_t next_offset[2]; /* delivered + gaps so far, per direction */
     int have_expect[2];
-    uint8_t expect[2];       /* the byte due at next_offset */
+    uint8_t expect[2]; /* the byte due at next_offset */
     uint64_t bytes[2], lost[2];
-    uint16_t port;           /* the client-side port of its pair (not 443) */
+    uint16_t port; /* the client-side port of its pair (not 443) */
 };
 
 static struct account acc[MAX_IDS + 1];
@@ -59,7 +59,7 @@ static void on_event(void *arg, const struct tcp_event *ev)
         if (!ev->conn->reopened)
             memset(a, 0, sizeof(*a));
         a->port = ev->conn->client.port > ev->conn->server.port ? ev->conn->client.port
-                                                                 : ev->conn->server.port;
+                                                                : ev->conn->server.port;
         break;
     case TCP_EV_DATA:
         assert(ev->len > 0 && ev->offset == a->next_offset[d]);
@@ -123,8 +123,8 @@ static size_t ipv4(uint8_t *b, int from_high, uint16_t id, uint16_t frag, const 
 
 static void put(struct tcp_stage *t, const uint8_t *l3, size_t caplen, size_t wirelen, int64_t ts)
 {
-    struct cap_packet p = {.ts_us = ts, .ethertype = 0x0800, .l3 = l3, .l3_caplen = caplen,
-                           .l3_wirelen = wirelen};
+    struct cap_packet p = {
+        .ts_us = ts, .ethertype = 0x0800, .l3 = l3, .l3_caplen = caplen, .l3_wirelen = wirelen};
     tcp_input(t, &p);
 }
 
@@ -147,7 +147,8 @@ static void segment(struct tcp_stage *t, const uint8_t r[8], uint16_t ip_id, int
             if (acc[i].port == lport)
                 acc[i].have_expect[0] = acc[i].have_expect[1] = 0;
     memset(l4, 0, 20);
-    l4[0] = (uint8_t)(sp >> 8), l4[1] = (uint8_t)sp, l4[2] = (uint8_t)(dp >> 8), l4[3] = (uint8_t)dp;
+    l4[0] = (uint8_t)(sp >> 8), l4[1] = (uint8_t)sp, l4[2] = (uint8_t)(dp >> 8),
+    l4[3] = (uint8_t)dp;
     for (int i = 0; i < 4; i++) {
         l4[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
         l4[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
@@ -173,8 +174,8 @@ static void segment(struct tcp_stage *t, const uint8_t r[8], uint16_t ip_id, int
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const int64_t steps[8] = {0, 1000, 1000000, 31000000, 101000000, 250000000,
-                                     3601000000, -5000000};
+    static const int64_t steps[8] = {0,         1000,      1000000,    31000000,
+                                     101000000, 250000000, 3601000000, -5000000};
     struct tcp_config cfg;
     tcp_config_defaults(&cfg);
     cfg.max_conns = 3;

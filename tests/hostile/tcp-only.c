@@ -51,7 +51,8 @@ int main(int argc, char **argv)
     struct tcp_stats ts;
     tcp_get_stats(t, &ts);
     printf("%llu packets %.2f s %.0f packets/s; %llu connections, %llu evicted, %llu bytes, "
-           "%llu gaps\n", n, s, s > 0 ? (double)n / s : 0.0, (unsigned long long)ts.connections,
+           "%llu gaps\n",
+           n, s, s > 0 ? (double)n / s : 0.0, (unsigned long long)ts.connections,
            (unsigned long long)ts.evicted, events[TCP_EV_DATA], events[TCP_EV_GAP]);
     tcp_free(t);
     capture_free(cap);

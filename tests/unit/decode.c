@@ -66,8 +66,7 @@ int decode_copy(decode_fn fn, const uint8_t *p, size_t n, struct ftree *t)
     return ok;
 }
 
-int clean_cuts(decode_fn fn, const uint8_t *p, size_t n, size_t from, struct ftree *t,
-               size_t *last)
+int clean_cuts(decode_fn fn, const uint8_t *p, size_t n, size_t from, struct ftree *t, size_t *last)
 {
     int clean = 0;
     for (size_t cut = from; cut < n; cut++) {
@@ -92,8 +91,7 @@ int decode_padded(decode_fn fn, const uint8_t *p, size_t n, struct ftree *t)
     return ok;
 }
 
-int decode_changed(decode_fn fn, const uint8_t *p, size_t n, size_t at, int delta,
-                   struct ftree *t)
+int decode_changed(decode_fn fn, const uint8_t *p, size_t n, size_t at, int delta, struct ftree *t)
 {
     uint8_t *b = malloc(n);
     memcpy(b, p, n);

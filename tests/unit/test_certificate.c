@@ -81,9 +81,9 @@ static void certificate_tls12(void)
 
     CU_ASSERT_EQUAL(clean_cuts(decode12, b, n, 0, &t, NULL), 0);
     CU_ASSERT_FALSE(decode_padded(decode12, b, n, &t));
-    CU_ASSERT_FALSE(decode_changed(decode12, b, n, 2, 1, &t));  /* certificate_list */
+    CU_ASSERT_FALSE(decode_changed(decode12, b, n, 2, 1, &t)); /* certificate_list */
     CU_ASSERT_FALSE(decode_changed(decode12, b, n, 2, -1, &t));
-    CU_ASSERT_FALSE(decode_changed(decode12, b, n, 5, 1, &t));  /* the certificate's */
+    CU_ASSERT_FALSE(decode_changed(decode12, b, n, 5, 1, &t)); /* the certificate's */
     CU_ASSERT_FALSE(decode_changed(decode12, b, n, 5, -1, &t));
     /* The TLS 1.3 form of the same bytes is malformed too. */
     CU_ASSERT_FALSE(decode13(b, n, &t));
@@ -110,11 +110,11 @@ static void certificate_tls13(void)
 
     CU_ASSERT_EQUAL(clean_cuts(decode13, b, n, 0, &t, NULL), 0);
     CU_ASSERT_FALSE(decode_padded(decode13, b, n, &t));
-    CU_ASSERT_FALSE(decode_changed(decode13, b, n, 0, 1, &t));      /* request context */
-    CU_ASSERT_FALSE(decode_changed(decode13, b, n, 3, 1, &t));      /* certificate_list */
+    CU_ASSERT_FALSE(decode_changed(decode13, b, n, 0, 1, &t)); /* request context */
+    CU_ASSERT_FALSE(decode_changed(decode13, b, n, 3, 1, &t)); /* certificate_list */
     CU_ASSERT_FALSE(decode_changed(decode13, b, n, 3, -1, &t));
-    CU_ASSERT_FALSE(decode_changed(decode13, b, n, 6, -1, &t));     /* cert_data */
-    CU_ASSERT_FALSE(decode_changed(decode13, b, n, n - 1, 1, &t));  /* the entry's extensions */
+    CU_ASSERT_FALSE(decode_changed(decode13, b, n, 6, -1, &t));    /* cert_data */
+    CU_ASSERT_FALSE(decode_changed(decode13, b, n, n - 1, 1, &t)); /* the entry's extensions */
     CU_ASSERT_FALSE(decode12(b, n, &t));
     free(b);
     ft_release(&t);
@@ -183,7 +183,7 @@ struct chain_probe {
     size_t len[TLS_MAX_CHAIN + 4];
     int n;
     enum tcp_dir dir;
-    int certificates;                /* Certificate messages delivered */
+    int certificates; /* Certificate messages delivered */
 };
 
 static void probe_record(void *arg, enum tcp_dir dir, const struct tls_rec_info *r)
@@ -221,15 +221,16 @@ static void probe_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
     CU_ASSERT_EQUAL(k->chain_dropped, p->n - kept);
     for (int i = 0; i < kept; i++) {
         uintptr_t at = (uintptr_t)k->chain[i];
-        CU_ASSERT(k->chain_len[i] == p->len[i] &&
-                  memcmp(k->chain[i], p->der[i], p->len[i]) == 0);
+        CU_ASSERT(k->chain_len[i] == p->len[i] && memcmp(k->chain[i], p->der[i], p->len[i]) == 0);
         CU_ASSERT(at > lo && at + k->chain_len[i] <= hi); /* borrowed from the body */
     }
     CU_ASSERT(k->cert == k->chain[0] && k->cert_len == k->chain_len[0]);
 }
 
-static const struct tls_ops probe_ops = {.record = probe_record, .message = probe_message,
-                                         .alert = probe_alert, .problem = probe_problem};
+static const struct tls_ops probe_ops = {.record = probe_record,
+                                         .message = probe_message,
+                                         .alert = probe_alert,
+                                         .problem = probe_problem};
 
 static void put24(uint8_t *p, size_t v)
 {
@@ -268,8 +269,8 @@ static uint8_t *certificate_message(const struct chain_probe *p, int tls13, size
 
 /* msg as records of content type `type`: a first one of 100 bytes (the
  * message spans records), then records of at most 2^14 bytes. */
-static void feed(struct tls_conn *c, enum tcp_dir dir, unsigned type, const uint8_t *msg,
-                 size_t n, uint64_t *off)
+static void feed(struct tls_conn *c, enum tcp_dir dir, unsigned type, const uint8_t *msg, size_t n,
+                 uint64_t *off)
 {
     uint8_t *rec = malloc(5 + 16384);
     for (size_t at = 0, chunk; at < n; at += chunk) {

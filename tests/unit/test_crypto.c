@@ -506,11 +506,11 @@ static void server_hello_long_session_id(void)
 
     body[34] = 33;
     ft_init(&t);
-    CU_ASSERT_FALSE(tls_decode_message(TLS_HS_SERVER_HELLO, body, sizeof(body), &t, ft_reset(&t),
-                                       &s, TCP_S2C));
+    CU_ASSERT_FALSE(
+        tls_decode_message(TLS_HS_SERVER_HELLO, body, sizeof(body), &t, ft_reset(&t), &s, TCP_S2C));
     CU_ASSERT_EQUAL(s.cipher, 0xffffffff);
-    CU_ASSERT_FATAL(k && crypto_keys_add_keylog(k, tmp_file("tls13.keys", tls13_log), err,
-                                                sizeof(err)));
+    CU_ASSERT_FATAL(k &&
+                    crypto_keys_add_keylog(k, tmp_file("tls13.keys", tls13_log), err, sizeof(err)));
     struct crypto_conn *c = crypto_conn_new(k);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     message(c, TCP_C2S, TLS_HS_CLIENT_HELLO, &s);

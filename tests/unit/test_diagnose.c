@@ -34,8 +34,11 @@ static void finish(struct script *s)
 /* n stream bytes from dir (their content matters only at the start). */
 static void data(struct script *s, enum tcp_dir dir, const char *bytes, size_t n)
 {
-    struct tcp_event ev = {.kind = TCP_EV_DATA, .dir = dir, .offset = s->off[dir],
-                           .data = (const uint8_t *)bytes, .len = n};
+    struct tcp_event ev = {.kind = TCP_EV_DATA,
+                           .dir = dir,
+                           .offset = s->off[dir],
+                           .data = (const uint8_t *)bytes,
+                           .len = n};
     conn_analysis_tcp(s->ca, &ev);
     s->off[dir] += n;
 }
@@ -147,10 +150,17 @@ static void downgrade_sentinel(void)
 
 static void alerts_by_name(void)
 {
-    static const struct { uint8_t desc; const char *code; } cases[] = {
-        {112, "unrecognized_name"}, {120, "no_application_protocol"},
-        {110, "unsupported_extension"}, {47, "illegal_parameter"}, {50, "decode_error"},
-        {86, "protocol_version"}, {80, "internal_error"},
+    static const struct {
+        uint8_t desc;
+        const char *code;
+    } cases[] = {
+        {112, "unrecognized_name"},
+        {120, "no_application_protocol"},
+        {110, "unsupported_extension"},
+        {47, "illegal_parameter"},
+        {50, "decode_error"},
+        {86, "protocol_version"},
+        {80, "internal_error"},
         /* no name: a fixed code (it once pointed into a dead stack frame) */
         {200, "unknown_alert"},
     };
@@ -282,8 +292,14 @@ static void tls13_encrypted_client_alert(void)
  * sends bad_certificate. */
 static void alert_names_the_cause(void)
 {
-    static const struct { uint8_t desc; const char *code; int further; } cases[] = {
-        {48, "unknown_ca", 1}, {42, "hostname_mismatch", 0}, {46, "hostname_mismatch", 0},
+    static const struct {
+        uint8_t desc;
+        const char *code;
+        int further;
+    } cases[] = {
+        {48, "unknown_ca", 1},
+        {42, "hostname_mismatch", 0},
+        {46, "hostname_mismatch", 0},
     };
     char err[256];
     uint8_t *der[1];

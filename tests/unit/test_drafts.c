@@ -14,9 +14,9 @@
 /* Draft 18: version 0x7f12, random, TLS_AES_128_GCM_SHA256, key_share
  * (40) with an x25519 share. */
 static const uint8_t sh18[78] = {
-    0x7f, 0x12, [2] = 0xaa, [34] = 0x13, [35] = 0x01, [36] = 0x00, [37] = 0x28,
-    [38] = 0x00, [39] = 0x28, [40] = 0x00, [41] = 0x24, [42] = 0x00, [43] = 0x1d,
-    [44] = 0x00, [45] = 0x20, [46] = 0xbb};
+    0x7f,        0x12,        [2] = 0xaa,  [34] = 0x13, [35] = 0x01, [36] = 0x00,
+    [37] = 0x28, [38] = 0x00, [39] = 0x28, [40] = 0x00, [41] = 0x24, [42] = 0x00,
+    [43] = 0x1d, [44] = 0x00, [45] = 0x20, [46] = 0xbb};
 /* HelloRetryRequests of drafts 19 (with a cipher suite) and 18 (without),
  * asking for secp256r1. */
 static const uint8_t hrr19[12] = {0x7f, 0x13, 0x13, 0x01, 0x00, 0x06,
@@ -107,16 +107,17 @@ static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint6
     (void)a, (void)d, (void)p, (void)o;
     CU_FAIL("a framing problem");
 }
-static const struct tls_ops ops = {.record = on_record, .message = on_message,
-                                   .alert = on_alert, .problem = on_problem};
+static const struct tls_ops ops = {
+    .record = on_record, .message = on_message, .alert = on_alert, .problem = on_problem};
 
 static void flight_encrypted(void)
 {
-    static const uint8_t ch[50] = {0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29,
-                                   0x03, 0x03, [43] = 0x00, [44] = 0x00, [45] = 0x02,
-                                   [46] = 0x13, [47] = 0x01, [48] = 0x01, [49] = 0x00};
-    uint8_t sh[5 + 4 + sizeof(sh18)] = {0x16, 0x03, 0x03, 0x00, 4 + sizeof(sh18), 0x02, 0x00,
-                                        0x00, sizeof(sh18)};
+    static const uint8_t ch[50] = {0x16,        0x03,        0x01,        0x00,        0x2d,
+                                   0x01,        0x00,        0x00,        0x29,        0x03,
+                                   0x03,        [43] = 0x00, [44] = 0x00, [45] = 0x02, [46] = 0x13,
+                                   [47] = 0x01, [48] = 0x01, [49] = 0x00};
+    uint8_t sh[5 + 4 + sizeof(sh18)] = {0x16, 0x03, 0x03, 0x00,        4 + sizeof(sh18),
+                                        0x02, 0x00, 0x00, sizeof(sh18)};
     memcpy(sh + 9, sh18, sizeof(sh18));
     static const uint8_t app[5 + 40] = {0x17, 0x03, 0x03, 0x00, 40};
     static const uint8_t alert[5 + 19] = {0x15, 0x03, 0x03, 0x00, 19}; /* not 2 bytes */

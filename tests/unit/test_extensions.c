@@ -157,8 +157,8 @@ static void certificate_entry_block(void)
     CU_ASSERT_FALSE(decode_padded(decode, b, n, &t));
     CU_ASSERT_FALSE(decode_changed(decode, b, n, 1, 1, &t));
     /* An OCSP response in the entry (RFC 8446 4.4.2.1). */
-    static const uint8_t ocsp[] = {0x00, 0x0a, 0x00, 0x05, 0x00, 0x06, 0x01,
-                                   0x00, 0x00, 0x02, 0x30, 0x00};
+    static const uint8_t ocsp[] = {0x00, 0x0a, 0x00, 0x05, 0x00, 0x06,
+                                   0x01, 0x00, 0x00, 0x02, 0x30, 0x00};
     CU_ASSERT(decode(ocsp, sizeof(ocsp), &t));
     CU_ASSERT_EQUAL(tree_child(&t, tree_extension(&t, 0, 5), "response_length")->u, 2);
     malformed(ocsp, sizeof(ocsp), &t);
@@ -170,13 +170,13 @@ static void certificate_entry_block(void)
  * clients send it before padding (RFC 7685), which JA3 lists too. */
 static void heartbeat_and_padding(void)
 {
-    static const uint8_t block[] = {0x00, 0x0d, 0x00, 0x0f, 0x00, 0x01, 0x01,
-                                    0x00, 0x15, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
+    static const uint8_t block[] = {0x00, 0x0d, 0x00, 0x0f, 0x00, 0x01, 0x01, 0x00,
+                                    0x15, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00};
     struct ftree t;
     struct tls_summary sum = {.cipher = 0xffffffff};
     ft_init(&t);
-    CU_ASSERT_FATAL(tls_decode_extensions(1, block, sizeof(block), &t, ft_reset(&t), &sum,
-                                          TCP_C2S));
+    CU_ASSERT_FATAL(
+        tls_decode_extensions(1, block, sizeof(block), &t, ft_reset(&t), &sum, TCP_C2S));
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
     const struct field *mode = tree_child(&t, tree_extension(&t, 0, 15), "mode");
     CU_ASSERT(mode && mode->kind == F_NAMED && mode->u == 1); /* peer_allowed_to_send */
@@ -195,8 +195,7 @@ static void heartbeat_and_padding(void)
     memcpy(hello + 34 + sizeof(tail), block, sizeof(block));
     char md5[33];
     memset(&sum, 0, sizeof(sum));
-    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum,
-                                       TCP_C2S));
+    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum, TCP_C2S));
     char *ja3 = fp_ja3(&sum.ch, 1, md5);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ja3);
     CU_ASSERT_STRING_EQUAL(ja3, "771,47,15-21,,");
@@ -208,11 +207,10 @@ static void heartbeat_and_padding(void)
  * server's choice, which TLS 1.3 sends in EncryptedExtensions. */
 static void alpn_offered_and_selected(void)
 {
-    static const uint8_t offer[] = {0x00, 0x13, 0x00, 0x10, 0x00, 0x0f, 0x00, 0x0d,
-                                    0x02, 'h', '2', 0x08, 'h', 't', 't', 'p',
-                                    '/', '1', ',', '1', 0x00};
-    static const uint8_t chosen[] = {0x00, 0x09, 0x00, 0x10, 0x00, 0x05, 0x00, 0x03,
-                                     0x02, 'h', '2'};
+    static const uint8_t offer[] = {0x00, 0x13, 0x00, 0x10, 0x00, 0x0f, 0x00, 0x0d, 0x02, 'h', '2',
+                                    0x08, 'h',  't',  't',  'p',  '/',  '1',  ',',  '1',  0x00};
+    static const uint8_t chosen[] = {0x00, 0x09, 0x00, 0x10, 0x00, 0x05,
+                                     0x00, 0x03, 0x02, 'h',  '2'};
     struct ftree t;
     struct tls_summary sum = {.cipher = 0xffffffff};
     ft_init(&t);
@@ -221,8 +219,7 @@ static void alpn_offered_and_selected(void)
     static const uint8_t tail[] = {0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00};
     memcpy(hello + 34, tail, sizeof(tail));
     memcpy(hello + 34 + sizeof(tail), offer, sizeof(offer));
-    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum,
-                                       TCP_C2S));
+    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum, TCP_C2S));
     CU_ASSERT_EQUAL(sum.ch.nalpn, 3);
     CU_ASSERT_STRING_EQUAL(sum.ch.alpn_names[0], "h2");
     CU_ASSERT_STRING_EQUAL(sum.ch.alpn_names[1], "http/1,1");
@@ -232,8 +229,7 @@ static void alpn_offered_and_selected(void)
     malformed(offer, sizeof(offer), &t);
     /* A TLS 1.3 server's EncryptedExtensions: the selection. */
     sum.version = 0x0304;
-    CU_ASSERT_FATAL(tls_decode_message(8, chosen, sizeof(chosen), &t, ft_reset(&t), &sum,
-                                       TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_message(8, chosen, sizeof(chosen), &t, ft_reset(&t), &sum, TCP_S2C));
     CU_ASSERT_STRING_EQUAL(sum.alpn, "h2");
     context = 8;
     malformed(chosen, sizeof(chosen), &t);
@@ -244,8 +240,7 @@ void suite_extensions(void)
 {
     static const CU_TestInfo tests[] = {
         {"ClientHello's extensions", client_hello_block},
-        {"ServerHello's extensions, and the same bytes in the wrong message",
-         server_hello_block},
+        {"ServerHello's extensions, and the same bytes in the wrong message", server_hello_block},
         {"HelloRetryRequest's extensions", hello_retry_request_block},
         {"CertificateRequest's extensions (TLS 1.3)", certificate_request_block},
         {"a CertificateEntry's extensions (TLS 1.3)", certificate_entry_block},

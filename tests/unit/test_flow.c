@@ -90,8 +90,8 @@ static void seg(struct tcp_stage *t, int from_client, uint32_t seq, uint32_t ack
     size_t n = build_ipv4_tcp(buf, sizeof(buf), from_client ? CLIENT : SERVER,
                               from_client ? SERVER : CLIENT, from_client ? cport : SPORT,
                               from_client ? SPORT : cport, seq, ack, flags, data, len);
-    struct cap_packet p = {.ts_us = ts, .ethertype = 0x0800, .l3 = buf, .l3_caplen = n,
-                           .l3_wirelen = n};
+    struct cap_packet p = {
+        .ts_us = ts, .ethertype = 0x0800, .l3 = buf, .l3_caplen = n, .l3_wirelen = n};
     tcp_input(t, &p);
 }
 
@@ -123,13 +123,13 @@ static void late_after_fin(void)
     struct tcp_stage *t = stage(NULL);
     whole(t, 1000, 5000, 0);
     CU_ASSERT_EQUAL(F.closes, 1);
-    CU_ASSERT_EQUAL(late(t), 0); /* the last ACK of the close is not late */
-    seg(t, S, 5001, 1101, ACK, pay, 100, 10);            /* the last data again */
-    seg(t, S, 5101, 1102, ACK | FIN, NULL, 0, 11);       /* the FIN again */
-    seg(t, C, 1102, 5102, ACK, NULL, 0, 12);             /* its ACK again */
+    CU_ASSERT_EQUAL(late(t), 0);                   /* the last ACK of the close is not late */
+    seg(t, S, 5001, 1101, ACK, pay, 100, 10);      /* the last data again */
+    seg(t, S, 5101, 1102, ACK | FIN, NULL, 0, 11); /* the FIN again */
+    seg(t, C, 1102, 5102, ACK, NULL, 0, 12);       /* its ACK again */
     seg(t, C, 1102, 0, RST, NULL, 0, 13);
-    seg(t, S, 5102, 1102, ACK, NULL, 0, 14);             /* an ACK after the reset */
-    seg(t, C, 1000, 0, SYN, NULL, 0, 15);                /* the first SYN again */
+    seg(t, S, 5102, 1102, ACK, NULL, 0, 14); /* an ACK after the reset */
+    seg(t, C, 1000, 0, SYN, NULL, 0, 15);    /* the first SYN again */
     CU_ASSERT_EQUAL(F.opens, 1);
     CU_ASSERT_EQUAL(late(t), 6);
     /* Data far outside the old space: another connection, seen mid-stream. */

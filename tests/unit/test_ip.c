@@ -8,7 +8,7 @@
 /* IPv4 with a 4-byte Router Alert option (IHL 6), TCP, 4 payload bytes. */
 static const uint8_t v4opts[] = {
     0x46, 0x00, 0x00, 0x1c, 0x12, 0x34, 0x40, 0x00, 0x40, 0x06, 0x00, 0x00,
-    192, 0, 2, 1, 198, 51, 100, 7, 0x94, 0x04, 0x00, 0x00, /* router alert */
+    192,  0,    2,    1,    198,  51,   100,  7,    0x94, 0x04, 0x00, 0x00, /* router alert */
     0xde, 0xad, 0xbe, 0xef,
 };
 
@@ -83,12 +83,12 @@ static void ipv4_bad_fields(void)
 
 /* IPv6, Hop-by-Hop (8 bytes), Destination Options (8 bytes), TCP, 3 bytes. */
 static const uint8_t v6ext[] = {
-    0x60, 0, 0, 0, 0x00, 19, 0, 64,
-    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
-    60, 0, 1, 4, 0, 0, 0, 0,  /* hop-by-hop: next dst-opts, PadN */
-    6, 0, 1, 4, 0, 0, 0, 0,   /* dst-opts: next TCP */
-    'a', 'b', 'c',
+    0x60, 0,   0,   0, 0x00, 19, 0,  64,   0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0,
+    0,    0,   0,   0, 0,    0,  1,  0x20, 0x01, 0x0d, 0xb8, 0,    0, 0, 0, 0, 0,
+    0,    0,   0,   0, 0,    2,  60, 0,    1,    4,    0,    0,    0, 0, /* hop-by-hop: next
+                                                                            dst-opts, PadN */
+    6,    0,   1,   4, 0,    0,  0,  0,                                  /* dst-opts: next TCP */
+    'a',  'b', 'c',
 };
 
 static void ipv6_extension_headers(void)
@@ -120,7 +120,7 @@ static void ipv6_bad_extension(void)
     b[48] = 17; /* UDP after the options */
     CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_NOT_TCP);
     memcpy(b, v6ext, sizeof(b));
-    b[6] = 44; /* a fragment header where the hop-by-hop was */
+    b[6] = 44;            /* a fragment header where the hop-by-hop was */
     b[42] = 0, b[43] = 9; /* offset 8, more fragments */
     CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_FRAGMENT);
     CU_ASSERT_EQUAL(d.frag_offset, 8);

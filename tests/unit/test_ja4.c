@@ -44,8 +44,7 @@ static void set_alpn(struct tls_hello *h, uint8_t first, uint8_t last)
 }
 
 /* fp_ja4 (client) or fp_ja4s gives want, and the raw form want_raw. */
-static void assert_fp(const struct tls_hello *h, int client, const char *want,
-                      const char *want_raw)
+static void assert_fp(const struct tls_hello *h, int client, const char *want, const char *want_raw)
 {
     char out[FP_JA4_LEN];
     char *raw = (char *)1;
@@ -74,8 +73,7 @@ static void spec_ja4(void)
 {
     struct tls_hello h;
     spec_hello(&h);
-    assert_fp(&h, 1, "t13d1516h2_8daaf6152771_e5627efa2ab1",
-              "t13d1516h2_" SPEC_B "_" SPEC_C);
+    assert_fp(&h, 1, "t13d1516h2_8daaf6152771_e5627efa2ab1", "t13d1516h2_" SPEC_B "_" SPEC_C);
     /* "If there are no signature algorithms in the hello packet, then the
      * string ends without an underscore" = 6d807ffa2a79. */
     h.nsigalgs = 0;
@@ -135,8 +133,12 @@ static void foxio_non_ascii_alpn(void)
     set_alpn(&h, 0xba, 0xad);
     assert_fp(&h, 1, "t13d1516bd_8daaf6152771_e5627efa2ab1", "t13d1516bd_" SPEC_B "_" SPEC_C);
 
-    struct tls_hello sh = {.seen = 1, .version = 0x0303, .ciphers = {0x1301}, .nciphers = 1,
-                           .versions = {0x0304}, .nversions = 1};
+    struct tls_hello sh = {.seen = 1,
+                           .version = 0x0303,
+                           .ciphers = {0x1301},
+                           .nciphers = 1,
+                           .versions = {0x0304},
+                           .nversions = 1};
     set_list(sh.exts, &sh.nexts, sh_exts, LEN(sh_exts));
     assert_fp(&sh, 0, "t130200_1301_234ea6891581", "t130200_1301_0033,002b");
 }
@@ -158,17 +160,17 @@ static void assert_alpn(uint8_t first, uint8_t last, const char *want)
 static void spec_alpn(void)
 {
     assert_alpn('h', '2', "h2");
-    assert_alpn('h', '1', "h1");      /* http/1.1 */
-    assert_alpn('x', 'x', "xx");      /* a single character is both ends */
+    assert_alpn('h', '1', "h1"); /* http/1.1 */
+    assert_alpn('x', 'x', "xx"); /* a single character is both ends */
     assert_alpn(0xab, 0xab, "ab");
     assert_alpn(0x20, 0x20, "20");
     assert_alpn(0xab, 0xcd, "ad");
     assert_alpn(0x20, 0x61, "21");
     assert_alpn(0x30, 0xab, "3b");
     assert_alpn(0x61, 0x20, "60");
-    assert_alpn(0x30, 0xcd, "3d");    /* 30 31 ab cd */
-    assert_alpn(0x30, 0x31, "01");    /* 30 ab cd 31 */
-    assert_alpn(0, 0, "00");          /* an empty first protocol */
+    assert_alpn(0x30, 0xcd, "3d"); /* 30 31 ab cd */
+    assert_alpn(0x30, 0x31, "01"); /* 30 ab cd 31 */
+    assert_alpn(0, 0, "00");       /* an empty first protocol */
 
     struct tls_hello h = {.seen = 1, .version = 0x0303};
     char out[FP_JA4_LEN];
@@ -191,10 +193,13 @@ static void assert_version(uint16_t legacy, const uint16_t *sv, int nsv, const c
  * else the hello's version; unknown ones are "00". */
 static void spec_versions(void)
 {
-    static const struct { uint16_t v; const char *code; } table[] = {
-        {0x0304, "13"}, {0x0303, "12"}, {0x0302, "11"}, {0x0301, "10"}, {0x0300, "s3"},
-        {0x0002, "s2"}, {0xfeff, "d1"}, {0xfefd, "d2"}, {0xfefc, "d3"}, {0x0305, "00"},
-        {0x0200, "00"}, {0x7f1c, "00"},
+    static const struct {
+        uint16_t v;
+        const char *code;
+    } table[] = {
+        {0x0304, "13"}, {0x0303, "12"}, {0x0302, "11"}, {0x0301, "10"},
+        {0x0300, "s3"}, {0x0002, "s2"}, {0xfeff, "d1"}, {0xfefd, "d2"},
+        {0xfefc, "d3"}, {0x0305, "00"}, {0x0200, "00"}, {0x7f1c, "00"},
     };
     for (int i = 0; i < LEN(table); i++)
         assert_version(table[i].v, NULL, 0, table[i].code);
@@ -258,10 +263,10 @@ static void close16(size_t at)
 
 /* What a built ClientHello has. */
 struct ch_shape {
-    int grease;           /* GREASE among the suites, as extensions, in every list */
+    int grease;                 /* GREASE among the suites, as extensions, in every list */
     int sni, versions, sigalgs; /* server_name, supported_versions, signature_algorithms */
-    const char *alpn;     /* the first ALPN protocol ("http/1.1" follows); NULL: none */
-    int nciphers;         /* 5, or more: 0x0105 and up follow */
+    const char *alpn;           /* the first ALPN protocol ("http/1.1" follows); NULL: none */
+    int nciphers;               /* 5, or more: 0x0105 and up follow */
 };
 
 static void ext_u16_list(unsigned type, int grease, unsigned greased, const uint16_t *v, int n,
@@ -343,8 +348,8 @@ static void assert_decoded(uint8_t type, const char *want, const char *want_raw)
     struct tls_summary sum = {.cipher = 0xffffffff};
     int client = type == TLS_HS_CLIENT_HELLO;
     ft_init(&t);
-    CU_ASSERT_FATAL(tls_decode_message(type, msg, msg_len, &t, ft_reset(&t), &sum,
-                                       client ? TCP_C2S : TCP_S2C));
+    CU_ASSERT_FATAL(
+        tls_decode_message(type, msg, msg_len, &t, ft_reset(&t), &sum, client ? TCP_C2S : TCP_S2C));
     assert_fp(client ? &sum.ch : &sum.sh, client, want, want_raw);
     ft_release(&t);
 }
@@ -377,8 +382,8 @@ static void built_no_sni_no_alpn(void)
 
 static void built_odd_alpn(void)
 {
-    struct ch_shape s = {.grease = 1, .sni = 1, .versions = 1, .sigalgs = 1, .alpn = "\xba\xad",
-                         .nciphers = 5};
+    struct ch_shape s = {
+        .grease = 1, .sni = 1, .versions = 1, .sigalgs = 1, .alpn = "\xba\xad", .nciphers = 5};
     assert_built(&s, "t13d0507bd" BUILT_HASHES, "t13d0507bd_" BUILT_B "_" BUILT_C);
     s.alpn = "x";
     assert_built(&s, "t13d0507xx" BUILT_HASHES, "t13d0507xx_" BUILT_B "_" BUILT_C);
@@ -389,8 +394,8 @@ static void built_odd_alpn(void)
 /* 120 suites: the count stops at 99, the list keeps them all. */
 static void built_many_ciphers(void)
 {
-    struct ch_shape s = {.grease = 1, .sni = 1, .versions = 1, .sigalgs = 1, .alpn = "h2",
-                         .nciphers = 120};
+    struct ch_shape s = {
+        .grease = 1, .sni = 1, .versions = 1, .sigalgs = 1, .alpn = "h2", .nciphers = 120};
     char b[1024];
     size_t at = 0;
     for (unsigned v = 0x0105; v < 0x0100 + 120; v++)

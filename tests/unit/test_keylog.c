@@ -22,13 +22,17 @@
 
 static void text_lines(void)
 {
-    static const char text[] = "# a comment\n"
-                               "\r\n"
-                               "CLIENT_RANDOM " CR("01") " " MASTER48 "\r\n"
-                               "CLIENT_RANDOM " CR("02") " " SECRET32 "\n" /* 32, not 48 */
-                               "CLIENT_RANDOM " CR("03") " " MASTER48 "\0tail\n"
-                               "NOT_A_LABEL x y\n"
-                               "EXPORTER_SECRET " CR("01") " " SECRET32; /* no newline */
+    static const char text[] =
+        "# a comment\n"
+        "\r\n"
+        "CLIENT_RANDOM " CR("01") " " MASTER48 "\r\n"
+                                  "CLIENT_RANDOM " CR(
+                                      "02") " " SECRET32 "\n" /* 32, not 48 */
+                                            "CLIENT_RANDOM " CR(
+                                                "03") " " MASTER48 "\0tail\n"
+                                                      "NOT_A_LABEL x y\n"
+                                                      "EXPORTER_SECRET " CR(
+                                                          "01") " " SECRET32; /* no newline */
     char longline[700];
     struct crypto_keys *k = crypto_keys_new();
     size_t lines, bad;
@@ -111,8 +115,8 @@ static void appears_grows_replaced(void)
     write_file(path, "a", HS_LINES(CR("02")) "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR("03"));
     CU_ASSERT(finds_secrets(k, CR("02")));
     CU_ASSERT_FALSE(finds_secrets(k, CR("03")));
-    write_file(path, "a", " " SECRET32 "\nCLIENT_HANDSHAKE_TRAFFIC_SECRET " CR("03") " " SECRET32
-                          "\n");
+    write_file(path, "a",
+               " " SECRET32 "\nCLIENT_HANDSHAKE_TRAFFIC_SECRET " CR("03") " " SECRET32 "\n");
     CU_ASSERT(finds_secrets(k, CR("03")));
     /* A new file under the name (a client started again), then one cut
      * short in place: each read from its start. */

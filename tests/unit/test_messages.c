@@ -18,8 +18,8 @@ static int decode(const uint8_t *in, size_t n, struct ftree *t)
     struct tls_summary sum = {.version = (uint16_t)(0x0301 + in[1] % 4),
                               .cipher = ciphers[in[2] % 7]};
     int root = ft_reset(t);
-    int ok = tls_decode_message(in[0], in + 3, n - 3, t, root, &sum,
-                                in[1] & 0x80 ? TCP_S2C : TCP_C2S);
+    int ok =
+        tls_decode_message(in[0], in + 3, n - 3, t, root, &sum, in[1] & 0x80 ? TCP_S2C : TCP_C2S);
     free(sum.certs);
     return ok;
 }
@@ -58,8 +58,7 @@ static void real_messages(void)
     CU_ASSERT(files >= 10);
     /* ClientHello, ServerHello, NewSessionTicket, Certificate,
      * ServerKeyExchange, ServerHelloDone, ClientKeyExchange */
-    CU_ASSERT(types[1] && types[2] && types[4] && types[11] && types[12] && types[14] &&
-              types[16]);
+    CU_ASSERT(types[1] && types[2] && types[4] && types[11] && types[12] && types[14] && types[16]);
 }
 
 void suite_messages(void)

@@ -13,18 +13,19 @@
 
 /* Minimal hellos: TLS_RSA_WITH_AES_128_CBC_SHA, no extensions. */
 static const uint8_t client_hello[50] = {
-    0x16, 0x03, 0x01, 0x00, 0x2d, 0x01, 0x00, 0x00, 0x29, 0x03, 0x03, [43] = 0x00,
+    0x16,        0x03,        0x01,        0x00,        0x2d,        0x01,
+    0x00,        0x00,        0x29,        0x03,        0x03,        [43] = 0x00,
     [44] = 0x00, [45] = 0x02, [46] = 0x00, [47] = 0x2f, [48] = 0x01, [49] = 0x00};
-static const uint8_t server_hello[47] = {
-    0x16, 0x03, 0x03, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03, [43] = 0x00,
-    [44] = 0x00, [45] = 0x2f, [46] = 0x00};
+static const uint8_t server_hello[47] = {0x16, 0x03,        0x03,        0x00,        0x2a,
+                                         0x02, 0x00,        0x00,        0x26,        0x03,
+                                         0x03, [43] = 0x00, [44] = 0x00, [45] = 0x2f, [46] = 0x00};
 
 struct seen {
-    size_t plain[2];       /* plaintext bytes told */
-    uint64_t last_end[2];  /* where the last plaintext told ended: no byte twice */
-    int begins[2];         /* tls_begins calls */
+    size_t plain[2];      /* plaintext bytes told */
+    uint64_t last_end[2]; /* where the last plaintext told ended: no byte twice */
+    int begins[2];        /* tls_begins calls */
     uint64_t begins_at[2];
-    int hellos[2];         /* ClientHello, ServerHello decoded */
+    int hellos[2]; /* ClientHello, ServerHello decoded */
 };
 
 static void on_record(void *a, enum tcp_dir d, const struct tls_rec_info *r)
@@ -75,9 +76,12 @@ static void on_begins(void *a, enum tcp_dir d, uint64_t o)
     s->begins_at[d] = o;
 }
 
-static const struct tls_ops ops = {.record = on_record, .message = on_message,
-                                   .alert = on_alert, .problem = on_problem,
-                                   .plaintext = on_plain, .tls_begins = on_begins,
+static const struct tls_ops ops = {.record = on_record,
+                                   .message = on_message,
+                                   .alert = on_alert,
+                                   .problem = on_problem,
+                                   .plaintext = on_plain,
+                                   .tls_begins = on_begins,
                                    .tls_ends = on_ends};
 
 /* One step of a conversation: bytes from a side (len 0: a C string). */
@@ -87,16 +91,28 @@ struct step {
     size_t len;
 };
 
-#define C(s) {TCP_C2S, s, 0}
-#define S(s) {TCP_S2C, s, 0}
-#define CB(b) {TCP_C2S, (const char *)(b), sizeof(b)}
-#define SB(b) {TCP_S2C, (const char *)(b), sizeof(b)}
+#define C(s)                                                                                       \
+    {                                                                                              \
+        TCP_C2S, s, 0                                                                              \
+    }
+#define S(s)                                                                                       \
+    {                                                                                              \
+        TCP_S2C, s, 0                                                                              \
+    }
+#define CB(b)                                                                                      \
+    {                                                                                              \
+        TCP_C2S, (const char *)(b), sizeof(b)                                                      \
+    }
+#define SB(b)                                                                                      \
+    {                                                                                              \
+        TCP_S2C, (const char *)(b), sizeof(b)                                                      \
+    }
 #define HELLOS CB(client_hello), SB(server_hello)
 
 struct expect {
     const char *app, *how;
     enum tls_upgrade upgrade;
-    int tls;               /* the hellos follow the opening */
+    int tls; /* the hellos follow the opening */
 };
 
 /* Plays the steps, the client's bytes cut at `cut` (0: whole pieces);
@@ -164,20 +180,26 @@ static void check(const struct step *st, int n, struct expect e)
     }
 }
 
-#define CHECK(steps, ...) check(steps, (int)(sizeof(steps) / sizeof(steps[0])), (struct expect)__VA_ARGS__)
+#define CHECK(steps, ...)                                                                          \
+    check(steps, (int)(sizeof(steps) / sizeof(steps[0])), (struct expect)__VA_ARGS__)
 
 static void smtp(void)
 {
-    const struct step ok[] = {S("220 mx.example ESMTP\r\n"), C("EHLO client.example\r\n"),
+    const struct step ok[] = {S("220 mx.example ESMTP\r\n"),           C("EHLO client.example\r\n"),
                               S("250-mx.example\r\n250 STARTTLS\r\n"), C("STARTTLS\r\n"),
-                              S("220 2.0.0 Ready to start TLS\r\n"), HELLOS};
+                              S("220 2.0.0 Ready to start TLS\r\n"),   HELLOS};
     CHECK(ok, {"smtp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
-    const struct step lmtp[] = {S("220 lmtp ready\r\n"), C("LHLO c\r\n"), S("250 STARTTLS\r\n"),
-                                C("STARTTLS\r\n"), S("220 go ahead\r\n"), HELLOS};
+    const struct step lmtp[] = {S("220 lmtp ready\r\n"), C("LHLO c\r\n"),
+                                S("250 STARTTLS\r\n"),   C("STARTTLS\r\n"),
+                                S("220 go ahead\r\n"),   HELLOS};
     CHECK(lmtp, {"lmtp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
-    const struct step refused[] = {S("220 mx ESMTP\r\n"), C("EHLO c\r\n"), S("250 OK\r\n"),
-                                   C("STARTTLS\r\n"), S("454 4.7.0 TLS not available\r\n"),
-                                   C("QUIT\r\n"), S("221 Bye\r\n")};
+    const struct step refused[] = {S("220 mx ESMTP\r\n"),
+                                   C("EHLO c\r\n"),
+                                   S("250 OK\r\n"),
+                                   C("STARTTLS\r\n"),
+                                   S("454 4.7.0 TLS not available\r\n"),
+                                   C("QUIT\r\n"),
+                                   S("221 Bye\r\n")};
     CHECK(refused, {"smtp", "starttls", TLS_UPGRADE_REFUSED, 0});
     const struct step silent[] = {S("220 mx ESMTP\r\n"), C("EHLO c\r\n"), S("250 OK\r\n"),
                                   C("STARTTLS\r\n")};
@@ -187,9 +209,11 @@ static void smtp(void)
 static void mail_and_news(void)
 {
     const struct step imap[] = {S("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n"),
-                                C("a001 CAPABILITY\r\n"), S("* CAPABILITY IMAP4rev1 STARTTLS\r\n"
-                                                            "a001 OK done\r\n"),
-                                C("a002 STARTTLS\r\n"), S("a002 OK Begin TLS negotiation now\r\n"),
+                                C("a001 CAPABILITY\r\n"),
+                                S("* CAPABILITY IMAP4rev1 STARTTLS\r\n"
+                                  "a001 OK done\r\n"),
+                                C("a002 STARTTLS\r\n"),
+                                S("a002 OK Begin TLS negotiation now\r\n"),
                                 HELLOS};
     CHECK(imap, {"imap", "starttls", TLS_UPGRADE_ACCEPTED, 1});
     const struct step imap_no[] = {S("* OK ready\r\n"), C("a1 STARTTLS\r\n"),
@@ -250,8 +274,8 @@ static void proxies(void)
     const struct step pp1[] = {C("PROXY TCP4 192.0.2.1 192.0.2.2 40000 443\r\n"), HELLOS};
     CHECK(pp1, {"proxy-protocol", "proxy", TLS_UPGRADE_ACCEPTED, 1});
     static const uint8_t pp2[] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49,
-                                  0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c, 192, 0, 2, 1, 192, 0, 2,
-                                  2, 0x9c, 0x40, 0x01, 0xbb};
+                                  0x54, 0x0a, 0x21, 0x11, 0x00, 0x0c, 192,  0,    2,    1,
+                                  192,  0,    2,    2,    0x9c, 0x40, 0x01, 0xbb};
     const struct step pp2s[] = {CB(pp2), HELLOS};
     CHECK(pp2s, {"proxy-protocol", "proxy", TLS_UPGRADE_ACCEPTED, 1});
 }
@@ -277,23 +301,24 @@ static void databases_and_rdp(void)
     CHECK(pg_gss, {"postgres", "starttls", TLS_UPGRADE_ACCEPTED, 1});
     /* MySQL: Initial Handshake v10 with CLIENT_SSL, then SSLRequest. */
     static const uint8_t greeting[] = {
-        0x2e, 0, 0, 0, 10, '8', '.', '0', 0, 1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0,
-        0xff, 0xff, 0x21, 2, 0, 0xff, 0xc1, 21, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0};
+        0x2e, 0, 0, 0, 10,   '8',  '.',  '0', 0, 1,    0,    0,  0, 1,  2,  3,  4, 5,
+        6,    7, 8, 0, 0xff, 0xff, 0x21, 2,   0, 0xff, 0xc1, 21, 0, 0,  0,  0,  0, 0,
+        0,    0, 0, 0, 1,    2,    3,    4,   5, 6,    7,    8,  9, 10, 11, 12, 0};
     static const uint8_t my_ssl[36] = {32, 0, 0, 1, 0x0d, 0xa6, 0xff, 0x19, 0, 0, 0, 1, 0xff};
     const struct step mysql[] = {SB(greeting), CB(my_ssl), HELLOS};
     CHECK(mysql, {"mysql", "starttls", TLS_UPGRADE_ACCEPTED, 1});
     /* LDAP ExtendedRequest (messageID 1) and a success response. */
-    static const uint8_t ldap_req[] = {0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, 0x80, 0x16,
-                                       '1', '.', '3', '.', '6', '.', '1', '.', '4', '.', '1',
-                                       '.', '1', '4', '6', '6', '.', '2', '0', '0', '3', '7'};
+    static const uint8_t ldap_req[] = {
+        0x30, 0x1d, 0x02, 0x01, 0x01, 0x77, 0x18, 0x80, 0x16, '1', '.', '3', '.', '6', '.', '1',
+        '.',  '4',  '.',  '1',  '.',  '1',  '4',  '6',  '6',  '.', '2', '0', '0', '3', '7'};
     static const uint8_t ldap_ok[] = {0x30, 0x0c, 0x02, 0x01, 0x01, 0x78, 0x07,
                                       0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00};
     const struct step ldap[] = {CB(ldap_req), SB(ldap_ok), HELLOS};
     CHECK(ldap, {"ldap", "starttls", TLS_UPGRADE_ACCEPTED, 1});
     /* RDP: X.224 CR with RDP_NEG_REQ (TLS | CredSSP), CC with RDP_NEG_RSP (TLS). */
     static const uint8_t cr[] = {3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0};
-    static const uint8_t cc[] = {3, 0, 0, 19, 14, 0xd0, 0, 0, 0x12, 0x34, 0, 2, 0, 8, 0, 1, 0, 0, 0};
+    static const uint8_t cc[] = {3, 0, 0, 19, 14, 0xd0, 0, 0, 0x12, 0x34,
+                                 0, 2, 0, 8,  0,  1,    0, 0, 0};
     const struct step rdp[] = {CB(cr), SB(cc), HELLOS};
     CHECK(rdp, {"rdp", "starttls", TLS_UPGRADE_ACCEPTED, 1});
 }
@@ -301,8 +326,8 @@ static void databases_and_rdp(void)
 static void unknown_and_wrong_port(void)
 {
     /* Any protocol: a ClientHello after plaintext, and its answer. */
-    const struct step any[] = {C("HELLO there\n"), S("WELCOME\n"), C("UPGRADE\n"),
-                               S("GO\n"), HELLOS};
+    const struct step any[] = {C("HELLO there\n"), S("WELCOME\n"), C("UPGRADE\n"), S("GO\n"),
+                               HELLOS};
     CHECK(any, {NULL, "starttls", TLS_UPGRADE_ACCEPTED, 1});
     /* TLS from the first byte to an SMTP server: the client is TLS, the
      * server's banner and answer are plaintext. */
@@ -336,12 +361,22 @@ static void clear_command_channel(void)
         uint8_t joined[sizeof(close_notify) + 6];
         memcpy(joined, close_notify, sizeof(close_notify));
         memcpy(joined + sizeof(close_notify), "PASV\r\n", 6);
-        const struct step whole[] = {S("220 FTP ready\r\n"), C("AUTH TLS\r\n"), S("234 go\r\n"),
-                                     HELLOS, CB(joined), SB(close_notify),
+        const struct step whole[] = {S("220 FTP ready\r\n"),
+                                     C("AUTH TLS\r\n"),
+                                     S("234 go\r\n"),
+                                     HELLOS,
+                                     CB(joined),
+                                     SB(close_notify),
                                      S("227 Entering Passive Mode\r\n")};
-        const struct step apart[] = {S("220 FTP ready\r\n"), C("AUTH TLS\r\n"), S("234 go\r\n"),
-                                     HELLOS, CB(close_notify), C("P"), C("ASV\r\n"),
-                                     SB(close_notify), S("227 Entering Passive Mode\r\n")};
+        const struct step apart[] = {S("220 FTP ready\r\n"),
+                                     C("AUTH TLS\r\n"),
+                                     S("234 go\r\n"),
+                                     HELLOS,
+                                     CB(close_notify),
+                                     C("P"),
+                                     C("ASV\r\n"),
+                                     SB(close_notify),
+                                     S("227 Entering Passive Mode\r\n")};
         memset(ends, 0, sizeof(ends));
         if (split)
             play(apart, 10, 0, &s, &o);
@@ -368,14 +403,18 @@ static void plaintext_after_handshake(void)
     for (int cut = 0; cut < 2; cut++) {
         struct seen s;
         struct tls_opening o;
-        const struct step data[] = {HELLOS, CB(ccs), CB(finished), SB(ccs), SB(finished),
-                                    C("STOR file 1234\n"), S("0123456789abcdef")};
+        const struct step data[] = {HELLOS,
+                                    CB(ccs),
+                                    CB(finished),
+                                    SB(ccs),
+                                    SB(finished),
+                                    C("STOR file 1234\n"),
+                                    S("0123456789abcdef")};
         memset(ends, 0, sizeof(ends));
         memset(problems, 0, sizeof(problems));
         /* cut: the client's plaintext in two pieces, within the header
          * the framer reads */
-        play(data, 8, cut ? sizeof(client_hello) + sizeof(ccs) + sizeof(finished) + 3 : 0, &s,
-             &o);
+        play(data, 8, cut ? sizeof(client_hello) + sizeof(ccs) + sizeof(finished) + 3 : 0, &s, &o);
         CU_ASSERT(ends[TCP_C2S] == 1 && ends[TCP_S2C] == 1);
         CU_ASSERT_EQUAL(ends_at[TCP_C2S], sizeof(client_hello) + sizeof(ccs) + sizeof(finished));
         CU_ASSERT_EQUAL(problems[TCP_C2S] + problems[TCP_S2C], 0);
@@ -386,8 +425,13 @@ static void plaintext_after_handshake(void)
     /* After an application data record: the stream is broken, not ended. */
     struct seen s;
     struct tls_opening o;
-    const struct step broken[] = {HELLOS, CB(ccs), CB(finished), SB(ccs), SB(finished),
-                                  SB(app), S("HTTP/1.1 403 Forbidden\r\n\r\n")};
+    const struct step broken[] = {HELLOS,
+                                  CB(ccs),
+                                  CB(finished),
+                                  SB(ccs),
+                                  SB(finished),
+                                  SB(app),
+                                  S("HTTP/1.1 403 Forbidden\r\n\r\n")};
     memset(ends, 0, sizeof(ends));
     memset(problems, 0, sizeof(problems));
     play(broken, 8, 0, &s, &o);

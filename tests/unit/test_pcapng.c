@@ -217,7 +217,8 @@ static void lying_lengths(void)
     /* A DSB with fewer secrets than its room: the rest is padding and
      * options, skipped. */
     CU_ASSERT_EQUAL(changed(60, 20, &s), CAP_SCAN_DONE);
-    CU_ASSERT(text_is(&s, "CLIENT_RANDOM aa bb\n" "SERVER_TRAFFIC_SECRET_0 ee ff\n"));
+    CU_ASSERT(text_is(&s, "CLIENT_RANDOM aa bb\n"
+                          "SERVER_TRAFFIC_SECRET_0 ee ff\n"));
     cap_secrets_clear(&s);
     /* A packet block that claims more than the file holds. */
     CU_ASSERT_EQUAL(changed(148 + 3, 0x7f, &s), CAP_SCAN_TRUNCATED);

@@ -86,8 +86,11 @@ static void send_seg(struct tcp_stage *t, int from_client, uint32_t seq, uint32_
     size_t n = build_ipv4_tcp(buf, sizeof(buf), from_client ? CLIENT : SERVER,
                               from_client ? SERVER : CLIENT, from_client ? CPORT : SPORT,
                               from_client ? SPORT : CPORT, seq, ack, flags, data, len);
-    struct cap_packet p = {.ts_us = ts, .ethertype = 0x0800, .l3 = buf,
-                           .l3_caplen = snap && snap < n ? snap : n, .l3_wirelen = n};
+    struct cap_packet p = {.ts_us = ts,
+                           .ethertype = 0x0800,
+                           .l3 = buf,
+                           .l3_caplen = snap && snap < n ? snap : n,
+                           .l3_wirelen = n};
     tcp_input(t, &p);
 }
 
@@ -343,8 +346,8 @@ static void connection_cap_and_idle(void)
     struct tcp_stage *t = stage(&cfg);
     static uint8_t buf[100];
     for (int i = 0; i < 5; i++) {
-        size_t n = build_ipv4_tcp(buf, sizeof(buf), CLIENT, SERVER, (uint16_t)(40000 + i), SPORT,
-                                  1, 0, SYN, NULL, 0);
+        size_t n = build_ipv4_tcp(buf, sizeof(buf), CLIENT, SERVER, (uint16_t)(40000 + i), SPORT, 1,
+                                  0, SYN, NULL, 0);
         struct cap_packet p = {.ts_us = i, .l3 = buf, .l3_caplen = n, .l3_wirelen = n};
         tcp_input(t, &p);
     }

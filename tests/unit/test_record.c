@@ -41,10 +41,7 @@ static const struct tls_framer_ops ops = {on_record, on_problem};
 
 /* Handshake(4 bytes), CCS(1), application_data(0), Alert(2). */
 static const uint8_t stream[] = {
-    22, 3, 1, 0, 4, 1, 0xaa, 0xbb, 0xcc,
-    20, 3, 3, 0, 1, 1,
-    23, 3, 3, 0, 0,
-    21, 3, 3, 0, 2, 2, 40,
+    22, 3, 1, 0, 4, 1, 0xaa, 0xbb, 0xcc, 20, 3, 3, 0, 1, 1, 23, 3, 3, 0, 0, 21, 3, 3, 0, 2, 2, 40,
 };
 
 static void check_stream(void)
@@ -155,11 +152,9 @@ static void gap_loses_sync(void)
 static void gap_resyncs(void)
 {
     static const uint8_t after[] = {
-        0x17, 0x03, 0x03, 0x00, 0x05,  /* looks like a header; 5 bytes on, no header */
-        0xee, 0xee,
-        23, 3, 3, 0, 3, 0xa1, 0xa2, 0xa3, /* offset 107 */
-        23, 3, 3, 0, 2, 0xb1, 0xb2,
-        21, 3, 3, 0, 2, 1, 0,
+        0x17, 0x03, 0x03, 0x00, 0x05, /* looks like a header; 5 bytes on, no header */
+        0xee, 0xee, 23,   3,    3,    0,    3,    0xa1, 0xa2, 0xa3, /* offset 107 */
+        23,   3,    3,    0,    2,    0xb1, 0xb2, 21,   3,    3,    0, 2, 1, 0,
     };
     memset(&S, 0, sizeof(S));
     struct tls_framer *f = tls_framer_new(&ops, NULL);

@@ -15,17 +15,16 @@
 
 /* SERVER-HELLO: no session hit, X509, version 2, a 5-byte certificate
  * (not X.509: shown as such), two cipher specs, a 16-byte connection ID. */
-static const uint8_t server_hello[38] = {
-    0x04, 0x00, 0x01, 0x00, 0x02, 0x00, 0x05, 0x00, 0x06, 0x00, 0x10,
-    0x30, 0x03, 0x02, 0x01, 0x00,
-    0x01, 0x00, 0x80, 0x07, 0x00, 0xc0,
-    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11};
+static const uint8_t server_hello[38] = {0x04, 0x00, 0x01, 0x00, 0x02, 0x00, 0x05, 0x00, 0x06, 0x00,
+                                         0x10, 0x30, 0x03, 0x02, 0x01, 0x00, 0x01, 0x00, 0x80, 0x07,
+                                         0x00, 0xc0, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                         0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11};
 /* CLIENT-MASTER-KEY: RC4_128_WITH_MD5, no clear key, 8 encrypted bytes. */
-static const uint8_t master_key[18] = {0x02, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00,
-                                       1, 2, 3, 4, 5, 6, 7, 8};
+static const uint8_t master_key[18] = {0x02, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x08, 0x00,
+                                       0x00, 1,    2,    3,    4,    5,    6,    7,    8};
 /* CLIENT-HELLO of version 2: two cipher specs, a 16-byte challenge. */
-static const uint8_t client_hello[31] = {0x01, 0x00, 0x02, 0x00, 0x06, 0x00, 0x00, 0x00, 0x10,
-                                         0x01, 0x00, 0x80, 0x07, 0x00, 0xc0, [15] = 0x22};
+static const uint8_t client_hello[31] = {0x01, 0x00, 0x02, 0x00, 0x06, 0x00, 0x00, 0x00,
+                                         0x10, 0x01, 0x00, 0x80, 0x07, 0x00, 0xc0, [15] = 0x22};
 static const uint8_t error_no_cipher[3] = {0x00, 0x00, 0x01};
 
 static int decode(const uint8_t *p, size_t n, struct ftree *t)
@@ -67,8 +66,8 @@ static void messages(void)
     static const size_t sh_lens[] = {6, 8, 10};
     malformed(server_hello, sizeof(server_hello), sh_lens, 3, &t);
 
-    CU_ASSERT_FATAL(tls_decode_ssl2_message(master_key, sizeof(master_key), &t, ft_reset(&t),
-                                            &sum, TCP_C2S));
+    CU_ASSERT_FATAL(
+        tls_decode_ssl2_message(master_key, sizeof(master_key), &t, ft_reset(&t), &sum, TCP_C2S));
     CU_ASSERT_EQUAL(tree_child(&t, 0, "cipher_kind")->u, 0x010080);
     CU_ASSERT_EQUAL(tree_child(&t, 0, "encrypted_key_length")->u, 8);
     CU_ASSERT(sum.cipher == 0x010080 && sum.ssl2.master_key);
@@ -216,8 +215,8 @@ static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint6
     CU_FAIL("a framing problem");
 }
 
-static const struct tls_ops ops = {.record = on_record, .message = on_message,
-                                   .alert = on_alert, .problem = on_problem};
+static const struct tls_ops ops = {
+    .record = on_record, .message = on_message, .alert = on_alert, .problem = on_problem};
 
 /* The client's hello (SSL 2.0, or SSLv2-compatible with version 3.1),
  * the SERVER-HELLO, CLIENT-MASTER-KEY, then CLIENT-FINISHED,

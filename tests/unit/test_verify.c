@@ -54,8 +54,7 @@ static void check(const char *ca, const struct chain *c, int64_t at, const char 
     struct verifier *v = verifier_new(ca, NULL, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(err, "");
-    verifier_check(v, (const uint8_t *const *)c->der, c->len, c->n, at, host, peer_is_server,
-                   out);
+    verifier_check(v, (const uint8_t *const *)c->der, c->len, c->n, at, host, peer_is_server, out);
     verifier_free(v);
 }
 
@@ -173,8 +172,9 @@ static void verify_unknown_issuer(void)
     /* The root sent along, but not trusted. */
     add(&c, KEYS "ca.pem");
     check(KEYS "other-ca.pem", &c, T2026, "server.test", 1, &r);
-    only(&r, CERT_UNKNOWN_ISSUER, 1, "self-signed certificate in certificate chain: "
-                                     "CN=tlsdump test CA");
+    only(&r, CERT_UNKNOWN_ISSUER, 1,
+         "self-signed certificate in certificate chain: "
+         "CN=tlsdump test CA");
     CU_ASSERT_EQUAL_FATAL(r.nbuilt, 2);
     CU_ASSERT(r.from_store[0] == 0 && r.from_store[1] == 0);
     /* ... and trusted: the store's copy is the anchor. */
@@ -218,8 +218,9 @@ static void verify_incomplete_chain(void)
     struct chain c = {.n = 0};
     add(&c, DATA "aia-leaf.pem");
     check(DATA "aia-int.pem", &c, T2026, "server.test", 1, &r);
-    only(&r, CERT_UNKNOWN_ISSUER, 1, "unable to get issuer certificate: "
-                                     "CN=tlsdump AIA intermediate CA");
+    only(&r, CERT_UNKNOWN_ISSUER, 1,
+         "unable to get issuer certificate: "
+         "CN=tlsdump AIA intermediate CA");
     CU_ASSERT(r.nbuilt == 2 && r.from_store[1]);
     drop(&c);
 }
@@ -260,8 +261,9 @@ static void verify_weak(void)
     server_check(DATA "weak-sig.pem", NULL, &r);
     only(&r, CERT_WEAK_KEY_OR_SIGNATURE, 0, "CA signature digest algorithm too weak");
     server_check(DATA "weak-int-leaf.pem", DATA "weak-int.pem", &r);
-    only(&r, CERT_WEAK_KEY_OR_SIGNATURE, 1, "CA certificate key too weak: "
-                                            "CN=tlsdump weak intermediate CA");
+    only(&r, CERT_WEAK_KEY_OR_SIGNATURE, 1,
+         "CA certificate key too weak: "
+         "CN=tlsdump weak intermediate CA");
 }
 
 /* An expired certificate from an unknown CA: both, issuer first. */
@@ -316,7 +318,6 @@ static void verify_unreadable(void)
     verifier_check(v, two, two_len, 2, T2026, "server.test", 1, &r);
     only(&r, CERT_UNREADABLE, 0, "not a DER");
     CU_ASSERT_EQUAL(r.nbuilt, 0);
-
 
     int cuts_unreadable = 0, cuts_said = 0;
     for (size_t n = 0; n < c.len[0]; n++) {
@@ -488,8 +489,17 @@ static void verify_ca_path(void)
 static void verify_names(void)
 {
     static const char *const names[] = {
-        "ok", "unknown_issuer", "self_signed", "incomplete_chain", "expired", "not_yet_valid",
-        "hostname_mismatch", "weak_key_or_signature", "invalid", "unreadable", "none",
+        "ok",
+        "unknown_issuer",
+        "self_signed",
+        "incomplete_chain",
+        "expired",
+        "not_yet_valid",
+        "hostname_mismatch",
+        "weak_key_or_signature",
+        "invalid",
+        "unreadable",
+        "none",
     };
     for (int s = CERT_OK; s <= CERT_NONE; s++)
         CU_ASSERT_STRING_EQUAL(cert_status_name((enum cert_status)s), names[s]);
@@ -519,8 +529,7 @@ void suite_verify(void)
     static const CU_TestInfo tests[] = {
         {"ok: server.pem under ca.pem for server.test", verify_ok},
         {"hostname_mismatch; no host check without SNI; IP addresses", verify_hostname},
-        {"expired in 2026; in 2020 ca.pem is not yet valid; era-leaf fine in 2020",
-         verify_expired},
+        {"expired in 2026; in 2020 ca.pem is not yet valid; era-leaf fine in 2020", verify_expired},
         {"not_yet_valid in 2026, fine in 2035", verify_not_yet_valid},
         {"unknown_issuer: another CA; an untrusted root sent", verify_unknown_issuer},
         {"self_signed, and only that", verify_self_signed},
@@ -528,8 +537,7 @@ void suite_verify(void)
          verify_incomplete_chain},
         {"long chain: 12 intermediates; more than TLS_MAX_CHAIN sent", verify_long_chain},
         {"weak_key_or_signature: RSA 1024, SHA-1, a weak intermediate", verify_weak},
-        {"an expired certificate from an unknown CA, wrong host: all listed",
-         verify_two_problems},
+        {"an expired certificate from an unknown CA, wrong host: all listed", verify_two_problems},
         {"unreadable: garbage, empty, NULL, every cut, a byte too many", verify_unreadable},
         {"unreadable intermediate: left out, listed", verify_unreadable_intermediate},
         {"none: no certificate", verify_none},

@@ -73,7 +73,6 @@ int clean_cuts(decode_fn fn, const uint8_t *p, size_t n, size_t from, struct ftr
 /* p followed by 3 bytes of garbage. */
 int decode_padded(decode_fn fn, const uint8_t *p, size_t n, struct ftree *t);
 /* p with delta added to the byte at `at` (e.g. a length). */
-int decode_changed(decode_fn fn, const uint8_t *p, size_t n, size_t at, int delta,
-                   struct ftree *t);
+int decode_changed(decode_fn fn, const uint8_t *p, size_t n, size_t at, int delta, struct ftree *t);
 
 #endif
