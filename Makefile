@@ -179,7 +179,7 @@ CLANG_FORMAT ?= clang-format
 FORMAT_SRCS = $(shell find src include tests -name '*.[ch]' -not -path '*/corpus/*' | sort)
 
 format:
-	$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
 
 format-check:
 	@bad=$$(for f in $(FORMAT_SRCS); do \

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fields.h"
+#include "base/fields.h"
 #include "record.h"
 #include "tcp.h"
 

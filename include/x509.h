@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "fields.h"
+#include "base/fields.h"
 #include "tls.h"
 
 /* Fills out from a DER certificate; returns 0 if it is not one. */

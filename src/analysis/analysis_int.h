@@ -6,6 +6,7 @@
 #define TLSDUMP_ANALYSIS_INT_H
 
 #include "analysis.h"
+#include "base/util.h"
 
 #define NO_MSG (-1)
 #define FIRST_BYTES 48
@@ -91,7 +92,5 @@ void client_range(const struct tls_hello *ch, char *buf, size_t len);
 int offered(const struct tls_hello *h, uint16_t suite);
 /* The ClientHello's versions, suite count, SNI and ALPN as evidence. */
 void hello_evidence(struct diagnosis *d, const struct tls_summary *s);
-/* A time as the certificate summaries write it: ISO 8601, UTC. */
-void iso_time(int64_t us, char out[24]);
 
 #endif

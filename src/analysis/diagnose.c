@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "analysis_int.h"
-#include "registry.h"
+#include "base/registry.h"
 
 enum { ALERT_FATAL = 2 };
 
@@ -99,7 +99,7 @@ static int cert_problems(const struct conn_analysis *ca, const struct tls_cert_i
 {
     char now[24];
     int p = 0;
-    iso_time(ca->cert_ts_us, now);
+    base_iso_time(ca->cert_ts_us / 1000000, now);
     if ((c && c->not_after[0] && strcmp(now, c->not_after) > 0) ||
         has_problem(&ca->f, TCP_S2C, CERT_EXPIRED))
         p |= CP_EXPIRED;
@@ -146,7 +146,7 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
     const struct tls_cert_info *c = s->ncerts ? &s->certs[0] : NULL;
     int problems = cert_problems(ca, c), named;
 
-    iso_time(ca->cert_ts_us, now);
+    base_iso_time(ca->cert_ts_us / 1000000, now);
     if (!strcmp(alert, "unknown_ca")) {
         named = 0;
         if (ca->f.checked[TCP_S2C] && ca->f.validation[TCP_S2C].status == CERT_INCOMPLETE_CHAIN)

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "analysis_int.h"
-#include "registry.h"
+#include "base/registry.h"
 
 const char *who(enum tcp_dir d)
 {
@@ -87,13 +87,4 @@ void hello_evidence(struct diagnosis *d, const struct tls_summary *s)
     client_range(&s->ch, range, sizeof(range));
     evidence(d, "ClientHello: %s, %d cipher suites, SNI %s, ALPN %s", range, s->ch.nciphers,
              s->sni[0] ? s->sni : "(none)", s->ch.alpn[0] ? s->ch.alpn : "(none)");
-}
-
-/* The time of t as the certificate summaries write it (ISO 8601, UTC). */
-void iso_time(int64_t us, char out[24])
-{
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || !strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        out[0] = 0;
 }

@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/util.h"
 #include "fingerprint.h"
 
 /* Longest string: 5 lists of TLS_HELLO_MAX values of up to 5 digits and a dash. */
@@ -31,8 +32,7 @@ static void md5_hex(const char *s, size_t n, char out[33])
     out[0] = 0;
     if (!EVP_Digest(s, n, md, &len, EVP_md5(), NULL))
         return;
-    for (unsigned i = 0; i < len; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    base_hex(out, md, len);
 }
 
 char *fp_ja3(const struct tls_hello *h, int client, char md5[33])

@@ -26,6 +26,7 @@
 
 #include <openssl/evp.h>
 
+#include "base/util.h"
 #include "fingerprint.h"
 
 /* A part b or c: three lists of TLS_HELLO_MAX values of "xxxx,". */
@@ -128,8 +129,7 @@ static void hash12(const char *s, char out[13])
     strcpy(out, EMPTY_HASH);
     if (!s[0] || !EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL))
         return;
-    for (int i = 0; i < 6; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    base_hex(out, md, 6);
 }
 
 /* Part b of JA4: the cipher suites, sorted. */

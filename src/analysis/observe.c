@@ -10,7 +10,7 @@
 
 #include "analysis_int.h"
 #include "fingerprint.h"
-#include "registry.h"
+#include "base/registry.h"
 
 struct analyzer *analyzer_new(const struct verifier *verifier)
 {

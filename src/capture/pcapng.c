@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "capture.h"
-#include "cursor.h"
+#include "base/cursor.h"
 
 #define BT_SHB 0x0A0D0D0Au /* a palindrome: the same in either byte order */
 #define BT_DSB 0x0000000Au

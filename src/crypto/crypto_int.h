@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
+#include "base/util.h"
 #include "crypto.h"
 
 /* How records of a suite are protected (RFC 5246 6.2.3, RFC 8446 5.2). */

@@ -16,7 +16,8 @@
 #include <openssl/crypto.h>
 
 #include "crypto_int.h"
-#include "cursor.h"
+#include "base/cursor.h"
+#include "base/util.h"
 
 #define MAX_SECRET 64
 #define MAX_FILES 16
@@ -241,16 +242,6 @@ int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label, con
     return 1;
 }
 
-static char *put_hex(char *out, const uint8_t *p, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        *out++ = hex[p[i] >> 4];
-        *out++ = hex[p[i] & 15];
-    }
-    return out;
-}
-
 size_t keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line), void *arg)
 {
     char line[MAX_LINE];
@@ -262,9 +253,9 @@ size_t keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *li
             if (!e->len[l])
                 continue;
             char *p = line + snprintf(line, sizeof(line), "%s ", labels[l]);
-            p = put_hex(p, e->cr, 32);
+            p = base_hex(p, e->cr, 32);
             *p++ = ' ';
-            p = put_hex(p, e->secret[l], e->len[l]);
+            p = base_hex(p, e->secret[l], e->len[l]);
             *p = 0;
             fn(arg, line);
             n++;

@@ -579,8 +579,7 @@ const struct crypto_result *crypto_conn_result(struct crypto_conn *c)
         if (c->d[dir].md
                 ? EVP_MD_CTX_copy_ex(copy, c->d[dir].md) && EVP_DigestFinal_ex(copy, md, &n)
                 : EVP_Digest("", 0, md, &n, EVP_sha256(), NULL))
-            for (unsigned i = 0; i < n; i++)
-                snprintf(r->app_sha256[dir] + 2 * i, 3, "%02x", md[i]);
+            base_hex(r->app_sha256[dir], md, n);
     next:
         EVP_MD_CTX_free(copy);
     }

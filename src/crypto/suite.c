@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "crypto_int.h"
-#include "registry.h"
+#include "base/registry.h"
 
 struct bulk {
     const char *name; /* as in the IANA name */
@@ -75,7 +75,7 @@ struct export_row {
 static const struct export_row exports[] = {
 #define REG(t, v, n)
 #define EXPORT_SUITE(id, material, bits) {id, material, bits},
-#include "registry.def"
+#include "base/registry.def"
 #undef EXPORT_SUITE
 #undef REG
 };

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
+#include "base/registry.h"
 #include "views.h"
 
 #define TALLY_MAX 48

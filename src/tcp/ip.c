@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "cursor.h"
+#include "base/cursor.h"
 #include "ip.h"
 
 #define PROTO_HOPOPTS 0

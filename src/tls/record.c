@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "base/cursor.h"
 #include "record.h"
 
 enum framer_state {

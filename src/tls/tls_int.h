@@ -4,7 +4,7 @@
 #ifndef TLSDUMP_TLS_INT_H
 #define TLSDUMP_TLS_INT_H
 
-#include "cursor.h"
+#include "base/cursor.h"
 #include "tls.h"
 #include "x509.h"
 

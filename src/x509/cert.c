@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "base/util.h"
 #include "x509.h"
 
 /* A Name as "C=x, O=y, CN=z", in the certificate's order; UTF-8 kept. */
@@ -121,8 +122,7 @@ int x509_summarize(const uint8_t *der, size_t len, struct tls_cert_info *o)
     key_text(x, o->key, sizeof(o->key));
     snprintf(o->sig, sizeof(o->sig), "%s", OBJ_nid2ln(X509_get_signature_nid(x)));
     if (EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL))
-        for (unsigned i = 0; i < mdlen; i++)
-            snprintf(o->sha256 + 2 * i, 3, "%02x", md[i]);
+        base_hex(o->sha256, md, mdlen);
     o->is_ca = X509_check_ca(x) > 0;
     X509_free(x);
     return 1;

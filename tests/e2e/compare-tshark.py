@@ -10,7 +10,7 @@ extension types in order, SNI, ALPN protocols); each alert in clear (level,
 description).  tlsdump's side is its JSON output (-j); tshark's is
 `tshark -T json`, with the servers' ports decoded as TLS.  Values are
 compared under tlsdump's names: tshark's numbers are named from
-include/registry.def the way tlsdump names them (GREASE, "unknown (0x..)").
+include/base/registry.def the way tlsdump names them (GREASE, "unknown (0x..)").
 A ServerHello with the HelloRetryRequest random (RFC 8446 4.1.3) is named
 HelloRetryRequest on both sides.  SSL 2.0 records other than the
 CLIENT-HELLO are "ssl2" records, their messages in clear named as the SSL
@@ -34,7 +34,7 @@ SIXTEEN_BIT = {"VERSION", "CIPHER", "EXT", "GROUP", "SIGSCHEME", "CERT_COMPRESSI
 def registry():
     names = {}
     for m in re.finditer(r'^REG\((\w+),\s*(0x[0-9A-Fa-f]+|\d+),\s*"([^"]*)"\)',
-                         open("include/registry.def").read(), re.M):
+                         open("include/base/registry.def").read(), re.M):
         names.setdefault(m.group(1), {})[int(m.group(2), 0)] = m.group(3)
     return names
 

@@ -1,5 +1,5 @@
 /* The byte cursor: reads, sub-cursors, and that a failed read moves nothing. */
-#include "cursor.h"
+#include "base/cursor.h"
 #include "unit.h"
 
 static void reads_big_endian(void)

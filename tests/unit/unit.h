@@ -7,7 +7,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "fields.h"
+#include "base/fields.h"
 
 /* Each file registers its suite. */
 void suite_cursor(void);

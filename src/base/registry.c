@@ -1,11 +1,11 @@
 /*
- * Name lookup over include/registry.def.  The rows are gathered into one
+ * Name lookup over include/base/registry.def.  The rows are gathered into one
  * array, sorted once, and searched by (table, value).
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "registry.h"
+#include "base/registry.h"
 
 struct row {
     unsigned table;
@@ -15,7 +15,7 @@ struct row {
 
 static struct row rows[] = {
 #define REG(t, v, n) {REG_##t, v, n},
-#include "registry.def"
+#include "base/registry.def"
 #undef REG
 };
 

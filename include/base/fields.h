@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "registry.h"
+#include "base/registry.h"
 
 enum field_kind {
     F_GROUP, /* children with keys: an object */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
+#include "base/fields.h"
 
 #define MAX_FIELDS 65536
 #define MAX_STR (1 << 20)
