@@ -14,8 +14,8 @@
 
 #include <stdint.h>
 
+#include "base/dir.h"
 #include "crypto.h"
-#include "tcp.h"
 #include "tls.h"
 #include "verify.h"
 
@@ -44,8 +44,8 @@ struct findings {
     enum verdict verdict;
     char history[HISTORY_MAX + 1];
     struct diagnosis diag;
-    /* The chains as verified at the time they were sent: [TCP_S2C] the
-     * server's (host: the SNI), [TCP_C2S] the client's in mutual TLS;
+    /* The chains as verified at the time they were sent: [DIR_S2C] the
+     * server's (host: the SNI), [DIR_C2S] the client's in mutual TLS;
      * checked[] says which were. */
     struct cert_check validation[2];
     int checked[2];
@@ -69,14 +69,19 @@ struct conn_analysis *conn_analysis_new(struct analyzer *a);
 void conn_analysis_free(struct conn_analysis *ca);
 
 /* What the analyzer is told, in the order things happen. */
-void conn_analysis_tcp(struct conn_analysis *ca, const struct tcp_event *ev);
-void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_rec_info *r);
+/* The transport below: the stream bytes at offset (the first few are
+ * kept), lost bytes, and the direction's end (FIN, or RST when reset). */
+void conn_analysis_stream(struct conn_analysis *ca, enum dir dir, uint64_t offset, const uint8_t *p,
+                          size_t len);
+void conn_analysis_gap(struct conn_analysis *ca, enum dir dir);
+void conn_analysis_end(struct conn_analysis *ca, enum dir dir, int reset);
+void conn_analysis_record(struct conn_analysis *ca, enum dir dir, const struct tls_rec_info *r);
 /* sum is the connection's summary so far (the SNI, for validation). */
-void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+void conn_analysis_message(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
                            const struct tls_summary *sum, int64_t ts_us);
-void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_alert *a);
+void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tls_alert *a);
 /* bytes: the stream bytes at offset when at hand (may be NULL). */
-void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir, enum tls_framer_problem what,
+void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_framer_problem what,
                            uint64_t offset, const uint8_t *bytes, size_t n);
 
 /* The conclusions, when the connection closes; crypto is NULL without

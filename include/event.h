@@ -30,7 +30,7 @@ enum event_kind {
 struct event {
     enum event_kind kind;
     const struct tcp_conn *conn;
-    enum tcp_dir dir;
+    enum dir dir;
     int64_t ts_us;
     uint64_t record_no;    /* EV_RECORD: 1, 2, ... per connection */
     int64_t since_prev_us; /* time since the connection's previous record or event */

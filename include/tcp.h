@@ -16,13 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/dir.h"
 #include "capture.h"
 #include "ip.h"
-
-enum tcp_dir {
-    TCP_C2S = 0, /* sent by the client */
-    TCP_S2C = 1, /* sent by the server */
-};
 
 struct tcp_endpoint {
     uint8_t family; /* 4 or 6 */
@@ -79,7 +75,7 @@ enum tcp_close_reason {
 struct tcp_event {
     enum tcp_event_kind kind;
     struct tcp_conn *conn;
-    enum tcp_dir dir;
+    enum dir dir;
     int64_t ts_us;                /* time of the packet that caused the event */
     uint64_t offset;              /* DATA/GAP: position in this direction's stream */
     const uint8_t *data;          /* DATA: valid only during the callback */

@@ -71,7 +71,7 @@ struct tls_msg {
 };
 
 struct tls_alert {
-    enum tcp_dir from;
+    enum dir from;
     int encrypted; /* it was sent protected */
     int decrypted; /* ... and was decrypted: level and desc are known */
     uint8_t level, desc;
@@ -152,7 +152,7 @@ struct tls_hello {
 
 struct tls_anomaly {
     enum tls_anomaly_kind kind;
-    enum tcp_dir dir;
+    enum dir dir;
     uint64_t bytes; /* lost_sync and resync: the stream offset */
 };
 
@@ -185,7 +185,7 @@ struct tls_ssl2 {
     int master_key;     /* the client sent CLIENT-MASTER-KEY */
     int keyed[2];       /* the direction's records are encrypted from here */
     int error_seen;     /* an ERROR message in clear */
-    enum tcp_dir error_from;
+    enum dir error_from;
     uint16_t error;                 /* its error code (REG_SSL2_ERROR) */
     uint32_t specs[TLS_MAX_LISTED]; /* the server's cipher specs (REG_CIPHER, 24-bit) */
     int nspecs;
@@ -227,17 +227,17 @@ struct tls_summary {
 };
 
 struct tls_ops {
-    void (*record)(void *arg, enum tcp_dir dir, const struct tls_rec_info *r);
-    void (*message)(void *arg, enum tcp_dir dir, const struct tls_msg *m);
-    void (*alert)(void *arg, enum tcp_dir dir, const struct tls_alert *a);
-    void (*problem)(void *arg, enum tcp_dir dir, enum tls_framer_problem p, uint64_t offset);
+    void (*record)(void *arg, enum dir dir, const struct tls_rec_info *r);
+    void (*message)(void *arg, enum dir dir, const struct tls_msg *m);
+    void (*alert)(void *arg, enum dir dir, const struct tls_alert *a);
+    void (*problem)(void *arg, enum dir dir, enum tls_framer_problem p, uint64_t offset);
     /* Stream bytes before the direction's TLS (a STARTTLS dialogue, a
      * proxy request) or of a direction that never speaks TLS. */
-    void (*plaintext)(void *arg, enum tcp_dir dir, const uint8_t *p, size_t n, uint64_t offset);
+    void (*plaintext)(void *arg, enum dir dir, const uint8_t *p, size_t n, uint64_t offset);
     /* The direction's TLS begins at offset, after plaintext. */
-    void (*tls_begins)(void *arg, enum tcp_dir dir, uint64_t offset);
+    void (*tls_begins)(void *arg, enum dir dir, uint64_t offset);
     /* ... or ends there, after the direction's alert: plaintext follows. */
-    void (*tls_ends)(void *arg, enum tcp_dir dir, uint64_t offset);
+    void (*tls_ends)(void *arg, enum dir dir, uint64_t offset);
 };
 
 /*
@@ -248,12 +248,11 @@ struct tls_ops {
  * ciphertext.
  */
 struct tls_protect_ops {
-    void (*message)(void *arg, enum tcp_dir dir, const struct tls_msg *m,
-                    const struct tls_summary *s);
-    void (*change_cipher_spec)(void *arg, enum tcp_dir dir, const struct tls_summary *s);
+    void (*message)(void *arg, enum dir dir, const struct tls_msg *m, const struct tls_summary *s);
+    void (*change_cipher_spec)(void *arg, enum dir dir, const struct tls_summary *s);
     /* Bytes were lost in dir: record sequence numbers are uncertain. */
-    void (*gap)(void *arg, enum tcp_dir dir);
-    enum tls_open_status (*open)(void *arg, enum tcp_dir dir, const struct tls_record *rec,
+    void (*gap)(void *arg, enum dir dir);
+    enum tls_open_status (*open)(void *arg, enum dir dir, const struct tls_record *rec,
                                  struct tls_plaintext *out, uint64_t *skipped);
 };
 
@@ -266,9 +265,8 @@ void tls_conn_free(struct tls_conn *c);
 /* Plugs in record protection; ops NULL leaves records as ciphertext. */
 void tls_conn_set_protect(struct tls_conn *c, const struct tls_protect_ops *ops, void *arg);
 
-void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
-                   uint64_t offset);
-void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_t bytes);
+void tls_conn_data(struct tls_conn *c, enum dir dir, const uint8_t *p, size_t n, uint64_t offset);
+void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t bytes);
 void tls_conn_midstream(struct tls_conn *c);
 
 const struct tls_summary *tls_conn_summary(struct tls_conn *c);
@@ -278,13 +276,13 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c);
  * ServerHello (2) with the HelloRetryRequest random is decoded as one, as
  * on a connection. */
 int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
-                       struct tls_summary *sum, enum tcp_dir dir);
+                       struct tls_summary *sum, enum dir dir);
 
 /* Decodes an SSL 2.0 record's body in clear (msg_type, then the
  * message) into the tree under root, for tests and fuzzing; returns 0 if
  * it is malformed. */
 int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
-                            struct tls_summary *sum, enum tcp_dir dir);
+                            struct tls_summary *sum, enum dir dir);
 
 /* Decodes an extension block (its 2-byte length, then the extensions, and
  * nothing after them) as it appears in a handshake message of type
@@ -293,7 +291,7 @@ int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, in
  * 13 CertificateRequest.  For tests and fuzzing; returns 0 if it is
  * malformed.  Adds an "extensions" list under root. */
 int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
-                          int root, struct tls_summary *sum, enum tcp_dir dir);
+                          int root, struct tls_summary *sum, enum dir dir);
 
 /* "TLSv1.2" and friends, or NULL. */
 const char *tls_version_name(uint16_t v);

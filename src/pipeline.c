@@ -74,7 +74,7 @@ static void dispatch(struct conn_state *cs, struct event *ev)
 }
 
 /* The analysis stage sees each event before the views do. */
-static void on_record(void *arg, enum tcp_dir dir, const struct tls_rec_info *r)
+static void on_record(void *arg, enum dir dir, const struct tls_rec_info *r)
 {
     struct conn_state *cs = arg;
     struct event ev = {.kind = EV_RECORD, .dir = dir, .rec = r, .record_no = ++cs->records};
@@ -82,7 +82,7 @@ static void on_record(void *arg, enum tcp_dir dir, const struct tls_rec_info *r)
     dispatch(cs, &ev);
 }
 
-static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
+static void on_message(void *arg, enum dir dir, const struct tls_msg *m)
 {
     struct conn_state *cs = arg;
     struct event ev = {.kind = EV_MESSAGE, .dir = dir, .msg = m, .record_no = 0};
@@ -90,7 +90,7 @@ static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
     dispatch(cs, &ev);
 }
 
-static void on_alert(void *arg, enum tcp_dir dir, const struct tls_alert *a)
+static void on_alert(void *arg, enum dir dir, const struct tls_alert *a)
 {
     struct conn_state *cs = arg;
     struct event ev = {.kind = EV_ALERT, .dir = dir, .alert = a};
@@ -100,7 +100,7 @@ static void on_alert(void *arg, enum tcp_dir dir, const struct tls_alert *a)
 
 /* A framing problem arises while the tls stage reads a DATA event's
  * bytes; when it lies in them, the event shows the bytes from there. */
-static void on_problem(void *arg, enum tcp_dir dir, enum tls_framer_problem what, uint64_t off)
+static void on_problem(void *arg, enum dir dir, enum tls_framer_problem what, uint64_t off)
 {
     struct conn_state *cs = arg;
     struct event ev = {.kind = EV_TLS_PROBLEM, .dir = dir, .problem = what, .offset = off};
@@ -113,14 +113,14 @@ static void on_problem(void *arg, enum tcp_dir dir, enum tls_framer_problem what
     dispatch(cs, &ev);
 }
 
-static void on_plaintext(void *arg, enum tcp_dir dir, const uint8_t *p, size_t n, uint64_t off)
+static void on_plaintext(void *arg, enum dir dir, const uint8_t *p, size_t n, uint64_t off)
 {
     struct conn_state *cs = arg;
     struct event ev = {.kind = EV_PLAINTEXT, .dir = dir, .offset = off, .bytes = p, .nbytes = n};
     dispatch(cs, &ev);
 }
 
-static void on_tls_begins(void *arg, enum tcp_dir dir, uint64_t off)
+static void on_tls_begins(void *arg, enum dir dir, uint64_t off)
 {
     struct conn_state *cs = arg;
     struct event ev = {
@@ -128,7 +128,7 @@ static void on_tls_begins(void *arg, enum tcp_dir dir, uint64_t off)
     dispatch(cs, &ev);
 }
 
-static void on_tls_ends(void *arg, enum tcp_dir dir, uint64_t off)
+static void on_tls_ends(void *arg, enum dir dir, uint64_t off)
 {
     struct conn_state *cs = arg;
     struct event ev = {.kind = EV_TLS_ENDS, .dir = dir, .offset = off};
@@ -177,7 +177,12 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     cs->now_us = tev->ts_us;
 
     struct event ev = {.kind = EV_TCP, .dir = tev->dir, .tcp = tev};
-    conn_analysis_tcp(cs->analysis, tev);
+    if (tev->kind == TCP_EV_DATA)
+        conn_analysis_stream(cs->analysis, tev->dir, tev->offset, tev->data, tev->len);
+    else if (tev->kind == TCP_EV_GAP)
+        conn_analysis_gap(cs->analysis, tev->dir);
+    else if (tev->kind == TCP_EV_FIN || tev->kind == TCP_EV_RST)
+        conn_analysis_end(cs->analysis, tev->dir, tev->kind == TCP_EV_RST);
     if (tev->kind == TCP_EV_CLOSE) {
         ev.summary = tls_conn_summary(cs->tls);
         ev.crypto = cs->crypto ? crypto_conn_result(cs->crypto) : NULL;

@@ -14,7 +14,7 @@
 /* A moment of the handshake: the last message seen on the connection. */
 struct hs_point {
     int type; /* handshake type, or NO_MSG */
-    enum tcp_dir dir;
+    enum dir dir;
 };
 
 /* What one side did. */
@@ -78,7 +78,7 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
 const char *hs_name(int type, char *buf, size_t len);
 
 /* evidence.c: the words. */
-const char *who(enum tcp_dir d); /* "client", "server" */
+const char *who(enum dir d); /* "client", "server" */
 /* Sets the code and the sentence. */
 void say(struct diagnosis *d, const char *code, int likely, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

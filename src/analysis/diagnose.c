@@ -40,7 +40,7 @@ static int tls13(const struct tls_summary *s)
  * the client's being more than one alert). */
 static int handshake_done(const struct conn_analysis *ca, const struct tls_summary *s)
 {
-    const struct side *c = &ca->side[TCP_C2S], *v = &ca->side[TCP_S2C];
+    const struct side *c = &ca->side[DIR_C2S], *v = &ca->side[DIR_S2C];
     if (!s->sh.seen)
         return 0;
     if (c->finished && v->finished)
@@ -53,7 +53,7 @@ static int handshake_done(const struct conn_analysis *ca, const struct tls_summa
 
 /* The chain of dir was verified and showed st (host names are OpenSSL's
  * X509_check_host's to judge, through the verifier). */
-static int has_problem(const struct findings *f, enum tcp_dir dir, enum cert_status st)
+static int has_problem(const struct findings *f, enum dir dir, enum cert_status st)
 {
     for (int i = 0; f->checked[dir] && i < f->validation[dir].nproblems; i++)
         if (f->validation[dir].problems[i] == st)
@@ -62,7 +62,7 @@ static int has_problem(const struct findings *f, enum tcp_dir dir, enum cert_sta
 }
 
 /* What the trust store says of the chain, when it was checked. */
-static void validation_evidence(struct diagnosis *d, const struct findings *f, enum tcp_dir dir)
+static void validation_evidence(struct diagnosis *d, const struct findings *f, enum dir dir)
 {
     const struct cert_check *v = &f->validation[dir];
     if (!f->checked[dir])
@@ -101,12 +101,12 @@ static int cert_problems(const struct conn_analysis *ca, const struct tls_cert_i
     int p = 0;
     base_iso_time(ca->cert_ts_us / 1000000, now);
     if ((c && c->not_after[0] && strcmp(now, c->not_after) > 0) ||
-        has_problem(&ca->f, TCP_S2C, CERT_EXPIRED))
+        has_problem(&ca->f, DIR_S2C, CERT_EXPIRED))
         p |= CP_EXPIRED;
     if ((c && c->not_before[0] && strcmp(now, c->not_before) < 0) ||
-        has_problem(&ca->f, TCP_S2C, CERT_NOT_YET_VALID))
+        has_problem(&ca->f, DIR_S2C, CERT_NOT_YET_VALID))
         p |= CP_NOT_YET_VALID;
-    if (has_problem(&ca->f, TCP_S2C, CERT_HOSTNAME_MISMATCH))
+    if (has_problem(&ca->f, DIR_S2C, CERT_HOSTNAME_MISMATCH))
         p |= CP_HOSTNAME;
     return p;
 }
@@ -149,7 +149,7 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
     base_iso_time(ca->cert_ts_us / 1000000, now);
     if (!strcmp(alert, "unknown_ca")) {
         named = 0;
-        if (ca->f.checked[TCP_S2C] && ca->f.validation[TCP_S2C].status == CERT_INCOMPLETE_CHAIN)
+        if (ca->f.checked[DIR_S2C] && ca->f.validation[DIR_S2C].status == CERT_INCOMPLETE_CHAIN)
             say(d, "unknown_ca", 0,
                 "The client cannot build a chain to a CA it trusts: the server did not send "
                 "the intermediate certificate that issued its own (%s); configure the server "
@@ -184,7 +184,7 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
         say(d, "bad_certificate", 0, "The client rejected the server's certificate (%s).", alert);
     }
     cert_evidence(d, s);
-    validation_evidence(d, &ca->f, TCP_S2C);
+    validation_evidence(d, &ca->f, DIR_S2C);
     further_problems(d, s, problems & ~named);
 }
 
@@ -201,13 +201,13 @@ static void accepted_bad_certificate(struct conn_analysis *ca)
         {CERT_HOSTNAME_MISMATCH, "hostname_mismatch", "is for another name"},
     };
     for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
-        if (has_problem(&ca->f, TCP_S2C, bad[j].st)) {
+        if (has_problem(&ca->f, DIR_S2C, bad[j].st)) {
             say(&ca->f.diag, bad[j].code, 0,
                 "The handshake completed although the server's "
                 "certificate %s: the client does not check certificates, or was told to accept "
                 "this one.",
                 bad[j].what);
-            evidence(&ca->f.diag, "validation: %s", ca->f.validation[TCP_S2C].detail);
+            evidence(&ca->f.diag, "validation: %s", ca->f.validation[DIR_S2C].detail);
             return;
         }
 }
@@ -286,14 +286,14 @@ static void handshake_failure(struct conn_analysis *ca, const struct tls_summary
                               const struct alert_seen *al, const char *alert)
 {
     struct diagnosis *d = &ca->f.diag;
-    const struct side *cl = &ca->side[TCP_C2S];
-    if (al->a.from == TCP_S2C && ca->cert_request && (!cl->cert_sent || cl->cert_empty)) {
+    const struct side *cl = &ca->side[DIR_C2S];
+    if (al->a.from == DIR_S2C && ca->cert_request && (!cl->cert_sent || cl->cert_empty)) {
         say(d, "client_certificate_required", 0,
             "The server requires a client certificate, and the client %s.",
             cl->cert_sent ? "sent an empty Certificate" : "sent none");
         evidence(d, "CertificateRequest from the server; the client's Certificate: %s",
                  cl->cert_sent ? "empty" : "not sent");
-    } else if (al->a.from == TCP_S2C && !ca->hellos[TCP_S2C]) {
+    } else if (al->a.from == DIR_S2C && !ca->hellos[DIR_S2C]) {
         say(d, "no_shared_cipher", 0,
             "The server accepts nothing the client offered (%s in reply to the ClientHello): "
             "most often no cipher suite in common, else no common group or signature "
@@ -320,7 +320,7 @@ static void protocol_version(struct conn_analysis *ca, const struct tls_summary 
             "%s and TLS_FALLBACK_SCSV, but the server supports a higher version, so an earlier "
             "attempt must have failed or been blocked on the way.",
             range);
-    else if (al->a.from == TCP_S2C && !s->sh.seen)
+    else if (al->a.from == DIR_S2C && !s->sh.seen)
         say(d, "protocol_version", 0,
             "The server accepts none of the versions the client offers (%s).", range);
     else
@@ -411,7 +411,7 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
             "The handshake failed after the server's HelloRetryRequest: "
             "the %s sent %s.",
             who(al->a.from), alert);
-    } else if (al->a.from == TCP_C2S && (al->a.desc == 48 || al->a.desc == 42 || al->a.desc == 43 ||
+    } else if (al->a.from == DIR_C2S && (al->a.desc == 48 || al->a.desc == 42 || al->a.desc == 43 ||
                                          al->a.desc == 45 || al->a.desc == 46)) {
         certificate_problem(ca, s, alert);
     } else if (al->a.desc == 48) {
@@ -439,7 +439,7 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
 static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s, int done)
 {
     struct diagnosis *d = &ca->f.diag;
-    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
     const char *confirm = "a key log would show the alert";
 
     if (tls13(s) && !done && cl->protected_records == 1 && alert_sized(cl->last_protected_len)) {
@@ -468,7 +468,7 @@ static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s
                  sv->after_peer_len);
         return 1;
     }
-    if (ca->enc_alert.seen && ca->enc_alert.a.from == TCP_S2C && cl->enc_hs_records >= 2 &&
+    if (ca->enc_alert.seen && ca->enc_alert.a.from == DIR_S2C && cl->enc_hs_records >= 2 &&
         sv->enc_hs_records <= 1) {
         say(d, "renegotiation_refused", 1,
             "The client started a renegotiation (a second "
@@ -513,7 +513,7 @@ static int injection(struct conn_analysis *ca)
             "The %s's stream holds bytes that are not "
             "TLS in the middle of the session, at offset %llu: something on the path (a proxy, "
             "firewall or captive portal) wrote into the connection.",
-            who((enum tcp_dir)dir), (unsigned long long)sd->bad_offset);
+            who((enum dir)dir), (unsigned long long)sd->bad_offset);
         if (at)
             evidence(&ca->f.diag, "the bytes: \"%s\"", text);
         return 1;
@@ -523,7 +523,7 @@ static int injection(struct conn_analysis *ca)
 
 static void not_tls_response(struct conn_analysis *ca, const struct tls_opening *op)
 {
-    const struct side *sv = &ca->side[TCP_S2C];
+    const struct side *sv = &ca->side[DIR_S2C];
     struct diagnosis *d = &ca->f.diag;
     char text[FIRST_BYTES + 1];
     size_t n = 0;
@@ -588,19 +588,19 @@ static void opening_failed(struct conn_analysis *ca, const struct tls_opening *o
         return;
     }
     evidence(d, "plaintext: %llu bytes from the client, %llu from the server",
-             (unsigned long long)op->plain[TCP_C2S], (unsigned long long)op->plain[TCP_S2C]);
+             (unsigned long long)op->plain[DIR_C2S], (unsigned long long)op->plain[DIR_S2C]);
 }
 
 /* Which side ended the connection first: 0 none, 1 by reset, 2 by FIN. */
-static int first_end(const struct conn_analysis *ca, enum tcp_dir *dir)
+static int first_end(const struct conn_analysis *ca, enum dir *dir)
 {
     int best = 0, how = 0;
     for (int d = 0; d < 2; d++) {
         const struct side *sd = &ca->side[d];
         if (sd->rst_order && (!best || sd->rst_order < best))
-            best = sd->rst_order, how = 1, *dir = (enum tcp_dir)d;
+            best = sd->rst_order, how = 1, *dir = (enum dir)d;
         if (sd->fin_order && (!best || sd->fin_order < best))
-            best = sd->fin_order, how = 2, *dir = (enum tcp_dir)d;
+            best = sd->fin_order, how = 2, *dir = (enum dir)d;
     }
     return how;
 }
@@ -609,8 +609,8 @@ static int first_end(const struct conn_analysis *ca, enum tcp_dir *dir)
 static void not_done(struct conn_analysis *ca, const struct tls_summary *s)
 {
     struct findings *f = &ca->f;
-    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
-    enum tcp_dir dir = TCP_C2S;
+    const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
+    enum dir dir = DIR_C2S;
     char where[96];
     int how = first_end(ca, &dir);
     if (cl->gap || sv->gap) {
@@ -725,7 +725,7 @@ static void ssl2_error(struct conn_analysis *ca, const struct tls_summary *s)
 static void ssl2_verdict(struct conn_analysis *ca, const struct tls_summary *s)
 {
     const struct tls_ssl2 *v2 = &s->ssl2;
-    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
     struct findings *f = &ca->f;
 
     f->verdict = VERDICT_FAILED;
@@ -745,15 +745,15 @@ static void ssl2_verdict(struct conn_analysis *ca, const struct tls_summary *s)
 void diagnose(struct conn_analysis *ca, const struct tls_summary *s, const struct crypto_result *cr)
 {
     struct findings *f = &ca->f;
-    const struct side *cl = &ca->side[TCP_C2S], *sv = &ca->side[TCP_S2C];
+    const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
     int done = handshake_done(ca, s);
 
     const struct tls_opening *op = &s->opening;
     /* A direction that sent only plaintext, or midstream bytes the
      * framer refused.  A server that answers in TLS shows that the client
      * spoke it, though its ClientHello may be lost. */
-    int cl_plain = cl->not_tls || (!op->tls[TCP_C2S] && op->plain[TCP_C2S] && !op->tls[TCP_S2C]);
-    int sv_plain = sv->not_tls || (!op->tls[TCP_S2C] && op->plain[TCP_S2C]);
+    int cl_plain = cl->not_tls || (!op->tls[DIR_C2S] && op->plain[DIR_C2S] && !op->tls[DIR_S2C]);
+    int sv_plain = sv->not_tls || (!op->tls[DIR_S2C] && op->plain[DIR_S2C]);
 
     f->verdict = VERDICT_FAILED;
     if (cl_plain) {
@@ -777,7 +777,7 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s, const struc
         ssl2_verdict(ca, s);
         return;
     }
-    if (sv_plain && ca->hellos[TCP_C2S]) {
+    if (sv_plain && ca->hellos[DIR_C2S]) {
         not_tls_response(ca, op);
         return;
     }

@@ -11,9 +11,9 @@
 #include "analysis_int.h"
 #include "base/registry.h"
 
-const char *who(enum tcp_dir d)
+const char *who(enum dir d)
 {
-    return d == TCP_C2S ? "client" : "server";
+    return d == DIR_C2S ? "client" : "server";
 }
 
 void say(struct diagnosis *d, const char *code, int likely, const char *fmt, ...)

@@ -79,11 +79,11 @@ const char *hs_name(int type, char *buf, size_t len)
 
 /* Zeek's ssl_history: a letter per event, upper case when the client
  * sent it (scripts/base/protocols/ssl/main.zeek). */
-static void history(struct conn_analysis *ca, enum tcp_dir dir, char c)
+static void history(struct conn_analysis *ca, enum dir dir, char c)
 {
     if (ca->nhist == HISTORY_MAX)
         return;
-    ca->f.history[ca->nhist++] = dir == TCP_C2S ? (char)(c - 'a' + 'A') : c;
+    ca->f.history[ca->nhist++] = dir == DIR_C2S ? (char)(c - 'a' + 'A') : c;
     ca->f.history[ca->nhist] = 0;
 }
 
@@ -101,38 +101,33 @@ static char hs_letter(int type)
     return 'z';
 }
 
-void conn_analysis_tcp(struct conn_analysis *ca, const struct tcp_event *ev)
+void conn_analysis_stream(struct conn_analysis *ca, enum dir dir, uint64_t offset, const uint8_t *p,
+                          size_t len)
 {
-    struct side *sd = &ca->side[ev->dir];
-    switch (ev->kind) {
-    case TCP_EV_DATA:
-        if (ev->offset < FIRST_BYTES) {
-            size_t n = ev->len < FIRST_BYTES - ev->offset ? ev->len : FIRST_BYTES - ev->offset;
-            memcpy(sd->first + ev->offset, ev->data, n);
-            if (ev->offset + n > sd->nfirst)
-                sd->nfirst = ev->offset + n;
-        }
-        break;
-    case TCP_EV_GAP:
-        sd->gap = 1;
-        break;
-    case TCP_EV_FIN:
-        if (!sd->fin_order)
-            sd->fin_order = ++ca->ends, sd->fin_after = ca->last;
-        break;
-    case TCP_EV_RST:
-        if (!sd->rst_order)
-            sd->rst_order = ++ca->ends, sd->rst_after = ca->last;
-        break;
-    case TCP_EV_OPEN:
-    case TCP_EV_SEGMENT:
-    case TCP_EV_RESUMED:
-    case TCP_EV_CLOSE:
-        break;
+    struct side *sd = &ca->side[dir];
+    if (offset < FIRST_BYTES) {
+        size_t n = len < FIRST_BYTES - offset ? len : FIRST_BYTES - offset;
+        memcpy(sd->first + offset, p, n);
+        if (offset + n > sd->nfirst)
+            sd->nfirst = offset + n;
     }
 }
 
-void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_rec_info *r)
+void conn_analysis_gap(struct conn_analysis *ca, enum dir dir)
+{
+    ca->side[dir].gap = 1;
+}
+
+void conn_analysis_end(struct conn_analysis *ca, enum dir dir, int reset)
+{
+    struct side *sd = &ca->side[dir];
+    if (reset && !sd->rst_order)
+        sd->rst_order = ++ca->ends, sd->rst_after = ca->last;
+    else if (!reset && !sd->fin_order)
+        sd->fin_order = ++ca->ends, sd->fin_after = ca->last;
+}
+
+void conn_analysis_record(struct conn_analysis *ca, enum dir dir, const struct tls_rec_info *r)
 {
     struct side *sd = &ca->side[dir];
     unsigned type = r->rec->type;
@@ -163,29 +158,29 @@ void conn_analysis_record(struct conn_analysis *ca, enum tcp_dir dir, const stru
 
 /* The first chain each side sends, verified while its bytes are at hand,
  * at the time it was sent, against the SNI for the server's. */
-static void validate(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+static void validate(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
                      const struct tls_summary *sum, int64_t ts_us)
 {
     if (!ca->an->verifier || ca->f.checked[dir] || !m->keying.nchain)
         return;
     verifier_check(ca->an->verifier, m->keying.chain, m->keying.chain_len, m->keying.nchain, ts_us,
-                   dir == TCP_S2C ? sum->sni : "", dir == TCP_S2C, &ca->f.validation[dir]);
+                   dir == DIR_S2C ? sum->sni : "", dir == DIR_S2C, &ca->f.validation[dir]);
     ca->f.checked[dir] = 1;
 }
 
 /* An SSL 2.0 message in clear: where the handshake stands, the
  * server's certificate (in its SERVER-HELLO).  Zeek's history has a
  * letter only for the SERVER-HELLO (its ssl_server_hello event). */
-static void ssl2_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+static void ssl2_message(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
                          const struct tls_summary *sum, int64_t ts_us)
 {
     if (m->type == 0 && ca->ssl2_error_after.type == NO_MSG)
         ca->ssl2_error_after = ca->last;
     ca->last = (struct hs_point){0x100 + m->type, dir};
-    if (m->type != 4 || dir != TCP_S2C)
+    if (m->type != 4 || dir != DIR_S2C)
         return;
     history(ca, dir, 's');
-    ca->hellos[TCP_S2C]++;
+    ca->hellos[DIR_S2C]++;
     if (m->keying.nchain) {
         ca->side[dir].cert_sent = 1;
         if (!ca->cert_ts_us)
@@ -194,7 +189,7 @@ static void ssl2_message(struct conn_analysis *ca, enum tcp_dir dir, const struc
     }
 }
 
-void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_msg *m,
+void conn_analysis_message(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
                            const struct tls_summary *sum, int64_t ts_us)
 {
     struct side *sd = &ca->side[dir];
@@ -206,19 +201,19 @@ void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const str
     ca->last = (struct hs_point){m->type, dir};
     switch (m->type) {
     case TLS_HS_CLIENT_HELLO:
-        ca->hellos[TCP_C2S]++;
+        ca->hellos[DIR_C2S]++;
         break;
     case TLS_HS_SERVER_HELLO:
     case TLS_HS_HELLO_RETRY_REQUEST:
-        ca->hellos[TCP_S2C]++;
+        ca->hellos[DIR_S2C]++;
         break;
     case 13: /* CertificateRequest */
-        ca->cert_request |= dir == TCP_S2C;
+        ca->cert_request |= dir == DIR_S2C;
         break;
     case TLS_HS_CERTIFICATE:
         sd->cert_sent = 1;
         sd->cert_empty = !m->malformed && !m->keying.cert;
-        if (dir == TCP_S2C && !ca->cert_ts_us)
+        if (dir == DIR_S2C && !ca->cert_ts_us)
             ca->cert_ts_us = ts_us;
         validate(ca, dir, m, sum, ts_us);
         break;
@@ -230,7 +225,7 @@ void conn_analysis_message(struct conn_analysis *ca, enum tcp_dir dir, const str
     }
 }
 
-void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struct tls_alert *a)
+void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tls_alert *a)
 {
     history(ca, dir, 'l');
     int known = !a->encrypted || a->decrypted;
@@ -245,7 +240,7 @@ void conn_analysis_alert(struct conn_analysis *ca, enum tcp_dir dir, const struc
     seen->ends_before = ca->ends;
 }
 
-void conn_analysis_problem(struct conn_analysis *ca, enum tcp_dir dir, enum tls_framer_problem what,
+void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_framer_problem what,
                            uint64_t offset, const uint8_t *bytes, size_t n)
 {
     struct side *sd = &ca->side[dir];

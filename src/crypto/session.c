@@ -140,7 +140,7 @@ static struct rc *tls13_keys(struct crypto_conn *c, const struct suite *s, const
     return r;
 }
 
-static void set_traffic(struct crypto_conn *c, enum tcp_dir dir, enum kl_label label)
+static void set_traffic(struct crypto_conn *c, enum dir dir, enum kl_label label)
 {
     struct dir_crypt *d = &c->d[dir];
     uint8_t secret[64];
@@ -158,7 +158,7 @@ static void set_traffic(struct crypto_conn *c, enum tcp_dir dir, enum kl_label l
     OPENSSL_cleanse(secret, sizeof(secret));
 }
 
-static void key_update(struct crypto_conn *c, enum tcp_dir dir)
+static void key_update(struct crypto_conn *c, enum dir dir)
 {
     struct dir_crypt *d = &c->d[dir];
     uint8_t next[64];
@@ -195,8 +195,8 @@ static void derive_key_block(struct crypto_conn *c)
         set_reason(c, rc_why(why, c->suite.cipher, c->k->legacy != NULL, msg, sizeof(msg)));
         return;
     }
-    replace(&c->d[TCP_C2S].pending, r[0]);
-    replace(&c->d[TCP_S2C].pending, r[1]);
+    replace(&c->d[DIR_C2S].pending, r[0]);
+    replace(&c->d[DIR_S2C].pending, r[1]);
 }
 
 static void client_hello(struct crypto_conn *c, const struct tls_msg *m,
@@ -224,9 +224,9 @@ static void client_hello(struct crypto_conn *c, const struct tls_msg *m,
 
 static void server_hello_tls13(struct crypto_conn *c)
 {
-    struct dir_crypt *cl = &c->d[TCP_C2S];
-    set_traffic(c, TCP_S2C, KL_SHTS);
-    set_traffic(c, TCP_C2S, KL_CHTS);
+    struct dir_crypt *cl = &c->d[DIR_C2S];
+    set_traffic(c, DIR_S2C, KL_SHTS);
+    set_traffic(c, DIR_C2S, KL_CHTS);
     /* The client may still be sending early data: its handshake keys wait
      * for EndOfEarlyData, or for the first record the early keys fail on
      * (the server rejected it). */
@@ -315,23 +315,23 @@ static void client_key_exchange(struct crypto_conn *c, const struct tls_msg *m)
         rsa_premaster(c, m);
 }
 
-static void finished(struct crypto_conn *c, enum tcp_dir dir)
+static void finished(struct crypto_conn *c, enum dir dir)
 {
     if (c->version == 0x0304) {
-        set_traffic(c, dir, dir == TCP_S2C ? KL_STS0 : KL_CTS0);
+        set_traffic(c, dir, dir == DIR_S2C ? KL_STS0 : KL_CTS0);
         return;
     }
     if (c->have_master && c->sid_len) /* RFC 5246 7.4.1.3: resumable by ID */
         session_cache_put(c->k->sessions, c->sid, c->sid_len, c->master);
 }
 
-static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
+static void on_message(void *arg, enum dir dir, const struct tls_msg *m,
                        const struct tls_summary *s)
 {
     struct crypto_conn *c = arg;
-    struct dir_crypt *cl = &c->d[TCP_C2S];
+    struct dir_crypt *cl = &c->d[DIR_C2S];
 
-    if (m->type == TLS_HS_CLIENT_HELLO && dir == TCP_C2S)
+    if (m->type == TLS_HS_CLIENT_HELLO && dir == DIR_C2S)
         client_hello(c, m, s);
     if (m->raw)
         transcript_add(&c->transcript, m->raw, m->raw_len);
@@ -340,7 +340,7 @@ static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
         server_hello(c, s);
         break;
     case TLS_HS_CERTIFICATE:
-        if (dir == TCP_S2C)
+        if (dir == DIR_S2C)
             certificate(c, m);
         break;
     case TLS_HS_CLIENT_KEY_EXCHANGE:
@@ -352,7 +352,7 @@ static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
             session_cache_put(c->k->sessions, m->keying.ticket, m->keying.ticket_len, c->master);
         break;
     case TLS_HS_END_OF_EARLY_DATA:
-        if (dir == TCP_C2S && cl->hs) {
+        if (dir == DIR_C2S && cl->hs) {
             replace(&cl->cur, cl->hs);
             cl->hs = NULL;
             cl->seq = 0;
@@ -371,7 +371,7 @@ static void on_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
     }
 }
 
-static void on_ccs(void *arg, enum tcp_dir dir, const struct tls_summary *s)
+static void on_ccs(void *arg, enum dir dir, const struct tls_summary *s)
 {
     struct crypto_conn *c = arg;
     struct dir_crypt *d = &c->d[dir];
@@ -398,7 +398,7 @@ static void on_ccs(void *arg, enum tcp_dir dir, const struct tls_summary *s)
         set_reason(c, "out of memory for DEFLATE");
 }
 
-static void on_gap(void *arg, enum tcp_dir dir)
+static void on_gap(void *arg, enum dir dir)
 {
     struct crypto_conn *c = arg;
     c->d[dir].lost = 1;
@@ -481,7 +481,7 @@ handshake:
     return c->early_len && d->early ? TLS_OPEN_FAILED : TLS_OPEN_NO_KEYS;
 }
 
-static void account(struct crypto_conn *c, enum tcp_dir dir, const struct tls_plaintext *pt)
+static void account(struct crypto_conn *c, enum dir dir, const struct tls_plaintext *pt)
 {
     struct dir_crypt *d = &c->d[dir];
     c->res.ok_records++;
@@ -520,7 +520,7 @@ static int inflate_record(struct crypto_conn *c, struct dir_crypt *d, struct tls
     return 1;
 }
 
-static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tls_record *rec,
+static enum tls_open_status on_open(void *arg, enum dir dir, const struct tls_record *rec,
                                     struct tls_plaintext *pt, uint64_t *skipped)
 {
     struct crypto_conn *c = arg;
@@ -528,7 +528,7 @@ static enum tls_open_status on_open(void *arg, enum tcp_dir dir, const struct tl
     uint8_t *out = c->k->plain;
     size_t n = 0;
     enum tls_open_status st;
-    int early_phase = dir == TCP_C2S && !d->cur && (d->early || d->hs || c->early_len);
+    int early_phase = dir == DIR_C2S && !d->cur && (d->early || d->hs || c->early_len);
 
     *skipped = 0;
     pt->early = 0;

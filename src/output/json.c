@@ -95,7 +95,7 @@ static void jtime(FILE *o, int64_t us)
 static void head(FILE *o, const char *type, const struct event *ev)
 {
     fprintf(o, "{\"type\":\"%s\",\"id\":%" PRIu64 ",\"dir\":\"%s\",\"ts\":", type, ev->conn->id,
-            ev->dir == TCP_C2S ? "client" : "server");
+            ev->dir == DIR_C2S ? "client" : "server");
     jtime(o, ev->ts_us);
 }
 
@@ -195,7 +195,7 @@ static void alerts(FILE *o, const struct tls_summary *s)
     fputs(",\"alerts\":[", o);
     for (int i = 0; i < s->nalerts; i++) {
         const struct tls_alert *a = &s->alerts[i];
-        fprintf(o, "%s{\"from\":\"%s\"", i ? "," : "", a->from == TCP_C2S ? "client" : "server");
+        fprintf(o, "%s{\"from\":\"%s\"", i ? "," : "", a->from == DIR_C2S ? "client" : "server");
         if (!a->encrypted || a->decrypted) {
             jkey(o, "level");
             jname(o, REG_ALERT_LEVEL, a->level);
@@ -282,13 +282,13 @@ static void findings(FILE *o, const struct findings *f)
 {
     jkey(o, "verdict"), jstr(o, verdict_name(f->verdict));
     jkey(o, "history"), jstr(o, f->history);
-    if (f->checked[TCP_S2C] || f->checked[TCP_C2S]) {
+    if (f->checked[DIR_S2C] || f->checked[DIR_C2S]) {
         fputs(",\"validation\":{", o);
-        if (f->checked[TCP_S2C])
-            fputs("\"server\":", o), jvalidation(o, &f->validation[TCP_S2C]);
-        if (f->checked[TCP_C2S])
-            fputs(f->checked[TCP_S2C] ? ",\"client\":" : "\"client\":", o),
-                jvalidation(o, &f->validation[TCP_C2S]);
+        if (f->checked[DIR_S2C])
+            fputs("\"server\":", o), jvalidation(o, &f->validation[DIR_S2C]);
+        if (f->checked[DIR_C2S])
+            fputs(f->checked[DIR_S2C] ? ",\"client\":" : "\"client\":", o),
+                jvalidation(o, &f->validation[DIR_C2S]);
         fputc('}', o);
     }
     if (!f->diag.code)
@@ -334,7 +334,7 @@ static const char *upgrade_name(enum tls_upgrade u)
  * an "opening" object. */
 static void opening(FILE *o, const struct tls_opening *op)
 {
-    if (!op->plain[TCP_C2S] && !op->plain[TCP_S2C])
+    if (!op->plain[DIR_C2S] && !op->plain[DIR_S2C])
         return;
     if (op->how)
         jkey(o, op->how), jstr(o, op->app ? op->app : "unknown");
@@ -344,9 +344,9 @@ static void opening(FILE *o, const struct tls_opening *op)
     if (op->answer[0])
         jkey(o, "answer"), jstr(o, op->answer);
     fprintf(o, ",\"plaintext_bytes\":{\"client\":%" PRIu64 ",\"server\":%" PRIu64 "}",
-            op->plain[TCP_C2S], op->plain[TCP_S2C]);
-    fprintf(o, ",\"tls\":{\"client\":%s,\"server\":%s}}", op->tls[TCP_C2S] ? "true" : "false",
-            op->tls[TCP_S2C] ? "true" : "false");
+            op->plain[DIR_C2S], op->plain[DIR_S2C]);
+    fprintf(o, ",\"tls\":{\"client\":%s,\"server\":%s}}", op->tls[DIR_C2S] ? "true" : "false",
+            op->tls[DIR_S2C] ? "true" : "false");
 }
 
 /* SSL 2.0: the cipher specs of the server's SERVER-HELLO. */
@@ -416,7 +416,7 @@ static void summary(FILE *o, const struct event *ev)
     for (int i = 0; i < s->nanomalies; i++)
         fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"%s\":%" PRIu64 "}", i ? "," : "",
                 anomaly_name(s->anomalies[i].kind),
-                s->anomalies[i].dir == TCP_C2S ? "client" : "server",
+                s->anomalies[i].dir == DIR_C2S ? "client" : "server",
                 s->anomalies[i].kind == TLS_ANOM_LOST_SYNC ||
                         s->anomalies[i].kind == TLS_ANOM_RESYNC
                     ? "offset"

@@ -37,7 +37,7 @@ enum { F_FIN = 0x01, F_SYN = 0x02, F_PSH = 0x08, F_ACK = 0x10 };
 struct pw_conn {
     uint32_t next[2]; /* each direction's next sequence number */
     int fin[2];       /* its FIN was written */
-    enum tcp_dir last_fin;
+    enum dir last_fin;
 };
 
 struct pcapout_view {
@@ -54,7 +54,7 @@ struct pcapout_view {
 /* A TCP segment of n payload bytes from one side of the connection. */
 struct pw_seg {
     const struct tcp_conn *conn;
-    enum tcp_dir dir;
+    enum dir dir;
     uint8_t flags;
     uint32_t seq, ack;
     const uint8_t *data;
@@ -132,8 +132,8 @@ static uint16_t tcp_checksum(const struct tcp_endpoint *src, const struct tcp_en
 
 static void write_segment(struct pcapout_view *pv, const struct pw_seg *s)
 {
-    const struct tcp_endpoint *src = s->dir == TCP_C2S ? &s->conn->client : &s->conn->server;
-    const struct tcp_endpoint *dst = s->dir == TCP_C2S ? &s->conn->server : &s->conn->client;
+    const struct tcp_endpoint *src = s->dir == DIR_C2S ? &s->conn->client : &s->conn->server;
+    const struct tcp_endpoint *dst = s->dir == DIR_C2S ? &s->conn->server : &s->conn->client;
     size_t tcplen = TCP_HDR + s->n;
     size_t iplen = ip_header(pv, src, dst, tcplen);
     uint8_t *t = pv->pkt + iplen;
@@ -162,7 +162,7 @@ static void write_segment(struct pcapout_view *pv, const struct pw_seg *s)
 }
 
 static void send_flags(struct pcapout_view *pv, const struct event *ev, struct pw_conn *pc,
-                       enum tcp_dir dir, uint8_t flags)
+                       enum dir dir, uint8_t flags)
 {
     struct pw_seg s = {.conn = ev->conn,
                        .dir = dir,
@@ -184,11 +184,11 @@ static struct pw_conn *conn_open(struct pcapout_view *pv, const struct event *ev
     /* Initial sequence numbers that differ per connection (Knuth's
      * multiplicative hash of its number in this file). */
     uint32_t n = ++pv->opened;
-    pc->next[TCP_C2S] = n * 2654435761u;
-    pc->next[TCP_S2C] = ~n * 2654435761u;
-    send_flags(pv, ev, pc, TCP_C2S, F_SYN);
-    send_flags(pv, ev, pc, TCP_S2C, F_SYN | F_ACK);
-    send_flags(pv, ev, pc, TCP_C2S, F_ACK);
+    pc->next[DIR_C2S] = n * 2654435761u;
+    pc->next[DIR_S2C] = ~n * 2654435761u;
+    send_flags(pv, ev, pc, DIR_C2S, F_SYN);
+    send_flags(pv, ev, pc, DIR_S2C, F_SYN | F_ACK);
+    send_flags(pv, ev, pc, DIR_C2S, F_ACK);
     return pc;
 }
 
@@ -217,7 +217,7 @@ static void send_data(struct pcapout_view *pv, const struct event *ev, const uin
 }
 
 static void send_fin(struct pcapout_view *pv, const struct event *ev, struct pw_conn *pc,
-                     enum tcp_dir dir)
+                     enum dir dir)
 {
     if (pc->fin[dir])
         return;
@@ -230,8 +230,8 @@ static void send_fin(struct pcapout_view *pv, const struct event *ev, struct pw_
  * side that had not sent one and the last FIN acknowledged. */
 static void conn_close(struct pcapout_view *pv, const struct event *ev, struct pw_conn *pc)
 {
-    send_fin(pv, ev, pc, TCP_C2S);
-    send_fin(pv, ev, pc, TCP_S2C);
+    send_fin(pv, ev, pc, DIR_C2S);
+    send_fin(pv, ev, pc, DIR_S2C);
     send_flags(pv, ev, pc, !pc->last_fin, F_ACK);
     free(pc);
     *ev->slot = NULL;

@@ -90,7 +90,7 @@ static FILE *open_stream(struct streams_view *sv, const struct event *ev, struct
     char name[96];
     int append = cf->created[ev->dir] || ev->conn->reopened;
     snprintf(name, sizeof(name), "%s-%" PRIu64 "-%s.bin", sv->plaintext ? "conn" : "stream",
-             ev->conn->id, ev->dir == TCP_C2S ? "client" : "server");
+             ev->conn->id, ev->dir == DIR_C2S ? "client" : "server");
     if (sv->nopen == MAX_OPEN)
         close_oldest(sv);
     int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_CREAT | O_EXCL);

@@ -39,7 +39,7 @@ static void prefix(struct text_view *tv, const struct event *ev)
     print_seconds(tv->out, tv->opts.absolute_time ? ev->ts_us : ev->ts_us - ev->conn->first_ts_us);
     fputs(" (", tv->out);
     print_seconds(tv->out, ev->since_prev_us);
-    fprintf(tv->out, ")  %s  ", ev->dir == TCP_C2S ? "C>S" : "S>C");
+    fprintf(tv->out, ")  %s  ", ev->dir == DIR_C2S ? "C>S" : "S>C");
 }
 
 static void new_connection(struct text_view *tv, const struct tcp_conn *c)
@@ -142,7 +142,7 @@ static const char *upgrade_name(enum tls_upgrade u)
 static void opening(struct text_view *tv, uint64_t id, const struct tls_opening *o)
 {
     char b[64];
-    if (!o->plain[TCP_C2S] && !o->plain[TCP_S2C])
+    if (!o->plain[DIR_C2S] && !o->plain[DIR_S2C])
         return;
     fprintf(tv->out, "%" PRIu64 "    plaintext: %s, %s", id, opening_name(o, b, sizeof(b)),
             upgrade_name(o->upgrade));
@@ -150,7 +150,7 @@ static void opening(struct text_view *tv, uint64_t id, const struct tls_opening 
         fprintf(tv->out, " (\"%s\")", o->answer);
     fprintf(tv->out,
             "; %" PRIu64 " bytes of plaintext from the client, %" PRIu64 " from the server\n",
-            o->plain[TCP_C2S], o->plain[TCP_S2C]);
+            o->plain[DIR_C2S], o->plain[DIR_S2C]);
 }
 
 /* After the connection: its verdict and Zeek history, the certificate
@@ -166,10 +166,10 @@ static void findings(struct text_view *tv, const struct event *ev)
     if (ev->summary->compression) /* RFC 3749: rare, and worth saying (CRIME) */
         fprintf(tv->out, "%" PRIu64 "    compression: %s\n", id,
                 reg_name_or_unknown(REG_COMPRESSION, ev->summary->compression, b, sizeof(b)));
-    if (f->checked[TCP_S2C])
-        validation(tv, id, &f->validation[TCP_S2C], "server");
-    if (f->checked[TCP_C2S])
-        validation(tv, id, &f->validation[TCP_C2S], "client");
+    if (f->checked[DIR_S2C])
+        validation(tv, id, &f->validation[DIR_S2C], "server");
+    if (f->checked[DIR_C2S])
+        validation(tv, id, &f->validation[DIR_C2S], "client");
     if (!f->diag.code)
         return;
     fprintf(tv->out, "%" PRIu64 "    diagnosis: %s%s: %s\n", id, f->diag.code,

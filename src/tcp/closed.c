@@ -56,7 +56,7 @@ static enum tcp_fit fits_space(const struct half *h, uint32_t seq, uint32_t n)
     return FIT_NONE;
 }
 
-enum tcp_fit tcp_fit(const struct half h[2], enum tcp_dir dir, const struct tcp_header *th)
+enum tcp_fit tcp_fit(const struct half h[2], enum dir dir, const struct tcp_header *th)
 {
     const struct half *me = &h[dir], *peer = &h[!dir];
     uint32_t n =
@@ -159,7 +159,7 @@ static int expired(const struct tcp_stage *t, const struct closed *e, int64_t no
 }
 
 struct closed *closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, enum tcp_dir *dir, int64_t now)
+                           const struct tcp_header *th, enum dir *dir, int64_t now)
 {
     for (struct closed *e = t->cbuckets[hash & (CLOSED_BUCKETS - 1)]; e; e = e->hnext) {
         if (e->hash != hash || !flow_dir(&e->client, &e->server, d, th, dir))

@@ -32,7 +32,7 @@ void tcp_config_defaults(struct tcp_config *cfg)
     cfg->forgotten_s = 3600;
 }
 
-void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum tcp_dir dir,
+void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum dir dir,
               int64_t ts)
 {
     struct tcp_event ev = {.kind = kind, .conn = &c->pub, .dir = dir, .ts_us = ts};
@@ -66,7 +66,7 @@ static uint64_t hash_flow(const struct tcp_stage *t, const struct ip_datagram *d
 }
 
 static struct conn *lookup(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, enum tcp_dir *dir)
+                           const struct tcp_header *th, enum dir *dir)
 {
     for (struct conn *c = t->buckets[hash & (t->nbuckets - 1)]; c; c = c->hnext)
         if (c->hash == hash && flow_dir(&c->pub.client, &c->pub.server, d, th, dir))
@@ -137,14 +137,14 @@ static void unhash(struct tcp_stage *t, struct conn *c)
 
 static void close_conn(struct tcp_stage *t, struct conn *c, enum tcp_close_reason why, int64_t ts)
 {
-    half_flush(t, c, TCP_C2S, ts);
-    half_flush(t, c, TCP_S2C, ts);
+    half_flush(t, c, DIR_C2S, ts);
+    half_flush(t, c, DIR_S2C, ts);
     struct tcp_event ev = {.kind = TCP_EV_CLOSE, .conn = &c->pub, .ts_us = ts, .reason = why};
     t->fn(t->arg, &ev);
     unhash(t, c);
     lru_unlink(t, c);
-    half_free(t, c, &c->half[TCP_C2S]);
-    half_free(t, c, &c->half[TCP_S2C]);
+    half_free(t, c, &c->half[DIR_C2S]);
+    half_free(t, c, &c->half[DIR_S2C]);
     t->st.live--;
     switch (why) {
     case TCP_CLOSE_FIN:
@@ -201,13 +201,13 @@ static struct conn *conn_alloc(struct tcp_stage *t, uint64_t hash, int64_t ts)
 }
 
 static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, int64_t ts, enum tcp_dir *dir)
+                           const struct tcp_header *th, int64_t ts, enum dir *dir)
 {
     struct conn *c = conn_alloc(t, hash, ts);
     if (!c)
         return NULL;
     int client = sender_is_client(t, th);
-    *dir = client ? TCP_C2S : TCP_S2C;
+    *dir = client ? DIR_C2S : DIR_S2C;
     set_endpoint(client ? &c->pub.client : &c->pub.server, d->family, d->src, th->sport);
     set_endpoint(client ? &c->pub.server : &c->pub.client, d->family, d->dst, th->dport);
     c->pub.id = ++t->next_id;
@@ -220,7 +220,7 @@ static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_d
 
 /* A forgotten connection that goes on: the same id, its two directions
  * where they stopped.  Its TLS is picked up mid-stream if bytes went by. */
-static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum tcp_dir dir, int64_t ts)
+static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum dir dir, int64_t ts)
 {
     struct conn *c = conn_alloc(t, e->hash, ts);
     if (!c)
@@ -230,9 +230,9 @@ static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum tcp_dir d
     c->pub.server = e->server;
     c->pub.first_ts_us = e->first_ts;
     c->pub.reopened = 1;
-    c->pub.midstream = e->half[TCP_C2S].offset || e->half[TCP_S2C].offset;
-    c->half[TCP_C2S] = e->half[TCP_C2S];
-    c->half[TCP_S2C] = e->half[TCP_S2C];
+    c->pub.midstream = e->half[DIR_C2S].offset || e->half[DIR_S2C].offset;
+    c->half[DIR_C2S] = e->half[DIR_C2S];
+    c->half[DIR_S2C] = e->half[DIR_S2C];
     closed_remove(t, e);
     tcp_emit(t, c, TCP_EV_OPEN, dir, ts);
     return c;
@@ -241,7 +241,7 @@ static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum tcp_dir d
 /* The ACK of the peer's FIN that completes a close (RFC 9293 section 3.6,
  * figures 12 and 13: one, or one each way when both closed at once) is
  * expected, not late; copies of it are. */
-static int is_last_ack(const struct closed *e, enum tcp_dir dir, const struct tcp_header *th)
+static int is_last_ack(const struct closed *e, enum dir dir, const struct tcp_header *th)
 {
     const struct half *peer = &e->half[!dir];
     return !e->forgotten && !e->last_ack_seen[dir] &&
@@ -253,7 +253,7 @@ static int is_last_ack(const struct closed *e, enum tcp_dir dir, const struct tc
  * ended there: late (counted, *late set), the resumption of a forgotten
  * one (returned, with the silence it ends), or neither (NULL). */
 static struct conn *after_close(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                                const struct tcp_header *th, int64_t ts, enum tcp_dir *dir,
+                                const struct tcp_header *th, int64_t ts, enum dir *dir,
                                 int64_t *silence, int *late)
 {
     struct closed *e = closed_find(t, hash, d, th, dir, ts);
@@ -293,11 +293,11 @@ static void expire_idle(struct tcp_stage *t, int64_t now)
 
 /* A SYN for a connection we hold, with a new initial sequence number: the
  * port pair is being reused. */
-static int is_reuse(const struct conn *c, enum tcp_dir dir, const struct tcp_header *th)
+static int is_reuse(const struct conn *c, enum dir dir, const struct tcp_header *th)
 {
     const struct half *h = &c->half[dir];
     return (th->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
-           (dir != TCP_C2S || !h->syn_seen || h->isn != th->seq);
+           (dir != DIR_C2S || !h->syn_seen || h->isn != th->seq);
 }
 
 /* A client that tries again before the server answered anything (a new
@@ -305,13 +305,12 @@ static int is_reuse(const struct conn *c, enum tcp_dir dir, const struct tcp_hea
  * section 4.2.2) may send its SYN with a new initial sequence number: the
  * same attempt, so the stream goes on where the first SYN's data left it,
  * and data sent again on the new numbering is a retransmission. */
-static int syn_retry(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
-                     const struct tcp_header *th)
+static int syn_retry(struct tcp_stage *t, struct conn *c, enum dir dir, const struct tcp_header *th)
 {
-    struct half *h = &c->half[TCP_C2S];
-    const struct half *srv = &c->half[TCP_S2C];
+    struct half *h = &c->half[DIR_C2S];
+    const struct half *srv = &c->half[DIR_S2C];
 
-    if (dir != TCP_C2S || !h->syn_seen || h->fin_seen || srv->started || srv->syn_seen)
+    if (dir != DIR_C2S || !h->syn_seen || h->fin_seen || srv->started || srv->syn_seen)
         return 0;
     half_free(t, c, h); /* pieces numbered from the old ISN */
     h->isn = th->seq;
@@ -320,13 +319,13 @@ static int syn_retry(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
     return 1;
 }
 
-static void syn(struct conn *c, enum tcp_dir dir, const struct tcp_header *th)
+static void syn(struct conn *c, enum dir dir, const struct tcp_header *th)
 {
     struct half *h = &c->half[dir];
     if (h->syn_seen) {
         /* A SYN-ACK with a new initial sequence number before the server
          * sent a byte answers the client's latest SYN (see syn_retry). */
-        if (dir == TCP_S2C && (th->flags & TCP_ACK) && th->seq != h->isn && h->offset == 0 &&
+        if (dir == DIR_S2C && (th->flags & TCP_ACK) && th->seq != h->isn && h->offset == 0 &&
             !h->ooo && !h->fin_seen) {
             h->isn = th->seq;
             h->first_seq = h->next_seq = th->seq + 1;
@@ -353,7 +352,7 @@ static void touch(struct tcp_stage *t, struct conn *c, int64_t ts)
 /* The connection the segment belongs to, live, resumed or new; NULL when
  * it opens none (stray, or late for one that ended). */
 static struct conn *find_conn(struct tcp_stage *t, const struct ip_datagram *d,
-                              const struct tcp_header *th, int64_t ts, enum tcp_dir *dir,
+                              const struct tcp_header *th, int64_t ts, enum dir *dir,
                               int64_t *silence)
 {
     uint64_t hash = hash_flow(t, d, th);
@@ -390,7 +389,7 @@ static struct conn *find_conn(struct tcp_stage *t, const struct ip_datagram *d,
 static void segment(struct tcp_stage *t, const struct ip_datagram *d, const struct tcp_header *th,
                     int64_t ts)
 {
-    enum tcp_dir dir;
+    enum dir dir;
     int64_t silence = 0;
     struct conn *c = find_conn(t, d, th, ts, &dir, &silence);
 

@@ -25,8 +25,8 @@ void half_start(struct half *h, uint32_t next_seq)
     h->next_seq = next_seq;
 }
 
-static void deliver(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, const uint8_t *p,
-                    size_t n, int64_t ts)
+static void deliver(struct tcp_stage *t, struct conn *c, enum dir dir, const uint8_t *p, size_t n,
+                    int64_t ts)
 {
     struct half *h = &c->half[dir];
     struct tcp_event ev = {.kind = TCP_EV_DATA,
@@ -42,7 +42,7 @@ static void deliver(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, const
     t->fn(t->arg, &ev);
 }
 
-void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts, size_t n,
+void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts, size_t n,
                   enum tcp_gap_reason why)
 {
     struct half *h = &c->half[dir];
@@ -59,7 +59,7 @@ void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t
     t->fn(t->arg, &ev);
 }
 
-static void check_fin(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts)
+static void check_fin(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
 {
     struct half *h = &c->half[dir];
     if (h->fin_seen && !h->fin_done && h->next_seq == h->fin_seq) {
@@ -108,7 +108,7 @@ static void unlink_head(struct tcp_stage *t, struct half *h)
 }
 
 /* Hands on the buffered pieces that now continue the stream. */
-static void drain(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts)
+static void drain(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
 {
     struct half *h = &c->half[dir];
     struct seg *s;
@@ -212,7 +212,7 @@ static void buffer(struct tcp_stage *t, struct half *h, uint32_t seq, const uint
 }
 
 /* Gives up the hole before the first buffered piece of this direction. */
-static void force_past_hole(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts,
+static void force_past_hole(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts,
                             enum tcp_gap_reason why)
 {
     struct half *h = &c->half[dir];
@@ -222,22 +222,22 @@ static void force_past_hole(struct tcp_stage *t, struct conn *c, enum tcp_dir di
     drain(t, c, dir, ts);
 }
 
-static void enforce_caps(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts)
+static void enforce_caps(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
 {
     while (c->half[0].ooo_cost + c->half[1].ooo_cost > t->cfg.max_ooo_conn) {
-        enum tcp_dir d = c->half[dir].ooo ? dir : !dir;
+        enum dir d = c->half[dir].ooo ? dir : !dir;
         t->st.cap_gaps++;
         force_past_hole(t, c, d, ts, TCP_GAP_CAPACITY);
     }
     while (t->ooo_total > t->cfg.max_ooo_total && t->ooo_head) {
         struct conn *o = t->ooo_head;
         t->st.cap_gaps++;
-        force_past_hole(t, o, o->half[TCP_C2S].ooo ? TCP_C2S : TCP_S2C, ts, TCP_GAP_CAPACITY);
+        force_past_hole(t, o, o->half[DIR_C2S].ooo ? DIR_C2S : DIR_S2C, ts, TCP_GAP_CAPACITY);
     }
 }
 
 /* A segment that starts at or before the expected byte. */
-static void in_order(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
+static void in_order(struct tcp_stage *t, struct conn *c, enum dir dir,
                      const struct tcp_header *seg, uint32_t seq, int64_t ts)
 {
     struct half *h = &c->half[dir];
@@ -263,8 +263,8 @@ static void in_order(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
     }
 }
 
-void half_segment(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
-                  const struct tcp_header *seg, int64_t ts)
+void half_segment(struct tcp_stage *t, struct conn *c, enum dir dir, const struct tcp_header *seg,
+                  int64_t ts)
 {
     struct half *h = &c->half[dir];
     uint32_t seq = seg->seq + ((seg->flags & TCP_SYN) ? 1 : 0);
@@ -297,7 +297,7 @@ void half_segment(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
     enforce_caps(t, c, dir, ts);
 }
 
-void half_acked(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, uint32_t ack, int64_t ts)
+void half_acked(struct tcp_stage *t, struct conn *c, enum dir dir, uint32_t ack, int64_t ts)
 {
     struct half *h = &c->half[dir];
     uint32_t limit = ack;
@@ -319,7 +319,7 @@ void half_acked(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, uint32_t 
     }
 }
 
-void half_flush(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts)
+void half_flush(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
 {
     struct half *h = &c->half[dir];
 

@@ -112,31 +112,31 @@ struct tcp_stage {
     struct tcp_stats st;
 };
 
-void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum tcp_dir dir,
+void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum dir dir,
               int64_t ts);
-void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts, size_t n,
+void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts, size_t n,
                   enum tcp_gap_reason why);
 
 /* reasm.c: one direction's stream. */
 void half_start(struct half *h, uint32_t next_seq);
-void half_segment(struct tcp_stage *t, struct conn *c, enum tcp_dir dir,
-                  const struct tcp_header *seg, int64_t ts);
-void half_acked(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, uint32_t ack, int64_t ts);
+void half_segment(struct tcp_stage *t, struct conn *c, enum dir dir, const struct tcp_header *seg,
+                  int64_t ts);
+void half_acked(struct tcp_stage *t, struct conn *c, enum dir dir, uint32_t ack, int64_t ts);
 /* Gives up every hole and hands out all that is buffered. */
-void half_flush(struct tcp_stage *t, struct conn *c, enum tcp_dir dir, int64_t ts);
+void half_flush(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts);
 void half_free(struct tcp_stage *t, struct conn *c, struct half *h);
 
 /* Whether the segment th from dir belongs to the connection whose two
  * directions are h (RFC 9293 section 3.10.7.4: acceptable segments, with
  * what was seen standing in for the window). */
-enum tcp_fit tcp_fit(const struct half h[2], enum tcp_dir dir, const struct tcp_header *th);
+enum tcp_fit tcp_fit(const struct half h[2], enum dir dir, const struct tcp_header *th);
 
 /* closed.c: the connections that ended, for their late packets. */
 int closed_init(struct tcp_stage *t);
 void closed_free_all(struct tcp_stage *t);
 void closed_add(struct tcp_stage *t, const struct conn *c, int forgotten);
 struct closed *closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, enum tcp_dir *dir, int64_t now);
+                           const struct tcp_header *th, enum dir *dir, int64_t now);
 void closed_touch(struct tcp_stage *t, struct closed *e, int64_t ts);
 void closed_remove(struct tcp_stage *t, struct closed *e);
 void closed_expire(struct tcp_stage *t, int64_t now);
@@ -150,17 +150,16 @@ static inline int tcp_endpoint_is(const struct tcp_endpoint *e, uint8_t family, 
 /* Which direction a datagram goes between client and server; 0 if it is
  * not between them. */
 static inline int flow_dir(const struct tcp_endpoint *client, const struct tcp_endpoint *server,
-                           const struct ip_datagram *d, const struct tcp_header *th,
-                           enum tcp_dir *dir)
+                           const struct ip_datagram *d, const struct tcp_header *th, enum dir *dir)
 {
     if (tcp_endpoint_is(client, d->family, d->src, th->sport) &&
         tcp_endpoint_is(server, d->family, d->dst, th->dport)) {
-        *dir = TCP_C2S;
+        *dir = DIR_C2S;
         return 1;
     }
     if (tcp_endpoint_is(server, d->family, d->src, th->sport) &&
         tcp_endpoint_is(client, d->family, d->dst, th->dport)) {
-        *dir = TCP_S2C;
+        *dir = DIR_S2C;
         return 1;
     }
     return 0;

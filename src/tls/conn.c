@@ -21,7 +21,7 @@ enum phase { PH_START, PH_PLAIN, PH_TLS };
 
 struct dir_state {
     struct tls_conn *conn;
-    enum tcp_dir dir;
+    enum dir dir;
     enum phase phase;
     /* PH_START, PH_PLAIN: the last bytes, when they may begin a record
      * that the next bytes would confirm. */
@@ -54,8 +54,7 @@ struct tls_conn {
     int midstream;           /* the capture lacks the connection's start */
 };
 
-static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum tcp_dir dir,
-                    uint64_t bytes)
+static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum dir dir, uint64_t bytes)
 {
     if (c->sum.nanomalies < TLS_MAX_ANOMALIES)
         c->sum.anomalies[c->sum.nanomalies++] = (struct tls_anomaly){kind, dir, bytes};
@@ -103,7 +102,7 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
     m.malformed = !dec_message(&d, m.type, &cur, m.root);
     /* RFC 8446 2: everything after the ServerHello is encrypted. */
     if (m.type == 2 && tls_is_tls13(c->sum.version))
-        c->d[TCP_C2S].encrypted = c->d[TCP_S2C].encrypted = 1;
+        c->d[DIR_C2S].encrypted = c->d[DIR_S2C].encrypted = 1;
     deliver(ds, &m);
 }
 
@@ -252,13 +251,13 @@ static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
     d.keying = &m.keying;
     m.malformed = !dec_ssl2_message(&d, type, &cur, m.root);
     deliver(ds, &m);
-    if (type == 4 && ds->dir == TCP_S2C && v2->server_hello) {
-        tls_framer_ssl2(c->d[TCP_C2S].framer);
+    if (type == 4 && ds->dir == DIR_S2C && v2->server_hello) {
+        tls_framer_ssl2(c->d[DIR_C2S].framer);
         if (v2->session_id_hit)
-            v2->keyed[TCP_C2S] = v2->keyed[TCP_S2C] = 1;
+            v2->keyed[DIR_C2S] = v2->keyed[DIR_S2C] = 1;
     }
-    if (type == 2 && ds->dir == TCP_C2S && v2->master_key)
-        v2->keyed[TCP_C2S] = v2->keyed[TCP_S2C] = 1;
+    if (type == 2 && ds->dir == DIR_C2S && v2->master_key)
+        v2->keyed[DIR_C2S] = v2->keyed[DIR_S2C] = 1;
 }
 
 static void on_record(void *arg, const struct tls_record *rec)
@@ -360,7 +359,7 @@ struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct ftree
     c->sum.cipher = 0xffffffff;
     for (int d = 0; d < 2; d++) {
         c->d[d].conn = c;
-        c->d[d].dir = (enum tcp_dir)d;
+        c->d[d].dir = (enum dir)d;
         if (!(c->d[d].framer = tls_framer_new(&framer_ops, &c->d[d]))) {
             tls_conn_free(c);
             return NULL;
@@ -424,9 +423,9 @@ static void begin_tls(struct dir_state *ds, uint64_t offset)
  * answered it, goes on with whatever record comes next. */
 static enum tls_start_rule start_rule(const struct dir_state *ds, int at_first_byte)
 {
-    if (at_first_byte || (ds->dir == TCP_C2S && ds->gap && ds->conn->d[TCP_S2C].phase == PH_TLS))
+    if (at_first_byte || (ds->dir == DIR_C2S && ds->gap && ds->conn->d[DIR_S2C].phase == PH_TLS))
         return TLS_AT_STREAM_START;
-    return ds->dir == TCP_C2S ? TLS_CLIENT_HELLO : TLS_SERVER_ANSWER;
+    return ds->dir == DIR_C2S ? TLS_CLIENT_HELLO : TLS_SERVER_ANSWER;
 }
 
 /* Where byte b is next in p from `from` on, or n. */
@@ -541,8 +540,7 @@ static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t
                    at > offset ? at : offset);
 }
 
-void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_t n,
-                   uint64_t offset)
+void tls_conn_data(struct tls_conn *c, enum dir dir, const uint8_t *p, size_t n, uint64_t offset)
 {
     struct dir_state *ds = &c->d[dir];
     if (ds->phase != PH_TLS) {
@@ -554,7 +552,7 @@ void tls_conn_data(struct tls_conn *c, enum tcp_dir dir, const uint8_t *p, size_
         tls_ended(ds, p, n, offset);
 }
 
-void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_t bytes)
+void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t bytes)
 {
     struct dir_state *ds = &c->d[dir];
     anomaly(c, TLS_ANOM_GAP, dir, bytes);
@@ -578,7 +576,7 @@ void tls_conn_gap(struct tls_conn *c, enum tcp_dir dir, uint64_t offset, uint64_
  * first captured byte, found by the framer as before any opening. */
 void tls_conn_midstream(struct tls_conn *c)
 {
-    anomaly(c, TLS_ANOM_MIDSTREAM, TCP_C2S, 0);
+    anomaly(c, TLS_ANOM_MIDSTREAM, DIR_C2S, 0);
     c->midstream = 1;
     for (int d = 0; d < 2; d++) {
         c->d[d].phase = PH_TLS;
@@ -597,7 +595,7 @@ const char *tls_version_name(uint16_t v)
 }
 
 int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
-                       struct tls_summary *sum, enum tcp_dir dir)
+                       struct tls_summary *sum, enum dir dir)
 {
     struct dec d = {.t = tree, .sum = sum, .dir = dir};
     struct cursor c = cur_make(body, len);
@@ -605,7 +603,7 @@ int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftr
 }
 
 int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
-                          int root, struct tls_summary *sum, enum tcp_dir dir)
+                          int root, struct tls_summary *sum, enum dir dir)
 {
     struct dec d = {.t = tree, .sum = sum, .dir = dir, .msg = context};
     struct cursor c = cur_make(p, len);

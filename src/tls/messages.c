@@ -143,7 +143,7 @@ static int client_key_exchange(struct dec *d, struct cursor *c, int node)
 static struct tls_cert_info *cert_slot(struct dec *d)
 {
     struct tls_summary *s = d->sum;
-    if (d->dir != TCP_S2C || s->ncerts == TLS_MAX_CERTS)
+    if (d->dir != DIR_S2C || s->ncerts == TLS_MAX_CERTS)
         return NULL;
     if (!s->certs && !(s->certs = calloc(TLS_MAX_CERTS, sizeof(*s->certs))))
         return NULL;
@@ -205,7 +205,7 @@ static int certificate(struct dec *d, struct cursor *c, int node)
     }
     if (!cur_vec24(c, &list))
         return dec_fail(d, node, "bad certificate_list length");
-    if (d->dir == TCP_S2C)
+    if (d->dir == DIR_S2C)
         d->sum->ncerts = 0; /* a renegotiation sends the chain again */
     int l = ft_list(d->t, node, "certificates");
     while (!cur_at_end(&list))

@@ -248,7 +248,7 @@ static void server_line(struct opening *o, const char *line, struct tls_opening 
 }
 
 /* Lines end at '\n' and, for XMPP's sake, at '>'. */
-static void lines(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t n,
+static void lines(struct opening *o, enum dir dir, const uint8_t *p, size_t n,
                   struct tls_opening *out)
 {
     char *l = o->line[dir];
@@ -262,7 +262,7 @@ static void lines(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t 
             l[o->nline[dir]++] = '>';
         l[o->nline[dir]] = 0;
         o->nline[dir] = 0;
-        if (dir == TCP_C2S)
+        if (dir == DIR_C2S)
             client_line(o, l, out);
         else
             server_line(o, l, out);
@@ -419,14 +419,14 @@ static void proxy_v2(const uint8_t *c, size_t cn, struct tls_opening *out)
     }
 }
 
-static void keep_head(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t n)
+static void keep_head(struct opening *o, enum dir dir, const uint8_t *p, size_t n)
 {
     size_t room = HEAD_MAX - o->nhead[dir], k = n < room ? n : room;
     memcpy(o->head[dir] + o->nhead[dir], p, k);
     o->nhead[dir] += k;
 }
 
-void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t n,
+void opening_feed(struct opening *o, enum dir dir, const uint8_t *p, size_t n,
                   struct tls_opening *out)
 {
     int binary_done = o->nhead[dir] == HEAD_MAX;
@@ -436,8 +436,8 @@ void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t 
     o->seen[dir] += n;
     if (binary_done || out->upgrade == TLS_UPGRADE_ACCEPTED || out->upgrade == TLS_UPGRADE_REFUSED)
         return;
-    const uint8_t *c = o->head[TCP_C2S], *s = o->head[TCP_S2C];
-    size_t cn = o->nhead[TCP_C2S], sn = o->nhead[TCP_S2C];
+    const uint8_t *c = o->head[DIR_C2S], *s = o->head[DIR_S2C];
+    size_t cn = o->nhead[DIR_C2S], sn = o->nhead[DIR_S2C];
     postgres(c, cn, s, sn, out);
     mysql(c, cn, s, sn, out);
     ldap(c, cn, s, sn, out);
@@ -447,16 +447,16 @@ void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t 
     proxy_v2(c, cn, out);
 }
 
-void opening_gap(struct opening *o, enum tcp_dir dir)
+void opening_gap(struct opening *o, enum dir dir)
 {
     o->nline[dir] = 0;
     o->nhead[dir] = HEAD_MAX; /* what follows is not the start */
 }
 
-void opening_tls(struct opening *o, enum tcp_dir dir, struct tls_opening *out)
+void opening_tls(struct opening *o, enum dir dir, struct tls_opening *out)
 {
     (void)o;
-    if (dir != TCP_C2S)
+    if (dir != DIR_C2S)
         return;
     /* A client that sends its ClientHello took the answer as a yes. */
     if (!out->how)

@@ -107,7 +107,7 @@ static int server_hello(struct dec *d, struct cursor *c, int node)
     d->sum->version = version;
     d->sum->resumed = hit != 0;
     if (cert_len) {
-        if (d->dir == TCP_S2C)
+        if (d->dir == DIR_S2C)
             d->sum->ncerts = 0;
         dec_cert_der(d, &cert, ft_list(d->t, node, "certificates"));
     }
@@ -181,7 +181,7 @@ int dec_ssl2_message(struct dec *d, uint8_t type, struct cursor *c, int node)
 }
 
 int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
-                            struct tls_summary *sum, enum tcp_dir dir)
+                            struct tls_summary *sum, enum dir dir)
 {
     struct cursor c = cur_make(p, len), peek = c;
     uint8_t type;

@@ -15,7 +15,7 @@ extern const uint8_t tls_hrr_random[32];
 struct dec {
     struct ftree *t;
     struct tls_summary *sum;
-    enum tcp_dir dir;
+    enum dir dir;
     uint8_t msg;               /* the handshake type (extensions depend on it) */
     struct tls_hello *hello;   /* set while decoding the first ClientHello or ServerHello */
     const uint8_t *session_id; /* ClientHello's, to tell a resumption */
@@ -47,12 +47,12 @@ struct opening;
 struct opening *opening_new(void);
 void opening_free(struct opening *o);
 /* The plaintext bytes of dir, in stream order; updates *out. */
-void opening_feed(struct opening *o, enum tcp_dir dir, const uint8_t *p, size_t n,
+void opening_feed(struct opening *o, enum dir dir, const uint8_t *p, size_t n,
                   struct tls_opening *out);
 /* Bytes of dir's plaintext were lost. */
-void opening_gap(struct opening *o, enum tcp_dir dir);
+void opening_gap(struct opening *o, enum dir dir);
 /* dir switched to TLS after its plaintext. */
-void opening_tls(struct opening *o, enum tcp_dir dir, struct tls_opening *out);
+void opening_tls(struct opening *o, enum dir dir, struct tls_opening *out);
 
 /* Adds a vector of 16-bit values named from table as a list. */
 int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key, enum reg_table table,

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tls_summary sum = {.cipher = 0xffffffff};
     ft_init(&tree);
     int root = ft_reset(&tree);
-    (void)tls_decode_message(1, data, size, &tree, root, &sum, TCP_C2S);
+    (void)tls_decode_message(1, data, size, &tree, root, &sum, DIR_C2S);
     ft_release(&tree);
     return 0;
 }

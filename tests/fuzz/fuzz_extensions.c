@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft_init(&tree);
     int root = ft_reset(&tree);
     (void)tls_decode_extensions(context, data + 1, size - 1, &tree, root, &sum,
-                                context == 1 ? TCP_C2S : TCP_S2C);
+                                context == 1 ? DIR_C2S : DIR_S2C);
     ft_release(&tree);
     return 0;
 }

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft_init(&tree);
     int root = ft_reset(&tree);
     (void)tls_decode_message(data[0], data + 3, size - 3, &tree, root, &sum,
-                             data[1] & 0x80 ? TCP_S2C : TCP_C2S);
+                             data[1] & 0x80 ? DIR_S2C : DIR_C2S);
     free(sum.certs);
     ft_release(&tree);
     return 0;

@@ -5,19 +5,19 @@
 #include "fuzz.h"
 #include "tls.h"
 
-static void on_record(void *a, enum tcp_dir d, const struct tls_rec_info *r)
+static void on_record(void *a, enum dir d, const struct tls_rec_info *r)
 {
     (void)a, (void)d, (void)r;
 }
-static void on_message(void *a, enum tcp_dir d, const struct tls_msg *m)
+static void on_message(void *a, enum dir d, const struct tls_msg *m)
 {
     (void)a, (void)d, (void)m;
 }
-static void on_alert(void *a, enum tcp_dir d, const struct tls_alert *al)
+static void on_alert(void *a, enum dir d, const struct tls_alert *al)
 {
     (void)a, (void)d, (void)al;
 }
-static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint64_t o)
+static void on_problem(void *a, enum dir d, enum tls_framer_problem p, uint64_t o)
 {
     (void)a, (void)d, (void)p, (void)o;
 }
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (c && (off[0] < len[0] || off[1] < len[1])) {
         for (int d = 0; d < 2; d++) {
             size_t n = len[d] - off[d] < 13 ? len[d] - off[d] : 13;
-            tls_conn_data(c, (enum tcp_dir)d, half[d] + off[d], n, off[d]);
+            tls_conn_data(c, (enum dir)d, half[d] + off[d], n, off[d]);
             off[d] += n;
         }
     }

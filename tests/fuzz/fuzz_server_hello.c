@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ft_init(&tree);
     int root = ft_reset(&tree);
-    (void)tls_decode_message(2, body, len, &tree, root, &sum, TCP_S2C);
+    (void)tls_decode_message(2, body, len, &tree, root, &sum, DIR_S2C);
     ft_release(&tree);
     return 0;
 }

@@ -31,7 +31,7 @@ static int decode(uint16_t version, const uint8_t *p, size_t n, struct ftree *t,
                   struct tls_summary *sum)
 {
     *sum = (struct tls_summary){.version = version, .cipher = 0xffffffff};
-    return tls_decode_message(11, p, n, t, ft_reset(t), sum, TCP_S2C);
+    return tls_decode_message(11, p, n, t, ft_reset(t), sum, DIR_S2C);
 }
 
 static int decode12(const uint8_t *p, size_t n, struct ftree *t)
@@ -182,28 +182,28 @@ struct chain_probe {
     uint8_t *der[TLS_MAX_CHAIN + 4]; /* what the message carries */
     size_t len[TLS_MAX_CHAIN + 4];
     int n;
-    enum tcp_dir dir;
+    enum dir dir;
     int certificates; /* Certificate messages delivered */
 };
 
-static void probe_record(void *arg, enum tcp_dir dir, const struct tls_rec_info *r)
+static void probe_record(void *arg, enum dir dir, const struct tls_rec_info *r)
 {
     (void)arg, (void)dir, (void)r;
 }
 
-static void probe_alert(void *arg, enum tcp_dir dir, const struct tls_alert *a)
+static void probe_alert(void *arg, enum dir dir, const struct tls_alert *a)
 {
     (void)arg, (void)dir, (void)a;
 }
 
-static void probe_problem(void *arg, enum tcp_dir dir, enum tls_framer_problem p, uint64_t off)
+static void probe_problem(void *arg, enum dir dir, enum tls_framer_problem p, uint64_t off)
 {
     (void)arg, (void)dir, (void)p, (void)off;
     CU_FAIL("framing problem");
 }
 
 /* Slices are valid during the callback only: checked here. */
-static void probe_message(void *arg, enum tcp_dir dir, const struct tls_msg *m)
+static void probe_message(void *arg, enum dir dir, const struct tls_msg *m)
 {
     struct chain_probe *p = arg;
     const struct tls_msg_keying *k = &m->keying;
@@ -269,7 +269,7 @@ static uint8_t *certificate_message(const struct chain_probe *p, int tls13, size
 
 /* msg as records of content type `type`: a first one of 100 bytes (the
  * message spans records), then records of at most 2^14 bytes. */
-static void feed(struct tls_conn *c, enum tcp_dir dir, unsigned type, const uint8_t *msg, size_t n,
+static void feed(struct tls_conn *c, enum dir dir, unsigned type, const uint8_t *msg, size_t n,
                  uint64_t *off)
 {
     uint8_t *rec = malloc(5 + 16384);
@@ -311,7 +311,7 @@ static void chain_tls12(struct chain_probe *p)
  * capture sends them: 13 slices, in order. */
 static void chain_long_tls12(void)
 {
-    struct chain_probe p = {.dir = TCP_S2C};
+    struct chain_probe p = {.dir = DIR_S2C};
     p.n = read_pem_certs("pcaps/keys/chain-leaf.pem", p.der, p.len, 1);
     p.n += read_pem_certs("pcaps/keys/chain-intermediates.pem", p.der + 1, p.len + 1, 12);
     CU_ASSERT_EQUAL_FATAL(p.n, 13);
@@ -319,7 +319,7 @@ static void chain_long_tls12(void)
     free_probe(&p);
 }
 
-static enum tls_open_status open_clear(void *arg, enum tcp_dir dir, const struct tls_record *rec,
+static enum tls_open_status open_clear(void *arg, enum dir dir, const struct tls_record *rec,
                                        struct tls_plaintext *out, uint64_t *skipped)
 {
     (void)arg, (void)dir, (void)skipped;
@@ -327,18 +327,18 @@ static enum tls_open_status open_clear(void *arg, enum tcp_dir dir, const struct
     return TLS_OPEN_OK;
 }
 
-static void prot_message(void *arg, enum tcp_dir dir, const struct tls_msg *m,
+static void prot_message(void *arg, enum dir dir, const struct tls_msg *m,
                          const struct tls_summary *s)
 {
     (void)arg, (void)dir, (void)m, (void)s;
 }
 
-static void prot_ccs(void *arg, enum tcp_dir dir, const struct tls_summary *s)
+static void prot_ccs(void *arg, enum dir dir, const struct tls_summary *s)
 {
     (void)arg, (void)dir, (void)s;
 }
 
-static void prot_gap(void *arg, enum tcp_dir dir)
+static void prot_gap(void *arg, enum dir dir)
 {
     (void)arg, (void)dir;
 }
@@ -349,7 +349,7 @@ static void prot_gap(void *arg, enum tcp_dir dir)
 static void chain_long_tls13(void)
 {
     static const struct tls_protect_ops clear = {prot_message, prot_ccs, prot_gap, open_clear};
-    struct chain_probe p = {.dir = TCP_S2C};
+    struct chain_probe p = {.dir = DIR_S2C};
     struct ftree t;
     uint64_t off = 0;
     size_t n, shn;
@@ -366,9 +366,9 @@ static void chain_long_tls13(void)
     struct tls_conn *c = tls_conn_new(&probe_ops, &p, &t);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     tls_conn_set_protect(c, &clear, NULL);
-    feed(c, TCP_S2C, TLS_CT_HANDSHAKE, sh, shn + 1, &off);
+    feed(c, DIR_S2C, TLS_CT_HANDSHAKE, sh, shn + 1, &off);
     CU_ASSERT_EQUAL(tls_conn_summary(c)->version, 0x0304);
-    feed(c, TCP_S2C, TLS_CT_APPLICATION_DATA, m, n, &off);
+    feed(c, DIR_S2C, TLS_CT_APPLICATION_DATA, m, n, &off);
     CU_ASSERT_EQUAL(p.certificates, 1);
     tls_conn_free(c);
     ft_release(&t);
@@ -380,7 +380,7 @@ static void chain_long_tls13(void)
 /* Mutual TLS: the client's chain is kept too. */
 static void chain_client(void)
 {
-    struct chain_probe p = {.dir = TCP_C2S};
+    struct chain_probe p = {.dir = DIR_C2S};
     p.n = read_pem_certs("pcaps/keys/client.pem", p.der, p.len, 1);
     CU_ASSERT_EQUAL_FATAL(p.n, 1);
     chain_tls12(&p);
@@ -391,7 +391,7 @@ static void chain_client(void)
  * first TLS_MAX_CHAIN are kept whatever they hold, the rest counted. */
 static void chain_too_long(void)
 {
-    struct chain_probe p = {.dir = TCP_S2C};
+    struct chain_probe p = {.dir = DIR_S2C};
     p.n = read_pem_certs("pcaps/keys/server.pem", p.der, p.len, 1);
     CU_ASSERT_EQUAL_FATAL(p.n, 1);
     for (; p.n < TLS_MAX_CHAIN + 2; p.n++) {

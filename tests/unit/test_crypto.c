@@ -349,7 +349,7 @@ static size_t seal(const char *key_hex, const char *iv_hex, uint64_t seq, const 
 static struct tls_plaintext pt;
 
 /* Opens a whole record (header included) as the tls stage would. */
-static enum tls_open_status open_rec(struct crypto_conn *c, enum tcp_dir dir, const uint8_t *rec,
+static enum tls_open_status open_rec(struct crypto_conn *c, enum dir dir, const uint8_t *rec,
                                      size_t n)
 {
     struct tls_record r = {.type = rec[0],
@@ -363,8 +363,7 @@ static enum tls_open_status open_rec(struct crypto_conn *c, enum tcp_dir dir, co
     return st;
 }
 
-static void message(struct crypto_conn *c, enum tcp_dir dir, uint8_t type,
-                    const struct tls_summary *s)
+static void message(struct crypto_conn *c, enum dir dir, uint8_t type, const struct tls_summary *s)
 {
     /* A ServerHello body as far as its session ID: version, random, empty ID. */
     static const uint8_t sh[35] = {3, 3};
@@ -407,8 +406,8 @@ static struct crypto_conn *tls13_conn(struct crypto_keys *k, const char *cr_hex)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     unhex(cr_hex, s.client_random, sizeof(s.client_random));
     memset(s.server_random, 0x5a, sizeof(s.server_random));
-    message(c, TCP_C2S, TLS_HS_CLIENT_HELLO, &s);
-    message(c, TCP_S2C, TLS_HS_SERVER_HELLO, &s);
+    message(c, DIR_C2S, TLS_HS_CLIENT_HELLO, &s);
+    message(c, DIR_S2C, TLS_HS_SERVER_HELLO, &s);
     return c;
 }
 
@@ -419,27 +418,27 @@ static void server_records(struct crypto_conn *c, const struct tls_summary *s)
     size_t n;
 
     n = seal(S_HS_KEY, S_HS_IV, 0, ee, sizeof(ee), 22, 3, rec);
-    CU_ASSERT_EQUAL_FATAL(open_rec(c, TCP_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL_FATAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
     CU_ASSERT(pt.type == 22 && pt.n == sizeof(ee) && memcmp(pt.p, ee, sizeof(ee)) == 0);
     n = seal(S_HS_KEY, S_HS_IV, 1, fin, sizeof(fin), 22, 0, rec);
     rec[n - 1] ^= 1; /* the tag */
-    CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), TLS_OPEN_FAILED);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_FAILED);
     rec[n - 1] ^= 1;
-    CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
     CU_ASSERT(pt.type == 22 && pt.n == sizeof(fin));
     /* The server's Finished: its application keys from now on. */
-    message(c, TCP_S2C, TLS_HS_FINISHED, s);
+    message(c, DIR_S2C, TLS_HS_FINISHED, s);
     n = seal(S_AP_KEY, S_AP_IV, 0, (const uint8_t *)"hello", 5, 23, 7, rec);
-    CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
     CU_ASSERT(pt.type == 23 && pt.n == 5 && memcmp(pt.p, "hello", 5) == 0);
     /* RFC 8446 4.6.3: a KeyUpdate moves the direction to the next secret. */
-    message(c, TCP_S2C, TLS_HS_KEY_UPDATE, s);
+    message(c, DIR_S2C, TLS_HS_KEY_UPDATE, s);
     n = seal(S_AP1_KEY, S_AP1_IV, 0, (const uint8_t *)"again", 5, 23, 0, rec);
-    CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
     CU_ASSERT(pt.type == 23 && pt.n == 5 && memcmp(pt.p, "again", 5) == 0);
     /* RFC 8446 5.4: a plaintext of zeros only has no content type. */
     n = seal(S_AP1_KEY, S_AP1_IV, 1, NULL, 0, 0, 4, rec);
-    CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), TLS_OPEN_FAILED);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_FAILED);
 }
 
 static void client_records(struct crypto_conn *c, const struct tls_summary *s)
@@ -448,11 +447,11 @@ static void client_records(struct crypto_conn *c, const struct tls_summary *s)
     uint8_t rec[600];
     size_t n = seal(C_HS_KEY, C_HS_IV, 0, fin, sizeof(fin), 22, 0, rec);
 
-    CU_ASSERT_EQUAL(open_rec(c, TCP_C2S, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_C2S, rec, n), TLS_OPEN_OK);
     CU_ASSERT(pt.type == 22 && pt.n == sizeof(fin));
-    message(c, TCP_C2S, TLS_HS_FINISHED, s);
+    message(c, DIR_C2S, TLS_HS_FINISHED, s);
     n = unhex(RFC8448_CLIENT_APP_RECORD, rec, sizeof(rec));
-    CU_ASSERT_EQUAL(open_rec(c, TCP_C2S, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_C2S, rec, n), TLS_OPEN_OK);
     CU_ASSERT_EQUAL_FATAL(pt.n, 50);
     CU_ASSERT_EQUAL(pt.type, 23);
     for (size_t i = 0; i < 50; i++) /* RFC 8448's payload is 00 01 ... 31 */
@@ -475,8 +474,8 @@ static void tls13_records(void)
     CU_ASSERT_EQUAL(r->ok_records, 6);
     CU_ASSERT_EQUAL(r->failed_records, 2);
     CU_ASSERT_EQUAL(r->nokey_records, 0);
-    CU_ASSERT_EQUAL(r->app_bytes[TCP_S2C], 10);
-    CU_ASSERT_EQUAL(r->app_bytes[TCP_C2S], 50);
+    CU_ASSERT_EQUAL(r->app_bytes[DIR_S2C], 10);
+    CU_ASSERT_EQUAL(r->app_bytes[DIR_C2S], 50);
     CU_ASSERT_FALSE(r->decrypted); /* two records failed */
     crypto_conn_free(c);
 
@@ -484,7 +483,7 @@ static void tls13_records(void)
     uint8_t rec[600];
     size_t n = seal(S_HS_KEY, S_HS_IV, 0, (const uint8_t *)"x", 1, 22, 0, rec);
     c = tls13_conn(k, OTHER_CR);
-    CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), TLS_OPEN_NO_KEYS);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_NO_KEYS);
     r = crypto_conn_result(c);
     CU_ASSERT_EQUAL(r->nokey_records, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(r->reason, "no TLS 1.3 traffic secret"));
@@ -507,14 +506,14 @@ static void server_hello_long_session_id(void)
     body[34] = 33;
     ft_init(&t);
     CU_ASSERT_FALSE(
-        tls_decode_message(TLS_HS_SERVER_HELLO, body, sizeof(body), &t, ft_reset(&t), &s, TCP_S2C));
+        tls_decode_message(TLS_HS_SERVER_HELLO, body, sizeof(body), &t, ft_reset(&t), &s, DIR_S2C));
     CU_ASSERT_EQUAL(s.cipher, 0xffffffff);
     CU_ASSERT_FATAL(k &&
                     crypto_keys_add_keylog(k, tmp_file("tls13.keys", tls13_log), err, sizeof(err)));
     struct crypto_conn *c = crypto_conn_new(k);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    message(c, TCP_C2S, TLS_HS_CLIENT_HELLO, &s);
-    message(c, TCP_S2C, TLS_HS_SERVER_HELLO, &s);
+    message(c, DIR_C2S, TLS_HS_CLIENT_HELLO, &s);
+    message(c, DIR_S2C, TLS_HS_SERVER_HELLO, &s);
     CU_ASSERT_STRING_EQUAL(crypto_conn_result(c)->reason,
                            "the ServerHello is malformed: its cipher suite was not read");
     crypto_conn_free(c);
@@ -540,7 +539,7 @@ static void first_source_wins(void)
         if (!right_first)
             CU_ASSERT_EQUAL(crypto_keys_add_keylog_text(k, tls13_log, strlen(tls13_log)), 4);
         struct crypto_conn *c = tls13_conn(k, CR);
-        CU_ASSERT_EQUAL(open_rec(c, TCP_S2C, rec, n), right_first ? TLS_OPEN_OK : TLS_OPEN_FAILED);
+        CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), right_first ? TLS_OPEN_OK : TLS_OPEN_FAILED);
         crypto_conn_free(c);
         crypto_keys_free(k);
     }

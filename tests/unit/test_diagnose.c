@@ -32,24 +32,19 @@ static void finish(struct script *s)
 }
 
 /* n stream bytes from dir (their content matters only at the start). */
-static void data(struct script *s, enum tcp_dir dir, const char *bytes, size_t n)
+static void data(struct script *s, enum dir dir, const char *bytes, size_t n)
 {
-    struct tcp_event ev = {.kind = TCP_EV_DATA,
-                           .dir = dir,
-                           .offset = s->off[dir],
-                           .data = (const uint8_t *)bytes,
-                           .len = n};
-    conn_analysis_tcp(s->ca, &ev);
+    conn_analysis_stream(s->ca, dir, s->off[dir], (const uint8_t *)bytes, n);
     s->off[dir] += n;
 }
 
-static void tcp(struct script *s, enum tcp_dir dir, enum tcp_event_kind kind)
+/* The direction's FIN, or its RST when reset. */
+static void end_dir(struct script *s, enum dir dir, int reset)
 {
-    struct tcp_event ev = {.kind = kind, .dir = dir};
-    conn_analysis_tcp(s->ca, &ev);
+    conn_analysis_end(s->ca, dir, reset);
 }
 
-static void record(struct script *s, enum tcp_dir dir, unsigned type, size_t len, int encrypted)
+static void record(struct script *s, enum dir dir, unsigned type, size_t len, int encrypted)
 {
     static const char zeros[64];
     struct tls_record rec = {.type = type, .version = 0x0303, .length = len};
@@ -59,14 +54,14 @@ static void record(struct script *s, enum tcp_dir dir, unsigned type, size_t len
     conn_analysis_record(s->ca, dir, &ri);
 }
 
-static void message(struct script *s, enum tcp_dir dir, uint8_t type)
+static void message(struct script *s, enum dir dir, uint8_t type)
 {
     struct tls_msg m = {.type = type};
     record(s, dir, 22, 40, 0);
     conn_analysis_message(s->ca, dir, &m, &s->sum, 1000000);
 }
 
-static void alert(struct script *s, enum tcp_dir dir, uint8_t level, uint8_t desc)
+static void alert(struct script *s, enum dir dir, uint8_t level, uint8_t desc)
 {
     struct tls_alert a = {.from = dir, .level = level, .desc = desc};
     record(s, dir, 21, 2, 0);
@@ -82,30 +77,30 @@ static void hellos(struct script *s, uint16_t version)
     s->sum.ch.ciphers[s->sum.ch.nciphers++] = 0x1301;
     s->sum.ch.ciphers[s->sum.ch.nciphers++] = 0xc02f;
     strcpy(s->sum.sni, "server.test");
-    message(s, TCP_C2S, 1);
+    message(s, DIR_C2S, 1);
     if (!version)
         return;
     s->sum.sh.seen = 1;
     s->sum.version = version;
     s->sum.cipher = version == 0x0304 ? 0x1301 : 0xc02f;
-    message(s, TCP_S2C, 2);
+    message(s, DIR_S2C, 2);
 }
 
 /* A full TLS 1.2 handshake without keys, then each side closes. */
 static void tls12_established(struct script *s)
 {
     hellos(s, 0x0303);
-    message(s, TCP_S2C, 11);
-    message(s, TCP_S2C, 14);
-    message(s, TCP_C2S, 16);
-    record(s, TCP_C2S, 20, 1, 0);
-    record(s, TCP_C2S, 22, 40, 1);
-    record(s, TCP_S2C, 20, 1, 0);
-    record(s, TCP_S2C, 22, 40, 1);
-    record(s, TCP_C2S, 23, 100, 1);
-    record(s, TCP_S2C, 23, 1000, 1);
-    tcp(s, TCP_C2S, TCP_EV_FIN);
-    tcp(s, TCP_S2C, TCP_EV_FIN);
+    message(s, DIR_S2C, 11);
+    message(s, DIR_S2C, 14);
+    message(s, DIR_C2S, 16);
+    record(s, DIR_C2S, 20, 1, 0);
+    record(s, DIR_C2S, 22, 40, 1);
+    record(s, DIR_S2C, 20, 1, 0);
+    record(s, DIR_S2C, 22, 40, 1);
+    record(s, DIR_C2S, 23, 100, 1);
+    record(s, DIR_S2C, 23, 1000, 1);
+    end_dir(s, DIR_C2S, 0);
+    end_dir(s, DIR_S2C, 0);
 }
 
 static const struct findings *end(struct script *s, const struct crypto_result *cr)
@@ -168,8 +163,8 @@ static void alerts_by_name(void)
         struct script s;
         start(&s);
         hellos(&s, 0);
-        alert(&s, TCP_S2C, 2, cases[i].desc);
-        tcp(&s, TCP_S2C, TCP_EV_FIN);
+        alert(&s, DIR_S2C, 2, cases[i].desc);
+        end_dir(&s, DIR_S2C, 0);
         const struct findings *f = end(&s, NULL);
         CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f->diag.code);
@@ -188,9 +183,9 @@ static void hello_retry_failed(void)
     start(&s);
     hellos(&s, 0);
     s.sum.hrr = 1;
-    message(&s, TCP_S2C, 6);
-    message(&s, TCP_C2S, 1);
-    alert(&s, TCP_S2C, 2, 47);
+    message(&s, DIR_S2C, 6);
+    message(&s, DIR_C2S, 1);
+    alert(&s, DIR_S2C, 2, 47);
     const struct findings *f = end(&s, NULL);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "hrr_failed");
     CU_ASSERT_STRING_EQUAL(f->history, "CjCl");
@@ -201,7 +196,7 @@ static void refused_and_reset(void)
 {
     struct script s;
     start(&s);
-    tcp(&s, TCP_S2C, TCP_EV_RST); /* nothing listens: no byte at all */
+    end_dir(&s, DIR_S2C, 1); /* nothing listens: no byte at all */
     const struct findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "reset_during_handshake");
@@ -210,8 +205,8 @@ static void refused_and_reset(void)
 
     start(&s);
     hellos(&s, 0x0303);
-    tcp(&s, TCP_C2S, TCP_EV_FIN);
-    tcp(&s, TCP_S2C, TCP_EV_RST);
+    end_dir(&s, DIR_C2S, 0);
+    end_dir(&s, DIR_S2C, 1);
     f = end(&s, NULL);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "closed_during_handshake");
     CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "client closed"));
@@ -229,7 +224,7 @@ static void injected_bytes(void)
     struct script s;
     start(&s);
     tls12_established(&s);
-    conn_analysis_problem(s.ca, TCP_S2C, TLS_BAD_HEADER, 1234, (const uint8_t *)http,
+    conn_analysis_problem(s.ca, DIR_S2C, TLS_BAD_HEADER, 1234, (const uint8_t *)http,
                           sizeof(http) - 1);
     const struct findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
@@ -241,9 +236,8 @@ static void injected_bytes(void)
     /* After a gap, bad framing is lost sync, not an injection. */
     start(&s);
     tls12_established(&s);
-    struct tcp_event gap = {.kind = TCP_EV_GAP, .dir = TCP_S2C, .len = 100};
-    conn_analysis_tcp(s.ca, &gap);
-    conn_analysis_problem(s.ca, TCP_S2C, TLS_BAD_HEADER, 1234, NULL, 0);
+    conn_analysis_gap(s.ca, DIR_S2C);
+    conn_analysis_problem(s.ca, DIR_S2C, TLS_BAD_HEADER, 1234, NULL, 0);
     CU_ASSERT_EQUAL(end(&s, NULL)->verdict, VERDICT_ESTABLISHED);
     finish(&s);
 }
@@ -275,9 +269,9 @@ static void tls13_encrypted_client_alert(void)
     start(&s);
     hellos(&s, 0x0304);
     for (int i = 0; i < 4; i++)
-        record(&s, TCP_S2C, 23, 500, 1);
-    record(&s, TCP_C2S, 23, 19, 1); /* 2 + 1 + 16: an alert */
-    tcp(&s, TCP_C2S, TCP_EV_FIN);
+        record(&s, DIR_S2C, 23, 500, 1);
+    record(&s, DIR_C2S, 23, 19, 1); /* 2 + 1 + 16: an alert */
+    end_dir(&s, DIR_C2S, 0);
     const struct findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "bad_certificate");
@@ -320,10 +314,10 @@ static void alert_names_the_cause(void)
         cert.keying.chain[0] = cert.keying.cert = der[0];
         cert.keying.chain_len[0] = cert.keying.cert_len = len[0];
         cert.keying.nchain = 1;
-        record(&s, TCP_S2C, 22, 40, 0);
-        conn_analysis_message(s.ca, TCP_S2C, &cert, &s.sum, 1796083200000000LL); /* 2026-12-01 */
-        message(&s, TCP_S2C, 14);
-        alert(&s, TCP_C2S, 2, cases[i].desc);
+        record(&s, DIR_S2C, 22, 40, 0);
+        conn_analysis_message(s.ca, DIR_S2C, &cert, &s.sum, 1796083200000000LL); /* 2026-12-01 */
+        message(&s, DIR_S2C, 14);
+        alert(&s, DIR_C2S, 2, cases[i].desc);
         const struct findings *f = end(&s, NULL);
         CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f->diag.code);
@@ -345,7 +339,7 @@ static void history_is_bounded(void)
     start(&s);
     hellos(&s, 0x0303);
     for (int i = 0; i < 300; i++)
-        message(&s, TCP_S2C, 0); /* HelloRequest */
+        message(&s, DIR_S2C, 0); /* HelloRequest */
     const struct findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(strlen(f->history), HISTORY_MAX);
     finish(&s);
@@ -362,15 +356,15 @@ static void ssl2_rules(void)
     for (int server_records = 0; server_records <= 2; server_records++) {
         start(&s);
         s.sum.ch.seen = 1;
-        message(&s, TCP_C2S, 1);
+        message(&s, DIR_C2S, 1);
         s.sum.ssl2.server_hello = s.sum.ssl2.master_key = 1;
         s.sum.version = 0x0002;
-        conn_analysis_message(s.ca, TCP_S2C, &sh, &s.sum, 0);
-        conn_analysis_message(s.ca, TCP_C2S, &mk, &s.sum, 0);
-        record(&s, TCP_C2S, TLS_CT_SSL2, 33, 1);
+        conn_analysis_message(s.ca, DIR_S2C, &sh, &s.sum, 0);
+        conn_analysis_message(s.ca, DIR_C2S, &mk, &s.sum, 0);
+        record(&s, DIR_C2S, TLS_CT_SSL2, 33, 1);
         for (int i = 0; i < server_records; i++)
-            record(&s, TCP_S2C, TLS_CT_SSL2, 33, 1);
-        tcp(&s, TCP_S2C, TCP_EV_FIN);
+            record(&s, DIR_S2C, TLS_CT_SSL2, 33, 1);
+        end_dir(&s, DIR_S2C, 0);
         const struct findings *f = end(&s, NULL);
         CU_ASSERT_EQUAL(f->verdict, server_records == 2 ? VERDICT_ESTABLISHED : VERDICT_FAILED);
         CU_ASSERT_STRING_EQUAL(f->history, "Cs");
@@ -382,11 +376,11 @@ static void ssl2_rules(void)
     }
     start(&s);
     s.sum.ch.seen = 1;
-    message(&s, TCP_C2S, 1);
+    message(&s, DIR_C2S, 1);
     s.sum.ssl2.error_seen = 1;
     s.sum.ssl2.error = 1;
-    s.sum.ssl2.error_from = TCP_S2C;
-    conn_analysis_message(s.ca, TCP_S2C, &err, &s.sum, 0);
+    s.sum.ssl2.error_from = DIR_S2C;
+    conn_analysis_message(s.ca, DIR_S2C, &err, &s.sum, 0);
     const struct findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "no_shared_cipher");
@@ -404,12 +398,12 @@ static void tls13_close_after_client_fin(void)
         start(&s);
         hellos(&s, 0x0304);
         for (int i = 0; i < 4; i++)
-            record(&s, TCP_S2C, 23, 500, 1);
-        record(&s, TCP_C2S, 23, 53, 1); /* the client's Finished */
+            record(&s, DIR_S2C, 23, 500, 1);
+        record(&s, DIR_C2S, 23, 53, 1); /* the client's Finished */
         if (client_first)
-            tcp(&s, TCP_C2S, TCP_EV_FIN);
-        record(&s, TCP_S2C, 23, 19, 1);
-        tcp(&s, TCP_S2C, TCP_EV_FIN);
+            end_dir(&s, DIR_C2S, 0);
+        record(&s, DIR_S2C, 23, 19, 1);
+        end_dir(&s, DIR_S2C, 0);
         const struct findings *f = end(&s, NULL);
         if (client_first) {
             CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);

@@ -28,7 +28,7 @@ static uint8_t msg_type;
 static int decode(const uint8_t *p, size_t n, struct ftree *t)
 {
     struct tls_summary sum = {.cipher = 0xffffffff};
-    return tls_decode_message(msg_type, p, n, t, ft_reset(t), &sum, TCP_S2C);
+    return tls_decode_message(msg_type, p, n, t, ft_reset(t), &sum, DIR_S2C);
 }
 
 /* Only the cut right before the (optional) extensions decodes clean. */
@@ -47,7 +47,7 @@ static void early_server_hellos(void)
     struct ftree t;
     struct tls_summary sum = {.cipher = 0xffffffff};
     ft_init(&t);
-    CU_ASSERT_FATAL(tls_decode_message(2, sh18, sizeof(sh18), &t, ft_reset(&t), &sum, TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_message(2, sh18, sizeof(sh18), &t, ft_reset(&t), &sum, DIR_S2C));
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
     CU_ASSERT_EQUAL(tree_child(&t, 0, "version")->u, 0x7f12);
     CU_ASSERT_STRING_EQUAL(reg_name(REG_VERSION, 0x7f12), "TLSv1.3-draft18");
@@ -72,13 +72,13 @@ static void early_server_hellos(void)
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
 
     memset(&sum, 0, sizeof(sum));
-    CU_ASSERT_FATAL(tls_decode_message(6, hrr19, sizeof(hrr19), &t, ft_reset(&t), &sum, TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_message(6, hrr19, sizeof(hrr19), &t, ft_reset(&t), &sum, DIR_S2C));
     CU_ASSERT_EQUAL(tree_child(&t, 0, "cipher_suite")->u, 0x1301);
     CU_ASSERT_EQUAL(tree_child(&t, tree_extension(&t, 0, 40), "selected_group")->u, 0x0017);
     CU_ASSERT(sum.hrr && !sum.sh.seen);
     msg_type = 6;
     malformed(hrr19, sizeof(hrr19), 4, &t);
-    CU_ASSERT_FATAL(tls_decode_message(6, hrr18, sizeof(hrr18), &t, ft_reset(&t), &sum, TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_message(6, hrr18, sizeof(hrr18), &t, ft_reset(&t), &sum, DIR_S2C));
     CU_ASSERT_PTR_NULL(tree_child(&t, 0, "cipher_suite"));
     CU_ASSERT_EQUAL(tree_child(&t, tree_extension(&t, 0, 40), "selected_group")->u, 0x0017);
     malformed(hrr18, sizeof(hrr18), 2, &t);
@@ -86,23 +86,23 @@ static void early_server_hellos(void)
 }
 
 static int encrypted[8], nrec;
-static void on_record(void *a, enum tcp_dir d, const struct tls_rec_info *r)
+static void on_record(void *a, enum dir d, const struct tls_rec_info *r)
 {
     (void)a, (void)d;
     if (nrec < 8)
         encrypted[nrec] = r->encrypted;
     nrec++;
 }
-static void on_message(void *a, enum tcp_dir d, const struct tls_msg *m)
+static void on_message(void *a, enum dir d, const struct tls_msg *m)
 {
     (void)a, (void)d;
     CU_ASSERT_FALSE(m->malformed);
 }
-static void on_alert(void *a, enum tcp_dir d, const struct tls_alert *al)
+static void on_alert(void *a, enum dir d, const struct tls_alert *al)
 {
     (void)a, (void)d, (void)al;
 }
-static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint64_t o)
+static void on_problem(void *a, enum dir d, enum tls_framer_problem p, uint64_t o)
 {
     (void)a, (void)d, (void)p, (void)o;
     CU_FAIL("a framing problem");
@@ -126,11 +126,11 @@ static void flight_encrypted(void)
     nrec = 0;
     struct tls_conn *c = tls_conn_new(&ops, NULL, &t);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    tls_conn_data(c, TCP_C2S, ch, sizeof(ch), 0);
-    tls_conn_data(c, TCP_S2C, sh, sizeof(sh), 0);
-    tls_conn_data(c, TCP_S2C, app, sizeof(app), sizeof(sh));
-    tls_conn_data(c, TCP_C2S, app, sizeof(app), sizeof(ch));
-    tls_conn_data(c, TCP_C2S, alert, sizeof(alert), sizeof(ch) + sizeof(app));
+    tls_conn_data(c, DIR_C2S, ch, sizeof(ch), 0);
+    tls_conn_data(c, DIR_S2C, sh, sizeof(sh), 0);
+    tls_conn_data(c, DIR_S2C, app, sizeof(app), sizeof(sh));
+    tls_conn_data(c, DIR_C2S, app, sizeof(app), sizeof(ch));
+    tls_conn_data(c, DIR_C2S, alert, sizeof(alert), sizeof(ch) + sizeof(app));
     CU_ASSERT_EQUAL(nrec, 5);
     CU_ASSERT(!encrypted[0] && !encrypted[1] && encrypted[2] && encrypted[3] && encrypted[4]);
     CU_ASSERT_EQUAL(tls_conn_summary(c)->version, 0x7f12);

@@ -19,7 +19,7 @@ static int decode(const uint8_t *p, size_t n, struct ftree *t)
 {
     struct tls_summary sum = {.version = 0x0304, .cipher = 0xffffffff};
     return tls_decode_extensions(context, p, n, t, ft_reset(t), &sum,
-                                 context == 1 ? TCP_C2S : TCP_S2C);
+                                 context == 1 ? DIR_C2S : DIR_S2C);
 }
 
 /* A seed without the fuzz target's selector byte. */
@@ -64,7 +64,7 @@ static void client_hello_block(void)
     size_t n;
     uint8_t *b = seed(SEEDS "client_hello", &n);
     ft_init(&t);
-    CU_ASSERT_FATAL(tls_decode_extensions(1, b, n, &t, ft_reset(&t), &sum, TCP_C2S));
+    CU_ASSERT_FATAL(tls_decode_extensions(1, b, n, &t, ft_reset(&t), &sum, DIR_C2S));
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
     CU_ASSERT_EQUAL_FATAL(types(&t, got, 16), 10);
     CU_ASSERT(memcmp(got, want, sizeof(want)) == 0);
@@ -88,7 +88,7 @@ static void server_hello_block(void)
     size_t n;
     uint8_t *b = seed(SEEDS "server_hello", &n);
     ft_init(&t);
-    CU_ASSERT_FATAL(tls_decode_extensions(2, b, n, &t, ft_reset(&t), &sum, TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_extensions(2, b, n, &t, ft_reset(&t), &sum, DIR_S2C));
     CU_ASSERT(types(&t, got, 4) == 2 && got[0] == 43 && got[1] == 51);
     CU_ASSERT_EQUAL(tree_child(&t, tree_extension(&t, 0, 43), "selected_version")->u, 0x0304);
     CU_ASSERT_EQUAL(sum.version, 0x0304);
@@ -176,7 +176,7 @@ static void heartbeat_and_padding(void)
     struct tls_summary sum = {.cipher = 0xffffffff};
     ft_init(&t);
     CU_ASSERT_FATAL(
-        tls_decode_extensions(1, block, sizeof(block), &t, ft_reset(&t), &sum, TCP_C2S));
+        tls_decode_extensions(1, block, sizeof(block), &t, ft_reset(&t), &sum, DIR_C2S));
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
     const struct field *mode = tree_child(&t, tree_extension(&t, 0, 15), "mode");
     CU_ASSERT(mode && mode->kind == F_NAMED && mode->u == 1); /* peer_allowed_to_send */
@@ -195,7 +195,7 @@ static void heartbeat_and_padding(void)
     memcpy(hello + 34 + sizeof(tail), block, sizeof(block));
     char md5[33];
     memset(&sum, 0, sizeof(sum));
-    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum, TCP_C2S));
+    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum, DIR_C2S));
     char *ja3 = fp_ja3(&sum.ch, 1, md5);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ja3);
     CU_ASSERT_STRING_EQUAL(ja3, "771,47,15-21,,");
@@ -219,7 +219,7 @@ static void alpn_offered_and_selected(void)
     static const uint8_t tail[] = {0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00};
     memcpy(hello + 34, tail, sizeof(tail));
     memcpy(hello + 34 + sizeof(tail), offer, sizeof(offer));
-    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum, TCP_C2S));
+    CU_ASSERT_FATAL(tls_decode_message(1, hello, sizeof(hello), &t, ft_reset(&t), &sum, DIR_C2S));
     CU_ASSERT_EQUAL(sum.ch.nalpn, 3);
     CU_ASSERT_STRING_EQUAL(sum.ch.alpn_names[0], "h2");
     CU_ASSERT_STRING_EQUAL(sum.ch.alpn_names[1], "http/1,1");
@@ -229,7 +229,7 @@ static void alpn_offered_and_selected(void)
     malformed(offer, sizeof(offer), &t);
     /* A TLS 1.3 server's EncryptedExtensions: the selection. */
     sum.version = 0x0304;
-    CU_ASSERT_FATAL(tls_decode_message(8, chosen, sizeof(chosen), &t, ft_reset(&t), &sum, TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_message(8, chosen, sizeof(chosen), &t, ft_reset(&t), &sum, DIR_S2C));
     CU_ASSERT_STRING_EQUAL(sum.alpn, "h2");
     context = 8;
     malformed(chosen, sizeof(chosen), &t);

@@ -123,7 +123,7 @@ static void client_hello_fields(void)
     ft_init(&t);
     build();
     int root = ft_reset(&t);
-    CU_ASSERT_FATAL(tls_decode_message(1, ch, ch_len, &t, root, &sum, TCP_C2S));
+    CU_ASSERT_FATAL(tls_decode_message(1, ch, ch_len, &t, root, &sum, DIR_C2S));
 
     CU_ASSERT_EQUAL(tree_child(&t, root, "version")->u, 0x0303);
     const struct field *rnd = tree_child(&t, root, "random");
@@ -165,14 +165,14 @@ static void client_hello_fields(void)
 static int ch_decode(const uint8_t *p, size_t n, struct ftree *t)
 {
     struct tls_summary sum = {.cipher = 0xffffffff};
-    int ok = tls_decode_message(1, p, n, t, ft_reset(t), &sum, TCP_C2S);
+    int ok = tls_decode_message(1, p, n, t, ft_reset(t), &sum, DIR_C2S);
     return ok;
 }
 
 static int sh_decode(const uint8_t *p, size_t n, struct ftree *t)
 {
     struct tls_summary sum = {.cipher = 0xffffffff};
-    int ok = tls_decode_message(2, p, n, t, ft_reset(t), &sum, TCP_S2C);
+    int ok = tls_decode_message(2, p, n, t, ft_reset(t), &sum, DIR_S2C);
     return ok;
 }
 
@@ -213,7 +213,7 @@ static void server_hello_psk(void)
     struct tls_summary sum = {.cipher = 0xffffffff};
     ft_init(&t);
     int root = ft_reset(&t);
-    CU_ASSERT(tls_decode_message(2, sh, n, &t, root, &sum, TCP_S2C));
+    CU_ASSERT(tls_decode_message(2, sh, n, &t, root, &sum, DIR_S2C));
     CU_ASSERT_EQUAL(sum.version, 0x0304);
     CU_ASSERT_EQUAL(sum.cipher, 0x1302);
     CU_ASSERT(sum.resumed);
@@ -240,7 +240,7 @@ static void real_client_hello(void)
     struct tls_summary sum = {.cipher = 0xffffffff};
     ft_init(&t);
     int root = ft_reset(&t);
-    CU_ASSERT_FATAL(tls_decode_message(1, real_ch, sizeof(real_ch), &t, root, &sum, TCP_C2S));
+    CU_ASSERT_FATAL(tls_decode_message(1, real_ch, sizeof(real_ch), &t, root, &sum, DIR_C2S));
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
     CU_ASSERT_EQUAL(tree_child(&t, root, "version")->u, 0x0303);
     CU_ASSERT_EQUAL(tree_child(&t, root, "random")->p[0], 0x05);
@@ -308,7 +308,7 @@ static void real_server_hello(void)
     memcpy(sum.client_sid, real_sh + REAL_SID + 1, 32);
     ft_init(&t);
     int root = ft_reset(&t);
-    CU_ASSERT_FATAL(tls_decode_message(2, real_sh, sizeof(real_sh), &t, root, &sum, TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_message(2, real_sh, sizeof(real_sh), &t, root, &sum, DIR_S2C));
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
     CU_ASSERT_EQUAL(tree_child(&t, root, "version")->u, 0x0303);
     CU_ASSERT_EQUAL(tree_child(&t, root, "cipher_suite")->u, 0x1302);
@@ -346,7 +346,7 @@ static void real_hello_retry_request(void)
     ft_init(&t);
     int root = ft_reset(&t);
     /* Sent as a ServerHello; its random makes it a HelloRetryRequest. */
-    CU_ASSERT_FATAL(tls_decode_message(2, real_hrr, sizeof(real_hrr), &t, root, &sum, TCP_S2C));
+    CU_ASSERT_FATAL(tls_decode_message(2, real_hrr, sizeof(real_hrr), &t, root, &sum, DIR_S2C));
     CU_ASSERT_PTR_NULL(tree_find(&t, "error"));
     CU_ASSERT_EQUAL(tree_child(&t, root, "cipher_suite")->u, 0x1302);
     CU_ASSERT_EQUAL(tree_child(&t, tree_extension(&t, root, 43), "selected_version")->u, 0x0304);

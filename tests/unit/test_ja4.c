@@ -349,7 +349,7 @@ static void assert_decoded(uint8_t type, const char *want, const char *want_raw)
     int client = type == TLS_HS_CLIENT_HELLO;
     ft_init(&t);
     CU_ASSERT_FATAL(
-        tls_decode_message(type, msg, msg_len, &t, ft_reset(&t), &sum, client ? TCP_C2S : TCP_S2C));
+        tls_decode_message(type, msg, msg_len, &t, ft_reset(&t), &sum, client ? DIR_C2S : DIR_S2C));
     assert_fp(client ? &sum.ch : &sum.sh, client, want, want_raw);
     ft_release(&t);
 }

@@ -75,8 +75,8 @@ static int finds_secrets(struct crypto_keys *k, const char *cr_hex)
         CU_ASSERT_FATAL(sscanf(cr_hex + 2 * i, "%2x", &v) == 1);
         s.client_random[i] = (uint8_t)v;
     }
-    crypto_protect_ops.message(c, TCP_C2S, &ch, &s);
-    crypto_protect_ops.message(c, TCP_S2C, &m, &s);
+    crypto_protect_ops.message(c, DIR_C2S, &ch, &s);
+    crypto_protect_ops.message(c, DIR_S2C, &m, &s);
     int found = !strstr(crypto_conn_result(c)->reason, "no TLS 1.3 traffic secret");
     crypto_conn_free(c);
     return found;

@@ -19,7 +19,7 @@ static int decode(const uint8_t *in, size_t n, struct ftree *t)
                               .cipher = ciphers[in[2] % 7]};
     int root = ft_reset(t);
     int ok =
-        tls_decode_message(in[0], in + 3, n - 3, t, root, &sum, in[1] & 0x80 ? TCP_S2C : TCP_C2S);
+        tls_decode_message(in[0], in + 3, n - 3, t, root, &sum, in[1] & 0x80 ? DIR_S2C : DIR_C2S);
     free(sum.certs);
     return ok;
 }

@@ -28,18 +28,18 @@ struct seen {
     int hellos[2]; /* ClientHello, ServerHello decoded */
 };
 
-static void on_record(void *a, enum tcp_dir d, const struct tls_rec_info *r)
+static void on_record(void *a, enum dir d, const struct tls_rec_info *r)
 {
     (void)a, (void)d, (void)r;
 }
-static void on_message(void *a, enum tcp_dir d, const struct tls_msg *m)
+static void on_message(void *a, enum dir d, const struct tls_msg *m)
 {
     struct seen *s = a;
-    if ((d == TCP_C2S && m->type == 1) || (d == TCP_S2C && m->type == 2))
+    if ((d == DIR_C2S && m->type == 1) || (d == DIR_S2C && m->type == 2))
         s->hellos[d]++;
 }
 static int alerts_encrypted, alerts_clear;
-static void on_alert(void *a, enum tcp_dir d, const struct tls_alert *al)
+static void on_alert(void *a, enum dir d, const struct tls_alert *al)
 {
     (void)a, (void)d;
     if (al->encrypted)
@@ -48,12 +48,12 @@ static void on_alert(void *a, enum tcp_dir d, const struct tls_alert *al)
         alerts_clear++;
 }
 static int problems[2];
-static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint64_t o)
+static void on_problem(void *a, enum dir d, enum tls_framer_problem p, uint64_t o)
 {
     (void)a, (void)p, (void)o;
     problems[d]++;
 }
-static void on_plain(void *a, enum tcp_dir d, const uint8_t *p, size_t n, uint64_t o)
+static void on_plain(void *a, enum dir d, const uint8_t *p, size_t n, uint64_t o)
 {
     struct seen *s = a;
     CU_ASSERT(o >= s->last_end[d]); /* in order, no byte twice */
@@ -63,13 +63,13 @@ static void on_plain(void *a, enum tcp_dir d, const uint8_t *p, size_t n, uint64
 }
 static int ends[2];
 static uint64_t ends_at[2];
-static void on_ends(void *a, enum tcp_dir d, uint64_t o)
+static void on_ends(void *a, enum dir d, uint64_t o)
 {
     (void)a;
     ends[d]++;
     ends_at[d] = o;
 }
-static void on_begins(void *a, enum tcp_dir d, uint64_t o)
+static void on_begins(void *a, enum dir d, uint64_t o)
 {
     struct seen *s = a;
     s->begins[d]++;
@@ -86,26 +86,26 @@ static const struct tls_ops ops = {.record = on_record,
 
 /* One step of a conversation: bytes from a side (len 0: a C string). */
 struct step {
-    enum tcp_dir dir;
+    enum dir dir;
     const char *bytes;
     size_t len;
 };
 
 #define C(s)                                                                                       \
     {                                                                                              \
-        TCP_C2S, s, 0                                                                              \
+        DIR_C2S, s, 0                                                                              \
     }
 #define S(s)                                                                                       \
     {                                                                                              \
-        TCP_S2C, s, 0                                                                              \
+        DIR_S2C, s, 0                                                                              \
     }
 #define CB(b)                                                                                      \
     {                                                                                              \
-        TCP_C2S, (const char *)(b), sizeof(b)                                                      \
+        DIR_C2S, (const char *)(b), sizeof(b)                                                      \
     }
 #define SB(b)                                                                                      \
     {                                                                                              \
-        TCP_S2C, (const char *)(b), sizeof(b)                                                      \
+        DIR_S2C, (const char *)(b), sizeof(b)                                                      \
     }
 #define HELLOS CB(client_hello), SB(server_hello)
 
@@ -129,8 +129,8 @@ static void play(const struct step *st, int n, size_t cut, struct seen *seen,
     for (int i = 0; i < n; i++) {
         const uint8_t *p = (const uint8_t *)st[i].bytes;
         size_t len = st[i].len ? st[i].len : strlen(st[i].bytes);
-        enum tcp_dir d = st[i].dir;
-        size_t k = d == TCP_C2S && cut > off[d] && cut < off[d] + len ? cut - off[d] : len;
+        enum dir d = st[i].dir;
+        size_t k = d == DIR_C2S && cut > off[d] && cut < off[d] + len ? cut - off[d] : len;
         tls_conn_data(c, d, p, k, off[d]);
         if (k < len)
             tls_conn_data(c, d, p + k, len - k, off[d] + k);
@@ -141,7 +141,7 @@ static void play(const struct step *st, int n, size_t cut, struct seen *seen,
     ft_release(&t);
 }
 
-static size_t total(const struct step *st, int n, enum tcp_dir d, int before_tls)
+static size_t total(const struct step *st, int n, enum dir d, int before_tls)
 {
     size_t sum = 0;
     for (int i = 0; i < n; i++)
@@ -153,7 +153,7 @@ static size_t total(const struct step *st, int n, enum tcp_dir d, int before_tls
 
 static void check(const struct step *st, int n, struct expect e)
 {
-    size_t client_total = total(st, n, TCP_C2S, 0);
+    size_t client_total = total(st, n, DIR_C2S, 0);
     for (size_t cut = 0; cut < client_total; cut++) {
         struct seen s;
         struct tls_opening o;
@@ -166,7 +166,7 @@ static void check(const struct step *st, int n, struct expect e)
             CU_ASSERT_STRING_EQUAL(o.how, e.how);
         CU_ASSERT_EQUAL(o.upgrade, e.upgrade);
         for (int d = 0; d < 2; d++) {
-            size_t plain = total(st, n, (enum tcp_dir)d, e.tls);
+            size_t plain = total(st, n, (enum dir)d, e.tls);
             CU_ASSERT_EQUAL(o.plain[d], plain);
             CU_ASSERT_EQUAL(s.plain[d], plain);
             CU_ASSERT_EQUAL(o.tls[d], e.tls);
@@ -336,9 +336,9 @@ static void unknown_and_wrong_port(void)
     const struct step wrong[] = {S("220 mx ESMTP\r\n"), CB(client_hello),
                                  S("500 5.5.2 Error: bad syntax\r\n")};
     play(wrong, 3, 0, &s, &o);
-    CU_ASSERT(o.tls[TCP_C2S] && !o.tls[TCP_S2C]);
-    CU_ASSERT_EQUAL(o.plain[TCP_C2S], 0);
-    CU_ASSERT_EQUAL(s.hellos[TCP_C2S], 1);
+    CU_ASSERT(o.tls[DIR_C2S] && !o.tls[DIR_S2C]);
+    CU_ASSERT_EQUAL(o.plain[DIR_C2S], 0);
+    CU_ASSERT_EQUAL(s.hellos[DIR_C2S], 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(o.app);
     CU_ASSERT_STRING_EQUAL(o.app, "smtp");
     CU_ASSERT_PTR_NULL(o.how);
@@ -346,7 +346,7 @@ static void unknown_and_wrong_port(void)
     const struct step tls[] = {HELLOS};
     play(tls, 2, 0, &s, &o);
     CU_ASSERT(o.tls[0] && o.tls[1] && !o.plain[0] && !o.plain[1] && !s.begins[0]);
-    CU_ASSERT_EQUAL(s.hellos[TCP_C2S] + s.hellos[TCP_S2C], 2);
+    CU_ASSERT_EQUAL(s.hellos[DIR_C2S] + s.hellos[DIR_S2C], 2);
 }
 
 /* FTP's CCC (RFC 4217 11): after each side's close_notify, plaintext
@@ -382,10 +382,10 @@ static void clear_command_channel(void)
             play(apart, 10, 0, &s, &o);
         else
             play(whole, 8, 0, &s, &o);
-        CU_ASSERT(ends[TCP_C2S] == 1 && ends[TCP_S2C] == 1);
-        CU_ASSERT_EQUAL(ends_at[TCP_C2S], 10 + sizeof(client_hello) + sizeof(close_notify));
-        CU_ASSERT_EQUAL(o.plain[TCP_C2S], 10 + 6);
-        CU_ASSERT_EQUAL(o.plain[TCP_S2C], strlen("220 FTP ready\r\n234 go\r\n"
+        CU_ASSERT(ends[DIR_C2S] == 1 && ends[DIR_S2C] == 1);
+        CU_ASSERT_EQUAL(ends_at[DIR_C2S], 10 + sizeof(client_hello) + sizeof(close_notify));
+        CU_ASSERT_EQUAL(o.plain[DIR_C2S], 10 + 6);
+        CU_ASSERT_EQUAL(o.plain[DIR_S2C], strlen("220 FTP ready\r\n234 go\r\n"
                                                  "227 Entering Passive Mode\r\n"));
         CU_ASSERT_EQUAL(o.upgrade, TLS_UPGRADE_ACCEPTED);
     }
@@ -415,12 +415,12 @@ static void plaintext_after_handshake(void)
         /* cut: the client's plaintext in two pieces, within the header
          * the framer reads */
         play(data, 8, cut ? sizeof(client_hello) + sizeof(ccs) + sizeof(finished) + 3 : 0, &s, &o);
-        CU_ASSERT(ends[TCP_C2S] == 1 && ends[TCP_S2C] == 1);
-        CU_ASSERT_EQUAL(ends_at[TCP_C2S], sizeof(client_hello) + sizeof(ccs) + sizeof(finished));
-        CU_ASSERT_EQUAL(problems[TCP_C2S] + problems[TCP_S2C], 0);
-        CU_ASSERT_EQUAL(o.plain[TCP_C2S], strlen("STOR file 1234\n"));
-        CU_ASSERT_EQUAL(o.plain[TCP_S2C], 16);
-        CU_ASSERT_EQUAL(s.hellos[TCP_C2S] + s.hellos[TCP_S2C], 2);
+        CU_ASSERT(ends[DIR_C2S] == 1 && ends[DIR_S2C] == 1);
+        CU_ASSERT_EQUAL(ends_at[DIR_C2S], sizeof(client_hello) + sizeof(ccs) + sizeof(finished));
+        CU_ASSERT_EQUAL(problems[DIR_C2S] + problems[DIR_S2C], 0);
+        CU_ASSERT_EQUAL(o.plain[DIR_C2S], strlen("STOR file 1234\n"));
+        CU_ASSERT_EQUAL(o.plain[DIR_S2C], 16);
+        CU_ASSERT_EQUAL(s.hellos[DIR_C2S] + s.hellos[DIR_S2C], 2);
     }
     /* After an application data record: the stream is broken, not ended. */
     struct seen s;
@@ -435,16 +435,16 @@ static void plaintext_after_handshake(void)
     memset(ends, 0, sizeof(ends));
     memset(problems, 0, sizeof(problems));
     play(broken, 8, 0, &s, &o);
-    CU_ASSERT_EQUAL(ends[TCP_S2C], 0);
-    CU_ASSERT_EQUAL(problems[TCP_S2C], 1);
-    CU_ASSERT_EQUAL(o.plain[TCP_S2C], 0);
+    CU_ASSERT_EQUAL(ends[DIR_S2C], 0);
+    CU_ASSERT_EQUAL(problems[DIR_S2C], 1);
+    CU_ASSERT_EQUAL(o.plain[DIR_S2C], 0);
     /* Before its Finished a side's stray bytes are a broken stream too. */
     const struct step early[] = {HELLOS, CB(ccs), C("not a record")};
     memset(ends, 0, sizeof(ends));
     memset(problems, 0, sizeof(problems));
     play(early, 4, 0, &s, &o);
-    CU_ASSERT_EQUAL(ends[TCP_C2S], 0);
-    CU_ASSERT_EQUAL(problems[TCP_C2S], 1);
+    CU_ASSERT_EQUAL(ends[DIR_C2S], 0);
+    CU_ASSERT_EQUAL(problems[DIR_C2S], 1);
 }
 
 /* A capture that starts after the handshake: an alert record longer
@@ -462,9 +462,9 @@ static void midstream_alerts(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     alerts_encrypted = alerts_clear = 0;
     tls_conn_midstream(c);
-    tls_conn_data(c, TCP_S2C, app, sizeof(app), 0);
-    tls_conn_data(c, TCP_S2C, enc_alert, sizeof(enc_alert), sizeof(app));
-    tls_conn_data(c, TCP_C2S, clear_alert, sizeof(clear_alert), 0);
+    tls_conn_data(c, DIR_S2C, app, sizeof(app), 0);
+    tls_conn_data(c, DIR_S2C, enc_alert, sizeof(enc_alert), sizeof(app));
+    tls_conn_data(c, DIR_C2S, clear_alert, sizeof(clear_alert), 0);
     CU_ASSERT_EQUAL(alerts_encrypted, 1);
     CU_ASSERT_EQUAL(alerts_clear, 1);
     const struct tls_summary *sum = tls_conn_summary(c);

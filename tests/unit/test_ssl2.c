@@ -31,7 +31,7 @@ static int decode(const uint8_t *p, size_t n, struct ftree *t)
 {
     struct tls_summary sum = {.cipher = 0xffffffff};
     int ok = tls_decode_ssl2_message(p, n, t, ft_reset(t), &sum,
-                                     n && (p[0] == 1 || p[0] == 2) ? TCP_C2S : TCP_S2C);
+                                     n && (p[0] == 1 || p[0] == 2) ? DIR_C2S : DIR_S2C);
     free(sum.certs);
     return ok;
 }
@@ -53,7 +53,7 @@ static void messages(void)
     ft_init(&t);
 
     CU_ASSERT_FATAL(tls_decode_ssl2_message(server_hello, sizeof(server_hello), &t, ft_reset(&t),
-                                            &sum, TCP_S2C));
+                                            &sum, DIR_S2C));
     CU_ASSERT_EQUAL(tree_child(&t, 0, "version")->u, 0x0002);
     CU_ASSERT_EQUAL(tree_child(&t, 0, "session_id_hit")->u, 0);
     const struct field *specs = tree_child(&t, 0, "cipher_specs");
@@ -67,7 +67,7 @@ static void messages(void)
     malformed(server_hello, sizeof(server_hello), sh_lens, 3, &t);
 
     CU_ASSERT_FATAL(
-        tls_decode_ssl2_message(master_key, sizeof(master_key), &t, ft_reset(&t), &sum, TCP_C2S));
+        tls_decode_ssl2_message(master_key, sizeof(master_key), &t, ft_reset(&t), &sum, DIR_C2S));
     CU_ASSERT_EQUAL(tree_child(&t, 0, "cipher_kind")->u, 0x010080);
     CU_ASSERT_EQUAL(tree_child(&t, 0, "encrypted_key_length")->u, 8);
     CU_ASSERT(sum.cipher == 0x010080 && sum.ssl2.master_key);
@@ -75,15 +75,15 @@ static void messages(void)
     malformed(master_key, sizeof(master_key), mk_lens, 3, &t);
 
     CU_ASSERT_FATAL(tls_decode_ssl2_message(error_no_cipher, sizeof(error_no_cipher), &t,
-                                            ft_reset(&t), &sum, TCP_S2C));
+                                            ft_reset(&t), &sum, DIR_S2C));
     const struct field *code = tree_child(&t, 0, "error_code");
     CU_ASSERT(code && code->u == 1 && code->table == REG_SSL2_ERROR);
-    CU_ASSERT(sum.ssl2.error_seen && sum.ssl2.error == 1 && sum.ssl2.error_from == TCP_S2C);
+    CU_ASSERT(sum.ssl2.error_seen && sum.ssl2.error == 1 && sum.ssl2.error_from == DIR_S2C);
     CU_ASSERT_STRING_EQUAL(reg_name(REG_SSL2_ERROR, 1), "NO-CIPHER-ERROR");
     malformed(error_no_cipher, sizeof(error_no_cipher), NULL, 0, &t);
 
     CU_ASSERT_FATAL(tls_decode_ssl2_message(client_hello, sizeof(client_hello), &t, ft_reset(&t),
-                                            &sum, TCP_C2S));
+                                            &sum, DIR_C2S));
     specs = tree_child(&t, 0, "cipher_specs");
     CU_ASSERT_EQUAL(tree_nth(&t, specs, 0)->u, 0x010080);
     CU_ASSERT_EQUAL(sum.client_random[31 - 15], 0x22); /* the challenge, right-aligned */
@@ -188,7 +188,7 @@ struct seen {
     int encrypted[16], nrec;
 };
 
-static void on_record(void *a, enum tcp_dir d, const struct tls_rec_info *r)
+static void on_record(void *a, enum dir d, const struct tls_rec_info *r)
 {
     struct seen *s = a;
     (void)d;
@@ -196,7 +196,7 @@ static void on_record(void *a, enum tcp_dir d, const struct tls_rec_info *r)
         s->encrypted[s->nrec] = r->encrypted;
     s->nrec++;
 }
-static void on_message(void *a, enum tcp_dir d, const struct tls_msg *m)
+static void on_message(void *a, enum dir d, const struct tls_msg *m)
 {
     struct seen *s = a;
     (void)d;
@@ -205,11 +205,11 @@ static void on_message(void *a, enum tcp_dir d, const struct tls_msg *m)
     s->nmsg++;
     s->malformed += m->malformed;
 }
-static void on_alert(void *a, enum tcp_dir d, const struct tls_alert *al)
+static void on_alert(void *a, enum dir d, const struct tls_alert *al)
 {
     (void)a, (void)d, (void)al;
 }
-static void on_problem(void *a, enum tcp_dir d, enum tls_framer_problem p, uint64_t o)
+static void on_problem(void *a, enum dir d, enum tls_framer_problem p, uint64_t o)
 {
     (void)a, (void)d, (void)p, (void)o;
     CU_FAIL("a framing problem");
@@ -240,12 +240,12 @@ static void exchange(void)
         struct tls_conn *c = tls_conn_new(&ops, &s, &t);
         CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 #define SEND(d, b) (tls_conn_data(c, d, b, sizeof(b), off[d]), off[d] += sizeof(b))
-        SEND(TCP_C2S, ch);
-        SEND(TCP_S2C, sh);
-        SEND(TCP_C2S, mk);
-        SEND(TCP_S2C, enc);
-        SEND(TCP_C2S, enc);
-        SEND(TCP_S2C, enc);
+        SEND(DIR_C2S, ch);
+        SEND(DIR_S2C, sh);
+        SEND(DIR_C2S, mk);
+        SEND(DIR_S2C, enc);
+        SEND(DIR_C2S, enc);
+        SEND(DIR_S2C, enc);
 #undef SEND
         const struct tls_summary *sum = tls_conn_summary(c);
         CU_ASSERT_EQUAL(s.nmsg, 3);
@@ -258,7 +258,7 @@ static void exchange(void)
             CU_ASSERT_EQUAL(s.encrypted[i], i >= 3);
         CU_ASSERT(sum->version == 0x0002 && sum->cipher == 0x010080);
         CU_ASSERT(sum->ssl2.server_hello && sum->ssl2.master_key);
-        CU_ASSERT(sum->nhs[TCP_S2C] == 1 && sum->hs[TCP_S2C][0] == 0x104);
+        CU_ASSERT(sum->nhs[DIR_S2C] == 1 && sum->hs[DIR_S2C][0] == 0x104);
         tls_conn_free(c);
         ft_release(&t);
     }
