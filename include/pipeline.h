@@ -1,12 +1,17 @@
 /*
  * pipeline.h: the wiring from the tcp stage through the record layer to the
  * views.  It owns each connection's record framers and hands every event
- * to every view in turn.
+ * to every view in turn, as the view model's events (model.h).
  */
 #ifndef TLSDUMP_PIPELINE_H
 #define TLSDUMP_PIPELINE_H
 
-#include "event.h"
+#include "analysis.h"
+#include "crypto.h"
+#include "model.h"
+#include "tcp.h"
+
+#define MAX_VIEWS 4
 
 struct pipeline;
 

@@ -17,6 +17,7 @@
 #include "base/fields.h"
 #include "record.h"
 #include "tcp.h"
+#include "x509.h"
 
 /* Handshake types the stages act on (RFC 8446 4, RFC 5246 7.4). */
 enum tls_hs_type {
@@ -116,16 +117,6 @@ enum tls_anomaly_kind {
 #define TLS_MAX_ALERTS 8
 #define TLS_MAX_ANOMALIES 16
 
-struct tls_cert_info {
-    char subject[256], issuer[256], serial[96];
-    char not_before[24], not_after[24]; /* ISO 8601, UTC */
-    char san[512];                      /* comma-separated */
-    char key[96];                       /* "RSA 2048", "EC prime256v1", ... */
-    char sig[48];                       /* signature algorithm */
-    char sha256[65];
-    int is_ca;
-};
-
 /* A hello's values in wire order, GREASE left out (RFC 8701): what the
  * fingerprints and the diagnosis read.  Lists keep their first
  * TLS_HELLO_MAX values (JA4 counts at most 99). */
@@ -208,7 +199,7 @@ struct tls_summary {
     int nhs[2];
     struct tls_alert alerts[TLS_MAX_ALERTS];
     int nalerts;
-    struct tls_cert_info *certs; /* the server's chain, as sent */
+    struct x509_cert *certs; /* the server's chain, as sent */
     int ncerts;
     struct tls_hello ch; /* the first ClientHello */
     struct tls_hello sh; /* the first ServerHello (not a HelloRetryRequest) */

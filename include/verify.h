@@ -16,8 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tls.h"
-
 /* What is wrong with a chain, in priority order: the status of a check is
  * the first of its problems in this order (issuer problems first, then
  * validity, host name, weakness, anything else). */
@@ -36,8 +34,11 @@ enum cert_status {
 };
 
 #define CERT_MAX_PROBLEMS 8
+/* Certificates read from a chain as sent, at most (as many as the tls
+ * stage keeps of one Certificate message). */
+#define CERT_MAX_CHAIN 16
 /* The chain OpenSSL builds: what the peer sent and the root it ends at. */
-#define CERT_MAX_BUILT (TLS_MAX_CHAIN + 1)
+#define CERT_MAX_BUILT (CERT_MAX_CHAIN + 1)
 
 struct cert_check {
     enum cert_status status;                      /* problems[0], or CERT_OK */
@@ -72,7 +73,7 @@ void verifier_free(struct verifier *v);
  * and fills out.  host is the expected name (the SNI; an IP address
  * literal is matched against IP subjectAltNames), or NULL or "" for no
  * host check (a client's chain, a ClientHello without SNI).  At most
- * TLS_MAX_CHAIN certificates are read; der and len may be NULL when n is
+ * CERT_MAX_CHAIN certificates are read; der and len may be NULL when n is
  * 0.  The slices are only read during the call (tls_msg_keying's are
  * valid during the message callback); the thread's OpenSSL error queue is
  * left as it was.

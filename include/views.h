@@ -1,15 +1,16 @@
 /*
  * views.h: stage 5, the outputs.  Each constructor returns a view to hand
- * to pipeline_add_view(); the pipeline closes it.
+ * to pipeline_add_view(); the pipeline closes it.  Views see only the
+ * view model's events (model.h).
  */
 #ifndef TLSDUMP_VIEWS_H
 #define TLSDUMP_VIEWS_H
 
 #include <stdio.h>
 
-#include "event.h"
+#include "model.h"
 
-struct text_opts {
+struct out_text_opts {
     int absolute_time; /* -e: timestamps since the epoch */
     int segments;      /* -T: a line per TCP segment */
     int all_fields;    /* -A: record versions and lengths, randoms, session IDs */
@@ -21,20 +22,20 @@ struct text_opts {
 };
 
 /* ssldump's text layout, written to out. */
-struct view *text_view_new(FILE *out, const struct text_opts *opts);
+struct view *out_text_new(FILE *out, const struct out_text_opts *opts);
 
 /* --summary: a line per connection as it ends, then totals. */
-struct view *summary_view_new(FILE *out);
+struct view *out_summary_new(FILE *out);
 
 /* JSON Lines (-j): an object per event and a summary per connection. */
-struct view *json_view_new(FILE *out);
+struct view *out_json_new(FILE *out);
 
 /* --streams DIR: each connection's reassembled bytes per direction, as
  * DIR/stream-<id>-client.bin and DIR/stream-<id>-server.bin; with
  * plaintext (--extract DIR), its decrypted application data instead, as
  * DIR/conn-<id>-client.bin and DIR/conn-<id>-server.bin.  Returns NULL
  * with a reason in err when DIR is not a writable directory. */
-struct view *streams_view_new(const char *dir, int plaintext, char *err, size_t errlen);
+struct view *out_streams_new(const char *dir, int plaintext, char *err, size_t errlen);
 
 /* Creates an output file named on the command line ("-": a stream of
  * standard output's descriptor, to fclose as any other): 0600, never
@@ -45,6 +46,6 @@ FILE *out_create(const char *path, char *err, size_t errlen);
 /* -w FILE: the decrypted application data as TCP/IP packets in a pcap
  * written to out (which it closes); name is for messages.  Returns NULL
  * with a reason in err (out is then the caller's to close). */
-struct view *pcapout_view_new(FILE *out, const char *name, char *err, size_t errlen);
+struct view *out_pcap_new(FILE *out, const char *name, char *err, size_t errlen);
 
 #endif

@@ -31,7 +31,7 @@
 struct options {
     struct capture_opts cap;
     struct tcp_config tcp;
-    struct text_opts text;
+    struct out_text_opts text;
     const char *streams_dir;
     const char *extract_dir;
     const char *write_file;   /* -w: the decrypted conversation as a pcap */
@@ -244,7 +244,7 @@ static int ssldump_style(const char *arg)
  * there is none, which is said rather than ignored. */
 static int text_only_options_fit(const struct options *o)
 {
-    const struct text_opts *t = &o->text;
+    const struct out_text_opts *t = &o->text;
     int pcap_stdout = o->write_file && !strcmp(o->write_file, "-");
     const char *opt = t->data         ? "-d"
                       : t->hex        ? "-x"
@@ -657,7 +657,7 @@ static int add_pcap_view(struct pipeline *p, const char *path)
     struct view *v = NULL;
     FILE *f = out_create(path, err, sizeof(err));
 
-    if (f && !(v = pcapout_view_new(f, path, err, sizeof(err))))
+    if (f && !(v = out_pcap_new(f, path, err, sizeof(err))))
         fclose(f);
     if (!v) {
         fprintf(stderr, "tlsdump: -w %s\n", err);
@@ -675,9 +675,9 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
     /* Live: a line as soon as it happens; from a file: big writes. */
     setvbuf(stdout, NULL, live ? _IOLBF : _IOFBF, live ? 0 : 1 << 20);
     if (!o->write_file || strcmp(o->write_file, "-") != 0) {
-        v = o->json      ? json_view_new(stdout)
-            : o->summary ? summary_view_new(stdout)
-                         : text_view_new(stdout, &o->text);
+        v = o->json      ? out_json_new(stdout)
+            : o->summary ? out_summary_new(stdout)
+                         : out_text_new(stdout, &o->text);
         if (!v || !pipeline_add_view(p, v)) {
             fputs("tlsdump: out of memory\n", stderr);
             return 0;
@@ -686,14 +686,14 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
     if (o->write_file && !add_pcap_view(p, o->write_file))
         return 0;
     if (o->streams_dir) {
-        if (!(v = streams_view_new(o->streams_dir, 0, err, sizeof(err)))) {
+        if (!(v = out_streams_new(o->streams_dir, 0, err, sizeof(err)))) {
             fprintf(stderr, "tlsdump: --streams %s\n", err);
             return 0;
         }
         pipeline_add_view(p, v);
     }
     if (o->extract_dir) {
-        if (!(v = streams_view_new(o->extract_dir, 1, err, sizeof(err)))) {
+        if (!(v = out_streams_new(o->extract_dir, 1, err, sizeof(err)))) {
             fprintf(stderr, "tlsdump: --extract %s\n", err);
             return 0;
         }

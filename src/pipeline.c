@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 
-#include "pipeline.h"
+#include "pipeline_int.h"
 
 struct conn_state {
     struct pipeline *p;
@@ -16,6 +16,7 @@ struct conn_state {
     int64_t now_us;              /* time of the tcp event being handled */
     int64_t last_us;             /* time of the previous step shown */
     uint64_t records;
+    struct vm_conn view_conn; /* the connection as the views see it */
     void *slots[MAX_VIEWS];
 };
 
@@ -66,11 +67,7 @@ static void dispatch(struct conn_state *cs, struct event *ev)
     ev->since_prev_us = cs->now_us - cs->last_us;
     if (is_step(ev))
         cs->last_us = cs->now_us;
-    for (int i = 0; i < cs->p->nviews; i++) {
-        struct view *v = cs->p->views[i];
-        ev->slot = &cs->slots[v->slot];
-        v->event(v, ev);
-    }
+    vm_deliver(ev, &cs->view_conn, cs->p->views, cs->p->nviews, cs->slots);
 }
 
 /* The analysis stage sees each event before the views do. */

@@ -25,6 +25,7 @@ enum field_kind {
     F_STR,   /* a string owned by the tree: ft_string() */
     F_BOOL,  /* u: 0 or 1 */
     F_DER,   /* p, n: a DER certificate (shown with -N) */
+    F_TIME,  /* u: seconds since the epoch, an int64_t; FT_NO_TIME when unknown */
 };
 
 struct field {
@@ -47,6 +48,7 @@ struct ftree {
 };
 
 #define FT_NONE (-1)
+#define FT_NO_TIME INT64_MIN
 
 void ft_init(struct ftree *t);
 void ft_release(struct ftree *t);
@@ -62,6 +64,7 @@ int ft_text(struct ftree *t, int parent, const char *key, const uint8_t *p, size
 int ft_str(struct ftree *t, int parent, const char *key, const char *s);
 int ft_bool(struct ftree *t, int parent, const char *key, int v);
 int ft_der(struct ftree *t, int parent, const char *key, const uint8_t *p, size_t n);
+int ft_time(struct ftree *t, int parent, const char *key, int64_t secs);
 /* Marks a field as shown only with -A; returns it. */
 int ft_verbose(struct ftree *t, int idx);
 
@@ -73,6 +76,23 @@ static inline const char *ft_string(const struct ftree *t, const struct field *f
 static inline const struct field *ft_at(const struct ftree *t, int idx)
 {
     return idx >= 0 && idx < t->n ? &t->f[idx] : NULL;
+}
+
+/* Walking a tree without its indices: the first child of a group or a
+ * list, and the field after f under the same parent (NULL: none). */
+static inline const struct field *ft_first(const struct ftree *t, const struct field *f)
+{
+    return ft_at(t, f->child);
+}
+
+static inline const struct field *ft_next(const struct ftree *t, const struct field *f)
+{
+    return ft_at(t, f->next);
+}
+
+static inline int64_t ft_time_value(const struct field *f)
+{
+    return (int64_t)f->u;
 }
 
 #endif

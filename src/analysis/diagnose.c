@@ -74,6 +74,15 @@ static void validation_evidence(struct diagnosis *d, const struct findings *f, e
                  cert_status_name(v->status), v->detail);
 }
 
+/* A certificate's date as the evidence shows it; "?" when unreadable. */
+static const char *cert_time(int64_t secs, char buf[BASE_ISO_TIME_LEN])
+{
+    base_iso_time(secs, buf);
+    if (!buf[0] || secs == X509_NO_TIME)
+        snprintf(buf, BASE_ISO_TIME_LEN, "?");
+    return buf;
+}
+
 static void cert_evidence(struct diagnosis *d, const struct tls_summary *s)
 {
     if (!s->ncerts) {
@@ -81,30 +90,28 @@ static void cert_evidence(struct diagnosis *d, const struct tls_summary *s)
                  tls13(s) ? " (TLS 1.3 encrypts it; a key log shows it)" : "");
         return;
     }
-    const struct tls_cert_info *c = &s->certs[0];
+    const struct x509_cert *c = &s->certs[0];
+    char from[BASE_ISO_TIME_LEN], to[BASE_ISO_TIME_LEN], names[X509_SAN_TEXT];
     evidence(d, "Certificate from the server: %s, issued by %s, valid %s to %s", c->subject,
-             c->issuer, c->not_before, c->not_after);
-    if (c->san[0])
-        evidence(d, "its names (subjectAltName): %s", c->san);
+             c->issuer, cert_time(c->not_before, from), cert_time(c->not_after, to));
+    x509_san_join(c, names, sizeof(names));
+    if (names[0])
+        evidence(d, "its names (subjectAltName): %s", names);
     if (s->ncerts > 1)
         evidence(d, "chain sent: %d certificates, the last issued by %s", s->ncerts,
                  s->certs[s->ncerts - 1].issuer);
 }
 
-/* The certificate's problems at the capture's own time, from its dates
- * and from the validation (which also judges the host name). */
+/* The certificate's problems at the capture's own time, as the verifier
+ * judged them (dates and host name alike: without a verifier, none). */
 enum { CP_EXPIRED = 1, CP_NOT_YET_VALID = 2, CP_HOSTNAME = 4 };
 
-static int cert_problems(const struct conn_analysis *ca, const struct tls_cert_info *c)
+static int cert_problems(const struct conn_analysis *ca)
 {
-    char now[24];
     int p = 0;
-    base_iso_time(ca->cert_ts_us / 1000000, now);
-    if ((c && c->not_after[0] && strcmp(now, c->not_after) > 0) ||
-        has_problem(&ca->f, DIR_S2C, CERT_EXPIRED))
+    if (has_problem(&ca->f, DIR_S2C, CERT_EXPIRED))
         p |= CP_EXPIRED;
-    if ((c && c->not_before[0] && strcmp(now, c->not_before) < 0) ||
-        has_problem(&ca->f, DIR_S2C, CERT_NOT_YET_VALID))
+    if (has_problem(&ca->f, DIR_S2C, CERT_NOT_YET_VALID))
         p |= CP_NOT_YET_VALID;
     if (has_problem(&ca->f, DIR_S2C, CERT_HOSTNAME_MISMATCH))
         p |= CP_HOSTNAME;
@@ -116,17 +123,18 @@ static int cert_problems(const struct conn_analysis *ca, const struct tls_cert_i
  * s_client checks no host name without -verify_hostname). */
 static void further_problems(struct diagnosis *d, const struct tls_summary *s, int problems)
 {
-    const struct tls_cert_info *c = s->ncerts ? &s->certs[0] : NULL;
+    const struct x509_cert *c = s->ncerts ? &s->certs[0] : NULL;
+    char t[BASE_ISO_TIME_LEN];
     if (problems & CP_EXPIRED)
         evidence(d,
                  "a further problem, which the client's alert does not name: the "
                  "certificate expired on %s",
-                 c ? c->not_after : "?");
+                 cert_time(c ? c->not_after : X509_NO_TIME, t));
     if (problems & CP_NOT_YET_VALID)
         evidence(d,
                  "a further problem, which the client's alert does not name: the "
                  "certificate is valid only from %s",
-                 c ? c->not_before : "?");
+                 cert_time(c ? c->not_before : X509_NO_TIME, t));
     if (problems & CP_HOSTNAME)
         evidence(d,
                  "a further problem, which the client's alert does not name: %s is not "
@@ -142,9 +150,9 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
                                 const char *alert)
 {
     struct diagnosis *d = &ca->f.diag;
-    char now[24];
-    const struct tls_cert_info *c = s->ncerts ? &s->certs[0] : NULL;
-    int problems = cert_problems(ca, c), named;
+    char now[24], t[BASE_ISO_TIME_LEN];
+    const struct x509_cert *c = s->ncerts ? &s->certs[0] : NULL;
+    int problems = cert_problems(ca), named;
 
     base_iso_time(ca->cert_ts_us / 1000000, now);
     if (!strcmp(alert, "unknown_ca")) {
@@ -166,13 +174,13 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
         say(d, "certificate_expired", 0,
             "The client rejected the server's certificate (%s): it expired on %s, before the "
             "capture (%s).",
-            alert, c ? c->not_after : "?", now);
+            alert, cert_time(c ? c->not_after : X509_NO_TIME, t), now);
     } else if (problems & CP_NOT_YET_VALID) {
         named = CP_NOT_YET_VALID;
         say(d, "certificate_not_yet_valid", 0,
             "The client rejected the server's certificate (%s): it is valid only from %s, after "
             "the capture (%s); check the server's clock or the certificate's dates.",
-            alert, c ? c->not_before : "?", now);
+            alert, cert_time(c ? c->not_before : X509_NO_TIME, t), now);
     } else if (problems & CP_HOSTNAME) {
         named = CP_HOSTNAME;
         say(d, "hostname_mismatch", 0,

@@ -123,6 +123,14 @@ int ft_der(struct ftree *t, int parent, const char *key, const uint8_t *p, size_
     return bytes(t, parent, key, F_DER, p, n);
 }
 
+int ft_time(struct ftree *t, int parent, const char *key, int64_t secs)
+{
+    int i = add(t, parent, key, F_TIME);
+    if (i != FT_NONE)
+        t->f[i].u = (uint64_t)secs;
+    return i;
+}
+
 /* A string is kept as its offset in the arena (f->u), which may move. */
 int ft_str(struct ftree *t, int parent, const char *key, const char *s)
 {

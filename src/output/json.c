@@ -1,330 +1,349 @@
 /*
  * The JSON Lines view (-j): one object per event, and a summary object per
- * connection when it closes.  The schema is in man/tlsdump.1.  Strings
- * from the wire are escaped; bytes that are not UTF-8 become U+FFFD, so
- * every line is valid JSON whatever the input.
+ * connection when it closes.  The schema is in man/tlsdump.1.  Every
+ * line is written through the JSON writer (jsonw.h), which escapes
+ * strings and keeps the commas.
  */
-#include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "base/registry.h"
+#include "base/util.h"
+#include "jsonw.h"
 #include "views.h"
 
 struct json_view {
     struct view v;
-    FILE *out;
+    struct jw w;
 };
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_len(const uint8_t *p, size_t n)
+static const char *side(enum dir d)
 {
-    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-    if (p[0] >= 0xf8 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
-        (len == 4 && p[0] == 0xf4 && p[1] >= 0x90) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0))
-        return 0; /* overlong, beyond U+10FFFF, or a surrogate */
-    return len;
+    return d == DIR_C2S ? "client" : "server";
 }
 
-static void jstr_n(FILE *o, const uint8_t *p, size_t n)
-{
-    fputc('"', o);
-    for (size_t i = 0; i < n;) {
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\') {
-            fprintf(o, "\\%c", c);
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(o, "\\u%04x", c);
-        } else if (c < 0x80) {
-            fputc(c, o);
-        } else {
-            size_t len = utf8_len(p + i, n - i);
-            if (len) {
-                fwrite(p + i, 1, len, o);
-                i += len;
-                continue;
-            }
-            fputs("\\ufffd", o);
-        }
-        i++;
-    }
-    fputc('"', o);
-}
-
-static void jstr(FILE *o, const char *s)
-{
-    jstr_n(o, (const uint8_t *)s, strlen(s));
-}
-
-static void jkey(FILE *o, const char *k)
-{
-    fprintf(o, ",\"%s\":", k);
-}
-
-static void jhex(FILE *o, const uint8_t *p, size_t n)
-{
-    fputc('"', o);
-    for (size_t i = 0; i < n; i++)
-        fprintf(o, "%02x", p[i]);
-    fputc('"', o);
-}
-
-static void jname(FILE *o, enum reg_table t, uint32_t v)
+static void jname(struct jw *w, enum reg_table t, uint32_t v)
 {
     char buf[32];
-    jstr(o, reg_name_or_unknown(t, v, buf, sizeof(buf)));
+    jw_string(w, reg_name_or_unknown(t, v, buf, sizeof(buf)));
 }
 
-static void jendpoint(FILE *o, const struct tcp_endpoint *e)
+static void kname(struct jw *w, const char *key, enum reg_table t, uint32_t v)
 {
-    char a[64];
-    fprintf(o, "{\"ip\":\"%s\",\"port\":%u}", tcp_addr_text(e, a, sizeof(a)), e->port);
+    jw_key(w, key);
+    jname(w, t, v);
 }
 
-static void jtime(FILE *o, int64_t us)
+static void endpoint(struct jw *w, const char *key, const struct vm_endpoint *e)
 {
-    uint64_t a = us < 0 ? (uint64_t)-us : (uint64_t)us;
-    fprintf(o, "%s%" PRIu64 ".%06d", us < 0 ? "-" : "", a / 1000000, (int)(a % 1000000));
+    jw_key(w, key);
+    jw_begin_object(w);
+    jw_kstring(w, "ip", e->text);
+    jw_kuint(w, "port", e->port);
+    jw_end_object(w);
 }
 
-/* {"type":...,"id":...,"dir":...,"ts":... ; the caller closes it. */
-static void head(FILE *o, const char *type, const struct event *ev)
+/* Opens an event's object: {"type":...,"id":...,"dir":...,"ts":... */
+static void head(struct jw *w, const char *type, const struct vm_event *ev)
 {
-    fprintf(o, "{\"type\":\"%s\",\"id\":%" PRIu64 ",\"dir\":\"%s\",\"ts\":", type, ev->conn->id,
-            ev->dir == DIR_C2S ? "client" : "server");
-    jtime(o, ev->ts_us);
+    jw_begin_object(w);
+    jw_kstring(w, "type", type);
+    jw_kuint(w, "id", ev->conn->id);
+    jw_kstring(w, "dir", side(ev->dir));
+    jw_key(w, "ts");
+    jw_seconds(w, ev->ts_us);
 }
 
-static void jfields(FILE *o, const struct ftree *t, int parent, int in_list);
-
-static void jfield(FILE *o, const struct ftree *t, const struct field *f)
+static void tail(struct jw *w)
 {
+    jw_end_object(w);
+    jw_newline(w);
+}
+
+static void jfields(struct jw *w, const struct ftree *t, const struct field *parent, int in_list);
+
+static void jfield(struct jw *w, const struct ftree *t, const struct field *f)
+{
+    char b[BASE_ISO_TIME_LEN];
     switch ((enum field_kind)f->kind) {
     case F_GROUP:
-        fputc('{', o);
-        jfields(o, t, (int)(f - t->f), 0);
-        fputc('}', o);
+        jw_begin_object(w);
+        jfields(w, t, f, 0);
+        jw_end_object(w);
         break;
     case F_LIST:
-        fputc('[', o);
-        jfields(o, t, (int)(f - t->f), 1);
-        fputc(']', o);
+        jw_begin_array(w);
+        jfields(w, t, f, 1);
+        jw_end_array(w);
         break;
     case F_UINT:
-        fprintf(o, "%llu", (unsigned long long)f->u);
+        jw_uint(w, f->u);
         break;
     case F_NAMED:
-        jname(o, f->table, (uint32_t)f->u);
+        jname(w, f->table, (uint32_t)f->u);
         break;
     case F_BOOL:
-        fputs(f->u ? "true" : "false", o);
+        jw_bool(w, (int)f->u);
         break;
     case F_HEX:
     case F_DER:
-        jhex(o, f->p, f->n);
+        jw_hex(w, f->p, f->n);
         break;
     case F_TEXT:
-        jstr_n(o, f->p, f->n);
+        jw_string_n(w, f->p, f->n);
         break;
     case F_STR:
-        jstr(o, ft_string(t, f));
+        jw_string(w, ft_string(t, f));
+        break;
+    case F_TIME:
+        base_iso_time(ft_time_value(f), b);
+        jw_string(w, b[0] && ft_time_value(f) != FT_NO_TIME ? b : "?");
         break;
     }
 }
 
-static void jfields(FILE *o, const struct ftree *t, int parent, int in_list)
+static void jfields(struct jw *w, const struct ftree *t, const struct field *parent, int in_list)
 {
-    int first = 1;
-    for (const struct field *f = ft_at(t, ft_at(t, parent)->child); f; f = ft_at(t, f->next)) {
+    for (const struct field *f = ft_first(t, parent); f; f = ft_next(t, f)) {
         if (f->kind == F_DER)
             continue; /* the summary fields say what the DER holds */
-        if (!first)
-            fputc(',', o);
-        first = 0;
         if (!in_list)
-            fprintf(o, "\"%s\":", f->key ? f->key : "?");
-        jfield(o, t, f);
+            jw_key(w, f->key ? f->key : "?");
+        jfield(w, t, f);
     }
 }
 
-static const char *anomaly_name(enum tls_anomaly_kind k)
+static const char *anomaly_name(enum vm_anomaly_kind k)
 {
     switch (k) {
-    case TLS_ANOM_GAP:
+    case VM_ANOM_GAP:
         return "gap";
-    case TLS_ANOM_MIDSTREAM:
+    case VM_ANOM_MIDSTREAM:
         return "midstream";
-    case TLS_ANOM_NOT_TLS:
+    case VM_ANOM_NOT_TLS:
         return "not_tls";
-    case TLS_ANOM_BAD_RECORD:
+    case VM_ANOM_BAD_RECORD:
         return "bad_record";
-    case TLS_ANOM_BAD_MESSAGE:
+    case VM_ANOM_BAD_MESSAGE:
         return "bad_message";
-    case TLS_ANOM_LOST_SYNC:
+    case VM_ANOM_LOST_SYNC:
         return "lost_sync";
-    case TLS_ANOM_RESYNC:
+    case VM_ANOM_RESYNC:
         return "resync";
     }
     return "?";
 }
 
-static void handshake_lists(FILE *o, const struct tls_summary *s)
+static void anomalies(struct jw *w, const struct vm_summary *s)
 {
-    fputs(",\"handshake\":{", o);
+    jw_key(w, "anomalies");
+    jw_begin_array(w);
+    for (int i = 0; i < s->nanomalies; i++) {
+        const struct vm_anomaly *a = &s->anomalies[i];
+        jw_begin_object(w);
+        jw_kstring(w, "kind", anomaly_name(a->kind));
+        jw_kstring(w, "dir", side(a->dir));
+        jw_kuint(w, a->kind == VM_ANOM_LOST_SYNC || a->kind == VM_ANOM_RESYNC ? "offset" : "bytes",
+                 a->bytes);
+        jw_end_object(w);
+    }
+    jw_end_array(w);
+}
+
+static void handshake_lists(struct jw *w, const struct vm_summary *s)
+{
+    jw_key(w, "handshake");
+    jw_begin_object(w);
     for (int d = 0; d < 2; d++) {
-        fprintf(o, "%s\"%s\":[", d ? "," : "", d ? "server" : "client");
+        jw_key(w, side((enum dir)d));
+        jw_begin_array(w);
         for (int i = 0; i < s->nhs[d]; i++) {
-            if (i)
-                fputc(',', o);
-            if (s->hs[d][i] >= 0x100) /* SSL 2.0 */
-                jname(o, REG_SSL2_MSG, s->hs[d][i] - 0x100u);
+            if (s->hs[d][i] >= VM_HS_SSL2)
+                jname(w, REG_SSL2_MSG, s->hs[d][i] - (unsigned)VM_HS_SSL2);
             else
-                jname(o, REG_HANDSHAKE, s->hs[d][i]);
+                jname(w, REG_HANDSHAKE, s->hs[d][i]);
         }
-        fputc(']', o);
+        jw_end_array(w);
     }
-    fputc('}', o);
+    jw_end_object(w);
 }
 
-static void alerts(FILE *o, const struct tls_summary *s)
+/* An alert's level and description, when they are known. */
+static void alert_fields(struct jw *w, const struct vm_alert *a)
 {
-    fputs(",\"alerts\":[", o);
+    if (!a->encrypted || a->decrypted) {
+        kname(w, "level", REG_ALERT_LEVEL, a->level);
+        kname(w, "description", REG_ALERT, a->desc);
+    }
+    jw_kbool(w, "encrypted", a->encrypted);
+    if (a->decrypted)
+        jw_kbool(w, "decrypted", 1);
+}
+
+static void alerts(struct jw *w, const struct vm_summary *s)
+{
+    jw_key(w, "alerts");
+    jw_begin_array(w);
     for (int i = 0; i < s->nalerts; i++) {
-        const struct tls_alert *a = &s->alerts[i];
-        fprintf(o, "%s{\"from\":\"%s\"", i ? "," : "", a->from == DIR_C2S ? "client" : "server");
-        if (!a->encrypted || a->decrypted) {
-            jkey(o, "level");
-            jname(o, REG_ALERT_LEVEL, a->level);
-            jkey(o, "description");
-            jname(o, REG_ALERT, a->desc);
-        }
-        fprintf(o, ",\"encrypted\":%s", a->encrypted ? "true" : "false");
-        fprintf(o, a->decrypted ? ",\"decrypted\":true}" : "}");
+        jw_begin_object(w);
+        jw_kstring(w, "from", side(s->alerts[i].from));
+        alert_fields(w, &s->alerts[i]);
+        jw_end_object(w);
     }
-    fputc(']', o);
+    jw_end_array(w);
 }
 
-static void certificates(FILE *o, const struct tls_summary *s)
+static void ktime(struct jw *w, const char *key, int64_t secs)
 {
-    fputs(",\"certificates\":[", o);
+    char b[BASE_ISO_TIME_LEN];
+    base_iso_time(secs, b);
+    jw_kstring(w, key, b[0] && secs != VM_NO_TIME ? b : "?");
+}
+
+static void certificates(struct jw *w, const struct vm_summary *s)
+{
+    jw_key(w, "certificates");
+    jw_begin_array(w);
     for (int i = 0; i < s->ncerts; i++) {
-        const struct tls_cert_info *c = &s->certs[i];
-        fputs(i ? ",{\"subject\":" : "{\"subject\":", o);
-        jstr(o, c->subject);
-        jkey(o, "issuer"), jstr(o, c->issuer);
-        jkey(o, "serial"), jstr(o, c->serial);
-        jkey(o, "not_before"), jstr(o, c->not_before);
-        jkey(o, "not_after"), jstr(o, c->not_after);
-        fputs(",\"san\":[", o);
-        for (const char *p = c->san, *e; *p; p = *e ? e + 1 : e) {
-            e = strchr(p, ',');
-            e = e ? e : p + strlen(p);
-            if (p != c->san)
-                fputc(',', o);
-            jstr_n(o, (const uint8_t *)p, (size_t)(e - p));
-        }
-        fputc(']', o);
-        jkey(o, "key"), jstr(o, c->key);
-        jkey(o, "signature_algorithm"), jstr(o, c->sig);
-        jkey(o, "sha256"), jstr(o, c->sha256);
-        fprintf(o, ",\"ca\":%s}", c->is_ca ? "true" : "false");
+        const struct vm_cert *c = &s->certs[i];
+        jw_begin_object(w);
+        jw_kstring(w, "subject", c->subject);
+        jw_kstring(w, "issuer", c->issuer);
+        jw_kstring(w, "serial", c->serial);
+        ktime(w, "not_before", c->not_before);
+        ktime(w, "not_after", c->not_after);
+        jw_key(w, "san");
+        jw_begin_array(w);
+        for (int k = 0; k < c->nsan; k++)
+            jw_string(w, c->san[k].value);
+        jw_end_array(w);
+        jw_kstring(w, "key", c->key);
+        jw_kstring(w, "signature_algorithm", c->sig);
+        jw_kstring(w, "sha256", c->sha256);
+        jw_kbool(w, "ca", c->is_ca);
+        jw_end_object(w);
     }
-    fputc(']', o);
+    jw_end_array(w);
 }
 
 /* "decrypted", and the application data or the reason why not. */
-static void decryption(FILE *o, const struct crypto_result *r)
+static void decryption(struct jw *w, const struct vm_decryption *r)
 {
-    if (!r) {
-        fputs(",\"decrypted\":false,\"reason\":\"no keys given\"", o);
+    if (!r->keys) {
+        jw_kbool(w, "decrypted", 0);
+        jw_kstring(w, "reason", "no keys given");
         return;
     }
-    fprintf(o, ",\"decrypted\":%s", r->decrypted ? "true" : "false");
+    jw_kbool(w, "decrypted", r->decrypted);
     if (r->ok_records) {
-        fputs(",\"app_data\":{", o);
-        for (int d = 0; d < 2; d++)
-            fprintf(o, "%s\"%s\":{\"bytes\":%" PRIu64 ",\"sha256\":\"%s\"}", d ? "," : "",
-                    d ? "server" : "client", r->app_bytes[d], r->app_sha256[d]);
-        fputc('}', o);
+        jw_key(w, "app_data");
+        jw_begin_object(w);
+        for (int d = 0; d < 2; d++) {
+            jw_key(w, side((enum dir)d));
+            jw_begin_object(w);
+            jw_kuint(w, "bytes", r->app_bytes[d]);
+            jw_kstring(w, "sha256", r->app_sha256[d]);
+            jw_end_object(w);
+        }
+        jw_end_object(w);
     }
-    if (r->failed_records || r->skipped_records)
-        fprintf(o, ",\"failed_records\":%" PRIu64 ",\"skipped_records\":%" PRIu64,
-                r->failed_records, r->skipped_records);
+    if (r->failed_records || r->skipped_records) {
+        jw_kuint(w, "failed_records", r->failed_records);
+        jw_kuint(w, "skipped_records", r->skipped_records);
+    }
     if (!r->decrypted && r->reason[0])
-        jkey(o, "reason"), jstr(o, r->reason);
+        jw_kstring(w, "reason", r->reason);
 }
 
-static void jvalidation(FILE *o, const struct cert_check *v)
+static void validation(struct jw *w, const char *key, const struct vm_validation *v)
 {
-    fputs("{\"status\":", o), jstr(o, cert_status_name(v->status));
-    fputs(",\"problems\":[", o);
+    jw_key(w, key);
+    jw_begin_object(w);
+    jw_kstring(w, "status", v->status);
+    jw_key(w, "problems");
+    jw_begin_array(w);
     for (int i = 0; i < v->nproblems; i++)
-        fputs(i ? "," : "", o), jstr(o, cert_status_name(v->problems[i]));
-    fputc(']', o);
-    if (v->status != CERT_OK)
-        fprintf(o, ",\"depth\":%d", v->depth), jkey(o, "detail"), jstr(o, v->detail);
-    jkey(o, "host"), jstr(o, v->host);
-    fputs(",\"chain\":[", o);
-    for (int i = 0; i < v->nbuilt; i++) {
-        fputs(i ? ",{\"subject\":" : "{\"subject\":", o), jstr(o, v->built[i]);
-        fprintf(o, ",\"from_store\":%s}", v->from_store[i] ? "true" : "false");
+        jw_string(w, v->problems[i]);
+    jw_end_array(w);
+    if (!v->ok) {
+        jw_key(w, "depth");
+        jw_int(w, v->depth);
+        jw_kstring(w, "detail", v->detail);
     }
-    fputs("]}", o);
+    jw_kstring(w, "host", v->host);
+    jw_key(w, "chain");
+    jw_begin_array(w);
+    for (int i = 0; i < v->nbuilt; i++) {
+        jw_begin_object(w);
+        jw_kstring(w, "subject", v->built[i]);
+        jw_kbool(w, "from_store", v->from_store[i]);
+        jw_end_object(w);
+    }
+    jw_end_array(w);
+    jw_end_object(w);
 }
 
 /* The verdict, Zeek's history, the validation of each chain and the
  * diagnosis with its evidence. */
-static void findings(FILE *o, const struct findings *f)
+static void findings(struct jw *w, const struct vm_summary *s)
 {
-    jkey(o, "verdict"), jstr(o, verdict_name(f->verdict));
-    jkey(o, "history"), jstr(o, f->history);
-    if (f->checked[DIR_S2C] || f->checked[DIR_C2S]) {
-        fputs(",\"validation\":{", o);
-        if (f->checked[DIR_S2C])
-            fputs("\"server\":", o), jvalidation(o, &f->validation[DIR_S2C]);
-        if (f->checked[DIR_C2S])
-            fputs(f->checked[DIR_S2C] ? ",\"client\":" : "\"client\":", o),
-                jvalidation(o, &f->validation[DIR_C2S]);
-        fputc('}', o);
+    jw_kstring(w, "verdict", vm_verdict_name(s->verdict));
+    jw_kstring(w, "history", s->history);
+    if (s->checked[DIR_S2C] || s->checked[DIR_C2S]) {
+        jw_key(w, "validation");
+        jw_begin_object(w);
+        if (s->checked[DIR_S2C])
+            validation(w, "server", &s->validation[DIR_S2C]);
+        if (s->checked[DIR_C2S])
+            validation(w, "client", &s->validation[DIR_C2S]);
+        jw_end_object(w);
     }
-    if (!f->diag.code)
+    if (!s->diag.code)
         return;
-    fputs(",\"diagnosis\":{", o);
-    fputs("\"code\":", o), jstr(o, f->diag.code);
-    jkey(o, "message"), jstr(o, f->diag.message);
-    fprintf(o, ",\"likely\":%s,\"evidence\":[", f->diag.likely ? "true" : "false");
-    for (int i = 0; i < f->diag.nevidence; i++)
-        fputs(i ? "," : "", o), jstr(o, f->diag.evidence[i]);
-    fputs("]}", o);
+    jw_key(w, "diagnosis");
+    jw_begin_object(w);
+    jw_kstring(w, "code", s->diag.code);
+    jw_kstring(w, "message", s->diag.message);
+    jw_kbool(w, "likely", s->diag.likely);
+    jw_key(w, "evidence");
+    jw_begin_array(w);
+    for (int i = 0; i < s->diag.nevidence; i++)
+        jw_string(w, s->diag.evidence[i]);
+    jw_end_array(w);
+    jw_end_object(w);
 }
 
-/* JA4 and JA4S with their raw forms, each when its hello was seen. */
-static void ja4(FILE *o, const struct findings *f)
+/* Fingerprints, each when its hello was seen: JA3 and JA3S with their
+ * strings, JA4 and JA4S with their raw forms. */
+static void fingerprints(struct jw *w, const struct vm_summary *s)
 {
-    if (f->ja4[0])
-        jkey(o, "ja4"), jstr(o, f->ja4);
-    if (f->ja4_r)
-        jkey(o, "ja4_r"), jstr(o, f->ja4_r);
-    if (f->ja4s[0])
-        jkey(o, "ja4s"), jstr(o, f->ja4s);
-    if (f->ja4s_r)
-        jkey(o, "ja4s_r"), jstr(o, f->ja4s_r);
+    if (s->ja3_string) {
+        jw_kstring(w, "ja3", s->ja3);
+        jw_kstring(w, "ja3_string", s->ja3_string);
+    }
+    if (s->ja3s_string) {
+        jw_kstring(w, "ja3s", s->ja3s);
+        jw_kstring(w, "ja3s_string", s->ja3s_string);
+    }
+    if (s->ja4)
+        jw_kstring(w, "ja4", s->ja4);
+    if (s->ja4_r)
+        jw_kstring(w, "ja4_r", s->ja4_r);
+    if (s->ja4s)
+        jw_kstring(w, "ja4s", s->ja4s);
+    if (s->ja4s_r)
+        jw_kstring(w, "ja4s_r", s->ja4s_r);
 }
 
-static const char *upgrade_name(enum tls_upgrade u)
+static const char *upgrade_name(enum vm_upgrade u)
 {
     switch (u) {
-    case TLS_UPGRADE_NONE:
+    case VM_UPGRADE_NONE:
         return "none";
-    case TLS_UPGRADE_ASKED:
+    case VM_UPGRADE_ASKED:
         return "no_answer";
-    case TLS_UPGRADE_ACCEPTED:
+    case VM_UPGRADE_ACCEPTED:
         return "accepted";
-    case TLS_UPGRADE_REFUSED:
+    case VM_UPGRADE_REFUSED:
         return "refused";
     }
     return "?";
@@ -332,242 +351,265 @@ static const char *upgrade_name(enum tls_upgrade u)
 
 /* The plaintext before TLS: "starttls":"smtp" (or "proxy":"socks5") and
  * an "opening" object. */
-static void opening(FILE *o, const struct tls_opening *op)
+static void opening(struct jw *w, const struct vm_opening *op)
 {
     if (!op->plain[DIR_C2S] && !op->plain[DIR_S2C])
         return;
     if (op->how)
-        jkey(o, op->how), jstr(o, op->app ? op->app : "unknown");
-    fputs(",\"opening\":{\"app\":", o);
-    op->app ? jstr(o, op->app) : (void)fputs("null", o);
-    jkey(o, "upgrade"), jstr(o, upgrade_name(op->upgrade));
+        jw_kstring(w, op->how, op->app ? op->app : "unknown");
+    jw_key(w, "opening");
+    jw_begin_object(w);
+    jw_key(w, "app");
+    op->app ? jw_string(w, op->app) : jw_null(w);
+    jw_kstring(w, "upgrade", upgrade_name(op->upgrade));
     if (op->answer[0])
-        jkey(o, "answer"), jstr(o, op->answer);
-    fprintf(o, ",\"plaintext_bytes\":{\"client\":%" PRIu64 ",\"server\":%" PRIu64 "}",
-            op->plain[DIR_C2S], op->plain[DIR_S2C]);
-    fprintf(o, ",\"tls\":{\"client\":%s,\"server\":%s}}", op->tls[DIR_C2S] ? "true" : "false",
-            op->tls[DIR_S2C] ? "true" : "false");
+        jw_kstring(w, "answer", op->answer);
+    jw_key(w, "plaintext_bytes");
+    jw_begin_object(w);
+    jw_kuint(w, "client", op->plain[DIR_C2S]);
+    jw_kuint(w, "server", op->plain[DIR_S2C]);
+    jw_end_object(w);
+    jw_key(w, "tls");
+    jw_begin_object(w);
+    jw_kbool(w, "client", op->tls[DIR_C2S]);
+    jw_kbool(w, "server", op->tls[DIR_S2C]);
+    jw_end_object(w);
+    jw_end_object(w);
 }
 
-/* SSL 2.0: the cipher specs of the server's SERVER-HELLO. */
-static void ssl2_specs(FILE *o, const struct tls_ssl2 *v2)
+/* The negotiated parameters: version, cipher, compression, SSL 2.0's
+ * cipher specs, SNI, ALPN (selected and offered). */
+static void parameters(struct jw *w, const struct vm_summary *s)
 {
-    if (!v2->server_hello)
-        return;
-    fputs(",\"ssl2_cipher_specs\":[", o);
-    for (int i = 0; i < v2->nspecs; i++)
-        fputs(i ? "," : "", o), jname(o, REG_CIPHER, v2->specs[i]);
-    fputc(']', o);
-}
-
-/* The protocols the first ClientHello offered, when it had ALPN. */
-static void client_alpn(FILE *o, const struct tls_hello *ch)
-{
-    if (!ch->nalpn)
-        return;
-    fputs(",\"client_alpn\":[", o);
-    for (int i = 0; i < ch->nalpn && i < TLS_HELLO_MAX_ALPN; i++)
-        fputs(i ? "," : "", o), jstr(o, ch->alpn_names[i]);
-    fputc(']', o);
-}
-
-static void summary(FILE *o, const struct event *ev)
-{
-    const struct tcp_conn *c = ev->conn;
-    const struct tls_summary *s = ev->summary;
-    const struct findings *f = ev->findings;
-
-    fprintf(o, "{\"type\":\"connection\",\"id\":%" PRIu64 ",\"client\":", c->id);
-    jendpoint(o, &c->client);
-    fputs(",\"server\":", o);
-    jendpoint(o, &c->server);
-    jkey(o, "start"), jtime(o, c->first_ts_us);
-    jkey(o, "end"), jtime(o, ev->ts_us);
     if (s->version)
-        jkey(o, "version"), jname(o, REG_VERSION, s->version);
+        kname(w, "version", REG_VERSION, s->version);
     if (s->cipher <= 0xffffff) /* SSL 2.0 cipher kinds have 3 bytes */
-        jkey(o, "cipher"), jname(o, REG_CIPHER, s->cipher);
+        kname(w, "cipher", REG_CIPHER, s->cipher);
     if (s->compression) /* only when not null (RFC 3749) */
-        jkey(o, "compression"), jname(o, REG_COMPRESSION, s->compression);
-    ssl2_specs(o, &s->ssl2);
-    if (s->sni[0])
-        jkey(o, "sni"), jstr(o, s->sni);
-    if (s->alpn[0])
-        jkey(o, "alpn"), jstr(o, s->alpn);
-    client_alpn(o, &s->ch);
-    fprintf(o, ",\"resumed\":%s,\"established\":%s", s->resumed ? "true" : "false",
-            f->verdict == VERDICT_ESTABLISHED || f->verdict == VERDICT_UNDECRYPTABLE ? "true"
-                                                                                     : "false");
+        kname(w, "compression", REG_COMPRESSION, s->compression);
+    if (s->ssl2_server_hello) {
+        jw_key(w, "ssl2_cipher_specs");
+        jw_begin_array(w);
+        for (int i = 0; i < s->nssl2_specs; i++)
+            jname(w, REG_CIPHER, s->ssl2_specs[i]);
+        jw_end_array(w);
+    }
+    if (s->sni)
+        jw_kstring(w, "sni", s->sni);
+    if (s->alpn)
+        jw_kstring(w, "alpn", s->alpn);
+    if (s->nclient_alpn) {
+        jw_key(w, "client_alpn");
+        jw_begin_array(w);
+        for (int i = 0; i < s->nclient_alpn; i++)
+            jw_string(w, s->client_alpn[i]);
+        jw_end_array(w);
+    }
+}
+
+static void summary(struct jw *w, const struct vm_event *ev)
+{
+    const struct vm_conn *c = ev->conn;
+    const struct vm_summary *s = ev->summary;
+
+    jw_begin_object(w);
+    jw_kstring(w, "type", "connection");
+    jw_kuint(w, "id", c->id);
+    endpoint(w, "client", &c->client);
+    endpoint(w, "server", &c->server);
+    jw_key(w, "start");
+    jw_seconds(w, c->first_ts_us);
+    jw_key(w, "end");
+    jw_seconds(w, ev->ts_us);
+    parameters(w, s);
+    jw_kbool(w, "resumed", s->resumed);
+    jw_kbool(w, "established", s->verdict == VM_ESTABLISHED || s->verdict == VM_UNDECRYPTABLE);
     if (c->resumes)
-        fprintf(o, ",\"idle_resumes\":%u", c->resumes);
+        jw_kuint(w, "idle_resumes", c->resumes);
     if (c->reopened)
-        fputs(",\"reopened\":true", o);
-    opening(o, &s->opening);
-    findings(o, f);
-    handshake_lists(o, s);
-    alerts(o, s);
-    certificates(o, s);
-    if (f->ja3_string)
-        jkey(o, "ja3"), jstr(o, f->ja3), jkey(o, "ja3_string"), jstr(o, f->ja3_string);
-    if (f->ja3s_string)
-        jkey(o, "ja3s"), jstr(o, f->ja3s), jkey(o, "ja3s_string"), jstr(o, f->ja3s_string);
-    ja4(o, f);
-    fputs(",\"anomalies\":[", o);
-    for (int i = 0; i < s->nanomalies; i++)
-        fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"%s\":%" PRIu64 "}", i ? "," : "",
-                anomaly_name(s->anomalies[i].kind),
-                s->anomalies[i].dir == DIR_C2S ? "client" : "server",
-                s->anomalies[i].kind == TLS_ANOM_LOST_SYNC ||
-                        s->anomalies[i].kind == TLS_ANOM_RESYNC
-                    ? "offset"
-                    : "bytes",
-                s->anomalies[i].bytes);
-    fputc(']', o);
-    decryption(o, ev->crypto);
-    fputs("}\n", o);
+        jw_kbool(w, "reopened", 1);
+    opening(w, &s->opening);
+    findings(w, s);
+    handshake_lists(w, s);
+    alerts(w, s);
+    certificates(w, s);
+    fingerprints(w, s);
+    anomalies(w, s);
+    decryption(w, &s->decryption);
+    tail(w);
 }
 
 static const char *gap_reason(int r)
 {
-    switch ((enum tcp_gap_reason)r) {
-    case TCP_GAP_ACKED:
+    switch ((enum vm_gap_reason)r) {
+    case VM_GAP_ACKED:
         return "acked_not_captured";
-    case TCP_GAP_SNAPLEN:
+    case VM_GAP_SNAPLEN:
         return "snaplen";
-    case TCP_GAP_CAPACITY:
+    case VM_GAP_CAPACITY:
         return "buffer_cap";
-    case TCP_GAP_CLOSED:
+    case VM_GAP_CLOSED:
         return "closed";
     }
     return "?";
 }
 
-static void tcp(FILE *o, const struct event *ev)
+static void open_event(struct jw *w, const struct vm_event *ev)
 {
-    const struct tcp_event *t = ev->tcp;
-    switch (t->kind) {
-    case TCP_EV_OPEN:
-        head(o, "open", ev);
-        fputs(",\"client\":", o);
-        jendpoint(o, &ev->conn->client);
-        fputs(",\"server\":", o);
-        jendpoint(o, &ev->conn->server);
-        fprintf(o, ",\"midstream\":%s%s}\n", ev->conn->midstream ? "true" : "false",
-                ev->conn->reopened ? ",\"reopened\":true" : "");
-        return;
-    case TCP_EV_GAP:
-        head(o, "anomaly", ev);
-        fprintf(o, ",\"kind\":\"gap\",\"offset\":%" PRIu64 ",\"bytes\":%zu,\"reason\":\"%s\"}\n",
-                t->offset, t->len, gap_reason(t->reason));
-        return;
-    case TCP_EV_FIN:
-    case TCP_EV_RST:
-        head(o, t->kind == TCP_EV_FIN ? "fin" : "rst", ev);
-        fputs("}\n", o);
-        return;
-    case TCP_EV_CLOSE:
-        summary(o, ev);
-        return;
-    case TCP_EV_RESUMED:
-        head(o, "resumed", ev);
-        jkey(o, "after_s"), jtime(o, ev->conn->resumed_after_us);
-        fputs("}\n", o);
-        return;
-    case TCP_EV_SEGMENT:
-        return;
-    case TCP_EV_DATA:
-        return;
-    }
+    head(w, "open", ev);
+    endpoint(w, "client", &ev->conn->client);
+    endpoint(w, "server", &ev->conn->server);
+    jw_kbool(w, "midstream", ev->conn->midstream);
+    if (ev->conn->reopened)
+        jw_kbool(w, "reopened", 1);
+    tail(w);
+}
+
+static void gap(struct jw *w, const struct vm_event *ev)
+{
+    head(w, "anomaly", ev);
+    jw_kstring(w, "kind", "gap");
+    jw_kuint(w, "offset", ev->offset);
+    jw_kuint(w, "bytes", ev->nbytes);
+    jw_kstring(w, "reason", gap_reason(ev->reason));
+    tail(w);
+}
+
+static void resumed(struct jw *w, const struct vm_event *ev)
+{
+    head(w, "resumed", ev);
+    jw_key(w, "after_s");
+    jw_seconds(w, ev->conn->resumed_after_us);
+    tail(w);
 }
 
 /* A protected record: whether it was opened, and as what. */
-static void record_plaintext(FILE *o, const struct tls_rec_info *ri)
+static void record_plaintext(struct jw *w, const struct vm_record *r)
 {
-    if (!ri->encrypted || ri->open == TLS_OPEN_NO_KEYS)
+    if (r->protection == VM_CLEAR || r->protection == VM_NO_KEYS)
         return;
-    if (ri->open == TLS_OPEN_FAILED) {
-        fputs(",\"decrypted\":false,\"error\":\"decrypt_failed\"", o);
+    if (r->protection == VM_OPEN_FAILED) {
+        jw_kbool(w, "decrypted", 0);
+        jw_kstring(w, "error", "decrypt_failed");
         return;
     }
-    fputs(",\"decrypted\":true,\"inner_type\":", o);
-    jname(o, REG_CONTENT, ri->plain.type);
-    fprintf(o, ",\"plaintext_length\":%zu", ri->plain.n);
-    if (ri->plain.early)
-        fputs(",\"early_data\":true", o);
-    if (ri->skipped)
-        fprintf(o, ",\"skipped_records\":%" PRIu64, ri->skipped);
+    jw_kbool(w, "decrypted", 1);
+    kname(w, "inner_type", REG_CONTENT, r->plain.type);
+    jw_kuint(w, "plaintext_length", r->plain.n);
+    if (r->plain.early)
+        jw_kbool(w, "early_data", 1);
+    if (r->skipped)
+        jw_kuint(w, "skipped_records", r->skipped);
 }
 
-static const char *problem_name(enum tls_framer_problem p)
+static void record(struct jw *w, const struct vm_event *ev)
+{
+    const struct vm_record *r = ev->rec;
+    head(w, "record", ev);
+    jw_kuint(w, "record", ev->record_no);
+    if (r->type == VM_CT_SSL2)
+        jw_kstring(w, "content_type", "ssl2");
+    else
+        kname(w, "content_type", REG_CONTENT, r->type == VM_CT_SSL2_HELLO ? 22 : r->type);
+    kname(w, "version", REG_VERSION, r->version);
+    jw_kuint(w, "length", r->length);
+    jw_kbool(w, "encrypted", r->protection != VM_CLEAR);
+    record_plaintext(w, r);
+    tail(w);
+}
+
+static void message(struct jw *w, const struct vm_event *ev)
+{
+    const struct vm_message *m = ev->msg;
+    head(w, "handshake", ev);
+    kname(w, "message", m->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, m->type);
+    jw_kuint(w, "length", m->length);
+    jw_key(w, "fields");
+    jw_begin_object(w);
+    jfields(w, m->tree, ft_at(m->tree, m->root), 0);
+    jw_end_object(w);
+    if (m->malformed)
+        jw_kbool(w, "malformed", 1);
+    if (m->decrypted)
+        jw_kbool(w, "decrypted", 1);
+    tail(w);
+}
+
+static const char *problem_name(enum vm_problem p)
 {
     switch (p) {
-    case TLS_NOT_TLS:
+    case VM_PROB_NOT_TLS:
         return "not_tls";
-    case TLS_BAD_LENGTH:
+    case VM_PROB_BAD_LENGTH:
         return "bad_record_length";
-    case TLS_BAD_HEADER:
+    case VM_PROB_BAD_HEADER:
         return "bad_record_header";
-    case TLS_LOST_SYNC:
+    case VM_PROB_LOST_SYNC:
         return "lost_sync";
-    case TLS_RESYNC:
+    case VM_PROB_RESYNC:
         return "resync";
     }
     return "?";
 }
 
-static void json_event(struct view *v, const struct event *ev)
+/* An event that says where in the stream: type, and offset (and length). */
+static void at_offset(struct jw *w, const struct vm_event *ev, const char *type, const char *kind,
+                      int length)
 {
-    FILE *o = ((struct json_view *)v)->out;
-    const struct tls_record *r;
+    head(w, type, ev);
+    if (kind)
+        jw_kstring(w, "kind", kind);
+    jw_kuint(w, "offset", ev->offset);
+    if (length)
+        jw_kuint(w, "length", ev->nbytes);
+    tail(w);
+}
+
+static void json_event(struct view *v, const struct vm_event *ev)
+{
+    struct jw *w = &((struct json_view *)v)->w;
 
     switch (ev->kind) {
-    case EV_TCP:
-        tcp(o, ev);
+    case VM_OPEN:
+        open_event(w, ev);
         return;
-    case EV_RECORD:
-        r = ev->rec->rec;
-        head(o, "record", ev);
-        fprintf(o, ",\"record\":%" PRIu64 ",\"content_type\":", ev->record_no);
-        if (r->type == TLS_CT_SSL2)
-            jstr(o, "ssl2");
-        else
-            jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
-        jkey(o, "version"), jname(o, REG_VERSION, r->version);
-        fprintf(o, ",\"length\":%zu,\"encrypted\":%s", r->length,
-                ev->rec->encrypted ? "true" : "false");
-        record_plaintext(o, ev->rec);
-        fputs("}\n", o);
+    case VM_GAP:
+        gap(w, ev);
         return;
-    case EV_MESSAGE:
-        head(o, "handshake", ev);
-        jkey(o, "message"), jname(o, ev->msg->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, ev->msg->type);
-        fprintf(o, ",\"length\":%" PRIu32 ",\"fields\":{", ev->msg->length);
-        jfields(o, ev->msg->tree, ev->msg->root, 0);
-        fprintf(o, "}%s%s}\n", ev->msg->malformed ? ",\"malformed\":true" : "",
-                ev->msg->decrypted ? ",\"decrypted\":true" : "");
+    case VM_FIN:
+    case VM_RST:
+        head(w, ev->kind == VM_FIN ? "fin" : "rst", ev);
+        tail(w);
         return;
-    case EV_ALERT:
-        head(o, "alert", ev);
-        if (!ev->alert->encrypted || ev->alert->decrypted) {
-            jkey(o, "level"), jname(o, REG_ALERT_LEVEL, ev->alert->level);
-            jkey(o, "description"), jname(o, REG_ALERT, ev->alert->desc);
-        }
-        fprintf(o, ",\"encrypted\":%s%s}\n", ev->alert->encrypted ? "true" : "false",
-                ev->alert->decrypted ? ",\"decrypted\":true" : "");
+    case VM_CLOSE:
+        summary(w, ev);
         return;
-    case EV_TLS_PROBLEM:
-        head(o, "anomaly", ev);
-        fprintf(o, ",\"kind\":\"%s\",\"offset\":%" PRIu64 "}\n", problem_name(ev->problem),
-                ev->offset);
+    case VM_RESUMED:
+        resumed(w, ev);
         return;
-    case EV_PLAINTEXT:
-        head(o, "plaintext", ev);
-        fprintf(o, ",\"offset\":%" PRIu64 ",\"length\":%zu}\n", ev->offset, ev->nbytes);
+    case VM_SEGMENT:
+    case VM_DATA:
         return;
-    case EV_TLS_BEGINS:
-    case EV_TLS_ENDS:
-        head(o, ev->kind == EV_TLS_BEGINS ? "tls_begins" : "tls_ends", ev);
-        fprintf(o, ",\"offset\":%" PRIu64 "}\n", ev->offset);
+    case VM_RECORD:
+        record(w, ev);
+        return;
+    case VM_MESSAGE:
+        message(w, ev);
+        return;
+    case VM_ALERT:
+        head(w, "alert", ev);
+        alert_fields(w, ev->alert);
+        tail(w);
+        return;
+    case VM_PROBLEM:
+        at_offset(w, ev, "anomaly", problem_name(ev->problem), 0);
+        return;
+    case VM_PLAINTEXT:
+        at_offset(w, ev, "plaintext", NULL, 1);
+        return;
+    case VM_TLS_BEGINS:
+    case VM_TLS_ENDS:
+        at_offset(w, ev, ev->kind == VM_TLS_BEGINS ? "tls_begins" : "tls_ends", NULL, 0);
         return;
     }
 }
@@ -575,18 +617,18 @@ static void json_event(struct view *v, const struct event *ev)
 static int json_close(struct view *v)
 {
     struct json_view *jv = (struct json_view *)v;
-    int ok = fflush(jv->out) == 0 && !ferror(jv->out);
+    int ok = fflush(jv->w.out) == 0 && !ferror(jv->w.out);
     free(jv);
     return ok;
 }
 
-struct view *json_view_new(FILE *out)
+struct view *out_json_new(FILE *out)
 {
     struct json_view *jv = calloc(1, sizeof(*jv));
     if (!jv)
         return NULL;
     jv->v.event = json_event;
     jv->v.close = json_close;
-    jv->out = out;
+    jw_init(&jv->w, out);
     return &jv->v;
 }

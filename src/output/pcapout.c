@@ -53,7 +53,7 @@ struct pcapout_view {
 
 /* A TCP segment of n payload bytes from one side of the connection. */
 struct pw_seg {
-    const struct tcp_conn *conn;
+    const struct vm_conn *conn;
     enum dir dir;
     uint8_t flags;
     uint32_t seq, ack;
@@ -92,8 +92,8 @@ static uint16_t fold(uint32_t sum)
 }
 
 /* The IP header for tcplen bytes of TCP; returns its length. */
-static size_t ip_header(struct pcapout_view *pv, const struct tcp_endpoint *src,
-                        const struct tcp_endpoint *dst, size_t tcplen)
+static size_t ip_header(struct pcapout_view *pv, const struct vm_endpoint *src,
+                        const struct vm_endpoint *dst, size_t tcplen)
 {
     uint8_t *h = pv->pkt;
     if (src->family == 6) {
@@ -120,7 +120,7 @@ static size_t ip_header(struct pcapout_view *pv, const struct tcp_endpoint *src,
 }
 
 /* RFC 9293 3.1 (pseudo-header of RFC 791 or RFC 8200 8.1). */
-static uint16_t tcp_checksum(const struct tcp_endpoint *src, const struct tcp_endpoint *dst,
+static uint16_t tcp_checksum(const struct vm_endpoint *src, const struct vm_endpoint *dst,
                              const uint8_t *tcp, size_t len)
 {
     size_t alen = src->family == 6 ? 16 : 4;
@@ -132,8 +132,8 @@ static uint16_t tcp_checksum(const struct tcp_endpoint *src, const struct tcp_en
 
 static void write_segment(struct pcapout_view *pv, const struct pw_seg *s)
 {
-    const struct tcp_endpoint *src = s->dir == DIR_C2S ? &s->conn->client : &s->conn->server;
-    const struct tcp_endpoint *dst = s->dir == DIR_C2S ? &s->conn->server : &s->conn->client;
+    const struct vm_endpoint *src = s->dir == DIR_C2S ? &s->conn->client : &s->conn->server;
+    const struct vm_endpoint *dst = s->dir == DIR_C2S ? &s->conn->server : &s->conn->client;
     size_t tcplen = TCP_HDR + s->n;
     size_t iplen = ip_header(pv, src, dst, tcplen);
     uint8_t *t = pv->pkt + iplen;
@@ -161,7 +161,7 @@ static void write_segment(struct pcapout_view *pv, const struct pw_seg *s)
     pcap_dump((u_char *)pv->dumper, &h, pv->pkt);
 }
 
-static void send_flags(struct pcapout_view *pv, const struct event *ev, struct pw_conn *pc,
+static void send_flags(struct pcapout_view *pv, const struct vm_event *ev, struct pw_conn *pc,
                        enum dir dir, uint8_t flags)
 {
     struct pw_seg s = {.conn = ev->conn,
@@ -176,7 +176,7 @@ static void send_flags(struct pcapout_view *pv, const struct event *ev, struct p
 }
 
 /* The three-way handshake, at the time the connection was first seen. */
-static struct pw_conn *conn_open(struct pcapout_view *pv, const struct event *ev)
+static struct pw_conn *conn_open(struct pcapout_view *pv, const struct vm_event *ev)
 {
     struct pw_conn *pc = calloc(1, sizeof(*pc));
     if (!pc)
@@ -194,7 +194,8 @@ static struct pw_conn *conn_open(struct pcapout_view *pv, const struct event *ev
 
 /* One record's (or one plaintext piece's) bytes: one packet, or several
  * when they would not fit in an IP datagram. */
-static void send_data(struct pcapout_view *pv, const struct event *ev, const uint8_t *p, size_t n)
+static void send_data(struct pcapout_view *pv, const struct vm_event *ev, const uint8_t *p,
+                      size_t n)
 {
     struct pw_conn *pc = *ev->slot;
     if (!pc || pc->fin[ev->dir])
@@ -216,7 +217,7 @@ static void send_data(struct pcapout_view *pv, const struct event *ev, const uin
     }
 }
 
-static void send_fin(struct pcapout_view *pv, const struct event *ev, struct pw_conn *pc,
+static void send_fin(struct pcapout_view *pv, const struct vm_event *ev, struct pw_conn *pc,
                      enum dir dir)
 {
     if (pc->fin[dir])
@@ -228,7 +229,7 @@ static void send_fin(struct pcapout_view *pv, const struct event *ev, struct pw_
 
 /* Whatever way the connection ended, it ends here with a FIN from each
  * side that had not sent one and the last FIN acknowledged. */
-static void conn_close(struct pcapout_view *pv, const struct event *ev, struct pw_conn *pc)
+static void conn_close(struct pcapout_view *pv, const struct vm_event *ev, struct pw_conn *pc)
 {
     send_fin(pv, ev, pc, DIR_C2S);
     send_fin(pv, ev, pc, DIR_S2C);
@@ -237,42 +238,42 @@ static void conn_close(struct pcapout_view *pv, const struct event *ev, struct p
     *ev->slot = NULL;
 }
 
-static void tcp_event(struct pcapout_view *pv, const struct event *ev)
+static void pcapout_event(struct view *v, const struct vm_event *ev)
 {
+    struct pcapout_view *pv = (struct pcapout_view *)v;
     struct pw_conn *pc = *ev->slot;
-    switch (ev->tcp->kind) {
-    case TCP_EV_OPEN:
+
+    switch (ev->kind) {
+    case VM_OPEN:
         *ev->slot = conn_open(pv, ev);
         break;
-    case TCP_EV_FIN:
+    case VM_FIN:
         if (pc)
             send_fin(pv, ev, pc, ev->dir);
         break;
-    case TCP_EV_CLOSE:
+    case VM_CLOSE:
         if (pc)
             conn_close(pv, ev, pc);
         break;
-    case TCP_EV_SEGMENT:
-    case TCP_EV_RESUMED:
-    case TCP_EV_DATA:
-    case TCP_EV_GAP:
-    case TCP_EV_RST:
+    case VM_PLAINTEXT:
+        send_data(pv, ev, ev->bytes, ev->nbytes);
+        break;
+    case VM_RECORD:
+        if (ev->rec->protection == VM_OPENED && ev->rec->plain.type == VM_CT_APPLICATION_DATA)
+            send_data(pv, ev, ev->rec->plain.p, ev->rec->plain.n);
+        break;
+    case VM_SEGMENT:
+    case VM_RESUMED:
+    case VM_DATA:
+    case VM_GAP:
+    case VM_RST:
+    case VM_MESSAGE:
+    case VM_ALERT:
+    case VM_PROBLEM:
+    case VM_TLS_BEGINS:
+    case VM_TLS_ENDS:
         break;
     }
-}
-
-static void pcapout_event(struct view *v, const struct event *ev)
-{
-    struct pcapout_view *pv = (struct pcapout_view *)v;
-    const struct tls_rec_info *ri = ev->rec;
-
-    if (ev->kind == EV_TCP)
-        tcp_event(pv, ev);
-    else if (ev->kind == EV_PLAINTEXT)
-        send_data(pv, ev, ev->bytes, ev->nbytes);
-    else if (ev->kind == EV_RECORD && ri->encrypted && ri->open == TLS_OPEN_OK &&
-             ri->plain.type == TLS_CT_APPLICATION_DATA)
-        send_data(pv, ev, ri->plain.p, ri->plain.n);
 }
 
 static int pcapout_close(struct view *v)
@@ -290,7 +291,7 @@ static int pcapout_close(struct view *v)
     return ok;
 }
 
-struct view *pcapout_view_new(FILE *out, const char *name, char *err, size_t errlen)
+struct view *out_pcap_new(FILE *out, const char *name, char *err, size_t errlen)
 {
     struct pcapout_view *pv = calloc(1, sizeof(*pv));
 

@@ -85,7 +85,7 @@ static void forget_open(struct streams_view *sv, const struct conn_files *cf)
 /* A new file is created exclusively; a connection forgotten and resumed
  * (same id) goes on in the files it had, as does one whose file was
  * closed to make room. */
-static FILE *open_stream(struct streams_view *sv, const struct event *ev, struct conn_files *cf)
+static FILE *open_stream(struct streams_view *sv, const struct vm_event *ev, struct conn_files *cf)
 {
     char name[96];
     int append = cf->created[ev->dir] || ev->conn->reopened;
@@ -112,7 +112,8 @@ static FILE *open_stream(struct streams_view *sv, const struct event *ev, struct
     return f;
 }
 
-static void write_bytes(struct streams_view *sv, const struct event *ev, const uint8_t *p, size_t n)
+static void write_bytes(struct streams_view *sv, const struct vm_event *ev, const uint8_t *p,
+                        size_t n)
 {
     struct conn_files *cf = *ev->slot;
     if (sv->failed)
@@ -126,22 +127,20 @@ static void write_bytes(struct streams_view *sv, const struct event *ev, const u
         fail(sv, strerror(errno), NULL);
 }
 
-static void streams_event(struct view *v, const struct event *ev)
+static void streams_event(struct view *v, const struct vm_event *ev)
 {
     struct streams_view *sv = (struct streams_view *)v;
     struct conn_files *cf = *ev->slot;
-    const struct tls_rec_info *ri = ev->rec;
+    const struct vm_record *r = ev->rec;
 
-    if (ev->kind == EV_RECORD && sv->plaintext && ri->encrypted && ri->open == TLS_OPEN_OK &&
-        ri->plain.type == TLS_CT_APPLICATION_DATA)
-        write_bytes(sv, ev, ri->plain.p, ri->plain.n);
-    if (ev->kind == EV_PLAINTEXT && sv->plaintext)
+    if (ev->kind == VM_RECORD && sv->plaintext && r->protection == VM_OPENED &&
+        r->plain.type == VM_CT_APPLICATION_DATA)
+        write_bytes(sv, ev, r->plain.p, r->plain.n);
+    if (ev->kind == VM_PLAINTEXT && sv->plaintext)
         write_bytes(sv, ev, ev->bytes, ev->nbytes);
-    if (ev->kind != EV_TCP)
-        return;
-    if (ev->tcp->kind == TCP_EV_DATA && !sv->plaintext) {
-        write_bytes(sv, ev, ev->tcp->data, ev->tcp->len);
-    } else if (ev->tcp->kind == TCP_EV_CLOSE && cf) {
+    if (ev->kind == VM_DATA && !sv->plaintext) {
+        write_bytes(sv, ev, ev->bytes, ev->nbytes);
+    } else if (ev->kind == VM_CLOSE && cf) {
         forget_open(sv, cf);
         for (int d = 0; d < 2; d++)
             if (cf->f[d] && fclose(cf->f[d]) != 0)
@@ -177,7 +176,7 @@ static int open_dir(const char *dir, char *err, size_t errlen)
     return fd;
 }
 
-struct view *streams_view_new(const char *dir, int plaintext, char *err, size_t errlen)
+struct view *out_streams_new(const char *dir, int plaintext, char *err, size_t errlen)
 {
     struct streams_view *sv;
     int fd = open_dir(dir, err, errlen);

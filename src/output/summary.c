@@ -26,7 +26,7 @@ struct tally {
 struct summary_view {
     struct view v;
     FILE *out;
-    uint64_t conns, verdicts[VERDICT_UNDECRYPTABLE + 1];
+    uint64_t conns, verdicts[VM_NVERDICTS];
     struct tally versions, ciphers, causes;
     int header_done;
 };
@@ -67,17 +67,14 @@ static void print_tally(FILE *o, const char *what, struct tally *t)
     fputc('\n', o);
 }
 
-static void endpoint(const struct tcp_endpoint *e, char *buf, size_t len)
+static void endpoint(const struct vm_endpoint *e, char *buf, size_t len)
 {
-    char a[64];
-    snprintf(buf, len, e->family == 6 ? "[%s]:%u" : "%s:%u", tcp_addr_text(e, a, sizeof(a)),
-             e->port);
+    snprintf(buf, len, e->family == 6 ? "[%s]:%u" : "%s:%u", e->text, e->port);
 }
 
-static void line(struct summary_view *sv, const struct event *ev)
+static void line(struct summary_view *sv, const struct vm_event *ev)
 {
-    const struct tls_summary *s = ev->summary;
-    const struct findings *f = ev->findings;
+    const struct vm_summary *s = ev->summary, *f = s;
     char cl[64], sr[64], ends[140], vb[32], cb[48], result[80];
     const char *version =
         s->version ? reg_name_or_unknown(REG_VERSION, s->version, vb, sizeof(vb)) : "-";
@@ -94,9 +91,9 @@ static void line(struct summary_view *sv, const struct event *ev)
     if (f->diag.code)
         snprintf(result, sizeof(result), "%s%s", f->diag.code, f->diag.likely ? " (likely)" : "");
     else
-        snprintf(result, sizeof(result), "%s", verdict_name(f->verdict));
+        snprintf(result, sizeof(result), "%s", vm_verdict_name(f->verdict));
     fprintf(sv->out, "%4" PRIu64 " %-44s %-20s %-7s %-40s %-30s %s", ev->conn->id, ends,
-            s->sni[0] ? s->sni : "-", version, cipher, result, f->ja4[0] ? f->ja4 : "-");
+            s->sni ? s->sni : "-", version, cipher, result, f->ja4 ? f->ja4 : "-");
     /* TLS after a plaintext opening: how it began. */
     if (s->opening.how)
         fprintf(sv->out, " %s:%s", s->opening.how, s->opening.app ? s->opening.app : "unknown");
@@ -113,14 +110,14 @@ static void line(struct summary_view *sv, const struct event *ev)
         count(&sv->versions, version);
     if (s->cipher <= 0xffffff)
         count(&sv->ciphers, cipher);
-    if (f->diag.code && f->verdict != VERDICT_ESTABLISHED)
+    if (f->diag.code && f->verdict != VM_ESTABLISHED)
         count(&sv->causes, f->diag.code);
 }
 
-static void summary_event(struct view *v, const struct event *ev)
+static void summary_event(struct view *v, const struct vm_event *ev)
 {
     struct summary_view *sv = (struct summary_view *)v;
-    if (ev->kind == EV_TCP && ev->tcp->kind == TCP_EV_CLOSE)
+    if (ev->kind == VM_CLOSE)
         line(sv, ev);
 }
 
@@ -129,9 +126,9 @@ static int summary_close(struct view *v)
     struct summary_view *sv = (struct summary_view *)v;
     FILE *o = sv->out;
     fprintf(o, "\n%" PRIu64 " connections:", sv->conns);
-    for (int i = 0, first = 1; i <= VERDICT_UNDECRYPTABLE; i++)
+    for (int i = 0, first = 1; i < VM_NVERDICTS; i++)
         if (sv->verdicts[i])
-            fprintf(o, "%s %s %" PRIu64, first ? "" : ",", verdict_name((enum verdict)i),
+            fprintf(o, "%s %s %" PRIu64, first ? "" : ",", vm_verdict_name((enum vm_verdict)i),
                     sv->verdicts[i]),
                 first = 0;
     fputc('\n', o);
@@ -143,7 +140,7 @@ static int summary_close(struct view *v)
     return ok;
 }
 
-struct view *summary_view_new(FILE *out)
+struct view *out_summary_new(FILE *out)
 {
     struct summary_view *sv = calloc(1, sizeof(*sv));
     if (!sv)

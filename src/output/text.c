@@ -12,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/registry.h"
+#include "base/util.h"
 #include "views.h"
-#include "x509.h"
 
 struct text_view {
     struct view v;
     FILE *out;
-    struct text_opts opts;
+    struct out_text_opts opts;
     int bullet; /* the line was started with "- " */
 };
 
@@ -30,9 +31,9 @@ static void print_seconds(FILE *out, int64_t us)
 }
 
 /* The start of a line: connection, record number if any, times, direction. */
-static void prefix(struct text_view *tv, const struct event *ev)
+static void prefix(struct text_view *tv, const struct vm_event *ev)
 {
-    if (ev->kind == EV_RECORD)
+    if (ev->kind == VM_RECORD)
         fprintf(tv->out, "%" PRIu64 " %" PRIu64 "  ", ev->conn->id, ev->record_no);
     else
         fprintf(tv->out, "%" PRIu64 "    ", ev->conn->id);
@@ -42,11 +43,9 @@ static void prefix(struct text_view *tv, const struct event *ev)
     fprintf(tv->out, ")  %s  ", ev->dir == DIR_C2S ? "C>S" : "S>C");
 }
 
-static void new_connection(struct text_view *tv, const struct tcp_conn *c)
+static void new_connection(struct text_view *tv, const struct vm_conn *c)
 {
-    char a[64], b[64];
-    tcp_addr_text(&c->client, a, sizeof(a));
-    tcp_addr_text(&c->server, b, sizeof(b));
+    const char *a = c->client.text, *b = c->server.text;
     if (c->reopened) {
         fprintf(tv->out, "TCP connection #%" PRIu64 " goes on: %s(%u) <-> %s(%u)\n", c->id, a,
                 c->client.port, b, c->server.port);
@@ -61,20 +60,20 @@ static void new_connection(struct text_view *tv, const struct tcp_conn *c)
 
 static const char *gap_reason(int why)
 {
-    switch ((enum tcp_gap_reason)why) {
-    case TCP_GAP_ACKED:
+    switch ((enum vm_gap_reason)why) {
+    case VM_GAP_ACKED:
         return "acknowledged by the peer but not captured";
-    case TCP_GAP_SNAPLEN:
+    case VM_GAP_SNAPLEN:
         return "cut off by the snap length";
-    case TCP_GAP_CAPACITY:
+    case VM_GAP_CAPACITY:
         return "out-of-order buffer full";
-    case TCP_GAP_CLOSED:
+    case VM_GAP_CLOSED:
         return "never captured before the connection ended";
     }
     return "?";
 }
 
-static void segment(struct text_view *tv, const struct tcp_header *s)
+static void segment(struct text_view *tv, const struct vm_segment *s)
 {
     static const char names[][4] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
     const char *sep = "";
@@ -95,14 +94,14 @@ static void segment(struct text_view *tv, const struct tcp_header *s)
 
 /* A chain as verified: the status, every problem, OpenSSL's words, and
  * the chain it built (leaf first). */
-static void validation(struct text_view *tv, uint64_t id, const struct cert_check *v,
+static void validation(struct text_view *tv, uint64_t id, const struct vm_validation *v,
                        const char *side)
 {
     fprintf(tv->out, "%" PRIu64 "    validation (%s%s%s): %s", id, side,
-            v->host[0] ? ", host " : "", v->host, cert_status_name(v->status));
+            v->host[0] ? ", host " : "", v->host, v->status);
     for (int i = 1; i < v->nproblems; i++)
-        fprintf(tv->out, ", %s", cert_status_name(v->problems[i]));
-    if (v->status != CERT_OK && v->detail[0])
+        fprintf(tv->out, ", %s", v->problems[i]);
+    if (!v->ok && v->detail[0])
         fprintf(tv->out, ": %s", v->detail);
     fputc('\n', tv->out);
     if (!v->nbuilt)
@@ -115,23 +114,23 @@ static void validation(struct text_view *tv, uint64_t id, const struct cert_chec
 }
 
 /* "smtp starttls", "socks5 proxy", "unknown protocol". */
-static const char *opening_name(const struct tls_opening *o, char *buf, size_t len)
+static const char *opening_name(const struct vm_opening *o, char *buf, size_t len)
 {
     snprintf(buf, len, "%s%s%s", o->app ? o->app : "unknown protocol", o->how ? " " : "",
              o->how ? o->how : "");
     return buf;
 }
 
-static const char *upgrade_name(enum tls_upgrade u)
+static const char *upgrade_name(enum vm_upgrade u)
 {
     switch (u) {
-    case TLS_UPGRADE_NONE:
+    case VM_UPGRADE_NONE:
         return "no request to switch to TLS";
-    case TLS_UPGRADE_ASKED:
+    case VM_UPGRADE_ASKED:
         return "asked, no answer";
-    case TLS_UPGRADE_ACCEPTED:
+    case VM_UPGRADE_ACCEPTED:
         return "accepted";
-    case TLS_UPGRADE_REFUSED:
+    case VM_UPGRADE_REFUSED:
         return "refused";
     }
     return "?";
@@ -139,7 +138,7 @@ static const char *upgrade_name(enum tls_upgrade u)
 
 /* The plaintext before TLS, when there was some: what it was, and how
  * the request to switch was answered. */
-static void opening(struct text_view *tv, uint64_t id, const struct tls_opening *o)
+static void opening(struct text_view *tv, uint64_t id, const struct vm_opening *o)
 {
     char b[64];
     if (!o->plain[DIR_C2S] && !o->plain[DIR_S2C])
@@ -155,17 +154,17 @@ static void opening(struct text_view *tv, uint64_t id, const struct tls_opening 
 
 /* After the connection: its verdict and Zeek history, the certificate
  * validation, and the diagnosis with the evidence it rests on. */
-static void findings(struct text_view *tv, const struct event *ev)
+static void findings(struct text_view *tv, const struct vm_event *ev)
 {
-    const struct findings *f = ev->findings;
+    const struct vm_summary *f = ev->summary;
     uint64_t id = ev->conn->id;
     char b[32];
-    opening(tv, id, &ev->summary->opening);
-    fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, verdict_name(f->verdict),
+    opening(tv, id, &f->opening);
+    fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, vm_verdict_name(f->verdict),
             f->history[0] ? f->history : "empty");
-    if (ev->summary->compression) /* RFC 3749: rare, and worth saying (CRIME) */
+    if (f->compression) /* RFC 3749: rare, and worth saying (CRIME) */
         fprintf(tv->out, "%" PRIu64 "    compression: %s\n", id,
-                reg_name_or_unknown(REG_COMPRESSION, ev->summary->compression, b, sizeof(b)));
+                reg_name_or_unknown(REG_COMPRESSION, f->compression, b, sizeof(b)));
     if (f->checked[DIR_S2C])
         validation(tv, id, &f->validation[DIR_S2C], "server");
     if (f->checked[DIR_C2S])
@@ -178,80 +177,59 @@ static void findings(struct text_view *tv, const struct event *ev)
         fprintf(tv->out, "%" PRIu64 "      - %s\n", id, f->diag.evidence[i]);
 }
 
-static void tcp_event(struct text_view *tv, const struct event *ev)
+static void resumed(struct text_view *tv, const struct vm_event *ev)
 {
-    const struct tcp_event *t = ev->tcp;
-
-    switch (t->kind) {
-    case TCP_EV_OPEN:
-        new_connection(tv, ev->conn);
-        return;
-    case TCP_EV_RESUMED:
-        prefix(tv, ev);
-        fputs("TCP resumed after ", tv->out);
-        print_seconds(tv->out, ev->conn->resumed_after_us);
-        fprintf(tv->out, " seconds without a packet (longer than -t)%s\n",
-                ev->conn->reopened && ev->conn->resumes == 1
-                    ? "; its sequence numbers go on: the same connection"
-                    : "");
-        return;
-    case TCP_EV_SEGMENT:
-        if (tv->opts.segments) {
-            prefix(tv, ev);
-            segment(tv, t->seg);
-        }
-        return;
-    case TCP_EV_DATA:
-        return;
-    case TCP_EV_GAP:
-        prefix(tv, ev);
-        fprintf(tv->out, "TCP gap: %zu bytes missing at stream offset %" PRIu64 " (%s)\n", t->len,
-                t->offset, gap_reason(t->reason));
-        return;
-    case TCP_EV_FIN:
-        prefix(tv, ev);
-        fputs("TCP FIN\n", tv->out);
-        return;
-    case TCP_EV_RST:
-        prefix(tv, ev);
-        fputs("TCP RST\n", tv->out);
-        return;
-    case TCP_EV_CLOSE:
-        findings(tv, ev);
-        if (ev->crypto && !ev->crypto->decrypted && ev->crypto->protected_seen)
-            fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id,
-                    ev->crypto->reason);
-        if (t->reason == TCP_CLOSE_IDLE || t->reason == TCP_CLOSE_EVICTED)
-            fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
-                    t->reason == TCP_CLOSE_IDLE ? "idle longer than the timeout (-t)"
-                                                : "connection table full (--max-conns)");
-        return;
-    }
+    prefix(tv, ev);
+    fputs("TCP resumed after ", tv->out);
+    print_seconds(tv->out, ev->conn->resumed_after_us);
+    fprintf(tv->out, " seconds without a packet (longer than -t)%s\n",
+            ev->conn->reopened && ev->conn->resumes == 1
+                ? "; its sequence numbers go on: the same connection"
+                : "");
 }
 
-static void problem(struct text_view *tv, const struct event *ev)
+static void close_conn(struct text_view *tv, const struct vm_event *ev)
+{
+    const struct vm_decryption *d = &ev->summary->decryption;
+    findings(tv, ev);
+    if (d->keys && !d->decrypted && d->protected_seen)
+        fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id, d->reason);
+    if (ev->reason == VM_CLOSE_IDLE || ev->reason == VM_CLOSE_EVICTED)
+        fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
+                ev->reason == VM_CLOSE_IDLE ? "idle longer than the timeout (-t)"
+                                            : "connection table full (--max-conns)");
+}
+
+static void gap(struct text_view *tv, const struct vm_event *ev)
+{
+    prefix(tv, ev);
+    fprintf(tv->out, "TCP gap: %zu bytes missing at stream offset %" PRIu64 " (%s)\n", ev->nbytes,
+            ev->offset, gap_reason(ev->reason));
+}
+
+static void problem(struct text_view *tv, const struct vm_event *ev)
 {
     prefix(tv, ev);
     switch (ev->problem) {
-    case TLS_NOT_TLS:
+    case VM_PROB_NOT_TLS:
         fputs("not TLS: the stream does not start with a TLS record\n", tv->out);
         return;
-    case TLS_BAD_LENGTH:
+    case VM_PROB_BAD_LENGTH:
         fprintf(tv->out,
                 "bad record at stream offset %" PRIu64
                 ": longer than TLS allows; this direction is not decoded further\n",
                 ev->offset);
         return;
-    case TLS_BAD_HEADER:
+    case VM_PROB_BAD_HEADER:
         fprintf(tv->out,
                 "bad record at stream offset %" PRIu64
                 ": not a TLS record header; this direction is not decoded further\n",
                 ev->offset);
         return;
-    case TLS_LOST_SYNC:
+    case VM_PROB_LOST_SYNC:
         fputs("record boundaries lost in the gap; looking for the next record\n", tv->out);
         return;
-    case TLS_RESYNC:
+    case VM_PROB_RESYNC:
         fprintf(tv->out, "records found again at stream offset %" PRIu64 "\n", ev->offset);
         return;
     }
@@ -335,7 +313,7 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
 /* Stream bytes before TLS (or of a stream that never speaks it): a line
  * where they start; with -d or -x a line for each piece, and the bytes
  * as application data is shown. */
-static void plaintext(struct text_view *tv, const struct event *ev)
+static void plaintext(struct text_view *tv, const struct vm_event *ev)
 {
     int bytes = tv->opts.data || tv->opts.hex;
     if (ev->offset != 0 && !bytes)
@@ -348,25 +326,42 @@ static void plaintext(struct text_view *tv, const struct event *ev)
         app_data(tv, ev->bytes, ev->nbytes);
 }
 
-static void tls_begins(struct text_view *tv, const struct event *ev)
+static void tls_begins(struct text_view *tv, const struct vm_event *ev)
 {
     char b[64];
     prefix(tv, ev);
     fprintf(tv->out, "TLS begins at stream offset %" PRIu64 " (%s)\n", ev->offset,
-            opening_name(&ev->summary->opening, b, sizeof(b)));
+            opening_name(ev->opening, b, sizeof(b)));
 }
 
-static void record(struct text_view *tv, const struct event *ev)
+/* A record's type as ssldump names it; NULL: unknown. */
+static const char *record_name(unsigned type)
 {
-    const struct tls_rec_info *ri = ev->rec;
-    const struct tls_record *r = ri->rec;
-    int opened = ri->encrypted && ri->open == TLS_OPEN_OK;
-    unsigned type = opened ? ri->plain.type : r->type;
-    const char *name = tls_content_type_name(type);
+    static const struct {
+        unsigned type;
+        const char *name;
+    } names[] = {
+        {20, "ChangeCipherSpec"}, {21, "Alert"},
+        {22, "Handshake"},        {VM_CT_APPLICATION_DATA, "application_data"},
+        {24, "Heartbeat"},        {VM_CT_SSL2_HELLO, "SSLv2 ClientHello"},
+        {VM_CT_SSL2, "SSLv2"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].type == type)
+            return names[i].name;
+    return NULL;
+}
+
+static void record(struct text_view *tv, const struct vm_event *ev)
+{
+    const struct vm_record *r = ev->rec;
+    int opened = r->protection == VM_OPENED;
+    unsigned type = opened ? r->plain.type : r->type;
+    const char *name = record_name(type);
 
     prefix(tv, ev);
     if (name)
-        fprintf(tv->out, "%s%s\n", name, opened && ri->plain.early ? " (early data)" : "");
+        fprintf(tv->out, "%s%s\n", name, opened && r->plain.early ? " (early data)" : "");
     else
         fprintf(tv->out, "unknown content type (%u)\n", type);
     if (tv->opts.all_fields) {
@@ -374,18 +369,19 @@ static void record(struct text_view *tv, const struct event *ev)
         fprintf(tv->out, "      record: %s, %zu bytes\n",
                 reg_name_or_unknown(REG_VERSION, r->version, buf, sizeof(buf)), r->length);
     }
-    if (ri->skipped)
+    if (r->skipped)
         fprintf(tv->out, "      (%" PRIu64 " records lost in the gap before this one)\n",
-                ri->skipped);
-    if (ri->encrypted && ri->open == TLS_OPEN_FAILED)
+                r->skipped);
+    if (r->protection == VM_OPEN_FAILED)
         fputs("      (decryption failed: MAC or tag does not verify; wrong key?)\n", tv->out);
-    else if (ri->encrypted && !opened && r->type != TLS_CT_APPLICATION_DATA && !tv->opts.quiet)
+    else if (r->protection != VM_CLEAR && !opened && r->type != VM_CT_APPLICATION_DATA &&
+             !tv->opts.quiet)
         fputs("      (encrypted)\n", tv->out);
     if (tv->opts.hex)
-        opened ? hex_dump(tv->out, ri->plain.p, ri->plain.n, !tv->opts.no_ascii)
+        opened ? hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
                : hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
-    if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
-        app_data(tv, ri->plain.p, ri->plain.n);
+    if (tv->opts.data && opened && type == VM_CT_APPLICATION_DATA)
+        app_data(tv, r->plain.p, r->plain.n);
 }
 
 static void indent(FILE *out, int n)
@@ -395,7 +391,7 @@ static void indent(FILE *out, int n)
 
 static void value(FILE *out, const struct ftree *t, const struct field *f)
 {
-    char buf[32];
+    char buf[32], when[BASE_ISO_TIME_LEN];
     switch ((enum field_kind)f->kind) {
     case F_UINT:
         fprintf(out, "%llu", (unsigned long long)f->u);
@@ -420,39 +416,71 @@ static void value(FILE *out, const struct ftree *t, const struct field *f)
     case F_STR:
         fputs(ft_string(t, f), out);
         break;
+    case F_TIME:
+        base_iso_time(ft_time_value(f), when);
+        fputs(when[0] && ft_time_value(f) != FT_NO_TIME ? when : "?", out);
+        break;
     case F_GROUP:
     case F_LIST:
         break;
     }
 }
 
-static void fields(struct text_view *tv, const struct ftree *t, int parent, int depth);
+/* The fields -A adds: values that tell one connection from another
+ * rather than describe it (randoms, session IDs, nonces, SSL 2.0's
+ * challenge and keys' arguments), and a certificate's details beyond
+ * whom it names and for how long. */
+static int all_fields_only(const char *key)
+{
+    static const char *const keys[] = {
+        "random", "session_id",          "request_context", "age_add",
+        "nonce",  "challenge",           "connection_id",   "key_arg", /* SSL 2.0 */
+        "serial", "signature_algorithm", "sha256",                     /* certificates */
+    };
+    for (size_t i = 0; key && i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!strcmp(key, keys[i]))
+            return 1;
+    return 0;
+}
+
+/* -N: the certificate as openssl x509 -text shows it. */
+static void cert_text(struct text_view *tv, const struct field *f)
+{
+    size_t n = 0;
+    char *text = vm_cert_text(f->p, f->n, &n);
+    if (text)
+        fwrite(text, 1, n, tv->out);
+    free(text);
+}
+
+static void fields(struct text_view *tv, const struct ftree *t, const struct field *first,
+                   int depth);
 
 /* A group inside a list: titled by its "type" if it has one, else shown
  * as a bulleted block. */
 static void list_item(struct text_view *tv, const struct ftree *t, const struct field *g, int depth)
 {
-    const struct field *first = ft_at(t, g->child);
+    const struct field *first = ft_first(t, g);
     if (first && first->key && strcmp(first->key, "type") == 0) {
         indent(tv->out, depth);
         value(tv->out, t, first);
         fputc('\n', tv->out);
-        fields(tv, t, g->child, -(depth + 2)); /* the siblings after "type" */
+        fields(tv, t, ft_next(t, first), depth + 2);
         return;
     }
     indent(tv->out, depth);
     fputs("- ", tv->out);
     tv->bullet = 1;
-    fields(tv, t, (int)(g - t->f), depth + 2);
+    fields(tv, t, first, depth + 2);
 }
 
 static void field(struct text_view *tv, const struct ftree *t, const struct field *f, int depth)
 {
-    if (f->verbose && !tv->opts.all_fields)
+    if (!tv->opts.all_fields && all_fields_only(f->key))
         return;
     if (f->kind == F_DER) {
         if (tv->opts.cert_text)
-            x509_print_text(tv->out, f->p, f->n);
+            cert_text(tv, f);
         return;
     }
     if (!f->key && f->kind == F_GROUP) {
@@ -467,36 +495,34 @@ static void field(struct text_view *tv, const struct ftree *t, const struct fiel
     value(tv->out, t, f);
     fputc('\n', tv->out);
     if (f->kind == F_GROUP || f->kind == F_LIST)
-        fields(tv, t, (int)(f - t->f), depth + 2);
+        fields(tv, t, ft_first(t, f), depth + 2);
 }
 
-/* The children of parent; a negative depth means "the siblings after
- * parent" at -depth. */
-static void fields(struct text_view *tv, const struct ftree *t, int parent, int depth)
+/* first and the fields after it, at depth. */
+static void fields(struct text_view *tv, const struct ftree *t, const struct field *first,
+                   int depth)
 {
-    const struct field *p = ft_at(t, parent);
-    int idx = depth < 0 ? p->next : p->child;
-    for (const struct field *f; (f = ft_at(t, idx)); idx = f->next)
-        field(tv, t, f, depth < 0 ? -depth : depth);
+    for (const struct field *f = first; f; f = ft_next(t, f))
+        field(tv, t, f, depth);
 }
 
-static void message(struct text_view *tv, const struct event *ev)
+static void message(struct text_view *tv, const struct vm_event *ev)
 {
-    const struct tls_msg *m = ev->msg;
+    const struct vm_message *m = ev->msg;
     char buf[32];
     if (tv->opts.quiet)
         return;
     fprintf(tv->out, "      %s%s\n",
             reg_name_or_unknown(m->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, m->type, buf, sizeof(buf)),
             m->decrypted ? " (decrypted)" : "");
-    fields(tv, m->tree, m->root, 8);
+    fields(tv, m->tree, ft_first(m->tree, ft_at(m->tree, m->root)), 8);
     if (m->tree->full)
         fputs("        (too many fields: the rest is not shown)\n", tv->out);
 }
 
-static void alert(struct text_view *tv, const struct event *ev)
+static void alert(struct text_view *tv, const struct vm_event *ev)
 {
-    const struct tls_alert *a = ev->alert;
+    const struct vm_alert *a = ev->alert;
     char b1[32], b2[32];
     if (tv->opts.quiet || (a->encrypted && !a->decrypted))
         return;
@@ -506,33 +532,55 @@ static void alert(struct text_view *tv, const struct event *ev)
             a->decrypted ? " (decrypted)" : "");
 }
 
-static void text_event(struct view *v, const struct event *ev)
+static void text_event(struct view *v, const struct vm_event *ev)
 {
     struct text_view *tv = (struct text_view *)v;
 
     switch (ev->kind) {
-    case EV_TCP:
-        tcp_event(tv, ev);
+    case VM_OPEN:
+        new_connection(tv, ev->conn);
         return;
-    case EV_RECORD:
+    case VM_RESUMED:
+        resumed(tv, ev);
+        return;
+    case VM_SEGMENT:
+        if (tv->opts.segments) {
+            prefix(tv, ev);
+            segment(tv, ev->seg);
+        }
+        return;
+    case VM_DATA:
+        return;
+    case VM_GAP:
+        gap(tv, ev);
+        return;
+    case VM_FIN:
+    case VM_RST:
+        prefix(tv, ev);
+        fputs(ev->kind == VM_FIN ? "TCP FIN\n" : "TCP RST\n", tv->out);
+        return;
+    case VM_CLOSE:
+        close_conn(tv, ev);
+        return;
+    case VM_RECORD:
         record(tv, ev);
         return;
-    case EV_MESSAGE:
+    case VM_MESSAGE:
         message(tv, ev);
         return;
-    case EV_ALERT:
+    case VM_ALERT:
         alert(tv, ev);
         return;
-    case EV_TLS_PROBLEM:
+    case VM_PROBLEM:
         problem(tv, ev);
         return;
-    case EV_PLAINTEXT:
+    case VM_PLAINTEXT:
         plaintext(tv, ev);
         return;
-    case EV_TLS_BEGINS:
+    case VM_TLS_BEGINS:
         tls_begins(tv, ev);
         return;
-    case EV_TLS_ENDS:
+    case VM_TLS_ENDS:
         prefix(tv, ev);
         fprintf(tv->out, "TLS ends at stream offset %" PRIu64 "; plaintext follows\n", ev->offset);
         return;
@@ -547,7 +595,7 @@ static int text_close(struct view *v)
     return ok;
 }
 
-struct view *text_view_new(FILE *out, const struct text_opts *opts)
+struct view *out_text_new(FILE *out, const struct out_text_opts *opts)
 {
     struct text_view *tv = calloc(1, sizeof(*tv));
     if (!tv)

@@ -140,7 +140,7 @@ static int client_key_exchange(struct dec *d, struct cursor *c, int node)
     return cur_skip(c, cur_left(c));
 }
 
-static struct tls_cert_info *cert_slot(struct dec *d)
+static struct x509_cert *cert_slot(struct dec *d)
 {
     struct tls_summary *s = d->sum;
     if (d->dir != DIR_S2C || s->ncerts == TLS_MAX_CERTS)
@@ -171,7 +171,7 @@ static void keep_chain(struct tls_msg_keying *k, const struct cursor *der)
 int dec_cert_der(struct dec *d, const struct cursor *der, int l)
 {
     int g = ft_group(d->t, l, NULL);
-    struct tls_cert_info *keep = cert_slot(d);
+    struct x509_cert *keep = cert_slot(d);
     keep_chain(d->keying, der);
     if (x509_fields(d->t, g, cur_ptr(der), cur_left(der), keep)) {
         if (keep)

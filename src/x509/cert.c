@@ -3,7 +3,9 @@
  * serial, validity, subjectAltNames, key, signature algorithm, SHA-256
  * fingerprint, CA flag.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -39,15 +41,27 @@ int x509_name_text(const uint8_t *der, size_t len, char *buf, size_t buflen)
     return 1;
 }
 
-/* ASN1_TIME as ISO 8601 UTC. */
-static void time_text(const ASN1_TIME *t, char *buf, size_t len)
+/* Days from 1970-01-01 to the date (proleptic Gregorian; Howard
+ * Hinnant's days_from_civil): timegm() without the C library's time_t
+ * limits or locale. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* ASN1_TIME as seconds since the epoch. */
+static int64_t time_value(const ASN1_TIME *t)
 {
     struct tm tm;
-    if (!t || !ASN1_TIME_to_tm(t, &tm)) {
-        snprintf(buf, len, "?");
-        return;
-    }
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!t || !ASN1_TIME_to_tm(t, &tm))
+        return X509_NO_TIME;
+    return days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 
 static void serial_text(const X509 *x, char *buf, size_t len)
@@ -59,31 +73,57 @@ static void serial_text(const X509 *x, char *buf, size_t len)
     BN_free(bn);
 }
 
-static void san_text(X509 *x, char *buf, size_t len)
+/* Keeps one name, when it fits (names after one that does not are
+ * dropped: the list keeps the certificate's order). */
+static void san_add(struct x509_cert *o, enum x509_san_type type, const char *p, size_t n)
+{
+    size_t used = 0;
+    if (o->nsan)
+        used = o->san[o->nsan - 1].text + strlen(x509_san_value(o, o->nsan - 1)) + 1;
+    if (o->san_dropped || o->nsan == X509_MAX_SAN || memchr(p, 0, n) ||
+        used + n + 1 > sizeof(o->san_text)) {
+        o->san_dropped++;
+        return;
+    }
+    memcpy(o->san_text + used, p, n);
+    o->san_text[used + n] = 0;
+    o->san[o->nsan].type = (uint8_t)type;
+    o->san[o->nsan++].text = (uint16_t)used;
+}
+
+/* RFC 5280 4.2.1.6: the names OpenSSL's host and address checks use. */
+static void san_list(X509 *x, struct x509_cert *o)
 {
     GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    size_t used = 0;
-    buf[0] = 0;
     for (int i = 0; names && i < sk_GENERAL_NAME_num(names); i++) {
         const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
-        char one[256] = "";
+        char ip[INET6_ADDRSTRLEN];
         if (g->type == GEN_DNS || g->type == GEN_EMAIL || g->type == GEN_URI) {
-            const ASN1_IA5STRING *s = g->d.ia5;
-            snprintf(one, sizeof(one), "%.*s", s->length, (const char *)s->data);
-        } else if (g->type == GEN_IPADD && g->d.ip->length == 4) {
-            const unsigned char *a = g->d.ip->data;
-            snprintf(one, sizeof(one), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-        } else {
-            continue;
+            enum x509_san_type t = g->type == GEN_DNS     ? X509_SAN_DNS
+                                   : g->type == GEN_EMAIL ? X509_SAN_EMAIL
+                                                          : X509_SAN_URI;
+            san_add(o, t, (const char *)g->d.ia5->data, (size_t)g->d.ia5->length);
+        } else if (g->type == GEN_IPADD && (g->d.ip->length == 4 || g->d.ip->length == 16) &&
+                   inet_ntop(g->d.ip->length == 4 ? AF_INET : AF_INET6, g->d.ip->data, ip,
+                             sizeof(ip))) {
+            san_add(o, X509_SAN_IP, ip, strlen(ip));
         }
-        for (char *c = one; *c; c++) /* the list is comma-separated */
-            if (*c == ',' || *c < 0x20 || *c == 0x7f)
-                *c = '?';
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "", one);
-        if (used >= len)
-            break;
     }
     GENERAL_NAMES_free(names);
+}
+
+void x509_san_join(const struct x509_cert *c, char *buf, size_t len)
+{
+    size_t used = 0;
+    for (int i = 0; i < c->nsan && used + 1 < len; i++) {
+        if (i)
+            buf[used++] = ',';
+        /* The list is comma-separated: a comma, a control character or a
+         * byte above 0x7f in a name is shown as '?'. */
+        for (const char *p = x509_san_value(c, i); *p && used + 1 < len; p++)
+            buf[used++] = *p == ',' || (signed char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    }
+    buf[used] = 0;
 }
 
 static void key_text(X509 *x, char *buf, size_t len)
@@ -101,7 +141,7 @@ static void key_text(X509 *x, char *buf, size_t len)
         snprintf(buf, len, "%s %d", EVP_PKEY_get0_type_name(k), EVP_PKEY_get_bits(k));
 }
 
-int x509_summarize(const uint8_t *der, size_t len, struct tls_cert_info *o)
+int x509_summarize(const uint8_t *der, size_t len, struct x509_cert *o)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -116,9 +156,9 @@ int x509_summarize(const uint8_t *der, size_t len, struct tls_cert_info *o)
     name_text(X509_get_subject_name(x), o->subject, sizeof(o->subject));
     name_text(X509_get_issuer_name(x), o->issuer, sizeof(o->issuer));
     serial_text(x, o->serial, sizeof(o->serial));
-    time_text(X509_get0_notBefore(x), o->not_before, sizeof(o->not_before));
-    time_text(X509_get0_notAfter(x), o->not_after, sizeof(o->not_after));
-    san_text(x, o->san, sizeof(o->san));
+    o->not_before = time_value(X509_get0_notBefore(x));
+    o->not_after = time_value(X509_get0_notAfter(x));
+    san_list(x, o);
     key_text(x, o->key, sizeof(o->key));
     snprintf(o->sig, sizeof(o->sig), "%s", OBJ_nid2ln(X509_get_signature_nid(x)));
     if (EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL))
@@ -128,19 +168,22 @@ int x509_summarize(const uint8_t *der, size_t len, struct tls_cert_info *o)
     return 1;
 }
 
-int x509_fields(struct ftree *t, int node, const uint8_t *der, size_t len,
-                struct tls_cert_info *keep)
+int x509_fields(struct ftree *t, int node, const uint8_t *der, size_t len, struct x509_cert *keep)
 {
-    struct tls_cert_info info;
+    struct x509_cert info;
+    char san[X509_SAN_TEXT];
     if (!x509_summarize(der, len, &info))
         return 0;
     ft_str(t, node, "subject", info.subject);
     ft_str(t, node, "issuer", info.issuer);
     ft_verbose(t, ft_str(t, node, "serial", info.serial));
-    ft_str(t, node, "not_before", info.not_before);
-    ft_str(t, node, "not_after", info.not_after);
-    if (info.san[0])
-        ft_str(t, node, "san", info.san);
+    ft_time(t, node, "not_before", info.not_before);
+    ft_time(t, node, "not_after", info.not_after);
+    /* The message's fields keep the names as one string, as they always
+     * had; the list is in the summary (keep). */
+    x509_san_join(&info, san, sizeof(san));
+    if (san[0])
+        ft_str(t, node, "san", san);
     ft_str(t, node, "key", info.key);
     ft_verbose(t, ft_str(t, node, "signature_algorithm", info.sig));
     ft_verbose(t, ft_str(t, node, "sha256", info.sha256));
@@ -151,14 +194,25 @@ int x509_fields(struct ftree *t, int node, const uint8_t *der, size_t len,
     return 1;
 }
 
-int x509_print_text(FILE *out, const uint8_t *der, size_t len)
+char *x509_text(const uint8_t *der, size_t len, size_t *n)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
-    BIO *b = x ? BIO_new_fp(out, BIO_NOCLOSE) : NULL;
-    /* The names as openssl x509 -text prints them ("CN = server.test"). */
-    int ok = b && X509_print_ex(b, x, XN_FLAG_ONELINE, X509_FLAG_COMPAT) == 1;
+    BIO *b = x ? BIO_new(BIO_s_mem()) : NULL;
+    char *text = NULL, *mem;
+    long got;
+    /* The names as openssl x509 -text prints them ("CN = server.test").
+     * What was written before a failure is kept, as a stream would have
+     * shown it. */
+    if (b) {
+        X509_print_ex(b, x, XN_FLAG_ONELINE, X509_FLAG_COMPAT);
+        got = BIO_get_mem_data(b, &mem);
+        if (got >= 0 && (text = malloc(got ? (size_t)got : 1))) {
+            memcpy(text, mem, (size_t)got);
+            *n = (size_t)got;
+        }
+    }
     BIO_free(b);
     X509_free(x);
-    return ok;
+    return text;
 }

@@ -34,8 +34,8 @@ struct verifier {
 /* One check in progress, shared with the verify callback. */
 struct run {
     struct cert_check *out;
-    unsigned seen;             /* a BIT() per cert_status met */
-    X509 *sent[TLS_MAX_CHAIN]; /* the peer's certificates that could be read */
+    unsigned seen;              /* a BIT() per cert_status met */
+    X509 *sent[CERT_MAX_CHAIN]; /* the peer's certificates that could be read */
     int nsent;
 };
 
@@ -379,8 +379,8 @@ void verifier_check(const struct verifier *v, const uint8_t *const der[], const 
     out->depth = -1;
     snprintf(out->host, sizeof(out->host), "%s", host ? host : "");
     ERR_set_mark();
-    if (n > TLS_MAX_CHAIN)
-        n = TLS_MAX_CHAIN;
+    if (n > CERT_MAX_CHAIN)
+        n = CERT_MAX_CHAIN;
     if (n <= 0 || !der || !len)
         note(&r, CERT_NONE, -1, "no certificate", NULL, NULL);
     else if (read_chain(&r, der, len, n) && !verify(v, &r, at_us, host, peer_is_server))

@@ -23,7 +23,7 @@
 #define T2020 1590969600000000LL /* 2020-06-01T00:00:00Z */
 #define T2035 2064441600000000LL /* 2035-06-01T00:00:00Z */
 
-#define MAX_SENT (TLS_MAX_CHAIN + 8)
+#define MAX_SENT (CERT_MAX_CHAIN + 8)
 
 struct chain {
     uint8_t *der[MAX_SENT];
@@ -237,7 +237,7 @@ static void verify_long_chain(void)
     CU_ASSERT_STRING_EQUAL(r.built[13], "CN=tlsdump test CA");
     for (int i = 0; i < 14; i++)
         CU_ASSERT_EQUAL(r.from_store[i], i == 13);
-    /* More than TLS_MAX_CHAIN sent: the rest is not read. */
+    /* More than CERT_MAX_CHAIN sent: the rest is not read. */
     struct chain c = {.n = 0};
     add(&c, KEYS "chain-leaf.pem");
     add(&c, KEYS "chain-intermediates.pem");
@@ -535,7 +535,7 @@ void suite_verify(void)
         {"self_signed, and only that", verify_self_signed},
         {"incomplete_chain (AIA) vs ok with the intermediate; no AIA: unknown_issuer",
          verify_incomplete_chain},
-        {"long chain: 12 intermediates; more than TLS_MAX_CHAIN sent", verify_long_chain},
+        {"long chain: 12 intermediates; more than CERT_MAX_CHAIN sent", verify_long_chain},
         {"weak_key_or_signature: RSA 1024, SHA-1, a weak intermediate", verify_weak},
         {"an expired certificate from an unknown CA, wrong host: all listed", verify_two_problems},
         {"unreadable: garbage, empty, NULL, every cut, a byte too many", verify_unreadable},

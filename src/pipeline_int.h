@@ -1,20 +1,21 @@
 /*
- * event.h: what the stages tell the views.
+ * pipeline_int.h: the pipeline's events, in the stages' own terms.
  *
  * The pipeline turns the tcp stage's events and the tls stage's records,
- * messages and alerts into one stream of events, in the order they
- * happened, and hands each to every view.  An event and everything it
- * points to are borrowed: valid only while the view's event() runs.
+ * messages and alerts into one stream of these, in the order they
+ * happened; the view model (model.c) translates each into the vm_event
+ * the views see (include/model.h).  An event and everything it points to
+ * are borrowed: valid only during the call.
  */
-#ifndef TLSDUMP_EVENT_H
-#define TLSDUMP_EVENT_H
+#ifndef TLSDUMP_PIPELINE_INT_H
+#define TLSDUMP_PIPELINE_INT_H
 
 #include "analysis.h"
 #include "crypto.h"
+#include "model.h"
+#include "pipeline.h"
 #include "tcp.h"
 #include "tls.h"
-
-#define MAX_VIEWS 4
 
 enum event_kind {
     EV_TCP,         /* tcp: a connection opened, data, gap, FIN, RST, close */
@@ -45,16 +46,12 @@ struct event {
     const struct tls_summary *summary;  /* EV_TCP of kind TCP_EV_CLOSE */
     const struct crypto_result *crypto; /* ... when keys were given */
     const struct findings *findings;    /* ... the analysis stage's conclusions */
-    void **slot;                        /* this view's per-connection pointer */
 };
 
-/* A view: output in some form.  Views keep per-connection state in *slot
- * and must release it on the EV_TCP event of kind TCP_EV_CLOSE. */
-struct view {
-    void (*event)(struct view *v, const struct event *ev);
-    /* Flushes and frees the view; returns 0 if its output failed. */
-    int (*close)(struct view *v);
-    int slot;
-};
+/* Hands ev to the n views, as a vm_event of the connection vc (filled at
+ * TCP_EV_OPEN, brought up to date at each event); slots[] are the views'
+ * per-connection pointers. */
+void vm_deliver(const struct event *ev, struct vm_conn *vc, struct view *const views[], int n,
+                void *slots[]);
 
 #endif

@@ -1,0 +1,187 @@
+/*
+ * The streaming JSON writer (jsonw.h).  Strings are written a run at a
+ * time: everything up to the next byte that needs an escape goes out in
+ * one fwrite.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "jsonw.h"
+
+void jw_init(struct jw *w, FILE *out)
+{
+    memset(w, 0, sizeof(*w));
+    w->out = out;
+}
+
+static uint8_t *level(struct jw *w)
+{
+    return &w->has_member[w->depth < JW_MAX_DEPTH ? w->depth : JW_MAX_DEPTH - 1];
+}
+
+/* Before a value or a key: the comma that separates it from the member
+ * before it. */
+static void before(struct jw *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth > 0 && *level(w))
+        fputc(',', w->out);
+    *level(w) = 1;
+}
+
+static void begin(struct jw *w, char c)
+{
+    before(w);
+    fputc(c, w->out);
+    w->depth++;
+    *level(w) = 0;
+}
+
+static void end(struct jw *w, char c)
+{
+    if (w->depth > 0)
+        w->depth--;
+    fputc(c, w->out);
+}
+
+void jw_begin_object(struct jw *w)
+{
+    begin(w, '{');
+}
+
+void jw_end_object(struct jw *w)
+{
+    end(w, '}');
+}
+
+void jw_begin_array(struct jw *w)
+{
+    begin(w, '[');
+}
+
+void jw_end_array(struct jw *w)
+{
+    end(w, ']');
+}
+
+void jw_newline(struct jw *w)
+{
+    fputc('\n', w->out);
+    w->depth = 0;
+    w->after_key = 0;
+    w->has_member[0] = 0;
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+    before(w);
+    fprintf(w->out, "\"%s\":", key);
+    w->after_key = 1;
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (p[0] >= 0xf8 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
+        (len == 4 && p[0] == 0xf4 && p[1] >= 0x90) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0))
+        return 0; /* overlong, beyond U+10FFFF, or a surrogate */
+    return len;
+}
+
+/* How many bytes from p on go out as they are. */
+static size_t plain_run(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\' || c < 0x20 || c == 0x7f)
+            break;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = utf8_len(p + i, n - i);
+        if (!len)
+            break;
+        i += len;
+    }
+    return i;
+}
+
+void jw_string_n(struct jw *w, const uint8_t *p, size_t n)
+{
+    before(w);
+    fputc('"', w->out);
+    for (size_t i = 0; i < n;) {
+        size_t run = plain_run(p + i, n - i);
+        fwrite(p + i, 1, run, w->out);
+        if ((i += run) == n)
+            break;
+        uint8_t c = p[i++];
+        if (c == '"' || c == '\\')
+            fprintf(w->out, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(w->out, "\\u%04x", c);
+        else
+            fputs("\\ufffd", w->out); /* not UTF-8 */
+    }
+    fputc('"', w->out);
+}
+
+void jw_string(struct jw *w, const char *s)
+{
+    jw_string_n(w, (const uint8_t *)s, strlen(s));
+}
+
+void jw_uint(struct jw *w, uint64_t v)
+{
+    before(w);
+    fprintf(w->out, "%" PRIu64, v);
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+    before(w);
+    fprintf(w->out, "%" PRId64, v);
+}
+
+void jw_bool(struct jw *w, int v)
+{
+    before(w);
+    fputs(v ? "true" : "false", w->out);
+}
+
+void jw_null(struct jw *w)
+{
+    before(w);
+    fputs("null", w->out);
+}
+
+void jw_hex(struct jw *w, const uint8_t *p, size_t n)
+{
+    char chunk[2 * 256 + 1];
+    before(w);
+    fputc('"', w->out);
+    for (size_t i = 0; i < n; i += 256) {
+        size_t k = n - i < 256 ? n - i : 256;
+        fwrite(chunk, 1, (size_t)(base_hex(chunk, p + i, k) - chunk), w->out);
+    }
+    fputc('"', w->out);
+}
+
+void jw_seconds(struct jw *w, int64_t us)
+{
+    uint64_t a = us < 0 ? 0 - (uint64_t)us : (uint64_t)us;
+    before(w);
+    fprintf(w->out, "%s%" PRIu64 ".%06d", us < 0 ? "-" : "", a / 1000000, (int)(a % 1000000));
+}
