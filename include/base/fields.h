@@ -31,8 +31,7 @@ enum field_kind {
 struct field {
     const char *key; /* static; NULL inside a list */
     uint8_t kind;
-    uint8_t table;   /* F_NAMED */
-    uint8_t verbose; /* shown only with -A */
+    uint8_t table; /* F_NAMED */
     int32_t child, last, next;
     uint64_t u;
     const uint8_t *p;
@@ -65,8 +64,6 @@ int ft_str(struct ftree *t, int parent, const char *key, const char *s);
 int ft_bool(struct ftree *t, int parent, const char *key, int v);
 int ft_der(struct ftree *t, int parent, const char *key, const uint8_t *p, size_t n);
 int ft_time(struct ftree *t, int parent, const char *key, int64_t secs);
-/* Marks a field as shown only with -A; returns it. */
-int ft_verbose(struct ftree *t, int idx);
 
 static inline const char *ft_string(const struct ftree *t, const struct field *f)
 {

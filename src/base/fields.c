@@ -155,10 +155,3 @@ int ft_str(struct ftree *t, int parent, const char *key, const char *s)
     t->str_used += len;
     return i;
 }
-
-int ft_verbose(struct ftree *t, int idx)
-{
-    if (idx != FT_NONE)
-        t->f[idx].verbose = 1;
-    return idx;
-}

@@ -56,10 +56,10 @@ static int random_and_session(struct dec *d, struct cursor *c, int node, const u
 
     if (!cur_bytes(c, 32, random))
         return dec_fail(d, node, "truncated random");
-    ft_verbose(d->t, ft_hex(d->t, node, "random", *random, 32));
+    ft_hex(d->t, node, "random", *random, 32);
     if (!cur_vec8(c, &sid) || cur_left(&sid) > 32)
         return dec_fail(d, node, "bad session_id");
-    ft_verbose(d->t, ft_hex(d->t, node, "session_id", cur_ptr(&sid), cur_left(&sid)));
+    ft_hex(d->t, node, "session_id", cur_ptr(&sid), cur_left(&sid));
     d->session_id = cur_ptr(&sid);
     d->session_id_len = cur_left(&sid);
     return 1;
@@ -123,7 +123,7 @@ static int early_draft_hello(struct dec *d, struct cursor *c, int node, uint16_t
     if (d->msg != TLS_HS_HELLO_RETRY_REQUEST) {
         if (!cur_bytes(c, 32, random))
             return dec_fail(d, node, "truncated random");
-        ft_verbose(d->t, ft_hex(d->t, node, "random", *random, 32));
+        ft_hex(d->t, node, "random", *random, 32);
     } else if (version < 0x7f13) {
         return 1;
     }

@@ -201,7 +201,7 @@ static int certificate(struct dec *d, struct cursor *c, int node)
     if (tls13(d)) {
         if (!cur_vec8(c, &ctx))
             return dec_fail(d, node, "bad certificate_request_context");
-        ft_verbose(d->t, ft_hex(d->t, node, "request_context", cur_ptr(&ctx), cur_left(&ctx)));
+        ft_hex(d->t, node, "request_context", cur_ptr(&ctx), cur_left(&ctx));
     }
     if (!cur_vec24(c, &list))
         return dec_fail(d, node, "bad certificate_list length");
@@ -222,7 +222,7 @@ static int certificate_request(struct dec *d, struct cursor *c, int node)
     if (tls13(d)) {
         if (!cur_vec8(c, &v))
             return dec_fail(d, node, "bad certificate_request_context");
-        ft_verbose(d->t, ft_hex(d->t, node, "request_context", cur_ptr(&v), cur_left(&v)));
+        ft_hex(d->t, node, "request_context", cur_ptr(&v), cur_left(&v));
         return dec_extensions(d, c, node);
     }
     if (!cur_vec8(c, &types))
@@ -253,8 +253,8 @@ static int new_session_ticket(struct dec *d, struct cursor *c, int node)
     }
     if (!cur_u32(c, &age_add) || !cur_vec8(c, &nonce))
         return dec_fail(d, node, "truncated ticket_age_add or nonce");
-    ft_verbose(d->t, ft_uint(d->t, node, "age_add", age_add));
-    ft_verbose(d->t, ft_hex(d->t, node, "nonce", cur_ptr(&nonce), cur_left(&nonce)));
+    ft_uint(d->t, node, "age_add", age_add);
+    ft_hex(d->t, node, "nonce", cur_ptr(&nonce), cur_left(&nonce));
     return vec_len(d, c, node, "ticket_length", 2) && dec_extensions(d, c, node);
 }
 

@@ -71,8 +71,8 @@ int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
     while (cipher_kind(&specs, &k))
         if (k <= 0xffff) /* the TLS suites, for the fingerprints */
             dec_keep(h->ciphers, &h->nciphers, (uint16_t)k);
-    ft_verbose(d->t, ft_hex(d->t, node, "session_id", sid, sid_len));
-    ft_verbose(d->t, ft_hex(d->t, node, "challenge", chal, chal_len));
+    ft_hex(d->t, node, "session_id", sid, sid_len);
+    ft_hex(d->t, node, "challenge", chal, chal_len);
     /* E.2: the challenge, left-padded with zeros, is the client random. */
     memset(d->sum->client_random, 0, 32);
     if (chal_len <= 32)
@@ -114,7 +114,7 @@ static int server_hello(struct dec *d, struct cursor *c, int node)
     v2->nspecs = 0;
     if (!cipher_specs(d, &specs, node, v2->specs, &v2->nspecs))
         return 0;
-    ft_verbose(d->t, ft_hex(d->t, node, "connection_id", id, id_len));
+    ft_hex(d->t, node, "connection_id", id, id_len);
     return 1;
 }
 
@@ -136,7 +136,7 @@ static int client_master_key(struct dec *d, struct cursor *c, int node)
         return dec_fail(d, node, "bad CLIENT-MASTER-KEY lengths");
     ft_uint(d->t, node, "clear_key_length", clear_len);
     ft_uint(d->t, node, "encrypted_key_length", enc_len);
-    ft_verbose(d->t, ft_hex(d->t, node, "key_arg", arg, arg_len));
+    ft_hex(d->t, node, "key_arg", arg, arg_len);
     d->sum->cipher = kind;
     d->sum->ssl2.master_key = 1;
     return 1;

@@ -176,7 +176,7 @@ int x509_fields(struct ftree *t, int node, const uint8_t *der, size_t len, struc
         return 0;
     ft_str(t, node, "subject", info.subject);
     ft_str(t, node, "issuer", info.issuer);
-    ft_verbose(t, ft_str(t, node, "serial", info.serial));
+    ft_str(t, node, "serial", info.serial);
     ft_time(t, node, "not_before", info.not_before);
     ft_time(t, node, "not_after", info.not_after);
     /* The message's fields keep the names as one string, as they always
@@ -185,8 +185,8 @@ int x509_fields(struct ftree *t, int node, const uint8_t *der, size_t len, struc
     if (san[0])
         ft_str(t, node, "san", san);
     ft_str(t, node, "key", info.key);
-    ft_verbose(t, ft_str(t, node, "signature_algorithm", info.sig));
-    ft_verbose(t, ft_str(t, node, "sha256", info.sha256));
+    ft_str(t, node, "signature_algorithm", info.sig);
+    ft_str(t, node, "sha256", info.sha256);
     ft_bool(t, node, "ca", info.is_ca);
     ft_der(t, node, "der", der, len);
     if (keep)

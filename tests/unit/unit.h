@@ -32,6 +32,7 @@ void suite_ja4(void);
 void suite_opening(void);
 void suite_ssl2(void);
 void suite_drafts(void);
+void suite_views(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
 void add_suite(const char *name, const CU_TestInfo *tests);
@@ -55,6 +56,10 @@ int tree_count(const struct ftree *t, const struct field *list);
 int tree_extension(const struct ftree *t, int parent, unsigned ext);
 /* The first field anywhere in the tree with this key, or NULL. */
 const struct field *tree_find(const struct ftree *t, const char *key);
+
+/* A ClientHello's fields (the tree under root) as the text view writes
+ * them, with -A or without; a string to free. */
+char *view_text(const struct ftree *t, int root, int all_fields);
 
 /* A file of at most 1 MiB, in a buffer with room for 8 more bytes. */
 uint8_t *read_seed(const char *path, size_t *n);

@@ -1,0 +1,187 @@
+/* The views through the view model: the JSON writer's punctuation and
+ * escaping, what -A adds to the text view (the view's policy, not the
+ * decoders'), times and subjectAltName lists as the views write them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/output/jsonw.h"
+#include "unit.h"
+#include "views.h"
+
+/* What fn wrote to a memory stream, as a string to free. */
+static char *written(void (*fn)(FILE *f, void *arg), void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fn(f, arg);
+    fclose(f);
+    return buf;
+}
+
+static void nested(FILE *f, void *arg)
+{
+    struct jw w;
+    (void)arg;
+    jw_init(&w, f);
+    jw_begin_object(&w);
+    jw_kstring(&w, "a", "x\"y\\z\n\x7f");
+    jw_key(&w, "list");
+    jw_begin_array(&w);
+    jw_uint(&w, 1);
+    jw_begin_object(&w);
+    jw_end_object(&w);
+    jw_begin_array(&w);
+    jw_end_array(&w);
+    jw_null(&w);
+    jw_int(&w, -5);
+    jw_end_array(&w);
+    jw_key(&w, "hex");
+    jw_hex(&w, (const uint8_t *)"\x00\xff", 2);
+    jw_key(&w, "t");
+    jw_seconds(&w, -1500000);
+    jw_kbool(&w, "b", 0);
+    jw_end_object(&w);
+    jw_newline(&w);
+    jw_begin_array(&w); /* a second line starts afresh */
+    jw_bool(&w, 1);
+    jw_end_array(&w);
+    jw_newline(&w);
+}
+
+static void json_writer_punctuation(void)
+{
+    char *s = written(nested, NULL);
+    CU_ASSERT_STRING_EQUAL(s, "{\"a\":\"x\\\"y\\\\z\\u000a\\u007f\",\"list\":[1,{},[],null,-5],"
+                              "\"hex\":\"00ff\",\"t\":-1.500000,\"b\":false}\n[true]\n");
+    free(s);
+}
+
+static void utf8(FILE *f, void *arg)
+{
+    struct jw w;
+    (void)arg;
+    jw_init(&w, f);
+    /* é (valid), a lone continuation byte, an overlong '/', a surrogate,
+     * a 4-byte sequence cut short. */
+    static const uint8_t in[] = {'a', 0xc3, 0xa9, 0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xf0, 0x9f};
+    jw_string_n(&w, in, sizeof(in));
+}
+
+static void json_writer_utf8(void)
+{
+    char *s = written(utf8, NULL);
+    CU_ASSERT_STRING_EQUAL(s,
+                           "\"a\xc3\xa9\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
+    free(s);
+}
+
+struct send {
+    struct view *v;
+    const struct vm_event *ev;
+};
+
+static void send_and_close(FILE *f, void *arg)
+{
+    struct send *s = arg;
+    (void)f;
+    s->v->event(s->v, s->ev);
+    s->v->close(s->v);
+}
+
+char *view_text(const struct ftree *t, int root, int all_fields)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct out_text_opts o = {.all_fields = all_fields};
+    struct vm_conn conn = {.id = 1};
+    struct vm_message m = {.type = 1, .tree = t, .root = root};
+    void *slot = NULL;
+    struct vm_event ev = {.kind = VM_MESSAGE, .conn = &conn, .msg = &m, .slot = &slot};
+    struct send s = {out_text_new(f, &o), &ev};
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s.v);
+    send_and_close(f, &s);
+    fclose(f);
+    return buf;
+}
+
+/* -A adds randoms, session IDs and a certificate's serial, signature
+ * algorithm and fingerprint; the decoders put every field in the tree. */
+static void text_all_fields(void)
+{
+    static const uint8_t rnd[32] = {0x11};
+    struct ftree t;
+    ft_init(&t);
+    int root = ft_reset(&t);
+    ft_hex(&t, root, "random", rnd, sizeof(rnd));
+    ft_hex(&t, root, "session_id", rnd, 2);
+    int l = ft_list(&t, root, "certificates");
+    int c = ft_group(&t, l, NULL);
+    ft_str(&t, c, "subject", "CN=a");
+    ft_str(&t, c, "serial", "1001");
+    ft_time(&t, c, "not_before", 0);
+    ft_time(&t, c, "not_after", FT_NO_TIME);
+    ft_str(&t, c, "sha256", "ab");
+
+    char *plain = view_text(&t, root, 0), *all = view_text(&t, root, 1);
+    CU_ASSERT_STRING_EQUAL(plain, "      ClientHello\n"
+                                  "        certificates\n"
+                                  "          - subject: CN=a\n"
+                                  "            not_before: 1970-01-01T00:00:00Z\n"
+                                  "            not_after: ?\n");
+    CU_ASSERT_PTR_NOT_NULL(strstr(all, "        random: 1100"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(all, "        session_id: 1100\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(all, "            serial: 1001\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(all, "            sha256: ab\n"));
+    free(plain);
+    free(all);
+    ft_release(&t);
+}
+
+/* The summary's subjectAltNames are a list: a name with a comma stays
+ * whole, an IPv6 address is there. */
+static void json_san_list(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct vm_conn conn = {.id = 7};
+    struct vm_summary sum = {.cipher = VM_NO_CIPHER, .history = "", .ncerts = 1};
+    struct vm_cert *c = &sum.certs[0];
+    *c = (struct vm_cert){.subject = "CN=x",
+                          .issuer = "CN=y",
+                          .serial = "01",
+                          .not_before = 86400,
+                          .not_after = VM_NO_TIME,
+                          .nsan = 2,
+                          .key = "EC",
+                          .sig = "s",
+                          .sha256 = "00"};
+    c->san[0] = (struct vm_san){VM_SAN_DNS, "a,b.test"};
+    c->san[1] = (struct vm_san){VM_SAN_IP, "2001:db8::1"};
+    void *slot = NULL;
+    struct vm_event ev = {.kind = VM_CLOSE, .conn = &conn, .summary = &sum, .slot = &slot};
+    struct send s = {out_json_new(f), &ev};
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s.v);
+    send_and_close(f, &s);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL(strstr(buf,
+                                  "\"not_before\":\"1970-01-02T00:00:00Z\",\"not_after\":\"?\","
+                                  "\"san\":[\"a,b.test\",\"2001:db8::1\"]"));
+    free(buf);
+}
+
+void suite_views(void)
+{
+    static const CU_TestInfo tests[] = {
+        {"JSON writer: commas, nesting, escapes, numbers, lines", json_writer_punctuation},
+        {"JSON writer: bytes that are not UTF-8 become U+FFFD", json_writer_utf8},
+        {"text view: -A adds randoms, session IDs, certificate details; times", text_all_fields},
+        {"JSON view: subjectAltNames as a list, commas and IPv6 kept", json_san_list},
+        CU_TEST_INFO_NULL,
+    };
+    add_suite("views", tests);
+}
