@@ -55,6 +55,7 @@ struct capture_stats {
     uint64_t not_ip;    /* frames of other protocols */
     uint64_t malformed; /* link headers cut or inconsistent */
     uint64_t snapped;   /* frames cut by the snap length */
+    uint64_t overlong;  /* frames that claim more bytes captured than were on the wire */
     int live;           /* the kernel counters below are set */
     uint64_t kernel_received;
     uint64_t kernel_dropped;

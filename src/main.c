@@ -603,6 +603,11 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 "tlsdump: %llu frames were cut by the snap length; what they lost is "
                 "reported as gaps\n",
                 (unsigned long long)cs.snapped);
+    if (cs.overlong)
+        fprintf(stderr,
+                "tlsdump: %llu frames claimed more captured bytes than their length on the "
+                "wire; their captured bytes were used\n",
+                (unsigned long long)cs.overlong);
     if (cs.malformed + ts.truncated + ts.malformed)
         fprintf(stderr, "tlsdump: %llu malformed or truncated packets were skipped\n",
                 (unsigned long long)(cs.malformed + ts.truncated + ts.malformed));

@@ -188,6 +188,8 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
         cap->st.frames++;
         if (h->caplen < h->len)
             cap->st.snapped++;
+        else if (h->caplen > h->len)
+            cap->st.overlong++; /* a lying header: its captured bytes are used */
         pkt->ts_us = timestamp_us(&h->ts);
         pkt->frame = cap->st.frames;
         switch (link_decode(cap->dlt, frame, h->caplen, h->len, pkt)) {
