@@ -85,6 +85,9 @@ void capture_break(struct capture *cap);
 const char *capture_error(const struct capture *cap);
 void capture_get_stats(struct capture *cap, struct capture_stats *st);
 int capture_datalink(const struct capture *cap);
+/* How far a capture file has been read: bytes done of total.  Returns 0
+ * when that is not known (a live capture, standard input, a pipe). */
+int capture_position(const struct capture *cap, uint64_t *done, uint64_t *total);
 
 /* -D: the interfaces a live capture may use, numbered as tcpdump -D
  * numbers them, one a line with its description.  Returns 0 with a reason
