@@ -61,7 +61,7 @@ struct analyzer;      /* shared by the connections: trust store and options */
 struct conn_analysis; /* one connection's observations */
 
 /* verifier may be NULL: no certificate validation.  Borrowed. */
-struct analyzer *analyzer_new(const struct verifier *verifier);
+struct analyzer *analyzer_new(const struct x509_verifier *verifier);
 void analyzer_free(struct analyzer *a);
 
 struct conn_analysis *conn_analysis_new(struct analyzer *a);

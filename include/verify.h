@@ -54,17 +54,18 @@ struct cert_check {
     int from_store[CERT_MAX_BUILT];  /* 1: taken from the trust store, 0: sent by the peer */
 };
 
-struct verifier;
+struct x509_verifier;
 
 /* A trust store: with ca_file and ca_path both NULL, OpenSSL's default
  * one (X509_STORE_set_default_paths, as openssl s_client); otherwise only
  * the PEM file ca_file and the hashed directory ca_path (`openssl
  * rehash`), either of which may be NULL.  Returns NULL with a reason in
  * err when one cannot be loaded. */
-struct verifier *verifier_new(const char *ca_file, const char *ca_path, char *err, size_t errlen);
+struct x509_verifier *x509_verifier_new(const char *ca_file, const char *ca_path, char *err,
+                                        size_t errlen);
 
 /* Accepts NULL. */
-void verifier_free(struct verifier *v);
+void x509_verifier_free(struct x509_verifier *v);
 
 /*
  * Verifies the chain der[0..n) (DER, leaf first, as sent; lengths in len)
@@ -78,12 +79,13 @@ void verifier_free(struct verifier *v);
  * valid during the message callback); the thread's OpenSSL error queue is
  * left as it was.
  */
-void verifier_check(const struct verifier *v, const uint8_t *const der[], const size_t len[], int n,
-                    int64_t at_us, const char *host, int peer_is_server, struct cert_check *out);
+void x509_verifier_check(const struct x509_verifier *v, const uint8_t *const der[],
+                         const size_t len[], int n, int64_t at_us, const char *host,
+                         int peer_is_server, struct cert_check *out);
 
 /* "ok", "unknown_issuer", "self_signed", "incomplete_chain", "expired",
  * "not_yet_valid", "hostname_mismatch", "weak_key_or_signature",
  * "invalid", "unreadable", "none"; NULL for a value outside the enum. */
-const char *cert_status_name(enum cert_status s);
+const char *x509_status_name(enum cert_status s);
 
 #endif

@@ -905,7 +905,7 @@ int main(int argc, char **argv)
     struct tcp_stage *tcp = NULL;
     struct crypto_keys *keys = NULL;
     struct analyzer *analyzer = NULL;
-    struct verifier *verifier = NULL;
+    struct x509_verifier *verifier = NULL;
     FILE *keys_out = NULL;
     char err[1024];
     int rc = parse_options(argc, argv, &o);
@@ -921,7 +921,7 @@ int main(int argc, char **argv)
     /* Keys and CAs are read before privileges are dropped. */
     if (!load_keys(&o, cap, &keys))
         goto out;
-    if (!(verifier = verifier_new(o.ca_file, o.ca_path, err, sizeof(err)))) {
+    if (!(verifier = x509_verifier_new(o.ca_file, o.ca_path, err, sizeof(err)))) {
         fprintf(stderr, "tlsdump: %s\n", err);
         goto out;
     }
@@ -965,7 +965,7 @@ out:
     }
     running = NULL;
     analyzer_free(analyzer);
-    verifier_free(verifier);
+    x509_verifier_free(verifier);
     crypto_keys_free(keys);
     capture_free(cap);
     free(o.filter);

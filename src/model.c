@@ -120,14 +120,14 @@ static void cert(struct vm_cert *o, const struct x509_cert *c)
 static void validation(struct vm_validation *o, const struct cert_check *v)
 {
     *o = (struct vm_validation){.ok = v->status == CERT_OK,
-                                .status = cert_status_name(v->status),
+                                .status = x509_status_name(v->status),
                                 .nproblems = v->nproblems,
                                 .depth = v->depth,
                                 .detail = v->detail,
                                 .host = v->host,
                                 .nbuilt = v->nbuilt};
     for (int i = 0; i < v->nproblems; i++)
-        o->problems[i] = cert_status_name(v->problems[i]);
+        o->problems[i] = x509_status_name(v->problems[i]);
     for (int i = 0; i < v->nbuilt; i++) {
         o->built[i] = v->built[i];
         o->from_store[i] = v->from_store[i];

@@ -51,7 +51,7 @@ struct alert_seen {
 };
 
 struct analyzer {
-    const struct verifier *verifier;
+    const struct x509_verifier *verifier;
 };
 
 struct conn_analysis {

@@ -71,7 +71,7 @@ static void validation_evidence(struct diagnosis *d, const struct findings *f, e
         evidence(d, "the %s's chain verifies against tlsdump's trust store", who(dir));
     else
         evidence(d, "the %s's chain against tlsdump's trust store: %s (%s)", who(dir),
-                 cert_status_name(v->status), v->detail);
+                 x509_status_name(v->status), v->detail);
 }
 
 /* A certificate's date as the evidence shows it; "?" when unreadable. */

@@ -12,7 +12,7 @@
 #include "fingerprint.h"
 #include "base/registry.h"
 
-struct analyzer *analyzer_new(const struct verifier *verifier)
+struct analyzer *analyzer_new(const struct x509_verifier *verifier)
 {
     struct analyzer *a = calloc(1, sizeof(struct analyzer));
     if (a)
@@ -163,8 +163,9 @@ static void validate(struct conn_analysis *ca, enum dir dir, const struct tls_ms
 {
     if (!ca->an->verifier || ca->f.checked[dir] || !m->keying.nchain)
         return;
-    verifier_check(ca->an->verifier, m->keying.chain, m->keying.chain_len, m->keying.nchain, ts_us,
-                   dir == DIR_S2C ? sum->sni : "", dir == DIR_S2C, &ca->f.validation[dir]);
+    x509_verifier_check(ca->an->verifier, m->keying.chain, m->keying.chain_len, m->keying.nchain,
+                        ts_us, dir == DIR_S2C ? sum->sni : "", dir == DIR_S2C,
+                        &ca->f.validation[dir]);
     ca->f.checked[dir] = 1;
 }
 

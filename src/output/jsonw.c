@@ -9,20 +9,20 @@
 #include "base/util.h"
 #include "jsonw.h"
 
-void jw_init(struct jw *w, FILE *out)
+void out_jw_init(struct out_jw *w, FILE *out)
 {
     memset(w, 0, sizeof(*w));
     w->out = out;
 }
 
-static uint8_t *level(struct jw *w)
+static uint8_t *level(struct out_jw *w)
 {
-    return &w->has_member[w->depth < JW_MAX_DEPTH ? w->depth : JW_MAX_DEPTH - 1];
+    return &w->has_member[w->depth < OUT_JW_MAX_DEPTH ? w->depth : OUT_JW_MAX_DEPTH - 1];
 }
 
 /* Before a value or a key: the comma that separates it from the member
  * before it. */
-static void before(struct jw *w)
+static void before(struct out_jw *w)
 {
     if (w->after_key) {
         w->after_key = 0;
@@ -33,7 +33,7 @@ static void before(struct jw *w)
     *level(w) = 1;
 }
 
-static void begin(struct jw *w, char c)
+static void begin(struct out_jw *w, char c)
 {
     before(w);
     fputc(c, w->out);
@@ -41,34 +41,34 @@ static void begin(struct jw *w, char c)
     *level(w) = 0;
 }
 
-static void end(struct jw *w, char c)
+static void end(struct out_jw *w, char c)
 {
     if (w->depth > 0)
         w->depth--;
     fputc(c, w->out);
 }
 
-void jw_begin_object(struct jw *w)
+void out_jw_begin_object(struct out_jw *w)
 {
     begin(w, '{');
 }
 
-void jw_end_object(struct jw *w)
+void out_jw_end_object(struct out_jw *w)
 {
     end(w, '}');
 }
 
-void jw_begin_array(struct jw *w)
+void out_jw_begin_array(struct out_jw *w)
 {
     begin(w, '[');
 }
 
-void jw_end_array(struct jw *w)
+void out_jw_end_array(struct out_jw *w)
 {
     end(w, ']');
 }
 
-void jw_newline(struct jw *w)
+void out_jw_newline(struct out_jw *w)
 {
     fputc('\n', w->out);
     w->depth = 0;
@@ -76,7 +76,7 @@ void jw_newline(struct jw *w)
     w->has_member[0] = 0;
 }
 
-void jw_key(struct jw *w, const char *key)
+void out_jw_key(struct out_jw *w, const char *key)
 {
     before(w);
     fprintf(w->out, "\"%s\":", key);
@@ -118,7 +118,7 @@ static size_t plain_run(const uint8_t *p, size_t n)
     return i;
 }
 
-void jw_string_n(struct jw *w, const uint8_t *p, size_t n)
+void out_jw_string_n(struct out_jw *w, const uint8_t *p, size_t n)
 {
     before(w);
     fputc('"', w->out);
@@ -138,36 +138,36 @@ void jw_string_n(struct jw *w, const uint8_t *p, size_t n)
     fputc('"', w->out);
 }
 
-void jw_string(struct jw *w, const char *s)
+void out_jw_string(struct out_jw *w, const char *s)
 {
-    jw_string_n(w, (const uint8_t *)s, strlen(s));
+    out_jw_string_n(w, (const uint8_t *)s, strlen(s));
 }
 
-void jw_uint(struct jw *w, uint64_t v)
+void out_jw_uint(struct out_jw *w, uint64_t v)
 {
     before(w);
     fprintf(w->out, "%" PRIu64, v);
 }
 
-void jw_int(struct jw *w, int64_t v)
+void out_jw_int(struct out_jw *w, int64_t v)
 {
     before(w);
     fprintf(w->out, "%" PRId64, v);
 }
 
-void jw_bool(struct jw *w, int v)
+void out_jw_bool(struct out_jw *w, int v)
 {
     before(w);
     fputs(v ? "true" : "false", w->out);
 }
 
-void jw_null(struct jw *w)
+void out_jw_null(struct out_jw *w)
 {
     before(w);
     fputs("null", w->out);
 }
 
-void jw_hex(struct jw *w, const uint8_t *p, size_t n)
+void out_jw_hex(struct out_jw *w, const uint8_t *p, size_t n)
 {
     char chunk[2 * 256 + 1];
     before(w);
@@ -179,7 +179,7 @@ void jw_hex(struct jw *w, const uint8_t *p, size_t n)
     fputc('"', w->out);
 }
 
-void jw_seconds(struct jw *w, int64_t us)
+void out_jw_seconds(struct out_jw *w, int64_t us)
 {
     uint64_t a = us < 0 ? 0 - (uint64_t)us : (uint64_t)us;
     before(w);

@@ -17,53 +17,53 @@
 
 /* Deeper nesting than this still writes, but may get its commas wrong:
  * the views' objects and the decoders' field trees stay far shallower. */
-#define JW_MAX_DEPTH 64
+#define OUT_JW_MAX_DEPTH 64
 
-struct jw {
+struct out_jw {
     FILE *out;
     int depth;
     int after_key; /* a key was written: its value takes no comma */
-    uint8_t has_member[JW_MAX_DEPTH];
+    uint8_t has_member[OUT_JW_MAX_DEPTH];
 };
 
-void jw_init(struct jw *w, FILE *out);
+void out_jw_init(struct out_jw *w, FILE *out);
 
-void jw_begin_object(struct jw *w);
-void jw_end_object(struct jw *w);
-void jw_begin_array(struct jw *w);
-void jw_end_array(struct jw *w);
+void out_jw_begin_object(struct out_jw *w);
+void out_jw_end_object(struct out_jw *w);
+void out_jw_begin_array(struct out_jw *w);
+void out_jw_end_array(struct out_jw *w);
 /* Ends a line of JSON Lines, after its top-level value. */
-void jw_newline(struct jw *w);
+void out_jw_newline(struct out_jw *w);
 
-void jw_key(struct jw *w, const char *key);
-void jw_string(struct jw *w, const char *s);
-void jw_string_n(struct jw *w, const uint8_t *p, size_t n);
-void jw_uint(struct jw *w, uint64_t v);
-void jw_int(struct jw *w, int64_t v);
-void jw_bool(struct jw *w, int v);
-void jw_null(struct jw *w);
+void out_jw_key(struct out_jw *w, const char *key);
+void out_jw_string(struct out_jw *w, const char *s);
+void out_jw_string_n(struct out_jw *w, const uint8_t *p, size_t n);
+void out_jw_uint(struct out_jw *w, uint64_t v);
+void out_jw_int(struct out_jw *w, int64_t v);
+void out_jw_bool(struct out_jw *w, int v);
+void out_jw_null(struct out_jw *w);
 /* Bytes as a string of lowercase hex digits. */
-void jw_hex(struct jw *w, const uint8_t *p, size_t n);
+void out_jw_hex(struct out_jw *w, const uint8_t *p, size_t n);
 /* Microseconds as a number of seconds with six decimals (1.000250). */
-void jw_seconds(struct jw *w, int64_t us);
+void out_jw_seconds(struct out_jw *w, int64_t us);
 
 /* A member of an object, key and value at once. */
-static inline void jw_kstring(struct jw *w, const char *key, const char *s)
+static inline void out_jw_kstring(struct out_jw *w, const char *key, const char *s)
 {
-    jw_key(w, key);
-    jw_string(w, s);
+    out_jw_key(w, key);
+    out_jw_string(w, s);
 }
 
-static inline void jw_kuint(struct jw *w, const char *key, uint64_t v)
+static inline void out_jw_kuint(struct out_jw *w, const char *key, uint64_t v)
 {
-    jw_key(w, key);
-    jw_uint(w, v);
+    out_jw_key(w, key);
+    out_jw_uint(w, v);
 }
 
-static inline void jw_kbool(struct jw *w, const char *key, int v)
+static inline void out_jw_kbool(struct out_jw *w, const char *key, int v)
 {
-    jw_key(w, key);
-    jw_bool(w, v);
+    out_jw_key(w, key);
+    out_jw_bool(w, v);
 }
 
 #endif

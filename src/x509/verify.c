@@ -27,7 +27,7 @@
 #define ISSUER_PROBLEMS                                                                            \
     (BIT(CERT_UNKNOWN_ISSUER) | BIT(CERT_SELF_SIGNED) | BIT(CERT_INCOMPLETE_CHAIN))
 
-struct verifier {
+struct x509_verifier {
     X509_STORE *store;
 };
 
@@ -39,7 +39,7 @@ struct run {
     int nsent;
 };
 
-const char *cert_status_name(enum cert_status s)
+const char *x509_status_name(enum cert_status s)
 {
     switch (s) {
     case CERT_OK:
@@ -103,9 +103,10 @@ static int load_dir(X509_STORE *s, const char *dir, char *err, size_t errlen)
     return 1;
 }
 
-struct verifier *verifier_new(const char *ca_file, const char *ca_path, char *err, size_t errlen)
+struct x509_verifier *x509_verifier_new(const char *ca_file, const char *ca_path, char *err,
+                                        size_t errlen)
 {
-    struct verifier *v = calloc(1, sizeof(*v));
+    struct x509_verifier *v = calloc(1, sizeof(*v));
     int ok = 0;
 
     ERR_set_mark();
@@ -121,13 +122,13 @@ struct verifier *verifier_new(const char *ca_file, const char *ca_path, char *er
     }
     ERR_pop_to_mark();
     if (!ok) {
-        verifier_free(v);
+        x509_verifier_free(v);
         return NULL;
     }
     return v;
 }
 
-void verifier_free(struct verifier *v)
+void x509_verifier_free(struct x509_verifier *v)
 {
     if (!v)
         return;
@@ -335,7 +336,7 @@ static void keep_built(X509_STORE_CTX *ctx, const struct run *r)
 
 /* Verifies the readable chain in r; returns 0 when OpenSSL could not be
  * set up for it. */
-static int verify(const struct verifier *v, struct run *r, int64_t at_us, const char *host,
+static int verify(const struct x509_verifier *v, struct run *r, int64_t at_us, const char *host,
                   int peer_is_server)
 {
     STACK_OF(X509) *untrusted = sk_X509_new_null();
@@ -370,8 +371,9 @@ static void list_problems(struct run *r)
             o->problems[o->nproblems++] = (enum cert_status)s;
 }
 
-void verifier_check(const struct verifier *v, const uint8_t *const der[], const size_t len[], int n,
-                    int64_t at_us, const char *host, int peer_is_server, struct cert_check *out)
+void x509_verifier_check(const struct x509_verifier *v, const uint8_t *const der[],
+                         const size_t len[], int n, int64_t at_us, const char *host,
+                         int peer_is_server, struct cert_check *out)
 {
     struct run r = {.out = out};
 

@@ -17,7 +17,7 @@
 #include "views.h"
 
 static struct crypto_keys *keys;
-static struct verifier *verifier;
+static struct x509_verifier *verifier;
 static FILE *sink;
 
 static void setup(void)
@@ -30,7 +30,7 @@ static void setup(void)
         fprintf(stderr, "fuzz_session: %s (run from the top of the repo)\n", err);
         abort();
     }
-    verifier = verifier_new("pcaps/keys/ca.pem", NULL, err, sizeof(err));
+    verifier = x509_verifier_new("pcaps/keys/ca.pem", NULL, err, sizeof(err));
     const char *out = getenv("TLSDUMP_FUZZ_OUT"); /* to look at what the views write */
     sink = fopen(out ? out : "/dev/null", "w");
     if (!verifier || !sink)

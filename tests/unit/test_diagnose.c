@@ -299,7 +299,7 @@ static void alert_names_the_cause(void)
     uint8_t *der[1];
     size_t len[1];
     CU_ASSERT_EQUAL_FATAL(read_pem_certs("pcaps/keys/server.pem", der, len, 1), 1);
-    struct verifier *v = verifier_new("pcaps/keys/other-ca.pem", NULL, err, sizeof(err));
+    struct x509_verifier *v = x509_verifier_new("pcaps/keys/other-ca.pem", NULL, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct script s;
@@ -329,7 +329,7 @@ static void alert_names_the_cause(void)
         CU_ASSERT_EQUAL(further, cases[i].further);
         finish(&s);
     }
-    verifier_free(v);
+    x509_verifier_free(v);
     free(der[0]);
 }
 

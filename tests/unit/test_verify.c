@@ -51,11 +51,12 @@ static void check(const char *ca, const struct chain *c, int64_t at, const char 
                   int peer_is_server, struct cert_check *out)
 {
     char err[256] = "";
-    struct verifier *v = verifier_new(ca, NULL, err, sizeof(err));
+    struct x509_verifier *v = x509_verifier_new(ca, NULL, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(err, "");
-    verifier_check(v, (const uint8_t *const *)c->der, c->len, c->n, at, host, peer_is_server, out);
-    verifier_free(v);
+    x509_verifier_check(v, (const uint8_t *const *)c->der, c->len, c->n, at, host, peer_is_server,
+                        out);
+    x509_verifier_free(v);
 }
 
 /* One problem, status, at depth, with words of detail in it. */
@@ -295,27 +296,27 @@ static void verify_unreadable(void)
     size_t len[1] = {sizeof(garbage)};
     struct cert_check r;
     char err[256];
-    struct verifier *v = verifier_new(KEYS "ca.pem", NULL, err, sizeof(err));
+    struct x509_verifier *v = x509_verifier_new(KEYS "ca.pem", NULL, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 
-    verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
     only(&r, CERT_UNREADABLE, 0, "not a DER X.509 certificate (5 bytes");
     CU_ASSERT_EQUAL(r.nbuilt, 0);
     der[0] = huge, len[0] = sizeof(huge);
-    verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
     only(&r, CERT_UNREADABLE, 0, "not a DER");
     der[0] = NULL, len[0] = 100;
-    verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
     only(&r, CERT_UNREADABLE, 0, "(100 bytes");
     der[0] = garbage, len[0] = 0;
-    verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
     only(&r, CERT_UNREADABLE, 0, "(0 bytes");
     /* An unreadable leaf: the next certificate is not taken for it. */
     struct chain c = {.n = 0};
     add(&c, KEYS "server.pem");
     const uint8_t *two[2] = {garbage, c.der[0]};
     size_t two_len[2] = {sizeof(garbage), c.len[0]};
-    verifier_check(v, two, two_len, 2, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, two, two_len, 2, T2026, "server.test", 1, &r);
     only(&r, CERT_UNREADABLE, 0, "not a DER");
     CU_ASSERT_EQUAL(r.nbuilt, 0);
 
@@ -324,7 +325,7 @@ static void verify_unreadable(void)
         uint8_t *cut = malloc(n ? n : 1); /* exactly n bytes: ASan sees a read past them */
         memcpy(cut, c.der[0], n);
         der[0] = cut, len[0] = n;
-        verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+        x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
         cuts_unreadable += r.status == CERT_UNREADABLE && r.nproblems == 1 && r.depth == 0;
         /* Past the 4-byte header, it says what is missing. */
         cuts_said += n > 4 && strstr(r.detail, "cut short") != NULL;
@@ -336,14 +337,14 @@ static void verify_unreadable(void)
     memcpy(longer, c.der[0], c.len[0]);
     longer[c.len[0]] = 0;
     der[0] = longer, len[0] = c.len[0] + 1;
-    verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
     only(&r, CERT_UNREADABLE, 0, "1 bytes after it");
     len[0] = c.len[0];
-    verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
     ok(&r);
     free(longer);
     drop(&c);
-    verifier_free(v);
+    x509_verifier_free(v);
 }
 
 /* An unreadable certificate among readable ones is left out and listed;
@@ -376,10 +377,10 @@ static void verify_none(void)
     only(&r, CERT_NONE, -1, "no certificate");
     CU_ASSERT_EQUAL(r.nbuilt, 0);
     char err[64];
-    struct verifier *v = verifier_new(KEYS "ca.pem", NULL, err, sizeof(err));
-    verifier_check(v, NULL, NULL, 3, T2026, NULL, 1, &r);
+    struct x509_verifier *v = x509_verifier_new(KEYS "ca.pem", NULL, err, sizeof(err));
+    x509_verifier_check(v, NULL, NULL, 3, T2026, NULL, 1, &r);
     only(&r, CERT_NONE, -1, "no certificate");
-    verifier_free(v);
+    x509_verifier_free(v);
 }
 
 /* sslserver for a server's chain, sslclient for a client's (mutual TLS). */
@@ -416,19 +417,20 @@ static void verify_bad_signature(void)
 static void verify_store_errors(void)
 {
     char err[256] = "";
-    CU_ASSERT_PTR_NULL(verifier_new(KEYS "no-such-ca.pem", NULL, err, sizeof(err)));
+    CU_ASSERT_PTR_NULL(x509_verifier_new(KEYS "no-such-ca.pem", NULL, err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "no-such-ca.pem"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "No such file"));
     err[0] = 0;
-    CU_ASSERT_PTR_NULL(verifier_new("tests/unit/data/README.md", NULL, err, sizeof(err)));
+    CU_ASSERT_PTR_NULL(x509_verifier_new("tests/unit/data/README.md", NULL, err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "README.md"));
     err[0] = 0;
-    CU_ASSERT_PTR_NULL(verifier_new(KEYS "ca.pem", "tests/unit/no-such-dir", err, sizeof(err)));
+    CU_ASSERT_PTR_NULL(
+        x509_verifier_new(KEYS "ca.pem", "tests/unit/no-such-dir", err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "no-such-dir"));
     err[0] = 0;
-    CU_ASSERT_PTR_NULL(verifier_new(NULL, KEYS "ca.pem", err, sizeof(err)));
+    CU_ASSERT_PTR_NULL(x509_verifier_new(NULL, KEYS "ca.pem", err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a directory"));
-    verifier_free(NULL);
+    x509_verifier_free(NULL);
 }
 
 /* The default store (the system's CAs) does not know the test CA. */
@@ -437,12 +439,12 @@ static void verify_default_store(void)
     char err[256] = "";
     struct chain c = {.n = 0};
     struct cert_check r;
-    struct verifier *v = verifier_new(NULL, NULL, err, sizeof(err));
+    struct x509_verifier *v = x509_verifier_new(NULL, NULL, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     add(&c, KEYS "server.pem");
-    verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
     only(&r, CERT_UNKNOWN_ISSUER, 0, "CN=server.test");
-    verifier_free(v);
+    x509_verifier_free(v);
     drop(&c);
 }
 
@@ -460,26 +462,26 @@ static void verify_ca_path(void)
     snprintf(file, sizeof(file), "%s/%08lx.0", dir, X509_subject_name_hash(ca));
 
     add(&c, KEYS "server.pem");
-    struct verifier *v = verifier_new(NULL, dir, err, sizeof(err));
+    struct x509_verifier *v = x509_verifier_new(NULL, dir, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
     only(&r, CERT_UNKNOWN_ISSUER, 0, "CN=server.test"); /* still empty */
-    verifier_free(v);
+    x509_verifier_free(v);
     FILE *out = fopen(file, "w");
     CU_ASSERT_FATAL(out && PEM_write_X509(out, ca));
     fclose(out);
-    v = verifier_new(NULL, dir, err, sizeof(err));
+    v = x509_verifier_new(NULL, dir, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
     ok(&r);
     CU_ASSERT(r.nbuilt == 2 && r.from_store[1]);
-    verifier_free(v);
+    x509_verifier_free(v);
     /* A file and a directory: either may hold the anchor. */
-    v = verifier_new(KEYS "other-ca.pem", dir, err, sizeof(err));
+    v = x509_verifier_new(KEYS "other-ca.pem", dir, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, (const uint8_t *const *)c.der, c.len, c.n, T2026, "server.test", 1, &r);
     ok(&r);
-    verifier_free(v);
+    x509_verifier_free(v);
     X509_free(ca);
     unlink(file);
     rmdir(dir);
@@ -502,8 +504,8 @@ static void verify_names(void)
         "none",
     };
     for (int s = CERT_OK; s <= CERT_NONE; s++)
-        CU_ASSERT_STRING_EQUAL(cert_status_name((enum cert_status)s), names[s]);
-    CU_ASSERT_PTR_NULL(cert_status_name((enum cert_status)(CERT_NONE + 1)));
+        CU_ASSERT_STRING_EQUAL(x509_status_name((enum cert_status)s), names[s]);
+    CU_ASSERT_PTR_NULL(x509_status_name((enum cert_status)(CERT_NONE + 1)));
 }
 
 /* What OpenSSL queued during a check is not left for the next caller. */
@@ -514,13 +516,13 @@ static void verify_error_queue(void)
     size_t len[1] = {sizeof(garbage)};
     struct cert_check r;
     char err[64];
-    struct verifier *v = verifier_new(KEYS "ca.pem", NULL, err, sizeof(err));
+    struct x509_verifier *v = x509_verifier_new(KEYS "ca.pem", NULL, err, sizeof(err));
     ERR_clear_error();
-    verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
+    x509_verifier_check(v, der, len, 1, T2026, "server.test", 1, &r);
     CU_ASSERT_EQUAL(ERR_peek_error(), 0);
-    verifier_free(v);
-    CU_ASSERT_PTR_NULL(verifier_new(KEYS "no-such-ca.pem", NULL, err, sizeof(err)));
-    CU_ASSERT_PTR_NULL(verifier_new("tests/unit/data/README.md", NULL, err, sizeof(err)));
+    x509_verifier_free(v);
+    CU_ASSERT_PTR_NULL(x509_verifier_new(KEYS "no-such-ca.pem", NULL, err, sizeof(err)));
+    CU_ASSERT_PTR_NULL(x509_verifier_new("tests/unit/data/README.md", NULL, err, sizeof(err)));
     CU_ASSERT_EQUAL(ERR_peek_error(), 0);
 }
 
@@ -543,11 +545,11 @@ void suite_verify(void)
         {"none: no certificate", verify_none},
         {"purpose: sslclient for client.pem, sslserver for server.pem", verify_purpose},
         {"invalid: a bad signature, with OpenSSL's words", verify_bad_signature},
-        {"verifier_new: missing file, not PEM, missing directory, a file as directory",
+        {"x509_verifier_new: missing file, not PEM, missing directory, a file as directory",
          verify_store_errors},
         {"default store does not trust the test CA", verify_default_store},
         {"ca_path: a hashed directory", verify_ca_path},
-        {"cert_status_name", verify_names},
+        {"x509_status_name", verify_names},
         {"the OpenSSL error queue is left as it was", verify_error_queue},
         CU_TEST_INFO_NULL,
     };

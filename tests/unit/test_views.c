@@ -23,32 +23,32 @@ static char *written(void (*fn)(FILE *f, void *arg), void *arg)
 
 static void nested(FILE *f, void *arg)
 {
-    struct jw w;
+    struct out_jw w;
     (void)arg;
-    jw_init(&w, f);
-    jw_begin_object(&w);
-    jw_kstring(&w, "a", "x\"y\\z\n\x7f");
-    jw_key(&w, "list");
-    jw_begin_array(&w);
-    jw_uint(&w, 1);
-    jw_begin_object(&w);
-    jw_end_object(&w);
-    jw_begin_array(&w);
-    jw_end_array(&w);
-    jw_null(&w);
-    jw_int(&w, -5);
-    jw_end_array(&w);
-    jw_key(&w, "hex");
-    jw_hex(&w, (const uint8_t *)"\x00\xff", 2);
-    jw_key(&w, "t");
-    jw_seconds(&w, -1500000);
-    jw_kbool(&w, "b", 0);
-    jw_end_object(&w);
-    jw_newline(&w);
-    jw_begin_array(&w); /* a second line starts afresh */
-    jw_bool(&w, 1);
-    jw_end_array(&w);
-    jw_newline(&w);
+    out_jw_init(&w, f);
+    out_jw_begin_object(&w);
+    out_jw_kstring(&w, "a", "x\"y\\z\n\x7f");
+    out_jw_key(&w, "list");
+    out_jw_begin_array(&w);
+    out_jw_uint(&w, 1);
+    out_jw_begin_object(&w);
+    out_jw_end_object(&w);
+    out_jw_begin_array(&w);
+    out_jw_end_array(&w);
+    out_jw_null(&w);
+    out_jw_int(&w, -5);
+    out_jw_end_array(&w);
+    out_jw_key(&w, "hex");
+    out_jw_hex(&w, (const uint8_t *)"\x00\xff", 2);
+    out_jw_key(&w, "t");
+    out_jw_seconds(&w, -1500000);
+    out_jw_kbool(&w, "b", 0);
+    out_jw_end_object(&w);
+    out_jw_newline(&w);
+    out_jw_begin_array(&w); /* a second line starts afresh */
+    out_jw_bool(&w, 1);
+    out_jw_end_array(&w);
+    out_jw_newline(&w);
 }
 
 static void json_writer_punctuation(void)
@@ -61,13 +61,13 @@ static void json_writer_punctuation(void)
 
 static void utf8(FILE *f, void *arg)
 {
-    struct jw w;
+    struct out_jw w;
     (void)arg;
-    jw_init(&w, f);
+    out_jw_init(&w, f);
     /* é (valid), a lone continuation byte, an overlong '/', a surrogate,
      * a 4-byte sequence cut short. */
     static const uint8_t in[] = {'a', 0xc3, 0xa9, 0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0xf0, 0x9f};
-    jw_string_n(&w, in, sizeof(in));
+    out_jw_string_n(&w, in, sizeof(in));
 }
 
 static void json_writer_utf8(void)
