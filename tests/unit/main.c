@@ -72,6 +72,7 @@ int main(void)
     suite_ssl2();
     suite_drafts();
     suite_views();
+    suite_x509();
     suite_progress();
     suite_community();
     CU_basic_set_mode(CU_BRM_NORMAL);
