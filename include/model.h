@@ -125,11 +125,11 @@ struct vm_record {
 struct vm_message {
     uint8_t type; /* handshake type (REG_HANDSHAKE), or SSL 2.0 msg_type (REG_SSL2_MSG) */
     int ssl2;
-    uint32_t length;          /* body length */
-    const struct ftree *tree; /* the decoded fields, under root */
-    int root;
-    int malformed; /* decoding stopped early; the tree says where */
-    int decrypted; /* it came out of a protected record */
+    uint32_t length;            /* body length */
+    const struct ftree *tree;   /* the decoded fields: walk them with ft_first, ft_next */
+    const struct field *fields; /* ... the group that holds them */
+    int malformed;              /* decoding stopped early; the tree says where */
+    int decrypted;              /* it came out of a protected record */
 };
 
 struct vm_alert {

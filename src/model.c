@@ -313,9 +313,13 @@ void vm_deliver(const struct event *ev, struct vm_conn *vc, struct view *const v
         out.rec = &rec;
         break;
     case EV_MESSAGE:
-        msg =
-            (struct vm_message){ev->msg->type, ev->msg->ssl2,      ev->msg->length,   ev->msg->tree,
-                                ev->msg->root, ev->msg->malformed, ev->msg->decrypted};
+        msg = (struct vm_message){ev->msg->type,
+                                  ev->msg->ssl2,
+                                  ev->msg->length,
+                                  ev->msg->tree,
+                                  ft_at(ev->msg->tree, ev->msg->root),
+                                  ev->msg->malformed,
+                                  ev->msg->decrypted};
         out.kind = VM_MESSAGE;
         out.msg = &msg;
         break;

@@ -515,7 +515,7 @@ static void message(struct text_view *tv, const struct vm_event *ev)
     fprintf(tv->out, "      %s%s\n",
             reg_name_or_unknown(m->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, m->type, buf, sizeof(buf)),
             m->decrypted ? " (decrypted)" : "");
-    fields(tv, m->tree, ft_first(m->tree, ft_at(m->tree, m->root)), 8);
+    fields(tv, m->tree, ft_first(m->tree, m->fields), 8);
     if (m->tree->full)
         fputs("        (too many fields: the rest is not shown)\n", tv->out);
 }

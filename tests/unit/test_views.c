@@ -98,7 +98,7 @@ char *view_text(const struct ftree *t, int root, int all_fields)
     FILE *f = open_memstream(&buf, &len);
     struct out_text_opts o = {.all_fields = all_fields};
     struct vm_conn conn = {.id = 1};
-    struct vm_message m = {.type = 1, .tree = t, .root = root};
+    struct vm_message m = {.type = 1, .tree = t, .fields = ft_at(t, root)};
     void *slot = NULL;
     struct vm_event ev = {.kind = VM_MESSAGE, .conn = &conn, .msg = &m, .slot = &slot};
     struct send s = {out_text_new(f, &o), &ev};

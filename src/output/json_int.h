@@ -1,0 +1,53 @@
+/*
+ * json_int.h: what the JSON view's two files share: the event lines
+ * (json.c) and the connection's summary line (json_conn.c).
+ */
+#ifndef TLSDUMP_OUTPUT_JSON_INT_H
+#define TLSDUMP_OUTPUT_JSON_INT_H
+
+#include "base/registry.h"
+#include "jsonw.h"
+#include "views.h"
+
+static inline const char *side(enum dir d)
+{
+    return d == DIR_C2S ? "client" : "server";
+}
+
+static inline void jname(struct out_jw *w, enum reg_table t, uint32_t v)
+{
+    char buf[32];
+    out_jw_string(w, reg_name_or_unknown(t, v, buf, sizeof(buf)));
+}
+
+static inline void kname(struct out_jw *w, const char *key, enum reg_table t, uint32_t v)
+{
+    out_jw_key(w, key);
+    jname(w, t, v);
+}
+
+static inline void endpoint(struct out_jw *w, const char *key, const struct vm_endpoint *e)
+{
+    out_jw_key(w, key);
+    out_jw_begin_object(w);
+    out_jw_kstring(w, "ip", e->text);
+    out_jw_kuint(w, "port", e->port);
+    out_jw_end_object(w);
+}
+
+/* An alert's level and description, when they are known. */
+static inline void alert_fields(struct out_jw *w, const struct vm_alert *a)
+{
+    if (!a->encrypted || a->decrypted) {
+        kname(w, "level", REG_ALERT_LEVEL, a->level);
+        kname(w, "description", REG_ALERT, a->desc);
+    }
+    out_jw_kbool(w, "encrypted", a->encrypted);
+    if (a->decrypted)
+        out_jw_kbool(w, "decrypted", 1);
+}
+
+/* The connection's summary, when it closes: a line of its own. */
+void out_json_connection(struct out_jw *w, const struct vm_event *ev);
+
+#endif
