@@ -212,6 +212,35 @@ static void accepted_bad_certificate(struct conn_analysis *ca)
         }
 }
 
+/* A suite's family for offer_groups, -1 for none (a signalling value or an
+ * unknown one).  GREASE values have always counted as TLS 1.3 here. */
+static int suite_family(uint16_t id)
+{
+    const struct reg_suite *s = reg_suite(id);
+    int weak_bulk, eph, aead;
+
+    if (!s)
+        return reg_is_grease(id) ? 0 : -1;
+    if (s->kx == REG_KX_SCSV)
+        return -1;
+    weak_bulk = s->bulk == REG_BULK_NULL || s->mode == REG_MODE_STREAM ||
+                s->bulk == REG_BULK_DES_CBC || s->bulk == REG_BULK_DES40_CBC ||
+                s->bulk == REG_BULK_DES_EDE3_CBC;
+    if (weak_bulk || s->export_bits || s->auth == REG_AUTH_ANON || s->hash == REG_HASH_MD5)
+        return 4;
+    if (s->tls13)
+        return 0;
+    if (s->kx == REG_KX_RSA || s->kx == REG_KX_RSA_PSK)
+        return 3;
+    eph = s->kx == REG_KX_DHE || s->kx == REG_KX_ECDHE || s->kx == REG_KX_DHE_PSK ||
+          s->kx == REG_KX_ECDHE_PSK;
+    aead = s->mode == REG_MODE_GCM || s->mode == REG_MODE_CCM || s->mode == REG_MODE_CCM_8 ||
+           s->mode == REG_MODE_POLY1305;
+    if (eph && aead)
+        return 1;
+    return s->mode == REG_MODE_CBC ? 2 : 5;
+}
+
 /* Suites by family, for a server that found none it accepts. */
 static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
 {
@@ -219,24 +248,9 @@ static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
                                          "static RSA", "weak or legacy",      "other"};
     int count[6] = {0};
     for (int i = 0; i < ch->nciphers; i++) {
-        const char *n = reg_name(REG_CIPHER, ch->ciphers[i]);
-        int f;
-        if (!n || strstr(n, "SCSV"))
-            continue;
-        if (strstr(n, "NULL") || strstr(n, "RC4") || strstr(n, "DES") || strstr(n, "EXPORT") ||
-            strstr(n, "anon") || strstr(n, "MD5"))
-            f = 4;
-        else if (!strstr(n, "_WITH_"))
-            f = 0;
-        else if (!strncmp(n, "TLS_RSA_", 8))
-            f = 3;
-        else if (strstr(n, "DHE_") && (strstr(n, "GCM") || strstr(n, "CHACHA") || strstr(n, "CCM")))
-            f = 1;
-        else if (strstr(n, "CBC"))
-            f = 2;
-        else
-            f = 5;
-        count[f]++;
+        int f = suite_family(ch->ciphers[i]);
+        if (f >= 0)
+            count[f]++;
     }
     char line[DIAG_EVIDENCE_LEN] = "offered by family:";
     for (int f = 0; f < 6; f++) {

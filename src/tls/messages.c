@@ -11,32 +11,44 @@
 
 enum kx { KX_UNKNOWN, KX_RSA, KX_DHE, KX_ECDHE, KX_PSK, KX_RSA_PSK, KX_DHE_PSK, KX_ECDHE_PSK };
 
-/* The key exchange, from the suite's IANA name ("TLS_<kx>_WITH_..."), so
- * that it needs no second table. */
+/* The key exchange as the messages' layout depends on it (RFC 5246 7.4.3,
+ * RFC 4279 2, RFC 8422 5.4); anon: no signature over the server's
+ * parameters. */
 static enum kx kx_of(uint32_t cipher, int *anon)
 {
-    static const struct {
-        const char *prefix;
-        enum kx kx;
-        int anon;
-    } map[] = {
-        {"TLS_ECDHE_PSK_", KX_ECDHE_PSK, 1},
-        {"TLS_DHE_PSK_", KX_DHE_PSK, 1},
-        {"TLS_RSA_PSK_", KX_RSA_PSK, 1},
-        {"TLS_PSK_", KX_PSK, 1},
-        {"TLS_ECDHE_", KX_ECDHE, 0},
-        {"TLS_ECDH_anon_", KX_ECDHE, 1},
-        {"TLS_DHE_", KX_DHE, 0},
-        {"TLS_DH_anon_", KX_DHE, 1},
-        {"TLS_RSA_", KX_RSA, 0},
-    };
-    const char *name = cipher <= 0xffff ? reg_name(REG_CIPHER, cipher) : NULL;
+    const struct reg_suite *s = cipher <= 0xffff ? reg_suite((uint16_t)cipher) : NULL;
+
     *anon = 0;
-    for (size_t i = 0; name && i < sizeof(map) / sizeof(map[0]); i++) {
-        if (strncmp(name, map[i].prefix, strlen(map[i].prefix)) == 0) {
-            *anon = map[i].anon;
-            return map[i].kx;
-        }
+    if (!s)
+        return KX_UNKNOWN;
+    /* RFC 4279: the PSK suites' ServerKeyExchange is not signed */
+    *anon = s->auth == REG_AUTH_ANON || s->kx == REG_KX_PSK || s->kx == REG_KX_RSA_PSK ||
+            s->kx == REG_KX_DHE_PSK || s->kx == REG_KX_ECDHE_PSK;
+    switch (s->kx) {
+    case REG_KX_RSA:
+        return KX_RSA;
+    case REG_KX_DHE:
+        return KX_DHE;
+    case REG_KX_ECDHE:
+        return KX_ECDHE;
+    case REG_KX_PSK:
+        return KX_PSK;
+    case REG_KX_RSA_PSK:
+        return KX_RSA_PSK;
+    case REG_KX_DHE_PSK:
+        return KX_DHE_PSK;
+    case REG_KX_ECDHE_PSK:
+        return KX_ECDHE_PSK;
+    case REG_KX_NONE:
+    case REG_KX_DH:
+    case REG_KX_ECDH:
+    case REG_KX_KRB5:
+    case REG_KX_SRP:
+    case REG_KX_ECCPWD:
+    case REG_KX_GOST:
+    case REG_KX_ANY:
+    case REG_KX_SCSV:
+        break;
     }
     return KX_UNKNOWN;
 }
