@@ -82,7 +82,7 @@ static int signature(struct dec *d, struct cursor *c, int node)
 {
     uint16_t scheme;
     /* TLS 1.2 names the scheme; earlier versions imply it (RFC 5246 4.7). */
-    if (d->sum->version >= 0x0303) {
+    if (d->sum->version >= TLS_V_1_2) {
         if (!cur_u16(c, &scheme))
             return dec_fail(d, node, "truncated signature scheme");
         ft_named(d->t, node, "signature_scheme", REG_SIGSCHEME, scheme);
@@ -127,7 +127,7 @@ static int client_key_exchange(struct dec *d, struct cursor *c, int node)
             return 0;
     switch (kx) {
     case KX_RSA:
-        if (d->sum->version == 0x0300) { /* SSLv3: no length prefix */
+        if (d->sum->version == TLS_V_SSL_3) { /* no length prefix */
             ft_uint(d->t, node, "encrypted_premaster_length", cur_left(c));
             if (d->keying)
                 d->keying->pms = cur_ptr(c), d->keying->pms_len = cur_left(c);
@@ -242,7 +242,7 @@ static int certificate_request(struct dec *d, struct cursor *c, int node)
     int l = ft_list(d->t, node, "certificate_types");
     while (cur_u8(&types, &t))
         ft_named(d->t, l, NULL, REG_CERT_TYPE, t);
-    if (d->sum->version >= 0x0303) {
+    if (d->sum->version >= TLS_V_1_2) {
         if (!cur_vec16(c, &v) ||
             !dec_u16_list(d, &v, node, "signature_algorithms", REG_SIGSCHEME, NULL, NULL))
             return dec_fail(d, node, "bad supported_signature_algorithms");
@@ -285,27 +285,27 @@ static int small_message(struct dec *d, uint8_t type, struct cursor *c, int node
 {
     uint8_t v;
     switch (type) {
-    case 22: /* CertificateStatus (RFC 6066 8) */
+    case TLS_HS_CERTIFICATE_STATUS: /* RFC 6066 8 */
         if (!cur_u8(c, &v))
             return dec_fail(d, node, "truncated status_type");
         ft_named(d->t, node, "status_type", REG_CERT_STATUS_TYPE, v);
         return vec_len(d, c, node, "response_length", 3);
-    case 24: /* KeyUpdate */
+    case TLS_HS_KEY_UPDATE:
         if (!cur_u8(c, &v))
             return dec_fail(d, node, "truncated request_update");
         ft_named(d->t, node, "request_update", REG_KEY_UPDATE, v);
         return 1;
-    case 15: /* CertificateVerify */
+    case TLS_HS_CERTIFICATE_VERIFY:
         return signature(d, c, node);
-    case 20: /* Finished */
+    case TLS_HS_FINISHED:
         ft_hex(d->t, node, "verify_data", cur_ptr(c), cur_left(c));
         return cur_skip(c, cur_left(c));
-    case 254: /* message_hash (RFC 8446 4.4.1) */
+    case TLS_HS_MESSAGE_HASH: /* RFC 8446 4.4.1 */
         ft_hex(d->t, node, "hash", cur_ptr(c), cur_left(c));
         return cur_skip(c, cur_left(c));
-    case 0:       /* HelloRequest */
-    case 5:       /* EndOfEarlyData */
-    case 14:      /* ServerHelloDone */
+    case TLS_HS_HELLO_REQUEST:
+    case TLS_HS_END_OF_EARLY_DATA:
+    case TLS_HS_SERVER_HELLO_DONE:
         return 1; /* empty: trailing bytes are reported by the caller */
     default:
         ft_uint(d->t, node, "length", cur_left(c));
@@ -318,32 +318,32 @@ int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node)
     int ok;
     d->msg = type;
     switch (type) {
-    case 1:
+    case TLS_HS_CLIENT_HELLO:
         ok = dec_client_hello(d, c, node);
         break;
-    case 2:
+    case TLS_HS_SERVER_HELLO:
     case TLS_HS_HELLO_RETRY_REQUEST:
         ok = dec_server_hello(d, c, node);
         break;
-    case 4:
+    case TLS_HS_NEW_SESSION_TICKET:
         ok = new_session_ticket(d, c, node);
         break;
-    case 8:
+    case TLS_HS_ENCRYPTED_EXTENSIONS:
         ok = dec_extensions(d, c, node);
         break;
-    case 11:
+    case TLS_HS_CERTIFICATE:
         ok = certificate(d, c, node);
         break;
-    case 12:
+    case TLS_HS_SERVER_KEY_EXCHANGE:
         ok = server_key_exchange(d, c, node);
         break;
-    case 13:
+    case TLS_HS_CERTIFICATE_REQUEST:
         ok = certificate_request(d, c, node);
         break;
-    case 16:
+    case TLS_HS_CLIENT_KEY_EXCHANGE:
         ok = client_key_exchange(d, c, node);
         break;
-    case 25:
+    case TLS_HS_COMPRESSED_CERTIFICATE:
         ok = compressed_certificate(d, c, node);
         break;
     default:
