@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
+#include "base/registry.h"
 #include "base/util.h"
 #include "crypto.h"
 
