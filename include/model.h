@@ -20,6 +20,7 @@
 
 #include "base/dir.h"
 #include "base/fields.h"
+#include "base/registry.h"
 
 /* A connection's endpoint. */
 struct vm_endpoint {
@@ -92,10 +93,9 @@ enum vm_close_reason {
     VM_CLOSE_END,     /* the input ended */
 };
 
-/* A record's type: its content type (REG_CONTENT), or one of these for
- * SSL 2.0 records, which have none. */
+/* A record's type: its content type (base/registry.h's TLS_CT_...), or
+ * one of these for SSL 2.0 records, which have none. */
 enum {
-    VM_CT_APPLICATION_DATA = 23,
     VM_CT_SSL2_HELLO = 0x100, /* an SSLv2-compatible ClientHello (RFC 5246 E.2) */
     VM_CT_SSL2 = 0x101,       /* any other SSL 2.0 record */
 };

@@ -157,7 +157,8 @@ static void record(struct out_jw *w, const struct vm_event *ev)
     if (r->type == VM_CT_SSL2)
         out_jw_kstring(w, "content_type", "ssl2");
     else
-        kname(w, "content_type", REG_CONTENT, r->type == VM_CT_SSL2_HELLO ? 22 : r->type);
+        kname(w, "content_type", REG_CONTENT,
+              r->type == VM_CT_SSL2_HELLO ? TLS_CT_HANDSHAKE : r->type);
     kname(w, "version", REG_VERSION, r->version);
     out_jw_kuint(w, "length", r->length);
     out_jw_kbool(w, "encrypted", r->protection != VM_CLEAR);

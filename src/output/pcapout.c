@@ -259,7 +259,7 @@ static void pcapout_event(struct view *v, const struct vm_event *ev)
         send_data(pv, ev, ev->bytes, ev->nbytes);
         break;
     case VM_RECORD:
-        if (ev->rec->protection == VM_OPENED && ev->rec->plain.type == VM_CT_APPLICATION_DATA)
+        if (ev->rec->protection == VM_OPENED && ev->rec->plain.type == TLS_CT_APPLICATION_DATA)
             send_data(pv, ev, ev->rec->plain.p, ev->rec->plain.n);
         break;
     case VM_SEGMENT:

@@ -134,7 +134,7 @@ static void streams_event(struct view *v, const struct vm_event *ev)
     const struct vm_record *r = ev->rec;
 
     if (ev->kind == VM_RECORD && sv->plaintext && r->protection == VM_OPENED &&
-        r->plain.type == VM_CT_APPLICATION_DATA)
+        r->plain.type == TLS_CT_APPLICATION_DATA)
         write_bytes(sv, ev, r->plain.p, r->plain.n);
     if (ev->kind == VM_PLAINTEXT && sv->plaintext)
         write_bytes(sv, ev, ev->bytes, ev->nbytes);

@@ -334,30 +334,12 @@ static void tls_begins(struct text_view *tv, const struct vm_event *ev)
             opening_name(ev->opening, b, sizeof(b)));
 }
 
-/* A record's type as ssldump names it; NULL: unknown. */
-static const char *record_name(unsigned type)
-{
-    static const struct {
-        unsigned type;
-        const char *name;
-    } names[] = {
-        {20, "ChangeCipherSpec"}, {21, "Alert"},
-        {22, "Handshake"},        {VM_CT_APPLICATION_DATA, "application_data"},
-        {24, "Heartbeat"},        {VM_CT_SSL2_HELLO, "SSLv2 ClientHello"},
-        {VM_CT_SSL2, "SSLv2"},
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (names[i].type == type)
-            return names[i].name;
-    return NULL;
-}
-
 static void record(struct text_view *tv, const struct vm_event *ev)
 {
     const struct vm_record *r = ev->rec;
     int opened = r->protection == VM_OPENED;
     unsigned type = opened ? r->plain.type : r->type;
-    const char *name = record_name(type);
+    const char *name = reg_name(REG_CONTENT_LABEL, type); /* ssldump's labels */
 
     prefix(tv, ev);
     if (name)
@@ -374,13 +356,13 @@ static void record(struct text_view *tv, const struct vm_event *ev)
                 r->skipped);
     if (r->protection == VM_OPEN_FAILED)
         fputs("      (decryption failed: MAC or tag does not verify; wrong key?)\n", tv->out);
-    else if (r->protection != VM_CLEAR && !opened && r->type != VM_CT_APPLICATION_DATA &&
+    else if (r->protection != VM_CLEAR && !opened && r->type != TLS_CT_APPLICATION_DATA &&
              !tv->opts.quiet)
         fputs("      (encrypted)\n", tv->out);
     if (tv->opts.hex)
         opened ? hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
                : hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
-    if (tv->opts.data && opened && type == VM_CT_APPLICATION_DATA)
+    if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
         app_data(tv, r->plain.p, r->plain.n);
 }
 
