@@ -98,8 +98,4 @@ enum tls_start {
 #define TLS_START_NEED 11
 enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule rule);
 
-/* The record-layer content type's label, as ssldump printed it (the names
- * table's CONTENT_LABEL rows), or NULL. */
-const char *tls_content_type_name(unsigned type);
-
 #endif

@@ -158,11 +158,6 @@ enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule
     return TLS_START_NO;
 }
 
-const char *tls_content_type_name(unsigned type)
-{
-    return reg_name(REG_CONTENT_LABEL, type);
-}
-
 static void stop(struct tls_framer *f, enum tls_framer_problem why, uint64_t offset)
 {
     f->state = FR_STOPPED;
