@@ -58,8 +58,9 @@ struct rc *rc_new(const struct rc_params *p, const char **why);
 const char *rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len);
 void rc_free(struct rc *r);
 /* Opens a record with sequence number seq into out (room for
- * TLS_MAX_RECORD bytes); returns 0 when the MAC or tag fails. */
-int rc_open(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out, size_t *outlen);
+ * CRYPTO_MAX_RECORD bytes); returns 0 when the MAC or tag fails. */
+int rc_open(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
+            size_t *outlen);
 
 /* The handshake messages so far, for the extended master secret. */
 struct transcript {
@@ -161,8 +162,6 @@ struct crypto_keys {
     int nkeylogs;        /* key log files */
     size_t text_secrets; /* secrets from key log text (a capture file's own) */
     int digest;
-    uint8_t plain[TLS_MAX_RECORD + 256];   /* one record's plaintext at a time */
-    uint8_t inflated[CRYPTO_MAX_INFLATED]; /* ... and when compressed, inflated */
 };
 
 #endif

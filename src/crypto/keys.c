@@ -36,7 +36,6 @@ void crypto_keys_free(struct crypto_keys *k)
     rsa_keys_free(k->rsa);
     session_cache_free(k->sessions);
     OSSL_PROVIDER_unload(k->legacy);
-    OPENSSL_cleanse(k->plain, sizeof(k->plain));
     free(k);
 }
 

@@ -28,6 +28,9 @@
 /* After a gap, how many lost records are tried for. */
 #define MAX_SKIP 512
 
+/* RFC 8446 B.1: the content type of application data. */
+#define APPLICATION_DATA 23
+
 struct dir_crypt {
     struct rc *cur;     /* protects this direction's records now */
     struct rc *pending; /* TLS <= 1.2: after the next ChangeCipherSpec */
@@ -51,6 +54,7 @@ struct crypto_conn {
     uint8_t master[48];
     int have_master, derived;
     int etm, ems;
+    int resumed;         /* the ServerHello resumed the session offered */
     uint8_t compression; /* the ServerHello's, in force after ChangeCipherSpec */
     uint8_t sid[32];
     size_t sid_len;
@@ -63,6 +67,9 @@ struct crypto_conn {
     int cert_seen;
     struct transcript transcript; /* for the extended master secret */
     struct crypto_result res;
+    /* One record's plaintext at a time, and when compressed, inflated:
+     * allocated at the first record that needs them, then reused. */
+    uint8_t *plain, *inflated;
 };
 
 static void set_reason(struct crypto_conn *c, const char *why)
@@ -99,6 +106,12 @@ void crypto_conn_free(struct crypto_conn *c)
     dir_clear(&c->d[0]);
     dir_clear(&c->d[1]);
     transcript_free(&c->transcript);
+    if (c->plain)
+        OPENSSL_cleanse(c->plain, CRYPTO_MAX_RECORD + 256);
+    if (c->inflated)
+        OPENSSL_cleanse(c->inflated, CRYPTO_MAX_INFLATED);
+    free(c->plain);
+    free(c->inflated);
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
 }
@@ -199,24 +212,22 @@ static void derive_key_block(struct crypto_conn *c)
     replace(&c->d[DIR_S2C].pending, r[1]);
 }
 
-static void client_hello(struct crypto_conn *c, const struct tls_msg *m,
-                         const struct tls_summary *s)
+static void client_hello(struct crypto_conn *c, const struct crypto_client_hello *ch)
 {
-    memcpy(c->cr, s->client_random, 32);
+    memcpy(c->cr, ch->random, 32);
     c->have_suite = c->have_master = c->derived = c->have_resume = 0;
     c->version = 0;
     c->sid_len = 0;
     c->cert_seen = 0;
     c->rsa_key = -1;
     /* A session the capture has seen may be resumed (RFC 5077 3.4). */
-    if (m->keying.ticket)
+    if (ch->ticket)
+        c->have_resume = session_cache_get(c->k->sessions, ch->ticket, ch->ticket_len, c->resume);
+    if (!c->have_resume && ch->session_id_len)
         c->have_resume =
-            session_cache_get(c->k->sessions, m->keying.ticket, m->keying.ticket_len, c->resume);
-    if (!c->have_resume && s->client_sid_len)
-        c->have_resume =
-            session_cache_get(c->k->sessions, s->client_sid, s->client_sid_len, c->resume);
-    c->early_offered = s->early_data_offered;
-    c->early_len = s->early_data_offered ? find_secret(c, KL_EARLY, c->early) : 0;
+            session_cache_get(c->k->sessions, ch->session_id, ch->session_id_len, c->resume);
+    c->early_offered = ch->early_data;
+    c->early_len = ch->early_data ? find_secret(c, KL_EARLY, c->early) : 0;
     if (c->early_len)
         keylog_put(c->k->used, c->cr, KL_EARLY, c->early, c->early_len);
     transcript_start(&c->transcript, rsa_keys_count(c->k->rsa) > 0);
@@ -236,22 +247,23 @@ static void server_hello_tls13(struct crypto_conn *c)
     }
 }
 
-static void server_hello(struct crypto_conn *c, const struct tls_summary *s)
+static void server_hello(struct crypto_conn *c, const struct crypto_server_hello *s)
 {
     const char *why;
-    memcpy(c->sr, s->server_random, 32);
+    memcpy(c->sr, s->random, 32);
     c->version = s->version;
     c->etm = s->etm;
     c->ems = s->ems;
-    memcpy(c->sid, s->server_sid, s->server_sid_len);
-    c->sid_len = s->server_sid_len;
+    c->resumed = s->resumed;
+    memcpy(c->sid, s->session_id, s->session_id_len);
+    c->sid_len = s->session_id_len;
     /* A ServerHello that did not decode as far as its cipher suite (a
      * session ID over 32 bytes, say) leaves the suite unknown. */
-    if (s->cipher > 0xffff) {
+    if (s->suite > 0xffff) {
         set_reason(c, "the ServerHello is malformed: its cipher suite was not read");
         return;
     }
-    if (!suite_find((uint16_t)s->cipher, &c->suite, &why)) {
+    if (!suite_find((uint16_t)s->suite, &c->suite, &why)) {
         set_reason(c, why);
         return;
     }
@@ -268,12 +280,12 @@ static void server_hello(struct crypto_conn *c, const struct tls_summary *s)
     }
     if (find_secret(c, KL_MASTER, c->master) == 48)
         c->have_master = 1;
-    else if (s->resumed && c->have_resume)
+    else if (c->resumed && c->have_resume)
         memcpy(c->master, c->resume, 48), c->have_master = 1;
 }
 
 /* RFC 5246 8.1, RFC 7627 4: the master secret from an RSA premaster. */
-static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
+static void rsa_premaster(struct crypto_conn *c, const uint8_t *enc, size_t len)
 {
     struct rsa_keys *rk = c->k->rsa;
     uint8_t pms[48], hash[EVP_MAX_MD_SIZE];
@@ -284,7 +296,7 @@ static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
 
     for (int i = 0; i < rsa_keys_count(rk) && !ok; i++)
         if (c->rsa_key == i || (!c->cert_seen && c->rsa_key < 0))
-            ok = rsa_keys_decrypt(rk, i, m->keying.pms, m->keying.pms_len, pms);
+            ok = rsa_keys_decrypt(rk, i, enc, len, pms);
     if (!ok) {
         set_reason(c, c->cert_seen ? "no RSA key given matches the server certificate"
                                    : "no RSA key given decrypts the premaster secret");
@@ -298,21 +310,22 @@ static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
     OPENSSL_cleanse(pms, sizeof(pms));
 }
 
-static void certificate(struct crypto_conn *c, const struct tls_msg *m)
+static void certificate(struct crypto_conn *c, const uint8_t *der, size_t len)
 {
-    if (!m->keying.cert || !rsa_keys_count(c->k->rsa) || c->version == 0x0304)
+    if (!der || !rsa_keys_count(c->k->rsa) || c->version == 0x0304)
         return;
     c->cert_seen = 1;
-    c->rsa_key = rsa_keys_match(c->k->rsa, m->keying.cert, m->keying.cert_len);
+    c->rsa_key = rsa_keys_match(c->k->rsa, der, len);
 }
 
 /* Without a key-log line, an RSA key exchange can be undone with the
- * server's key; why not otherwise is said at ChangeCipherSpec. */
-static void client_key_exchange(struct crypto_conn *c, const struct tls_msg *m)
+ * server's key; why not otherwise is said at ChangeCipherSpec.  RFC 7627
+ * 3: the session hash ends with the ClientKeyExchange. */
+static void client_key_exchange(struct crypto_conn *c, const uint8_t *enc, size_t len)
 {
-    if (!c->have_master && c->have_suite && c->suite.rsa_kx && m->keying.pms &&
-        rsa_keys_count(c->k->rsa))
-        rsa_premaster(c, m);
+    if (!c->have_master && c->have_suite && c->suite.rsa_kx && enc && rsa_keys_count(c->k->rsa))
+        rsa_premaster(c, enc, len);
+    c->transcript.on = 0;
 }
 
 static void finished(struct crypto_conn *c, enum dir dir)
@@ -325,59 +338,22 @@ static void finished(struct crypto_conn *c, enum dir dir)
         session_cache_put(c->k->sessions, c->sid, c->sid_len, c->master);
 }
 
-static void on_message(void *arg, enum dir dir, const struct tls_msg *m,
-                       const struct tls_summary *s)
+static void end_of_early_data(struct crypto_conn *c)
 {
-    struct crypto_conn *c = arg;
     struct dir_crypt *cl = &c->d[DIR_C2S];
-
-    if (m->type == TLS_HS_CLIENT_HELLO && dir == DIR_C2S)
-        client_hello(c, m, s);
-    if (m->raw)
-        transcript_add(&c->transcript, m->raw, m->raw_len);
-    switch (m->type) {
-    case TLS_HS_SERVER_HELLO:
-        server_hello(c, s);
-        break;
-    case TLS_HS_CERTIFICATE:
-        if (dir == DIR_S2C)
-            certificate(c, m);
-        break;
-    case TLS_HS_CLIENT_KEY_EXCHANGE:
-        client_key_exchange(c, m);
-        c->transcript.on = 0;
-        break;
-    case TLS_HS_NEW_SESSION_TICKET:
-        if (c->version < 0x0304 && c->have_master && m->keying.ticket)
-            session_cache_put(c->k->sessions, m->keying.ticket, m->keying.ticket_len, c->master);
-        break;
-    case TLS_HS_END_OF_EARLY_DATA:
-        if (dir == DIR_C2S && cl->hs) {
-            replace(&cl->cur, cl->hs);
-            cl->hs = NULL;
-            cl->seq = 0;
-        }
-        break;
-    case TLS_HS_FINISHED:
-        if (c->have_suite)
-            finished(c, dir);
-        break;
-    case TLS_HS_KEY_UPDATE:
-        if (c->have_suite)
-            key_update(c, dir);
-        break;
-    default:
-        break;
+    if (cl->hs) {
+        replace(&cl->cur, cl->hs);
+        cl->hs = NULL;
+        cl->seq = 0;
     }
 }
 
-static void on_ccs(void *arg, enum dir dir, const struct tls_summary *s)
+static void change_cipher_spec(struct crypto_conn *c, enum dir dir)
 {
-    struct crypto_conn *c = arg;
     struct dir_crypt *d = &c->d[dir];
     if (c->version == 0x0304 || !c->have_suite)
         return; /* RFC 8446 D.4: only for middleboxes */
-    if (!c->have_master && c->have_resume && s->resumed)
+    if (!c->have_master && c->have_resume && c->resumed)
         memcpy(c->master, c->resume, 48), c->have_master = 1;
     if (!c->have_master)
         set_reason(c, rsa_keys_count(c->k->rsa) && !c->suite.rsa_kx
@@ -398,15 +374,52 @@ static void on_ccs(void *arg, enum dir dir, const struct tls_summary *s)
         set_reason(c, "out of memory for DEFLATE");
 }
 
-static void on_gap(void *arg, enum dir dir)
+void crypto_conn_update(struct crypto_conn *c, enum dir dir, const struct crypto_update *u)
 {
-    struct crypto_conn *c = arg;
-    c->d[dir].lost = 1;
+    if (u->kind == CRYPTO_CLIENT_HELLO)
+        client_hello(c, u->ch);
+    if (u->message)
+        transcript_add(&c->transcript, u->message, u->message_len);
+    switch (u->kind) {
+    case CRYPTO_HANDSHAKE:
+    case CRYPTO_CLIENT_HELLO:
+        break;
+    case CRYPTO_SERVER_HELLO:
+        server_hello(c, u->sh);
+        break;
+    case CRYPTO_SERVER_CERTIFICATE:
+        certificate(c, u->bytes, u->nbytes);
+        break;
+    case CRYPTO_CLIENT_KEY_EXCHANGE:
+        client_key_exchange(c, u->bytes, u->nbytes);
+        break;
+    case CRYPTO_SESSION_TICKET:
+        if (c->version < 0x0304 && c->have_master && u->bytes)
+            session_cache_put(c->k->sessions, u->bytes, u->nbytes, c->master);
+        break;
+    case CRYPTO_END_OF_EARLY_DATA:
+        end_of_early_data(c);
+        break;
+    case CRYPTO_FINISHED:
+        if (c->have_suite)
+            finished(c, dir);
+        break;
+    case CRYPTO_KEY_UPDATE:
+        if (c->have_suite)
+            key_update(c, dir);
+        break;
+    case CRYPTO_CHANGE_CIPHER_SPEC:
+        change_cipher_spec(c, dir);
+        break;
+    case CRYPTO_GAP:
+        c->d[dir].lost = 1;
+        break;
+    }
 }
 
 /* TLS 1.3 early data is sent before the ServerHello names the suite: the
  * suites whose hash fits the secret's length are tried (RFC 8446 4.2.10). */
-static struct rc *early_keys(struct crypto_conn *c, const struct tls_record *rec, uint8_t *out,
+static struct rc *early_keys(struct crypto_conn *c, const struct crypto_record *rec, uint8_t *out,
                              size_t *outlen)
 {
     static const uint16_t suites[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
@@ -427,7 +440,7 @@ static struct rc *early_keys(struct crypto_conn *c, const struct tls_record *rec
 /* Opens with the direction's keys, searching forward from the expected
  * sequence number when bytes were lost.  TLS 1.2 GCM and CCM carry a
  * nonce that is, in practice, the sequence number: tried first. */
-static int open_seq(struct dir_crypt *d, const struct suite *s, const struct tls_record *rec,
+static int open_seq(struct dir_crypt *d, const struct suite *s, const struct crypto_record *rec,
                     uint8_t *out, size_t *outlen, uint64_t *skipped)
 {
     if (rc_open(d->cur, d->seq, rec, out, outlen))
@@ -437,7 +450,7 @@ static int open_seq(struct dir_crypt *d, const struct suite *s, const struct tls
     if (s->explicit_nonce && rec->length >= 8) {
         uint64_t n = 0;
         for (int i = 0; i < 8; i++)
-            n = n << 8 | rec->body[i];
+            n = n << 8 | rec->fragment[i];
         if (n > d->seq && n - d->seq <= MAX_SKIP && rc_open(d->cur, n, rec, out, outlen)) {
             *skipped = n - d->seq;
             d->seq = n;
@@ -456,9 +469,9 @@ static int open_seq(struct dir_crypt *d, const struct suite *s, const struct tls
 
 /* The client's records while early data may be in flight; *early_data
  * tells whether the record was opened with the early secret. */
-static enum tls_open_status open_early(struct crypto_conn *c, struct dir_crypt *d,
-                                       const struct tls_record *rec, uint8_t *out, size_t *outlen,
-                                       int *early_data)
+static enum crypto_open_status open_early(struct crypto_conn *c, struct dir_crypt *d,
+                                          const struct crypto_record *rec, uint8_t *out,
+                                          size_t *outlen, int *early_data)
 {
     if (!d->early && c->early_len && !d->early_seq)
         d->early = early_keys(c, rec, out, outlen);
@@ -467,7 +480,7 @@ static enum tls_open_status open_early(struct crypto_conn *c, struct dir_crypt *
     if (d->early) {
         d->early_seq++;
         *early_data = 1;
-        return TLS_OPEN_OK;
+        return CRYPTO_OPEN_OK;
     }
 handshake:
     /* The server has rejected the early data, or there was none. */
@@ -476,16 +489,16 @@ handshake:
         d->hs = NULL;
         replace(&d->early, NULL);
         d->seq = 1;
-        return TLS_OPEN_OK;
+        return CRYPTO_OPEN_OK;
     }
-    return c->early_len && d->early ? TLS_OPEN_FAILED : TLS_OPEN_NO_KEYS;
+    return c->early_len && d->early ? CRYPTO_OPEN_FAILED : CRYPTO_OPEN_NO_KEYS;
 }
 
-static void account(struct crypto_conn *c, enum dir dir, const struct tls_plaintext *pt)
+static void account(struct crypto_conn *c, enum dir dir, const struct crypto_plaintext *pt)
 {
     struct dir_crypt *d = &c->d[dir];
     c->res.ok_records++;
-    if (pt->type != TLS_CT_APPLICATION_DATA)
+    if (pt->type != APPLICATION_DATA)
         return;
     c->res.app_bytes[dir] += pt->n;
     if (c->k->digest &&
@@ -505,48 +518,53 @@ static int inner_type(uint8_t *p, size_t *n, unsigned *type)
 }
 
 /* RFC 3749: the record's plaintext is its fragment inflated. */
-static int inflate_record(struct crypto_conn *c, struct dir_crypt *d, struct tls_plaintext *pt)
+static int inflate_record(struct crypto_conn *c, struct dir_crypt *d, struct crypto_plaintext *pt)
 {
     const char *why;
     size_t n;
-    if (!crypto_inflate_record(d->z, pt->p, pt->n, c->k->inflated, sizeof(c->k->inflated), &n,
-                               &why)) {
+    if (!c->inflated && !(c->inflated = malloc(CRYPTO_MAX_INFLATED)))
+        why = "out of memory for DEFLATE";
+    else if (crypto_inflate_record(d->z, pt->p, pt->n, c->inflated, CRYPTO_MAX_INFLATED, &n, &why))
+        why = NULL;
+    if (why) {
         c->res.failed_records++;
         set_reason(c, why);
         return 0;
     }
-    pt->p = c->k->inflated;
+    pt->p = c->inflated;
     pt->n = n;
     return 1;
 }
 
-static enum tls_open_status on_open(void *arg, enum dir dir, const struct tls_record *rec,
-                                    struct tls_plaintext *pt, uint64_t *skipped)
+enum crypto_open_status crypto_conn_open(struct crypto_conn *c, enum dir dir,
+                                         const struct crypto_record *rec,
+                                         struct crypto_plaintext *pt, uint64_t *skipped)
 {
-    struct crypto_conn *c = arg;
     struct dir_crypt *d = &c->d[dir];
-    uint8_t *out = c->k->plain;
+    uint8_t *out = c->plain ? c->plain : (c->plain = malloc(CRYPTO_MAX_RECORD + 256));
     size_t n = 0;
-    enum tls_open_status st;
+    enum crypto_open_status st;
     int early_phase = dir == DIR_C2S && !d->cur && (d->early || d->hs || c->early_len);
 
     *skipped = 0;
     pt->early = 0;
     c->res.protected_seen = 1;
-    if (early_phase)
+    if (!out)
+        st = CRYPTO_OPEN_NO_KEYS;
+    else if (early_phase)
         st = open_early(c, d, rec, out, &n, &pt->early);
     else if (!d->cur)
-        st = TLS_OPEN_NO_KEYS;
+        st = CRYPTO_OPEN_NO_KEYS;
     else if (open_seq(d, &c->suite, rec, out, &n, skipped))
-        st = TLS_OPEN_OK, d->seq++, d->lost = 0;
+        st = CRYPTO_OPEN_OK, d->seq++, d->lost = 0;
     else
-        st = TLS_OPEN_FAILED;
-    if (st == TLS_OPEN_NO_KEYS) {
+        st = CRYPTO_OPEN_FAILED;
+    if (st == CRYPTO_OPEN_NO_KEYS) {
         c->res.nokey_records++;
         set_reason(c, "no keys for this connection");
         return st;
     }
-    if (st == TLS_OPEN_FAILED) {
+    if (st == CRYPTO_OPEN_FAILED) {
         c->res.failed_records++;
         return st;
     }
@@ -555,16 +573,14 @@ static enum tls_open_status on_open(void *arg, enum dir dir, const struct tls_re
     pt->n = n;
     pt->type = rec->type;
     if (d->z && !inflate_record(c, d, pt))
-        return TLS_OPEN_FAILED;
+        return CRYPTO_OPEN_FAILED;
     if ((early_phase || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
         c->res.failed_records++; /* RFC 8446 5.4: all zeros is unexpected_message */
-        return TLS_OPEN_FAILED;
+        return CRYPTO_OPEN_FAILED;
     }
     account(c, dir, pt);
-    return TLS_OPEN_OK;
+    return CRYPTO_OPEN_OK;
 }
-
-const struct tls_protect_ops crypto_protect_ops = {on_message, on_ccs, on_gap, on_open};
 
 const struct crypto_result *crypto_conn_result(struct crypto_conn *c)
 {

@@ -42,22 +42,59 @@ struct dir_state {
     size_t hs_len, hs_cap;
 };
 
+/* The stream bytes being read (tls_conn_data's), for the problems that
+ * arise in them. */
+struct piece {
+    const uint8_t *p; /* NULL: none */
+    size_t n;
+    uint64_t offset;
+    enum dir dir;
+};
+
 struct tls_conn {
     const struct tls_ops *ops;
     void *arg;
-    struct ftree *tree;
+    struct ftree tree; /* the message being decoded; its arena is reused */
     struct dir_state d[2];
     struct tls_summary sum;
-    const struct tls_protect_ops *prot;
-    void *prot_arg;
-    struct opening *opening; /* while a direction is plaintext: its classifier */
-    int midstream;           /* the capture lacks the connection's start */
+    struct crypto_conn *crypto; /* NULL without keys */
+    struct opening *opening;    /* while a direction is plaintext: its classifier */
+    int midstream;              /* the capture lacks the connection's start */
+    struct piece piece;
 };
 
-static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum dir dir, uint64_t bytes)
+/* Lists a problem, and tells the framing ones with the bytes they concern. */
+static void problem(struct tls_conn *c, enum tls_problem_kind kind, enum dir dir, uint64_t value)
 {
-    if (c->sum.nanomalies < TLS_MAX_ANOMALIES)
-        c->sum.anomalies[c->sum.nanomalies++] = (struct tls_anomaly){kind, dir, bytes};
+    struct tls_problem p = {.kind = kind, .dir = dir, .value = value};
+    if (c->sum.nproblems < TLS_MAX_PROBLEMS)
+        c->sum.problems[c->sum.nproblems++] = p;
+    if (!tls_problem_is_framing(kind))
+        return;
+    const struct piece *at = &c->piece;
+    if (at->p && at->dir == dir && value >= at->offset && value < at->offset + at->n) {
+        p.bytes = at->p + (value - at->offset);
+        p.nbytes = at->n - (size_t)(value - at->offset);
+    }
+    c->ops->problem(c->arg, dir, &p);
+}
+
+int tls_problem_is_framing(enum tls_problem_kind kind)
+{
+    switch (kind) {
+    case TLS_NOT_TLS:
+    case TLS_BAD_LENGTH:
+    case TLS_BAD_HEADER:
+    case TLS_LOST_SYNC:
+    case TLS_RESYNC:
+        return 1;
+    case TLS_GAP:
+    case TLS_MIDSTREAM:
+    case TLS_BAD_ALERT:
+    case TLS_BAD_MESSAGE:
+        return 0;
+    }
+    return 0;
 }
 
 /* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with a fixed random. */
@@ -66,6 +103,65 @@ static uint8_t message_type(uint8_t type, const uint8_t *body, size_t len)
     if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
         return TLS_HS_HELLO_RETRY_REQUEST;
     return type;
+}
+
+/* What a message means for the keys: the tls stage's reading of the
+ * handshake, in the crypto stage's terms. */
+static void tell_crypto(struct tls_conn *c, enum dir dir, const struct tls_msg *m)
+{
+    const struct tls_summary *s = &c->sum;
+    const struct tls_msg_keying *k = &m->keying;
+    struct crypto_client_hello ch = {.random = s->client_random,
+                                     .session_id = s->client_sid,
+                                     .session_id_len = s->client_sid_len,
+                                     .ticket = k->ticket,
+                                     .ticket_len = k->ticket_len,
+                                     .early_data = s->early_data_offered};
+    struct crypto_server_hello sh = {.version = s->version,
+                                     .suite = s->cipher,
+                                     .random = s->server_random,
+                                     .session_id = s->server_sid,
+                                     .session_id_len = s->server_sid_len,
+                                     .resumed = s->resumed,
+                                     .ems = s->ems,
+                                     .etm = s->etm,
+                                     .compression = s->compression};
+    struct crypto_update u = {
+        .kind = CRYPTO_HANDSHAKE, .message = m->raw, .message_len = m->raw_len};
+
+    switch (m->type) {
+    case TLS_HS_CLIENT_HELLO:
+        if (dir == DIR_C2S)
+            u.kind = CRYPTO_CLIENT_HELLO, u.ch = &ch;
+        break;
+    case TLS_HS_SERVER_HELLO:
+        u.kind = CRYPTO_SERVER_HELLO, u.sh = &sh;
+        break;
+    case TLS_HS_CERTIFICATE:
+        if (dir == DIR_S2C && k->cert)
+            u.kind = CRYPTO_SERVER_CERTIFICATE, u.bytes = k->cert, u.nbytes = k->cert_len;
+        break;
+    case TLS_HS_CLIENT_KEY_EXCHANGE:
+        u.kind = CRYPTO_CLIENT_KEY_EXCHANGE, u.bytes = k->pms, u.nbytes = k->pms_len;
+        break;
+    case TLS_HS_NEW_SESSION_TICKET:
+        if (k->ticket)
+            u.kind = CRYPTO_SESSION_TICKET, u.bytes = k->ticket, u.nbytes = k->ticket_len;
+        break;
+    case TLS_HS_END_OF_EARLY_DATA:
+        if (dir == DIR_C2S)
+            u.kind = CRYPTO_END_OF_EARLY_DATA;
+        break;
+    case TLS_HS_FINISHED:
+        u.kind = CRYPTO_FINISHED;
+        break;
+    case TLS_HS_KEY_UPDATE:
+        u.kind = CRYPTO_KEY_UPDATE;
+        break;
+    default:
+        break;
+    }
+    crypto_conn_update(c->crypto, dir, &u);
 }
 
 /* A decoded message: listed in the summary, shown, and told to the
@@ -78,10 +174,10 @@ static void deliver(struct dir_state *ds, const struct tls_msg *m)
     if (m->type == TLS_HS_FINISHED && !m->ssl2)
         ds->finished = 1;
     c->ops->message(c->arg, ds->dir, m);
-    if (c->prot && !m->ssl2) /* the crypto stage has no SSL 2.0 */
-        c->prot->message(c->prot_arg, ds->dir, m, &c->sum);
+    if (c->crypto && !m->ssl2) /* the crypto stage has no SSL 2.0 */
+        tell_crypto(c, ds->dir, m);
     if (m->malformed)
-        anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, m->length);
+        problem(c, TLS_BAD_MESSAGE, ds->dir, m->length);
 }
 
 static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
@@ -93,12 +189,12 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
                         .body = body,
                         .raw = raw,
                         .raw_len = len + 4,
-                        .tree = c->tree,
+                        .tree = &c->tree,
                         .decrypted = ds->decrypting};
-    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
+    struct dec d = {.t = &c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
     struct cursor cur = cur_make(body, len);
 
-    m.root = ft_reset(c->tree);
+    m.root = ft_reset(&c->tree);
     m.malformed = !dec_message(&d, m.type, &cur, m.root);
     /* RFC 8446 2: everything after the ServerHello is encrypted. */
     if (m.type == 2 && tls_is_tls13(c->sum.version))
@@ -119,7 +215,7 @@ static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
             break;
         if (len > MAX_MESSAGE) {
             ds->broken = 1;
-            anomaly(ds->conn, TLS_ANOM_BAD_MESSAGE, ds->dir, len);
+            problem(ds->conn, TLS_BAD_MESSAGE, ds->dir, len);
             return n;
         }
         if (!cur_bytes(&c, len, &body))
@@ -180,7 +276,7 @@ static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypt
     do {
         if (known) {
             if (!cur_u8(&cur, &a.level) || !cur_u8(&cur, &a.desc)) {
-                anomaly(c, TLS_ANOM_BAD_RECORD, ds->dir, n);
+                problem(c, TLS_BAD_ALERT, ds->dir, n);
                 return;
             }
         }
@@ -239,15 +335,15 @@ static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
 
     if (!cur_u8(&cur, &type))
         return;
-    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = type};
+    struct dec d = {.t = &c->tree, .sum = &c->sum, .dir = ds->dir, .msg = type};
     struct tls_msg m = {.type = type,
                         .ssl2 = 1,
                         .length = (uint32_t)cur_left(&cur),
                         .body = cur_ptr(&cur),
                         .raw = rec->body,
                         .raw_len = rec->length,
-                        .tree = c->tree,
-                        .root = ft_reset(c->tree)};
+                        .tree = &c->tree,
+                        .root = ft_reset(&c->tree)};
     d.keying = &m.keying;
     m.malformed = !dec_ssl2_message(&d, type, &cur, m.root);
     deliver(ds, &m);
@@ -258,6 +354,21 @@ static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
     }
     if (type == 2 && ds->dir == DIR_C2S && v2->master_key)
         v2->keyed[DIR_C2S] = v2->keyed[DIR_S2C] = 1;
+}
+
+static void open_record(struct tls_conn *c, enum dir dir, struct tls_rec_info *info)
+{
+    static const enum tls_open_status status[] = {
+        [CRYPTO_OPEN_NO_KEYS] = TLS_OPEN_NO_KEYS,
+        [CRYPTO_OPEN_OK] = TLS_OPEN_OK,
+        [CRYPTO_OPEN_FAILED] = TLS_OPEN_FAILED,
+    };
+    const struct tls_record *rec = info->rec;
+    struct crypto_record cr = {
+        .type = rec->type, .version = rec->version, .fragment = rec->body, .length = rec->length};
+    struct crypto_plaintext pt = {0};
+    info->open = status[crypto_conn_open(c->crypto, dir, &cr, &pt, &info->skipped)];
+    info->plain = (struct tls_plaintext){.type = pt.type, .p = pt.p, .n = pt.n, .early = pt.early};
 }
 
 static void on_record(void *arg, const struct tls_record *rec)
@@ -277,8 +388,8 @@ static void on_record(void *arg, const struct tls_record *rec)
     struct tls_rec_info info = {.rec = rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
 
     c->sum.tls_seen = 1;
-    if (encrypted && c->prot && rec->type != TLS_CT_SSL2)
-        info.open = c->prot->open(c->prot_arg, ds->dir, rec, &info.plain, &info.skipped);
+    if (encrypted && c->crypto && rec->type != TLS_CT_SSL2)
+        open_record(c, ds->dir, &info);
     c->ops->record(c->arg, ds->dir, &info);
     note_progress(ds, &info);
     if (encrypted) {
@@ -293,8 +404,9 @@ static void on_record(void *arg, const struct tls_record *rec)
         /* TLS 1.3 sends it only for middleboxes (RFC 8446 D.4). */
         if (c->sum.version && !tls_is_tls13(c->sum.version))
             ds->encrypted = 1;
-        if (c->prot)
-            c->prot->change_cipher_spec(c->prot_arg, ds->dir, &c->sum);
+        if (c->crypto)
+            crypto_conn_update(c->crypto, ds->dir,
+                               &(struct crypto_update){.kind = CRYPTO_CHANGE_CIPHER_SPEC});
         break;
     case TLS_CT_ALERT:
         alerts(ds, rec->body, rec->length, 0, 0);
@@ -306,15 +418,15 @@ static void on_record(void *arg, const struct tls_record *rec)
         ssl2_message(ds, rec);
         break;
     case TLS_CT_SSL2_HELLO: {
-        struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
+        struct dec d = {.t = &c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
         struct cursor cur = cur_make(rec->body, rec->length);
         struct tls_msg m = {.type = 1,
                             .length = (uint32_t)rec->length,
                             .body = rec->body,
                             .raw = rec->body,
                             .raw_len = rec->length,
-                            .tree = c->tree,
-                            .root = ft_reset(c->tree)};
+                            .tree = &c->tree,
+                            .root = ft_reset(&c->tree)};
         m.malformed = !dec_ssl2_client_hello(&d, &cur, m.root);
         deliver(ds, &m);
         break;
@@ -324,14 +436,9 @@ static void on_record(void *arg, const struct tls_record *rec)
     }
 }
 
-static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
+static void on_problem(void *arg, enum tls_problem_kind what, uint64_t offset)
 {
     struct dir_state *ds = arg;
-    static const enum tls_anomaly_kind kind[] = {
-        [TLS_NOT_TLS] = TLS_ANOM_NOT_TLS,       [TLS_BAD_LENGTH] = TLS_ANOM_BAD_RECORD,
-        [TLS_BAD_HEADER] = TLS_ANOM_BAD_RECORD, [TLS_LOST_SYNC] = TLS_ANOM_LOST_SYNC,
-        [TLS_RESYNC] = TLS_ANOM_RESYNC,
-    };
     /* After its alert (close_notify), a side may go back to plaintext:
      * FTP's CCC (RFC 4217 11).  So may one that finished its handshake
      * and sent no application data record: TLS only authenticated the
@@ -342,21 +449,24 @@ static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
         ds->ended_at = offset;
         return;
     }
-    anomaly(ds->conn, kind[what], ds->dir, offset);
-    ds->conn->ops->problem(ds->conn->arg, ds->dir, what, offset);
+    problem(ds->conn, what, ds->dir, offset);
 }
 
 static const struct tls_framer_ops framer_ops = {on_record, on_problem};
 
-struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct ftree *tree)
+struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct crypto_keys *keys)
 {
     struct tls_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->ops = ops;
     c->arg = arg;
-    c->tree = tree;
+    ft_init(&c->tree);
     c->sum.cipher = 0xffffffff;
+    if (keys && !(c->crypto = crypto_conn_new(keys))) {
+        free(c);
+        return NULL;
+    }
     for (int d = 0; d < 2; d++) {
         c->d[d].conn = c;
         c->d[d].dir = (enum dir)d;
@@ -378,13 +488,9 @@ void tls_conn_free(struct tls_conn *c)
     }
     free(c->sum.certs);
     opening_free(c->opening);
+    crypto_conn_free(c->crypto);
+    ft_release(&c->tree);
     free(c);
-}
-
-void tls_conn_set_protect(struct tls_conn *c, const struct tls_protect_ops *ops, void *arg)
-{
-    c->prot = ops;
-    c->prot_arg = arg;
 }
 
 /* Bytes of a plaintext phase: told to the classifier and the consumer. */
@@ -543,19 +649,21 @@ static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t
 void tls_conn_data(struct tls_conn *c, enum dir dir, const uint8_t *p, size_t n, uint64_t offset)
 {
     struct dir_state *ds = &c->d[dir];
+    c->piece = (struct piece){p, n, offset, dir};
     if (ds->phase != PH_TLS) {
         plain_data(ds, p, n, offset);
-        return;
+    } else {
+        tls_framer_feed(ds->framer, p, n, offset);
+        if (ds->ended)
+            tls_ended(ds, p, n, offset);
     }
-    tls_framer_feed(ds->framer, p, n, offset);
-    if (ds->ended)
-        tls_ended(ds, p, n, offset);
+    c->piece.p = NULL;
 }
 
 void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t bytes)
 {
     struct dir_state *ds = &c->d[dir];
-    anomaly(c, TLS_ANOM_GAP, dir, bytes);
+    problem(c, TLS_GAP, dir, bytes);
     if (ds->phase != PH_TLS) {
         /* Held bytes do not join what follows the hole. */
         plain_out(ds, ds->carry, ds->ncarry, ds->carry_offset);
@@ -567,8 +675,8 @@ void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t by
         return;
     }
     c->d[dir].hs_len = 0; /* a message cut by the gap cannot be completed */
-    if (c->prot)
-        c->prot->gap(c->prot_arg, dir);
+    if (c->crypto)
+        crypto_conn_update(c->crypto, dir, &(struct crypto_update){.kind = CRYPTO_GAP});
     tls_framer_gap(c->d[dir].framer, offset);
 }
 
@@ -576,7 +684,7 @@ void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t by
  * first captured byte, found by the framer as before any opening. */
 void tls_conn_midstream(struct tls_conn *c)
 {
-    anomaly(c, TLS_ANOM_MIDSTREAM, DIR_C2S, 0);
+    problem(c, TLS_MIDSTREAM, DIR_C2S, 0);
     c->midstream = 1;
     for (int d = 0; d < 2; d++) {
         c->d[d].phase = PH_TLS;
@@ -587,6 +695,11 @@ void tls_conn_midstream(struct tls_conn *c)
 const struct tls_summary *tls_conn_summary(struct tls_conn *c)
 {
     return &c->sum;
+}
+
+const struct crypto_result *tls_conn_crypto_result(struct tls_conn *c)
+{
+    return c->crypto ? crypto_conn_result(c->crypto) : NULL;
 }
 
 const char *tls_version_name(uint16_t v)
