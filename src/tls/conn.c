@@ -57,9 +57,10 @@ struct tls_conn {
     struct ftree tree; /* the message being decoded; its arena is reused */
     struct dir_state d[2];
     struct tls_summary sum;
-    struct crypto_conn *crypto; /* NULL without keys */
-    struct opening *opening;    /* while a direction is plaintext: its classifier */
-    int midstream;              /* the capture lacks the connection's start */
+    struct crypto_conn *crypto;  /* NULL without keys */
+    struct tls_cert_info *chain; /* the server's certificates of the message being decoded */
+    struct opening *opening;     /* while a direction is plaintext: its classifier */
+    int midstream;               /* the capture lacks the connection's start */
     struct piece piece;
 };
 
@@ -98,84 +99,55 @@ int tls_problem_is_framing(enum tls_problem_kind kind)
 }
 
 /* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with a fixed random. */
-static uint8_t message_type(uint8_t type, const uint8_t *body, size_t len)
+uint8_t tls_message_type(uint8_t type, const uint8_t *body, size_t len)
 {
     if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
         return TLS_HS_HELLO_RETRY_REQUEST;
     return type;
 }
 
-/* What a message means for the keys: the tls stage's reading of the
- * handshake, in the crypto stage's terms. */
-static void tell_crypto(struct tls_conn *c, enum dir dir, const struct tls_msg *m)
+/* A decoder for a message of type (SSL 2.0: ssl2) in dir, into p and m's
+ * tree and slices; the server's certificates go to the connection's
+ * buffer for them. */
+static struct tls_dec decoder(struct tls_conn *c, enum dir dir, uint8_t type, int ssl2,
+                              struct tls_parsed *p, struct tls_msg *m)
 {
-    const struct tls_summary *s = &c->sum;
-    const struct tls_msg_keying *k = &m->keying;
-    struct crypto_client_hello ch = {.random = s->client_random,
-                                     .session_id = s->client_sid,
-                                     .session_id_len = s->client_sid_len,
-                                     .ticket = k->ticket,
-                                     .ticket_len = k->ticket_len,
-                                     .early_data = s->early_data_offered};
-    struct crypto_server_hello sh = {.version = s->version,
-                                     .suite = s->cipher,
-                                     .random = s->server_random,
-                                     .session_id = s->server_sid,
-                                     .session_id_len = s->server_sid_len,
-                                     .resumed = s->resumed,
-                                     .ems = s->ems,
-                                     .etm = s->etm,
-                                     .compression = s->compression};
-    struct crypto_update u = {
-        .kind = CRYPTO_HANDSHAKE, .message = m->raw, .message_len = m->raw_len};
-
-    switch (m->type) {
-    case TLS_HS_CLIENT_HELLO:
-        if (dir == DIR_C2S)
-            u.kind = CRYPTO_CLIENT_HELLO, u.ch = &ch;
-        break;
-    case TLS_HS_SERVER_HELLO:
-        u.kind = CRYPTO_SERVER_HELLO, u.sh = &sh;
-        break;
-    case TLS_HS_CERTIFICATE:
-        if (dir == DIR_S2C && k->cert)
-            u.kind = CRYPTO_SERVER_CERTIFICATE, u.bytes = k->cert, u.nbytes = k->cert_len;
-        break;
-    case TLS_HS_CLIENT_KEY_EXCHANGE:
-        u.kind = CRYPTO_CLIENT_KEY_EXCHANGE, u.bytes = k->pms, u.nbytes = k->pms_len;
-        break;
-    case TLS_HS_NEW_SESSION_TICKET:
-        if (k->ticket)
-            u.kind = CRYPTO_SESSION_TICKET, u.bytes = k->ticket, u.nbytes = k->ticket_len;
-        break;
-    case TLS_HS_END_OF_EARLY_DATA:
-        if (dir == DIR_C2S)
-            u.kind = CRYPTO_END_OF_EARLY_DATA;
-        break;
-    case TLS_HS_FINISHED:
-        u.kind = CRYPTO_FINISHED;
-        break;
-    case TLS_HS_KEY_UPDATE:
-        u.kind = CRYPTO_KEY_UPDATE;
-        break;
-    default:
-        break;
-    }
-    crypto_conn_update(c->crypto, dir, &u);
+    int chain = ssl2 ? type == 4 : type == TLS_HS_CERTIFICATE;
+    if (dir == DIR_S2C && chain &&
+        (c->chain || (c->chain = calloc(TLS_MAX_CERTS, sizeof(*c->chain)))))
+        p->certs = c->chain;
+    m->tree = &c->tree;
+    m->root = ft_reset(&c->tree);
+    return (struct tls_dec){.t = &c->tree,
+                            .dir = dir,
+                            .msg = type,
+                            .version = c->sum.version,
+                            .cipher = c->sum.cipher,
+                            .out = p,
+                            .keying = &m->keying};
 }
 
-/* A decoded message: listed in the summary, shown, and told to the
- * record protection. */
-static void deliver(struct dir_state *ds, const struct tls_msg *m)
+/* A decoded message: folded into the summary, shown, and told to the
+ * crypto stage as what it means for the keys. */
+static void deliver(struct dir_state *ds, const struct tls_msg *m, const struct tls_parsed *p)
 {
     struct tls_conn *c = ds->conn;
+    tls_fold(&c->sum, ds->dir, m->type, m->ssl2, p);
+    /* RFC 8446 2: everything after the ServerHello is encrypted. */
+    if (!m->ssl2 && m->type == TLS_HS_SERVER_HELLO && tls_is_tls13(c->sum.version))
+        c->d[DIR_C2S].encrypted = c->d[DIR_S2C].encrypted = 1;
     if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
         c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = (uint16_t)(m->ssl2 ? 0x100 + m->type : m->type);
     if (m->type == TLS_HS_FINISHED && !m->ssl2)
         ds->finished = 1;
     c->ops->message(c->arg, ds->dir, m);
-    if (c->crypto && !m->ssl2) /* the crypto stage has no SSL 2.0 */
-        tell_crypto(c, ds->dir, m);
+    if (c->crypto && !m->ssl2) { /* the crypto stage has no SSL 2.0 */
+        struct crypto_update u;
+        struct crypto_client_hello ch;
+        struct crypto_server_hello sh;
+        tls_keying_update(&c->sum, ds->dir, m, &u, &ch, &sh);
+        crypto_conn_update(c->crypto, ds->dir, &u);
+    }
     if (m->malformed)
         problem(c, TLS_BAD_MESSAGE, ds->dir, m->length);
 }
@@ -183,23 +155,18 @@ static void deliver(struct dir_state *ds, const struct tls_msg *m)
 static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
                     size_t len)
 {
-    struct tls_conn *c = ds->conn;
-    struct tls_msg m = {.type = message_type(type, body, len),
+    struct tls_msg m = {.type = tls_message_type(type, body, len),
                         .length = (uint32_t)len,
                         .body = body,
                         .raw = raw,
                         .raw_len = len + 4,
-                        .tree = &c->tree,
                         .decrypted = ds->decrypting};
-    struct dec d = {.t = &c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
+    struct tls_parsed p = {0};
+    struct tls_dec d = decoder(ds->conn, ds->dir, m.type, 0, &p, &m);
     struct cursor cur = cur_make(body, len);
 
-    m.root = ft_reset(&c->tree);
-    m.malformed = !dec_message(&d, m.type, &cur, m.root);
-    /* RFC 8446 2: everything after the ServerHello is encrypted. */
-    if (m.type == 2 && tls_is_tls13(c->sum.version))
-        c->d[DIR_C2S].encrypted = c->d[DIR_S2C].encrypted = 1;
-    deliver(ds, &m);
+    m.malformed = !tls_dec_message(&d, m.type, &cur, m.root);
+    deliver(ds, &m, &p);
 }
 
 /* Decodes the whole messages at the start of p; returns the bytes used. */
@@ -226,7 +193,8 @@ static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
     return used;
 }
 
-static int keep(struct dir_state *ds, const uint8_t *p, size_t n)
+/* Appends to the handshake message being gathered across records. */
+static int gather(struct dir_state *ds, const uint8_t *p, size_t n)
 {
     if (ds->hs_len + n > ds->hs_cap) {
         size_t cap = ds->hs_cap ? ds->hs_cap : 4096;
@@ -251,11 +219,11 @@ static void handshake_bytes(struct dir_state *ds, const uint8_t *p, size_t n)
         return;
     if (ds->hs_len == 0) {
         size_t used = messages(ds, p, n);
-        if (used < n && !ds->broken && !keep(ds, p + used, n - used))
+        if (used < n && !ds->broken && !gather(ds, p + used, n - used))
             ds->broken = 1;
         return;
     }
-    if (!keep(ds, p, n)) {
+    if (!gather(ds, p, n)) {
         ds->broken = 1;
         return;
     }
@@ -335,18 +303,16 @@ static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
 
     if (!cur_u8(&cur, &type))
         return;
-    struct dec d = {.t = &c->tree, .sum = &c->sum, .dir = ds->dir, .msg = type};
     struct tls_msg m = {.type = type,
                         .ssl2 = 1,
                         .length = (uint32_t)cur_left(&cur),
                         .body = cur_ptr(&cur),
                         .raw = rec->body,
-                        .raw_len = rec->length,
-                        .tree = &c->tree,
-                        .root = ft_reset(&c->tree)};
-    d.keying = &m.keying;
-    m.malformed = !dec_ssl2_message(&d, type, &cur, m.root);
-    deliver(ds, &m);
+                        .raw_len = rec->length};
+    struct tls_parsed p = {0};
+    struct tls_dec d = decoder(c, ds->dir, type, 1, &p, &m);
+    m.malformed = !tls_dec_ssl2_message(&d, type, &cur, m.root);
+    deliver(ds, &m, &p);
     if (type == 4 && ds->dir == DIR_S2C && v2->server_hello) {
         tls_framer_ssl2(c->d[DIR_C2S].framer);
         if (v2->session_id_hit)
@@ -369,6 +335,21 @@ static void open_record(struct tls_conn *c, enum dir dir, struct tls_rec_info *i
     struct crypto_plaintext pt = {0};
     info->open = status[crypto_conn_open(c->crypto, dir, &cr, &pt, &info->skipped)];
     info->plain = (struct tls_plaintext){.type = pt.type, .p = pt.p, .n = pt.n, .early = pt.early};
+}
+
+/* An SSLv2-compatible ClientHello (RFC 5246 E.2): a ClientHello. */
+static void ssl2_hello(struct dir_state *ds, const struct tls_record *rec)
+{
+    struct cursor cur = cur_make(rec->body, rec->length);
+    struct tls_msg m = {.type = TLS_HS_CLIENT_HELLO,
+                        .length = (uint32_t)rec->length,
+                        .body = rec->body,
+                        .raw = rec->body,
+                        .raw_len = rec->length};
+    struct tls_parsed p = {0};
+    struct tls_dec d = decoder(ds->conn, ds->dir, TLS_HS_CLIENT_HELLO, 0, &p, &m);
+    m.malformed = !tls_dec_ssl2_client_hello(&d, &cur, m.root);
+    deliver(ds, &m, &p);
 }
 
 static void on_record(void *arg, const struct tls_record *rec)
@@ -417,20 +398,9 @@ static void on_record(void *arg, const struct tls_record *rec)
     case TLS_CT_SSL2:
         ssl2_message(ds, rec);
         break;
-    case TLS_CT_SSL2_HELLO: {
-        struct dec d = {.t = &c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
-        struct cursor cur = cur_make(rec->body, rec->length);
-        struct tls_msg m = {.type = 1,
-                            .length = (uint32_t)rec->length,
-                            .body = rec->body,
-                            .raw = rec->body,
-                            .raw_len = rec->length,
-                            .tree = &c->tree,
-                            .root = ft_reset(&c->tree)};
-        m.malformed = !dec_ssl2_client_hello(&d, &cur, m.root);
-        deliver(ds, &m);
+    case TLS_CT_SSL2_HELLO:
+        ssl2_hello(ds, rec);
         break;
-    }
     default:
         break;
     }
@@ -487,6 +457,7 @@ void tls_conn_free(struct tls_conn *c)
         free(c->d[d].hs);
     }
     free(c->sum.certs);
+    free(c->chain);
     opening_free(c->opening);
     crypto_conn_free(c->crypto);
     ft_release(&c->tree);
@@ -705,24 +676,4 @@ const struct crypto_result *tls_conn_crypto_result(struct tls_conn *c)
 const char *tls_version_name(uint16_t v)
 {
     return reg_name(REG_VERSION, v);
-}
-
-int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
-                       struct tls_summary *sum, enum dir dir)
-{
-    struct dec d = {.t = tree, .sum = sum, .dir = dir};
-    struct cursor c = cur_make(body, len);
-    return dec_message(&d, message_type(type, body, len), &c, root);
-}
-
-int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
-                          int root, struct tls_summary *sum, enum dir dir)
-{
-    struct dec d = {.t = tree, .sum = sum, .dir = dir, .msg = context};
-    struct cursor c = cur_make(p, len);
-    if (!dec_extensions(&d, &c, root))
-        return 0;
-    if (!cur_at_end(&c))
-        return dec_fail(&d, root, "trailing bytes after extensions");
-    return 1;
 }

@@ -65,36 +65,99 @@ enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule
 
 /* RFC 8446 4.1.3: the random of a HelloRetryRequest. */
 extern const uint8_t tls_hrr_random[32];
+/* The handshake type of a message: a ServerHello with that random is a
+ * HelloRetryRequest (6). */
+uint8_t tls_message_type(uint8_t type, const uint8_t *body, size_t len);
+
+/*
+ * What one message says, as its decoder read it (hello.c, extensions.c,
+ * messages.c, ssl2.c).  The decoders fill it and write nothing else but
+ * the field tree; the connection folds it, in one place (facts.c), into
+ * its summary and into the keying update for the crypto stage.  What lies
+ * past the point where decoding stopped keeps its zero; `reached` says
+ * how far the fixed part of a message was read.
+ */
+enum tls_reached {
+    TLS_READ_NOTHING,
+    TLS_READ_VERSION, /* a hello's version */
+    TLS_READ_FIXED,   /* ... and its random, session ID (ServerHello: suite, compression) */
+};
+
+/* What a message's extensions say. */
+struct tls_ext_said {
+    char sni[256];             /* the first host name of server_name */
+    char alpn[64];             /* outside a ClientHello: the first protocol, the one selected */
+    uint16_t max_version;      /* ClientHello supported_versions: the highest, not GREASE */
+    int version_selected;      /* elsewhere: supported_versions selected ... */
+    uint16_t selected_version; /* ... this one */
+    int psk_selected;          /* pre_shared_key outside a ClientHello: a PSK was accepted */
+    int ems, etm;              /* extended_master_secret, encrypt_then_mac present */
+    int early_data;            /* early_data present */
+};
+
+struct tls_parsed {
+    enum tls_reached reached;
+    uint16_t version;   /* a hello's (legacy_)version; SSL 2.0 SERVER-HELLO: server_version */
+    uint8_t random[32]; /* a hello's (SSL 2.0 CLIENT-HELLO: the challenge, right-aligned) */
+    uint8_t sid[32];    /* a hello's session ID */
+    uint8_t sid_len;
+    uint16_t suite;         /* ServerHello: cipher_suite (0xffff: an early draft's HRR has none) */
+    uint8_t compression;    /* ServerHello: compression_method */
+    struct tls_hello hello; /* a hello's lists for the fingerprints, once begun */
+    int hello_begun;
+    struct tls_ext_said ext;
+    /* Certificate, SSL 2.0 SERVER-HELLO: the list was read, and these
+     * certificates of it parsed (certs is lent by the connection, room
+     * for TLS_MAX_CERTS; NULL: none kept). */
+    int chain_read;
+    struct tls_cert_info *certs;
+    int ncerts;
+    /* SSL 2.0 */
+    int ssl2_hit;                        /* SERVER-HELLO: session_id_hit */
+    uint32_t ssl2_specs[TLS_MAX_LISTED]; /* SERVER-HELLO: the cipher specs */
+    int ssl2_nspecs;
+    uint32_t ssl2_kind;  /* CLIENT-MASTER-KEY: the cipher kind chosen */
+    int ssl2_error_read; /* ERROR: its code was read */
+    uint16_t ssl2_error;
+};
 
 /* One message being decoded. */
-struct dec {
+struct tls_dec {
     struct ftree *t;
-    struct tls_summary *sum;
     enum dir dir;
-    uint8_t msg;               /* the handshake type (extensions depend on it) */
-    struct tls_hello *hello;   /* set while decoding the first ClientHello or ServerHello */
-    const uint8_t *session_id; /* ClientHello's, to tell a resumption */
-    size_t session_id_len;
+    uint8_t msg;      /* the handshake type (extensions depend on it) */
+    uint16_t version; /* negotiated before this message: layouts that depend on it */
+    uint32_t cipher;  /* ... and the suite (key exchange messages) */
+    struct tls_parsed *out;
+    struct tls_hello *hello;       /* set while decoding a hello's lists */
     struct tls_msg_keying *keying; /* slices for key derivation; may be NULL */
 };
 
 /* Records why decoding stopped, in the tree; returns 0. */
-int dec_fail(struct dec *d, int node, const char *why);
+int tls_dec_fail(struct tls_dec *d, int node, const char *why);
 
-int dec_extensions(struct dec *d, struct cursor *c, int node);
-int dec_dn_list(struct dec *d, struct cursor *c, int node, const char *key);
-int dec_client_hello(struct dec *d, struct cursor *c, int node);
-int dec_server_hello(struct dec *d, struct cursor *c, int node);
+int tls_dec_extensions(struct tls_dec *d, struct cursor *c, int node);
+int tls_dec_dn_list(struct tls_dec *d, struct cursor *c, int node, const char *key);
+int tls_dec_client_hello(struct tls_dec *d, struct cursor *c, int node);
+int tls_dec_server_hello(struct tls_dec *d, struct cursor *c, int node);
 /* ssl2.c: SSL 2.0 messages (draft-hickman-netscape-ssl-00).  The
  * CLIENT-HELLO from its msg_type on; any other message after its
  * msg_type, which the caller read. */
-int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node);
-int dec_ssl2_message(struct dec *d, uint8_t type, struct cursor *c, int node);
+int tls_dec_ssl2_client_hello(struct tls_dec *d, struct cursor *c, int node);
+int tls_dec_ssl2_message(struct tls_dec *d, uint8_t type, struct cursor *c, int node);
 /* A certificate's DER as a group of the list l, its fields from OpenSSL;
- * kept for the summary (the server's) and the chain slices.  Returns the
- * group. */
-int dec_cert_der(struct dec *d, const struct cursor *der, int l);
-int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node);
+ * kept in the result's certs and the chain slices.  Returns the group. */
+int tls_dec_cert_der(struct tls_dec *d, const struct cursor *der, int l);
+int tls_dec_message(struct tls_dec *d, uint8_t type, struct cursor *c, int node);
+
+/* facts.c: what a message of type (HelloRetryRequest: 6; SSL 2.0: ssl2)
+ * from dir adds to the summary. */
+void tls_fold(struct tls_summary *s, enum dir dir, uint8_t type, int ssl2,
+              const struct tls_parsed *p);
+/* What it means for the keys, from the summary it was folded into. */
+void tls_keying_update(const struct tls_summary *s, enum dir dir, const struct tls_msg *m,
+                       struct crypto_update *u, struct crypto_client_hello *ch,
+                       struct crypto_server_hello *sh);
 
 /* opening.c: what the plaintext before TLS is (SMTP, a SOCKS proxy, ...)
  * and how its request to upgrade was answered. */
@@ -110,11 +173,9 @@ void opening_gap(struct opening *o, enum dir dir);
 void opening_tls(struct opening *o, enum dir dir, struct tls_opening *out);
 
 /* Adds a vector of 16-bit values named from table as a list. */
-int dec_u16_list(struct dec *d, struct cursor *v, int node, const char *key, enum reg_table table,
-                 uint16_t *keep, int *nkeep);
-/* Raises the summary's client_version to v (not GREASE). */
-void dec_client_version(struct tls_summary *s, uint16_t v);
+int tls_dec_u16_list(struct tls_dec *d, struct cursor *v, int node, const char *key,
+                     enum reg_table table, uint16_t *keep, int *nkeep);
 /* Appends x to a hello list unless it is GREASE. */
-void dec_keep(uint16_t *list, int *n, uint16_t x);
+void tls_hello_add(uint16_t *list, int *n, uint16_t x);
 
 #endif
