@@ -272,28 +272,6 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c);
  * the connection is freed or fed again. */
 const struct crypto_result *tls_conn_crypto_result(struct tls_conn *c);
 
-/* Decodes one handshake message body of the given type into the tree
- * under root, for tests and fuzzing; returns 0 if it is malformed.  A
- * ServerHello (2) with the HelloRetryRequest random is decoded as one, as
- * on a connection. */
-int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
-                       struct tls_summary *sum, enum dir dir);
-
-/* Decodes an SSL 2.0 record's body in clear (msg_type, then the
- * message) into the tree under root, for tests and fuzzing; returns 0 if
- * it is malformed. */
-int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
-                            struct tls_summary *sum, enum dir dir);
-
-/* Decodes an extension block (its 2-byte length, then the extensions, and
- * nothing after them) as it appears in a handshake message of type
- * `context`: 1 ClientHello, 2 ServerHello, 6 HelloRetryRequest, 8
- * EncryptedExtensions, 11 a TLS 1.3 CertificateEntry, 4 NewSessionTicket,
- * 13 CertificateRequest.  For tests and fuzzing; returns 0 if it is
- * malformed.  Adds an "extensions" list under root. */
-int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
-                          int root, struct tls_summary *sum, enum dir dir);
-
 /* "TLSv1.2" and friends, or NULL. */
 const char *tls_version_name(uint16_t v);
 

@@ -29,7 +29,7 @@ struct rc {
     uint8_t mac_key[48]; /* ... so its key is kept here */
 };
 
-void rc_free(struct rc *r)
+void crypto_rc_free(struct rc *r)
 {
     if (!r)
         return;
@@ -68,7 +68,7 @@ static int init_cipher(struct rc *r, const uint8_t *key)
     return EVP_CIPHER_CTX_set_padding(r->ctx, 0);
 }
 
-struct rc *rc_new(const struct rc_params *p, const char **why)
+struct rc *crypto_rc_new(const struct rc_params *p, const char **why)
 {
     struct rc *r = calloc(1, sizeof(*r));
     if (!r) {
@@ -94,11 +94,11 @@ struct rc *rc_new(const struct rc_params *p, const char **why)
         goto fail;
     return r;
 fail:
-    rc_free(r);
+    crypto_rc_free(r);
     return NULL;
 }
 
-const char *rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len)
+const char *crypto_rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len)
 {
     if (strcmp(why, RC_CANNOT_RUN) != 0 || !cipher)
         return why;
@@ -249,8 +249,8 @@ static int open_stream(struct rc *r, uint64_t seq, const struct crypto_record *r
     return mac_ok(r, seq, rec, out, *outlen, out + *outlen);
 }
 
-int rc_open(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
-            size_t *outlen)
+int crypto_rc_open(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
+                   size_t *outlen)
 {
     switch (r->s.cls) {
     case RC_AEAD:

@@ -25,54 +25,7 @@
 
 #include "crypto_int.h"
 
-/* After a gap, how many lost records are tried for. */
-#define MAX_SKIP 512
-
-/* RFC 8446 B.1: the content type of application data. */
-#define APPLICATION_DATA 23
-
-struct dir_crypt {
-    struct rc *cur;     /* protects this direction's records now */
-    struct rc *pending; /* TLS <= 1.2: after the next ChangeCipherSpec */
-    struct rc *early;   /* TLS 1.3 client: early data */
-    struct rc *hs;      /* TLS 1.3 client: handshake keys, once early data ends */
-    uint64_t seq, early_seq;
-    uint8_t secret[64]; /* TLS 1.3: the current traffic secret */
-    size_t secret_len;
-    int lost;                 /* bytes were lost: the sequence number is uncertain */
-    struct crypto_inflate *z; /* DEFLATE: the stream of this connection state */
-    EVP_MD_CTX *md;           /* SHA-256 of the application data */
-};
-
-struct crypto_conn {
-    struct crypto_keys *k;
-    struct dir_crypt d[2];
-    struct suite suite;
-    int have_suite;
-    uint16_t version;
-    uint8_t cr[32], sr[32];
-    uint8_t master[48];
-    int have_master, derived;
-    int etm, ems;
-    int resumed;         /* the ServerHello resumed the session offered */
-    uint8_t compression; /* the ServerHello's, in force after ChangeCipherSpec */
-    uint8_t sid[32];
-    size_t sid_len;
-    uint8_t resume[48]; /* the master secret of the session the client offered */
-    int have_resume;
-    uint8_t early[64]; /* CLIENT_EARLY_TRAFFIC_SECRET */
-    size_t early_len;
-    int early_offered;
-    int rsa_key; /* the key matching the server certificate, or -1 */
-    int cert_seen;
-    struct transcript transcript; /* for the extended master secret */
-    struct crypto_result res;
-    /* One record's plaintext at a time, and when compressed, inflated:
-     * allocated at the first record that needs them, then reused. */
-    uint8_t *plain, *inflated;
-};
-
-static void set_reason(struct crypto_conn *c, const char *why)
+void crypto_conn_reason(struct crypto_conn *c, const char *why)
 {
     if (!c->res.reason[0])
         snprintf(c->res.reason, sizeof(c->res.reason), "%s", why);
@@ -90,10 +43,10 @@ struct crypto_conn *crypto_conn_new(struct crypto_keys *k)
 
 static void dir_clear(struct dir_crypt *d)
 {
-    rc_free(d->cur);
-    rc_free(d->pending);
-    rc_free(d->early);
-    rc_free(d->hs);
+    crypto_rc_free(d->cur);
+    crypto_rc_free(d->pending);
+    crypto_rc_free(d->early);
+    crypto_rc_free(d->hs);
     EVP_MD_CTX_free(d->md);
     crypto_inflate_free(d->z);
     OPENSSL_cleanse(d->secret, sizeof(d->secret));
@@ -105,7 +58,7 @@ void crypto_conn_free(struct crypto_conn *c)
         return;
     dir_clear(&c->d[0]);
     dir_clear(&c->d[1]);
-    transcript_free(&c->transcript);
+    crypto_transcript_free(&c->transcript);
     if (c->plain)
         OPENSSL_cleanse(c->plain, CRYPTO_MAX_RECORD + 256);
     if (c->inflated)
@@ -116,9 +69,9 @@ void crypto_conn_free(struct crypto_conn *c)
     free(c);
 }
 
-static void replace(struct rc **slot, struct rc *r)
+void crypto_rc_replace(struct rc **slot, struct rc *r)
 {
-    rc_free(*slot);
+    crypto_rc_free(*slot);
     *slot = r;
 }
 
@@ -126,16 +79,16 @@ static void replace(struct rc **slot, struct rc *r)
  * (a live capture's key log grows as the clients connect). */
 static size_t find_secret(struct crypto_conn *c, enum kl_label label, uint8_t *out)
 {
-    size_t n = keylog_find(c->k->keylog, c->cr, label, out);
+    size_t n = crypto_keylog_find(c->k->keylog, c->cr, label, out);
     if (!n && c->k->nkeylogs) {
-        keylog_refresh(c->k->keylog);
-        n = keylog_find(c->k->keylog, c->cr, label, out);
+        crypto_keylog_refresh(c->k->keylog);
+        n = crypto_keylog_find(c->k->keylog, c->cr, label, out);
     }
     return n;
 }
 
 /* RFC 8446 7.3: the record keys of a traffic secret. */
-static struct rc *tls13_keys(struct crypto_conn *c, const struct suite *s, const uint8_t *secret,
+struct rc *crypto_tls13_keys(struct crypto_conn *c, const struct suite *s, const uint8_t *secret,
                              size_t len)
 {
     uint8_t key[32], iv[12];
@@ -144,11 +97,11 @@ static struct rc *tls13_keys(struct crypto_conn *c, const struct suite *s, const
     struct rc *r = NULL;
     if (crypto_expand_label(s->prf, secret, len, "key", NULL, 0, key, (size_t)s->key_len) &&
         crypto_expand_label(s->prf, secret, len, "iv", NULL, 0, iv, sizeof(iv)))
-        r = rc_new(&p, &why);
+        r = crypto_rc_new(&p, &why);
     else
         why = "key derivation failed";
     if (!r)
-        set_reason(c, why);
+        crypto_conn_reason(c, why);
     OPENSSL_cleanse(key, sizeof(key));
     return r;
 }
@@ -159,14 +112,14 @@ static void set_traffic(struct crypto_conn *c, enum dir dir, enum kl_label label
     uint8_t secret[64];
     size_t n = find_secret(c, label, secret);
     if (!n) {
-        set_reason(c, "the key log has no TLS 1.3 traffic secret for this client random");
-        replace(&d->cur, NULL);
+        crypto_conn_reason(c, "the key log has no TLS 1.3 traffic secret for this client random");
+        crypto_rc_replace(&d->cur, NULL);
         return;
     }
     memcpy(d->secret, secret, n);
     d->secret_len = n;
-    keylog_put(c->k->used, c->cr, label, secret, n);
-    replace(&d->cur, tls13_keys(c, &c->suite, secret, n));
+    crypto_keylog_put(c->k->used, c->cr, label, secret, n);
+    crypto_rc_replace(&d->cur, crypto_tls13_keys(c, &c->suite, secret, n));
     d->seq = 0;
     OPENSSL_cleanse(secret, sizeof(secret));
 }
@@ -179,11 +132,11 @@ static void key_update(struct crypto_conn *c, enum dir dir)
         return;
     if (!crypto_expand_label(c->suite.prf, d->secret, d->secret_len, "traffic upd", NULL, 0, next,
                              d->secret_len)) {
-        replace(&d->cur, NULL);
+        crypto_rc_replace(&d->cur, NULL);
         return;
     }
     memcpy(d->secret, next, d->secret_len);
-    replace(&d->cur, tls13_keys(c, &c->suite, next, d->secret_len));
+    crypto_rc_replace(&d->cur, crypto_tls13_keys(c, &c->suite, next, d->secret_len));
     d->seq = 0;
     OPENSSL_cleanse(next, sizeof(next));
 }
@@ -203,13 +156,14 @@ static void derive_key_block(struct crypto_conn *c)
     char msg[200];
 
     c->derived = 1;
-    keylog_put(c->k->used, c->cr, KL_MASTER, c->master, 48);
-    if (!keyblock_derive(&in, r, &why)) {
-        set_reason(c, rc_why(why, c->suite.cipher, c->k->legacy != NULL, msg, sizeof(msg)));
+    crypto_keylog_put(c->k->used, c->cr, KL_MASTER, c->master, 48);
+    if (!crypto_keyblock_derive(&in, r, &why)) {
+        crypto_conn_reason(
+            c, crypto_rc_why(why, c->suite.cipher, c->k->legacy != NULL, msg, sizeof(msg)));
         return;
     }
-    replace(&c->d[DIR_C2S].pending, r[0]);
-    replace(&c->d[DIR_S2C].pending, r[1]);
+    crypto_rc_replace(&c->d[DIR_C2S].pending, r[0]);
+    crypto_rc_replace(&c->d[DIR_S2C].pending, r[1]);
 }
 
 static void client_hello(struct crypto_conn *c, const struct crypto_client_hello *ch)
@@ -222,15 +176,15 @@ static void client_hello(struct crypto_conn *c, const struct crypto_client_hello
     c->rsa_key = -1;
     /* A session the capture has seen may be resumed (RFC 5077 3.4). */
     if (ch->ticket)
-        c->have_resume = session_cache_get(c->k->sessions, ch->ticket, ch->ticket_len, c->resume);
+        c->have_resume = crypto_sessions_get(c->k->sessions, ch->ticket, ch->ticket_len, c->resume);
     if (!c->have_resume && ch->session_id_len)
         c->have_resume =
-            session_cache_get(c->k->sessions, ch->session_id, ch->session_id_len, c->resume);
+            crypto_sessions_get(c->k->sessions, ch->session_id, ch->session_id_len, c->resume);
     c->early_offered = ch->early_data;
     c->early_len = ch->early_data ? find_secret(c, KL_EARLY, c->early) : 0;
     if (c->early_len)
-        keylog_put(c->k->used, c->cr, KL_EARLY, c->early, c->early_len);
-    transcript_start(&c->transcript, rsa_keys_count(c->k->rsa) > 0);
+        crypto_keylog_put(c->k->used, c->cr, KL_EARLY, c->early, c->early_len);
+    crypto_transcript_start(&c->transcript, crypto_rsa_count(c->k->rsa) > 0);
 }
 
 static void server_hello_tls13(struct crypto_conn *c)
@@ -242,7 +196,7 @@ static void server_hello_tls13(struct crypto_conn *c)
      * for EndOfEarlyData, or for the first record the early keys fail on
      * (the server rejected it). */
     if (c->early_offered) {
-        replace(&cl->hs, cl->cur);
+        crypto_rc_replace(&cl->hs, cl->cur);
         cl->cur = NULL;
     }
 }
@@ -260,11 +214,11 @@ static void server_hello(struct crypto_conn *c, const struct crypto_server_hello
     /* A ServerHello that did not decode as far as its cipher suite (a
      * session ID over 32 bytes, say) leaves the suite unknown. */
     if (s->suite > 0xffff) {
-        set_reason(c, "the ServerHello is malformed: its cipher suite was not read");
+        crypto_conn_reason(c, "the ServerHello is malformed: its cipher suite was not read");
         return;
     }
-    if (!suite_find((uint16_t)s->suite, &c->suite, &why)) {
-        set_reason(c, why);
+    if (!crypto_suite_find((uint16_t)s->suite, &c->suite, &why)) {
+        crypto_conn_reason(c, why);
         return;
     }
     c->have_suite = 1;
@@ -274,7 +228,7 @@ static void server_hello(struct crypto_conn *c, const struct crypto_server_hello
     }
     c->compression = s->compression;
     if (c->version < 0x0300) {
-        set_reason(c, "SSLv2 decryption is not supported");
+        crypto_conn_reason(c, "SSLv2 decryption is not supported");
         c->have_suite = 0;
         return;
     }
@@ -294,28 +248,28 @@ static void rsa_premaster(struct crypto_conn *c, const uint8_t *enc, size_t len)
     const char *prf = c->version >= 0x0303 ? c->suite.prf : "MD5-SHA1";
     int ems = c->ems && c->version >= 0x0301;
 
-    for (int i = 0; i < rsa_keys_count(rk) && !ok; i++)
+    for (int i = 0; i < crypto_rsa_count(rk) && !ok; i++)
         if (c->rsa_key == i || (!c->cert_seen && c->rsa_key < 0))
-            ok = rsa_keys_decrypt(rk, i, enc, len, pms);
+            ok = crypto_rsa_decrypt(rk, i, enc, len, pms);
     if (!ok) {
-        set_reason(c, c->cert_seen ? "no RSA key given matches the server certificate"
-                                   : "no RSA key given decrypts the premaster secret");
+        crypto_conn_reason(c, c->cert_seen ? "no RSA key given matches the server certificate"
+                                           : "no RSA key given decrypts the premaster secret");
         return;
     }
-    if (ems && !transcript_hash(&c->transcript, prf, hash, &hlen))
-        set_reason(c, "the handshake needed for the extended master secret was not seen");
+    if (ems && !crypto_transcript_hash(&c->transcript, prf, hash, &hlen))
+        crypto_conn_reason(c, "the handshake needed for the extended master secret was not seen");
     else
-        c->have_master = keyblock_master(&c->suite, c->version, pms, c->cr, c->sr,
-                                         ems ? hash : NULL, hlen, c->master);
+        c->have_master = crypto_keyblock_master(&c->suite, c->version, pms, c->cr, c->sr,
+                                                ems ? hash : NULL, hlen, c->master);
     OPENSSL_cleanse(pms, sizeof(pms));
 }
 
 static void certificate(struct crypto_conn *c, const uint8_t *der, size_t len)
 {
-    if (!der || !rsa_keys_count(c->k->rsa) || c->version == 0x0304)
+    if (!der || !crypto_rsa_count(c->k->rsa) || c->version == 0x0304)
         return;
     c->cert_seen = 1;
-    c->rsa_key = rsa_keys_match(c->k->rsa, der, len);
+    c->rsa_key = crypto_rsa_match(c->k->rsa, der, len);
 }
 
 /* Without a key-log line, an RSA key exchange can be undone with the
@@ -323,7 +277,7 @@ static void certificate(struct crypto_conn *c, const uint8_t *der, size_t len)
  * 3: the session hash ends with the ClientKeyExchange. */
 static void client_key_exchange(struct crypto_conn *c, const uint8_t *enc, size_t len)
 {
-    if (!c->have_master && c->have_suite && c->suite.rsa_kx && enc && rsa_keys_count(c->k->rsa))
+    if (!c->have_master && c->have_suite && c->suite.rsa_kx && enc && crypto_rsa_count(c->k->rsa))
         rsa_premaster(c, enc, len);
     c->transcript.on = 0;
 }
@@ -335,14 +289,14 @@ static void finished(struct crypto_conn *c, enum dir dir)
         return;
     }
     if (c->have_master && c->sid_len) /* RFC 5246 7.4.1.3: resumable by ID */
-        session_cache_put(c->k->sessions, c->sid, c->sid_len, c->master);
+        crypto_sessions_put(c->k->sessions, c->sid, c->sid_len, c->master);
 }
 
 static void end_of_early_data(struct crypto_conn *c)
 {
     struct dir_crypt *cl = &c->d[DIR_C2S];
     if (cl->hs) {
-        replace(&cl->cur, cl->hs);
+        crypto_rc_replace(&cl->cur, cl->hs);
         cl->hs = NULL;
         cl->seq = 0;
     }
@@ -356,22 +310,23 @@ static void change_cipher_spec(struct crypto_conn *c, enum dir dir)
     if (!c->have_master && c->have_resume && c->resumed)
         memcpy(c->master, c->resume, 48), c->have_master = 1;
     if (!c->have_master)
-        set_reason(c, rsa_keys_count(c->k->rsa) && !c->suite.rsa_kx
-                          ? "the key exchange is (EC)DHE, which an RSA key cannot decrypt: a key "
-                            "log is needed"
-                          : "the key log has no CLIENT_RANDOM line for this client random");
+        crypto_conn_reason(
+            c, crypto_rsa_count(c->k->rsa) && !c->suite.rsa_kx
+                   ? "the key exchange is (EC)DHE, which an RSA key cannot decrypt: a key "
+                     "log is needed"
+                   : "the key log has no CLIENT_RANDOM line for this client random");
     else if (!c->derived)
         derive_key_block(c);
-    replace(&d->cur, d->pending);
+    crypto_rc_replace(&d->cur, d->pending);
     d->pending = NULL;
     d->seq = 0;
     /* RFC 3749 2: the compression state is part of the connection state. */
     crypto_inflate_free(d->z);
     d->z = c->compression == 1 ? crypto_inflate_new() : NULL;
     if (c->compression > 1)
-        set_reason(c, "the ServerHello chose a compression method tlsdump cannot undo");
+        crypto_conn_reason(c, "the ServerHello chose a compression method tlsdump cannot undo");
     else if (c->compression == 1 && !d->z)
-        set_reason(c, "out of memory for DEFLATE");
+        crypto_conn_reason(c, "out of memory for DEFLATE");
 }
 
 void crypto_conn_update(struct crypto_conn *c, enum dir dir, const struct crypto_update *u)
@@ -379,7 +334,7 @@ void crypto_conn_update(struct crypto_conn *c, enum dir dir, const struct crypto
     if (u->kind == CRYPTO_CLIENT_HELLO)
         client_hello(c, u->ch);
     if (u->message)
-        transcript_add(&c->transcript, u->message, u->message_len);
+        crypto_transcript_add(&c->transcript, u->message, u->message_len);
     switch (u->kind) {
     case CRYPTO_HANDSHAKE:
     case CRYPTO_CLIENT_HELLO:
@@ -395,7 +350,7 @@ void crypto_conn_update(struct crypto_conn *c, enum dir dir, const struct crypto
         break;
     case CRYPTO_SESSION_TICKET:
         if (c->version < 0x0304 && c->have_master && u->bytes)
-            session_cache_put(c->k->sessions, u->bytes, u->nbytes, c->master);
+            crypto_sessions_put(c->k->sessions, u->bytes, u->nbytes, c->master);
         break;
     case CRYPTO_END_OF_EARLY_DATA:
         end_of_early_data(c);
@@ -415,196 +370,4 @@ void crypto_conn_update(struct crypto_conn *c, enum dir dir, const struct crypto
         c->d[dir].lost = 1;
         break;
     }
-}
-
-/* TLS 1.3 early data is sent before the ServerHello names the suite: the
- * suites whose hash fits the secret's length are tried (RFC 8446 4.2.10). */
-static struct rc *early_keys(struct crypto_conn *c, const struct crypto_record *rec, uint8_t *out,
-                             size_t *outlen)
-{
-    static const uint16_t suites[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
-    const char *why;
-    for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
-        struct suite s;
-        if (!suite_find(suites[i], &s, &why) ||
-            (size_t)EVP_MD_get_size(EVP_get_digestbyname(s.prf)) != c->early_len)
-            continue;
-        struct rc *r = tls13_keys(c, &s, c->early, c->early_len);
-        if (r && rc_open(r, 0, rec, out, outlen))
-            return r;
-        rc_free(r);
-    }
-    return NULL;
-}
-
-/* Opens with the direction's keys, searching forward from the expected
- * sequence number when bytes were lost.  TLS 1.2 GCM and CCM carry a
- * nonce that is, in practice, the sequence number: tried first. */
-static int open_seq(struct dir_crypt *d, const struct suite *s, const struct crypto_record *rec,
-                    uint8_t *out, size_t *outlen, uint64_t *skipped)
-{
-    if (rc_open(d->cur, d->seq, rec, out, outlen))
-        return 1;
-    if (!d->lost)
-        return 0;
-    if (s->explicit_nonce && rec->length >= 8) {
-        uint64_t n = 0;
-        for (int i = 0; i < 8; i++)
-            n = n << 8 | rec->fragment[i];
-        if (n > d->seq && n - d->seq <= MAX_SKIP && rc_open(d->cur, n, rec, out, outlen)) {
-            *skipped = n - d->seq;
-            d->seq = n;
-            return 1;
-        }
-    }
-    for (uint64_t k = 1; k <= MAX_SKIP; k++) {
-        if (rc_open(d->cur, d->seq + k, rec, out, outlen)) {
-            *skipped = k;
-            d->seq += k;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The client's records while early data may be in flight; *early_data
- * tells whether the record was opened with the early secret. */
-static enum crypto_open_status open_early(struct crypto_conn *c, struct dir_crypt *d,
-                                          const struct crypto_record *rec, uint8_t *out,
-                                          size_t *outlen, int *early_data)
-{
-    if (!d->early && c->early_len && !d->early_seq)
-        d->early = early_keys(c, rec, out, outlen);
-    else if (d->early && !rc_open(d->early, d->early_seq, rec, out, outlen))
-        goto handshake;
-    if (d->early) {
-        d->early_seq++;
-        *early_data = 1;
-        return CRYPTO_OPEN_OK;
-    }
-handshake:
-    /* The server has rejected the early data, or there was none. */
-    if (d->hs && rc_open(d->hs, 0, rec, out, outlen)) {
-        replace(&d->cur, d->hs);
-        d->hs = NULL;
-        replace(&d->early, NULL);
-        d->seq = 1;
-        return CRYPTO_OPEN_OK;
-    }
-    return c->early_len && d->early ? CRYPTO_OPEN_FAILED : CRYPTO_OPEN_NO_KEYS;
-}
-
-static void account(struct crypto_conn *c, enum dir dir, const struct crypto_plaintext *pt)
-{
-    struct dir_crypt *d = &c->d[dir];
-    c->res.ok_records++;
-    if (pt->type != APPLICATION_DATA)
-        return;
-    c->res.app_bytes[dir] += pt->n;
-    if (c->k->digest &&
-        (d->md || ((d->md = EVP_MD_CTX_new()) && EVP_DigestInit_ex(d->md, EVP_sha256(), NULL))))
-        EVP_DigestUpdate(d->md, pt->p, pt->n);
-}
-
-/* RFC 8446 5.4: the content type is the last non-zero byte. */
-static int inner_type(uint8_t *p, size_t *n, unsigned *type)
-{
-    while (*n > 0 && p[*n - 1] == 0)
-        (*n)--;
-    if (*n == 0)
-        return 0;
-    *type = p[--*n];
-    return 1;
-}
-
-/* RFC 3749: the record's plaintext is its fragment inflated. */
-static int inflate_record(struct crypto_conn *c, struct dir_crypt *d, struct crypto_plaintext *pt)
-{
-    const char *why;
-    size_t n;
-    if (!c->inflated && !(c->inflated = malloc(CRYPTO_MAX_INFLATED)))
-        why = "out of memory for DEFLATE";
-    else if (crypto_inflate_record(d->z, pt->p, pt->n, c->inflated, CRYPTO_MAX_INFLATED, &n, &why))
-        why = NULL;
-    if (why) {
-        c->res.failed_records++;
-        set_reason(c, why);
-        return 0;
-    }
-    pt->p = c->inflated;
-    pt->n = n;
-    return 1;
-}
-
-enum crypto_open_status crypto_conn_open(struct crypto_conn *c, enum dir dir,
-                                         const struct crypto_record *rec,
-                                         struct crypto_plaintext *pt, uint64_t *skipped)
-{
-    struct dir_crypt *d = &c->d[dir];
-    uint8_t *out = c->plain ? c->plain : (c->plain = malloc(CRYPTO_MAX_RECORD + 256));
-    size_t n = 0;
-    enum crypto_open_status st;
-    int early_phase = dir == DIR_C2S && !d->cur && (d->early || d->hs || c->early_len);
-
-    *skipped = 0;
-    pt->early = 0;
-    c->res.protected_seen = 1;
-    if (!out)
-        st = CRYPTO_OPEN_NO_KEYS;
-    else if (early_phase)
-        st = open_early(c, d, rec, out, &n, &pt->early);
-    else if (!d->cur)
-        st = CRYPTO_OPEN_NO_KEYS;
-    else if (open_seq(d, &c->suite, rec, out, &n, skipped))
-        st = CRYPTO_OPEN_OK, d->seq++, d->lost = 0;
-    else
-        st = CRYPTO_OPEN_FAILED;
-    if (st == CRYPTO_OPEN_NO_KEYS) {
-        c->res.nokey_records++;
-        set_reason(c, "no keys for this connection");
-        return st;
-    }
-    if (st == CRYPTO_OPEN_FAILED) {
-        c->res.failed_records++;
-        return st;
-    }
-    c->res.skipped_records += *skipped;
-    pt->p = out;
-    pt->n = n;
-    pt->type = rec->type;
-    if (d->z && !inflate_record(c, d, pt))
-        return CRYPTO_OPEN_FAILED;
-    if ((early_phase || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
-        c->res.failed_records++; /* RFC 8446 5.4: all zeros is unexpected_message */
-        return CRYPTO_OPEN_FAILED;
-    }
-    account(c, dir, pt);
-    return CRYPTO_OPEN_OK;
-}
-
-const struct crypto_result *crypto_conn_result(struct crypto_conn *c)
-{
-    struct crypto_result *r = &c->res;
-    for (int dir = 0; dir < 2; dir++) {
-        uint8_t md[32];
-        unsigned int n = 0;
-        EVP_MD_CTX *copy = EVP_MD_CTX_new();
-        r->app_sha256[dir][0] = 0;
-        if (!c->k->digest || !copy)
-            goto next;
-        if (c->d[dir].md
-                ? EVP_MD_CTX_copy_ex(copy, c->d[dir].md) && EVP_DigestFinal_ex(copy, md, &n)
-                : EVP_Digest("", 0, md, &n, EVP_sha256(), NULL))
-            base_hex(r->app_sha256[dir], md, n);
-    next:
-        EVP_MD_CTX_free(copy);
-    }
-    r->decrypted = r->ok_records > 0 && r->failed_records == 0 && r->nokey_records == 0;
-    if (!r->protected_seen)
-        set_reason(c, "nothing was encrypted");
-    else if (r->failed_records && !r->reason[0])
-        snprintf(r->reason, sizeof(r->reason),
-                 "%llu records failed to decrypt: wrong key, or a key log for another capture?",
-                 (unsigned long long)r->failed_records);
-    return r;
 }

@@ -130,7 +130,7 @@ static void aead_nonce(struct suite *s)
     s->explicit_nonce = xor? 0 : 8;
 }
 
-int suite_find(uint16_t id, struct suite *s, const char **why)
+int crypto_suite_find(uint16_t id, struct suite *s, const char **why)
 {
     const char *name = reg_name(REG_CIPHER, id), *p, *rest;
 

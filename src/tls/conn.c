@@ -13,57 +13,6 @@
  * chain of 64 KiB is already unusual; the protocol allows 16 MiB). */
 #define MAX_MESSAGE (1 << 20)
 
-struct tls_conn;
-
-/* Where a direction stands: at its first byte, in a plaintext opening,
- * or in TLS (everything from there goes to the framer). */
-enum phase { PH_START, PH_PLAIN, PH_TLS };
-
-struct dir_state {
-    struct tls_conn *conn;
-    enum dir dir;
-    enum phase phase;
-    /* PH_START, PH_PLAIN: the last bytes, when they may begin a record
-     * that the next bytes would confirm. */
-    uint8_t carry[TLS_START_NEED];
-    size_t ncarry;
-    uint64_t carry_offset;
-    int gap;      /* bytes of its plaintext were lost */
-    int alerted;  /* it sent an alert: its TLS may end there */
-    int finished; /* it finished its handshake (sent Finished) ... */
-    int app_sent; /* ... and sent application data records */
-    int ended;    /* ... and bytes that are not TLS follow, from ended_at */
-    uint64_t ended_at;
-    struct tls_framer *framer;
-    int encrypted;  /* records after this point are ciphertext */
-    int broken;     /* handshake decoding stopped in this direction */
-    int decrypting; /* the bytes being decoded came out of a protected record */
-    uint8_t *hs;    /* a handshake message not yet complete */
-    size_t hs_len, hs_cap;
-};
-
-/* The stream bytes being read (tls_conn_data's), for the problems that
- * arise in them. */
-struct piece {
-    const uint8_t *p; /* NULL: none */
-    size_t n;
-    uint64_t offset;
-    enum dir dir;
-};
-
-struct tls_conn {
-    const struct tls_ops *ops;
-    void *arg;
-    struct ftree tree; /* the message being decoded; its arena is reused */
-    struct dir_state d[2];
-    struct tls_summary sum;
-    struct crypto_conn *crypto;  /* NULL without keys */
-    struct tls_cert_info *chain; /* the server's certificates of the message being decoded */
-    struct opening *opening;     /* while a direction is plaintext: its classifier */
-    int midstream;               /* the capture lacks the connection's start */
-    struct piece piece;
-};
-
 /* Lists a problem, and tells the framing ones with the bytes they concern. */
 static void problem(struct tls_conn *c, enum tls_problem_kind kind, enum dir dir, uint64_t value)
 {
@@ -129,7 +78,7 @@ static struct tls_dec decoder(struct tls_conn *c, enum dir dir, uint8_t type, in
 
 /* A decoded message: folded into the summary, shown, and told to the
  * crypto stage as what it means for the keys. */
-static void deliver(struct dir_state *ds, const struct tls_msg *m, const struct tls_parsed *p)
+static void fold_and_tell(struct tls_dir *ds, const struct tls_msg *m, const struct tls_parsed *p)
 {
     struct tls_conn *c = ds->conn;
     tls_fold(&c->sum, ds->dir, m->type, m->ssl2, p);
@@ -152,7 +101,7 @@ static void deliver(struct dir_state *ds, const struct tls_msg *m, const struct 
         problem(c, TLS_BAD_MESSAGE, ds->dir, m->length);
 }
 
-static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
+static void message(struct tls_dir *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
                     size_t len)
 {
     struct tls_msg m = {.type = tls_message_type(type, body, len),
@@ -166,11 +115,11 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
     struct cursor cur = cur_make(body, len);
 
     m.malformed = !tls_dec_message(&d, m.type, &cur, m.root);
-    deliver(ds, &m, &p);
+    fold_and_tell(ds, &m, &p);
 }
 
 /* Decodes the whole messages at the start of p; returns the bytes used. */
-static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
+static size_t messages(struct tls_dir *ds, const uint8_t *p, size_t n)
 {
     size_t used = 0;
     while (n - used >= 4 && !ds->broken) {
@@ -194,7 +143,7 @@ static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
 }
 
 /* Appends to the handshake message being gathered across records. */
-static int gather(struct dir_state *ds, const uint8_t *p, size_t n)
+static int gather(struct tls_dir *ds, const uint8_t *p, size_t n)
 {
     if (ds->hs_len + n > ds->hs_cap) {
         size_t cap = ds->hs_cap ? ds->hs_cap : 4096;
@@ -213,7 +162,7 @@ static int gather(struct dir_state *ds, const uint8_t *p, size_t n)
 
 /* Handshake bytes of one record: messages wholly inside it are decoded in
  * place; a message that spans records is gathered first. */
-static void handshake_bytes(struct dir_state *ds, const uint8_t *p, size_t n)
+static void handshake_bytes(struct tls_dir *ds, const uint8_t *p, size_t n)
 {
     if (ds->broken)
         return;
@@ -234,7 +183,7 @@ static void handshake_bytes(struct dir_state *ds, const uint8_t *p, size_t n)
 
 /* The alerts of a record: in clear or decrypted (level and description
  * known), or still encrypted (one alert, unknown). */
-static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypted, int decrypted)
+static void alerts(struct tls_dir *ds, const uint8_t *p, size_t n, int encrypted, int decrypted)
 {
     struct tls_conn *c = ds->conn;
     struct tls_alert a = {.from = ds->dir, .encrypted = encrypted, .decrypted = decrypted};
@@ -256,7 +205,7 @@ static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypt
 }
 
 /* A protected record's plaintext, decoded as its (inner) content type. */
-static void plaintext(struct dir_state *ds, const struct tls_plaintext *pt)
+static void plaintext(struct tls_dir *ds, const struct tls_plaintext *pt)
 {
     switch (pt->type) {
     case TLS_CT_HANDSHAKE:
@@ -276,7 +225,7 @@ static void plaintext(struct dir_state *ds, const struct tls_plaintext *pt)
  * (TLS <= 1.2 without keys: the protected handshake record after its
  * ChangeCipherSpec) and its first application data record (TLS 1.3 hides
  * the type: only decryption tells). */
-static void note_progress(struct dir_state *ds, const struct tls_rec_info *r)
+static void note_progress(struct tls_dir *ds, const struct tls_rec_info *r)
 {
     int tls13 = tls_is_tls13(ds->conn->sum.version);
     if (r->open == TLS_OPEN_OK) {
@@ -294,7 +243,7 @@ static void note_progress(struct dir_state *ds, const struct tls_rec_info *r)
  * SSLv2-compatible hello answered in SSL 2.0); the key exchange
  * (CLIENT-MASTER-KEY, or a resumed session) makes what follows
  * encrypted. */
-static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
+static void ssl2_message(struct tls_dir *ds, const struct tls_record *rec)
 {
     struct tls_conn *c = ds->conn;
     struct tls_ssl2 *v2 = &c->sum.ssl2;
@@ -312,7 +261,7 @@ static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
     struct tls_parsed p = {0};
     struct tls_dec d = decoder(c, ds->dir, type, 1, &p, &m);
     m.malformed = !tls_dec_ssl2_message(&d, type, &cur, m.root);
-    deliver(ds, &m, &p);
+    fold_and_tell(ds, &m, &p);
     if (type == 4 && ds->dir == DIR_S2C && v2->server_hello) {
         tls_framer_ssl2(c->d[DIR_C2S].framer);
         if (v2->session_id_hit)
@@ -338,7 +287,7 @@ static void open_record(struct tls_conn *c, enum dir dir, struct tls_rec_info *i
 }
 
 /* An SSLv2-compatible ClientHello (RFC 5246 E.2): a ClientHello. */
-static void ssl2_hello(struct dir_state *ds, const struct tls_record *rec)
+static void ssl2_hello(struct tls_dir *ds, const struct tls_record *rec)
 {
     struct cursor cur = cur_make(rec->body, rec->length);
     struct tls_msg m = {.type = TLS_HS_CLIENT_HELLO,
@@ -349,12 +298,12 @@ static void ssl2_hello(struct dir_state *ds, const struct tls_record *rec)
     struct tls_parsed p = {0};
     struct tls_dec d = decoder(ds->conn, ds->dir, TLS_HS_CLIENT_HELLO, 0, &p, &m);
     m.malformed = !tls_dec_ssl2_client_hello(&d, &cur, m.root);
-    deliver(ds, &m, &p);
+    fold_and_tell(ds, &m, &p);
 }
 
 static void on_record(void *arg, const struct tls_record *rec)
 {
-    struct dir_state *ds = arg;
+    struct tls_dir *ds = arg;
     struct tls_conn *c = ds->conn;
     /* A 2-byte alert cannot be ciphertext (protection adds a MAC or a
      * tag): a peer that fails before it has keys alerts in clear.  When
@@ -408,7 +357,7 @@ static void on_record(void *arg, const struct tls_record *rec)
 
 static void on_problem(void *arg, enum tls_problem_kind what, uint64_t offset)
 {
-    struct dir_state *ds = arg;
+    struct tls_dir *ds = arg;
     /* After its alert (close_notify), a side may go back to plaintext:
      * FTP's CCC (RFC 4217 11).  So may one that finished its handshake
      * and sent no application data record: TLS only authenticated the
@@ -458,144 +407,17 @@ void tls_conn_free(struct tls_conn *c)
     }
     free(c->sum.certs);
     free(c->chain);
-    opening_free(c->opening);
+    tls_opener_free(c->opening);
     crypto_conn_free(c->crypto);
     ft_release(&c->tree);
     free(c);
-}
-
-/* Bytes of a plaintext phase: told to the classifier and the consumer. */
-static void plain_out(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
-{
-    struct tls_conn *c = ds->conn;
-    if (!n)
-        return;
-    ds->phase = PH_PLAIN;
-    c->sum.opening.plain[ds->dir] += n;
-    if (!c->opening)
-        c->opening = opening_new();
-    if (c->opening)
-        opening_feed(c->opening, ds->dir, p, n, &c->sum.opening);
-    if (c->ops->plaintext)
-        c->ops->plaintext(c->arg, ds->dir, p, n, offset);
-}
-
-/* The direction's TLS begins at offset: all its bytes go to the framer. */
-static void begin_tls(struct dir_state *ds, uint64_t offset)
-{
-    struct tls_conn *c = ds->conn;
-    ds->phase = PH_TLS;
-    c->sum.opening.tls[ds->dir] = 1;
-    if (!c->sum.opening.plain[ds->dir])
-        return;
-    if (c->opening)
-        opening_tls(c->opening, ds->dir, &c->sum.opening);
-    if (c->ops->tls_begins)
-        c->ops->tls_begins(c->arg, ds->dir, offset);
-}
-
-/* A direction's first byte may start any record; after plaintext, a
- * client's TLS starts with a ClientHello, and a server's answers one.  A
- * client whose ClientHello may have been lost in a gap, when the server
- * answered it, goes on with whatever record comes next. */
-static enum tls_start_rule start_rule(const struct dir_state *ds, int at_first_byte)
-{
-    if (at_first_byte || (ds->dir == DIR_C2S && ds->gap && ds->conn->d[DIR_S2C].phase == PH_TLS))
-        return TLS_AT_STREAM_START;
-    return ds->dir == DIR_C2S ? TLS_CLIENT_HELLO : TLS_SERVER_ANSWER;
-}
-
-/* Where byte b is next in p from `from` on, or n. */
-static size_t next_byte(const uint8_t *p, size_t n, size_t from, uint8_t b)
-{
-    const uint8_t *q = memchr(p + from, b, n - from);
-    return q ? (size_t)(q - p) : n;
-}
-
-/* Looks for TLS in p; returns where it starts, n when nowhere, and sets
- * *more when bytes from *more on may start it. */
-static size_t find_tls(const struct dir_state *ds, const uint8_t *p, size_t n, int first_byte_at_0,
-                       size_t *more)
-{
-    /* The next 22 and 21 at or after i (n: none; SIZE_MAX: not looked for). */
-    size_t hs = SIZE_MAX, al = SIZE_MAX;
-    *more = n;
-    for (size_t i = 0; i < n; i++) {
-        enum tls_start_rule rule = start_rule(ds, first_byte_at_0 && !i);
-        /* A ClientHello or ServerHello starts with 22, an alert with 21:
-         * skip to the next candidate (plaintext may be long). */
-        if (rule != TLS_AT_STREAM_START) {
-            if (hs == SIZE_MAX || hs < i)
-                hs = next_byte(p, n, i, TLS_CT_HANDSHAKE);
-            if (rule == TLS_SERVER_ANSWER && (al == SIZE_MAX || al < i))
-                al = next_byte(p, n, i, TLS_CT_ALERT);
-            i = rule == TLS_SERVER_ANSWER && al < hs ? al : hs;
-            if (i >= n)
-                return n;
-        }
-        enum tls_start st = tls_record_starts(p + i, n - i, rule);
-        if (st == TLS_START_YES)
-            return i;
-        if (st == TLS_START_MORE) {
-            *more = i;
-            return n;
-        }
-    }
-    return n;
-}
-
-/* Bytes of a direction not yet in TLS: plaintext up to where a record
- * starts, the rest to the framer.  A record that may start in the last
- * few bytes waits in carry for the next piece. */
-static void plain_data(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
-{
-    size_t at, more;
-
-    if (ds->ncarry) {
-        /* The held bytes and the first of p: only a start inside the
-         * held bytes is decided here (p's own are searched below). */
-        uint8_t w[2 * TLS_START_NEED];
-        size_t k = n < TLS_START_NEED ? n : TLS_START_NEED, held = ds->ncarry;
-        memcpy(w, ds->carry, held);
-        memcpy(w + held, p, k);
-        ds->ncarry = 0;
-        at = find_tls(ds, w, held + k, ds->phase == PH_START, &more);
-        if (at < held) {
-            plain_out(ds, w, at, ds->carry_offset);
-            begin_tls(ds, ds->carry_offset + at);
-            tls_framer_feed(ds->framer, w + at, held - at, ds->carry_offset + at);
-            tls_framer_feed(ds->framer, p, n, offset);
-            return;
-        }
-        if (more < held) { /* p was too short to decide: hold on (k == n) */
-            plain_out(ds, w, more, ds->carry_offset);
-            memcpy(ds->carry, w + more, held + k - more);
-            ds->ncarry = held + k - more;
-            ds->carry_offset += more;
-            return;
-        }
-        plain_out(ds, w, held, ds->carry_offset);
-    }
-    at = find_tls(ds, p, n, ds->phase == PH_START, &more);
-    if (at < n) {
-        plain_out(ds, p, at, offset);
-        begin_tls(ds, offset + at);
-        tls_framer_feed(ds->framer, p + at, n - at, offset + at);
-        return;
-    }
-    plain_out(ds, p, more, offset);
-    if (more < n) {
-        memcpy(ds->carry, p + more, n - more);
-        ds->ncarry = n - more;
-        ds->carry_offset = offset + more;
-    }
 }
 
 /* The direction's TLS ended (with its alert) and bytes that are not a
  * record follow at ds->ended_at, in this piece or begun in the header the
  * framer held: back to plaintext, with a new framer should TLS start
  * again. */
-static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
+static void tls_ended(struct tls_dir *ds, const uint8_t *p, size_t n, uint64_t offset)
 {
     struct tls_conn *c = ds->conn;
     struct tls_framer *fresh = tls_framer_new(&framer_ops, ds);
@@ -609,20 +431,20 @@ static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t
     if (c->ops->tls_ends)
         c->ops->tls_ends(c->arg, ds->dir, at);
     if (at < offset) /* the start of the plaintext is the header the framer held */
-        plain_data(ds, tls_framer_header(ds->framer), (size_t)(offset - at), at);
+        tls_plain_data(ds, tls_framer_header(ds->framer), (size_t)(offset - at), at);
     tls_framer_free(ds->framer);
     ds->framer = fresh;
     if (at < offset + n)
-        plain_data(ds, p + (at > offset ? at - offset : 0), n - (at > offset ? at - offset : 0),
-                   at > offset ? at : offset);
+        tls_plain_data(ds, p + (at > offset ? at - offset : 0), n - (at > offset ? at - offset : 0),
+                       at > offset ? at : offset);
 }
 
 void tls_conn_data(struct tls_conn *c, enum dir dir, const uint8_t *p, size_t n, uint64_t offset)
 {
-    struct dir_state *ds = &c->d[dir];
+    struct tls_dir *ds = &c->d[dir];
     c->piece = (struct piece){p, n, offset, dir};
     if (ds->phase != PH_TLS) {
-        plain_data(ds, p, n, offset);
+        tls_plain_data(ds, p, n, offset);
     } else {
         tls_framer_feed(ds->framer, p, n, offset);
         if (ds->ended)
@@ -633,14 +455,14 @@ void tls_conn_data(struct tls_conn *c, enum dir dir, const uint8_t *p, size_t n,
 
 void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t bytes)
 {
-    struct dir_state *ds = &c->d[dir];
+    struct tls_dir *ds = &c->d[dir];
     problem(c, TLS_GAP, dir, bytes);
     if (ds->phase != PH_TLS) {
         /* Held bytes do not join what follows the hole. */
-        plain_out(ds, ds->carry, ds->ncarry, ds->carry_offset);
+        tls_plain_out(ds, ds->carry, ds->ncarry, ds->carry_offset);
         ds->ncarry = 0;
         if (c->opening)
-            opening_gap(c->opening, dir);
+            tls_opener_gap(c->opening, dir);
         ds->phase = PH_PLAIN;
         ds->gap = 1;
         return;

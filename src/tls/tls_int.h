@@ -161,16 +161,97 @@ void tls_keying_update(const struct tls_summary *s, enum dir dir, const struct t
 
 /* opening.c: what the plaintext before TLS is (SMTP, a SOCKS proxy, ...)
  * and how its request to upgrade was answered. */
-struct opening;
-struct opening *opening_new(void);
-void opening_free(struct opening *o);
+struct tls_opener;
+struct tls_opener *tls_opener_new(void);
+void tls_opener_free(struct tls_opener *o);
 /* The plaintext bytes of dir, in stream order; updates *out. */
-void opening_feed(struct opening *o, enum dir dir, const uint8_t *p, size_t n,
-                  struct tls_opening *out);
+void tls_opener_feed(struct tls_opener *o, enum dir dir, const uint8_t *p, size_t n,
+                     struct tls_opening *out);
 /* Bytes of dir's plaintext were lost. */
-void opening_gap(struct opening *o, enum dir dir);
+void tls_opener_gap(struct tls_opener *o, enum dir dir);
 /* dir switched to TLS after its plaintext. */
-void opening_tls(struct opening *o, enum dir dir, struct tls_opening *out);
+void tls_opener_tls(struct tls_opener *o, enum dir dir, struct tls_opening *out);
+
+/*
+ * conn.c and start.c: one connection, and each of its directions.
+ */
+/* Where a direction stands: at its first byte, in a plaintext opening,
+ * or in TLS (everything from there goes to the framer). */
+enum tls_phase { PH_START, PH_PLAIN, PH_TLS };
+
+struct tls_dir {
+    struct tls_conn *conn;
+    enum dir dir;
+    enum tls_phase phase;
+    /* PH_START, PH_PLAIN: the last bytes, when they may begin a record
+     * that the next bytes would confirm. */
+    uint8_t carry[TLS_START_NEED];
+    size_t ncarry;
+    uint64_t carry_offset;
+    int gap;      /* bytes of its plaintext were lost */
+    int alerted;  /* it sent an alert: its TLS may end there */
+    int finished; /* it finished its handshake (sent Finished) ... */
+    int app_sent; /* ... and sent application data records */
+    int ended;    /* ... and bytes that are not TLS follow, from ended_at */
+    uint64_t ended_at;
+    struct tls_framer *framer;
+    int encrypted;  /* records after this point are ciphertext */
+    int broken;     /* handshake decoding stopped in this direction */
+    int decrypting; /* the bytes being decoded came out of a protected record */
+    uint8_t *hs;    /* a handshake message not yet complete */
+    size_t hs_len, hs_cap;
+};
+
+/* The stream bytes being read (tls_conn_data's), for the problems that
+ * arise in them. */
+struct piece {
+    const uint8_t *p; /* NULL: none */
+    size_t n;
+    uint64_t offset;
+    enum dir dir;
+};
+
+struct tls_conn {
+    const struct tls_ops *ops;
+    void *arg;
+    struct ftree tree; /* the message being decoded; its arena is reused */
+    struct tls_dir d[2];
+    struct tls_summary sum;
+    struct crypto_conn *crypto;  /* NULL without keys */
+    struct tls_cert_info *chain; /* the server's certificates of the message being decoded */
+    struct tls_opener *opening;  /* while a direction is plaintext: its classifier */
+    int midstream;               /* the capture lacks the connection's start */
+    struct piece piece;
+};
+
+/* start.c: a direction not yet in TLS.  Its bytes are plaintext up to
+ * where a record starts (the rest goes to the framer); tls_plain_out
+ * tells plaintext to the opening classifier and the consumer. */
+void tls_plain_data(struct tls_dir *ds, const uint8_t *p, size_t n, uint64_t offset);
+void tls_plain_out(struct tls_dir *ds, const uint8_t *p, size_t n, uint64_t offset);
+
+/* The test entry points (tests/unit, tests/fuzz): facts.c. */
+/* Decodes one handshake message body of the given type into the tree
+ * under root, for tests and fuzzing; returns 0 if it is malformed.  A
+ * ServerHello (2) with the HelloRetryRequest random is decoded as one, as
+ * on a connection. */
+int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
+                       struct tls_summary *sum, enum dir dir);
+
+/* Decodes an SSL 2.0 record's body in clear (msg_type, then the
+ * message) into the tree under root, for tests and fuzzing; returns 0 if
+ * it is malformed. */
+int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
+                            struct tls_summary *sum, enum dir dir);
+
+/* Decodes an extension block (its 2-byte length, then the extensions, and
+ * nothing after them) as it appears in a handshake message of type
+ * `context`: 1 ClientHello, 2 ServerHello, 6 HelloRetryRequest, 8
+ * EncryptedExtensions, 11 a TLS 1.3 CertificateEntry, 4 NewSessionTicket,
+ * 13 CertificateRequest.  For tests and fuzzing; returns 0 if it is
+ * malformed.  Adds an "extensions" list under root. */
+int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
+                          int root, struct tls_summary *sum, enum dir dir);
 
 /* Adds a vector of 16-bit values named from table as a list. */
 int tls_dec_u16_list(struct tls_dec *d, struct cursor *v, int node, const char *key,

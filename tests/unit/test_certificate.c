@@ -11,7 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 #define SEEDS "tests/fuzz/corpus/certificate/"

@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 
 #include "crypto.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 #define DATA "tests/unit/data"

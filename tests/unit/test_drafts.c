@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 /* Draft 18: version 0x7f12, random, TLS_AES_128_GCM_SHA256, key_share
