@@ -24,6 +24,8 @@ void suite_messages(void);
 void suite_certificate(void);
 void suite_extensions(void);
 void suite_crypto(void);
+void suite_session(void);
+void suite_conn(void);
 void suite_legacy(void);
 void suite_keylog(void);
 void suite_diagnose(void);
