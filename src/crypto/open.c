@@ -14,9 +14,6 @@
 /* After a gap, how many lost records are tried for. */
 #define MAX_SKIP 512
 
-/* RFC 8446 B.1: the content type of application data. */
-#define APPLICATION_DATA 23
-
 /* TLS 1.3 early data is sent before the ServerHello names the suite: the
  * suites whose hash fits the secret's length are tried (RFC 8446 4.2.10). */
 static struct rc *early_keys(struct crypto_conn *c, const struct crypto_record *rec, uint8_t *out,
@@ -98,7 +95,7 @@ static void account(struct crypto_conn *c, enum dir dir, const struct crypto_pla
 {
     struct dir_crypt *d = &c->d[dir];
     c->res.ok_records++;
-    if (pt->type != APPLICATION_DATA)
+    if (pt->type != TLS_CT_APPLICATION_DATA)
         return;
     c->res.app_bytes[dir] += pt->n;
     if (c->k->digest &&
@@ -174,7 +171,7 @@ enum crypto_open_status crypto_conn_open(struct crypto_conn *c, enum dir dir,
     pt->type = rec->type;
     if (d->z && !inflate_record(c, d, pt))
         return CRYPTO_OPEN_FAILED;
-    if ((early_phase || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
+    if ((early_phase || c->version == TLS_V_1_3) && !inner_type(out, &pt->n, &pt->type)) {
         c->res.failed_records++; /* RFC 8446 5.4: all zeros is unexpected_message */
         return CRYPTO_OPEN_FAILED;
     }

@@ -93,7 +93,7 @@ struct rc *crypto_tls13_keys(struct crypto_conn *c, const struct suite *s, const
 {
     uint8_t key[32], iv[12];
     const char *why;
-    struct rc_params p = {.s = s, .version = 0x0304, .key = key, .iv = iv};
+    struct rc_params p = {.s = s, .version = TLS_V_1_3, .key = key, .iv = iv};
     struct rc *r = NULL;
     if (crypto_expand_label(s->prf, secret, len, "key", NULL, 0, key, (size_t)s->key_len) &&
         crypto_expand_label(s->prf, secret, len, "iv", NULL, 0, iv, sizeof(iv)))
@@ -222,12 +222,12 @@ static void server_hello(struct crypto_conn *c, const struct crypto_server_hello
         return;
     }
     c->have_suite = 1;
-    if (c->version == 0x0304) {
+    if (c->version == TLS_V_1_3) {
         server_hello_tls13(c);
         return;
     }
     c->compression = s->compression;
-    if (c->version < 0x0300) {
+    if (c->version < TLS_V_SSL_3) {
         crypto_conn_reason(c, "SSLv2 decryption is not supported");
         c->have_suite = 0;
         return;
@@ -245,8 +245,8 @@ static void rsa_premaster(struct crypto_conn *c, const uint8_t *enc, size_t len)
     uint8_t pms[48], hash[EVP_MAX_MD_SIZE];
     unsigned int hlen = 0;
     int ok = 0;
-    const char *prf = c->version >= 0x0303 ? c->suite.prf : "MD5-SHA1";
-    int ems = c->ems && c->version >= 0x0301;
+    const char *prf = c->version >= TLS_V_1_2 ? c->suite.prf : "MD5-SHA1";
+    int ems = c->ems && c->version >= TLS_V_1_0;
 
     for (int i = 0; i < crypto_rsa_count(rk) && !ok; i++)
         if (c->rsa_key == i || (!c->cert_seen && c->rsa_key < 0))
@@ -266,7 +266,7 @@ static void rsa_premaster(struct crypto_conn *c, const uint8_t *enc, size_t len)
 
 static void certificate(struct crypto_conn *c, const uint8_t *der, size_t len)
 {
-    if (!der || !crypto_rsa_count(c->k->rsa) || c->version == 0x0304)
+    if (!der || !crypto_rsa_count(c->k->rsa) || c->version == TLS_V_1_3)
         return;
     c->cert_seen = 1;
     c->rsa_key = crypto_rsa_match(c->k->rsa, der, len);
@@ -284,7 +284,7 @@ static void client_key_exchange(struct crypto_conn *c, const uint8_t *enc, size_
 
 static void finished(struct crypto_conn *c, enum dir dir)
 {
-    if (c->version == 0x0304) {
+    if (c->version == TLS_V_1_3) {
         set_traffic(c, dir, dir == DIR_S2C ? KL_STS0 : KL_CTS0);
         return;
     }
@@ -305,7 +305,7 @@ static void end_of_early_data(struct crypto_conn *c)
 static void change_cipher_spec(struct crypto_conn *c, enum dir dir)
 {
     struct dir_crypt *d = &c->d[dir];
-    if (c->version == 0x0304 || !c->have_suite)
+    if (c->version == TLS_V_1_3 || !c->have_suite)
         return; /* RFC 8446 D.4: only for middleboxes */
     if (!c->have_master && c->have_resume && c->resumed)
         memcpy(c->master, c->resume, 48), c->have_master = 1;
@@ -349,7 +349,7 @@ void crypto_conn_update(struct crypto_conn *c, enum dir dir, const struct crypto
         client_key_exchange(c, u->bytes, u->nbytes);
         break;
     case CRYPTO_SESSION_TICKET:
-        if (c->version < 0x0304 && c->have_master && u->bytes)
+        if (c->version < TLS_V_1_3 && c->have_master && u->bytes)
             crypto_sessions_put(c->k->sessions, u->bytes, u->nbytes, c->master);
         break;
     case CRYPTO_END_OF_EARLY_DATA:

@@ -50,7 +50,7 @@ int tls_problem_is_framing(enum tls_problem_kind kind)
 /* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with a fixed random. */
 uint8_t tls_message_type(uint8_t type, const uint8_t *body, size_t len)
 {
-    if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
+    if (type == TLS_HS_SERVER_HELLO && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
         return TLS_HS_HELLO_RETRY_REQUEST;
     return type;
 }
@@ -61,7 +61,7 @@ uint8_t tls_message_type(uint8_t type, const uint8_t *body, size_t len)
 static struct tls_dec decoder(struct tls_conn *c, enum dir dir, uint8_t type, int ssl2,
                               struct tls_parsed *p, struct tls_msg *m)
 {
-    int chain = ssl2 ? type == 4 : type == TLS_HS_CERTIFICATE;
+    int chain = ssl2 ? type == SSL2_SERVER_HELLO : type == TLS_HS_CERTIFICATE;
     if (dir == DIR_S2C && chain &&
         (c->chain || (c->chain = calloc(TLS_MAX_CERTS, sizeof(*c->chain)))))
         p->certs = c->chain;
@@ -262,12 +262,12 @@ static void ssl2_message(struct tls_dir *ds, const struct tls_record *rec)
     struct tls_dec d = decoder(c, ds->dir, type, 1, &p, &m);
     m.malformed = !tls_dec_ssl2_message(&d, type, &cur, m.root);
     fold_and_tell(ds, &m, &p);
-    if (type == 4 && ds->dir == DIR_S2C && v2->server_hello) {
+    if (type == SSL2_SERVER_HELLO && ds->dir == DIR_S2C && v2->server_hello) {
         tls_framer_ssl2(c->d[DIR_C2S].framer);
         if (v2->session_id_hit)
             v2->keyed[DIR_C2S] = v2->keyed[DIR_S2C] = 1;
     }
-    if (type == 2 && ds->dir == DIR_C2S && v2->master_key)
+    if (type == SSL2_CLIENT_MASTER_KEY && ds->dir == DIR_C2S && v2->master_key)
         v2->keyed[DIR_C2S] = v2->keyed[DIR_S2C] = 1;
 }
 

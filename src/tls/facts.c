@@ -78,15 +78,15 @@ static void ssl2_message(struct tls_summary *s, enum dir dir, uint8_t type,
 {
     struct tls_ssl2 *v2 = &s->ssl2;
     switch (type) {
-    case 0: /* ERROR: the first one is the one that tells */
+    case SSL2_ERROR: /* the first one is the one that tells */
         if (p->ssl2_error_read && !v2->error_seen)
             v2->error_seen = 1, v2->error = p->ssl2_error, v2->error_from = dir;
         return;
-    case 2: /* CLIENT-MASTER-KEY */
+    case SSL2_CLIENT_MASTER_KEY:
         if (p->reached == TLS_READ_FIXED)
             s->cipher = p->ssl2_kind, v2->master_key = 1;
         return;
-    case 4: /* SERVER-HELLO */
+    case SSL2_SERVER_HELLO:
         if (p->reached < TLS_READ_FIXED)
             return;
         v2->server_hello = 1;
@@ -219,14 +219,14 @@ static int decode(uint8_t type, int ssl2, const uint8_t *body, size_t len, struc
 
     if (dir == DIR_S2C)
         p.certs = calloc(TLS_MAX_CERTS, sizeof(*p.certs));
-    if (ssl2 && type == 1)
+    if (ssl2 && type == SSL2_CLIENT_HELLO)
         ok = tls_dec_ssl2_client_hello(&d, &c, root) &&
              (cur_at_end(&c) || tls_dec_fail(&d, root, "trailing bytes after the message"));
     else if (ssl2)
         ok = cur_skip(&c, 1) && tls_dec_ssl2_message(&d, type, &c, root);
     else
         ok = tls_dec_message(&d, type, &c, root);
-    tls_fold(sum, dir, type, ssl2 && type != 1, &p);
+    tls_fold(sum, dir, type, ssl2 && type != SSL2_CLIENT_HELLO, &p);
     free(p.certs);
     return ok;
 }

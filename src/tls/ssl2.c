@@ -10,13 +10,6 @@
 
 #include "tls_int.h"
 
-enum {
-    SSL2_ERROR = 0,
-    SSL2_CLIENT_HELLO = 1,
-    SSL2_CLIENT_MASTER_KEY = 2,
-    SSL2_SERVER_HELLO = 4,
-};
-
 /* A cipher kind: 3 bytes (C.4); a TLS suite in an SSLv2-compatible
  * hello is 0x00XXXX. */
 static int cipher_kind(struct cursor *c, uint32_t *kind)

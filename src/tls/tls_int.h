@@ -133,6 +133,14 @@ struct tls_dec {
     struct tls_msg_keying *keying; /* slices for key derivation; may be NULL */
 };
 
+/* SSL 2.0 message types in clear (the names table's SSL2_MSG rows). */
+enum tls_ssl2_msg {
+    SSL2_ERROR = 0,
+    SSL2_CLIENT_HELLO = 1,
+    SSL2_CLIENT_MASTER_KEY = 2,
+    SSL2_SERVER_HELLO = 4,
+};
+
 /* Records why decoding stopped, in the tree; returns 0. */
 int tls_dec_fail(struct tls_dec *d, int node, const char *why);
 
