@@ -114,7 +114,8 @@ struct crypto_server_hello {
     uint8_t compression; /* 1: DEFLATE (RFC 3749) */
 };
 
-/* A keying update.  Pointers are borrowed for the call. */
+/* A keying update.  Pointers are borrowed for the call; one whose length
+ * is 0 may be NULL. */
 struct crypto_update {
     enum crypto_update_kind kind;
     /* A handshake message as sent, header included (what the extended

@@ -2,11 +2,13 @@
  * tls.h: stage 3, TLS over a connection's two byte streams.
  *
  * A tls_conn is fed each direction's stream bytes (and gaps).  It frames
- * records, gathers handshake messages that span records or share one,
- * decodes each message into a field tree, and keeps what the connection
- * summary needs: versions, cipher, SNI, ALPN, messages, alerts,
- * certificates, fingerprints, anomalies.  It tells its consumer about each
- * record, message, alert and problem as it happens, through tls_ops.
+ * records, has the crypto stage open the protected ones (telling it what
+ * each handshake message means for the keys), gathers handshake messages
+ * that span records or share one, decodes each message into a field tree,
+ * and folds what it says into the connection summary: versions, cipher,
+ * SNI, ALPN, messages, alerts, certificates, fingerprints, problems.  It
+ * tells its consumer about each record, message, alert and problem as it
+ * happens, through tls_ops.
  */
 #ifndef TLSDUMP_TLS_H
 #define TLSDUMP_TLS_H
@@ -197,7 +199,8 @@ struct tls_ssl2 {
     int nspecs;
 };
 
-/* What the connection summary shows; filled as messages are decoded. */
+/* What the connection summary shows: each decoded message is folded into
+ * it in one place (src/tls/facts.c), in the order the messages came. */
 struct tls_summary {
     uint16_t client_version; /* highest the client offered */
     uint16_t version;        /* negotiated; 0 unknown */

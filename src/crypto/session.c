@@ -209,7 +209,8 @@ static void server_hello(struct crypto_conn *c, const struct crypto_server_hello
     c->etm = s->etm;
     c->ems = s->ems;
     c->resumed = s->resumed;
-    memcpy(c->sid, s->session_id, s->session_id_len);
+    if (s->session_id_len) /* the interface allows NULL for none */
+        memcpy(c->sid, s->session_id, s->session_id_len);
     c->sid_len = s->session_id_len;
     /* A ServerHello that did not decode as far as its cipher suite (a
      * session ID over 32 bytes, say) leaves the suite unknown. */

@@ -19,7 +19,8 @@ struct out {
 static void put(struct out *o, const void *p, size_t n)
 {
     CU_ASSERT_FATAL(o->n + n <= sizeof(o->b));
-    memcpy(o->b + o->n, p, n);
+    if (n)
+        memcpy(o->b + o->n, p, n);
     o->n += n;
 }
 
