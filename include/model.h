@@ -139,12 +139,19 @@ struct vm_alert {
     uint8_t level, desc;
 };
 
+/* What went wrong on a connection: the framing problems (not_tls to
+ * resync) are events as they happen (VM_PROBLEM); all are listed in the
+ * summary. */
 enum vm_problem {
-    VM_PROB_NOT_TLS,    /* the stream does not start like TLS */
-    VM_PROB_BAD_LENGTH, /* a record longer than the protocol allows */
-    VM_PROB_BAD_HEADER, /* a record header that is not TLS mid-stream */
-    VM_PROB_LOST_SYNC,  /* bytes were lost: record boundaries are unknown */
-    VM_PROB_RESYNC,     /* ... and found again: a record starts at offset */
+    VM_PROB_GAP,         /* bytes were lost; value: how many */
+    VM_PROB_MIDSTREAM,   /* the capture lacks the connection's start */
+    VM_PROB_NOT_TLS,     /* the stream does not start like TLS */
+    VM_PROB_BAD_LENGTH,  /* a record longer than the protocol allows */
+    VM_PROB_BAD_HEADER,  /* a record header that is not TLS mid-stream */
+    VM_PROB_LOST_SYNC,   /* bytes were lost: record boundaries are unknown */
+    VM_PROB_RESYNC,      /* ... and found again: a record starts at the offset */
+    VM_PROB_BAD_ALERT,   /* an alert record that does not hold whole alerts; value: its length */
+    VM_PROB_BAD_MESSAGE, /* a handshake message that did not decode; value: its length */
 };
 
 /* How TLS began on a connection whose streams did not start with it. */
@@ -229,20 +236,10 @@ struct vm_decryption {
     const char *app_sha256[2]; /* its SHA-256 ("" when not kept) */
 };
 
-enum vm_anomaly_kind {
-    VM_ANOM_GAP,
-    VM_ANOM_MIDSTREAM,
-    VM_ANOM_NOT_TLS,
-    VM_ANOM_BAD_RECORD,
-    VM_ANOM_BAD_MESSAGE,
-    VM_ANOM_LOST_SYNC,
-    VM_ANOM_RESYNC,
-};
-
-struct vm_anomaly {
-    enum vm_anomaly_kind kind;
+struct vm_problem_seen {
+    enum vm_problem kind;
     enum dir dir;
-    uint64_t bytes; /* bytes lost; lost_sync and resync: the stream offset */
+    uint64_t value; /* lost_sync to resync: the stream offset; else as the kind says */
 };
 
 /* Handshake lists: an SSL 2.0 message is VM_HS_SSL2 + its msg_type. */
@@ -251,7 +248,7 @@ struct vm_anomaly {
 #define VM_MAX_ALPN 16
 #define VM_MAX_CERTS 10
 #define VM_MAX_ALERTS 8
-#define VM_MAX_ANOMALIES 16
+#define VM_MAX_PROBLEMS_SEEN 16
 
 /* What the views print of a connection when it closes: the tls stage's
  * facts, the analysis stage's findings, the crypto stage's result. */
@@ -273,8 +270,8 @@ struct vm_summary {
     int nalerts;
     struct vm_cert certs[VM_MAX_CERTS]; /* the server's chain, as sent */
     int ncerts;
-    struct vm_anomaly anomalies[VM_MAX_ANOMALIES];
-    int nanomalies;
+    struct vm_problem_seen problems[VM_MAX_PROBLEMS_SEEN];
+    int nproblems;
     struct vm_opening opening; /* the plaintext before TLS, if any */
     /* The analysis stage's findings. */
     enum vm_verdict verdict;

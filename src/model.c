@@ -22,22 +22,19 @@ SAME(VM_CLOSE_EVICTED, TCP_CLOSE_EVICTED);
 SAME(VM_CLOSE_END, TCP_CLOSE_END);
 SAME(VM_CT_SSL2_HELLO, TLS_CT_SSL2_HELLO);
 SAME(VM_CT_SSL2, TLS_CT_SSL2);
+SAME(VM_PROB_GAP, TLS_GAP);
+SAME(VM_PROB_MIDSTREAM, TLS_MIDSTREAM);
 SAME(VM_PROB_NOT_TLS, TLS_NOT_TLS);
 SAME(VM_PROB_BAD_LENGTH, TLS_BAD_LENGTH);
 SAME(VM_PROB_BAD_HEADER, TLS_BAD_HEADER);
 SAME(VM_PROB_LOST_SYNC, TLS_LOST_SYNC);
 SAME(VM_PROB_RESYNC, TLS_RESYNC);
+SAME(VM_PROB_BAD_ALERT, TLS_BAD_ALERT);
+SAME(VM_PROB_BAD_MESSAGE, TLS_BAD_MESSAGE);
 SAME(VM_UPGRADE_NONE, TLS_UPGRADE_NONE);
 SAME(VM_UPGRADE_ASKED, TLS_UPGRADE_ASKED);
 SAME(VM_UPGRADE_ACCEPTED, TLS_UPGRADE_ACCEPTED);
 SAME(VM_UPGRADE_REFUSED, TLS_UPGRADE_REFUSED);
-SAME(VM_ANOM_GAP, TLS_ANOM_GAP);
-SAME(VM_ANOM_MIDSTREAM, TLS_ANOM_MIDSTREAM);
-SAME(VM_ANOM_NOT_TLS, TLS_ANOM_NOT_TLS);
-SAME(VM_ANOM_BAD_RECORD, TLS_ANOM_BAD_RECORD);
-SAME(VM_ANOM_BAD_MESSAGE, TLS_ANOM_BAD_MESSAGE);
-SAME(VM_ANOM_LOST_SYNC, TLS_ANOM_LOST_SYNC);
-SAME(VM_ANOM_RESYNC, TLS_ANOM_RESYNC);
 SAME(VM_ESTABLISHED, VERDICT_ESTABLISHED);
 SAME(VM_FAILED, VERDICT_FAILED);
 SAME(VM_INCOMPLETE, VERDICT_INCOMPLETE);
@@ -52,7 +49,7 @@ SAME(VM_NO_CIPHER, 0xffffffffu);
 _Static_assert(VM_MAX_SAN >= X509_MAX_SAN, "every name a certificate keeps");
 _Static_assert(VM_MAX_CERTS >= TLS_MAX_CERTS, "every certificate the tls stage keeps");
 _Static_assert(VM_MAX_ALERTS >= TLS_MAX_ALERTS, "every alert the tls stage keeps");
-_Static_assert(VM_MAX_ANOMALIES >= TLS_MAX_ANOMALIES, "every anomaly the tls stage keeps");
+_Static_assert(VM_MAX_PROBLEMS_SEEN >= TLS_MAX_PROBLEMS, "every problem the tls stage lists");
 _Static_assert(VM_MAX_ALPN >= TLS_HELLO_MAX_ALPN, "every protocol the tls stage keeps");
 _Static_assert(VM_MAX_PROBLEMS >= CERT_MAX_PROBLEMS, "every problem the verifier lists");
 _Static_assert(VM_MAX_BUILT >= CERT_MAX_BUILT, "the whole chain the verifier builds");
@@ -205,9 +202,9 @@ static void facts(struct vm_summary *o, const struct tls_summary *s)
     }
     for (int i = 0; i < s->ncerts; i++, o->ncerts++)
         cert(&o->certs[i], &s->certs[i]);
-    for (int i = 0; i < s->nanomalies; i++, o->nanomalies++) {
-        const struct tls_anomaly *a = &s->anomalies[i];
-        o->anomalies[i] = (struct vm_anomaly){(enum vm_anomaly_kind)a->kind, a->dir, a->bytes};
+    for (int i = 0; i < s->nproblems; i++, o->nproblems++) {
+        const struct tls_problem *p = &s->problems[i];
+        o->problems[i] = (struct vm_problem_seen){(enum vm_problem)p->kind, p->dir, p->value};
     }
     opening(&o->opening, &s->opening);
 }

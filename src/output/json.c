@@ -196,6 +196,11 @@ static const char *problem_name(enum vm_problem p)
         return "lost_sync";
     case VM_PROB_RESYNC:
         return "resync";
+    case VM_PROB_GAP:
+    case VM_PROB_MIDSTREAM:
+    case VM_PROB_BAD_ALERT:
+    case VM_PROB_BAD_MESSAGE:
+        break; /* not told as events */
     }
     return "?";
 }

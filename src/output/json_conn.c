@@ -7,22 +7,26 @@
 #include "base/util.h"
 #include "json_int.h"
 
-static const char *anomaly_name(enum vm_anomaly_kind k)
+/* The summary's names: a record that is not TLS, whatever is wrong with
+ * it, is a bad_record there (the event says which). */
+static const char *anomaly_name(enum vm_problem k)
 {
     switch (k) {
-    case VM_ANOM_GAP:
+    case VM_PROB_GAP:
         return "gap";
-    case VM_ANOM_MIDSTREAM:
+    case VM_PROB_MIDSTREAM:
         return "midstream";
-    case VM_ANOM_NOT_TLS:
+    case VM_PROB_NOT_TLS:
         return "not_tls";
-    case VM_ANOM_BAD_RECORD:
+    case VM_PROB_BAD_LENGTH:
+    case VM_PROB_BAD_HEADER:
+    case VM_PROB_BAD_ALERT:
         return "bad_record";
-    case VM_ANOM_BAD_MESSAGE:
+    case VM_PROB_BAD_MESSAGE:
         return "bad_message";
-    case VM_ANOM_LOST_SYNC:
+    case VM_PROB_LOST_SYNC:
         return "lost_sync";
-    case VM_ANOM_RESYNC:
+    case VM_PROB_RESYNC:
         return "resync";
     }
     return "?";
@@ -32,14 +36,14 @@ static void anomalies(struct out_jw *w, const struct vm_summary *s)
 {
     out_jw_key(w, "anomalies");
     out_jw_begin_array(w);
-    for (int i = 0; i < s->nanomalies; i++) {
-        const struct vm_anomaly *a = &s->anomalies[i];
+    for (int i = 0; i < s->nproblems; i++) {
+        const struct vm_problem_seen *p = &s->problems[i];
         out_jw_begin_object(w);
-        out_jw_kstring(w, "kind", anomaly_name(a->kind));
-        out_jw_kstring(w, "dir", side(a->dir));
+        out_jw_kstring(w, "kind", anomaly_name(p->kind));
+        out_jw_kstring(w, "dir", side(p->dir));
         out_jw_kuint(w,
-                     a->kind == VM_ANOM_LOST_SYNC || a->kind == VM_ANOM_RESYNC ? "offset" : "bytes",
-                     a->bytes);
+                     p->kind == VM_PROB_LOST_SYNC || p->kind == VM_PROB_RESYNC ? "offset" : "bytes",
+                     p->value);
         out_jw_end_object(w);
     }
     out_jw_end_array(w);

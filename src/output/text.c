@@ -232,6 +232,11 @@ static void problem(struct text_view *tv, const struct vm_event *ev)
     case VM_PROB_RESYNC:
         fprintf(tv->out, "records found again at stream offset %" PRIu64 "\n", ev->offset);
         return;
+    case VM_PROB_GAP:
+    case VM_PROB_MIDSTREAM:
+    case VM_PROB_BAD_ALERT:
+    case VM_PROB_BAD_MESSAGE:
+        return; /* not told as events */
     }
 }
 

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cursor.h"
-#include "record.h"
+#include "tls_int.h"
 
 enum framer_state {
     FR_HEADER,  /* collecting a record header */
@@ -158,7 +157,7 @@ enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule
     return TLS_START_NO;
 }
 
-static void stop(struct tls_framer *f, enum tls_framer_problem why, uint64_t offset)
+static void stop(struct tls_framer *f, enum tls_problem_kind why, uint64_t offset)
 {
     f->state = FR_STOPPED;
     if (f->ops->problem)

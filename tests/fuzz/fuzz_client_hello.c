@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
