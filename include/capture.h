@@ -39,6 +39,7 @@ struct capture_stats {
     uint64_t not_ip;    /* frames of other protocols */
     uint64_t malformed; /* link headers cut or inconsistent */
     uint64_t snapped;   /* frames cut by the snap length */
+    uint64_t overlong;  /* frames that claim more bytes captured than were on the wire */
     int live;           /* the kernel counters below are set */
     uint64_t kernel_received;
     uint64_t kernel_dropped;
@@ -67,6 +68,9 @@ void capture_break(struct capture *cap);
 
 const char *capture_error(const struct capture *cap);
 void capture_get_stats(struct capture *cap, struct capture_stats *st);
+/* How far a capture file has been read: bytes done of total.  Returns 0
+ * when that is not known (a live capture, standard input, a pipe). */
+int capture_position(const struct capture *cap, uint64_t *done, uint64_t *total);
 
 /* -D: the interfaces a live capture may use, numbered as tcpdump -D
  * numbers them, one a line with its description.  Returns 0 with a reason

@@ -17,6 +17,7 @@
 #include "capture.h"
 #include "crypto.h"
 #include "pipeline.h"
+#include "progress.h"
 #include "tcp.h"
 #include "verify.h"
 #include "views.h"
@@ -45,6 +46,7 @@ struct options {
     char password_buf[1024]; /* -p -: read from standard input */
     const char *ca_file, *ca_path;
     int json, summary;
+    int no_progress; /* --no-progress */
     const char *user;
     char *filter;
 };
@@ -66,6 +68,8 @@ static void usage(FILE *out)
           "  -Z, --user USER       live: drop root privileges to USER once capturing\n"
           "  -t, --timeout SECONDS forget connections idle this long (default 100; 0: never)\n"
           "  -n, --numeric         do not resolve names (tlsdump never does)\n"
+          "  --no-progress         no progress line on standard error (shown when reading a\n"
+          "                        file, standard error is a terminal and the output is not)\n"
           "Keys:\n"
           "  -l, --keylog FILE     decrypt with this key log (SSLKEYLOGFILE format); repeatable\n"
           "                        (without -l: $SSLKEYLOGFILE; a pcapng file's own secrets\n"
@@ -146,6 +150,7 @@ enum {
     OPT_SUMMARY,
     OPT_CA_FILE,
     OPT_CA_PATH,
+    OPT_NO_PROGRESS,
 };
 
 /* tcpdump's long names where it has one (--count, --list-interfaces,
@@ -190,6 +195,7 @@ static const struct option long_opts[] = {
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {NULL, 0, NULL, 0},
 };
 
@@ -496,6 +502,9 @@ static int option(struct options *o, int c, char **argv)
     case OPT_SUMMARY:
         o->summary = 1;
         return -1;
+    case OPT_NO_PROGRESS:
+        o->no_progress = 1;
+        return -1;
     case OPT_CA_FILE:
         o->ca_file = optarg;
         return -1;
@@ -603,6 +612,11 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 "tlsdump: %llu frames were cut by the snap length; what they lost is "
                 "reported as gaps\n",
                 (unsigned long long)cs.snapped);
+    if (cs.overlong)
+        fprintf(stderr,
+                "tlsdump: %llu frames claimed more captured bytes than their length on the "
+                "wire; their captured bytes were used\n",
+                (unsigned long long)cs.overlong);
     if (cs.malformed + ts.truncated + ts.malformed)
         fprintf(stderr, "tlsdump: %llu malformed or truncated packets were skipped\n",
                 (unsigned long long)(cs.malformed + ts.truncated + ts.malformed));
@@ -627,8 +641,33 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 (unsigned long long)ts.frag.bad, (unsigned long long)ts.frag.reassembled);
 }
 
-/* Reads until the end, a signal, or count packets (-c; 0: no limit). */
-static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long count)
+/* The progress line: for a file, when standard error is a terminal that
+ * the output does not also write to, unless -q or --no-progress. */
+static struct out_progress *progress_new(const struct options *o)
+{
+    if (o->cap.iface || o->no_progress || o->text.quiet || !isatty(STDERR_FILENO) ||
+        isatty(STDOUT_FILENO))
+        return NULL;
+    return out_progress_new(stderr);
+}
+
+static void progress_draw(struct out_progress *prog, struct capture *cap, struct tcp_stage *tcp,
+                          unsigned long long packets)
+{
+    struct out_progress_counts c = {.packets = packets};
+    struct tcp_stats ts;
+
+    if (!capture_position(cap, &c.bytes_done, &c.bytes_total))
+        c.bytes_done = c.bytes_total = 0;
+    tcp_get_stats(tcp, &ts);
+    c.connections = ts.connections;
+    out_progress_draw(prog, &c);
+}
+
+/* Reads until the end, a signal, or count packets (-c; 0: no limit).
+ * prog may be NULL. */
+static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long count,
+               struct out_progress *prog)
 {
     struct cap_packet pkt;
     int64_t last = 0;
@@ -643,6 +682,8 @@ static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long co
             last = pkt.ts_us;
             n++;
         }
+        if (prog && out_progress_due(prog))
+            progress_draw(prog, cap, tcp, n);
     }
     if (count && n == count)
         st = CAPTURE_END;
@@ -904,7 +945,9 @@ int main(int argc, char **argv)
     struct sigaction pipe_sa = {.sa_handler = on_sigpipe};
     sigaction(SIGPIPE, &pipe_sa, NULL);
 
-    rc = run(cap, tcp, o.count);
+    struct out_progress *prog = progress_new(&o);
+    rc = run(cap, tcp, o.count, prog);
+    out_progress_free(prog);
     if (rc)
         fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,
                 capture_error(cap));

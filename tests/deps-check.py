@@ -34,6 +34,7 @@ STAGES = [
     ("include/fingerprint.h", "analysis"),
     ("src/analysis/", "analysis"),
     ("include/views.h", "output"),
+    ("include/progress.h", "output"),
     ("src/output/", "output"),
     # The one event type the views consume.
     ("include/model.h", "model"),

@@ -21,6 +21,7 @@ struct capture {
     pcap_t *pcap;
     int dlt;
     int live;
+    uint64_t file_size; /* a regular file's size; 0 unknown (stdin, a pipe) */
     volatile sig_atomic_t stop;
     struct capture_stats st;
     struct cap_secrets secrets;
@@ -60,6 +61,8 @@ static int open_offline(struct capture *cap, const char *file, char *err, size_t
             cap_pcapng_secrets(f, &cap->secrets);
             rewind(f);
         }
+        if (known && S_ISREG(sb.st_mode))
+            cap->file_size = (uint64_t)sb.st_size;
         if (!(cap->pcap = pcap_fopen_offline(f, ebuf)))
             fclose(f);
     }
@@ -188,6 +191,8 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
         cap->st.frames++;
         if (h->caplen < h->len)
             cap->st.snapped++;
+        else if (h->caplen > h->len)
+            cap->st.overlong++; /* a lying header: its captured bytes are used */
         pkt->ts_us = timestamp_us(&h->ts);
         pkt->frame = cap->st.frames;
         switch (cap_link_decode(cap->dlt, frame, h->caplen, h->len, pkt)) {
@@ -208,6 +213,17 @@ void capture_break(struct capture *cap)
 {
     cap->stop = 1;
     pcap_breakloop(cap->pcap);
+}
+
+int capture_position(const struct capture *cap, uint64_t *done, uint64_t *total)
+{
+    FILE *f = cap->live ? NULL : pcap_file(cap->pcap);
+    long at = f && cap->file_size ? ftell(f) : -1;
+    if (at < 0)
+        return 0;
+    *done = (uint64_t)at;
+    *total = cap->file_size;
+    return 1;
 }
 
 const char *capture_error(const struct capture *cap)

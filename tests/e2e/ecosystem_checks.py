@@ -321,4 +321,76 @@ rc, out, err = run("-r", TLS13[0], "-y")
 check("-y: one line naming the tlsdump way, output unchanged",
       rc == 0 and out == base and "nroff" in err and err.count("\n") == 1)
 
+
+# --- The progress line: standard error a terminal (a pty), the output a
+# file.  The capture comes through a FIFO in two parts with a pause
+# between them, so the run lasts past the first redraw whatever the
+# machine's speed: after the pause come more than 1024 packets, the
+# number of packets between two looks at the clock.
+
+def with_pty_stderr(args, first, rest, pause):
+    """Runs tlsdump -r FIFO ARGS with stderr on a pty, feeding first, then
+    rest after pause seconds; returns (status, stdout, what the pty got)."""
+    import pty, select, threading, time
+    fifo = os.path.join(OUT, "progress.fifo")
+    if os.path.exists(fifo):
+        os.unlink(fifo)
+    os.mkfifo(fifo)
+    master, slave = pty.openpty()
+    outf = open(os.path.join(OUT, "progress.out"), "wb+")
+    p = subprocess.Popen([TLSDUMP, "-r", fifo, *args], stdout=outf, stderr=slave)
+    os.close(slave)
+
+    def feed():
+        with open(fifo, "wb") as w:
+            w.write(first)
+            w.flush()
+            time.sleep(pause)
+            w.write(rest)
+    t = threading.Thread(target=feed)
+    t.start()
+    got = b""
+    while True:
+        r, _, _ = select.select([master], [], [], 30)
+        if not r:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        got += chunk
+    t.join()
+    rc = p.wait()
+    os.close(master)
+    outf.seek(0)
+    return rc, outf.read(), got
+
+
+def split_pcap(path, n):
+    """The pcap's header and first n records, and the rest."""
+    data = open(path, "rb").read()
+    pos = 24
+    for _ in range(n):
+        incl, = struct.unpack("<I", data[pos + 8:pos + 12])
+        pos += 16 + incl
+    return data[:pos], data[pos:]
+
+
+BIG = cap("dec-tls12-2mb.pcap")
+head, tail = split_pcap(BIG, 10)
+rc, expect, _ = run("-r", BIG)
+rc, out, tty = with_pty_stderr([], head, tail, 1.0)
+line = re.search(rb"\r(\d+\.\d MB, \d+ packets, \d+ connections, [\d.]+ MB/s)\x1b\[K", tty)
+check("progress: drawn on a terminal's stderr while the output goes to a file",
+      rc == 0 and line is not None, repr(tty[:200]))
+check("progress: erased at the end, the output unchanged",
+      tty.endswith(b"\r\x1b[K") and out == expect, repr(tty[-40:]))
+rc, out, tty = with_pty_stderr(["--no-progress"], head, tail, 1.0)
+check("progress: --no-progress leaves stderr empty", rc == 0 and tty == b"" and out == expect,
+      repr(tty[:80]))
+rc, out, tty = with_pty_stderr(["-q"], head, tail, 1.0)
+check("progress: -q leaves stderr empty", rc == 0 and tty == b"", repr(tty[:80]))
+
 finish()

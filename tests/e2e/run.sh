@@ -317,6 +317,30 @@ PY
 }
 check "corrupt packets mid-capture are skipped, the streams are intact" corrupt
 
+# A record header whose captured length exceeds the frame's length on the
+# wire (frame 4 claims 20 bytes): reported once, the frame's bytes used.
+overlong() {
+    /usr/bin/python3 - "$PCAPS/tls13-openssl.pcap" "$OUT/overlong.pcap" <<'PY' || return 1
+import struct, sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+pos, n = 24, 0
+while pos + 16 <= len(data):
+    incl, = struct.unpack('<I', data[pos + 8:pos + 12])
+    n += 1
+    if n == 4:
+        data[pos + 12:pos + 16] = struct.pack('<I', 20)
+    pos += 16 + incl
+open(sys.argv[2], 'wb').write(data)
+PY
+    run overlong -r "$OUT/overlong.pcap" -l "$PCAPS/tls13-openssl.keys" -d &&
+        run overlong-ref -r "$PCAPS/tls13-openssl.pcap" -l "$PCAPS/tls13-openssl.keys" -d &&
+        [ "$(rc_of overlong)" = 0 ] && no_crash overlong &&
+        grep -q '^tlsdump: 1 frames claimed more captured bytes than their length on the wire' \
+            "$OUT/overlong.err" &&
+        cmp -s "$OUT/overlong.out" "$OUT/overlong-ref.out"
+}
+check "a frame whose captured length exceeds its wire length: reported, its bytes used" overlong
+
 # Timestamps at the ends of pcapng's 64-bit range: a SYN at 0, one at
 # 2^64 - 16 microseconds, one again at 0.  No overflow (UBSan in the
 # sanitizer build), and the times shown stay within the clamp.
