@@ -62,7 +62,8 @@ $(shell mkdir -p build/rel)
 $(file >build/rel/flags,$(REL_FLAGS))
 endif
 
-.PHONY: all deps demo test fuzz bench hostile install uninstall clean format format-check deps-check
+.PHONY: all deps demo test fuzz bench bench-live hostile install uninstall clean format format-check \
+        deps-check
 .DEFAULT_GOAL := all
 # Fuzz objects are kept between runs (they would be rebuilt each time).
 .SECONDARY:
@@ -165,6 +166,12 @@ test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests 
 bench: tlsdump
 	@[ -s bench/out/bench.pcap ] && [ -s bench/out/bench.keys ] || bench/make-capture.sh
 	bench/run.sh
+
+# The same capture replayed at full speed onto a veth pair while each tool
+# captures it live (bench/README.md); needs root and tcpreplay.
+bench-live: tlsdump
+	@[ -s bench/out/bench.pcap ] && [ -s bench/out/bench.keys ] || bench/make-capture.sh
+	bench/live.sh
 
 # Hostile captures (tests/hostile/gen.py: a million SYNs, a million
 # out-of-order bytes, lying headers, ...), each timed: a table of wall time,

@@ -25,4 +25,15 @@ int fp_ja4(const struct tls_hello *ch, char out[FP_JA4_LEN], char **raw);
  * "t120400_c030_4e8089b08790"; raw and the result as for fp_ja4(). */
 int fp_ja4s(const struct tls_hello *sh, char out[FP_JA4_LEN], char **raw);
 
+/* Room for a Community ID ("1:" and 28 characters of base64) and its NUL. */
+#define FP_COMMUNITY_ID_LEN 32
+
+/* The Community ID (version 1, corelight/community-id-spec) of a flow
+ * between two endpoints, the same whichever is given first: addresses
+ * of alen bytes (4: IPv4, 16: IPv6), ports, the IP protocol (6: TCP) and
+ * the seed (0 unless the user chose one).  Returns 0 with out empty for
+ * another address length. */
+int fp_community_id(const uint8_t *a_addr, uint16_t a_port, const uint8_t *b_addr, uint16_t b_port,
+                    size_t alen, uint8_t proto, uint16_t seed, char out[FP_COMMUNITY_ID_LEN]);
+
 #endif

@@ -34,6 +34,7 @@ void suite_ssl2(void);
 void suite_drafts(void);
 void suite_pipeline(void);
 void suite_progress(void);
+void suite_community(void);
 
 /* Adds a suite with the given tests (NULL-terminated name/function pairs). */
 void add_suite(const char *name, const CU_TestInfo *tests);
