@@ -13,12 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/registry.h"
+
+/* Record types beside the wire's content types (registry.h's
+ * enum tls_content_type, TLS_CT_HANDSHAKE ...). */
 enum {
-    TLS_CT_CHANGE_CIPHER_SPEC = 20,
-    TLS_CT_ALERT = 21,
-    TLS_CT_HANDSHAKE = 22,
-    TLS_CT_APPLICATION_DATA = 23,
-    TLS_CT_HEARTBEAT = 24,
     /* Not on the wire: the SSLv2-compatible ClientHello (RFC 5246 E.2). */
     TLS_CT_SSL2_HELLO = 0x100,
     /* Not on the wire: any other SSL 2.0 record (a message in clear, or
@@ -99,7 +98,8 @@ enum tls_start {
 #define TLS_START_NEED 11
 enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule rule);
 
-/* The record-layer content type's name, as ssldump prints it. */
+/* The record-layer content type's label, as ssldump printed it (the names
+ * table's CONTENT_LABEL rows), or NULL. */
 const char *tls_content_type_name(unsigned type);
 
 #endif

@@ -18,19 +18,9 @@
 #include "record.h"
 #include "tcp.h"
 
-/* Handshake types the stages act on (RFC 8446 4, RFC 5246 7.4). */
-enum tls_hs_type {
-    TLS_HS_CLIENT_HELLO = 1,
-    TLS_HS_SERVER_HELLO = 2,
-    TLS_HS_NEW_SESSION_TICKET = 4,
-    TLS_HS_END_OF_EARLY_DATA = 5,
-    TLS_HS_HELLO_RETRY_REQUEST = 6, /* not on the wire: a ServerHello with the HRR random */
-    TLS_HS_ENCRYPTED_EXTENSIONS = 8,
-    TLS_HS_CERTIFICATE = 11,
-    TLS_HS_CLIENT_KEY_EXCHANGE = 16,
-    TLS_HS_FINISHED = 20,
-    TLS_HS_KEY_UPDATE = 24,
-};
+/* Handshake types are registry.h's enum tls_hs_type.  TLS 1.3 drafts sent
+ * HelloRetryRequest as type 6; RFC 8446 sends a ServerHello with the HRR
+ * random, to which the tls stage gives TLS_HS_HELLO_RETRY_REQUEST too. */
 
 /* Certificates of one Certificate message kept as slices: more than the
  * 12 intermediates of pcaps/long-chain.pcap, far more than real chains. */

@@ -212,6 +212,35 @@ static void accepted_bad_certificate(struct conn_analysis *ca)
         }
 }
 
+/* A suite's family for offer_groups, -1 for none (a signalling value or an
+ * unknown one).  GREASE values have always counted as TLS 1.3 here. */
+static int suite_family(uint16_t id)
+{
+    const struct reg_suite *s = reg_suite(id);
+    int weak_bulk, eph, aead;
+
+    if (!s)
+        return reg_is_grease(id) ? 0 : -1;
+    if (s->kx == REG_KX_SCSV)
+        return -1;
+    weak_bulk = s->bulk == REG_BULK_NULL || s->mode == REG_MODE_STREAM ||
+                s->bulk == REG_BULK_DES_CBC || s->bulk == REG_BULK_DES40_CBC ||
+                s->bulk == REG_BULK_DES_EDE3_CBC;
+    if (weak_bulk || s->export_bits || s->auth == REG_AUTH_ANON || s->hash == REG_HASH_MD5)
+        return 4;
+    if (s->tls13)
+        return 0;
+    if (s->kx == REG_KX_RSA || s->kx == REG_KX_RSA_PSK)
+        return 3;
+    eph = s->kx == REG_KX_DHE || s->kx == REG_KX_ECDHE || s->kx == REG_KX_DHE_PSK ||
+          s->kx == REG_KX_ECDHE_PSK;
+    aead = s->mode == REG_MODE_GCM || s->mode == REG_MODE_CCM || s->mode == REG_MODE_CCM_8 ||
+           s->mode == REG_MODE_POLY1305;
+    if (eph && aead)
+        return 1;
+    return s->mode == REG_MODE_CBC ? 2 : 5;
+}
+
 /* Suites by family, for a server that found none it accepts. */
 static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
 {
@@ -219,24 +248,9 @@ static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
                                          "static RSA", "weak or legacy",      "other"};
     int count[6] = {0};
     for (int i = 0; i < ch->nciphers; i++) {
-        const char *n = reg_name(REG_CIPHER, ch->ciphers[i]);
-        int f;
-        if (!n || strstr(n, "SCSV"))
-            continue;
-        if (strstr(n, "NULL") || strstr(n, "RC4") || strstr(n, "DES") || strstr(n, "EXPORT") ||
-            strstr(n, "anon") || strstr(n, "MD5"))
-            f = 4;
-        else if (!strstr(n, "_WITH_"))
-            f = 0;
-        else if (!strncmp(n, "TLS_RSA_", 8))
-            f = 3;
-        else if (strstr(n, "DHE_") && (strstr(n, "GCM") || strstr(n, "CHACHA") || strstr(n, "CCM")))
-            f = 1;
-        else if (strstr(n, "CBC"))
-            f = 2;
-        else
-            f = 5;
-        count[f]++;
+        int f = suite_family(ch->ciphers[i]);
+        if (f >= 0)
+            count[f]++;
     }
     char line[DIAG_EVIDENCE_LEN] = "offered by family:";
     for (int f = 0; f < 6; f++) {
@@ -314,7 +328,7 @@ static void protocol_version(struct conn_analysis *ca, const struct tls_summary 
     struct diagnosis *d = &ca->f.diag;
     char range[80], v[32];
     client_range(&s->ch, range, sizeof(range));
-    if (al->a.desc == 86)
+    if (al->a.desc == TLS_ALERT_INAPPROPRIATE_FALLBACK)
         say(d, "protocol_version", 0,
             "The server refused a fallback (inappropriate_fallback): the client retried with "
             "%s and TLS_FALLBACK_SCSV, but the server supports a higher version, so an earlier "
@@ -339,31 +353,31 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
     char where[96];
     after(al->after, where, sizeof(where));
     switch (al->a.desc) {
-    case 112:
+    case TLS_ALERT_UNRECOGNIZED_NAME:
         say(d, "unrecognized_name", 0,
             "The server does not serve the name the client asked "
             "for (SNI %s).",
             s->sni[0] ? s->sni : "none");
         return;
-    case 120:
+    case TLS_ALERT_NO_APPLICATION_PROTOCOL:
         say(d, "no_application_protocol", 0,
             "No application protocol in common: the client "
             "offered %s (ALPN), and the server supports none of them.",
             s->ch.alpn[0] ? s->ch.alpn : "none");
         return;
-    case 110:
+    case TLS_ALERT_UNSUPPORTED_EXTENSION:
         say(d, "unsupported_extension", 0,
             "The %s received an extension it did not offer or "
             "that is not allowed in that message (%s).",
             by, where);
         return;
-    case 47:
+    case TLS_ALERT_ILLEGAL_PARAMETER:
         say(d, "illegal_parameter", 0,
             "The %s found a field with an illegal value in what the "
             "%s sent (%s).",
             by, to, where);
         return;
-    case 50:
+    case TLS_ALERT_DECODE_ERROR:
         say(d, "decode_error", 0,
             "The %s could not parse a message from the %s (%s): it is "
             "malformed or truncated.",
@@ -374,7 +388,7 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
                 break;
             }
         return;
-    case 100:
+    case TLS_ALERT_NO_RENEGOTIATION:
         say(d, "renegotiation_refused", 0, "The %s refused to renegotiate (no_renegotiation).", by);
         return;
     default:
@@ -411,20 +425,25 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
             "The handshake failed after the server's HelloRetryRequest: "
             "the %s sent %s.",
             who(al->a.from), alert);
-    } else if (al->a.from == DIR_C2S && (al->a.desc == 48 || al->a.desc == 42 || al->a.desc == 43 ||
-                                         al->a.desc == 45 || al->a.desc == 46)) {
+    } else if (al->a.from == DIR_C2S &&
+               (al->a.desc == TLS_ALERT_UNKNOWN_CA || al->a.desc == TLS_ALERT_BAD_CERTIFICATE ||
+                al->a.desc == TLS_ALERT_UNSUPPORTED_CERTIFICATE ||
+                al->a.desc == TLS_ALERT_CERTIFICATE_EXPIRED ||
+                al->a.desc == TLS_ALERT_CERTIFICATE_UNKNOWN)) {
         certificate_problem(ca, s, alert);
-    } else if (al->a.desc == 48) {
+    } else if (al->a.desc == TLS_ALERT_UNKNOWN_CA) {
         say(d, "unknown_ca", 0,
             "The server does not trust the issuer of the client's "
             "certificate.");
-    } else if (al->a.desc == 40 || al->a.desc == 71) {
+    } else if (al->a.desc == TLS_ALERT_HANDSHAKE_FAILURE ||
+               al->a.desc == TLS_ALERT_INSUFFICIENT_SECURITY) {
         handshake_failure(ca, s, al, alert);
-    } else if (al->a.desc == 47 && downgrade_marked(s)) {
+    } else if (al->a.desc == TLS_ALERT_ILLEGAL_PARAMETER && downgrade_marked(s)) {
         downgrade(ca, s);
-    } else if (al->a.desc == 70 || al->a.desc == 86) {
+    } else if (al->a.desc == TLS_ALERT_PROTOCOL_VERSION ||
+               al->a.desc == TLS_ALERT_INAPPROPRIATE_FALLBACK) {
         protocol_version(ca, s, al);
-    } else if (al->a.desc == 116) {
+    } else if (al->a.desc == TLS_ALERT_CERTIFICATE_REQUIRED) {
         say(d, "client_certificate_required", 0,
             "The server requires a client certificate, "
             "and the client sent none (certificate_required).");
@@ -666,7 +685,7 @@ static int downgrade_marked(const struct tls_summary *s)
         s->server_random[31] > 1)
         return 0;
     for (int i = 0; i < s->ch.nversions; i++)
-        if (s->ch.versions[i] == 0x0304)
+        if (s->ch.versions[i] == TLS_V_1_3)
             return 1;
     return 0;
 }

@@ -38,23 +38,23 @@
 static const char *version_code(uint16_t v)
 {
     switch (v) {
-    case 0x0304:
+    case TLS_V_1_3:
         return "13";
-    case 0x0303:
+    case TLS_V_1_2:
         return "12";
-    case 0x0302:
+    case TLS_V_1_1:
         return "11";
-    case 0x0301:
+    case TLS_V_1_0:
         return "10";
-    case 0x0300:
+    case TLS_V_SSL_3:
         return "s3";
-    case 0x0002:
+    case TLS_V_SSL_2:
         return "s2";
-    case 0xfeff:
+    case TLS_V_DTLS_1_0:
         return "d1";
-    case 0xfefd:
+    case TLS_V_DTLS_1_2:
         return "d2";
-    case 0xfefc:
+    case TLS_V_DTLS_1_3:
         return "d3";
     default:
         return "00";
@@ -151,7 +151,8 @@ static void ja4_extensions(const struct tls_hello *ch, char *s)
     int n = 0;
 
     for (int i = 0; i < ch->nexts; i++)
-        if (ch->exts[i] != 0x0000 && ch->exts[i] != 0x0010)
+        if (ch->exts[i] != TLS_EXT_SERVER_NAME &&
+            ch->exts[i] != TLS_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION)
             v[n++] = ch->exts[i];
     qsort(v, (size_t)n, sizeof(v[0]), cmp_u16);
     size_t at = put_hex(s, 0, v, n);

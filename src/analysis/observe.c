@@ -90,11 +90,27 @@ static void history(struct conn_analysis *ca, enum dir dir, char c)
 static char hs_letter(int type)
 {
     static const char letters[] = {
-        [0] = 'h',  [1] = 'c',  [2] = 's',  [3] = 'v',  [4] = 't',  [5] = 'e',  [6] = 'j',
-        [8] = 'o',  [11] = 'x', [12] = 'k', [13] = 'r', [14] = 'n', [15] = 'y', [16] = 'g',
-        [20] = 'f', [21] = 'w', [22] = 'u', [23] = 'a', [24] = 'p',
+        [TLS_HS_HELLO_REQUEST] = 'h',
+        [TLS_HS_CLIENT_HELLO] = 'c',
+        [TLS_HS_SERVER_HELLO] = 's',
+        [TLS_HS_HELLO_VERIFY_REQUEST] = 'v',
+        [TLS_HS_NEW_SESSION_TICKET] = 't',
+        [TLS_HS_END_OF_EARLY_DATA] = 'e',
+        [TLS_HS_HELLO_RETRY_REQUEST] = 'j',
+        [TLS_HS_ENCRYPTED_EXTENSIONS] = 'o',
+        [TLS_HS_CERTIFICATE] = 'x',
+        [TLS_HS_SERVER_KEY_EXCHANGE] = 'k',
+        [TLS_HS_CERTIFICATE_REQUEST] = 'r',
+        [TLS_HS_SERVER_HELLO_DONE] = 'n',
+        [TLS_HS_CERTIFICATE_VERIFY] = 'y',
+        [TLS_HS_CLIENT_KEY_EXCHANGE] = 'g',
+        [TLS_HS_FINISHED] = 'f',
+        [TLS_HS_CERTIFICATE_URL] = 'w',
+        [TLS_HS_CERTIFICATE_STATUS] = 'u',
+        [TLS_HS_SUPPLEMENTAL_DATA] = 'a',
+        [TLS_HS_KEY_UPDATE] = 'p',
     };
-    if (type == 254)
+    if (type == TLS_HS_MESSAGE_HASH)
         return 'm';
     if (type >= 0 && (size_t)type < sizeof(letters) && letters[type])
         return letters[type];
@@ -207,7 +223,7 @@ void conn_analysis_message(struct conn_analysis *ca, enum dir dir, const struct 
     case TLS_HS_HELLO_RETRY_REQUEST:
         ca->hellos[DIR_S2C]++;
         break;
-    case 13: /* CertificateRequest */
+    case TLS_HS_CERTIFICATE_REQUEST:
         ca->cert_request |= dir == DIR_S2C;
         break;
     case TLS_HS_CERTIFICATE:
@@ -230,8 +246,8 @@ void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tl
     history(ca, dir, 'l');
     int known = !a->encrypted || a->decrypted;
     struct alert_seen *seen = known ? &ca->alert : &ca->enc_alert;
-    ca->fatal_seen |= known && a->level == 2;
-    if (seen->seen || (seen == &ca->alert && a->desc == 0)) /* close_notify */
+    ca->fatal_seen |= known && a->level == TLS_ALERT_LEVEL_FATAL;
+    if (seen->seen || (seen == &ca->alert && a->desc == TLS_ALERT_CLOSE_NOTIFY))
         return;
     seen->seen = 1;
     seen->a = *a;

@@ -78,7 +78,7 @@ struct rc *rc_new(const struct rc_params *p, const char **why)
     r->s = *p->s;
     r->version = p->version;
     r->etm = p->etm && r->s.cls == RC_CBC;
-    r->ssl3 = p->version == 0x0300;
+    r->ssl3 = p->version == TLS_V_SSL_3;
     if (p->iv)
         memcpy(r->iv, p->iv, r->s.cls == RC_AEAD ? (size_t)r->s.fixed_iv : (size_t)r->s.block);
     *why = RC_CANNOT_RUN;
@@ -209,7 +209,7 @@ static int open_cbc(struct rc *r, uint64_t seq, const struct tls_record *rec, ui
 {
     const uint8_t *p = rec->body;
     size_t n = rec->length, ml = (size_t)r->s.mac_len, bl = (size_t)r->s.block;
-    int explicit_iv = r->version >= 0x0302;
+    int explicit_iv = r->version >= TLS_V_1_1;
     const uint8_t *iv = explicit_iv ? p : r->iv;
     size_t ivl = explicit_iv ? bl : 0;
     long pl;

@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
+#include "base/registry.h"
 #include "base/util.h"
 #include "crypto.h"
 
@@ -18,8 +19,8 @@ enum rec_class {
     RC_AEAD,   /* GCM, CCM, CCM_8, ChaCha20-Poly1305 */
 };
 
-/* A cipher suite's parameters, read off its IANA name, and for the export
- * suites from their EXPORT_SUITE rows of the registry. */
+/* A cipher suite's parameters, as crypto uses them, from its row of the
+ * names table (reg_suite). */
 struct suite {
     uint16_t id;
     enum rec_class cls;

@@ -15,7 +15,7 @@
  * MD5 and SHA-1 together (RFC 2246 5). */
 static const char *prf_md(const struct suite *s, uint16_t version)
 {
-    return version >= 0x0303 ? s->prf : "MD5-SHA1";
+    return version >= TLS_V_1_2 ? s->prf : "MD5-SHA1";
 }
 
 int keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[48],
@@ -23,7 +23,7 @@ int keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[4
                     size_t hlen, uint8_t master[48])
 {
     const char *prf = prf_md(s, version);
-    if (version == 0x0300)
+    if (version == TLS_V_SSL_3)
         return crypto_ssl3_prf(pms, 48, cr, sr, master, 48);
     if (session_hash)
         return crypto_tls_prf(prf, pms, 48, "extended master secret", session_hash, hlen, NULL, 0,
@@ -36,7 +36,7 @@ int keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[4
  * client_random). */
 static int key_block(const struct keyblock_in *in, uint8_t *kb, size_t len)
 {
-    if (in->version == 0x0300)
+    if (in->version == TLS_V_SSL_3)
         return crypto_ssl3_prf(in->master, 48, in->sr, in->cr, kb, len);
     return crypto_tls_prf(prf_md(in->s, in->version), in->master, 48, "key expansion", in->sr, 32,
                           in->cr, 32, kb, len);

@@ -127,7 +127,7 @@ static struct rc *tls13_keys(struct crypto_conn *c, const struct suite *s, const
 {
     uint8_t key[32], iv[12];
     const char *why;
-    struct rc_params p = {.s = s, .version = 0x0304, .key = key, .iv = iv};
+    struct rc_params p = {.s = s, .version = TLS_V_1_3, .key = key, .iv = iv};
     struct rc *r = NULL;
     if (crypto_expand_label(s->prf, secret, len, "key", NULL, 0, key, (size_t)s->key_len) &&
         crypto_expand_label(s->prf, secret, len, "iv", NULL, 0, iv, sizeof(iv)))
@@ -256,12 +256,12 @@ static void server_hello(struct crypto_conn *c, const struct tls_summary *s)
         return;
     }
     c->have_suite = 1;
-    if (c->version == 0x0304) {
+    if (c->version == TLS_V_1_3) {
         server_hello_tls13(c);
         return;
     }
     c->compression = s->compression;
-    if (c->version < 0x0300) {
+    if (c->version < TLS_V_SSL_3) {
         set_reason(c, "SSLv2 decryption is not supported");
         c->have_suite = 0;
         return;
@@ -279,8 +279,8 @@ static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
     uint8_t pms[48], hash[EVP_MAX_MD_SIZE];
     unsigned int hlen = 0;
     int ok = 0;
-    const char *prf = c->version >= 0x0303 ? c->suite.prf : "MD5-SHA1";
-    int ems = c->ems && c->version >= 0x0301;
+    const char *prf = c->version >= TLS_V_1_2 ? c->suite.prf : "MD5-SHA1";
+    int ems = c->ems && c->version >= TLS_V_1_0;
 
     for (int i = 0; i < rsa_keys_count(rk) && !ok; i++)
         if (c->rsa_key == i || (!c->cert_seen && c->rsa_key < 0))
@@ -300,7 +300,7 @@ static void rsa_premaster(struct crypto_conn *c, const struct tls_msg *m)
 
 static void certificate(struct crypto_conn *c, const struct tls_msg *m)
 {
-    if (!m->keying.cert || !rsa_keys_count(c->k->rsa) || c->version == 0x0304)
+    if (!m->keying.cert || !rsa_keys_count(c->k->rsa) || c->version == TLS_V_1_3)
         return;
     c->cert_seen = 1;
     c->rsa_key = rsa_keys_match(c->k->rsa, m->keying.cert, m->keying.cert_len);
@@ -317,7 +317,7 @@ static void client_key_exchange(struct crypto_conn *c, const struct tls_msg *m)
 
 static void finished(struct crypto_conn *c, enum dir dir)
 {
-    if (c->version == 0x0304) {
+    if (c->version == TLS_V_1_3) {
         set_traffic(c, dir, dir == DIR_S2C ? KL_STS0 : KL_CTS0);
         return;
     }
@@ -348,7 +348,7 @@ static void on_message(void *arg, enum dir dir, const struct tls_msg *m,
         c->transcript.on = 0;
         break;
     case TLS_HS_NEW_SESSION_TICKET:
-        if (c->version < 0x0304 && c->have_master && m->keying.ticket)
+        if (c->version < TLS_V_1_3 && c->have_master && m->keying.ticket)
             session_cache_put(c->k->sessions, m->keying.ticket, m->keying.ticket_len, c->master);
         break;
     case TLS_HS_END_OF_EARLY_DATA:
@@ -375,7 +375,7 @@ static void on_ccs(void *arg, enum dir dir, const struct tls_summary *s)
 {
     struct crypto_conn *c = arg;
     struct dir_crypt *d = &c->d[dir];
-    if (c->version == 0x0304 || !c->have_suite)
+    if (c->version == TLS_V_1_3 || !c->have_suite)
         return; /* RFC 8446 D.4: only for middleboxes */
     if (!c->have_master && c->have_resume && s->resumed)
         memcpy(c->master, c->resume, 48), c->have_master = 1;
@@ -556,7 +556,7 @@ static enum tls_open_status on_open(void *arg, enum dir dir, const struct tls_re
     pt->type = rec->type;
     if (d->z && !inflate_record(c, d, pt))
         return TLS_OPEN_FAILED;
-    if ((early_phase || c->version == 0x0304) && !inner_type(out, &pt->n, &pt->type)) {
+    if ((early_phase || c->version == TLS_V_1_3) && !inner_type(out, &pt->n, &pt->type)) {
         c->res.failed_records++; /* RFC 8446 5.4: all zeros is unexpected_message */
         return TLS_OPEN_FAILED;
     }

@@ -94,7 +94,7 @@ int crypto_export_key(uint16_t version, const char *prf, int server, const uint8
                       size_t outlen)
 {
     uint8_t md5[16];
-    if (version == 0x0300) {
+    if (version == TLS_V_SSL_3) {
         if (outlen > 16 || digest4("MD5", key, klen, server ? sr : cr, 32, server ? cr : sr, 32,
                                    NULL, 0, md5) != 16)
             return 0;
@@ -117,7 +117,7 @@ int crypto_export_ivs(uint16_t version, const char *prf, const uint8_t cr[32], c
     static const uint8_t none[1];
     if (ivlen > 16)
         return 0;
-    if (version == 0x0300) {
+    if (version == TLS_V_SSL_3) {
         if (digest4("MD5", cr, 32, sr, 32, NULL, 0, NULL, 0, block) != 16 ||
             digest4("MD5", sr, 32, cr, 32, NULL, 0, NULL, 0, block + 16) != 16)
             return 0;
@@ -125,6 +125,6 @@ int crypto_export_ivs(uint16_t version, const char *prf, const uint8_t cr[32], c
         return 0;
     }
     memcpy(civ, block, ivlen);
-    memcpy(siv, version == 0x0300 ? block + 16 : block + ivlen, ivlen);
+    memcpy(siv, version == TLS_V_SSL_3 ? block + 16 : block + ivlen, ivlen);
     return 1;
 }

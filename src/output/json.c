@@ -531,7 +531,7 @@ static void json_event(struct view *v, const struct event *ev)
         if (r->type == TLS_CT_SSL2)
             jstr(o, "ssl2");
         else
-            jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? 22 : r->type);
+            jname(o, REG_CONTENT, r->type == TLS_CT_SSL2_HELLO ? TLS_CT_HANDSHAKE : r->type);
         jkey(o, "version"), jname(o, REG_VERSION, r->version);
         fprintf(o, ",\"length\":%zu,\"encrypted\":%s", r->length,
                 ev->rec->encrypted ? "true" : "false");

@@ -63,7 +63,7 @@ static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum dir dir
 /* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with a fixed random. */
 static uint8_t message_type(uint8_t type, const uint8_t *body, size_t len)
 {
-    if (type == 2 && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
+    if (type == TLS_HS_SERVER_HELLO && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
         return TLS_HS_HELLO_RETRY_REQUEST;
     return type;
 }
@@ -101,7 +101,7 @@ static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, cons
     m.root = ft_reset(c->tree);
     m.malformed = !dec_message(&d, m.type, &cur, m.root);
     /* RFC 8446 2: everything after the ServerHello is encrypted. */
-    if (m.type == 2 && tls_is_tls13(c->sum.version))
+    if (m.type == TLS_HS_SERVER_HELLO && tls_is_tls13(c->sum.version))
         c->d[DIR_C2S].encrypted = c->d[DIR_S2C].encrypted = 1;
     deliver(ds, &m);
 }

@@ -296,15 +296,16 @@ static int ext_opaque(struct dec *d, struct cursor *b, int node, int prefix)
 static void note_keying(struct dec *d, uint16_t type, const struct cursor *b)
 {
     struct tls_summary *s = d->sum;
-    if (d->msg == TLS_HS_SERVER_HELLO && type == 22)
+    if (d->msg == TLS_HS_SERVER_HELLO && type == TLS_EXT_ENCRYPT_THEN_MAC)
         s->etm = 1;
-    else if (d->msg == TLS_HS_SERVER_HELLO && type == 23)
+    else if (d->msg == TLS_HS_SERVER_HELLO && type == TLS_EXT_EXTENDED_MASTER_SECRET)
         s->ems = 1;
-    else if (d->msg == TLS_HS_CLIENT_HELLO && type == 42)
+    else if (d->msg == TLS_HS_CLIENT_HELLO && type == TLS_EXT_EARLY_DATA)
         s->early_data_offered = 1;
-    else if (d->msg == TLS_HS_ENCRYPTED_EXTENSIONS && type == 42)
+    else if (d->msg == TLS_HS_ENCRYPTED_EXTENSIONS && type == TLS_EXT_EARLY_DATA)
         s->early_data_accepted = 1;
-    else if (d->msg == TLS_HS_CLIENT_HELLO && type == 35 && d->keying && !cur_at_end(b)) {
+    else if (d->msg == TLS_HS_CLIENT_HELLO && type == TLS_EXT_SESSION_TICKET && d->keying &&
+             !cur_at_end(b)) {
         d->keying->ticket = cur_ptr(b);
         d->keying->ticket_len = cur_left(b);
     }
@@ -317,30 +318,30 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     uint32_t max_early;
 
     switch (type) {
-    case 0:
+    case TLS_EXT_SERVER_NAME:
         return ext_server_name(d, b, node);
-    case 5:
+    case TLS_EXT_STATUS_REQUEST:
         return ext_status_request(d, b, node);
-    case 10:
+    case TLS_EXT_SUPPORTED_GROUPS:
         return ext_u16_vec(d, b, node, "groups", REG_GROUP, h ? h->groups : NULL,
                            h ? &h->ngroups : NULL);
-    case 11:
+    case TLS_EXT_EC_POINT_FORMATS:
         return ext_u8_vec(d, b, node, "formats", REG_EC_POINT_FORMAT, h ? h->formats : NULL,
                           h ? &h->nformats : NULL);
-    case 13:
+    case TLS_EXT_SIGNATURE_ALGORITHMS:
         /* NSS's draft-16 servers put an empty one in the ServerHello */
         if (d->msg == TLS_HS_SERVER_HELLO && cur_at_end(b))
             return 1;
         return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, h ? h->sigalgs : NULL,
                            h ? &h->nsigalgs : NULL);
-    case 50:
+    case TLS_EXT_SIGNATURE_ALGORITHMS_CERT:
         return ext_u16_vec(d, b, node, "schemes", REG_SIGSCHEME, NULL, NULL);
-    case 15:
+    case TLS_EXT_HEARTBEAT:
         return ext_heartbeat(d, b, node);
-    case 16:
+    case TLS_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION:
         return ext_alpn(d, b, node);
-    case 19:
-    case 20:
+    case TLS_EXT_CLIENT_CERTIFICATE_TYPE:
+    case TLS_EXT_SERVER_CERTIFICATE_TYPE:
         if (ch)
             return ext_u8_vec(d, b, node, "types", REG_CERT_ENTRY_TYPE, NULL, NULL);
         uint8_t ct;
@@ -348,37 +349,37 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
             return dec_fail(d, node, "truncated certificate type");
         ft_named(d->t, node, "type", REG_CERT_ENTRY_TYPE, ct);
         return 1;
-    case 27: { /* RFC 8879: 16-bit algorithms under a one-byte length */
+    case TLS_EXT_COMPRESS_CERTIFICATE: { /* RFC 8879: 16-bit algorithms under a one-byte length */
         struct cursor v;
         if (!cur_vec8(b, &v))
             return dec_fail(d, node, "bad algorithms length");
         return dec_u16_list(d, &v, node, "algorithms", REG_CERT_COMPRESSION, NULL, NULL);
     }
-    case 28:
+    case TLS_EXT_RECORD_SIZE_LIMIT:
         return ext_u16_value(d, b, node, "limit");
-    case 41:
+    case TLS_EXT_PRE_SHARED_KEY:
         return ext_pre_shared_key(d, b, node);
-    case 42:
+    case TLS_EXT_EARLY_DATA:
         if (d->msg == TLS_HS_NEW_SESSION_TICKET) {
             if (!cur_u32(b, &max_early))
                 return dec_fail(d, node, "truncated max_early_data_size");
             ft_uint(d->t, node, "max_early_data_size", max_early);
         }
         return 1;
-    case 43:
+    case TLS_EXT_SUPPORTED_VERSIONS:
         return ext_supported_versions(d, b, node);
-    case 44:
+    case TLS_EXT_COOKIE:
         return ext_opaque(d, b, node, 2);
-    case 45:
+    case TLS_EXT_PSK_KEY_EXCHANGE_MODES:
         return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
-    case 47:
+    case TLS_EXT_CERTIFICATE_AUTHORITIES:
         return dec_dn_list(d, b, node, "authorities");
-    case 40: /* key_share in the TLS 1.3 drafts before 23 */
-    case 51:
+    case TLS_EXT_KEY_SHARE_OLD: /* key_share in the TLS 1.3 drafts before 23 */
+    case TLS_EXT_KEY_SHARE:
         return ext_key_share(d, b, node);
-    case 0xfe0d:
+    case TLS_EXT_ENCRYPTED_CLIENT_HELLO:
         return ext_ech(d, b, node);
-    case 0xff01:
+    case TLS_EXT_RENEGOTIATION_INFO:
         return ext_opaque(d, b, node, 1);
     default:
         /* padding, session_ticket, SCTs, cookies of unknown shape: length */

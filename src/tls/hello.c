@@ -9,12 +9,13 @@
 
 int tls_is_tls13(uint16_t v)
 {
-    return v == 0x0304 || (v >= 0x7f0e && v <= 0x7f1c) || v == 0x7e01 || v == 0x7e02;
+    return v == TLS_V_1_3 || (v >= TLS_V_1_3_DRAFT14 && v <= TLS_V_1_3_DRAFT28) ||
+           v == TLS_V_1_3_EXPERIMENT || v == TLS_V_1_3_EXPERIMENT2;
 }
 
 int tls_is_early_draft(uint16_t v)
 {
-    return v >= 0x7f00 && v <= 0x7f15;
+    return (v & 0xff00) == 0x7f00 && v <= TLS_V_1_3_DRAFT21;
 }
 
 const uint8_t tls_hrr_random[32] = {
@@ -124,7 +125,7 @@ static int early_draft_hello(struct dec *d, struct cursor *c, int node, uint16_t
         if (!cur_bytes(c, 32, random))
             return dec_fail(d, node, "truncated random");
         ft_verbose(d->t, ft_hex(d->t, node, "random", *random, 32));
-    } else if (version < 0x7f13) {
+    } else if (version < TLS_V_1_3_DRAFT19) {
         return 1;
     }
     if (!cur_u16(c, suite))
@@ -164,7 +165,7 @@ int dec_server_hello(struct dec *d, struct cursor *c, int node)
     /* RFC 8446 4.1.3 fixes legacy_version at 0x0303: a ServerHello that
      * says 0x0304 is from a draft that sent the final number (NSS's
      * draft-14 servers did), laid out as the early drafts. */
-    int draft = tls_is_early_draft(version) || version == 0x0304;
+    int draft = tls_is_early_draft(version) || version == TLS_V_1_3;
     if (draft ? !early_draft_hello(d, c, node, version, &random, &suite)
               : !tls_server_hello(d, c, node, &random, &suite, &comp))
         return 0;

@@ -11,32 +11,44 @@
 
 enum kx { KX_UNKNOWN, KX_RSA, KX_DHE, KX_ECDHE, KX_PSK, KX_RSA_PSK, KX_DHE_PSK, KX_ECDHE_PSK };
 
-/* The key exchange, from the suite's IANA name ("TLS_<kx>_WITH_..."), so
- * that it needs no second table. */
+/* The key exchange as the messages' layout depends on it (RFC 5246 7.4.3,
+ * RFC 4279 2, RFC 8422 5.4); anon: no signature over the server's
+ * parameters. */
 static enum kx kx_of(uint32_t cipher, int *anon)
 {
-    static const struct {
-        const char *prefix;
-        enum kx kx;
-        int anon;
-    } map[] = {
-        {"TLS_ECDHE_PSK_", KX_ECDHE_PSK, 1},
-        {"TLS_DHE_PSK_", KX_DHE_PSK, 1},
-        {"TLS_RSA_PSK_", KX_RSA_PSK, 1},
-        {"TLS_PSK_", KX_PSK, 1},
-        {"TLS_ECDHE_", KX_ECDHE, 0},
-        {"TLS_ECDH_anon_", KX_ECDHE, 1},
-        {"TLS_DHE_", KX_DHE, 0},
-        {"TLS_DH_anon_", KX_DHE, 1},
-        {"TLS_RSA_", KX_RSA, 0},
-    };
-    const char *name = cipher <= 0xffff ? reg_name(REG_CIPHER, cipher) : NULL;
+    const struct reg_suite *s = cipher <= 0xffff ? reg_suite((uint16_t)cipher) : NULL;
+
     *anon = 0;
-    for (size_t i = 0; name && i < sizeof(map) / sizeof(map[0]); i++) {
-        if (strncmp(name, map[i].prefix, strlen(map[i].prefix)) == 0) {
-            *anon = map[i].anon;
-            return map[i].kx;
-        }
+    if (!s)
+        return KX_UNKNOWN;
+    /* RFC 4279: the PSK suites' ServerKeyExchange is not signed */
+    *anon = s->auth == REG_AUTH_ANON || s->kx == REG_KX_PSK || s->kx == REG_KX_RSA_PSK ||
+            s->kx == REG_KX_DHE_PSK || s->kx == REG_KX_ECDHE_PSK;
+    switch (s->kx) {
+    case REG_KX_RSA:
+        return KX_RSA;
+    case REG_KX_DHE:
+        return KX_DHE;
+    case REG_KX_ECDHE:
+        return KX_ECDHE;
+    case REG_KX_PSK:
+        return KX_PSK;
+    case REG_KX_RSA_PSK:
+        return KX_RSA_PSK;
+    case REG_KX_DHE_PSK:
+        return KX_DHE_PSK;
+    case REG_KX_ECDHE_PSK:
+        return KX_ECDHE_PSK;
+    case REG_KX_NONE:
+    case REG_KX_DH:
+    case REG_KX_ECDH:
+    case REG_KX_KRB5:
+    case REG_KX_SRP:
+    case REG_KX_ECCPWD:
+    case REG_KX_GOST:
+    case REG_KX_ANY:
+    case REG_KX_SCSV:
+        break;
     }
     return KX_UNKNOWN;
 }
@@ -70,7 +82,7 @@ static int signature(struct dec *d, struct cursor *c, int node)
 {
     uint16_t scheme;
     /* TLS 1.2 names the scheme; earlier versions imply it (RFC 5246 4.7). */
-    if (d->sum->version >= 0x0303) {
+    if (d->sum->version >= TLS_V_1_2) {
         if (!cur_u16(c, &scheme))
             return dec_fail(d, node, "truncated signature scheme");
         ft_named(d->t, node, "signature_scheme", REG_SIGSCHEME, scheme);
@@ -115,7 +127,7 @@ static int client_key_exchange(struct dec *d, struct cursor *c, int node)
             return 0;
     switch (kx) {
     case KX_RSA:
-        if (d->sum->version == 0x0300) { /* SSLv3: no length prefix */
+        if (d->sum->version == TLS_V_SSL_3) { /* no length prefix */
             ft_uint(d->t, node, "encrypted_premaster_length", cur_left(c));
             if (d->keying)
                 d->keying->pms = cur_ptr(c), d->keying->pms_len = cur_left(c);
@@ -230,7 +242,7 @@ static int certificate_request(struct dec *d, struct cursor *c, int node)
     int l = ft_list(d->t, node, "certificate_types");
     while (cur_u8(&types, &t))
         ft_named(d->t, l, NULL, REG_CERT_TYPE, t);
-    if (d->sum->version >= 0x0303) {
+    if (d->sum->version >= TLS_V_1_2) {
         if (!cur_vec16(c, &v) ||
             !dec_u16_list(d, &v, node, "signature_algorithms", REG_SIGSCHEME, NULL, NULL))
             return dec_fail(d, node, "bad supported_signature_algorithms");
@@ -273,27 +285,27 @@ static int small_message(struct dec *d, uint8_t type, struct cursor *c, int node
 {
     uint8_t v;
     switch (type) {
-    case 22: /* CertificateStatus (RFC 6066 8) */
+    case TLS_HS_CERTIFICATE_STATUS: /* RFC 6066 8 */
         if (!cur_u8(c, &v))
             return dec_fail(d, node, "truncated status_type");
         ft_named(d->t, node, "status_type", REG_CERT_STATUS_TYPE, v);
         return vec_len(d, c, node, "response_length", 3);
-    case 24: /* KeyUpdate */
+    case TLS_HS_KEY_UPDATE:
         if (!cur_u8(c, &v))
             return dec_fail(d, node, "truncated request_update");
         ft_named(d->t, node, "request_update", REG_KEY_UPDATE, v);
         return 1;
-    case 15: /* CertificateVerify */
+    case TLS_HS_CERTIFICATE_VERIFY:
         return signature(d, c, node);
-    case 20: /* Finished */
+    case TLS_HS_FINISHED:
         ft_hex(d->t, node, "verify_data", cur_ptr(c), cur_left(c));
         return cur_skip(c, cur_left(c));
-    case 254: /* message_hash (RFC 8446 4.4.1) */
+    case TLS_HS_MESSAGE_HASH: /* RFC 8446 4.4.1 */
         ft_hex(d->t, node, "hash", cur_ptr(c), cur_left(c));
         return cur_skip(c, cur_left(c));
-    case 0:       /* HelloRequest */
-    case 5:       /* EndOfEarlyData */
-    case 14:      /* ServerHelloDone */
+    case TLS_HS_HELLO_REQUEST:
+    case TLS_HS_END_OF_EARLY_DATA:
+    case TLS_HS_SERVER_HELLO_DONE:
         return 1; /* empty: trailing bytes are reported by the caller */
     default:
         ft_uint(d->t, node, "length", cur_left(c));
@@ -306,32 +318,32 @@ int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node)
     int ok;
     d->msg = type;
     switch (type) {
-    case 1:
+    case TLS_HS_CLIENT_HELLO:
         ok = dec_client_hello(d, c, node);
         break;
-    case 2:
+    case TLS_HS_SERVER_HELLO:
     case TLS_HS_HELLO_RETRY_REQUEST:
         ok = dec_server_hello(d, c, node);
         break;
-    case 4:
+    case TLS_HS_NEW_SESSION_TICKET:
         ok = new_session_ticket(d, c, node);
         break;
-    case 8:
+    case TLS_HS_ENCRYPTED_EXTENSIONS:
         ok = dec_extensions(d, c, node);
         break;
-    case 11:
+    case TLS_HS_CERTIFICATE:
         ok = certificate(d, c, node);
         break;
-    case 12:
+    case TLS_HS_SERVER_KEY_EXCHANGE:
         ok = server_key_exchange(d, c, node);
         break;
-    case 13:
+    case TLS_HS_CERTIFICATE_REQUEST:
         ok = certificate_request(d, c, node);
         break;
-    case 16:
+    case TLS_HS_CLIENT_KEY_EXCHANGE:
         ok = client_key_exchange(d, c, node);
         break;
-    case 25:
+    case TLS_HS_COMPRESSED_CERTIFICATE:
         ok = compressed_certificate(d, c, node);
         break;
     default:

@@ -80,7 +80,8 @@ static int is_ssl2_server_record(const uint8_t *h, size_t n)
 
 int tls_looks_like_client_hello(const uint8_t *p, size_t n)
 {
-    if (n >= 6 && p[0] == TLS_CT_HANDSHAKE && is_tls_version(p[1], p[2]) && p[5] == 1)
+    if (n >= 6 && p[0] == TLS_CT_HANDSHAKE && is_tls_version(p[1], p[2]) &&
+        p[5] == TLS_HS_CLIENT_HELLO)
         return 1;
     return is_ssl2_client_hello(p, n);
 }
@@ -96,7 +97,7 @@ int tls_looks_like_client_hello(const uint8_t *p, size_t n)
     } while (0)
 
 /* RFC 5246 7.4: a handshake record whose first message is of type
- * `type` (1 ClientHello, 2 ServerHello) with a body at least as long as
+ * `type` (ClientHello or ServerHello) with a body at least as long as
  * the fixed part of a hello (version, random, session ID length, ...)
  * and a hello version 3.x.  The record may hold more messages after it,
  * or only its start. */
@@ -121,7 +122,7 @@ static enum tls_start alert_record(const uint8_t *p, size_t n)
     NEED(1, p[1] == 3);
     NEED(2, p[2] <= 4);
     NEED(4, p[3] == 0 && p[4] == 2);
-    NEED(5, p[5] == 1 || p[5] == 2);
+    NEED(5, p[5] == TLS_ALERT_LEVEL_WARNING || p[5] == TLS_ALERT_LEVEL_FATAL);
     return TLS_START_YES;
 }
 
@@ -146,9 +147,9 @@ enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule
     case TLS_AT_STREAM_START:
         return any_record(p, n);
     case TLS_CLIENT_HELLO:
-        return hello_record(p, n, 1);
+        return hello_record(p, n, TLS_HS_CLIENT_HELLO);
     case TLS_SERVER_ANSWER:
-        sh = hello_record(p, n, 2);
+        sh = hello_record(p, n, TLS_HS_SERVER_HELLO);
         al = alert_record(p, n);
         return sh == TLS_START_YES || al == TLS_START_YES     ? TLS_START_YES
                : sh == TLS_START_MORE || al == TLS_START_MORE ? TLS_START_MORE
@@ -159,24 +160,7 @@ enum tls_start tls_record_starts(const uint8_t *p, size_t n, enum tls_start_rule
 
 const char *tls_content_type_name(unsigned type)
 {
-    switch (type) {
-    case TLS_CT_CHANGE_CIPHER_SPEC:
-        return "ChangeCipherSpec";
-    case TLS_CT_ALERT:
-        return "Alert";
-    case TLS_CT_HANDSHAKE:
-        return "Handshake";
-    case TLS_CT_APPLICATION_DATA:
-        return "application_data";
-    case TLS_CT_HEARTBEAT:
-        return "Heartbeat";
-    case TLS_CT_SSL2_HELLO:
-        return "SSLv2 ClientHello";
-    case TLS_CT_SSL2:
-        return "SSLv2";
-    default:
-        return NULL;
-    }
+    return reg_name(REG_CONTENT_LABEL, type);
 }
 
 static void stop(struct tls_framer *f, enum tls_framer_problem why, uint64_t offset)

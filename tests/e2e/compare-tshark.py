@@ -33,9 +33,11 @@ SIXTEEN_BIT = {"VERSION", "CIPHER", "EXT", "GROUP", "SIGSCHEME", "CERT_COMPRESSI
 
 def registry():
     names = {}
-    for m in re.finditer(r'^REG\((\w+),\s*(0x[0-9A-Fa-f]+|\d+),\s*"([^"]*)"\)',
-                         open("include/base/registry.def").read(), re.M):
-        names.setdefault(m.group(1), {})[int(m.group(2), 0)] = m.group(3)
+    row = re.compile(r'^(?:REG\((\w+),|REGE\((\w+),|(SUITE)\()\s*(0x[0-9A-Fa-f]+|\d+),'
+                     r'(?:\s*\w+,)?\s*"([^"]*)"', re.M)
+    for m in row.finditer(open("include/base/registry.def").read()):
+        table = m.group(1) or m.group(2) or "CIPHER"
+        names.setdefault(table, {})[int(m.group(4), 0)] = m.group(5)
     return names
 
 

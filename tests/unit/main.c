@@ -50,6 +50,7 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
     suite_cursor();
+    suite_registry();
     suite_link();
     suite_pcapng();
     suite_ip();

@@ -11,6 +11,7 @@
 
 /* Each file registers its suite. */
 void suite_cursor(void);
+void suite_registry(void);
 void suite_link(void);
 void suite_pcapng(void);
 void suite_ip(void);
