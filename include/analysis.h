@@ -81,7 +81,7 @@ void conn_analysis_message(struct conn_analysis *ca, enum dir dir, const struct 
                            const struct tls_summary *sum, int64_t ts_us);
 void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tls_alert *a);
 /* bytes: the stream bytes at offset when at hand (may be NULL). */
-void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_framer_problem what,
+void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_problem_kind what,
                            uint64_t offset, const uint8_t *bytes, size_t n);
 
 /* The conclusions, when the connection closes; crypto is NULL without

@@ -38,7 +38,7 @@ struct event {
     const struct tls_rec_info *rec;
     const struct tls_msg *msg;
     const struct tls_alert *alert;
-    enum tls_framer_problem problem;
+    enum tls_problem_kind problem;
     uint64_t offset;      /* EV_TLS_PROBLEM, EV_PLAINTEXT, EV_TLS_BEGINS, _ENDS: where */
     const uint8_t *bytes; /* ... the stream bytes there, when at hand (else NULL) */
     size_t nbytes;

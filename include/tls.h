@@ -2,11 +2,13 @@
  * tls.h: stage 3, TLS over a connection's two byte streams.
  *
  * A tls_conn is fed each direction's stream bytes (and gaps).  It frames
- * records, gathers handshake messages that span records or share one,
- * decodes each message into a field tree, and keeps what the connection
- * summary needs: versions, cipher, SNI, ALPN, messages, alerts,
- * certificates, fingerprints, anomalies.  It tells its consumer about each
- * record, message, alert and problem as it happens, through tls_ops.
+ * records, has the crypto stage open the protected ones (telling it what
+ * each handshake message means for the keys), gathers handshake messages
+ * that span records or share one, decodes each message into a field tree,
+ * and folds what it says into the connection summary: versions, cipher,
+ * SNI, ALPN, messages, alerts, certificates, fingerprints, problems.  It
+ * tells its consumer about each record, message, alert and problem as it
+ * happens, through tls_ops.
  */
 #ifndef TLSDUMP_TLS_H
 #define TLSDUMP_TLS_H
@@ -14,9 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/dir.h"
 #include "base/fields.h"
+#include "crypto.h"
 #include "record.h"
-#include "tcp.h"
 
 /* Handshake types are registry.h's enum tls_hs_type.  TLS 1.3 drafts sent
  * HelloRetryRequest as type 6; RFC 8446 sends a ServerHello with the HRR
@@ -91,20 +94,29 @@ struct tls_rec_info {
     uint64_t skipped;           /* records skipped before it because of a gap */
 };
 
-enum tls_anomaly_kind {
-    TLS_ANOM_GAP,
-    TLS_ANOM_MIDSTREAM,
-    TLS_ANOM_NOT_TLS,
-    TLS_ANOM_BAD_RECORD,
-    TLS_ANOM_BAD_MESSAGE,
-    TLS_ANOM_LOST_SYNC,
-    TLS_ANOM_RESYNC,
+/* What went wrong on a connection.  The framing problems (not_tls to
+ * resync) are told as they happen (tls_ops.problem); all are listed in
+ * the summary. */
+enum tls_problem_kind {
+    TLS_GAP,         /* bytes were lost; value: how many */
+    TLS_MIDSTREAM,   /* the capture lacks the connection's start */
+    TLS_NOT_TLS,     /* the stream does not start like TLS */
+    TLS_BAD_LENGTH,  /* a record longer than the protocol allows */
+    TLS_BAD_HEADER,  /* a record header that is not TLS mid-stream */
+    TLS_LOST_SYNC,   /* bytes were lost: record boundaries are unknown */
+    TLS_RESYNC,      /* ... and found again: a record starts at the offset */
+    TLS_BAD_ALERT,   /* an alert record that does not hold whole alerts; value: its length */
+    TLS_BAD_MESSAGE, /* a handshake message that did not decode or is too long; value: its length */
 };
+
+/* 1 for the kinds the record framer reports, whose value is the stream
+ * offset where they arose. */
+int tls_problem_is_framing(enum tls_problem_kind kind);
 
 #define TLS_MAX_LISTED 32
 #define TLS_MAX_CERTS 10
 #define TLS_MAX_ALERTS 8
-#define TLS_MAX_ANOMALIES 16
+#define TLS_MAX_PROBLEMS 16
 
 struct tls_cert_info {
     char subject[256], issuer[256], serial[96];
@@ -140,10 +152,16 @@ struct tls_hello {
     char alpn_names[TLS_HELLO_MAX_ALPN][TLS_ALPN_NAME_MAX];
 };
 
-struct tls_anomaly {
-    enum tls_anomaly_kind kind;
+struct tls_problem {
+    enum tls_problem_kind kind;
     enum dir dir;
-    uint64_t bytes; /* lost_sync and resync: the stream offset */
+    uint64_t value; /* framing kinds: the stream offset; else as the kind says */
+    /* The direction's stream bytes from the offset on, as far as the piece
+     * being read holds them (a header the framer gathered across pieces is
+     * not at hand); NULL when none.  Told problems only: valid during the
+     * callback. */
+    const uint8_t *bytes;
+    size_t nbytes;
 };
 
 /* How TLS began on a connection whose streams did not start with it: a
@@ -181,7 +199,8 @@ struct tls_ssl2 {
     int nspecs;
 };
 
-/* What the connection summary shows; filled as messages are decoded. */
+/* What the connection summary shows: each decoded message is folded into
+ * it in one place (src/tls/facts.c), in the order the messages came. */
 struct tls_summary {
     uint16_t client_version; /* highest the client offered */
     uint16_t version;        /* negotiated; 0 unknown */
@@ -202,8 +221,8 @@ struct tls_summary {
     int ncerts;
     struct tls_hello ch; /* the first ClientHello */
     struct tls_hello sh; /* the first ServerHello (not a HelloRetryRequest) */
-    struct tls_anomaly anomalies[TLS_MAX_ANOMALIES];
-    int nanomalies;
+    struct tls_problem problems[TLS_MAX_PROBLEMS]; /* the first ones, bytes NULL */
+    int nproblems;
     int tls_seen;               /* at least one record */
     struct tls_opening opening; /* the plaintext before TLS, if any */
     struct tls_ssl2 ssl2;       /* SSL 2.0: what the SSL 2.0 rules need */
@@ -220,7 +239,7 @@ struct tls_ops {
     void (*record)(void *arg, enum dir dir, const struct tls_rec_info *r);
     void (*message)(void *arg, enum dir dir, const struct tls_msg *m);
     void (*alert)(void *arg, enum dir dir, const struct tls_alert *a);
-    void (*problem)(void *arg, enum dir dir, enum tls_framer_problem p, uint64_t offset);
+    void (*problem)(void *arg, enum dir dir, const struct tls_problem *p);
     /* Stream bytes before the direction's TLS (a STARTTLS dialogue, a
      * proxy request) or of a direction that never speaks TLS. */
     void (*plaintext)(void *arg, enum dir dir, const uint8_t *p, size_t n, uint64_t offset);
@@ -230,58 +249,21 @@ struct tls_ops {
     void (*tls_ends)(void *arg, enum dir dir, uint64_t offset);
 };
 
-/*
- * Record protection, seen from the tls stage.  The crypto stage provides
- * it and the pipeline plugs it in; the tls stage tells it about each
- * handshake message (in clear or decrypted) and ChangeCipherSpec, and asks
- * it to open each protected record.  Without it, protected records stay
- * ciphertext.
- */
-struct tls_protect_ops {
-    void (*message)(void *arg, enum dir dir, const struct tls_msg *m, const struct tls_summary *s);
-    void (*change_cipher_spec)(void *arg, enum dir dir, const struct tls_summary *s);
-    /* Bytes were lost in dir: record sequence numbers are uncertain. */
-    void (*gap)(void *arg, enum dir dir);
-    enum tls_open_status (*open)(void *arg, enum dir dir, const struct tls_record *rec,
-                                 struct tls_plaintext *out, uint64_t *skipped);
-};
-
 struct tls_conn;
 
-/* tree is shared by the connections of one pipeline (events are handled
- * one at a time). */
-struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct ftree *tree);
+/* keys NULL: protected records stay ciphertext.  The connection borrows
+ * the keys and follows its keys with a crypto_conn of its own. */
+struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct crypto_keys *keys);
 void tls_conn_free(struct tls_conn *c);
-/* Plugs in record protection; ops NULL leaves records as ciphertext. */
-void tls_conn_set_protect(struct tls_conn *c, const struct tls_protect_ops *ops, void *arg);
 
 void tls_conn_data(struct tls_conn *c, enum dir dir, const uint8_t *p, size_t n, uint64_t offset);
 void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t bytes);
 void tls_conn_midstream(struct tls_conn *c);
 
 const struct tls_summary *tls_conn_summary(struct tls_conn *c);
-
-/* Decodes one handshake message body of the given type into the tree
- * under root, for tests and fuzzing; returns 0 if it is malformed.  A
- * ServerHello (2) with the HelloRetryRequest random is decoded as one, as
- * on a connection. */
-int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
-                       struct tls_summary *sum, enum dir dir);
-
-/* Decodes an SSL 2.0 record's body in clear (msg_type, then the
- * message) into the tree under root, for tests and fuzzing; returns 0 if
- * it is malformed. */
-int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
-                            struct tls_summary *sum, enum dir dir);
-
-/* Decodes an extension block (its 2-byte length, then the extensions, and
- * nothing after them) as it appears in a handshake message of type
- * `context`: 1 ClientHello, 2 ServerHello, 6 HelloRetryRequest, 8
- * EncryptedExtensions, 11 a TLS 1.3 CertificateEntry, 4 NewSessionTicket,
- * 13 CertificateRequest.  For tests and fuzzing; returns 0 if it is
- * malformed.  Adds an "extensions" list under root. */
-int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
-                          int root, struct tls_summary *sum, enum dir dir);
+/* What became of the protected records; NULL without keys.  Valid until
+ * the connection is freed or fed again. */
+const struct crypto_result *tls_conn_crypto_result(struct tls_conn *c);
 
 /* "TLSv1.2" and friends, or NULL. */
 const char *tls_version_name(uint16_t v);

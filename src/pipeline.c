@@ -6,15 +6,15 @@
 
 #include "pipeline.h"
 
-struct conn_state {
+/* A connection's stages (its tls connection, which holds its keys, and
+ * its analysis), the clock of what was shown, and the views' slots. */
+struct pipeline_conn {
     struct pipeline *p;
     const struct tcp_conn *conn;
     struct tls_conn *tls;
-    struct crypto_conn *crypto; /* NULL without keys */
     struct conn_analysis *analysis;
-    const struct tcp_event *cur; /* the DATA event being fed to the tls stage */
-    int64_t now_us;              /* time of the tcp event being handled */
-    int64_t last_us;             /* time of the previous step shown */
+    int64_t now_us;  /* time of the tcp event being handled */
+    int64_t last_us; /* time of the previous step shown */
     uint64_t records;
     void *slots[MAX_VIEWS];
 };
@@ -22,7 +22,6 @@ struct conn_state {
 struct pipeline {
     struct view *views[MAX_VIEWS];
     int nviews;
-    struct ftree tree; /* decoded fields, shared: one event at a time */
     struct crypto_keys *keys;
     struct analyzer *analyzer;
 };
@@ -31,7 +30,6 @@ struct pipeline *pipeline_new(struct crypto_keys *keys, struct analyzer *analyze
 {
     struct pipeline *p = calloc(1, sizeof(struct pipeline));
     if (p) {
-        ft_init(&p->tree);
         p->keys = keys;
         p->analyzer = analyzer;
     }
@@ -59,16 +57,16 @@ static int is_step(const struct event *ev)
     return ev->tcp->kind != TCP_EV_DATA && ev->tcp->kind != TCP_EV_SEGMENT;
 }
 
-static void dispatch(struct conn_state *cs, struct event *ev)
+static void dispatch(struct pipeline_conn *pc, struct event *ev)
 {
-    ev->conn = cs->conn;
-    ev->ts_us = cs->now_us;
-    ev->since_prev_us = cs->now_us - cs->last_us;
+    ev->conn = pc->conn;
+    ev->ts_us = pc->now_us;
+    ev->since_prev_us = pc->now_us - pc->last_us;
     if (is_step(ev))
-        cs->last_us = cs->now_us;
-    for (int i = 0; i < cs->p->nviews; i++) {
-        struct view *v = cs->p->views[i];
-        ev->slot = &cs->slots[v->slot];
+        pc->last_us = pc->now_us;
+    for (int i = 0; i < pc->p->nviews; i++) {
+        struct view *v = pc->p->views[i];
+        ev->slot = &pc->slots[v->slot];
         v->event(v, ev);
     }
 }
@@ -76,132 +74,124 @@ static void dispatch(struct conn_state *cs, struct event *ev)
 /* The analysis stage sees each event before the views do. */
 static void on_record(void *arg, enum dir dir, const struct tls_rec_info *r)
 {
-    struct conn_state *cs = arg;
-    struct event ev = {.kind = EV_RECORD, .dir = dir, .rec = r, .record_no = ++cs->records};
-    conn_analysis_record(cs->analysis, dir, r);
-    dispatch(cs, &ev);
+    struct pipeline_conn *pc = arg;
+    struct event ev = {.kind = EV_RECORD, .dir = dir, .rec = r, .record_no = ++pc->records};
+    conn_analysis_record(pc->analysis, dir, r);
+    dispatch(pc, &ev);
 }
 
 static void on_message(void *arg, enum dir dir, const struct tls_msg *m)
 {
-    struct conn_state *cs = arg;
+    struct pipeline_conn *pc = arg;
     struct event ev = {.kind = EV_MESSAGE, .dir = dir, .msg = m, .record_no = 0};
-    conn_analysis_message(cs->analysis, dir, m, tls_conn_summary(cs->tls), cs->now_us);
-    dispatch(cs, &ev);
+    conn_analysis_message(pc->analysis, dir, m, tls_conn_summary(pc->tls), pc->now_us);
+    dispatch(pc, &ev);
 }
 
 static void on_alert(void *arg, enum dir dir, const struct tls_alert *a)
 {
-    struct conn_state *cs = arg;
+    struct pipeline_conn *pc = arg;
     struct event ev = {.kind = EV_ALERT, .dir = dir, .alert = a};
-    conn_analysis_alert(cs->analysis, dir, a);
-    dispatch(cs, &ev);
+    conn_analysis_alert(pc->analysis, dir, a);
+    dispatch(pc, &ev);
 }
 
-/* A framing problem arises while the tls stage reads a DATA event's
- * bytes; when it lies in them, the event shows the bytes from there. */
-static void on_problem(void *arg, enum dir dir, enum tls_framer_problem what, uint64_t off)
+static void on_problem(void *arg, enum dir dir, const struct tls_problem *p)
 {
-    struct conn_state *cs = arg;
-    struct event ev = {.kind = EV_TLS_PROBLEM, .dir = dir, .problem = what, .offset = off};
-    const struct tcp_event *t = cs->cur;
-    if (t && t->dir == dir && off >= t->offset && off < t->offset + t->len) {
-        ev.bytes = t->data + (off - t->offset);
-        ev.nbytes = t->len - (size_t)(off - t->offset);
-    }
-    conn_analysis_problem(cs->analysis, dir, what, off, ev.bytes, ev.nbytes);
-    dispatch(cs, &ev);
+    struct pipeline_conn *pc = arg;
+    struct event ev = {.kind = EV_TLS_PROBLEM,
+                       .dir = dir,
+                       .problem = p->kind,
+                       .offset = p->value,
+                       .bytes = p->bytes,
+                       .nbytes = p->nbytes};
+    conn_analysis_problem(pc->analysis, dir, p->kind, p->value, p->bytes, p->nbytes);
+    dispatch(pc, &ev);
 }
 
 static void on_plaintext(void *arg, enum dir dir, const uint8_t *p, size_t n, uint64_t off)
 {
-    struct conn_state *cs = arg;
+    struct pipeline_conn *pc = arg;
     struct event ev = {.kind = EV_PLAINTEXT, .dir = dir, .offset = off, .bytes = p, .nbytes = n};
-    dispatch(cs, &ev);
+    dispatch(pc, &ev);
 }
 
 static void on_tls_begins(void *arg, enum dir dir, uint64_t off)
 {
-    struct conn_state *cs = arg;
+    struct pipeline_conn *pc = arg;
     struct event ev = {
-        .kind = EV_TLS_BEGINS, .dir = dir, .offset = off, .summary = tls_conn_summary(cs->tls)};
-    dispatch(cs, &ev);
+        .kind = EV_TLS_BEGINS, .dir = dir, .offset = off, .summary = tls_conn_summary(pc->tls)};
+    dispatch(pc, &ev);
 }
 
 static void on_tls_ends(void *arg, enum dir dir, uint64_t off)
 {
-    struct conn_state *cs = arg;
+    struct pipeline_conn *pc = arg;
     struct event ev = {.kind = EV_TLS_ENDS, .dir = dir, .offset = off};
-    dispatch(cs, &ev);
+    dispatch(pc, &ev);
 }
 
 static const struct tls_ops tls_ops = {on_record,    on_message,    on_alert,   on_problem,
                                        on_plaintext, on_tls_begins, on_tls_ends};
 
-static struct conn_state *conn_state_new(struct pipeline *p, const struct tcp_event *ev)
+static struct pipeline_conn *pipeline_conn_new(struct pipeline *p, const struct tcp_event *ev)
 {
-    struct conn_state *cs = calloc(1, sizeof(*cs));
-    if (!cs)
+    struct pipeline_conn *pc = calloc(1, sizeof(*pc));
+    if (!pc)
         return NULL;
-    cs->p = p;
-    cs->conn = ev->conn;
-    cs->last_us = ev->conn->first_ts_us;
-    if (!(cs->tls = tls_conn_new(&tls_ops, cs, &p->tree)) ||
-        !(cs->analysis = conn_analysis_new(p->analyzer)) ||
-        (p->keys && !(cs->crypto = crypto_conn_new(p->keys)))) {
-        tls_conn_free(cs->tls);
-        conn_analysis_free(cs->analysis);
-        free(cs);
+    pc->p = p;
+    pc->conn = ev->conn;
+    pc->last_us = ev->conn->first_ts_us;
+    if (!(pc->tls = tls_conn_new(&tls_ops, pc, p->keys)) ||
+        !(pc->analysis = conn_analysis_new(p->analyzer))) {
+        tls_conn_free(pc->tls);
+        conn_analysis_free(pc->analysis);
+        free(pc);
         return NULL;
     }
-    if (cs->crypto)
-        tls_conn_set_protect(cs->tls, &crypto_protect_ops, cs->crypto);
     if (ev->conn->midstream)
-        tls_conn_midstream(cs->tls);
-    return cs;
+        tls_conn_midstream(pc->tls);
+    return pc;
 }
 
 void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
 {
     struct pipeline *p = arg;
-    struct conn_state *cs = tev->conn->user;
+    struct pipeline_conn *pc = tev->conn->user;
 
     if (tev->kind == TCP_EV_OPEN) {
         /* Without memory for its state, a connection is not shown. */
-        if (!(cs = conn_state_new(p, tev)))
+        if (!(pc = pipeline_conn_new(p, tev)))
             return;
-        tev->conn->user = cs;
+        tev->conn->user = pc;
     }
-    if (!cs)
+    if (!pc)
         return;
-    cs->now_us = tev->ts_us;
+    pc->now_us = tev->ts_us;
 
     struct event ev = {.kind = EV_TCP, .dir = tev->dir, .tcp = tev};
     if (tev->kind == TCP_EV_DATA)
-        conn_analysis_stream(cs->analysis, tev->dir, tev->offset, tev->data, tev->len);
+        conn_analysis_stream(pc->analysis, tev->dir, tev->offset, tev->data, tev->len);
     else if (tev->kind == TCP_EV_GAP)
-        conn_analysis_gap(cs->analysis, tev->dir);
+        conn_analysis_gap(pc->analysis, tev->dir);
     else if (tev->kind == TCP_EV_FIN || tev->kind == TCP_EV_RST)
-        conn_analysis_end(cs->analysis, tev->dir, tev->kind == TCP_EV_RST);
+        conn_analysis_end(pc->analysis, tev->dir, tev->kind == TCP_EV_RST);
     if (tev->kind == TCP_EV_CLOSE) {
-        ev.summary = tls_conn_summary(cs->tls);
-        ev.crypto = cs->crypto ? crypto_conn_result(cs->crypto) : NULL;
-        ev.findings = conn_analysis_finish(cs->analysis, ev.summary, ev.crypto);
+        ev.summary = tls_conn_summary(pc->tls);
+        ev.crypto = tls_conn_crypto_result(pc->tls);
+        ev.findings = conn_analysis_finish(pc->analysis, ev.summary, ev.crypto);
     }
-    dispatch(cs, &ev);
+    dispatch(pc, &ev);
 
     if (tev->kind == TCP_EV_DATA) {
-        cs->cur = tev;
-        tls_conn_data(cs->tls, tev->dir, tev->data, tev->len, tev->offset);
-        cs->cur = NULL;
+        tls_conn_data(pc->tls, tev->dir, tev->data, tev->len, tev->offset);
     } else if (tev->kind == TCP_EV_GAP) {
-        tls_conn_gap(cs->tls, tev->dir, tev->offset, tev->len);
+        tls_conn_gap(pc->tls, tev->dir, tev->offset, tev->len);
     } else if (tev->kind == TCP_EV_CLOSE) {
         tev->conn->user = NULL;
-        tls_conn_free(cs->tls);
-        crypto_conn_free(cs->crypto);
-        conn_analysis_free(cs->analysis);
-        free(cs);
+        tls_conn_free(pc->tls);
+        conn_analysis_free(pc->analysis);
+        free(pc);
     }
 }
 
@@ -212,7 +202,6 @@ int pipeline_free(struct pipeline *p)
         return 1;
     for (int i = 0; i < p->nviews; i++)
         ok &= p->views[i]->close(p->views[i]);
-    ft_release(&p->tree);
     free(p);
     return ok;
 }

@@ -23,8 +23,8 @@ static int alert_sized(size_t len)
 
 static int midstream(const struct tls_summary *s)
 {
-    for (int i = 0; i < s->nanomalies; i++)
-        if (s->anomalies[i].kind == TLS_ANOM_MIDSTREAM)
+    for (int i = 0; i < s->nproblems; i++)
+        if (s->problems[i].kind == TLS_MIDSTREAM)
             return 1;
     return 0;
 }
@@ -382,8 +382,8 @@ static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
             "The %s could not parse a message from the %s (%s): it is "
             "malformed or truncated.",
             by, to, where);
-        for (int i = 0; i < s->nanomalies; i++)
-            if (s->anomalies[i].kind == TLS_ANOM_BAD_MESSAGE && s->anomalies[i].dir != al->a.from) {
+        for (int i = 0; i < s->nproblems; i++)
+            if (s->problems[i].kind == TLS_BAD_MESSAGE && s->problems[i].dir != al->a.from) {
                 evidence(d, "tlsdump also finds a malformed message from the %s", to);
                 break;
             }

@@ -256,7 +256,7 @@ void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tl
     seen->ends_before = ca->ends;
 }
 
-void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_framer_problem what,
+void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_problem_kind what,
                            uint64_t offset, const uint8_t *bytes, size_t n)
 {
     struct side *sd = &ca->side[dir];
@@ -276,6 +276,10 @@ void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_fram
         return;
     case TLS_LOST_SYNC:
     case TLS_RESYNC:
+    case TLS_GAP:
+    case TLS_MIDSTREAM:
+    case TLS_BAD_ALERT:
+    case TLS_BAD_MESSAGE:
         return;
     }
 }

@@ -29,7 +29,7 @@ struct rc {
     uint8_t mac_key[48]; /* ... so its key is kept here */
 };
 
-void rc_free(struct rc *r)
+void crypto_rc_free(struct rc *r)
 {
     if (!r)
         return;
@@ -68,7 +68,7 @@ static int init_cipher(struct rc *r, const uint8_t *key)
     return EVP_CIPHER_CTX_set_padding(r->ctx, 0);
 }
 
-struct rc *rc_new(const struct rc_params *p, const char **why)
+struct rc *crypto_rc_new(const struct rc_params *p, const char **why)
 {
     struct rc *r = calloc(1, sizeof(*r));
     if (!r) {
@@ -94,11 +94,11 @@ struct rc *rc_new(const struct rc_params *p, const char **why)
         goto fail;
     return r;
 fail:
-    rc_free(r);
+    crypto_rc_free(r);
     return NULL;
 }
 
-const char *rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len)
+const char *crypto_rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len)
 {
     if (strcmp(why, RC_CANNOT_RUN) != 0 || !cipher)
         return why;
@@ -115,7 +115,7 @@ static void put_u64(uint8_t *b, uint64_t v)
 
 /* RFC 5246 6.2.3.1: seq_num + type + version + length, the MAC's (and the
  * TLS 1.2 AEAD's) additional data. */
-static void pseudo_header(uint8_t h[13], uint64_t seq, const struct tls_record *rec, size_t len)
+static void pseudo_header(uint8_t h[13], uint64_t seq, const struct crypto_record *rec, size_t len)
 {
     put_u64(h, seq);
     h[8] = (uint8_t)rec->type;
@@ -125,7 +125,7 @@ static void pseudo_header(uint8_t h[13], uint64_t seq, const struct tls_record *
     h[12] = (uint8_t)len;
 }
 
-static int mac_ok(struct rc *r, uint64_t seq, const struct tls_record *rec, const uint8_t *data,
+static int mac_ok(struct rc *r, uint64_t seq, const struct crypto_record *rec, const uint8_t *data,
                   size_t len, const uint8_t *expect)
 {
     uint8_t h[13], md[EVP_MAX_MD_SIZE];
@@ -141,10 +141,10 @@ static int mac_ok(struct rc *r, uint64_t seq, const struct tls_record *rec, cons
     return mdlen == (size_t)r->s.mac_len && CRYPTO_memcmp(md, expect, mdlen) == 0;
 }
 
-static int open_aead(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out,
+static int open_aead(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
                      size_t *outlen)
 {
-    const uint8_t *p = rec->body;
+    const uint8_t *p = rec->fragment;
     size_t n = rec->length, tag = (size_t)r->s.tag_len, ex = (size_t)r->s.explicit_nonce;
     uint8_t nonce[12], aad[13], s[8];
     int l, ccm = r->s.ccm, ok;
@@ -204,10 +204,10 @@ static long cbc_decrypt(struct rc *r, const uint8_t *iv, const uint8_t *ct, size
     return (long)(n - 1 - pad);
 }
 
-static int open_cbc(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out,
+static int open_cbc(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
                     size_t *outlen)
 {
-    const uint8_t *p = rec->body;
+    const uint8_t *p = rec->fragment;
     size_t n = rec->length, ml = (size_t)r->s.mac_len, bl = (size_t)r->s.block;
     int explicit_iv = r->version >= TLS_V_1_1;
     const uint8_t *iv = explicit_iv ? p : r->iv;
@@ -232,7 +232,7 @@ static int open_cbc(struct rc *r, uint64_t seq, const struct tls_record *rec, ui
     return 1;
 }
 
-static int open_stream(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out,
+static int open_stream(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
                        size_t *outlen)
 {
     size_t n = rec->length, ml = (size_t)r->s.mac_len;
@@ -240,16 +240,17 @@ static int open_stream(struct rc *r, uint64_t seq, const struct tls_record *rec,
     if (n < ml)
         return 0;
     if (r->ctx) {
-        if (!EVP_DecryptUpdate(r->ctx, out, &l, rec->body, (int)n))
+        if (!EVP_DecryptUpdate(r->ctx, out, &l, rec->fragment, (int)n))
             return 0;
     } else {
-        memcpy(out, rec->body, n);
+        memcpy(out, rec->fragment, n);
     }
     *outlen = n - ml;
     return mac_ok(r, seq, rec, out, *outlen, out + *outlen);
 }
 
-int rc_open(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out, size_t *outlen)
+int crypto_rc_open(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
+                   size_t *outlen)
 {
     switch (r->s.cls) {
     case RC_AEAD:

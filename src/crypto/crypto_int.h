@@ -39,7 +39,7 @@ struct suite {
 
 /* Fills s with the suite's parameters; returns 0 (with why) when tlsdump
  * cannot decrypt it. */
-int suite_find(uint16_t id, struct suite *s, const char **why);
+int crypto_suite_find(uint16_t id, struct suite *s, const char **why);
 
 /* One direction's record protection: the "record class" instance. */
 struct rc;
@@ -51,16 +51,17 @@ struct rc_params {
     const uint8_t *key, *mac_key, *iv;
 };
 
-/* rc_new's reason when OpenSSL has no implementation of the cipher. */
+/* crypto_rc_new's reason when OpenSSL has no implementation of the cipher. */
 #define RC_CANNOT_RUN "OpenSSL cannot run this cipher here"
 
-struct rc *rc_new(const struct rc_params *p, const char **why);
-/* rc_new's why as a sentence for the user: a missing cipher by name. */
-const char *rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len);
-void rc_free(struct rc *r);
+struct rc *crypto_rc_new(const struct rc_params *p, const char **why);
+/* crypto_rc_new's why as a sentence for the user: a missing cipher by name. */
+const char *crypto_rc_why(const char *why, const char *cipher, int legacy, char *buf, size_t len);
+void crypto_rc_free(struct rc *r);
 /* Opens a record with sequence number seq into out (room for
- * TLS_MAX_RECORD bytes); returns 0 when the MAC or tag fails. */
-int rc_open(struct rc *r, uint64_t seq, const struct tls_record *rec, uint8_t *out, size_t *outlen);
+ * CRYPTO_MAX_RECORD bytes); returns 0 when the MAC or tag fails. */
+int crypto_rc_open(struct rc *r, uint64_t seq, const struct crypto_record *rec, uint8_t *out,
+                   size_t *outlen);
 
 /* The handshake messages so far, for the extended master secret. */
 struct transcript {
@@ -69,11 +70,12 @@ struct transcript {
     int on; /* recording; off past a bound or when not needed */
 };
 
-void transcript_start(struct transcript *t, int on);
-void transcript_add(struct transcript *t, const uint8_t *p, size_t n);
+void crypto_transcript_start(struct transcript *t, int on);
+void crypto_transcript_add(struct transcript *t, const uint8_t *p, size_t n);
 /* RFC 7627 3: the session hash; 0 when the messages were not all kept. */
-int transcript_hash(const struct transcript *t, const char *md, uint8_t *out, unsigned *outlen);
-void transcript_free(struct transcript *t);
+int crypto_transcript_hash(const struct transcript *t, const char *md, uint8_t *out,
+                           unsigned *outlen);
+void crypto_transcript_free(struct transcript *t);
 
 /* Master secret and record keys of SSLv3 to TLS 1.2 (keyblock.c). */
 struct keyblock_in {
@@ -85,12 +87,12 @@ struct keyblock_in {
 
 /* The master secret from an RSA premaster secret; session_hash NULL
  * unless the extended master secret (RFC 7627) was negotiated. */
-int keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[48],
-                    const uint8_t cr[32], const uint8_t sr[32], const uint8_t *session_hash,
-                    size_t hlen, uint8_t master[48]);
+int crypto_keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[48],
+                           const uint8_t cr[32], const uint8_t sr[32], const uint8_t *session_hash,
+                           size_t hlen, uint8_t master[48]);
 /* Each direction's record protection, the client's in out[0]; returns 0
  * with both NULL and why set when it cannot. */
-int keyblock_derive(const struct keyblock_in *in, struct rc *out[2], const char **why);
+int crypto_keyblock_derive(const struct keyblock_in *in, struct rc *out[2], const char **why);
 
 /* The key log. */
 enum kl_label {
@@ -106,51 +108,53 @@ enum kl_label {
 
 struct keylog;
 
-struct keylog *keylog_new(void);
-void keylog_free(struct keylog *kl);
+struct keylog *crypto_keylog_new(void);
+void crypto_keylog_free(struct keylog *kl);
 /* Adds a key log file and reads it.  With may_wait, a file that does not
  * exist yet is no error: *waiting is set and it is read once it appears. */
-int keylog_add_file(struct keylog *kl, const char *path, int may_wait, int *waiting, char *err,
-                    size_t errlen);
+int crypto_keylog_add_file(struct keylog *kl, const char *path, int may_wait, int *waiting,
+                           char *err, size_t errlen);
 /* Adds key log lines held in memory; returns how many gave a secret. */
-size_t keylog_add_text(struct keylog *kl, const uint8_t *text, size_t len);
+size_t crypto_keylog_add_text(struct keylog *kl, const uint8_t *text, size_t len);
 /* Reads what was appended to the files since (a live capture), and files
  * that have appeared since. */
-void keylog_refresh(struct keylog *kl);
+void crypto_keylog_refresh(struct keylog *kl);
 /* Copies a secret for this client random into out; returns its length or 0. */
-size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label, uint8_t *out);
-void keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad);
+size_t crypto_keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
+                          uint8_t *out);
+void crypto_keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad);
 /* Adds a secret (len at most 64) unless the label has one for this client
  * random already; returns 0 when out of memory. */
-int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label, const uint8_t *secret,
-               size_t len);
+int crypto_keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
+                      const uint8_t *secret, size_t len);
 /* Calls fn with each secret as a key log line ("LABEL cr secret", hex, no
  * newline; wiped after the call); returns how many. */
-size_t keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line), void *arg);
+size_t crypto_keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line),
+                          void *arg);
 
 /* RSA private keys. */
 struct rsa_keys;
 
-struct rsa_keys *rsa_keys_new(void);
-void rsa_keys_free(struct rsa_keys *r);
-int rsa_keys_add(struct rsa_keys *r, const char *path, const char *password, char *err,
-                 size_t errlen);
-int rsa_keys_count(const struct rsa_keys *r);
+struct rsa_keys *crypto_rsa_new(void);
+void crypto_rsa_free(struct rsa_keys *r);
+int crypto_rsa_add(struct rsa_keys *r, const char *path, const char *password, char *err,
+                   size_t errlen);
+int crypto_rsa_count(const struct rsa_keys *r);
 /* The index of the key that belongs to this certificate, or -1. */
-int rsa_keys_match(struct rsa_keys *r, const uint8_t *der, size_t len);
+int crypto_rsa_match(struct rsa_keys *r, const uint8_t *der, size_t len);
 /* Decrypts an encrypted premaster secret with key i; returns 1 when it
  * yields 48 bytes. */
-int rsa_keys_decrypt(struct rsa_keys *r, int i, const uint8_t *enc, size_t len, uint8_t pms[48]);
+int crypto_rsa_decrypt(struct rsa_keys *r, int i, const uint8_t *enc, size_t len, uint8_t pms[48]);
 
 /* TLS 1.2 sessions seen in the capture, for resumption by ID or ticket. */
 struct session_cache;
 
-struct session_cache *session_cache_new(void);
-void session_cache_free(struct session_cache *sc);
-void session_cache_put(struct session_cache *sc, const uint8_t *id, size_t idlen,
-                       const uint8_t master[48]);
-int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
-                      uint8_t master[48]);
+struct session_cache *crypto_sessions_new(void);
+void crypto_sessions_free(struct session_cache *sc);
+void crypto_sessions_put(struct session_cache *sc, const uint8_t *id, size_t idlen,
+                         const uint8_t master[48]);
+int crypto_sessions_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
+                        uint8_t master[48]);
 
 /* What every connection shares. */
 struct crypto_keys {
@@ -162,8 +166,56 @@ struct crypto_keys {
     int nkeylogs;        /* key log files */
     size_t text_secrets; /* secrets from key log text (a capture file's own) */
     int digest;
-    uint8_t plain[TLS_MAX_RECORD + 256];   /* one record's plaintext at a time */
-    uint8_t inflated[CRYPTO_MAX_INFLATED]; /* ... and when compressed, inflated */
 };
+
+/* session.c and open.c: one connection's keys, per direction. */
+struct dir_crypt {
+    struct rc *cur;     /* protects this direction's records now */
+    struct rc *pending; /* TLS <= 1.2: after the next ChangeCipherSpec */
+    struct rc *early;   /* TLS 1.3 client: early data */
+    struct rc *hs;      /* TLS 1.3 client: handshake keys, once early data ends */
+    uint64_t seq, early_seq;
+    uint8_t secret[64]; /* TLS 1.3: the current traffic secret */
+    size_t secret_len;
+    int lost;                 /* bytes were lost: the sequence number is uncertain */
+    struct crypto_inflate *z; /* DEFLATE: the stream of this connection state */
+    EVP_MD_CTX *md;           /* SHA-256 of the application data */
+};
+
+struct crypto_conn {
+    struct crypto_keys *k;
+    struct dir_crypt d[2];
+    struct suite suite;
+    int have_suite;
+    uint16_t version;
+    uint8_t cr[32], sr[32];
+    uint8_t master[48];
+    int have_master, derived;
+    int etm, ems;
+    int resumed;         /* the ServerHello resumed the session offered */
+    uint8_t compression; /* the ServerHello's, in force after ChangeCipherSpec */
+    uint8_t sid[32];
+    size_t sid_len;
+    uint8_t resume[48]; /* the master secret of the session the client offered */
+    int have_resume;
+    uint8_t early[64]; /* CLIENT_EARLY_TRAFFIC_SECRET */
+    size_t early_len;
+    int early_offered;
+    int rsa_key; /* the key matching the server certificate, or -1 */
+    int cert_seen;
+    struct transcript transcript; /* for the extended master secret */
+    struct crypto_result res;
+    /* One record's plaintext at a time, and when compressed, inflated:
+     * allocated at the first record that needs them, then reused. */
+    uint8_t *plain, *inflated;
+};
+
+/* Keeps the first reason why records are not decrypted. */
+void crypto_conn_reason(struct crypto_conn *c, const char *why);
+/* Frees what *slot holds and puts r there. */
+void crypto_rc_replace(struct rc **slot, struct rc *r);
+/* RFC 8446 7.3: the record protection of a TLS 1.3 traffic secret. */
+struct rc *crypto_tls13_keys(struct crypto_conn *c, const struct suite *s, const uint8_t *secret,
+                             size_t len);
 
 #endif

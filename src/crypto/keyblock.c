@@ -18,9 +18,9 @@ static const char *prf_md(const struct suite *s, uint16_t version)
     return version >= TLS_V_1_2 ? s->prf : "MD5-SHA1";
 }
 
-int keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[48],
-                    const uint8_t cr[32], const uint8_t sr[32], const uint8_t *session_hash,
-                    size_t hlen, uint8_t master[48])
+int crypto_keyblock_master(const struct suite *s, uint16_t version, const uint8_t pms[48],
+                           const uint8_t cr[32], const uint8_t sr[32], const uint8_t *session_hash,
+                           size_t hlen, uint8_t master[48])
 {
     const char *prf = prf_md(s, version);
     if (version == TLS_V_SSL_3)
@@ -57,7 +57,7 @@ static int export_keys(const struct keyblock_in *in, const uint8_t *kb, size_t m
     return !ivl || crypto_export_ivs(in->version, prf, in->cr, in->sr, iv[0], iv[1], ivl);
 }
 
-int keyblock_derive(const struct keyblock_in *in, struct rc *out[2], const char **why)
+int crypto_keyblock_derive(const struct keyblock_in *in, struct rc *out[2], const char **why)
 {
     const struct suite *s = in->s;
     size_t ivl = s->cls == RC_AEAD ? (size_t)s->fixed_iv : s->cls == RC_CBC ? (size_t)s->block : 0;
@@ -81,13 +81,13 @@ int keyblock_derive(const struct keyblock_in *in, struct rc *out[2], const char 
         p.mac_key = kb + dir * ml;
         p.key = key[dir];
         p.iv = iv[dir];
-        out[dir] = rc_new(&p, why);
+        out[dir] = crypto_rc_new(&p, why);
     }
     ok = out[0] && out[1];
 out:
     if (!ok) {
-        rc_free(out[0]);
-        rc_free(out[1]);
+        crypto_rc_free(out[0]);
+        crypto_rc_free(out[1]);
         out[0] = out[1] = NULL;
     }
     OPENSSL_cleanse(kb, sizeof(kb));
@@ -100,13 +100,13 @@ out:
  * worth keeping. */
 #define MAX_TRANSCRIPT (1 << 20)
 
-void transcript_start(struct transcript *t, int on)
+void crypto_transcript_start(struct transcript *t, int on)
 {
     t->len = 0;
     t->on = on;
 }
 
-void transcript_add(struct transcript *t, const uint8_t *p, size_t n)
+void crypto_transcript_add(struct transcript *t, const uint8_t *p, size_t n)
 {
     if (!t->on)
         return;
@@ -130,13 +130,14 @@ void transcript_add(struct transcript *t, const uint8_t *p, size_t n)
     t->len += n;
 }
 
-int transcript_hash(const struct transcript *t, const char *md, uint8_t *out, unsigned *outlen)
+int crypto_transcript_hash(const struct transcript *t, const char *md, uint8_t *out,
+                           unsigned *outlen)
 {
     const EVP_MD *d = EVP_get_digestbyname(md);
     return t->on && d && EVP_Digest(t->p, t->len, out, outlen, d, NULL);
 }
 
-void transcript_free(struct transcript *t)
+void crypto_transcript_free(struct transcript *t)
 {
     free(t->p);
     t->p = NULL;

@@ -56,7 +56,7 @@ static const char *const labels[KL_NLABELS] = {
     [KL_MASTER] = "CLIENT_RANDOM",
 };
 
-struct keylog *keylog_new(void)
+struct keylog *crypto_keylog_new(void)
 {
     struct keylog *kl = calloc(1, sizeof(struct keylog));
     /* A secret key: the client randoms are chosen by whoever wrote the
@@ -68,7 +68,7 @@ struct keylog *keylog_new(void)
     return kl;
 }
 
-void keylog_free(struct keylog *kl)
+void crypto_keylog_free(struct keylog *kl)
 {
     if (!kl)
         return;
@@ -220,15 +220,15 @@ static int parse_line(struct keylog *kl, const char *line)
     if (!hex_bytes(&line, secret, sizeof(secret), &slen) ||
         (label == KL_MASTER ? slen != 48 : slen < 32))
         return -1;
-    int kept = keylog_put(kl, cr, (enum kl_label)label, secret, slen);
+    int kept = crypto_keylog_put(kl, cr, (enum kl_label)label, secret, slen);
     OPENSSL_cleanse(secret, sizeof(secret));
     return kept ? 1 : -1;
 }
 
 /* The first source to give a secret wins: -l files before the capture's
  * own secrets before SSLKEYLOGFILE. */
-int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label, const uint8_t *secret,
-               size_t len)
+int crypto_keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
+                      const uint8_t *secret, size_t len)
 {
     if (len > MAX_SECRET)
         return 0;
@@ -242,7 +242,8 @@ int keylog_put(struct keylog *kl, const uint8_t cr[32], enum kl_label label, con
     return 1;
 }
 
-size_t keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line), void *arg)
+size_t crypto_keylog_each(const struct keylog *kl, void (*fn)(void *arg, const char *line),
+                          void *arg)
 {
     char line[MAX_LINE];
     size_t n = 0;
@@ -317,8 +318,8 @@ static int read_from(struct keylog *kl, struct kl_file *f)
     return 1;
 }
 
-int keylog_add_file(struct keylog *kl, const char *path, int may_wait, int *waiting, char *err,
-                    size_t errlen)
+int crypto_keylog_add_file(struct keylog *kl, const char *path, int may_wait, int *waiting,
+                           char *err, size_t errlen)
 {
     FILE *in = fopen(path, "r");
     *waiting = !in && may_wait && errno == ENOENT;
@@ -348,7 +349,7 @@ int keylog_add_file(struct keylog *kl, const char *path, int may_wait, int *wait
 
 /* Key log lines held in memory: each line up to '\n' (or the end) is
  * parsed as a file's would be; a line too long or holding a NUL is bad. */
-size_t keylog_add_text(struct keylog *kl, const uint8_t *text, size_t len)
+size_t crypto_keylog_add_text(struct keylog *kl, const uint8_t *text, size_t len)
 {
     struct cursor c = cur_make(text, len);
     char line[MAX_LINE];
@@ -373,13 +374,14 @@ size_t keylog_add_text(struct keylog *kl, const uint8_t *text, size_t len)
     return kept;
 }
 
-void keylog_refresh(struct keylog *kl)
+void crypto_keylog_refresh(struct keylog *kl)
 {
     for (int i = 0; i < kl->nfiles; i++)
         read_from(kl, &kl->files[i]);
 }
 
-size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label, uint8_t *out)
+size_t crypto_keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
+                          uint8_t *out)
 {
     struct kl_entry *e = lookup(kl, cr, 0);
     if (!e || !e->len[label])
@@ -388,7 +390,7 @@ size_t keylog_find(struct keylog *kl, const uint8_t cr[32], enum kl_label label,
     return e->len[label];
 }
 
-void keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad)
+void crypto_keylog_stats(const struct keylog *kl, size_t *lines, size_t *bad)
 {
     *lines = kl->lines;
     *bad = kl->bad;

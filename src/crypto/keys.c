@@ -16,10 +16,10 @@ struct crypto_keys *crypto_keys_new(void)
     /* RC4, SEED, IDEA and single DES live in OpenSSL's legacy provider;
      * without it their suites are reported as not decryptable. */
     k->legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
-    k->keylog = keylog_new();
-    k->used = keylog_new();
-    k->rsa = rsa_keys_new();
-    k->sessions = session_cache_new();
+    k->keylog = crypto_keylog_new();
+    k->used = crypto_keylog_new();
+    k->rsa = crypto_rsa_new();
+    k->sessions = crypto_sessions_new();
     if (!k->keylog || !k->used || !k->rsa || !k->sessions) {
         crypto_keys_free(k);
         return NULL;
@@ -31,19 +31,18 @@ void crypto_keys_free(struct crypto_keys *k)
 {
     if (!k)
         return;
-    keylog_free(k->keylog);
-    keylog_free(k->used);
-    rsa_keys_free(k->rsa);
-    session_cache_free(k->sessions);
+    crypto_keylog_free(k->keylog);
+    crypto_keylog_free(k->used);
+    crypto_rsa_free(k->rsa);
+    crypto_sessions_free(k->sessions);
     OSSL_PROVIDER_unload(k->legacy);
-    OPENSSL_cleanse(k->plain, sizeof(k->plain));
     free(k);
 }
 
 int crypto_keys_add_keylog(struct crypto_keys *k, const char *path, char *err, size_t errlen)
 {
     int waiting;
-    if (!keylog_add_file(k->keylog, path, 0, &waiting, err, errlen))
+    if (!crypto_keylog_add_file(k->keylog, path, 0, &waiting, err, errlen))
         return 0;
     k->nkeylogs++;
     return 1;
@@ -52,7 +51,7 @@ int crypto_keys_add_keylog(struct crypto_keys *k, const char *path, char *err, s
 int crypto_keys_follow_keylog(struct crypto_keys *k, const char *path, int *waiting, char *err,
                               size_t errlen)
 {
-    if (!keylog_add_file(k->keylog, path, 1, waiting, err, errlen))
+    if (!crypto_keylog_add_file(k->keylog, path, 1, waiting, err, errlen))
         return 0;
     k->nkeylogs++;
     return 1;
@@ -60,7 +59,7 @@ int crypto_keys_follow_keylog(struct crypto_keys *k, const char *path, int *wait
 
 size_t crypto_keys_add_keylog_text(struct crypto_keys *k, const char *text, size_t len)
 {
-    size_t n = keylog_add_text(k->keylog, (const uint8_t *)text, len);
+    size_t n = crypto_keylog_add_text(k->keylog, (const uint8_t *)text, len);
     k->text_secrets += n;
     return n;
 }
@@ -68,17 +67,17 @@ size_t crypto_keys_add_keylog_text(struct crypto_keys *k, const char *text, size
 int crypto_keys_add_rsa(struct crypto_keys *k, const char *path, const char *password, char *err,
                         size_t errlen)
 {
-    return rsa_keys_add(k->rsa, path, password, err, errlen);
+    return crypto_rsa_add(k->rsa, path, password, err, errlen);
 }
 
 void crypto_keys_stats(const struct crypto_keys *k, size_t *lines, size_t *bad)
 {
-    keylog_stats(k->keylog, lines, bad);
+    crypto_keylog_stats(k->keylog, lines, bad);
 }
 
 int crypto_keys_empty(const struct crypto_keys *k)
 {
-    return k->nkeylogs == 0 && k->text_secrets == 0 && rsa_keys_count(k->rsa) == 0;
+    return k->nkeylogs == 0 && k->text_secrets == 0 && crypto_rsa_count(k->rsa) == 0;
 }
 
 void crypto_keys_digest_app_data(struct crypto_keys *k, int on)
@@ -89,7 +88,7 @@ void crypto_keys_digest_app_data(struct crypto_keys *k, int on)
 size_t crypto_keys_each_used(const struct crypto_keys *k, void (*fn)(void *arg, const char *line),
                              void *arg)
 {
-    return keylog_each(k->used, fn, arg);
+    return crypto_keylog_each(k->used, fn, arg);
 }
 
 const char *crypto_lib_version(void)

@@ -22,12 +22,12 @@ struct rsa_keys {
     int n;
 };
 
-struct rsa_keys *rsa_keys_new(void)
+struct rsa_keys *crypto_rsa_new(void)
 {
     return calloc(1, sizeof(struct rsa_keys));
 }
 
-void rsa_keys_free(struct rsa_keys *r)
+void crypto_rsa_free(struct rsa_keys *r)
 {
     if (!r)
         return;
@@ -36,7 +36,7 @@ void rsa_keys_free(struct rsa_keys *r)
     free(r);
 }
 
-int rsa_keys_count(const struct rsa_keys *r)
+int crypto_rsa_count(const struct rsa_keys *r)
 {
     return r->n;
 }
@@ -65,8 +65,8 @@ static EVP_PKEY *load(const char *path, const char *password)
     return pkey;
 }
 
-int rsa_keys_add(struct rsa_keys *r, const char *path, const char *password, char *err,
-                 size_t errlen)
+int crypto_rsa_add(struct rsa_keys *r, const char *path, const char *password, char *err,
+                   size_t errlen)
 {
     FILE *in = fopen(path, "rb");
     if (!in) {
@@ -88,7 +88,7 @@ int rsa_keys_add(struct rsa_keys *r, const char *path, const char *password, cha
     return 1;
 }
 
-int rsa_keys_match(struct rsa_keys *r, const uint8_t *der, size_t len)
+int crypto_rsa_match(struct rsa_keys *r, const uint8_t *der, size_t len)
 {
     const unsigned char *p = der;
     X509 *x = d2i_X509(NULL, &p, (long)len);
@@ -102,7 +102,7 @@ int rsa_keys_match(struct rsa_keys *r, const uint8_t *der, size_t len)
     return found;
 }
 
-int rsa_keys_decrypt(struct rsa_keys *r, int i, const uint8_t *enc, size_t len, uint8_t pms[48])
+int crypto_rsa_decrypt(struct rsa_keys *r, int i, const uint8_t *enc, size_t len, uint8_t pms[48])
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(r->key[i], NULL);
     uint8_t out[1024];
@@ -132,12 +132,12 @@ struct session_cache {
     size_t next;
 };
 
-struct session_cache *session_cache_new(void)
+struct session_cache *crypto_sessions_new(void)
 {
     return calloc(1, sizeof(struct session_cache));
 }
 
-void session_cache_free(struct session_cache *sc)
+void crypto_sessions_free(struct session_cache *sc)
 {
     if (!sc)
         return;
@@ -159,8 +159,8 @@ static void key_of(const uint8_t *id, size_t idlen, uint8_t out[32])
     }
 }
 
-void session_cache_put(struct session_cache *sc, const uint8_t *id, size_t idlen,
-                       const uint8_t master[48])
+void crypto_sessions_put(struct session_cache *sc, const uint8_t *id, size_t idlen,
+                         const uint8_t master[48])
 {
     struct cached *c = &sc->e[sc->next];
     sc->next = (sc->next + 1) % CACHE_SIZE;
@@ -169,7 +169,8 @@ void session_cache_put(struct session_cache *sc, const uint8_t *id, size_t idlen
     c->used = 1;
 }
 
-int session_cache_get(struct session_cache *sc, const uint8_t *id, size_t idlen, uint8_t master[48])
+int crypto_sessions_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
+                        uint8_t master[48])
 {
     uint8_t k[32];
     key_of(id, idlen, k);

@@ -48,7 +48,7 @@ static void copy_params(const struct reg_suite *r, struct suite *s)
     s->mac_len = r->mac_len;
 }
 
-int suite_find(uint16_t id, struct suite *s, const char **why)
+int crypto_suite_find(uint16_t id, struct suite *s, const char **why)
 {
     const struct reg_suite *r = reg_suite(id);
 

@@ -151,22 +151,26 @@ static void jfields(FILE *o, const struct ftree *t, int parent, int in_list)
     }
 }
 
-static const char *anomaly_name(enum tls_anomaly_kind k)
+/* The summary's names: a record that is not TLS, whatever is wrong with
+ * it, is a bad_record there (the event says which). */
+static const char *anomaly_name(enum tls_problem_kind k)
 {
     switch (k) {
-    case TLS_ANOM_GAP:
+    case TLS_GAP:
         return "gap";
-    case TLS_ANOM_MIDSTREAM:
+    case TLS_MIDSTREAM:
         return "midstream";
-    case TLS_ANOM_NOT_TLS:
+    case TLS_NOT_TLS:
         return "not_tls";
-    case TLS_ANOM_BAD_RECORD:
+    case TLS_BAD_LENGTH:
+    case TLS_BAD_HEADER:
+    case TLS_BAD_ALERT:
         return "bad_record";
-    case TLS_ANOM_BAD_MESSAGE:
+    case TLS_BAD_MESSAGE:
         return "bad_message";
-    case TLS_ANOM_LOST_SYNC:
+    case TLS_LOST_SYNC:
         return "lost_sync";
-    case TLS_ANOM_RESYNC:
+    case TLS_RESYNC:
         return "resync";
     }
     return "?";
@@ -413,15 +417,13 @@ static void summary(FILE *o, const struct event *ev)
         jkey(o, "ja3s"), jstr(o, f->ja3s), jkey(o, "ja3s_string"), jstr(o, f->ja3s_string);
     ja4(o, f);
     fputs(",\"anomalies\":[", o);
-    for (int i = 0; i < s->nanomalies; i++)
+    for (int i = 0; i < s->nproblems; i++)
         fprintf(o, "%s{\"kind\":\"%s\",\"dir\":\"%s\",\"%s\":%" PRIu64 "}", i ? "," : "",
-                anomaly_name(s->anomalies[i].kind),
-                s->anomalies[i].dir == DIR_C2S ? "client" : "server",
-                s->anomalies[i].kind == TLS_ANOM_LOST_SYNC ||
-                        s->anomalies[i].kind == TLS_ANOM_RESYNC
-                    ? "offset"
-                    : "bytes",
-                s->anomalies[i].bytes);
+                anomaly_name(s->problems[i].kind),
+                s->problems[i].dir == DIR_C2S ? "client" : "server",
+                s->problems[i].kind == TLS_LOST_SYNC || s->problems[i].kind == TLS_RESYNC ? "offset"
+                                                                                          : "bytes",
+                s->problems[i].value);
     fputc(']', o);
     decryption(o, ev->crypto);
     fputs("}\n", o);
@@ -498,7 +500,7 @@ static void record_plaintext(FILE *o, const struct tls_rec_info *ri)
         fprintf(o, ",\"skipped_records\":%" PRIu64, ri->skipped);
 }
 
-static const char *problem_name(enum tls_framer_problem p)
+static const char *problem_name(enum tls_problem_kind p)
 {
     switch (p) {
     case TLS_NOT_TLS:
@@ -511,6 +513,11 @@ static const char *problem_name(enum tls_framer_problem p)
         return "lost_sync";
     case TLS_RESYNC:
         return "resync";
+    case TLS_GAP:
+    case TLS_MIDSTREAM:
+    case TLS_BAD_ALERT:
+    case TLS_BAD_MESSAGE:
+        break; /* not told as events */
     }
     return "?";
 }

@@ -254,6 +254,11 @@ static void problem(struct text_view *tv, const struct event *ev)
     case TLS_RESYNC:
         fprintf(tv->out, "records found again at stream offset %" PRIu64 "\n", ev->offset);
         return;
+    case TLS_GAP:
+    case TLS_MIDSTREAM:
+    case TLS_BAD_ALERT:
+    case TLS_BAD_MESSAGE:
+        return; /* not told as events */
     }
 }
 

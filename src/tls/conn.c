@@ -13,101 +13,113 @@
  * chain of 64 KiB is already unusual; the protocol allows 16 MiB). */
 #define MAX_MESSAGE (1 << 20)
 
-struct tls_conn;
-
-/* Where a direction stands: at its first byte, in a plaintext opening,
- * or in TLS (everything from there goes to the framer). */
-enum phase { PH_START, PH_PLAIN, PH_TLS };
-
-struct dir_state {
-    struct tls_conn *conn;
-    enum dir dir;
-    enum phase phase;
-    /* PH_START, PH_PLAIN: the last bytes, when they may begin a record
-     * that the next bytes would confirm. */
-    uint8_t carry[TLS_START_NEED];
-    size_t ncarry;
-    uint64_t carry_offset;
-    int gap;      /* bytes of its plaintext were lost */
-    int alerted;  /* it sent an alert: its TLS may end there */
-    int finished; /* it finished its handshake (sent Finished) ... */
-    int app_sent; /* ... and sent application data records */
-    int ended;    /* ... and bytes that are not TLS follow, from ended_at */
-    uint64_t ended_at;
-    struct tls_framer *framer;
-    int encrypted;  /* records after this point are ciphertext */
-    int broken;     /* handshake decoding stopped in this direction */
-    int decrypting; /* the bytes being decoded came out of a protected record */
-    uint8_t *hs;    /* a handshake message not yet complete */
-    size_t hs_len, hs_cap;
-};
-
-struct tls_conn {
-    const struct tls_ops *ops;
-    void *arg;
-    struct ftree *tree;
-    struct dir_state d[2];
-    struct tls_summary sum;
-    const struct tls_protect_ops *prot;
-    void *prot_arg;
-    struct opening *opening; /* while a direction is plaintext: its classifier */
-    int midstream;           /* the capture lacks the connection's start */
-};
-
-static void anomaly(struct tls_conn *c, enum tls_anomaly_kind kind, enum dir dir, uint64_t bytes)
+/* Lists a problem, and tells the framing ones with the bytes they concern. */
+static void problem(struct tls_conn *c, enum tls_problem_kind kind, enum dir dir, uint64_t value)
 {
-    if (c->sum.nanomalies < TLS_MAX_ANOMALIES)
-        c->sum.anomalies[c->sum.nanomalies++] = (struct tls_anomaly){kind, dir, bytes};
+    struct tls_problem p = {.kind = kind, .dir = dir, .value = value};
+    if (c->sum.nproblems < TLS_MAX_PROBLEMS)
+        c->sum.problems[c->sum.nproblems++] = p;
+    if (!tls_problem_is_framing(kind))
+        return;
+    const struct piece *at = &c->piece;
+    if (at->p && at->dir == dir && value >= at->offset && value < at->offset + at->n) {
+        p.bytes = at->p + (value - at->offset);
+        p.nbytes = at->n - (size_t)(value - at->offset);
+    }
+    c->ops->problem(c->arg, dir, &p);
+}
+
+int tls_problem_is_framing(enum tls_problem_kind kind)
+{
+    switch (kind) {
+    case TLS_NOT_TLS:
+    case TLS_BAD_LENGTH:
+    case TLS_BAD_HEADER:
+    case TLS_LOST_SYNC:
+    case TLS_RESYNC:
+        return 1;
+    case TLS_GAP:
+    case TLS_MIDSTREAM:
+    case TLS_BAD_ALERT:
+    case TLS_BAD_MESSAGE:
+        return 0;
+    }
+    return 0;
 }
 
 /* RFC 8446 4.1.3: a HelloRetryRequest is a ServerHello with a fixed random. */
-static uint8_t message_type(uint8_t type, const uint8_t *body, size_t len)
+uint8_t tls_message_type(uint8_t type, const uint8_t *body, size_t len)
 {
     if (type == TLS_HS_SERVER_HELLO && len >= 34 && memcmp(body + 2, tls_hrr_random, 32) == 0)
         return TLS_HS_HELLO_RETRY_REQUEST;
     return type;
 }
 
-/* A decoded message: listed in the summary, shown, and told to the
- * record protection. */
-static void deliver(struct dir_state *ds, const struct tls_msg *m)
+/* A decoder for a message of type (SSL 2.0: ssl2) in dir, into p and m's
+ * tree and slices; the server's certificates go to the connection's
+ * buffer for them. */
+static struct tls_dec decoder(struct tls_conn *c, enum dir dir, uint8_t type, int ssl2,
+                              struct tls_parsed *p, struct tls_msg *m)
+{
+    int chain = ssl2 ? type == SSL2_SERVER_HELLO : type == TLS_HS_CERTIFICATE;
+    if (dir == DIR_S2C && chain &&
+        (c->chain || (c->chain = calloc(TLS_MAX_CERTS, sizeof(*c->chain)))))
+        p->certs = c->chain;
+    m->tree = &c->tree;
+    m->root = ft_reset(&c->tree);
+    return (struct tls_dec){.t = &c->tree,
+                            .dir = dir,
+                            .msg = type,
+                            .version = c->sum.version,
+                            .cipher = c->sum.cipher,
+                            .out = p,
+                            .keying = &m->keying};
+}
+
+/* A decoded message: folded into the summary, shown, and told to the
+ * crypto stage as what it means for the keys. */
+static void fold_and_tell(struct tls_dir *ds, const struct tls_msg *m, const struct tls_parsed *p)
 {
     struct tls_conn *c = ds->conn;
+    tls_fold(&c->sum, ds->dir, m->type, m->ssl2, p);
+    /* RFC 8446 2: everything after the ServerHello is encrypted. */
+    if (!m->ssl2 && m->type == TLS_HS_SERVER_HELLO && tls_is_tls13(c->sum.version))
+        c->d[DIR_C2S].encrypted = c->d[DIR_S2C].encrypted = 1;
     if (c->sum.nhs[ds->dir] < TLS_MAX_LISTED)
         c->sum.hs[ds->dir][c->sum.nhs[ds->dir]++] = (uint16_t)(m->ssl2 ? 0x100 + m->type : m->type);
     if (m->type == TLS_HS_FINISHED && !m->ssl2)
         ds->finished = 1;
     c->ops->message(c->arg, ds->dir, m);
-    if (c->prot && !m->ssl2) /* the crypto stage has no SSL 2.0 */
-        c->prot->message(c->prot_arg, ds->dir, m, &c->sum);
+    if (c->crypto && !m->ssl2) { /* the crypto stage has no SSL 2.0 */
+        struct crypto_update u;
+        struct crypto_client_hello ch;
+        struct crypto_server_hello sh;
+        tls_keying_update(&c->sum, ds->dir, m, &u, &ch, &sh);
+        crypto_conn_update(c->crypto, ds->dir, &u);
+    }
     if (m->malformed)
-        anomaly(c, TLS_ANOM_BAD_MESSAGE, ds->dir, m->length);
+        problem(c, TLS_BAD_MESSAGE, ds->dir, m->length);
 }
 
-static void message(struct dir_state *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
+static void message(struct tls_dir *ds, uint8_t type, const uint8_t *raw, const uint8_t *body,
                     size_t len)
 {
-    struct tls_conn *c = ds->conn;
-    struct tls_msg m = {.type = message_type(type, body, len),
+    struct tls_msg m = {.type = tls_message_type(type, body, len),
                         .length = (uint32_t)len,
                         .body = body,
                         .raw = raw,
                         .raw_len = len + 4,
-                        .tree = c->tree,
                         .decrypted = ds->decrypting};
-    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .keying = &m.keying};
+    struct tls_parsed p = {0};
+    struct tls_dec d = decoder(ds->conn, ds->dir, m.type, 0, &p, &m);
     struct cursor cur = cur_make(body, len);
 
-    m.root = ft_reset(c->tree);
-    m.malformed = !dec_message(&d, m.type, &cur, m.root);
-    /* RFC 8446 2: everything after the ServerHello is encrypted. */
-    if (m.type == TLS_HS_SERVER_HELLO && tls_is_tls13(c->sum.version))
-        c->d[DIR_C2S].encrypted = c->d[DIR_S2C].encrypted = 1;
-    deliver(ds, &m);
+    m.malformed = !tls_dec_message(&d, m.type, &cur, m.root);
+    fold_and_tell(ds, &m, &p);
 }
 
 /* Decodes the whole messages at the start of p; returns the bytes used. */
-static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
+static size_t messages(struct tls_dir *ds, const uint8_t *p, size_t n)
 {
     size_t used = 0;
     while (n - used >= 4 && !ds->broken) {
@@ -119,7 +131,7 @@ static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
             break;
         if (len > MAX_MESSAGE) {
             ds->broken = 1;
-            anomaly(ds->conn, TLS_ANOM_BAD_MESSAGE, ds->dir, len);
+            problem(ds->conn, TLS_BAD_MESSAGE, ds->dir, len);
             return n;
         }
         if (!cur_bytes(&c, len, &body))
@@ -130,7 +142,8 @@ static size_t messages(struct dir_state *ds, const uint8_t *p, size_t n)
     return used;
 }
 
-static int keep(struct dir_state *ds, const uint8_t *p, size_t n)
+/* Appends to the handshake message being gathered across records. */
+static int gather(struct tls_dir *ds, const uint8_t *p, size_t n)
 {
     if (ds->hs_len + n > ds->hs_cap) {
         size_t cap = ds->hs_cap ? ds->hs_cap : 4096;
@@ -149,17 +162,17 @@ static int keep(struct dir_state *ds, const uint8_t *p, size_t n)
 
 /* Handshake bytes of one record: messages wholly inside it are decoded in
  * place; a message that spans records is gathered first. */
-static void handshake_bytes(struct dir_state *ds, const uint8_t *p, size_t n)
+static void handshake_bytes(struct tls_dir *ds, const uint8_t *p, size_t n)
 {
     if (ds->broken)
         return;
     if (ds->hs_len == 0) {
         size_t used = messages(ds, p, n);
-        if (used < n && !ds->broken && !keep(ds, p + used, n - used))
+        if (used < n && !ds->broken && !gather(ds, p + used, n - used))
             ds->broken = 1;
         return;
     }
-    if (!keep(ds, p, n)) {
+    if (!gather(ds, p, n)) {
         ds->broken = 1;
         return;
     }
@@ -170,7 +183,7 @@ static void handshake_bytes(struct dir_state *ds, const uint8_t *p, size_t n)
 
 /* The alerts of a record: in clear or decrypted (level and description
  * known), or still encrypted (one alert, unknown). */
-static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypted, int decrypted)
+static void alerts(struct tls_dir *ds, const uint8_t *p, size_t n, int encrypted, int decrypted)
 {
     struct tls_conn *c = ds->conn;
     struct tls_alert a = {.from = ds->dir, .encrypted = encrypted, .decrypted = decrypted};
@@ -180,7 +193,7 @@ static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypt
     do {
         if (known) {
             if (!cur_u8(&cur, &a.level) || !cur_u8(&cur, &a.desc)) {
-                anomaly(c, TLS_ANOM_BAD_RECORD, ds->dir, n);
+                problem(c, TLS_BAD_ALERT, ds->dir, n);
                 return;
             }
         }
@@ -192,7 +205,7 @@ static void alerts(struct dir_state *ds, const uint8_t *p, size_t n, int encrypt
 }
 
 /* A protected record's plaintext, decoded as its (inner) content type. */
-static void plaintext(struct dir_state *ds, const struct tls_plaintext *pt)
+static void plaintext(struct tls_dir *ds, const struct tls_plaintext *pt)
 {
     switch (pt->type) {
     case TLS_CT_HANDSHAKE:
@@ -212,7 +225,7 @@ static void plaintext(struct dir_state *ds, const struct tls_plaintext *pt)
  * (TLS <= 1.2 without keys: the protected handshake record after its
  * ChangeCipherSpec) and its first application data record (TLS 1.3 hides
  * the type: only decryption tells). */
-static void note_progress(struct dir_state *ds, const struct tls_rec_info *r)
+static void note_progress(struct tls_dir *ds, const struct tls_rec_info *r)
 {
     int tls13 = tls_is_tls13(ds->conn->sum.version);
     if (r->open == TLS_OPEN_OK) {
@@ -230,7 +243,7 @@ static void note_progress(struct dir_state *ds, const struct tls_rec_info *r)
  * SSLv2-compatible hello answered in SSL 2.0); the key exchange
  * (CLIENT-MASTER-KEY, or a resumed session) makes what follows
  * encrypted. */
-static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
+static void ssl2_message(struct tls_dir *ds, const struct tls_record *rec)
 {
     struct tls_conn *c = ds->conn;
     struct tls_ssl2 *v2 = &c->sum.ssl2;
@@ -239,30 +252,58 @@ static void ssl2_message(struct dir_state *ds, const struct tls_record *rec)
 
     if (!cur_u8(&cur, &type))
         return;
-    struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = type};
     struct tls_msg m = {.type = type,
                         .ssl2 = 1,
                         .length = (uint32_t)cur_left(&cur),
                         .body = cur_ptr(&cur),
                         .raw = rec->body,
-                        .raw_len = rec->length,
-                        .tree = c->tree,
-                        .root = ft_reset(c->tree)};
-    d.keying = &m.keying;
-    m.malformed = !dec_ssl2_message(&d, type, &cur, m.root);
-    deliver(ds, &m);
-    if (type == 4 && ds->dir == DIR_S2C && v2->server_hello) {
+                        .raw_len = rec->length};
+    struct tls_parsed p = {0};
+    struct tls_dec d = decoder(c, ds->dir, type, 1, &p, &m);
+    m.malformed = !tls_dec_ssl2_message(&d, type, &cur, m.root);
+    fold_and_tell(ds, &m, &p);
+    if (type == SSL2_SERVER_HELLO && ds->dir == DIR_S2C && v2->server_hello) {
         tls_framer_ssl2(c->d[DIR_C2S].framer);
         if (v2->session_id_hit)
             v2->keyed[DIR_C2S] = v2->keyed[DIR_S2C] = 1;
     }
-    if (type == 2 && ds->dir == DIR_C2S && v2->master_key)
+    if (type == SSL2_CLIENT_MASTER_KEY && ds->dir == DIR_C2S && v2->master_key)
         v2->keyed[DIR_C2S] = v2->keyed[DIR_S2C] = 1;
+}
+
+static void open_record(struct tls_conn *c, enum dir dir, struct tls_rec_info *info)
+{
+    static const enum tls_open_status status[] = {
+        [CRYPTO_OPEN_NO_KEYS] = TLS_OPEN_NO_KEYS,
+        [CRYPTO_OPEN_OK] = TLS_OPEN_OK,
+        [CRYPTO_OPEN_FAILED] = TLS_OPEN_FAILED,
+    };
+    const struct tls_record *rec = info->rec;
+    struct crypto_record cr = {
+        .type = rec->type, .version = rec->version, .fragment = rec->body, .length = rec->length};
+    struct crypto_plaintext pt = {0};
+    info->open = status[crypto_conn_open(c->crypto, dir, &cr, &pt, &info->skipped)];
+    info->plain = (struct tls_plaintext){.type = pt.type, .p = pt.p, .n = pt.n, .early = pt.early};
+}
+
+/* An SSLv2-compatible ClientHello (RFC 5246 E.2): a ClientHello. */
+static void ssl2_hello(struct tls_dir *ds, const struct tls_record *rec)
+{
+    struct cursor cur = cur_make(rec->body, rec->length);
+    struct tls_msg m = {.type = TLS_HS_CLIENT_HELLO,
+                        .length = (uint32_t)rec->length,
+                        .body = rec->body,
+                        .raw = rec->body,
+                        .raw_len = rec->length};
+    struct tls_parsed p = {0};
+    struct tls_dec d = decoder(ds->conn, ds->dir, TLS_HS_CLIENT_HELLO, 0, &p, &m);
+    m.malformed = !tls_dec_ssl2_client_hello(&d, &cur, m.root);
+    fold_and_tell(ds, &m, &p);
 }
 
 static void on_record(void *arg, const struct tls_record *rec)
 {
-    struct dir_state *ds = arg;
+    struct tls_dir *ds = arg;
     struct tls_conn *c = ds->conn;
     /* A 2-byte alert cannot be ciphertext (protection adds a MAC or a
      * tag): a peer that fails before it has keys alerts in clear.  When
@@ -277,8 +318,8 @@ static void on_record(void *arg, const struct tls_record *rec)
     struct tls_rec_info info = {.rec = rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
 
     c->sum.tls_seen = 1;
-    if (encrypted && c->prot && rec->type != TLS_CT_SSL2)
-        info.open = c->prot->open(c->prot_arg, ds->dir, rec, &info.plain, &info.skipped);
+    if (encrypted && c->crypto && rec->type != TLS_CT_SSL2)
+        open_record(c, ds->dir, &info);
     c->ops->record(c->arg, ds->dir, &info);
     note_progress(ds, &info);
     if (encrypted) {
@@ -293,8 +334,9 @@ static void on_record(void *arg, const struct tls_record *rec)
         /* TLS 1.3 sends it only for middleboxes (RFC 8446 D.4). */
         if (c->sum.version && !tls_is_tls13(c->sum.version))
             ds->encrypted = 1;
-        if (c->prot)
-            c->prot->change_cipher_spec(c->prot_arg, ds->dir, &c->sum);
+        if (c->crypto)
+            crypto_conn_update(c->crypto, ds->dir,
+                               &(struct crypto_update){.kind = CRYPTO_CHANGE_CIPHER_SPEC});
         break;
     case TLS_CT_ALERT:
         alerts(ds, rec->body, rec->length, 0, 0);
@@ -305,33 +347,17 @@ static void on_record(void *arg, const struct tls_record *rec)
     case TLS_CT_SSL2:
         ssl2_message(ds, rec);
         break;
-    case TLS_CT_SSL2_HELLO: {
-        struct dec d = {.t = c->tree, .sum = &c->sum, .dir = ds->dir, .msg = 1};
-        struct cursor cur = cur_make(rec->body, rec->length);
-        struct tls_msg m = {.type = 1,
-                            .length = (uint32_t)rec->length,
-                            .body = rec->body,
-                            .raw = rec->body,
-                            .raw_len = rec->length,
-                            .tree = c->tree,
-                            .root = ft_reset(c->tree)};
-        m.malformed = !dec_ssl2_client_hello(&d, &cur, m.root);
-        deliver(ds, &m);
+    case TLS_CT_SSL2_HELLO:
+        ssl2_hello(ds, rec);
         break;
-    }
     default:
         break;
     }
 }
 
-static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
+static void on_problem(void *arg, enum tls_problem_kind what, uint64_t offset)
 {
-    struct dir_state *ds = arg;
-    static const enum tls_anomaly_kind kind[] = {
-        [TLS_NOT_TLS] = TLS_ANOM_NOT_TLS,       [TLS_BAD_LENGTH] = TLS_ANOM_BAD_RECORD,
-        [TLS_BAD_HEADER] = TLS_ANOM_BAD_RECORD, [TLS_LOST_SYNC] = TLS_ANOM_LOST_SYNC,
-        [TLS_RESYNC] = TLS_ANOM_RESYNC,
-    };
+    struct tls_dir *ds = arg;
     /* After its alert (close_notify), a side may go back to plaintext:
      * FTP's CCC (RFC 4217 11).  So may one that finished its handshake
      * and sent no application data record: TLS only authenticated the
@@ -342,21 +368,24 @@ static void on_problem(void *arg, enum tls_framer_problem what, uint64_t offset)
         ds->ended_at = offset;
         return;
     }
-    anomaly(ds->conn, kind[what], ds->dir, offset);
-    ds->conn->ops->problem(ds->conn->arg, ds->dir, what, offset);
+    problem(ds->conn, what, ds->dir, offset);
 }
 
 static const struct tls_framer_ops framer_ops = {on_record, on_problem};
 
-struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct ftree *tree)
+struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct crypto_keys *keys)
 {
     struct tls_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->ops = ops;
     c->arg = arg;
-    c->tree = tree;
+    ft_init(&c->tree);
     c->sum.cipher = 0xffffffff;
+    if (keys && !(c->crypto = crypto_conn_new(keys))) {
+        free(c);
+        return NULL;
+    }
     for (int d = 0; d < 2; d++) {
         c->d[d].conn = c;
         c->d[d].dir = (enum dir)d;
@@ -377,148 +406,18 @@ void tls_conn_free(struct tls_conn *c)
         free(c->d[d].hs);
     }
     free(c->sum.certs);
-    opening_free(c->opening);
+    free(c->chain);
+    tls_opener_free(c->opening);
+    crypto_conn_free(c->crypto);
+    ft_release(&c->tree);
     free(c);
-}
-
-void tls_conn_set_protect(struct tls_conn *c, const struct tls_protect_ops *ops, void *arg)
-{
-    c->prot = ops;
-    c->prot_arg = arg;
-}
-
-/* Bytes of a plaintext phase: told to the classifier and the consumer. */
-static void plain_out(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
-{
-    struct tls_conn *c = ds->conn;
-    if (!n)
-        return;
-    ds->phase = PH_PLAIN;
-    c->sum.opening.plain[ds->dir] += n;
-    if (!c->opening)
-        c->opening = opening_new();
-    if (c->opening)
-        opening_feed(c->opening, ds->dir, p, n, &c->sum.opening);
-    if (c->ops->plaintext)
-        c->ops->plaintext(c->arg, ds->dir, p, n, offset);
-}
-
-/* The direction's TLS begins at offset: all its bytes go to the framer. */
-static void begin_tls(struct dir_state *ds, uint64_t offset)
-{
-    struct tls_conn *c = ds->conn;
-    ds->phase = PH_TLS;
-    c->sum.opening.tls[ds->dir] = 1;
-    if (!c->sum.opening.plain[ds->dir])
-        return;
-    if (c->opening)
-        opening_tls(c->opening, ds->dir, &c->sum.opening);
-    if (c->ops->tls_begins)
-        c->ops->tls_begins(c->arg, ds->dir, offset);
-}
-
-/* A direction's first byte may start any record; after plaintext, a
- * client's TLS starts with a ClientHello, and a server's answers one.  A
- * client whose ClientHello may have been lost in a gap, when the server
- * answered it, goes on with whatever record comes next. */
-static enum tls_start_rule start_rule(const struct dir_state *ds, int at_first_byte)
-{
-    if (at_first_byte || (ds->dir == DIR_C2S && ds->gap && ds->conn->d[DIR_S2C].phase == PH_TLS))
-        return TLS_AT_STREAM_START;
-    return ds->dir == DIR_C2S ? TLS_CLIENT_HELLO : TLS_SERVER_ANSWER;
-}
-
-/* Where byte b is next in p from `from` on, or n. */
-static size_t next_byte(const uint8_t *p, size_t n, size_t from, uint8_t b)
-{
-    const uint8_t *q = memchr(p + from, b, n - from);
-    return q ? (size_t)(q - p) : n;
-}
-
-/* Looks for TLS in p; returns where it starts, n when nowhere, and sets
- * *more when bytes from *more on may start it. */
-static size_t find_tls(const struct dir_state *ds, const uint8_t *p, size_t n, int first_byte_at_0,
-                       size_t *more)
-{
-    /* The next 22 and 21 at or after i (n: none; SIZE_MAX: not looked for). */
-    size_t hs = SIZE_MAX, al = SIZE_MAX;
-    *more = n;
-    for (size_t i = 0; i < n; i++) {
-        enum tls_start_rule rule = start_rule(ds, first_byte_at_0 && !i);
-        /* A ClientHello or ServerHello starts with 22, an alert with 21:
-         * skip to the next candidate (plaintext may be long). */
-        if (rule != TLS_AT_STREAM_START) {
-            if (hs == SIZE_MAX || hs < i)
-                hs = next_byte(p, n, i, TLS_CT_HANDSHAKE);
-            if (rule == TLS_SERVER_ANSWER && (al == SIZE_MAX || al < i))
-                al = next_byte(p, n, i, TLS_CT_ALERT);
-            i = rule == TLS_SERVER_ANSWER && al < hs ? al : hs;
-            if (i >= n)
-                return n;
-        }
-        enum tls_start st = tls_record_starts(p + i, n - i, rule);
-        if (st == TLS_START_YES)
-            return i;
-        if (st == TLS_START_MORE) {
-            *more = i;
-            return n;
-        }
-    }
-    return n;
-}
-
-/* Bytes of a direction not yet in TLS: plaintext up to where a record
- * starts, the rest to the framer.  A record that may start in the last
- * few bytes waits in carry for the next piece. */
-static void plain_data(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
-{
-    size_t at, more;
-
-    if (ds->ncarry) {
-        /* The held bytes and the first of p: only a start inside the
-         * held bytes is decided here (p's own are searched below). */
-        uint8_t w[2 * TLS_START_NEED];
-        size_t k = n < TLS_START_NEED ? n : TLS_START_NEED, held = ds->ncarry;
-        memcpy(w, ds->carry, held);
-        memcpy(w + held, p, k);
-        ds->ncarry = 0;
-        at = find_tls(ds, w, held + k, ds->phase == PH_START, &more);
-        if (at < held) {
-            plain_out(ds, w, at, ds->carry_offset);
-            begin_tls(ds, ds->carry_offset + at);
-            tls_framer_feed(ds->framer, w + at, held - at, ds->carry_offset + at);
-            tls_framer_feed(ds->framer, p, n, offset);
-            return;
-        }
-        if (more < held) { /* p was too short to decide: hold on (k == n) */
-            plain_out(ds, w, more, ds->carry_offset);
-            memcpy(ds->carry, w + more, held + k - more);
-            ds->ncarry = held + k - more;
-            ds->carry_offset += more;
-            return;
-        }
-        plain_out(ds, w, held, ds->carry_offset);
-    }
-    at = find_tls(ds, p, n, ds->phase == PH_START, &more);
-    if (at < n) {
-        plain_out(ds, p, at, offset);
-        begin_tls(ds, offset + at);
-        tls_framer_feed(ds->framer, p + at, n - at, offset + at);
-        return;
-    }
-    plain_out(ds, p, more, offset);
-    if (more < n) {
-        memcpy(ds->carry, p + more, n - more);
-        ds->ncarry = n - more;
-        ds->carry_offset = offset + more;
-    }
 }
 
 /* The direction's TLS ended (with its alert) and bytes that are not a
  * record follow at ds->ended_at, in this piece or begun in the header the
  * framer held: back to plaintext, with a new framer should TLS start
  * again. */
-static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t offset)
+static void tls_ended(struct tls_dir *ds, const uint8_t *p, size_t n, uint64_t offset)
 {
     struct tls_conn *c = ds->conn;
     struct tls_framer *fresh = tls_framer_new(&framer_ops, ds);
@@ -532,43 +431,45 @@ static void tls_ended(struct dir_state *ds, const uint8_t *p, size_t n, uint64_t
     if (c->ops->tls_ends)
         c->ops->tls_ends(c->arg, ds->dir, at);
     if (at < offset) /* the start of the plaintext is the header the framer held */
-        plain_data(ds, tls_framer_header(ds->framer), (size_t)(offset - at), at);
+        tls_plain_data(ds, tls_framer_header(ds->framer), (size_t)(offset - at), at);
     tls_framer_free(ds->framer);
     ds->framer = fresh;
     if (at < offset + n)
-        plain_data(ds, p + (at > offset ? at - offset : 0), n - (at > offset ? at - offset : 0),
-                   at > offset ? at : offset);
+        tls_plain_data(ds, p + (at > offset ? at - offset : 0), n - (at > offset ? at - offset : 0),
+                       at > offset ? at : offset);
 }
 
 void tls_conn_data(struct tls_conn *c, enum dir dir, const uint8_t *p, size_t n, uint64_t offset)
 {
-    struct dir_state *ds = &c->d[dir];
+    struct tls_dir *ds = &c->d[dir];
+    c->piece = (struct piece){p, n, offset, dir};
     if (ds->phase != PH_TLS) {
-        plain_data(ds, p, n, offset);
-        return;
+        tls_plain_data(ds, p, n, offset);
+    } else {
+        tls_framer_feed(ds->framer, p, n, offset);
+        if (ds->ended)
+            tls_ended(ds, p, n, offset);
     }
-    tls_framer_feed(ds->framer, p, n, offset);
-    if (ds->ended)
-        tls_ended(ds, p, n, offset);
+    c->piece.p = NULL;
 }
 
 void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t bytes)
 {
-    struct dir_state *ds = &c->d[dir];
-    anomaly(c, TLS_ANOM_GAP, dir, bytes);
+    struct tls_dir *ds = &c->d[dir];
+    problem(c, TLS_GAP, dir, bytes);
     if (ds->phase != PH_TLS) {
         /* Held bytes do not join what follows the hole. */
-        plain_out(ds, ds->carry, ds->ncarry, ds->carry_offset);
+        tls_plain_out(ds, ds->carry, ds->ncarry, ds->carry_offset);
         ds->ncarry = 0;
         if (c->opening)
-            opening_gap(c->opening, dir);
+            tls_opener_gap(c->opening, dir);
         ds->phase = PH_PLAIN;
         ds->gap = 1;
         return;
     }
     c->d[dir].hs_len = 0; /* a message cut by the gap cannot be completed */
-    if (c->prot)
-        c->prot->gap(c->prot_arg, dir);
+    if (c->crypto)
+        crypto_conn_update(c->crypto, dir, &(struct crypto_update){.kind = CRYPTO_GAP});
     tls_framer_gap(c->d[dir].framer, offset);
 }
 
@@ -576,7 +477,7 @@ void tls_conn_gap(struct tls_conn *c, enum dir dir, uint64_t offset, uint64_t by
  * first captured byte, found by the framer as before any opening. */
 void tls_conn_midstream(struct tls_conn *c)
 {
-    anomaly(c, TLS_ANOM_MIDSTREAM, DIR_C2S, 0);
+    problem(c, TLS_MIDSTREAM, DIR_C2S, 0);
     c->midstream = 1;
     for (int d = 0; d < 2; d++) {
         c->d[d].phase = PH_TLS;
@@ -589,27 +490,12 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c)
     return &c->sum;
 }
 
+const struct crypto_result *tls_conn_crypto_result(struct tls_conn *c)
+{
+    return c->crypto ? crypto_conn_result(c->crypto) : NULL;
+}
+
 const char *tls_version_name(uint16_t v)
 {
     return reg_name(REG_VERSION, v);
-}
-
-int tls_decode_message(uint8_t type, const uint8_t *body, size_t len, struct ftree *tree, int root,
-                       struct tls_summary *sum, enum dir dir)
-{
-    struct dec d = {.t = tree, .sum = sum, .dir = dir};
-    struct cursor c = cur_make(body, len);
-    return dec_message(&d, message_type(type, body, len), &c, root);
-}
-
-int tls_decode_extensions(uint8_t context, const uint8_t *p, size_t len, struct ftree *tree,
-                          int root, struct tls_summary *sum, enum dir dir)
-{
-    struct dec d = {.t = tree, .sum = sum, .dir = dir, .msg = context};
-    struct cursor c = cur_make(p, len);
-    if (!dec_extensions(&d, &c, root))
-        return 0;
-    if (!cur_at_end(&c))
-        return dec_fail(&d, root, "trailing bytes after extensions");
-    return 1;
 }

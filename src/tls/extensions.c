@@ -8,7 +8,7 @@
 
 #include "tls_int.h"
 
-/* Copies a wire string into a summary field, keeping it printable. */
+/* Copies a wire string into a result's text, keeping it printable. */
 static void keep_text(char *dst, size_t cap, const uint8_t *p, size_t n)
 {
     size_t i;
@@ -17,7 +17,7 @@ static void keep_text(char *dst, size_t cap, const uint8_t *p, size_t n)
     dst[i] = 0;
 }
 
-static int ext_server_name(struct dec *d, struct cursor *b, int node)
+static int ext_server_name(struct tls_dec *d, struct cursor *b, int node)
 {
     struct cursor list, name;
     uint8_t type;
@@ -25,38 +25,38 @@ static int ext_server_name(struct dec *d, struct cursor *b, int node)
     if (cur_at_end(b)) /* the server's acknowledgment */
         return 1;
     if (!cur_vec16(b, &list))
-        return dec_fail(d, node, "bad server_name_list length");
+        return tls_dec_fail(d, node, "bad server_name_list length");
     int l = ft_list(d->t, node, "names");
     while (!cur_at_end(&list)) {
         if (!cur_u8(&list, &type) || !cur_vec16(&list, &name))
-            return dec_fail(d, node, "truncated server name");
+            return tls_dec_fail(d, node, "truncated server name");
         if (type != 0) {
             ft_named(d->t, l, NULL, REG_NAME_TYPE, type);
             continue;
         }
         ft_text(d->t, l, NULL, cur_ptr(&name), cur_left(&name));
-        if (!d->sum->sni[0])
-            keep_text(d->sum->sni, sizeof(d->sum->sni), cur_ptr(&name), cur_left(&name));
+        if (!d->out->ext.sni[0])
+            keep_text(d->out->ext.sni, sizeof(d->out->ext.sni), cur_ptr(&name), cur_left(&name));
     }
     return 1;
 }
 
-static int ext_u16_vec(struct dec *d, struct cursor *b, int node, const char *key,
+static int ext_u16_vec(struct tls_dec *d, struct cursor *b, int node, const char *key,
                        enum reg_table table, uint16_t *keep, int *nkeep)
 {
     struct cursor v;
     if (!cur_vec16(b, &v))
-        return dec_fail(d, node, "bad list length");
-    return dec_u16_list(d, &v, node, key, table, keep, nkeep);
+        return tls_dec_fail(d, node, "bad list length");
+    return tls_dec_u16_list(d, &v, node, key, table, keep, nkeep);
 }
 
-static int ext_u8_vec(struct dec *d, struct cursor *b, int node, const char *key,
+static int ext_u8_vec(struct tls_dec *d, struct cursor *b, int node, const char *key,
                       enum reg_table table, uint8_t *keep, int *nkeep)
 {
     struct cursor v;
     uint8_t x;
     if (!cur_vec8(b, &v))
-        return dec_fail(d, node, "bad list length");
+        return tls_dec_fail(d, node, "bad list length");
     int l = ft_list(d->t, node, key);
     while (cur_u8(&v, &x)) {
         ft_named(d->t, l, NULL, table, x);
@@ -83,68 +83,69 @@ static void keep_alpn(struct tls_hello *h, const struct cursor *proto)
     keep_text(h->alpn + at, sizeof(h->alpn) - at, p, n);
 }
 
-static int ext_alpn(struct dec *d, struct cursor *b, int node)
+static int ext_alpn(struct tls_dec *d, struct cursor *b, int node)
 {
     struct cursor list, proto;
     if (!cur_vec16(b, &list))
-        return dec_fail(d, node, "bad protocol_name_list length");
+        return tls_dec_fail(d, node, "bad protocol_name_list length");
     int l = ft_list(d->t, node, "protocols");
     while (!cur_at_end(&list)) {
         if (!cur_vec8(&list, &proto))
-            return dec_fail(d, node, "truncated protocol name");
+            return tls_dec_fail(d, node, "truncated protocol name");
         ft_text(d->t, l, NULL, cur_ptr(&proto), cur_left(&proto));
-        if (d->msg != TLS_HS_CLIENT_HELLO && !d->sum->alpn[0])
-            keep_text(d->sum->alpn, sizeof(d->sum->alpn), cur_ptr(&proto), cur_left(&proto));
+        if (d->msg != TLS_HS_CLIENT_HELLO && !d->out->ext.alpn[0])
+            keep_text(d->out->ext.alpn, sizeof(d->out->ext.alpn), cur_ptr(&proto),
+                      cur_left(&proto));
         if (d->hello)
             keep_alpn(d->hello, &proto);
     }
     return 1;
 }
 
-static int ext_supported_versions(struct dec *d, struct cursor *b, int node)
+static int ext_supported_versions(struct tls_dec *d, struct cursor *b, int node)
 {
     uint16_t v;
     if (d->msg == TLS_HS_CLIENT_HELLO) {
         struct cursor list;
         if (!cur_vec8(b, &list))
-            return dec_fail(d, node, "bad versions length");
+            return tls_dec_fail(d, node, "bad versions length");
         int l = ft_list(d->t, node, "versions");
         while (cur_u16(&list, &v)) {
             ft_named(d->t, l, NULL, REG_VERSION, v);
-            if (v > d->sum->client_version && !reg_is_grease(v))
-                d->sum->client_version = v;
+            if (v > d->out->ext.max_version && !reg_is_grease(v))
+                d->out->ext.max_version = v;
             if (d->hello)
-                dec_keep(d->hello->versions, &d->hello->nversions, v);
+                tls_hello_add(d->hello->versions, &d->hello->nversions, v);
         }
         return 1;
     }
     if (!cur_u16(b, &v))
-        return dec_fail(d, node, "truncated selected_version");
+        return tls_dec_fail(d, node, "truncated selected_version");
     ft_named(d->t, node, "selected_version", REG_VERSION, v);
-    if (d->msg == TLS_HS_SERVER_HELLO)
-        d->sum->version = v;
+    d->out->ext.version_selected = 1;
+    d->out->ext.selected_version = v;
     if (d->hello)
-        dec_keep(d->hello->versions, &d->hello->nversions, v);
+        tls_hello_add(d->hello->versions, &d->hello->nversions, v);
     return 1;
 }
 
-static int key_share_entry(struct dec *d, struct cursor *b, int node)
+static int key_share_entry(struct tls_dec *d, struct cursor *b, int node)
 {
     uint16_t group;
     struct cursor key;
     if (!cur_u16(b, &group) || !cur_vec16(b, &key))
-        return dec_fail(d, node, "truncated key share");
+        return tls_dec_fail(d, node, "truncated key share");
     ft_named(d->t, node, "group", REG_GROUP, group);
     ft_uint(d->t, node, "key_length", cur_left(&key));
     return 1;
 }
 
-static int ext_key_share(struct dec *d, struct cursor *b, int node)
+static int ext_key_share(struct tls_dec *d, struct cursor *b, int node)
 {
     uint16_t group;
     if (d->msg == TLS_HS_HELLO_RETRY_REQUEST) {
         if (!cur_u16(b, &group))
-            return dec_fail(d, node, "truncated selected_group");
+            return tls_dec_fail(d, node, "truncated selected_group");
         ft_named(d->t, node, "selected_group", REG_GROUP, group);
         return 1;
     }
@@ -152,7 +153,7 @@ static int ext_key_share(struct dec *d, struct cursor *b, int node)
         return key_share_entry(d, b, ft_group(d->t, node, "share"));
     struct cursor list;
     if (!cur_vec16(b, &list))
-        return dec_fail(d, node, "bad client_shares length");
+        return tls_dec_fail(d, node, "bad client_shares length");
     int l = ft_list(d->t, node, "shares");
     while (!cur_at_end(&list))
         if (!key_share_entry(d, &list, ft_group(d->t, l, NULL)))
@@ -160,7 +161,7 @@ static int ext_key_share(struct dec *d, struct cursor *b, int node)
     return 1;
 }
 
-static int ext_pre_shared_key(struct dec *d, struct cursor *b, int node)
+static int ext_pre_shared_key(struct tls_dec *d, struct cursor *b, int node)
 {
     struct cursor ids, binders, id, binder;
     uint32_t age;
@@ -168,17 +169,17 @@ static int ext_pre_shared_key(struct dec *d, struct cursor *b, int node)
 
     if (d->msg != TLS_HS_CLIENT_HELLO) {
         if (!cur_u16(b, &selected))
-            return dec_fail(d, node, "truncated selected_identity");
+            return tls_dec_fail(d, node, "truncated selected_identity");
         ft_uint(d->t, node, "selected_identity", selected);
-        d->sum->psk_selected = 1;
+        d->out->ext.psk_selected = 1;
         return 1;
     }
     if (!cur_vec16(b, &ids) || !cur_vec16(b, &binders))
-        return dec_fail(d, node, "bad identities or binders length");
+        return tls_dec_fail(d, node, "bad identities or binders length");
     int l = ft_list(d->t, node, "identities");
     while (!cur_at_end(&ids)) {
         if (!cur_vec16(&ids, &id) || !cur_u32(&ids, &age))
-            return dec_fail(d, node, "truncated identity");
+            return tls_dec_fail(d, node, "truncated identity");
         int g = ft_group(d->t, l, NULL);
         ft_uint(d->t, g, "identity_length", cur_left(&id));
         ft_uint(d->t, g, "obfuscated_ticket_age", age);
@@ -186,7 +187,7 @@ static int ext_pre_shared_key(struct dec *d, struct cursor *b, int node)
     int n = 0;
     while (!cur_at_end(&binders)) {
         if (!cur_vec8(&binders, &binder))
-            return dec_fail(d, node, "truncated binder");
+            return tls_dec_fail(d, node, "truncated binder");
         n++;
     }
     ft_uint(d->t, node, "binders", (uint64_t)n);
@@ -196,16 +197,16 @@ static int ext_pre_shared_key(struct dec *d, struct cursor *b, int node)
 /* A vector of DER distinguished names (RFC 8446 4.2.4, RFC 5246 7.4.4),
  * shown as text where OpenSSL can read them.  Shared with
  * CertificateRequest. */
-int dec_dn_list(struct dec *d, struct cursor *c, int node, const char *key)
+int tls_dec_dn_list(struct tls_dec *d, struct cursor *c, int node, const char *key)
 {
     struct cursor list, dn;
     char name[512];
     if (!cur_vec16(c, &list))
-        return dec_fail(d, node, "bad distinguished names length");
+        return tls_dec_fail(d, node, "bad distinguished names length");
     int l = ft_list(d->t, node, key);
     while (!cur_at_end(&list)) {
         if (!cur_vec16(&list, &dn))
-            return dec_fail(d, node, "truncated distinguished name");
+            return tls_dec_fail(d, node, "truncated distinguished name");
         if (x509_name_text(cur_ptr(&dn), cur_left(&dn), name, sizeof(name)))
             ft_str(d->t, l, NULL, name);
         else
@@ -214,18 +215,18 @@ int dec_dn_list(struct dec *d, struct cursor *c, int node, const char *key)
     return 1;
 }
 
-static int ext_status_request(struct dec *d, struct cursor *b, int node)
+static int ext_status_request(struct tls_dec *d, struct cursor *b, int node)
 {
     uint8_t type;
     struct cursor v;
     if (cur_at_end(b))
         return 1;
     if (!cur_u8(b, &type))
-        return dec_fail(d, node, "truncated status_type");
+        return tls_dec_fail(d, node, "truncated status_type");
     ft_named(d->t, node, "status_type", REG_CERT_STATUS_TYPE, type);
     if (d->msg == TLS_HS_CERTIFICATE) { /* RFC 8446 4.4.2.1: a CertificateStatus */
         if (!cur_vec24(b, &v))
-            return dec_fail(d, node, "bad OCSP response length");
+            return tls_dec_fail(d, node, "bad OCSP response length");
         ft_uint(d->t, node, "response_length", cur_left(&v));
         return 1;
     }
@@ -233,11 +234,11 @@ static int ext_status_request(struct dec *d, struct cursor *b, int node)
     if (type != 1) /* another status type: its request is opaque here */
         return cur_skip(b, cur_left(b));
     if (!cur_vec16(b, &ids) || !cur_vec16(b, &exts))
-        return dec_fail(d, node, "bad OCSP request lengths");
+        return tls_dec_fail(d, node, "bad OCSP request lengths");
     return 1;
 }
 
-static int ext_ech(struct dec *d, struct cursor *b, int node)
+static int ext_ech(struct tls_dec *d, struct cursor *b, int node)
 {
     uint8_t type, config_id;
     uint16_t kdf, aead;
@@ -248,13 +249,13 @@ static int ext_ech(struct dec *d, struct cursor *b, int node)
         return cur_skip(b, cur_left(b));
     }
     if (!cur_u8(b, &type))
-        return dec_fail(d, node, "truncated ECH type");
+        return tls_dec_fail(d, node, "truncated ECH type");
     ft_named(d->t, node, "type", REG_ECH_CONFIG, type);
     if (type != 0)
         return 1;
     if (!cur_u16(b, &kdf) || !cur_u16(b, &aead) || !cur_u8(b, &config_id) || !cur_vec16(b, &enc) ||
         !cur_vec16(b, &payload))
-        return dec_fail(d, node, "truncated outer ECH");
+        return tls_dec_fail(d, node, "truncated outer ECH");
     ft_uint(d->t, node, "kdf_id", kdf);
     ft_uint(d->t, node, "aead_id", aead);
     ft_uint(d->t, node, "config_id", config_id);
@@ -264,46 +265,44 @@ static int ext_ech(struct dec *d, struct cursor *b, int node)
 }
 
 /* RFC 6520 2: the body is one HeartbeatMode, not a list. */
-static int ext_heartbeat(struct dec *d, struct cursor *b, int node)
+static int ext_heartbeat(struct tls_dec *d, struct cursor *b, int node)
 {
     uint8_t mode;
     if (!cur_u8(b, &mode))
-        return dec_fail(d, node, "truncated heartbeat mode");
+        return tls_dec_fail(d, node, "truncated heartbeat mode");
     ft_named(d->t, node, "mode", REG_HEARTBEAT_MODE, mode);
     return 1;
 }
 
-static int ext_u16_value(struct dec *d, struct cursor *b, int node, const char *key)
+static int ext_u16_value(struct tls_dec *d, struct cursor *b, int node, const char *key)
 {
     uint16_t v;
     if (!cur_u16(b, &v))
-        return dec_fail(d, node, "truncated value");
+        return tls_dec_fail(d, node, "truncated value");
     ft_uint(d->t, node, key, v);
     return 1;
 }
 
-static int ext_opaque(struct dec *d, struct cursor *b, int node, int prefix)
+static int ext_opaque(struct tls_dec *d, struct cursor *b, int node, int prefix)
 {
     struct cursor v;
     if (prefix == 1 ? !cur_vec8(b, &v) : !cur_vec16(b, &v))
-        return dec_fail(d, node, "bad length");
+        return tls_dec_fail(d, node, "bad length");
     ft_uint(d->t, node, "length", cur_left(&v));
     return 1;
 }
 
-/* What key derivation needs to know of an extension (RFC 7366, RFC 7627,
- * RFC 5077, RFC 8446 4.2.10). */
-static void note_keying(struct dec *d, uint16_t type, const struct cursor *b)
+/* What key derivation needs to know of an extension, whatever its body
+ * says (RFC 7366, RFC 7627, RFC 5077, RFC 8446 4.2.10). */
+static void note_keying(struct tls_dec *d, uint16_t type, const struct cursor *b)
 {
-    struct tls_summary *s = d->sum;
-    if (d->msg == TLS_HS_SERVER_HELLO && type == TLS_EXT_ENCRYPT_THEN_MAC)
-        s->etm = 1;
-    else if (d->msg == TLS_HS_SERVER_HELLO && type == TLS_EXT_EXTENDED_MASTER_SECRET)
-        s->ems = 1;
-    else if (d->msg == TLS_HS_CLIENT_HELLO && type == TLS_EXT_EARLY_DATA)
-        s->early_data_offered = 1;
-    else if (d->msg == TLS_HS_ENCRYPTED_EXTENSIONS && type == TLS_EXT_EARLY_DATA)
-        s->early_data_accepted = 1;
+    struct tls_ext_said *e = &d->out->ext;
+    if (type == TLS_EXT_ENCRYPT_THEN_MAC)
+        e->etm = 1;
+    else if (type == TLS_EXT_EXTENDED_MASTER_SECRET)
+        e->ems = 1;
+    else if (type == TLS_EXT_EARLY_DATA)
+        e->early_data = 1;
     else if (d->msg == TLS_HS_CLIENT_HELLO && type == TLS_EXT_SESSION_TICKET && d->keying &&
              !cur_at_end(b)) {
         d->keying->ticket = cur_ptr(b);
@@ -311,7 +310,7 @@ static void note_keying(struct dec *d, uint16_t type, const struct cursor *b)
     }
 }
 
-static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
+static int ext_body(struct tls_dec *d, uint16_t type, struct cursor *b, int node)
 {
     struct tls_hello *h = d->hello;
     int ch = d->msg == TLS_HS_CLIENT_HELLO;
@@ -346,14 +345,14 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
             return ext_u8_vec(d, b, node, "types", REG_CERT_ENTRY_TYPE, NULL, NULL);
         uint8_t ct;
         if (!cur_u8(b, &ct))
-            return dec_fail(d, node, "truncated certificate type");
+            return tls_dec_fail(d, node, "truncated certificate type");
         ft_named(d->t, node, "type", REG_CERT_ENTRY_TYPE, ct);
         return 1;
     case TLS_EXT_COMPRESS_CERTIFICATE: { /* RFC 8879: 16-bit algorithms under a one-byte length */
         struct cursor v;
         if (!cur_vec8(b, &v))
-            return dec_fail(d, node, "bad algorithms length");
-        return dec_u16_list(d, &v, node, "algorithms", REG_CERT_COMPRESSION, NULL, NULL);
+            return tls_dec_fail(d, node, "bad algorithms length");
+        return tls_dec_u16_list(d, &v, node, "algorithms", REG_CERT_COMPRESSION, NULL, NULL);
     }
     case TLS_EXT_RECORD_SIZE_LIMIT:
         return ext_u16_value(d, b, node, "limit");
@@ -362,7 +361,7 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     case TLS_EXT_EARLY_DATA:
         if (d->msg == TLS_HS_NEW_SESSION_TICKET) {
             if (!cur_u32(b, &max_early))
-                return dec_fail(d, node, "truncated max_early_data_size");
+                return tls_dec_fail(d, node, "truncated max_early_data_size");
             ft_uint(d->t, node, "max_early_data_size", max_early);
         }
         return 1;
@@ -373,7 +372,7 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
     case TLS_EXT_PSK_KEY_EXCHANGE_MODES:
         return ext_u8_vec(d, b, node, "modes", REG_PSK_MODE, NULL, NULL);
     case TLS_EXT_CERTIFICATE_AUTHORITIES:
-        return dec_dn_list(d, b, node, "authorities");
+        return tls_dec_dn_list(d, b, node, "authorities");
     case TLS_EXT_KEY_SHARE_OLD: /* key_share in the TLS 1.3 drafts before 23 */
     case TLS_EXT_KEY_SHARE:
         return ext_key_share(d, b, node);
@@ -391,26 +390,26 @@ static int ext_body(struct dec *d, uint16_t type, struct cursor *b, int node)
 
 /* Reads one extension block; what follows it is the caller's (in TLS 1.3
  * Certificate, the next CertificateEntry). */
-int dec_extensions(struct dec *d, struct cursor *c, int node)
+int tls_dec_extensions(struct tls_dec *d, struct cursor *c, int node)
 {
     struct cursor all, body;
     uint16_t type;
 
     if (!cur_vec16(c, &all))
-        return dec_fail(d, node, "bad extensions length");
+        return tls_dec_fail(d, node, "bad extensions length");
     int list = ft_list(d->t, node, "extensions");
     while (!cur_at_end(&all)) {
         if (!cur_u16(&all, &type) || !cur_vec16(&all, &body))
-            return dec_fail(d, list, "truncated extension");
+            return tls_dec_fail(d, list, "truncated extension");
         int e = ft_group(d->t, list, NULL);
         ft_named(d->t, e, "type", REG_EXT, type);
         if (d->hello)
-            dec_keep(d->hello->exts, &d->hello->nexts, type);
+            tls_hello_add(d->hello->exts, &d->hello->nexts, type);
         note_keying(d, type, &body);
         if (!ext_body(d, type, &body, e))
             return 0;
         if (!cur_at_end(&body))
-            return dec_fail(d, e, "trailing bytes in extension");
+            return tls_dec_fail(d, e, "trailing bytes in extension");
     }
     return 1;
 }

@@ -2,9 +2,8 @@
  * Handshake messages other than the hellos (RFC 8446 section 4, RFC 5246
  * section 7.4, RFC 4492 section 5, RFC 4279, RFC 5077, RFC 6066, RFC 8879).
  * Messages whose layout depends on the negotiated version or key exchange
- * read it from the summary.
+ * are told it (tls_dec.version, .cipher).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "tls_int.h"
@@ -53,17 +52,17 @@ static enum kx kx_of(uint32_t cipher, int *anon)
     return KX_UNKNOWN;
 }
 
-static int tls13(const struct dec *d)
+static int tls13(const struct tls_dec *d)
 {
-    return tls_is_tls13(d->sum->version);
+    return tls_is_tls13(d->version);
 }
 
-static int vec_len(struct dec *d, struct cursor *c, int node, const char *key, int prefix)
+static int vec_len(struct tls_dec *d, struct cursor *c, int node, const char *key, int prefix)
 {
     struct cursor v;
     int ok = prefix == 1 ? cur_vec8(c, &v) : prefix == 2 ? cur_vec16(c, &v) : cur_vec24(c, &v);
     if (!ok)
-        return dec_fail(d, node, "bad length");
+        return tls_dec_fail(d, node, "bad length");
     ft_uint(d->t, node, key, cur_left(&v));
     return 1;
 }
@@ -78,22 +77,22 @@ static void keep_vec16(const struct cursor *c, const uint8_t **p, size_t *n)
     }
 }
 
-static int signature(struct dec *d, struct cursor *c, int node)
+static int signature(struct tls_dec *d, struct cursor *c, int node)
 {
     uint16_t scheme;
     /* TLS 1.2 names the scheme; earlier versions imply it (RFC 5246 4.7). */
-    if (d->sum->version >= TLS_V_1_2) {
+    if (d->version >= TLS_V_1_2) {
         if (!cur_u16(c, &scheme))
-            return dec_fail(d, node, "truncated signature scheme");
+            return tls_dec_fail(d, node, "truncated signature scheme");
         ft_named(d->t, node, "signature_scheme", REG_SIGSCHEME, scheme);
     }
     return vec_len(d, c, node, "signature_length", 2);
 }
 
-static int server_key_exchange(struct dec *d, struct cursor *c, int node)
+static int server_key_exchange(struct tls_dec *d, struct cursor *c, int node)
 {
     int anon;
-    enum kx kx = kx_of(d->sum->cipher, &anon);
+    enum kx kx = kx_of(d->cipher, &anon);
     uint8_t curve_type;
     uint16_t group;
 
@@ -102,7 +101,7 @@ static int server_key_exchange(struct dec *d, struct cursor *c, int node)
             return 0;
     if (kx == KX_ECDHE || kx == KX_ECDHE_PSK) {
         if (!cur_u8(c, &curve_type) || curve_type != 3 || !cur_u16(c, &group))
-            return dec_fail(d, node, "not a named_curve");
+            return tls_dec_fail(d, node, "not a named_curve");
         ft_named(d->t, node, "group", REG_GROUP, group);
         if (!vec_len(d, c, node, "public_key_length", 1))
             return 0;
@@ -117,17 +116,17 @@ static int server_key_exchange(struct dec *d, struct cursor *c, int node)
     return anon ? 1 : signature(d, c, node);
 }
 
-static int client_key_exchange(struct dec *d, struct cursor *c, int node)
+static int client_key_exchange(struct tls_dec *d, struct cursor *c, int node)
 {
     int anon;
-    enum kx kx = kx_of(d->sum->cipher, &anon);
+    enum kx kx = kx_of(d->cipher, &anon);
 
     if (kx == KX_PSK || kx == KX_RSA_PSK || kx == KX_DHE_PSK || kx == KX_ECDHE_PSK)
         if (!vec_len(d, c, node, "psk_identity_length", 2))
             return 0;
     switch (kx) {
     case KX_RSA:
-        if (d->sum->version == TLS_V_SSL_3) { /* no length prefix */
+        if (d->version == TLS_V_SSL_3) { /* no length prefix */
             ft_uint(d->t, node, "encrypted_premaster_length", cur_left(c));
             if (d->keying)
                 d->keying->pms = cur_ptr(c), d->keying->pms_len = cur_left(c);
@@ -152,14 +151,12 @@ static int client_key_exchange(struct dec *d, struct cursor *c, int node)
     return cur_skip(c, cur_left(c));
 }
 
-static struct tls_cert_info *cert_slot(struct dec *d)
+static struct tls_cert_info *cert_slot(struct tls_dec *d)
 {
-    struct tls_summary *s = d->sum;
-    if (d->dir != DIR_S2C || s->ncerts == TLS_MAX_CERTS)
+    struct tls_parsed *p = d->out;
+    if (!p->certs || p->ncerts == TLS_MAX_CERTS)
         return NULL;
-    if (!s->certs && !(s->certs = calloc(TLS_MAX_CERTS, sizeof(*s->certs))))
-        return NULL;
-    return &s->certs[s->ncerts];
+    return &p->certs[p->ncerts];
 }
 
 /* The entry's cert_data as a slice of the chain; the first is also the
@@ -180,14 +177,14 @@ static void keep_chain(struct tls_msg_keying *k, const struct cursor *der)
     }
 }
 
-int dec_cert_der(struct dec *d, const struct cursor *der, int l)
+int tls_dec_cert_der(struct tls_dec *d, const struct cursor *der, int l)
 {
     int g = ft_group(d->t, l, NULL);
     struct tls_cert_info *keep = cert_slot(d);
     keep_chain(d->keying, der);
     if (x509_fields(d->t, g, cur_ptr(der), cur_left(der), keep)) {
         if (keep)
-            d->sum->ncerts++;
+            d->out->ncerts++;
     } else {
         ft_str(d->t, g, "error", "not a parsable X.509 certificate");
         ft_uint(d->t, g, "length", cur_left(der));
@@ -195,30 +192,29 @@ int dec_cert_der(struct dec *d, const struct cursor *der, int l)
     return g;
 }
 
-static int one_certificate(struct dec *d, struct cursor *list, int l)
+static int one_certificate(struct tls_dec *d, struct cursor *list, int l)
 {
     struct cursor der;
     if (!cur_vec24(list, &der))
-        return dec_fail(d, l, "truncated certificate");
-    int g = dec_cert_der(d, &der, l);
+        return tls_dec_fail(d, l, "truncated certificate");
+    int g = tls_dec_cert_der(d, &der, l);
     if (tls13(d)) /* RFC 8446 4.4.2: each entry has extensions */
-        return dec_extensions(d, list, g);
+        return tls_dec_extensions(d, list, g);
     return 1;
 }
 
-static int certificate(struct dec *d, struct cursor *c, int node)
+static int certificate(struct tls_dec *d, struct cursor *c, int node)
 {
     struct cursor ctx, list;
 
     if (tls13(d)) {
         if (!cur_vec8(c, &ctx))
-            return dec_fail(d, node, "bad certificate_request_context");
+            return tls_dec_fail(d, node, "bad certificate_request_context");
         ft_verbose(d->t, ft_hex(d->t, node, "request_context", cur_ptr(&ctx), cur_left(&ctx)));
     }
     if (!cur_vec24(c, &list))
-        return dec_fail(d, node, "bad certificate_list length");
-    if (d->dir == DIR_S2C)
-        d->sum->ncerts = 0; /* a renegotiation sends the chain again */
+        return tls_dec_fail(d, node, "bad certificate_list length");
+    d->out->chain_read = 1;
     int l = ft_list(d->t, node, "certificates");
     while (!cur_at_end(&list))
         if (!one_certificate(d, &list, l))
@@ -226,37 +222,37 @@ static int certificate(struct dec *d, struct cursor *c, int node)
     return 1;
 }
 
-static int certificate_request(struct dec *d, struct cursor *c, int node)
+static int certificate_request(struct tls_dec *d, struct cursor *c, int node)
 {
     struct cursor v, types;
     uint8_t t;
 
     if (tls13(d)) {
         if (!cur_vec8(c, &v))
-            return dec_fail(d, node, "bad certificate_request_context");
+            return tls_dec_fail(d, node, "bad certificate_request_context");
         ft_verbose(d->t, ft_hex(d->t, node, "request_context", cur_ptr(&v), cur_left(&v)));
-        return dec_extensions(d, c, node);
+        return tls_dec_extensions(d, c, node);
     }
     if (!cur_vec8(c, &types))
-        return dec_fail(d, node, "bad certificate_types length");
+        return tls_dec_fail(d, node, "bad certificate_types length");
     int l = ft_list(d->t, node, "certificate_types");
     while (cur_u8(&types, &t))
         ft_named(d->t, l, NULL, REG_CERT_TYPE, t);
-    if (d->sum->version >= TLS_V_1_2) {
+    if (d->version >= TLS_V_1_2) {
         if (!cur_vec16(c, &v) ||
-            !dec_u16_list(d, &v, node, "signature_algorithms", REG_SIGSCHEME, NULL, NULL))
-            return dec_fail(d, node, "bad supported_signature_algorithms");
+            !tls_dec_u16_list(d, &v, node, "signature_algorithms", REG_SIGSCHEME, NULL, NULL))
+            return tls_dec_fail(d, node, "bad supported_signature_algorithms");
     }
-    return dec_dn_list(d, c, node, "certificate_authorities");
+    return tls_dec_dn_list(d, c, node, "certificate_authorities");
 }
 
-static int new_session_ticket(struct dec *d, struct cursor *c, int node)
+static int new_session_ticket(struct tls_dec *d, struct cursor *c, int node)
 {
     uint32_t lifetime, age_add;
     struct cursor nonce;
 
     if (!cur_u32(c, &lifetime))
-        return dec_fail(d, node, "truncated lifetime");
+        return tls_dec_fail(d, node, "truncated lifetime");
     ft_uint(d->t, node, "lifetime", lifetime);
     if (!tls13(d)) {
         keep_vec16(c, d->keying ? &d->keying->ticket : NULL,
@@ -264,35 +260,35 @@ static int new_session_ticket(struct dec *d, struct cursor *c, int node)
         return vec_len(d, c, node, "ticket_length", 2);
     }
     if (!cur_u32(c, &age_add) || !cur_vec8(c, &nonce))
-        return dec_fail(d, node, "truncated ticket_age_add or nonce");
+        return tls_dec_fail(d, node, "truncated ticket_age_add or nonce");
     ft_verbose(d->t, ft_uint(d->t, node, "age_add", age_add));
     ft_verbose(d->t, ft_hex(d->t, node, "nonce", cur_ptr(&nonce), cur_left(&nonce)));
-    return vec_len(d, c, node, "ticket_length", 2) && dec_extensions(d, c, node);
+    return vec_len(d, c, node, "ticket_length", 2) && tls_dec_extensions(d, c, node);
 }
 
-static int compressed_certificate(struct dec *d, struct cursor *c, int node)
+static int compressed_certificate(struct tls_dec *d, struct cursor *c, int node)
 {
     uint16_t alg;
     uint32_t len;
     if (!cur_u16(c, &alg) || !cur_u24(c, &len))
-        return dec_fail(d, node, "truncated algorithm or length");
+        return tls_dec_fail(d, node, "truncated algorithm or length");
     ft_named(d->t, node, "algorithm", REG_CERT_COMPRESSION, alg);
     ft_uint(d->t, node, "uncompressed_length", len);
     return vec_len(d, c, node, "compressed_length", 3);
 }
 
-static int small_message(struct dec *d, uint8_t type, struct cursor *c, int node)
+static int small_message(struct tls_dec *d, uint8_t type, struct cursor *c, int node)
 {
     uint8_t v;
     switch (type) {
     case TLS_HS_CERTIFICATE_STATUS: /* RFC 6066 8 */
         if (!cur_u8(c, &v))
-            return dec_fail(d, node, "truncated status_type");
+            return tls_dec_fail(d, node, "truncated status_type");
         ft_named(d->t, node, "status_type", REG_CERT_STATUS_TYPE, v);
         return vec_len(d, c, node, "response_length", 3);
     case TLS_HS_KEY_UPDATE:
         if (!cur_u8(c, &v))
-            return dec_fail(d, node, "truncated request_update");
+            return tls_dec_fail(d, node, "truncated request_update");
         ft_named(d->t, node, "request_update", REG_KEY_UPDATE, v);
         return 1;
     case TLS_HS_CERTIFICATE_VERIFY:
@@ -313,23 +309,23 @@ static int small_message(struct dec *d, uint8_t type, struct cursor *c, int node
     }
 }
 
-int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node)
+int tls_dec_message(struct tls_dec *d, uint8_t type, struct cursor *c, int node)
 {
     int ok;
     d->msg = type;
     switch (type) {
     case TLS_HS_CLIENT_HELLO:
-        ok = dec_client_hello(d, c, node);
+        ok = tls_dec_client_hello(d, c, node);
         break;
     case TLS_HS_SERVER_HELLO:
     case TLS_HS_HELLO_RETRY_REQUEST:
-        ok = dec_server_hello(d, c, node);
+        ok = tls_dec_server_hello(d, c, node);
         break;
     case TLS_HS_NEW_SESSION_TICKET:
         ok = new_session_ticket(d, c, node);
         break;
     case TLS_HS_ENCRYPTED_EXTENSIONS:
-        ok = dec_extensions(d, c, node);
+        ok = tls_dec_extensions(d, c, node);
         break;
     case TLS_HS_CERTIFICATE:
         ok = certificate(d, c, node);
@@ -351,6 +347,6 @@ int dec_message(struct dec *d, uint8_t type, struct cursor *c, int node)
         break;
     }
     if (ok && !cur_at_end(c))
-        return dec_fail(d, node, "trailing bytes after the message");
+        return tls_dec_fail(d, node, "trailing bytes after the message");
     return ok;
 }

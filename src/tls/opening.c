@@ -26,7 +26,7 @@
 #define LINES_MAX (64 * 1024)
 #define LINE_MAX 255 /* a text line; a longer one is judged on its start */
 
-struct opening {
+struct tls_opener {
     uint8_t head[2][HEAD_MAX];
     size_t nhead[2];
     char line[2][LINE_MAX + 1];
@@ -37,12 +37,12 @@ struct opening {
     uint64_t seen[2];            /* plaintext bytes fed per direction */
 };
 
-struct opening *opening_new(void)
+struct tls_opener *tls_opener_new(void)
 {
-    return calloc(1, sizeof(struct opening));
+    return calloc(1, sizeof(struct tls_opener));
 }
 
-void opening_free(struct opening *o)
+void tls_opener_free(struct tls_opener *o)
 {
     free(o);
 }
@@ -81,7 +81,7 @@ static int starts(const char *s, const char *prefix)
 
 /* A bare STARTTLS: the server's greeting and the client's first command
  * tell the protocol. */
-static const char *starttls_app(const struct opening *o)
+static const char *starttls_app(const struct tls_opener *o)
 {
     const char *g = o->greeting, *w = o->first_word;
     if (starts(g, "* OK") || starts(g, "* PREAUTH"))
@@ -99,7 +99,7 @@ static const char *starttls_app(const struct opening *o)
     return NULL;
 }
 
-static void client_line(struct opening *o, const char *line, struct tls_opening *out)
+static void client_line(struct tls_opener *o, const char *line, struct tls_opening *out)
 {
     char w1[32], w2[32];
     const char *app = NULL, *how = "starttls";
@@ -171,7 +171,7 @@ static const char *app_from_answer(const char *l)
 }
 
 /* 1 the server agreed, -1 it refused, 0 the line is not the answer. */
-static int answer(const struct opening *o, const char *app, const char *l)
+static int answer(const struct tls_opener *o, const char *app, const char *l)
 {
     int code = reply_code(l);
     char w[32];
@@ -230,7 +230,7 @@ static const char *app_from_greeting(const char *g)
     return NULL;
 }
 
-static void server_line(struct opening *o, const char *line, struct tls_opening *out)
+static void server_line(struct tls_opener *o, const char *line, struct tls_opening *out)
 {
     int first = !o->greeting[0];
     if (first)
@@ -248,7 +248,7 @@ static void server_line(struct opening *o, const char *line, struct tls_opening 
 }
 
 /* Lines end at '\n' and, for XMPP's sake, at '>'. */
-static void lines(struct opening *o, enum dir dir, const uint8_t *p, size_t n,
+static void lines(struct tls_opener *o, enum dir dir, const uint8_t *p, size_t n,
                   struct tls_opening *out)
 {
     char *l = o->line[dir];
@@ -419,15 +419,15 @@ static void proxy_v2(const uint8_t *c, size_t cn, struct tls_opening *out)
     }
 }
 
-static void keep_head(struct opening *o, enum dir dir, const uint8_t *p, size_t n)
+static void keep_head(struct tls_opener *o, enum dir dir, const uint8_t *p, size_t n)
 {
     size_t room = HEAD_MAX - o->nhead[dir], k = n < room ? n : room;
     memcpy(o->head[dir] + o->nhead[dir], p, k);
     o->nhead[dir] += k;
 }
 
-void opening_feed(struct opening *o, enum dir dir, const uint8_t *p, size_t n,
-                  struct tls_opening *out)
+void tls_opener_feed(struct tls_opener *o, enum dir dir, const uint8_t *p, size_t n,
+                     struct tls_opening *out)
 {
     int binary_done = o->nhead[dir] == HEAD_MAX;
     keep_head(o, dir, p, n);
@@ -447,13 +447,13 @@ void opening_feed(struct opening *o, enum dir dir, const uint8_t *p, size_t n,
     proxy_v2(c, cn, out);
 }
 
-void opening_gap(struct opening *o, enum dir dir)
+void tls_opener_gap(struct tls_opener *o, enum dir dir)
 {
     o->nline[dir] = 0;
     o->nhead[dir] = HEAD_MAX; /* what follows is not the start */
 }
 
-void opening_tls(struct opening *o, enum dir dir, struct tls_opening *out)
+void tls_opener_tls(struct tls_opener *o, enum dir dir, struct tls_opening *out)
 {
     (void)o;
     if (dir != DIR_C2S)

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/cursor.h"
-#include "record.h"
+#include "tls_int.h"
 
 enum framer_state {
     FR_HEADER,  /* collecting a record header */
@@ -163,7 +162,7 @@ const char *tls_content_type_name(unsigned type)
     return reg_name(REG_CONTENT_LABEL, type);
 }
 
-static void stop(struct tls_framer *f, enum tls_framer_problem why, uint64_t offset)
+static void stop(struct tls_framer *f, enum tls_problem_kind why, uint64_t offset)
 {
     f->state = FR_STOPPED;
     if (f->ops->problem)

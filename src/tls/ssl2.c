@@ -10,13 +10,6 @@
 
 #include "tls_int.h"
 
-enum {
-    SSL2_ERROR = 0,
-    SSL2_CLIENT_HELLO = 1,
-    SSL2_CLIENT_MASTER_KEY = 2,
-    SSL2_SERVER_HELLO = 4,
-};
-
 /* A cipher kind: 3 bytes (C.4); a TLS suite in an SSLv2-compatible
  * hello is 0x00XXXX. */
 static int cipher_kind(struct cursor *c, uint32_t *kind)
@@ -30,11 +23,12 @@ static int cipher_kind(struct cursor *c, uint32_t *kind)
 }
 
 /* A list of cipher specs, named; *keep (may be NULL) gets them. */
-static int cipher_specs(struct dec *d, struct cursor *specs, int node, uint32_t *keep, int *nkeep)
+static int cipher_specs(struct tls_dec *d, struct cursor *specs, int node, uint32_t *keep,
+                        int *nkeep)
 {
     uint32_t k;
     if (cur_left(specs) % 3)
-        return dec_fail(d, node, "cipher_specs not a multiple of 3 bytes");
+        return tls_dec_fail(d, node, "cipher_specs not a multiple of 3 bytes");
     int list = ft_list(d->t, node, "cipher_specs");
     while (cipher_kind(specs, &k)) {
         ft_named(d->t, list, NULL, REG_CIPHER, k);
@@ -45,7 +39,7 @@ static int cipher_specs(struct dec *d, struct cursor *specs, int node, uint32_t 
 }
 
 /* msg_type (1) is read here: the record's body is the message. */
-int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
+int tls_dec_ssl2_client_hello(struct tls_dec *d, struct cursor *c, int node)
 {
     uint16_t version, spec_len, sid_len, chal_len;
     struct cursor specs, check;
@@ -54,14 +48,15 @@ int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
 
     if (!cur_u8(c, &type) || !cur_u16(c, &version) || !cur_u16(c, &spec_len) ||
         !cur_u16(c, &sid_len) || !cur_u16(c, &chal_len))
-        return dec_fail(d, node, "truncated SSLv2 ClientHello");
+        return tls_dec_fail(d, node, "truncated SSLv2 ClientHello");
     ft_named(d->t, node, "version", REG_VERSION, version);
-    dec_client_version(d->sum, version);
+    d->out->version = version;
+    d->out->reached = TLS_READ_VERSION;
     if (spec_len % 3 || !cur_sub(c, spec_len, &specs) || !cur_bytes(c, sid_len, &sid) ||
         !cur_bytes(c, chal_len, &chal))
-        return dec_fail(d, node, "bad SSLv2 ClientHello lengths");
-    struct tls_hello scratch, *h = d->sum->ch.seen ? &scratch : &d->sum->ch;
-    memset(h, 0, sizeof(*h));
+        return tls_dec_fail(d, node, "bad SSLv2 ClientHello lengths");
+    struct tls_hello *h = &d->out->hello;
+    d->out->hello_begun = 1;
     h->seen = 1;
     h->version = version;
     check = specs;
@@ -70,24 +65,22 @@ int dec_ssl2_client_hello(struct dec *d, struct cursor *c, int node)
     uint32_t k;
     while (cipher_kind(&specs, &k))
         if (k <= 0xffff) /* the TLS suites, for the fingerprints */
-            dec_keep(h->ciphers, &h->nciphers, (uint16_t)k);
+            tls_hello_add(h->ciphers, &h->nciphers, (uint16_t)k);
     ft_verbose(d->t, ft_hex(d->t, node, "session_id", sid, sid_len));
     ft_verbose(d->t, ft_hex(d->t, node, "challenge", chal, chal_len));
-    /* E.2: the challenge, left-padded with zeros, is the client random. */
-    memset(d->sum->client_random, 0, 32);
+    /* E.2: the challenge, left-padded with zeros, is the client random;
+     * the session ID is not one a TLS server could resume. */
     if (chal_len <= 32)
-        memcpy(d->sum->client_random + 32 - chal_len, chal, chal_len);
-    d->sum->client_sid_len = 0;
-    d->sum->early_data_offered = 0;
+        memcpy(d->out->random + 32 - chal_len, chal, chal_len);
+    d->out->reached = TLS_READ_FIXED;
     return 1;
 }
 
 /* SERVER-HELLO: session_id_hit, certificate_type, server_version, the
  * lengths of the certificate, the cipher specs and the connection ID,
  * then those. */
-static int server_hello(struct dec *d, struct cursor *c, int node)
+static int server_hello(struct tls_dec *d, struct cursor *c, int node)
 {
-    struct tls_ssl2 *v2 = &d->sum->ssl2;
     uint8_t hit, cert_type;
     uint16_t version, cert_len, specs_len, id_len;
     struct cursor cert, specs;
@@ -95,24 +88,21 @@ static int server_hello(struct dec *d, struct cursor *c, int node)
 
     if (!cur_u8(c, &hit) || !cur_u8(c, &cert_type) || !cur_u16(c, &version) ||
         !cur_u16(c, &cert_len) || !cur_u16(c, &specs_len) || !cur_u16(c, &id_len))
-        return dec_fail(d, node, "truncated SERVER-HELLO");
+        return tls_dec_fail(d, node, "truncated SERVER-HELLO");
     ft_bool(d->t, node, "session_id_hit", hit != 0);
     ft_uint(d->t, node, "certificate_type", cert_type); /* 1: X509_CERTIFICATE */
     ft_named(d->t, node, "version", REG_VERSION, version);
     if (!cur_sub(c, cert_len, &cert) || !cur_sub(c, specs_len, &specs) ||
         !cur_bytes(c, id_len, &id))
-        return dec_fail(d, node, "bad SERVER-HELLO lengths");
-    v2->server_hello = 1;
-    v2->session_id_hit = hit != 0;
-    d->sum->version = version;
-    d->sum->resumed = hit != 0;
+        return tls_dec_fail(d, node, "bad SERVER-HELLO lengths");
+    d->out->reached = TLS_READ_FIXED;
+    d->out->ssl2_hit = hit != 0;
+    d->out->version = version;
     if (cert_len) {
-        if (d->dir == DIR_S2C)
-            d->sum->ncerts = 0;
-        dec_cert_der(d, &cert, ft_list(d->t, node, "certificates"));
+        d->out->chain_read = 1;
+        tls_dec_cert_der(d, &cert, ft_list(d->t, node, "certificates"));
     }
-    v2->nspecs = 0;
-    if (!cipher_specs(d, &specs, node, v2->specs, &v2->nspecs))
+    if (!cipher_specs(d, &specs, node, d->out->ssl2_specs, &d->out->ssl2_nspecs))
         return 0;
     ft_verbose(d->t, ft_hex(d->t, node, "connection_id", id, id_len));
     return 1;
@@ -121,7 +111,7 @@ static int server_hello(struct dec *d, struct cursor *c, int node)
 /* CLIENT-MASTER-KEY: the cipher kind chosen, the lengths of the clear and
  * the encrypted part of the master key and of the key argument (an IV),
  * then those. */
-static int client_master_key(struct dec *d, struct cursor *c, int node)
+static int client_master_key(struct tls_dec *d, struct cursor *c, int node)
 {
     uint32_t kind;
     uint16_t clear_len, enc_len, arg_len;
@@ -129,34 +119,31 @@ static int client_master_key(struct dec *d, struct cursor *c, int node)
 
     if (!cipher_kind(c, &kind) || !cur_u16(c, &clear_len) || !cur_u16(c, &enc_len) ||
         !cur_u16(c, &arg_len))
-        return dec_fail(d, node, "truncated CLIENT-MASTER-KEY");
+        return tls_dec_fail(d, node, "truncated CLIENT-MASTER-KEY");
     ft_named(d->t, node, "cipher_kind", REG_CIPHER, kind);
     if (!cur_bytes(c, clear_len, &clear) || !cur_bytes(c, enc_len, &enc) ||
         !cur_bytes(c, arg_len, &arg))
-        return dec_fail(d, node, "bad CLIENT-MASTER-KEY lengths");
+        return tls_dec_fail(d, node, "bad CLIENT-MASTER-KEY lengths");
     ft_uint(d->t, node, "clear_key_length", clear_len);
     ft_uint(d->t, node, "encrypted_key_length", enc_len);
     ft_verbose(d->t, ft_hex(d->t, node, "key_arg", arg, arg_len));
-    d->sum->cipher = kind;
-    d->sum->ssl2.master_key = 1;
+    d->out->ssl2_kind = kind;
+    d->out->reached = TLS_READ_FIXED;
     return 1;
 }
 
-static int error(struct dec *d, struct cursor *c, int node)
+static int error(struct tls_dec *d, struct cursor *c, int node)
 {
     uint16_t code;
     if (!cur_u16(c, &code))
-        return dec_fail(d, node, "truncated ERROR");
+        return tls_dec_fail(d, node, "truncated ERROR");
     ft_named(d->t, node, "error_code", REG_SSL2_ERROR, code);
-    if (!d->sum->ssl2.error_seen) {
-        d->sum->ssl2.error_seen = 1;
-        d->sum->ssl2.error = code;
-        d->sum->ssl2.error_from = d->dir;
-    }
+    d->out->ssl2_error_read = 1;
+    d->out->ssl2_error = code;
     return 1;
 }
 
-int dec_ssl2_message(struct dec *d, uint8_t type, struct cursor *c, int node)
+int tls_dec_ssl2_message(struct tls_dec *d, uint8_t type, struct cursor *c, int node)
 {
     int ok;
     switch (type) {
@@ -176,21 +163,6 @@ int dec_ssl2_message(struct dec *d, uint8_t type, struct cursor *c, int node)
         break;
     }
     if (ok && !cur_at_end(c))
-        return dec_fail(d, node, "trailing bytes after the message");
+        return tls_dec_fail(d, node, "trailing bytes after the message");
     return ok;
-}
-
-int tls_decode_ssl2_message(const uint8_t *p, size_t len, struct ftree *tree, int root,
-                            struct tls_summary *sum, enum dir dir)
-{
-    struct cursor c = cur_make(p, len), peek = c;
-    uint8_t type;
-    struct dec d = {.t = tree, .sum = sum, .dir = dir};
-    if (!cur_u8(&peek, &type))
-        return dec_fail(&d, root, "empty SSL 2.0 record");
-    if (type == 1)
-        return dec_ssl2_client_hello(&d, &c, root) &&
-               (cur_at_end(&c) || dec_fail(&d, root, "trailing bytes after the message"));
-    d.msg = type;
-    return dec_ssl2_message(&d, type, &peek, root);
 }

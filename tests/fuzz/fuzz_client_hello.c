@@ -8,7 +8,7 @@
 
 #include "fuzz.h"
 #include "invariants.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 
 static void check_reencoding(const struct ftree *t, int root, const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 
 #include "fuzz.h"
 #include "invariants.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -12,7 +12,7 @@
 
 #include "fuzz.h"
 #include "invariants.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 
 static void check_reencoding(const struct ftree *t, int root, const uint8_t *body, size_t len)
 {

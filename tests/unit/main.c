@@ -59,11 +59,13 @@ int main(void)
     suite_reasm();
     suite_flow();
     suite_record();
+    suite_conn();
     suite_hello();
     suite_messages();
     suite_certificate();
     suite_extensions();
     suite_crypto();
+    suite_session();
     suite_legacy();
     suite_keylog();
     suite_diagnose();

@@ -11,7 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 #define SEEDS "tests/fuzz/corpus/certificate/"
@@ -196,9 +196,9 @@ static void probe_alert(void *arg, enum dir dir, const struct tls_alert *a)
     (void)arg, (void)dir, (void)a;
 }
 
-static void probe_problem(void *arg, enum dir dir, enum tls_framer_problem p, uint64_t off)
+static void probe_problem(void *arg, enum dir dir, const struct tls_problem *p)
 {
-    (void)arg, (void)dir, (void)p, (void)off;
+    (void)arg, (void)dir, (void)p;
     CU_FAIL("framing problem");
 }
 
@@ -293,17 +293,14 @@ static void free_probe(struct chain_probe *p)
 /* One Certificate message in its TLS 1.2 form, in dir. */
 static void chain_tls12(struct chain_probe *p)
 {
-    struct ftree t;
     uint64_t off = 0;
     size_t n;
     uint8_t *m = certificate_message(p, 0, &n);
-    ft_init(&t);
-    struct tls_conn *c = tls_conn_new(&probe_ops, p, &t);
+    struct tls_conn *c = tls_conn_new(&probe_ops, p, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     feed(c, p->dir, TLS_CT_HANDSHAKE, m, n, &off);
     CU_ASSERT_EQUAL(p->certificates, 1);
     tls_conn_free(c);
-    ft_release(&t);
     free(m);
 }
 
@@ -319,40 +316,43 @@ static void chain_long_tls12(void)
     free_probe(&p);
 }
 
-static enum tls_open_status open_clear(void *arg, enum dir dir, const struct tls_record *rec,
-                                       struct tls_plaintext *out, uint64_t *skipped)
+/* The server's handshake traffic secret of the TLS 1.3 connection below
+ * (made up), in the key log under its client random. */
+#define CHAIN_CR "1111111111111111111111111111111111111111111111111111111111111111"
+#define CHAIN_SHTS                                                                                 \
+    "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a" \
+    "5a5a"
+
+/* msg as TLS 1.3 records (AES-256-GCM, the ServerHello's suite) under
+ * CHAIN_SHTS, cut as feed() cuts. */
+static void feed_sealed(struct tls_conn *c, const uint8_t *msg, size_t n, uint64_t *off)
 {
-    (void)arg, (void)dir, (void)skipped;
-    *out = (struct tls_plaintext){.type = TLS_CT_HANDSHAKE, .p = rec->body, .n = rec->length};
-    return TLS_OPEN_OK;
+    uint8_t secret[48], *rec = malloc(5 + 16384 + 17);
+    for (int i = 0; i < 48; i++)
+        secret[i] = 0x5a;
+    for (size_t at = 0, chunk, seq = 0; at < n; at += chunk, seq++) {
+        chunk = at == 0 && n > 100 ? 100 : n - at < 16384 ? n - at : 16384;
+        size_t len = seal13("AES-256-GCM", "SHA384", secret, sizeof(secret), seq, TLS_CT_HANDSHAKE,
+                            msg + at, chunk, rec);
+        tls_conn_data(c, DIR_S2C, rec, len, *off);
+        *off += len;
+    }
+    free(rec);
 }
 
-static void prot_message(void *arg, enum dir dir, const struct tls_msg *m,
-                         const struct tls_summary *s)
-{
-    (void)arg, (void)dir, (void)m, (void)s;
-}
-
-static void prot_ccs(void *arg, enum dir dir, const struct tls_summary *s)
-{
-    (void)arg, (void)dir, (void)s;
-}
-
-static void prot_gap(void *arg, enum dir dir)
-{
-    (void)arg, (void)dir;
-}
-
-/* The same chain in the TLS 1.3 form: a real TLS 1.3 ServerHello, then the
- * Certificate "decrypted" by record protection that hands records on as
- * they are. */
+/* The same chain in the TLS 1.3 form: a ClientHello, a real TLS 1.3
+ * ServerHello, then the Certificate decrypted with the key log's secret. */
 static void chain_long_tls13(void)
 {
-    static const struct tls_protect_ops clear = {prot_message, prot_ccs, prot_gap, open_clear};
+    static const char log[] = "SERVER_HANDSHAKE_TRAFFIC_SECRET " CHAIN_CR " " CHAIN_SHTS "\n";
+    uint8_t ch[4 + 2 + 32 + 1 + 4 + 2] = {TLS_HS_CLIENT_HELLO, 0, 0, sizeof(ch) - 4, 3, 3};
     struct chain_probe p = {.dir = DIR_S2C};
-    struct ftree t;
-    uint64_t off = 0;
+    struct crypto_keys *k = crypto_keys_new();
+    uint64_t off = 0, coff = 0;
     size_t n, shn;
+    memset(ch + 6, 0x11, 32);                   /* the random: CHAIN_CR */
+    memcpy(ch + 39, "\x00\x02\x13\x02\x01", 5); /* no session ID, one suite, no compression */
+    CU_ASSERT_FATAL(k && crypto_keys_add_keylog_text(k, log, strlen(log)) == 1);
     p.n = read_pem_certs("pcaps/keys/chain-leaf.pem", p.der, p.len, 1);
     p.n += read_pem_certs("pcaps/keys/chain-intermediates.pem", p.der + 1, p.len + 1, 12);
     CU_ASSERT_EQUAL_FATAL(p.n, 13);
@@ -362,16 +362,16 @@ static void chain_long_tls13(void)
     sh[0] = TLS_HS_SERVER_HELLO;
     put24(sh + 1, shn - 3);
     uint8_t *m = certificate_message(&p, 1, &n);
-    ft_init(&t);
-    struct tls_conn *c = tls_conn_new(&probe_ops, &p, &t);
+    struct tls_conn *c = tls_conn_new(&probe_ops, &p, k);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    tls_conn_set_protect(c, &clear, NULL);
+    feed(c, DIR_C2S, TLS_CT_HANDSHAKE, ch, sizeof(ch), &coff);
     feed(c, DIR_S2C, TLS_CT_HANDSHAKE, sh, shn + 1, &off);
     CU_ASSERT_EQUAL(tls_conn_summary(c)->version, 0x0304);
-    feed(c, DIR_S2C, TLS_CT_APPLICATION_DATA, m, n, &off);
+    feed_sealed(c, m, n, &off);
     CU_ASSERT_EQUAL(p.certificates, 1);
+    CU_ASSERT_EQUAL(tls_conn_crypto_result(c)->failed_records, 0);
     tls_conn_free(c);
-    ft_release(&t);
+    crypto_keys_free(k);
     free(m);
     free(sh);
     free_probe(&p);

@@ -1,6 +1,6 @@
 /* The crypto stage against published vectors, then through its public
  * interface: key logs, RSA keys, and TLS 1.3 records opened by
- * crypto_protect_ops.
+ * crypto_conn_open after the keying updates of a handshake.
  *
  * Where the vectors come from (each was also recomputed with Python's hmac
  * and hashlib modules, a second implementation, before it was written here):
@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "crypto.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 #define DATA "tests/unit/data"
@@ -346,31 +347,37 @@ static size_t seal(const char *key_hex, const char *iv_hex, uint64_t seq, const 
     return 5 + len;
 }
 
-static struct tls_plaintext pt;
+static struct crypto_plaintext pt;
 
 /* Opens a whole record (header included) as the tls stage would. */
-static enum tls_open_status open_rec(struct crypto_conn *c, enum dir dir, const uint8_t *rec,
-                                     size_t n)
+static enum crypto_open_status open_rec(struct crypto_conn *c, enum dir dir, const uint8_t *rec,
+                                        size_t n)
 {
-    struct tls_record r = {.type = rec[0],
-                           .version = (uint16_t)(rec[1] << 8 | rec[2]),
-                           .length = n - 5,
-                           .body = rec + 5};
+    struct crypto_record r = {.type = rec[0],
+                              .version = (uint16_t)(rec[1] << 8 | rec[2]),
+                              .length = n - 5,
+                              .fragment = rec + 5};
     uint64_t skipped = 1;
     memset(&pt, 0, sizeof(pt));
-    enum tls_open_status st = crypto_protect_ops.open(c, dir, &r, &pt, &skipped);
+    enum crypto_open_status st = crypto_conn_open(c, dir, &r, &pt, &skipped);
     CU_ASSERT_EQUAL(skipped, 0);
     return st;
 }
 
-static void message(struct crypto_conn *c, enum dir dir, uint8_t type, const struct tls_summary *s)
+/* The connection's hellos: the client's random, a TLS 1.3 server that
+ * chose suite (0x1301 below). */
+static void hellos(struct crypto_conn *c, const uint8_t cr[32], uint32_t suite)
 {
-    /* A ServerHello body as far as its session ID: version, random, empty ID. */
-    static const uint8_t sh[35] = {3, 3};
-    struct tls_msg m = {.type = type};
-    if (type == TLS_HS_SERVER_HELLO)
-        m.body = sh, m.length = sizeof(sh);
-    crypto_protect_ops.message(c, dir, &m, s);
+    static const uint8_t sr[32] = {0x5a};
+    struct crypto_client_hello ch = {.random = cr};
+    struct crypto_server_hello sh = {.version = 0x0304, .suite = suite, .random = sr};
+    crypto_conn_update(c, DIR_C2S, &(struct crypto_update){.kind = CRYPTO_CLIENT_HELLO, .ch = &ch});
+    crypto_conn_update(c, DIR_S2C, &(struct crypto_update){.kind = CRYPTO_SERVER_HELLO, .sh = &sh});
+}
+
+static void update(struct crypto_conn *c, enum dir dir, enum crypto_update_kind kind)
+{
+    crypto_conn_update(c, dir, &(struct crypto_update){.kind = kind});
 }
 
 /* The key log for the records below: RFC 8448's traffic secrets under a
@@ -401,57 +408,55 @@ static const char tls13_log[] =
 
 static struct crypto_conn *tls13_conn(struct crypto_keys *k, const char *cr_hex)
 {
-    struct tls_summary s = {.version = 0x0304, .cipher = 0x1301};
+    uint8_t cr[32];
     struct crypto_conn *c = crypto_conn_new(k);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    unhex(cr_hex, s.client_random, sizeof(s.client_random));
-    memset(s.server_random, 0x5a, sizeof(s.server_random));
-    message(c, DIR_C2S, TLS_HS_CLIENT_HELLO, &s);
-    message(c, DIR_S2C, TLS_HS_SERVER_HELLO, &s);
+    unhex(cr_hex, cr, sizeof(cr));
+    hellos(c, cr, 0x1301);
     return c;
 }
 
-static void server_records(struct crypto_conn *c, const struct tls_summary *s)
+static void server_records(struct crypto_conn *c)
 {
     static const uint8_t ee[] = {8, 0, 0, 2, 0, 0}, fin[] = {20, 0, 0, 1, 0xaa};
     uint8_t rec[600];
     size_t n;
 
     n = seal(S_HS_KEY, S_HS_IV, 0, ee, sizeof(ee), 22, 3, rec);
-    CU_ASSERT_EQUAL_FATAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL_FATAL(open_rec(c, DIR_S2C, rec, n), CRYPTO_OPEN_OK);
     CU_ASSERT(pt.type == 22 && pt.n == sizeof(ee) && memcmp(pt.p, ee, sizeof(ee)) == 0);
     n = seal(S_HS_KEY, S_HS_IV, 1, fin, sizeof(fin), 22, 0, rec);
     rec[n - 1] ^= 1; /* the tag */
-    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_FAILED);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), CRYPTO_OPEN_FAILED);
     rec[n - 1] ^= 1;
-    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), CRYPTO_OPEN_OK);
     CU_ASSERT(pt.type == 22 && pt.n == sizeof(fin));
     /* The server's Finished: its application keys from now on. */
-    message(c, DIR_S2C, TLS_HS_FINISHED, s);
+    update(c, DIR_S2C, CRYPTO_FINISHED);
     n = seal(S_AP_KEY, S_AP_IV, 0, (const uint8_t *)"hello", 5, 23, 7, rec);
-    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), CRYPTO_OPEN_OK);
     CU_ASSERT(pt.type == 23 && pt.n == 5 && memcmp(pt.p, "hello", 5) == 0);
     /* RFC 8446 4.6.3: a KeyUpdate moves the direction to the next secret. */
-    message(c, DIR_S2C, TLS_HS_KEY_UPDATE, s);
+    update(c, DIR_S2C, CRYPTO_KEY_UPDATE);
     n = seal(S_AP1_KEY, S_AP1_IV, 0, (const uint8_t *)"again", 5, 23, 0, rec);
-    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), CRYPTO_OPEN_OK);
     CU_ASSERT(pt.type == 23 && pt.n == 5 && memcmp(pt.p, "again", 5) == 0);
     /* RFC 8446 5.4: a plaintext of zeros only has no content type. */
     n = seal(S_AP1_KEY, S_AP1_IV, 1, NULL, 0, 0, 4, rec);
-    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_FAILED);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), CRYPTO_OPEN_FAILED);
 }
 
-static void client_records(struct crypto_conn *c, const struct tls_summary *s)
+static void client_records(struct crypto_conn *c)
 {
     static const uint8_t fin[] = {20, 0, 0, 1, 0xbb};
     uint8_t rec[600];
     size_t n = seal(C_HS_KEY, C_HS_IV, 0, fin, sizeof(fin), 22, 0, rec);
 
-    CU_ASSERT_EQUAL(open_rec(c, DIR_C2S, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_C2S, rec, n), CRYPTO_OPEN_OK);
     CU_ASSERT(pt.type == 22 && pt.n == sizeof(fin));
-    message(c, DIR_C2S, TLS_HS_FINISHED, s);
+    update(c, DIR_C2S, CRYPTO_FINISHED);
     n = unhex(RFC8448_CLIENT_APP_RECORD, rec, sizeof(rec));
-    CU_ASSERT_EQUAL(open_rec(c, DIR_C2S, rec, n), TLS_OPEN_OK);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_C2S, rec, n), CRYPTO_OPEN_OK);
     CU_ASSERT_EQUAL_FATAL(pt.n, 50);
     CU_ASSERT_EQUAL(pt.type, 23);
     for (size_t i = 0; i < 50; i++) /* RFC 8448's payload is 00 01 ... 31 */
@@ -461,14 +466,13 @@ static void client_records(struct crypto_conn *c, const struct tls_summary *s)
 static void tls13_records(void)
 {
     struct crypto_keys *k = crypto_keys_new();
-    struct tls_summary s = {.version = 0x0304, .cipher = 0x1301};
     char err[200];
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(k);
     CU_ASSERT_FATAL(crypto_keys_add_keylog(k, tmp_file("tls13.keys", tls13_log), err, sizeof(err)));
     struct crypto_conn *c = tls13_conn(k, CR);
-    server_records(c, &s);
-    client_records(c, &s);
+    server_records(c);
+    client_records(c);
     const struct crypto_result *r = crypto_conn_result(c);
     CU_ASSERT(r->protected_seen);
     CU_ASSERT_EQUAL(r->ok_records, 6);
@@ -483,7 +487,7 @@ static void tls13_records(void)
     uint8_t rec[600];
     size_t n = seal(S_HS_KEY, S_HS_IV, 0, (const uint8_t *)"x", 1, 22, 0, rec);
     c = tls13_conn(k, OTHER_CR);
-    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), TLS_OPEN_NO_KEYS);
+    CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), CRYPTO_OPEN_NO_KEYS);
     r = crypto_conn_result(c);
     CU_ASSERT_EQUAL(r->nokey_records, 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(r->reason, "no TLS 1.3 traffic secret"));
@@ -512,8 +516,7 @@ static void server_hello_long_session_id(void)
                     crypto_keys_add_keylog(k, tmp_file("tls13.keys", tls13_log), err, sizeof(err)));
     struct crypto_conn *c = crypto_conn_new(k);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    message(c, DIR_C2S, TLS_HS_CLIENT_HELLO, &s);
-    message(c, DIR_S2C, TLS_HS_SERVER_HELLO, &s);
+    hellos(c, body + 2, s.cipher); /* the suite as the tls stage read it */
     CU_ASSERT_STRING_EQUAL(crypto_conn_result(c)->reason,
                            "the ServerHello is malformed: its cipher suite was not read");
     crypto_conn_free(c);
@@ -539,7 +542,8 @@ static void first_source_wins(void)
         if (!right_first)
             CU_ASSERT_EQUAL(crypto_keys_add_keylog_text(k, tls13_log, strlen(tls13_log)), 4);
         struct crypto_conn *c = tls13_conn(k, CR);
-        CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n), right_first ? TLS_OPEN_OK : TLS_OPEN_FAILED);
+        CU_ASSERT_EQUAL(open_rec(c, DIR_S2C, rec, n),
+                        right_first ? CRYPTO_OPEN_OK : CRYPTO_OPEN_FAILED);
         crypto_conn_free(c);
         crypto_keys_free(k);
     }
@@ -559,7 +563,7 @@ void suite_crypto(void)
     static const CU_TestInfo keys[] = {
         {"key log: good lines kept, bad ones counted", keylog_lines},
         {"RSA keys: PEM, DER, PKCS#1, PKCS#8, encrypted", rsa_keys},
-        {"TLS 1.3 records opened through crypto_protect_ops", tls13_records},
+        {"TLS 1.3 records opened after the keying updates", tls13_records},
         {"a ServerHello with a 33-byte session ID", server_hello_long_session_id},
         {"the first source of a secret wins", first_source_wins},
         CU_TEST_INFO_NULL,

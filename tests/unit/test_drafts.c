@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 /* Draft 18: version 0x7f12, random, TLS_AES_128_GCM_SHA256, key_share
@@ -102,9 +102,9 @@ static void on_alert(void *a, enum dir d, const struct tls_alert *al)
 {
     (void)a, (void)d, (void)al;
 }
-static void on_problem(void *a, enum dir d, enum tls_framer_problem p, uint64_t o)
+static void on_problem(void *a, enum dir d, const struct tls_problem *p)
 {
-    (void)a, (void)d, (void)p, (void)o;
+    (void)a, (void)d, (void)p;
     CU_FAIL("a framing problem");
 }
 static const struct tls_ops ops = {
@@ -121,10 +121,8 @@ static void flight_encrypted(void)
     memcpy(sh + 9, sh18, sizeof(sh18));
     static const uint8_t app[5 + 40] = {0x17, 0x03, 0x03, 0x00, 40};
     static const uint8_t alert[5 + 19] = {0x15, 0x03, 0x03, 0x00, 19}; /* not 2 bytes */
-    struct ftree t;
-    ft_init(&t);
     nrec = 0;
-    struct tls_conn *c = tls_conn_new(&ops, NULL, &t);
+    struct tls_conn *c = tls_conn_new(&ops, NULL, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     tls_conn_data(c, DIR_C2S, ch, sizeof(ch), 0);
     tls_conn_data(c, DIR_S2C, sh, sizeof(sh), 0);
@@ -135,7 +133,6 @@ static void flight_encrypted(void)
     CU_ASSERT(!encrypted[0] && !encrypted[1] && encrypted[2] && encrypted[3] && encrypted[4]);
     CU_ASSERT_EQUAL(tls_conn_summary(c)->version, 0x7f12);
     tls_conn_free(c);
-    ft_release(&t);
 }
 
 void suite_drafts(void)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fingerprint.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 #define SEEDS "tests/fuzz/corpus/extensions/"

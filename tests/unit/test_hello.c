@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fingerprint.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 /* pcaps/tls13-openssl.pcap: openssl s_client's ClientHello body. */

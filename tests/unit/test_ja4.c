@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fingerprint.h"
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 #define LEN(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -60,23 +60,20 @@ static void text_lines(void)
  * secrets at its ServerHello. */
 static int finds_secrets(struct crypto_keys *k, const char *cr_hex)
 {
-    static struct tls_summary s;
-    static const uint8_t sh[35] = {3, 3};
-    struct tls_msg ch = {.type = TLS_HS_CLIENT_HELLO};
-    struct tls_msg m = {.type = TLS_HS_SERVER_HELLO, .body = sh, .length = sizeof(sh)};
+    static const uint8_t sr[32];
+    uint8_t cr[32];
+    struct crypto_client_hello ch = {.random = cr};
+    struct crypto_server_hello sh = {.version = 0x0304, .suite = 0x1301, .random = sr};
     struct crypto_conn *c = crypto_conn_new(k);
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-    memset(&s, 0, sizeof(s));
-    s.version = 0x0304;
-    s.cipher = 0x1301;
     for (int i = 0; i < 32; i++) {
         unsigned v;
         CU_ASSERT_FATAL(sscanf(cr_hex + 2 * i, "%2x", &v) == 1);
-        s.client_random[i] = (uint8_t)v;
+        cr[i] = (uint8_t)v;
     }
-    crypto_protect_ops.message(c, DIR_C2S, &ch, &s);
-    crypto_protect_ops.message(c, DIR_S2C, &m, &s);
+    crypto_conn_update(c, DIR_C2S, &(struct crypto_update){.kind = CRYPTO_CLIENT_HELLO, .ch = &ch});
+    crypto_conn_update(c, DIR_S2C, &(struct crypto_update){.kind = CRYPTO_SERVER_HELLO, .sh = &sh});
     int found = !strstr(crypto_conn_result(c)->reason, "no TLS 1.3 traffic secret");
     crypto_conn_free(c);
     return found;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 #define CORPUS "tests/fuzz/corpus/message"

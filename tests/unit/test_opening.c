@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 /* Minimal hellos: TLS_RSA_WITH_AES_128_CBC_SHA, no extensions. */
@@ -48,9 +48,9 @@ static void on_alert(void *a, enum dir d, const struct tls_alert *al)
         alerts_clear++;
 }
 static int problems[2];
-static void on_problem(void *a, enum dir d, enum tls_framer_problem p, uint64_t o)
+static void on_problem(void *a, enum dir d, const struct tls_problem *p)
 {
-    (void)a, (void)p, (void)o;
+    (void)a, (void)p;
     problems[d]++;
 }
 static void on_plain(void *a, enum dir d, const uint8_t *p, size_t n, uint64_t o)
@@ -120,11 +120,9 @@ struct expect {
 static void play(const struct step *st, int n, size_t cut, struct seen *seen,
                  struct tls_opening *out)
 {
-    struct ftree t;
     uint64_t off[2] = {0, 0};
-    ft_init(&t);
     memset(seen, 0, sizeof(*seen));
-    struct tls_conn *c = tls_conn_new(&ops, seen, &t);
+    struct tls_conn *c = tls_conn_new(&ops, seen, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     for (int i = 0; i < n; i++) {
         const uint8_t *p = (const uint8_t *)st[i].bytes;
@@ -138,7 +136,6 @@ static void play(const struct step *st, int n, size_t cut, struct seen *seen,
     }
     *out = tls_conn_summary(c)->opening;
     tls_conn_free(c);
-    ft_release(&t);
 }
 
 static size_t total(const struct step *st, int n, enum dir d, int before_tls)
@@ -455,10 +452,8 @@ static void midstream_alerts(void)
     static const uint8_t app[29] = {0x17, 3, 3, 0, 24, 0x4f};
     static const uint8_t enc_alert[31] = {0x15, 3, 3, 0, 26, 0x4f, 0x91};
     static const uint8_t clear_alert[7] = {0x15, 3, 3, 0, 2, 2, 40};
-    struct ftree t;
     struct seen s = {0};
-    ft_init(&t);
-    struct tls_conn *c = tls_conn_new(&ops, &s, &t);
+    struct tls_conn *c = tls_conn_new(&ops, &s, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     alerts_encrypted = alerts_clear = 0;
     tls_conn_midstream(c);
@@ -472,7 +467,6 @@ static void midstream_alerts(void)
     CU_ASSERT(sum->alerts[0].encrypted && !sum->alerts[0].decrypted);
     CU_ASSERT(!sum->alerts[1].encrypted && sum->alerts[1].desc == 40);
     tls_conn_free(c);
-    ft_release(&t);
 }
 
 /* The record signatures, at every length of their prefix. */

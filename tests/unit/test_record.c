@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 struct seen {
@@ -12,7 +12,7 @@ struct seen {
     uint64_t offsets[16];
     uint8_t firsts[16];
     int problems;
-    enum tls_framer_problem problem;
+    enum tls_problem_kind problem;
 };
 
 static struct seen S;
@@ -29,7 +29,7 @@ static void on_record(void *arg, const struct tls_record *r)
     S.records++;
 }
 
-static void on_problem(void *arg, enum tls_framer_problem what, uint64_t off)
+static void on_problem(void *arg, enum tls_problem_kind what, uint64_t off)
 {
     (void)arg;
     (void)off;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
+#include "../../src/tls/tls_int.h"
 #include "tls.h"
 #include "unit.h"
 
@@ -120,7 +120,7 @@ static void on_frame(void *arg, const struct tls_record *r)
     f->n++;
 }
 
-static void on_frame_problem(void *arg, enum tls_framer_problem p, uint64_t o)
+static void on_frame_problem(void *arg, enum tls_problem_kind p, uint64_t o)
 {
     (void)p, (void)o;
     ((struct framed *)arg)->problems++;
@@ -209,9 +209,9 @@ static void on_alert(void *a, enum dir d, const struct tls_alert *al)
 {
     (void)a, (void)d, (void)al;
 }
-static void on_problem(void *a, enum dir d, enum tls_framer_problem p, uint64_t o)
+static void on_problem(void *a, enum dir d, const struct tls_problem *p)
 {
-    (void)a, (void)d, (void)p, (void)o;
+    (void)a, (void)d, (void)p;
     CU_FAIL("a framing problem");
 }
 
@@ -224,7 +224,6 @@ static const struct tls_ops ops = {
 static void exchange(void)
 {
     for (int compat = 0; compat < 2; compat++) {
-        struct ftree t;
         struct seen s = {0};
         uint64_t off[2] = {0, 0};
         uint8_t ch[2 + sizeof(client_hello)] = {0x80, sizeof(client_hello)};
@@ -236,8 +235,7 @@ static void exchange(void)
         uint8_t mk[2 + sizeof(master_key)] = {0x80, sizeof(master_key)};
         memcpy(mk + 2, master_key, sizeof(master_key));
         static const uint8_t enc[2 + 33] = {0x80, 33, 0x5a};
-        ft_init(&t);
-        struct tls_conn *c = tls_conn_new(&ops, &s, &t);
+        struct tls_conn *c = tls_conn_new(&ops, &s, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 #define SEND(d, b) (tls_conn_data(c, d, b, sizeof(b), off[d]), off[d] += sizeof(b))
         SEND(DIR_C2S, ch);
@@ -260,7 +258,6 @@ static void exchange(void)
         CU_ASSERT(sum->ssl2.server_hello && sum->ssl2.master_key);
         CU_ASSERT(sum->nhs[DIR_S2C] == 1 && sum->hs[DIR_S2C][0] == 0x104);
         tls_conn_free(c);
-        ft_release(&t);
     }
 }
 

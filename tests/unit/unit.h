@@ -25,6 +25,8 @@ void suite_messages(void);
 void suite_certificate(void);
 void suite_extensions(void);
 void suite_crypto(void);
+void suite_session(void);
+void suite_conn(void);
 void suite_legacy(void);
 void suite_keylog(void);
 void suite_diagnose(void);
@@ -66,6 +68,14 @@ uint8_t *read_seed(const char *path, size_t *n);
 /* The certificates of a PEM file, at most max, as the DER bytes it
  * holds (each malloc'ed); returns how many. */
 int read_pem_certs(const char *path, uint8_t *der[], size_t len[], int max);
+
+/* seal.c: a TLS 1.3 record (RFC 8446 5.2) of inner content type `type`
+ * holding p[0..n), under the traffic secret's key and IV (HKDF with
+ * digest md, AEAD cipher by OpenSSL name), sequence number seq: header
+ * and ciphertext into out (room for n + 22 bytes; p may lie in out + 5).
+ * Returns its length. */
+size_t seal13(const char *cipher, const char *md, const uint8_t *secret, size_t slen, uint64_t seq,
+              uint8_t type, const uint8_t *p, size_t n, uint8_t *out);
 
 /* fn on a heap copy of exactly p[0..n). */
 int decode_copy(decode_fn fn, const uint8_t *p, size_t n, struct ftree *t);
