@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -664,13 +666,34 @@ static void progress_draw(struct out_progress *prog, struct capture *cap, struct
     out_progress_draw(prog, &c);
 }
 
+/* A live capture's output waits in its buffer at most this long: it is
+ * flushed when the capture goes idle, and under steady traffic every
+ * LIVE_FLUSH_MS (the clock is read every LIVE_FLUSH_PACKETS packets). */
+#define LIVE_FLUSH_MS 200
+#define LIVE_FLUSH_PACKETS 64
+
+static void live_flush(enum capture_status st, unsigned long long n, int64_t *flushed_ms)
+{
+    struct timespec ts;
+    int64_t now;
+
+    if (st == CAPTURE_PACKET && n % LIVE_FLUSH_PACKETS)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (st == CAPTURE_IDLE || now - *flushed_ms >= LIVE_FLUSH_MS) {
+        fflush(stdout);
+        *flushed_ms = now;
+    }
+}
+
 /* Reads until the end, a signal, or count packets (-c; 0: no limit).
  * prog may be NULL. */
 static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long count,
-               struct out_progress *prog)
+               struct out_progress *prog, int live)
 {
     struct cap_packet pkt;
-    int64_t last = 0;
+    int64_t last = 0, flushed_ms = 0;
     enum capture_status st;
     unsigned long long n = 0;
 
@@ -684,6 +707,8 @@ static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long co
         }
         if (prog && out_progress_due(prog))
             progress_draw(prog, cap, tcp, n);
+        if (live)
+            live_flush(st, n, &flushed_ms);
     }
     if (count && n == count)
         st = CAPTURE_END;
@@ -713,8 +738,11 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
     char err[512];
     struct view *v;
 
-    /* Live: a line as soon as it happens; from a file: big writes. */
-    setvbuf(stdout, NULL, live ? _IOLBF : _IOFBF, live ? 0 : 1 << 20);
+    /* Live onto a terminal: a line as soon as it happens.  Otherwise big
+     * writes (a line at a time costs a system call per line); live, run()
+     * flushes them often enough that a reader never waits long. */
+    int tty = live && isatty(STDOUT_FILENO);
+    setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20);
     if (!o->write_file || strcmp(o->write_file, "-") != 0) {
         v = o->json      ? json_view_new(stdout)
             : o->summary ? summary_view_new(stdout)
@@ -946,7 +974,7 @@ int main(int argc, char **argv)
     sigaction(SIGPIPE, &pipe_sa, NULL);
 
     struct out_progress *prog = progress_new(&o);
-    rc = run(cap, tcp, o.count, prog);
+    rc = run(cap, tcp, o.count, prog, o.cap.iface != NULL);
     out_progress_free(prog);
     if (rc)
         fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <pcap/pcap.h>
@@ -21,6 +22,7 @@ struct capture {
     pcap_t *pcap;
     int dlt;
     int live;
+    int fd;             /* live: the descriptor to poll; -1 none (offline, or none to poll) */
     uint64_t file_size; /* a regular file's size; 0 unknown (stdin, a pipe) */
     volatile sig_atomic_t stop;
     struct capture_stats st;
@@ -101,6 +103,10 @@ static int open_live(struct capture *cap, const struct capture_opts *o, char *er
         snprintf(err, errlen, "%s: %s", o->iface, why);
         return 0;
     }
+    /* Without a selectable descriptor, pcap_next_ex blocks as before. */
+    cap->fd = pcap_get_selectable_fd(cap->pcap);
+    if (cap->fd >= 0 && pcap_setnonblock(cap->pcap, 1, ebuf) < 0)
+        cap->fd = -1;
     cap->live = 1;
     return 1;
 }
@@ -126,6 +132,7 @@ struct capture *capture_open(const struct capture_opts *o, char *err, size_t err
     if (!cap)
         return fail(NULL, err, errlen, "capture", strerror(errno));
     cap->secrets.end = CAP_SCAN_NOT_READ;
+    cap->fd = -1;
 
     if (o->file ? !open_offline(cap, o->file, err, errlen) : !open_live(cap, o, err, errlen)) {
         capture_free(cap);
@@ -171,6 +178,17 @@ static int64_t timestamp_us(const struct timeval *tv)
     return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
 }
 
+/* A live capture is read without blocking, and waited for here: libpcap's
+ * own wait on Linux has no timeout while no packet comes, and a quiet
+ * capture must still come back to its caller (to flush output, to read a
+ * key log that appeared).  Returns 0 when nothing came within
+ * LIVE_TIMEOUT_MS or a signal came. */
+static int wait_live(struct capture *cap)
+{
+    struct pollfd pfd = {.fd = cap->fd, .events = POLLIN};
+    return cap->fd >= 0 && poll(&pfd, 1, LIVE_TIMEOUT_MS) > 0;
+}
+
 enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
 {
     struct pcap_pkthdr *h;
@@ -180,8 +198,10 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
         if (cap->stop)
             return CAPTURE_END;
         int rc = pcap_next_ex(cap->pcap, &h, &frame);
-        if (rc == 0)
+        if (rc == 0 && !wait_live(cap))
             return CAPTURE_IDLE;
+        if (rc == 0)
+            continue;
         if (rc == PCAP_ERROR_BREAK)
             return CAPTURE_END;
         if (rc < 0) {

@@ -177,7 +177,10 @@ struct dir_crypt {
     uint64_t seq, early_seq;
     uint8_t secret[64]; /* TLS 1.3: the current traffic secret */
     size_t secret_len;
-    int lost;                 /* bytes were lost: the sequence number is uncertain */
+    int wanted;      /* TLS 1.3: 1 + the kl_label of a traffic secret not found yet; 0 none */
+    int retries;     /* ... looked for again by this many more records */
+    uint64_t missed; /* ... records that went by without it */
+    int lost;        /* bytes were lost: the sequence number is uncertain */
     struct crypto_inflate *z; /* DEFLATE: the stream of this connection state */
     EVP_MD_CTX *md;           /* SHA-256 of the application data */
 };
@@ -212,6 +215,10 @@ struct crypto_conn {
 
 /* Keeps the first reason why records are not decrypted. */
 void crypto_conn_reason(struct crypto_conn *c, const char *why);
+/* TLS 1.3: looks again for a traffic secret the key log lacked when the
+ * keys changed, while the direction has retries left. */
+#define CRYPTO_TRAFFIC_RETRIES 16
+void crypto_conn_retry_traffic(struct crypto_conn *c, enum dir dir);
 /* Frees what *slot holds and puts r there. */
 void crypto_rc_replace(struct rc **slot, struct rc *r);
 /* RFC 8446 7.3: the record protection of a TLS 1.3 traffic secret. */

@@ -141,11 +141,14 @@ enum crypto_open_status crypto_conn_open(struct crypto_conn *c, enum dir dir,
     uint8_t *out = c->plain ? c->plain : (c->plain = malloc(CRYPTO_MAX_RECORD + 256));
     size_t n = 0;
     enum crypto_open_status st;
-    int early_phase = dir == DIR_C2S && !d->cur && (d->early || d->hs || c->early_len);
+    int early_phase;
 
     *skipped = 0;
     pt->early = 0;
     c->res.protected_seen = 1;
+    if (!d->cur && d->wanted)
+        crypto_conn_retry_traffic(c, dir);
+    early_phase = dir == DIR_C2S && !d->cur && (d->early || d->hs || c->early_len);
     if (!out)
         st = CRYPTO_OPEN_NO_KEYS;
     else if (early_phase)
@@ -158,6 +161,7 @@ enum crypto_open_status crypto_conn_open(struct crypto_conn *c, enum dir dir,
         st = CRYPTO_OPEN_FAILED;
     if (st == CRYPTO_OPEN_NO_KEYS) {
         c->res.nokey_records++;
+        d->missed += d->wanted != 0;
         crypto_conn_reason(c, "no keys for this connection");
         return st;
     }

@@ -111,9 +111,16 @@ static void set_traffic(struct crypto_conn *c, enum dir dir, enum kl_label label
     struct dir_crypt *d = &c->d[dir];
     uint8_t secret[64];
     size_t n = find_secret(c, label, secret);
+    d->wanted = 0;
     if (!n) {
         crypto_conn_reason(c, "the key log has no TLS 1.3 traffic secret for this client random");
         crypto_rc_replace(&d->cur, NULL);
+        /* Live, the peer writes its key log as it goes, and the records
+         * may be on the wire before the line is in the file: the next
+         * records look again (crypto_conn_retry_traffic). */
+        d->wanted = (int)label + 1;
+        d->retries = CRYPTO_TRAFFIC_RETRIES;
+        d->missed = 0;
         return;
     }
     memcpy(d->secret, secret, n);
@@ -122,6 +129,29 @@ static void set_traffic(struct crypto_conn *c, enum dir dir, enum kl_label label
     crypto_rc_replace(&d->cur, crypto_tls13_keys(c, &c->suite, secret, n));
     d->seq = 0;
     OPENSSL_cleanse(secret, sizeof(secret));
+}
+
+void crypto_conn_retry_traffic(struct crypto_conn *c, enum dir dir)
+{
+    struct dir_crypt *d = &c->d[dir];
+    int retries = d->retries - 1;
+    uint64_t missed = d->missed;
+    enum kl_label label = (enum kl_label)(d->wanted - 1);
+
+    if (!d->wanted || d->retries <= 0)
+        return;
+    set_traffic(c, dir, label);
+    if (d->wanted) {
+        d->retries = retries;
+        d->missed = missed;
+    } else if (label == KL_CHTS && c->early_offered) {
+        /* The client's handshake keys wait for the end of its early data,
+         * as in server_hello_tls13(). */
+        crypto_rc_replace(&d->hs, d->cur);
+        d->cur = NULL;
+    } else {
+        d->seq = missed; /* the records that went by without keys had their numbers */
+    }
 }
 
 static void key_update(struct crypto_conn *c, enum dir dir)
@@ -310,6 +340,10 @@ static void change_cipher_spec(struct crypto_conn *c, enum dir dir)
         return; /* RFC 8446 D.4: only for middleboxes */
     if (!c->have_master && c->have_resume && c->resumed)
         memcpy(c->master, c->resume, 48), c->have_master = 1;
+    /* Live, the client may have written the line after the ServerHello
+     * went by: it must have by its ChangeCipherSpec. */
+    if (!c->have_master && find_secret(c, KL_MASTER, c->master) == 48)
+        c->have_master = 1;
     if (!c->have_master)
         crypto_conn_reason(
             c, crypto_rsa_count(c->k->rsa) && !c->suite.rsa_kx

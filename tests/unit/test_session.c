@@ -7,10 +7,12 @@
  * of record protection (RFC 5246 6.2.3): CBC with MAC-then-encrypt and
  * with encrypt-then-MAC (RFC 7366), a stream cipher (RC4), AEAD (GCM,
  * RFC 5288; ChaCha20-Poly1305, RFC 7905); and sessions resumed by ID and
- * by ticket (RFC 5077) on a second connection without a key log line. */
+ * by ticket (RFC 5077) on a second connection without a key log line;
+ * and key log lines that reach their file late, as in a live capture. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -90,8 +92,8 @@ static void hmac(const struct seal_dir *d, const uint8_t *p, size_t n, size_t le
                     l == d->s->mac_len);
 }
 
-static int crypt(const char *cipher, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
-                 size_t n, uint8_t *out)
+static int cbc_crypt(const char *cipher, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
+                     size_t n, uint8_t *out)
 {
     EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, cipher, NULL);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
@@ -116,7 +118,7 @@ static size_t seal_cbc(struct seal_dir *d, const uint8_t *p, size_t n, uint8_t *
         hmac(d, p, n, n, in + n);
     fill(in + n + m, pad + 1, (uint8_t)pad);
     size_t ct = n + m + pad + 1;
-    CU_ASSERT_FATAL(crypt(d->s->cipher, d->key, iv, in, ct, body + 16));
+    CU_ASSERT_FATAL(cbc_crypt(d->s->cipher, d->key, iv, in, ct, body + 16));
     if (!d->etm)
         return 16 + ct;
     hmac(d, body, 16 + ct, 16 + ct, body + 16 + ct);
@@ -372,6 +374,99 @@ static void resumption(int by_ticket)
     crypto_keys_free(k);
 }
 
+/* A live capture's key log grows as the client goes: a line may reach the
+ * file after the records it opens are on the wire.  The key log here is a
+ * file, written between the keying updates. */
+static void append_line(const char *path, const char *label, const uint8_t cr[32],
+                        const char *secret)
+{
+    FILE *f = fopen(path, "a");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "%s ", label);
+    for (int i = 0; i < 32; i++)
+        fprintf(f, "%02x", cr[i]);
+    fprintf(f, " %s\n", secret);
+    fclose(f);
+}
+
+static struct crypto_keys *keys_from_file(char *path)
+{
+    char err[200];
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    struct crypto_keys *k = crypto_keys_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+    CU_ASSERT_FATAL(crypto_keys_add_keylog(k, path, err, sizeof(err)));
+    return k;
+}
+
+/* TLS 1.2: the CLIENT_RANDOM line comes after the ServerHello, before the
+ * ChangeCipherSpec (the client writes it as it makes its key exchange). */
+static void master_line_after_server_hello(void)
+{
+    char path[] = "/tmp/tlsdump-unit-XXXXXX";
+    struct handshake h = {0};
+    struct seal_dir d[2];
+    struct crypto_keys *k = keys_from_file(path);
+    struct crypto_conn *c = crypto_conn_new(k);
+    fill(h.cr, 32, 0xc3), fill(h.sr, 32, 0x53), fill(h.sid, 32, 0x5e);
+    struct crypto_client_hello ch = {.random = h.cr};
+    struct crypto_server_hello sh = {
+        .version = 0x0303, .suite = AES_GCM.suite, .random = h.sr, .session_id_len = 0};
+    crypto_conn_update(c, DIR_C2S, &(struct crypto_update){.kind = CRYPTO_CLIENT_HELLO, .ch = &ch});
+    crypto_conn_update(c, DIR_S2C, &(struct crypto_update){.kind = CRYPTO_SERVER_HELLO, .sh = &sh});
+    append_line(path, "CLIENT_RANDOM", h.cr, MASTER);
+    for (int dir = 0; dir < 2; dir++)
+        crypto_conn_update(c, (enum dir)dir,
+                           &(struct crypto_update){.kind = CRYPTO_CHANGE_CIPHER_SPEC});
+    key_block(d, &AES_GCM, 0, h.cr, h.sr);
+    records(c, d);
+    CU_ASSERT_EQUAL(crypto_conn_result(c)->ok_records, 3);
+    crypto_conn_free(c);
+    crypto_keys_free(k);
+    unlink(path);
+}
+
+#define STS0 "5353535353535353535353535353535353535353535353535353535353535353"
+
+/* TLS 1.3: the server's application secret reaches the file after the
+ * server's Finished and after its first record went by; the next record
+ * opens, with its own sequence number. */
+static void traffic_secret_after_its_records(void)
+{
+    char path[] = "/tmp/tlsdump-unit-XXXXXX";
+    uint8_t cr[32], sr[32], secret[32], rec[300];
+    struct crypto_keys *k = keys_from_file(path);
+    struct crypto_conn *c = crypto_conn_new(k);
+    fill(cr, 32, 0xc4), fill(sr, 32, 0x54), fill(secret, 32, 0x53);
+    struct crypto_client_hello ch = {.random = cr};
+    struct crypto_server_hello sh = {.version = 0x0304, .suite = 0x1301, .random = sr};
+    append_line(path, "SERVER_HANDSHAKE_TRAFFIC_SECRET", cr, STS0);
+    append_line(path, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", cr, STS0);
+    crypto_conn_update(c, DIR_C2S, &(struct crypto_update){.kind = CRYPTO_CLIENT_HELLO, .ch = &ch});
+    crypto_conn_update(c, DIR_S2C, &(struct crypto_update){.kind = CRYPTO_SERVER_HELLO, .sh = &sh});
+    crypto_conn_update(c, DIR_S2C, &(struct crypto_update){.kind = CRYPTO_FINISHED});
+
+    static const char *texts[] = {"first", "second", "third"};
+    uint64_t skipped;
+    for (int i = 0; i < 3; i++) {
+        if (i == 1)
+            append_line(path, "SERVER_TRAFFIC_SECRET_0", cr, STS0);
+        size_t n = seal13("AES-128-GCM", "SHA256", secret, 32, (uint64_t)i, 23,
+                          (const uint8_t *)texts[i], strlen(texts[i]), rec);
+        struct crypto_record r = {
+            .type = 23, .version = 0x0303, .fragment = rec + 5, .length = n - 5};
+        enum crypto_open_status st = crypto_conn_open(c, DIR_S2C, &r, &pt, &skipped);
+        CU_ASSERT_EQUAL(st, i == 0 ? CRYPTO_OPEN_NO_KEYS : CRYPTO_OPEN_OK);
+        if (i > 0)
+            CU_ASSERT(plain_is(texts[i]));
+    }
+    crypto_conn_free(c);
+    crypto_keys_free(k);
+    unlink(path);
+}
+
 static void resumed_by_id(void)
 {
     resumption(0);
@@ -392,7 +487,10 @@ void suite_session(void)
         {"TLS 1.2 AEAD: ChaCha20-Poly1305", chacha20},
         {"TLS 1.2 session resumed by ID", resumed_by_id},
         {"TLS 1.2 session resumed by ticket", resumed_by_ticket},
+        {"a CLIENT_RANDOM line written after the ServerHello", master_line_after_server_hello},
+        {"a TLS 1.3 traffic secret written after its first record",
+         traffic_secret_after_its_records},
         CU_TEST_INFO_NULL,
     };
-    add_suite("crypto TLS 1.2 records", tests);
+    add_suite("crypto sessions: TLS 1.2 records, late key log lines", tests);
 }
