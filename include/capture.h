@@ -24,22 +24,6 @@ struct cap_packet {
     size_t l3_wirelen;  /* bytes of it that were on the wire */
 };
 
-/* What the link layer decoder makes of one frame. */
-enum link_result {
-    LINK_OK = 0,    /* an IPv4 or IPv6 datagram */
-    LINK_OTHER,     /* a well-formed frame that does not carry IP */
-    LINK_MALFORMED, /* a link header cut short or inconsistent */
-};
-
-/* Returns 1 when tlsdump decodes this DLT_ value. */
-int link_supported(int dlt);
-
-/* Strips the link header of one frame of type dlt.  On LINK_OK sets
- * pkt->ethertype, l3, l3_caplen and l3_wirelen; wirelen is the frame's
- * length on the wire. */
-enum link_result link_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
-                             struct cap_packet *pkt);
-
 struct capture_opts {
     const char *file;    /* savefile path or "-"; NULL for live */
     const char *iface;   /* interface for live capture ("any" allowed) */
@@ -84,7 +68,6 @@ void capture_break(struct capture *cap);
 
 const char *capture_error(const struct capture *cap);
 void capture_get_stats(struct capture *cap, struct capture_stats *st);
-int capture_datalink(const struct capture *cap);
 /* How far a capture file has been read: bytes done of total.  Returns 0
  * when that is not known (a live capture, standard input, a pipe). */
 int capture_position(const struct capture *cap, uint64_t *done, uint64_t *total);
@@ -105,8 +88,6 @@ const char *capture_lib_version(void);
  * capture stage does not interpret the secrets: it hands out the TLS key
  * log text (secrets type "TLSK") for a later stage to parse.
  */
-#define CAP_SECRETS_MAX (64u << 20)    /* bytes of secrets read at most */
-#define CAP_SCAN_MAX_BLOCKS (1u << 26) /* blocks walked at most */
 
 enum cap_scan_end {
     CAP_SCAN_DONE,        /* every block walked, to the end of the file */
@@ -114,7 +95,7 @@ enum cap_scan_end {
     CAP_SCAN_NOT_PCAPNG,  /* the file does not start with a Section Header Block */
     CAP_SCAN_TRUNCATED,   /* the file ends inside a block */
     CAP_SCAN_MALFORMED,   /* a block's lengths or fields do not add up */
-    CAP_SCAN_OVER_CAP,    /* more than CAP_SECRETS_MAX bytes of secrets */
+    CAP_SCAN_OVER_CAP,    /* more than the 64 MiB of secrets read at most */
     CAP_SCAN_MANY_BLOCKS, /* more than CAP_SCAN_MAX_BLOCKS blocks */
     CAP_SCAN_NO_MEMORY,
 };
@@ -129,15 +110,6 @@ struct cap_secrets {
     const char *why;       /* when MALFORMED: what did not add up (a static string) */
     uint64_t at;           /* when it ended early: the file offset of that block */
 };
-
-/* Walks the pcapng blocks of f from its current position and collects the
- * TLS secrets into s (whatever came before a malformed block is kept).
- * Reads only the block headers and the secrets, skipping the rest by its
- * length.  Exposed for tests; capture_open() calls it. */
-enum cap_scan_end cap_pcapng_secrets(FILE *f, struct cap_secrets *s);
-
-/* Wipes and frees the text; s may be NULL. */
-void cap_secrets_clear(struct cap_secrets *s);
 
 /* What the capture file carried; valid until capture_forget_secrets() or
  * capture_free().  For a live capture or a pipe, end is CAP_SCAN_NOT_READ. */

@@ -18,7 +18,54 @@
 
 #include "base/dir.h"
 #include "capture.h"
-#include "ip.h"
+
+/* A TCP header as the stage decoded it, which a TCP_EV_SEGMENT event
+ * shows.  Its flags as on the wire: */
+enum {
+    TCP_FIN = 0x01,
+    TCP_SYN = 0x02,
+    TCP_RST = 0x04,
+    TCP_PSH = 0x08,
+    TCP_ACK = 0x10,
+    TCP_URG = 0x20,
+    TCP_ECE = 0x40,
+    TCP_CWR = 0x80,
+};
+
+struct tcp_options {
+    uint16_t mss;   /* 0: absent */
+    int16_t wscale; /* -1: absent */
+    uint8_t sack_ok;
+    uint8_t nsack; /* SACK blocks (up to 4 kept) */
+    uint32_t sack[4][2];
+    uint8_t has_ts;
+    uint32_t ts_val, ts_ecr;
+};
+
+struct tcp_header {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t window;
+    struct tcp_options opt;
+    const uint8_t *payload;
+    size_t caplen; /* payload bytes captured */
+    size_t len;    /* payload bytes sent */
+};
+
+/* What IP fragment reassembly did, in tcp_stats. */
+struct tcp_ipfrag_stats {
+    uint64_t fragments;
+    uint64_t reassembled;
+    uint64_t expired; /* datagrams incomplete, timed out */
+    uint64_t evicted; /* datagrams incomplete, dropped for a new one
+                       * because max_pending were in progress */
+    uint64_t pending; /* datagrams incomplete now */
+    uint64_t bad;     /* fragments with inconsistent offsets or lengths */
+    uint64_t dropped; /* fragments not (yet) part of a whole datagram:
+                       * those of the datagrams above, the bad ones, and
+                       * those memory was lacking for */
+};
 
 struct tcp_endpoint {
     uint8_t family; /* 4 or 6 */
@@ -122,7 +169,7 @@ struct tcp_stats {
     uint64_t closed_peak; /* most ended connections remembered at once */
     uint64_t ooo_peak;    /* most buffered out-of-order bytes at once */
     uint64_t cap_gaps;    /* gaps forced by buffer caps */
-    struct ipfrag_stats frag;
+    struct tcp_ipfrag_stats frag;
 };
 
 struct tcp_stage;

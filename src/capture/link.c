@@ -5,7 +5,7 @@
  */
 #include <pcap/dlt.h>
 
-#include "capture.h"
+#include "capture_int.h"
 #include "base/cursor.h"
 
 #define ETHERTYPE_IPV4 0x0800
@@ -85,7 +85,7 @@ static enum link_result bsd_loopback(struct cursor *c, int network_order, uint16
     return LINK_OK;
 }
 
-int link_supported(int dlt)
+int cap_link_supported(int dlt)
 {
     switch (dlt) {
     case DLT_EN10MB:
@@ -102,8 +102,8 @@ int link_supported(int dlt)
     }
 }
 
-enum link_result link_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
-                             struct cap_packet *pkt)
+enum link_result cap_link_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
+                                 struct cap_packet *pkt)
 {
     struct cursor c = cur_make(frame, caplen);
     uint16_t type = 0;

@@ -12,7 +12,7 @@
 
 #include <pcap/pcap.h>
 
-#include "capture.h"
+#include "capture_int.h"
 
 /* Live reads wake up this often so that a stop request is seen promptly. */
 #define LIVE_TIMEOUT_MS 200
@@ -139,7 +139,7 @@ struct capture *capture_open(const struct capture_opts *o, char *err, size_t err
         return NULL;
     }
     cap->dlt = pcap_datalink(cap->pcap);
-    if (!link_supported(cap->dlt)) {
+    if (!cap_link_supported(cap->dlt)) {
         const char *name = pcap_datalink_val_to_name(cap->dlt);
         char why[128];
         snprintf(why, sizeof(why), "link type %s (%d) is not supported", name ? name : "unknown",
@@ -215,7 +215,7 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
             cap->st.overlong++; /* a lying header: its captured bytes are used */
         pkt->ts_us = timestamp_us(&h->ts);
         pkt->frame = cap->st.frames;
-        switch (link_decode(cap->dlt, frame, h->caplen, h->len, pkt)) {
+        switch (cap_link_decode(cap->dlt, frame, h->caplen, h->len, pkt)) {
         case LINK_OK:
             cap->st.ip++;
             return CAPTURE_PACKET;
@@ -249,11 +249,6 @@ int capture_position(const struct capture *cap, uint64_t *done, uint64_t *total)
 const char *capture_error(const struct capture *cap)
 {
     return cap->err;
-}
-
-int capture_datalink(const struct capture *cap)
-{
-    return cap->dlt;
 }
 
 void capture_get_stats(struct capture *cap, struct capture_stats *st)

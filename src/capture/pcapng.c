@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
+#include "capture_int.h"
 #include "base/cursor.h"
 
 #define BT_SHB 0x0A0D0D0Au /* a palindrome: the same in either byte order */

@@ -31,7 +31,7 @@
 
 /* Where this direction's sequence space ends: after its FIN, if it sent
  * one, else after the last byte delivered. */
-static uint32_t space_end(const struct half *h)
+static uint32_t space_end(const struct tcp_half *h)
 {
     uint32_t end = h->next_seq;
     if (h->fin_seen && seq_lt(end, h->fin_seq + 1))
@@ -40,7 +40,7 @@ static uint32_t space_end(const struct half *h)
 }
 
 /* [seq, seq + n) against the direction's space [start, end). */
-static enum tcp_fit fits_space(const struct half *h, uint32_t seq, uint32_t n)
+static enum tcp_fit fits_space(const struct tcp_half *h, uint32_t seq, uint32_t n)
 {
     uint32_t end = space_end(h);
     uint32_t start = h->syn_seen ? h->isn : h->first_seq;
@@ -56,9 +56,9 @@ static enum tcp_fit fits_space(const struct half *h, uint32_t seq, uint32_t n)
     return FIT_NONE;
 }
 
-enum tcp_fit tcp_fit(const struct half h[2], enum dir dir, const struct tcp_header *th)
+enum tcp_fit tcp_fit(const struct tcp_half h[2], enum dir dir, const struct tcp_header *th)
 {
-    const struct half *me = &h[dir], *peer = &h[!dir];
+    const struct tcp_half *me = &h[dir], *peer = &h[!dir];
     uint32_t n =
         (uint32_t)th->len + ((th->flags & TCP_SYN) ? 1 : 0) + ((th->flags & TCP_FIN) ? 1 : 0);
 
@@ -77,15 +77,15 @@ enum tcp_fit tcp_fit(const struct half h[2], enum dir dir, const struct tcp_head
     return n ? FIT_NEW : FIT_OLD;
 }
 
-int closed_init(struct tcp_stage *t)
+int tcp_closed_init(struct tcp_stage *t)
 {
     t->cbuckets = calloc(CLOSED_BUCKETS, sizeof(*t->cbuckets));
     return t->cbuckets != NULL;
 }
 
-void closed_remove(struct tcp_stage *t, struct closed *e)
+void tcp_closed_remove(struct tcp_stage *t, struct tcp_closed *e)
 {
-    struct closed **pp = &t->cbuckets[e->hash & (CLOSED_BUCKETS - 1)];
+    struct tcp_closed **pp = &t->cbuckets[e->hash & (CLOSED_BUCKETS - 1)];
     while (*pp != e)
         pp = &(*pp)->hnext;
     *pp = e->hnext;
@@ -95,17 +95,17 @@ void closed_remove(struct tcp_stage *t, struct closed *e)
     free(e);
 }
 
-void closed_free_all(struct tcp_stage *t)
+void tcp_closed_free_all(struct tcp_stage *t)
 {
     if (!t->cbuckets)
         return;
     while (t->chead)
-        closed_remove(t, t->chead);
+        tcp_closed_remove(t, t->chead);
     free(t->cbuckets);
     t->cbuckets = NULL;
 }
 
-static void append(struct tcp_stage *t, struct closed *e)
+static void append(struct tcp_stage *t, struct tcp_closed *e)
 {
     e->prev = t->ctail;
     e->next = NULL;
@@ -113,23 +113,23 @@ static void append(struct tcp_stage *t, struct closed *e)
     t->ctail = e;
 }
 
-void closed_add(struct tcp_stage *t, const struct conn *c, int forgotten)
+void tcp_closed_add(struct tcp_stage *t, const struct tcp_flow *c, int forgotten)
 {
-    struct closed **bucket = &t->cbuckets[c->hash & (CLOSED_BUCKETS - 1)];
+    struct tcp_closed **bucket = &t->cbuckets[c->hash & (CLOSED_BUCKETS - 1)];
 
     if (!t->cfg.closed_max)
         return;
     /* One entry per pair of endpoints: the latest connection's. */
-    for (struct closed *e = *bucket; e; e = e->hnext) {
+    for (struct tcp_closed *e = *bucket; e; e = e->hnext) {
         if (e->hash == c->hash && !memcmp(&e->client, &c->pub.client, sizeof(e->client)) &&
             !memcmp(&e->server, &c->pub.server, sizeof(e->server))) {
-            closed_remove(t, e);
+            tcp_closed_remove(t, e);
             break;
         }
     }
     if (t->nclosed >= t->cfg.closed_max)
-        closed_remove(t, t->chead);
-    struct closed *e = calloc(1, sizeof(*e));
+        tcp_closed_remove(t, t->chead);
+    struct tcp_closed *e = calloc(1, sizeof(*e));
     if (!e)
         return; /* its late packets may open a connection, as without the table */
     e->hash = c->hash;
@@ -152,20 +152,20 @@ void closed_add(struct tcp_stage *t, const struct conn *c, int forgotten)
         t->st.closed_peak = t->nclosed;
 }
 
-static int expired(const struct tcp_stage *t, const struct closed *e, int64_t now)
+static int expired(const struct tcp_stage *t, const struct tcp_closed *e, int64_t now)
 {
     int64_t keep = (int64_t)(e->forgotten ? t->cfg.forgotten_s : t->cfg.time_wait_s) * 1000000;
     return now - e->last_ts > keep;
 }
 
-struct closed *closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, enum dir *dir, int64_t now)
+struct tcp_closed *tcp_closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                                   const struct tcp_header *th, enum dir *dir, int64_t now)
 {
-    for (struct closed *e = t->cbuckets[hash & (CLOSED_BUCKETS - 1)]; e; e = e->hnext) {
+    for (struct tcp_closed *e = t->cbuckets[hash & (CLOSED_BUCKETS - 1)]; e; e = e->hnext) {
         if (e->hash != hash || !flow_dir(&e->client, &e->server, d, th, dir))
             continue;
         if (expired(t, e, now)) {
-            closed_remove(t, e);
+            tcp_closed_remove(t, e);
             return NULL;
         }
         return e;
@@ -175,7 +175,7 @@ struct closed *closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_d
 
 /* A late packet keeps the entry, as a retransmitted FIN restarts the
  * TIME-WAIT timer (RFC 9293 section 3.10.7.4). */
-void closed_touch(struct tcp_stage *t, struct closed *e, int64_t ts)
+void tcp_closed_touch(struct tcp_stage *t, struct tcp_closed *e, int64_t ts)
 {
     if (ts > e->last_ts)
         e->last_ts = ts;
@@ -186,9 +186,9 @@ void closed_touch(struct tcp_stage *t, struct closed *e, int64_t ts)
 
 /* Entries are in the order of their last packet, so the walk stops at the
  * first one still kept; a forgotten one, kept longer, may hold back ended
- * ones behind it until closed_find or the count drops them. */
-void closed_expire(struct tcp_stage *t, int64_t now)
+ * ones behind it until tcp_closed_find or the count drops them. */
+void tcp_closed_expire(struct tcp_stage *t, int64_t now)
 {
     while (t->chead && expired(t, t->chead, now))
-        closed_remove(t, t->chead);
+        tcp_closed_remove(t, t->chead);
 }

@@ -32,7 +32,7 @@ void tcp_config_defaults(struct tcp_config *cfg)
     cfg->forgotten_s = 3600;
 }
 
-void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum dir dir,
+void tcp_emit(struct tcp_stage *t, struct tcp_flow *c, enum tcp_event_kind kind, enum dir dir,
               int64_t ts)
 {
     struct tcp_event ev = {.kind = kind, .conn = &c->pub, .dir = dir, .ts_us = ts};
@@ -65,10 +65,10 @@ static uint64_t hash_flow(const struct tcp_stage *t, const struct ip_datagram *d
                hash_endpoint(t->seed, d->dst, th->dport));
 }
 
-static struct conn *lookup(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, enum dir *dir)
+static struct tcp_flow *lookup(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                               const struct tcp_header *th, enum dir *dir)
 {
-    for (struct conn *c = t->buckets[hash & (t->nbuckets - 1)]; c; c = c->hnext)
+    for (struct tcp_flow *c = t->buckets[hash & (t->nbuckets - 1)]; c; c = c->hnext)
         if (c->hash == hash && flow_dir(&c->pub.client, &c->pub.server, d, th, dir))
             return c;
     return NULL;
@@ -77,11 +77,11 @@ static struct conn *lookup(struct tcp_stage *t, uint64_t hash, const struct ip_d
 static void grow(struct tcp_stage *t)
 {
     size_t n = t->nbuckets * 2;
-    struct conn **b = calloc(n, sizeof(*b));
+    struct tcp_flow **b = calloc(n, sizeof(*b));
     if (!b)
         return; /* longer chains, still correct */
     for (size_t i = 0; i < t->nbuckets; i++) {
-        struct conn *c = t->buckets[i], *next;
+        struct tcp_flow *c = t->buckets[i], *next;
         for (; c; c = next) {
             next = c->hnext;
             c->hnext = b[c->hash & (n - 1)];
@@ -93,14 +93,14 @@ static void grow(struct tcp_stage *t)
     t->nbuckets = n;
 }
 
-static void lru_unlink(struct tcp_stage *t, struct conn *c)
+static void lru_unlink(struct tcp_stage *t, struct tcp_flow *c)
 {
     *(c->lru_prev ? &c->lru_prev->lru_next : &t->lru_head) = c->lru_next;
     *(c->lru_next ? &c->lru_next->lru_prev : &t->lru_tail) = c->lru_prev;
     c->lru_prev = c->lru_next = NULL;
 }
 
-static void lru_append(struct tcp_stage *t, struct conn *c)
+static void lru_append(struct tcp_stage *t, struct tcp_flow *c)
 {
     c->lru_prev = t->lru_tail;
     c->lru_next = NULL;
@@ -108,7 +108,7 @@ static void lru_append(struct tcp_stage *t, struct conn *c)
     t->lru_tail = c;
 }
 
-void tcp_ooo_changed(struct tcp_stage *t, struct conn *c)
+void tcp_ooo_changed(struct tcp_stage *t, struct tcp_flow *c)
 {
     int buffering = c->half[0].ooo || c->half[1].ooo;
 
@@ -127,33 +127,34 @@ void tcp_ooo_changed(struct tcp_stage *t, struct conn *c)
     c->on_ooo_list = buffering;
 }
 
-static void unhash(struct tcp_stage *t, struct conn *c)
+static void unhash(struct tcp_stage *t, struct tcp_flow *c)
 {
-    struct conn **pp = &t->buckets[c->hash & (t->nbuckets - 1)];
+    struct tcp_flow **pp = &t->buckets[c->hash & (t->nbuckets - 1)];
     while (*pp != c)
         pp = &(*pp)->hnext;
     *pp = c->hnext;
 }
 
-static void close_conn(struct tcp_stage *t, struct conn *c, enum tcp_close_reason why, int64_t ts)
+static void close_conn(struct tcp_stage *t, struct tcp_flow *c, enum tcp_close_reason why,
+                       int64_t ts)
 {
-    half_flush(t, c, DIR_C2S, ts);
-    half_flush(t, c, DIR_S2C, ts);
+    tcp_half_flush(t, c, DIR_C2S, ts);
+    tcp_half_flush(t, c, DIR_S2C, ts);
     struct tcp_event ev = {.kind = TCP_EV_CLOSE, .conn = &c->pub, .ts_us = ts, .reason = why};
     t->fn(t->arg, &ev);
     unhash(t, c);
     lru_unlink(t, c);
-    half_free(t, c, &c->half[DIR_C2S]);
-    half_free(t, c, &c->half[DIR_S2C]);
+    tcp_half_free(t, c, &c->half[DIR_C2S]);
+    tcp_half_free(t, c, &c->half[DIR_S2C]);
     t->st.live--;
     switch (why) {
     case TCP_CLOSE_FIN:
     case TCP_CLOSE_RST:
-        closed_add(t, c, 0);
+        tcp_closed_add(t, c, 0);
         break;
     case TCP_CLOSE_IDLE:
     case TCP_CLOSE_EVICTED:
-        closed_add(t, c, 1);
+        tcp_closed_add(t, c, 1);
         break;
     case TCP_CLOSE_END:
         break;
@@ -179,13 +180,13 @@ static int sender_is_client(const struct tcp_stage *t, const struct tcp_header *
 }
 
 /* A connection in the table and on the LRU list, not yet announced. */
-static struct conn *conn_alloc(struct tcp_stage *t, uint64_t hash, int64_t ts)
+static struct tcp_flow *conn_alloc(struct tcp_stage *t, uint64_t hash, int64_t ts)
 {
     if (t->st.live >= t->cfg.max_conns && t->lru_head) {
         t->st.evicted++;
         close_conn(t, t->lru_head, TCP_CLOSE_EVICTED, ts);
     }
-    struct conn *c = calloc(1, sizeof(*c));
+    struct tcp_flow *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->hash = hash;
@@ -200,10 +201,10 @@ static struct conn *conn_alloc(struct tcp_stage *t, uint64_t hash, int64_t ts)
     return c;
 }
 
-static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, int64_t ts, enum dir *dir)
+static struct tcp_flow *create(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                               const struct tcp_header *th, int64_t ts, enum dir *dir)
 {
-    struct conn *c = conn_alloc(t, hash, ts);
+    struct tcp_flow *c = conn_alloc(t, hash, ts);
     if (!c)
         return NULL;
     int client = sender_is_client(t, th);
@@ -220,9 +221,9 @@ static struct conn *create(struct tcp_stage *t, uint64_t hash, const struct ip_d
 
 /* A forgotten connection that goes on: the same id, its two directions
  * where they stopped.  Its TLS is picked up mid-stream if bytes went by. */
-static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum dir dir, int64_t ts)
+static struct tcp_flow *reopen(struct tcp_stage *t, struct tcp_closed *e, enum dir dir, int64_t ts)
 {
-    struct conn *c = conn_alloc(t, e->hash, ts);
+    struct tcp_flow *c = conn_alloc(t, e->hash, ts);
     if (!c)
         return NULL;
     c->pub.id = e->id;
@@ -233,7 +234,7 @@ static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum dir dir, 
     c->pub.midstream = e->half[DIR_C2S].offset || e->half[DIR_S2C].offset;
     c->half[DIR_C2S] = e->half[DIR_C2S];
     c->half[DIR_S2C] = e->half[DIR_S2C];
-    closed_remove(t, e);
+    tcp_closed_remove(t, e);
     tcp_emit(t, c, TCP_EV_OPEN, dir, ts);
     return c;
 }
@@ -241,9 +242,9 @@ static struct conn *reopen(struct tcp_stage *t, struct closed *e, enum dir dir, 
 /* The ACK of the peer's FIN that completes a close (RFC 9293 section 3.6,
  * figures 12 and 13: one, or one each way when both closed at once) is
  * expected, not late; copies of it are. */
-static int is_last_ack(const struct closed *e, enum dir dir, const struct tcp_header *th)
+static int is_last_ack(const struct tcp_closed *e, enum dir dir, const struct tcp_header *th)
 {
-    const struct half *peer = &e->half[!dir];
+    const struct tcp_half *peer = &e->half[!dir];
     return !e->forgotten && !e->last_ack_seen[dir] &&
            (th->flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK && th->len == 0 &&
            peer->fin_seen && th->ack == peer->fin_seq + 1;
@@ -252,16 +253,16 @@ static int is_last_ack(const struct closed *e, enum dir dir, const struct tcp_he
 /* A packet for endpoints with no live connection, against the one that
  * ended there: late (counted, *late set), the resumption of a forgotten
  * one (returned, with the silence it ends), or neither (NULL). */
-static struct conn *after_close(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                                const struct tcp_header *th, int64_t ts, enum dir *dir,
-                                int64_t *silence, int *late)
+static struct tcp_flow *after_close(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                                    const struct tcp_header *th, int64_t ts, enum dir *dir,
+                                    int64_t *silence, int *late)
 {
-    struct closed *e = closed_find(t, hash, d, th, dir, ts);
+    struct tcp_closed *e = tcp_closed_find(t, hash, d, th, dir, ts);
     if (!e)
         return NULL;
     enum tcp_fit fit = tcp_fit(e->half, *dir, th);
     if (fit == FIT_NONE) {
-        closed_remove(t, e);
+        tcp_closed_remove(t, e);
         return NULL;
     }
     if (fit == FIT_OLD || !e->forgotten) {
@@ -269,7 +270,7 @@ static struct conn *after_close(struct tcp_stage *t, uint64_t hash, const struct
             e->last_ack_seen[*dir] = 1;
         else
             t->st.late++;
-        closed_touch(t, e, ts);
+        tcp_closed_touch(t, e, ts);
         *late = 1;
         return NULL;
     }
@@ -277,7 +278,7 @@ static struct conn *after_close(struct tcp_stage *t, uint64_t hash, const struct
     return reopen(t, e, *dir, ts);
 }
 
-static int idle_too_long(const struct tcp_stage *t, const struct conn *c, int64_t now)
+static int idle_too_long(const struct tcp_stage *t, const struct tcp_flow *c, int64_t now)
 {
     return t->cfg.idle_timeout_s && now - c->last_ts > (int64_t)t->cfg.idle_timeout_s * 1000000;
 }
@@ -293,9 +294,9 @@ static void expire_idle(struct tcp_stage *t, int64_t now)
 
 /* A SYN for a connection we hold, with a new initial sequence number: the
  * port pair is being reused. */
-static int is_reuse(const struct conn *c, enum dir dir, const struct tcp_header *th)
+static int is_reuse(const struct tcp_flow *c, enum dir dir, const struct tcp_header *th)
 {
-    const struct half *h = &c->half[dir];
+    const struct tcp_half *h = &c->half[dir];
     return (th->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
            (dir != DIR_C2S || !h->syn_seen || h->isn != th->seq);
 }
@@ -305,23 +306,24 @@ static int is_reuse(const struct conn *c, enum dir dir, const struct tcp_header 
  * section 4.2.2) may send its SYN with a new initial sequence number: the
  * same attempt, so the stream goes on where the first SYN's data left it,
  * and data sent again on the new numbering is a retransmission. */
-static int syn_retry(struct tcp_stage *t, struct conn *c, enum dir dir, const struct tcp_header *th)
+static int syn_retry(struct tcp_stage *t, struct tcp_flow *c, enum dir dir,
+                     const struct tcp_header *th)
 {
-    struct half *h = &c->half[DIR_C2S];
-    const struct half *srv = &c->half[DIR_S2C];
+    struct tcp_half *h = &c->half[DIR_C2S];
+    const struct tcp_half *srv = &c->half[DIR_S2C];
 
     if (dir != DIR_C2S || !h->syn_seen || h->fin_seen || srv->started || srv->syn_seen)
         return 0;
-    half_free(t, c, h); /* pieces numbered from the old ISN */
+    tcp_half_free(t, c, h); /* pieces numbered from the old ISN */
     h->isn = th->seq;
     h->first_seq = th->seq + 1;
     h->next_seq = h->first_seq + (uint32_t)h->offset;
     return 1;
 }
 
-static void syn(struct conn *c, enum dir dir, const struct tcp_header *th)
+static void syn(struct tcp_flow *c, enum dir dir, const struct tcp_header *th)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     if (h->syn_seen) {
         /* A SYN-ACK with a new initial sequence number before the server
          * sent a byte answers the client's latest SYN (see syn_retry). */
@@ -335,14 +337,14 @@ static void syn(struct conn *c, enum dir dir, const struct tcp_header *th)
     h->syn_seen = 1;
     h->isn = th->seq;
     if (!h->started)
-        half_start(h, th->seq + 1);
+        tcp_half_start(h, th->seq + 1);
     /* A SYN-ACK tells where the client's stream starts even if its SYN
      * was missed. */
     if ((th->flags & TCP_ACK) && !c->half[!dir].started)
-        half_start(&c->half[!dir], th->ack);
+        tcp_half_start(&c->half[!dir], th->ack);
 }
 
-static void touch(struct tcp_stage *t, struct conn *c, int64_t ts)
+static void touch(struct tcp_stage *t, struct tcp_flow *c, int64_t ts)
 {
     c->last_ts = ts;
     lru_unlink(t, c);
@@ -351,12 +353,12 @@ static void touch(struct tcp_stage *t, struct conn *c, int64_t ts)
 
 /* The connection the segment belongs to, live, resumed or new; NULL when
  * it opens none (stray, or late for one that ended). */
-static struct conn *find_conn(struct tcp_stage *t, const struct ip_datagram *d,
-                              const struct tcp_header *th, int64_t ts, enum dir *dir,
-                              int64_t *silence)
+static struct tcp_flow *find_conn(struct tcp_stage *t, const struct ip_datagram *d,
+                                  const struct tcp_header *th, int64_t ts, enum dir *dir,
+                                  int64_t *silence)
 {
     uint64_t hash = hash_flow(t, d, th);
-    struct conn *c = lookup(t, hash, d, th, dir);
+    struct tcp_flow *c = lookup(t, hash, d, th, dir);
     int late = 0;
 
     /* Idle longer than the timeout but not yet forgotten: its own next
@@ -372,7 +374,7 @@ static struct conn *find_conn(struct tcp_stage *t, const struct ip_datagram *d,
     if (c)
         touch(t, c, ts);
     expire_idle(t, ts);
-    closed_expire(t, ts);
+    tcp_closed_expire(t, ts);
     if (c && is_reuse(c, *dir, th) && !syn_retry(t, c, *dir, th)) {
         close_conn(t, c, TCP_CLOSE_END, ts);
         c = NULL;
@@ -391,7 +393,7 @@ static void segment(struct tcp_stage *t, const struct ip_datagram *d, const stru
 {
     enum dir dir;
     int64_t silence = 0;
-    struct conn *c = find_conn(t, d, th, ts, &dir, &silence);
+    struct tcp_flow *c = find_conn(t, d, th, ts, &dir, &silence);
 
     if (!c)
         return;
@@ -415,19 +417,19 @@ static void segment(struct tcp_stage *t, const struct ip_datagram *d, const stru
         return;
     }
     if (th->flags & TCP_ACK)
-        half_acked(t, c, !dir, th->ack, ts);
-    half_segment(t, c, dir, th, ts);
+        tcp_half_acked(t, c, !dir, th->ack, ts);
+    tcp_half_segment(t, c, dir, th, ts);
     if (c->half[0].fin_done && c->half[1].fin_done)
         close_conn(t, c, TCP_CLOSE_FIN, ts);
 }
 
 static int ip_to_tcp(struct tcp_stage *t, const struct cap_packet *pkt, struct ip_datagram *d)
 {
-    switch (ip_decode(pkt->l3, pkt->l3_caplen, d)) {
+    switch (tcp_ip_decode(pkt->l3, pkt->l3_caplen, d)) {
     case IP_OK:
         break;
     case IP_FRAGMENT:
-        if (!ipfrag_add(t->frag, d, pkt->ts_us, d))
+        if (!tcp_ipfrag_add(t->frag, d, pkt->ts_us, d))
             return 0;
         if (d->proto != 6) {
             t->st.not_tcp++;
@@ -485,11 +487,11 @@ struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *a
     t->arg = arg;
     t->nbuckets = INITIAL_BUCKETS;
     t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-    t->frag = ipfrag_new(FRAG_PENDING, FRAG_TIMEOUT_US);
-    if (!t->buckets || !t->frag || !closed_init(t)) {
-        closed_free_all(t);
+    t->frag = tcp_ipfrag_new(FRAG_PENDING, FRAG_TIMEOUT_US);
+    if (!t->buckets || !t->frag || !tcp_closed_init(t)) {
+        tcp_closed_free_all(t);
         free(t->buckets);
-        ipfrag_free(t->frag);
+        tcp_ipfrag_free(t->frag);
         free(t);
         return NULL;
     }
@@ -502,21 +504,21 @@ struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *a
 
 static int by_id(const void *a, const void *b)
 {
-    uint64_t x = (*(struct conn *const *)a)->pub.id, y = (*(struct conn *const *)b)->pub.id;
+    uint64_t x = (*(struct tcp_flow *const *)a)->pub.id, y = (*(struct tcp_flow *const *)b)->pub.id;
     return x < y ? -1 : x > y;
 }
 
 void tcp_finish(struct tcp_stage *t, int64_t now)
 {
     size_t n = t->st.live, i = 0;
-    struct conn **all = n ? malloc(n * sizeof(*all)) : NULL;
+    struct tcp_flow **all = n ? malloc(n * sizeof(*all)) : NULL;
 
     if (!all) {
         while (t->lru_head)
             close_conn(t, t->lru_head, TCP_CLOSE_END, now);
         return;
     }
-    for (struct conn *c = t->lru_head; c && i < n; c = c->lru_next)
+    for (struct tcp_flow *c = t->lru_head; c && i < n; c = c->lru_next)
         all[i++] = c;
     qsort(all, i, sizeof(*all), by_id);
     for (size_t k = 0; k < i; k++)
@@ -529,8 +531,8 @@ void tcp_free(struct tcp_stage *t)
     if (!t)
         return;
     tcp_finish(t, 0);
-    closed_free_all(t);
-    ipfrag_free(t->frag);
+    tcp_closed_free_all(t);
+    tcp_ipfrag_free(t->frag);
     free(t->buckets);
     free(t);
 }
@@ -538,7 +540,7 @@ void tcp_free(struct tcp_stage *t)
 void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st)
 {
     *st = t->st;
-    ipfrag_get_stats(t->frag, &st->frag);
+    tcp_ipfrag_get_stats(t->frag, &st->frag);
 }
 
 const char *tcp_addr_text(const struct tcp_endpoint *e, char *buf, size_t len)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "base/cursor.h"
-#include "ip.h"
+#include "ip_int.h"
 
 #define PROTO_HOPOPTS 0
 #define PROTO_TCP 6
@@ -139,7 +139,7 @@ static enum ip_result ipv6(struct cursor *c, struct ip_datagram *d)
     return r;
 }
 
-enum ip_result ip_decode(const uint8_t *p, size_t caplen, struct ip_datagram *out)
+enum ip_result tcp_ip_decode(const uint8_t *p, size_t caplen, struct ip_datagram *out)
 {
     struct cursor c = cur_make(p, caplen);
     uint8_t v;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ip.h"
+#include "ip_int.h"
 
 #define MAX_DATAGRAM 65535
 #define NBLOCKS ((MAX_DATAGRAM + 7) / 8)
@@ -30,17 +30,17 @@ struct pending {
     uint64_t have[(NBLOCKS + 63) / 64];
 };
 
-struct ipfrag {
+struct tcp_ipfrag {
     unsigned max;
     int64_t timeout_us;
     struct pending *slots;
     uint8_t *done; /* the datagram last handed out */
-    struct ipfrag_stats st;
+    struct tcp_ipfrag_stats st;
 };
 
-struct ipfrag *ipfrag_new(unsigned max_pending, int64_t timeout_us)
+struct tcp_ipfrag *tcp_ipfrag_new(unsigned max_pending, int64_t timeout_us)
 {
-    struct ipfrag *f = calloc(1, sizeof(*f));
+    struct tcp_ipfrag *f = calloc(1, sizeof(*f));
     if (!f)
         return NULL;
     f->max = max_pending ? max_pending : 1;
@@ -54,7 +54,7 @@ struct ipfrag *ipfrag_new(unsigned max_pending, int64_t timeout_us)
 }
 
 /* Gives up an incomplete datagram: its fragments are dropped. */
-static void drop(struct ipfrag *f, struct pending *p)
+static void drop(struct tcp_ipfrag *f, struct pending *p)
 {
     f->st.dropped += p->nfrags;
     free(p->buf);
@@ -67,7 +67,7 @@ static void release(struct pending *p)
     memset(p, 0, sizeof(*p));
 }
 
-void ipfrag_free(struct ipfrag *f)
+void tcp_ipfrag_free(struct tcp_ipfrag *f)
 {
     if (!f)
         return;
@@ -86,7 +86,7 @@ static int same(const struct pending *p, const struct ip_datagram *d)
 
 /* Finds the datagram this fragment belongs to, or a slot for it; expired
  * datagrams are dropped on the way. */
-static struct pending *lookup(struct ipfrag *f, const struct ip_datagram *d, int64_t now)
+static struct pending *lookup(struct tcp_ipfrag *f, const struct ip_datagram *d, int64_t now)
 {
     struct pending *free_slot = NULL, *oldest = NULL;
 
@@ -159,7 +159,8 @@ static int fits(const struct pending *p, const struct ip_datagram *d)
     return 1;
 }
 
-int ipfrag_add(struct ipfrag *f, const struct ip_datagram *d, int64_t now, struct ip_datagram *out)
+int tcp_ipfrag_add(struct tcp_ipfrag *f, const struct ip_datagram *d, int64_t now,
+                   struct ip_datagram *out)
 {
     free(f->done);
     f->done = NULL;
@@ -206,7 +207,7 @@ int ipfrag_add(struct ipfrag *f, const struct ip_datagram *d, int64_t now, struc
     return 1;
 }
 
-void ipfrag_get_stats(const struct ipfrag *f, struct ipfrag_stats *st)
+void tcp_ipfrag_get_stats(const struct tcp_ipfrag *f, struct tcp_ipfrag_stats *st)
 {
     *st = f->st;
     for (unsigned i = 0; i < f->max; i++) {

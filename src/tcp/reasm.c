@@ -18,17 +18,17 @@
  * believed: TCP's window is at most 2^30 bytes (RFC 7323 section 2.3). */
 #define MAX_AHEAD (1u << 30)
 
-void half_start(struct half *h, uint32_t next_seq)
+void tcp_half_start(struct tcp_half *h, uint32_t next_seq)
 {
     h->started = 1;
     h->first_seq = next_seq;
     h->next_seq = next_seq;
 }
 
-static void deliver(struct tcp_stage *t, struct conn *c, enum dir dir, const uint8_t *p, size_t n,
-                    int64_t ts)
+static void deliver(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, const uint8_t *p,
+                    size_t n, int64_t ts)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     struct tcp_event ev = {.kind = TCP_EV_DATA,
                            .conn = &c->pub,
                            .dir = dir,
@@ -42,10 +42,10 @@ static void deliver(struct tcp_stage *t, struct conn *c, enum dir dir, const uin
     t->fn(t->arg, &ev);
 }
 
-void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts, size_t n,
+void tcp_emit_gap(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts, size_t n,
                   enum tcp_gap_reason why)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     struct tcp_event ev = {.kind = TCP_EV_GAP,
                            .conn = &c->pub,
                            .dir = dir,
@@ -59,9 +59,9 @@ void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts,
     t->fn(t->arg, &ev);
 }
 
-static void check_fin(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
+static void check_fin(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     if (h->fin_seen && !h->fin_done && h->next_seq == h->fin_seq) {
         h->fin_done = 1;
         tcp_emit(t, c, TCP_EV_FIN, dir, ts);
@@ -69,7 +69,7 @@ static void check_fin(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t
 }
 
 /* The first buffered piece, or NULL. */
-static struct seg *first(const struct half *h)
+static struct seg *first(const struct tcp_half *h)
 {
     return h->ooo ? h->ooo->next[0] : NULL;
 }
@@ -79,7 +79,7 @@ static uint8_t *seg_data(struct seg *s)
     return (uint8_t *)&s->next[s->height];
 }
 
-static void charge(struct tcp_stage *t, struct half *h, size_t cost)
+static void charge(struct tcp_stage *t, struct tcp_half *h, size_t cost)
 {
     h->ooo_cost += cost;
     t->ooo_total += cost;
@@ -87,13 +87,13 @@ static void charge(struct tcp_stage *t, struct half *h, size_t cost)
         t->st.ooo_peak = t->ooo_total;
 }
 
-static void refund(struct tcp_stage *t, struct half *h, size_t cost)
+static void refund(struct tcp_stage *t, struct tcp_half *h, size_t cost)
 {
     h->ooo_cost -= cost;
     t->ooo_total -= cost;
 }
 
-static void unlink_head(struct tcp_stage *t, struct half *h)
+static void unlink_head(struct tcp_stage *t, struct tcp_half *h)
 {
     struct seg *s = h->ooo->next[0];
     for (unsigned i = 0; i < s->height; i++)
@@ -108,9 +108,9 @@ static void unlink_head(struct tcp_stage *t, struct half *h)
 }
 
 /* Hands on the buffered pieces that now continue the stream. */
-static void drain(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
+static void drain(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     struct seg *s;
 
     while ((s = first(h)) && seq_le(s->seq, h->next_seq)) {
@@ -144,7 +144,7 @@ static unsigned skip_height(struct tcp_stage *t)
 
 /* Points at[i] at the level-i link after which a piece starting at seq
  * goes: after every piece that ends at or before seq. */
-static void locate(struct half *h, uint32_t seq, struct seg **at[SKIP_LEVELS])
+static void locate(struct tcp_half *h, uint32_t seq, struct seg **at[SKIP_LEVELS])
 {
     struct seg **fwd = h->ooo->next, *x;
 
@@ -155,7 +155,7 @@ static void locate(struct half *h, uint32_t seq, struct seg **at[SKIP_LEVELS])
     }
 }
 
-static void add_piece(struct tcp_stage *t, struct half *h, struct seg **at[SKIP_LEVELS],
+static void add_piece(struct tcp_stage *t, struct tcp_half *h, struct seg **at[SKIP_LEVELS],
                       uint32_t seq, const uint8_t *p, uint32_t len)
 {
     unsigned height = skip_height(t);
@@ -178,7 +178,7 @@ static void add_piece(struct tcp_stage *t, struct half *h, struct seg **at[SKIP_
 
 /* Buffers [seq, seq+len) ahead of the stream, keeping only the parts no
  * earlier piece covers.  p == NULL marks the range as known lost. */
-static void buffer(struct tcp_stage *t, struct half *h, uint32_t seq, const uint8_t *p,
+static void buffer(struct tcp_stage *t, struct tcp_half *h, uint32_t seq, const uint8_t *p,
                    uint32_t len)
 {
     uint32_t s = seq, e = seq + len;
@@ -212,17 +212,17 @@ static void buffer(struct tcp_stage *t, struct half *h, uint32_t seq, const uint
 }
 
 /* Gives up the hole before the first buffered piece of this direction. */
-static void force_past_hole(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts,
+static void force_past_hole(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts,
                             enum tcp_gap_reason why)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     struct seg *s = first(h);
     if (s && seq_lt(h->next_seq, s->seq))
         tcp_emit_gap(t, c, dir, ts, s->seq - h->next_seq, why);
     drain(t, c, dir, ts);
 }
 
-static void enforce_caps(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
+static void enforce_caps(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts)
 {
     while (c->half[0].ooo_cost + c->half[1].ooo_cost > t->cfg.max_ooo_conn) {
         enum dir d = c->half[dir].ooo ? dir : !dir;
@@ -230,17 +230,17 @@ static void enforce_caps(struct tcp_stage *t, struct conn *c, enum dir dir, int6
         force_past_hole(t, c, d, ts, TCP_GAP_CAPACITY);
     }
     while (t->ooo_total > t->cfg.max_ooo_total && t->ooo_head) {
-        struct conn *o = t->ooo_head;
+        struct tcp_flow *o = t->ooo_head;
         t->st.cap_gaps++;
         force_past_hole(t, o, o->half[DIR_C2S].ooo ? DIR_C2S : DIR_S2C, ts, TCP_GAP_CAPACITY);
     }
 }
 
 /* A segment that starts at or before the expected byte. */
-static void in_order(struct tcp_stage *t, struct conn *c, enum dir dir,
+static void in_order(struct tcp_stage *t, struct tcp_flow *c, enum dir dir,
                      const struct tcp_header *seg, uint32_t seq, int64_t ts)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     uint32_t end = seq + (uint32_t)seg->len;
     uint32_t cap_end = seq + (uint32_t)seg->caplen;
     uint32_t stop = end;
@@ -263,16 +263,16 @@ static void in_order(struct tcp_stage *t, struct conn *c, enum dir dir,
     }
 }
 
-void half_segment(struct tcp_stage *t, struct conn *c, enum dir dir, const struct tcp_header *seg,
-                  int64_t ts)
+void tcp_half_segment(struct tcp_stage *t, struct tcp_flow *c, enum dir dir,
+                      const struct tcp_header *seg, int64_t ts)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     uint32_t seq = seg->seq + ((seg->flags & TCP_SYN) ? 1 : 0);
 
     if (!h->started) {
         if (seg->len == 0 && !(seg->flags & TCP_FIN))
             return;
-        half_start(h, seq);
+        tcp_half_start(h, seq);
     }
     /* Far outside any window: not part of this stream. */
     if (seq - h->next_seq > MAX_AHEAD && h->next_seq - seq > MAX_AHEAD)
@@ -297,9 +297,9 @@ void half_segment(struct tcp_stage *t, struct conn *c, enum dir dir, const struc
     enforce_caps(t, c, dir, ts);
 }
 
-void half_acked(struct tcp_stage *t, struct conn *c, enum dir dir, uint32_t ack, int64_t ts)
+void tcp_half_acked(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, uint32_t ack, int64_t ts)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
     uint32_t limit = ack;
 
     if (!h->started)
@@ -319,9 +319,9 @@ void half_acked(struct tcp_stage *t, struct conn *c, enum dir dir, uint32_t ack,
     }
 }
 
-void half_flush(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
+void tcp_half_flush(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts)
 {
-    struct half *h = &c->half[dir];
+    struct tcp_half *h = &c->half[dir];
 
     while (h->ooo)
         force_past_hole(t, c, dir, ts, TCP_GAP_CLOSED);
@@ -330,7 +330,7 @@ void half_flush(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts)
     check_fin(t, c, dir, ts);
 }
 
-void half_free(struct tcp_stage *t, struct conn *c, struct half *h)
+void tcp_half_free(struct tcp_stage *t, struct tcp_flow *c, struct tcp_half *h)
 {
     while (h->ooo)
         unlink_head(t, h);

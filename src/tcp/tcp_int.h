@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ip_int.h"
 #include "tcp.h"
 
 /* Sequence-space comparisons, modulo 2^32 (RFC 9293 section 3.4). */
@@ -43,8 +44,9 @@ struct seg_list {
 /* What a buffered piece costs against the caps. */
 #define SEG_COST(height, len) (sizeof(struct seg) + (size_t)(height) * sizeof(struct seg *) + (len))
 
-/* One direction of a connection. */
-struct half {
+/* One direction of a connection: where its stream stands, and the pieces
+ * that arrived before the bytes ahead of them. */
+struct tcp_half {
     int started;        /* next_seq is known */
     uint32_t first_seq; /* where its stream starts (after the SYN) */
     uint32_t next_seq;  /* first byte not yet delivered */
@@ -60,30 +62,33 @@ struct half {
     size_t ooo_cost;
 };
 
-struct conn {
+/* A live connection as the stage keeps it: what the events show (pub), its
+ * places in the hash table, the LRU list and the list of those buffering,
+ * and its two directions.  (struct tcp_closed is one that ended.) */
+struct tcp_flow {
     struct tcp_conn pub;
-    struct conn *hnext; /* hash chain */
-    struct conn *lru_prev, *lru_next;
-    struct conn *ooo_prev, *ooo_next; /* on the list of those with buffered data */
+    struct tcp_flow *hnext; /* hash chain */
+    struct tcp_flow *lru_prev, *lru_next;
+    struct tcp_flow *ooo_prev, *ooo_next; /* on the list of those with buffered data */
     int on_ooo_list;
     uint64_t hash;
     int64_t last_ts;
-    struct half half[2];
+    struct tcp_half half[2];
 };
 
 /* A connection that ended (or was forgotten), remembered with where each
  * direction's sequence space ends: closed.c. */
-struct closed {
-    struct closed *hnext;       /* hash chain */
-    struct closed *prev, *next; /* oldest first */
+struct tcp_closed {
+    struct tcp_closed *hnext;       /* hash chain */
+    struct tcp_closed *prev, *next; /* oldest first */
     uint64_t hash;
     struct tcp_endpoint client, server;
     uint64_t id;
     int64_t first_ts;
-    int64_t last_ts;      /* its last packet, late ones included */
-    int forgotten;        /* idle or evicted: it may resume */
-    int last_ack_seen[2]; /* each direction's ACK of the other's FIN */
-    struct half half[2];  /* no buffered pieces */
+    int64_t last_ts;         /* its last packet, late ones included */
+    int forgotten;           /* idle or evicted: it may resume */
+    int last_ack_seen[2];    /* each direction's ACK of the other's FIN */
+    struct tcp_half half[2]; /* no buffered pieces */
 };
 
 /* How a segment fits a connection's sequence spaces. */
@@ -97,49 +102,50 @@ struct tcp_stage {
     struct tcp_config cfg;
     tcp_event_fn fn;
     void *arg;
-    struct conn **buckets;
+    struct tcp_flow **buckets;
     size_t nbuckets; /* a power of two */
     uint64_t seed;
-    uint64_t rng;                     /* skip-list heights: secret, as the seed */
-    struct conn *lru_head, *lru_tail; /* least recently used first */
-    struct conn *ooo_head, *ooo_tail; /* oldest buffering first */
+    uint64_t rng;                         /* skip-list heights: secret, as the seed */
+    struct tcp_flow *lru_head, *lru_tail; /* least recently used first */
+    struct tcp_flow *ooo_head, *ooo_tail; /* oldest buffering first */
     size_t ooo_total;
     uint64_t next_id;
-    struct closed **cbuckets; /* CLOSED_BUCKETS of them */
-    struct closed *chead, *ctail;
+    struct tcp_closed **cbuckets; /* CLOSED_BUCKETS of them */
+    struct tcp_closed *chead, *ctail;
     size_t nclosed;
-    struct ipfrag *frag;
+    struct tcp_ipfrag *frag;
     struct tcp_stats st;
 };
 
-void tcp_emit(struct tcp_stage *t, struct conn *c, enum tcp_event_kind kind, enum dir dir,
+void tcp_emit(struct tcp_stage *t, struct tcp_flow *c, enum tcp_event_kind kind, enum dir dir,
               int64_t ts);
-void tcp_emit_gap(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts, size_t n,
+void tcp_emit_gap(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts, size_t n,
                   enum tcp_gap_reason why);
 
 /* reasm.c: one direction's stream. */
-void half_start(struct half *h, uint32_t next_seq);
-void half_segment(struct tcp_stage *t, struct conn *c, enum dir dir, const struct tcp_header *seg,
-                  int64_t ts);
-void half_acked(struct tcp_stage *t, struct conn *c, enum dir dir, uint32_t ack, int64_t ts);
+void tcp_half_start(struct tcp_half *h, uint32_t next_seq);
+void tcp_half_segment(struct tcp_stage *t, struct tcp_flow *c, enum dir dir,
+                      const struct tcp_header *seg, int64_t ts);
+void tcp_half_acked(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, uint32_t ack,
+                    int64_t ts);
 /* Gives up every hole and hands out all that is buffered. */
-void half_flush(struct tcp_stage *t, struct conn *c, enum dir dir, int64_t ts);
-void half_free(struct tcp_stage *t, struct conn *c, struct half *h);
+void tcp_half_flush(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts);
+void tcp_half_free(struct tcp_stage *t, struct tcp_flow *c, struct tcp_half *h);
 
 /* Whether the segment th from dir belongs to the connection whose two
  * directions are h (RFC 9293 section 3.10.7.4: acceptable segments, with
  * what was seen standing in for the window). */
-enum tcp_fit tcp_fit(const struct half h[2], enum dir dir, const struct tcp_header *th);
+enum tcp_fit tcp_fit(const struct tcp_half h[2], enum dir dir, const struct tcp_header *th);
 
 /* closed.c: the connections that ended, for their late packets. */
-int closed_init(struct tcp_stage *t);
-void closed_free_all(struct tcp_stage *t);
-void closed_add(struct tcp_stage *t, const struct conn *c, int forgotten);
-struct closed *closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
-                           const struct tcp_header *th, enum dir *dir, int64_t now);
-void closed_touch(struct tcp_stage *t, struct closed *e, int64_t ts);
-void closed_remove(struct tcp_stage *t, struct closed *e);
-void closed_expire(struct tcp_stage *t, int64_t now);
+int tcp_closed_init(struct tcp_stage *t);
+void tcp_closed_free_all(struct tcp_stage *t);
+void tcp_closed_add(struct tcp_stage *t, const struct tcp_flow *c, int forgotten);
+struct tcp_closed *tcp_closed_find(struct tcp_stage *t, uint64_t hash, const struct ip_datagram *d,
+                                   const struct tcp_header *th, enum dir *dir, int64_t now);
+void tcp_closed_touch(struct tcp_stage *t, struct tcp_closed *e, int64_t ts);
+void tcp_closed_remove(struct tcp_stage *t, struct tcp_closed *e);
+void tcp_closed_expire(struct tcp_stage *t, int64_t now);
 
 static inline int tcp_endpoint_is(const struct tcp_endpoint *e, uint8_t family, const uint8_t *addr,
                                   uint16_t port)
@@ -166,6 +172,6 @@ static inline int flow_dir(const struct tcp_endpoint *client, const struct tcp_e
 }
 
 /* flow.c: the list of connections holding buffered data, for the caps. */
-void tcp_ooo_changed(struct tcp_stage *t, struct conn *c);
+void tcp_ooo_changed(struct tcp_stage *t, struct tcp_flow *c);
 
 #endif

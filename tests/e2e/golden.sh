@@ -16,7 +16,7 @@ while read -r name cap opts; do
         printf '%s\n' "$got" >"$want"
         continue
     fi
-    if [ "$got" = "$(cat "$want" 2>/dev/null)" ]; then
+    if [ -f "$want" ] && [ "$got" = "$(cat "$want")" ]; then
         pass=$((pass + 1)); echo "ok    golden $name"
     else
         fail=$((fail + 1)); echo "FAIL  golden $name"

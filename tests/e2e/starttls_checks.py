@@ -69,7 +69,8 @@ def check_capture(cap, rows):
         op = c.get("opening", {})
         plain = tuple(n for n, _ in r["plain"])
         if plain == (0, 0):  # TLS from the first byte (an FTP data connection)
-            check(name + ": TLS from the first byte, no opening", "opening" not in c, str(op))
+            check(name + ": TLS from the first byte, no opening", c and "opening" not in c,
+                  str(c)[:300])
         elif plain[0] == 0:  # TLS from the client's first byte, a plaintext server
             check(name + ": the server's plaintext named " + r["proto"] + ", no request",
                   op.get("app") == r["proto"] and op.get("upgrade") == "none" and

@@ -19,7 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "../../src/capture/capture_int.h"
 #include "fuzz.h"
 #include "tcp.h"
 

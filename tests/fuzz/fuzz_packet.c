@@ -1,7 +1,7 @@
 /* Fuzz target: link-layer frames through the capture and tcp stages into
  * the pipeline.  The input is a sequence of frames, each a 2-byte length
  * and that many bytes of Ethernet. */
-#include "capture.h"
+#include "../../src/capture/capture_int.h"
 #include "fuzz.h"
 #include "pipeline.h"
 
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > size - at)
             n = size - at;
         struct cap_packet pkt = {.ts_us = (int64_t)at * 1000};
-        if (link_decode(1, data + at, n, n, &pkt) == LINK_OK)
+        if (cap_link_decode(1, data + at, n, n, &pkt) == LINK_OK)
             tcp_input(t, &pkt);
         at += n;
     }

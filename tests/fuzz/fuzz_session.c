@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "capture.h"
+#include "../../src/capture/capture_int.h"
 #include "fuzz.h"
 #include "pipeline.h"
 #include "verify.h"
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > size - at)
             n = size - at;
         struct cap_packet pkt = {.ts_us = (int64_t)at * 1000};
-        if (link_decode(1, data + at, n, n, &pkt) == LINK_OK)
+        if (cap_link_decode(1, data + at, n, n, &pkt) == LINK_OK)
             tcp_input(t, &pkt);
         at += n;
     }

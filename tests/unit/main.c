@@ -76,6 +76,7 @@ int main(void)
     suite_drafts();
     suite_views();
     suite_x509();
+    suite_pipeline();
     suite_progress();
     suite_community();
     CU_basic_set_mode(CU_BRM_NORMAL);

@@ -1,4 +1,6 @@
 /* The byte cursor: reads, sub-cursors, and that a failed read moves nothing. */
+#include <string.h>
+
 #include "base/cursor.h"
 #include "unit.h"
 
@@ -44,19 +46,67 @@ static void vectors_open_exactly(void)
     CU_ASSERT(cur_u8(&sub, &x) && x == 'a');
     CU_ASSERT(cur_u8(&c, &x) && x == 0xff);
 
-    /* A length past the end fails and consumes nothing, length included. */
+    /* A length past the end fails, consumes nothing (length included) and
+     * leaves the sub-cursor as it was: a cursor that opened the block
+     * anyway would have handed out bytes beyond its own. */
     static const uint8_t bad[] = {0x00, 0x05, 'a'};
+    const struct cursor unset = cur_make(b, 1);
     struct cursor d = cur_make(bad, sizeof(bad));
+    sub = unset;
     CU_ASSERT_FALSE(cur_vec16(&d, &sub));
     CU_ASSERT_EQUAL(cur_left(&d), 3);
+    CU_ASSERT(sub.p == unset.p && sub.n == unset.n);
     static const uint8_t bad24[] = {0x00, 0x00, 0x09, 1, 2};
     d = cur_make(bad24, sizeof(bad24));
     CU_ASSERT_FALSE(cur_vec24(&d, &sub));
     CU_ASSERT_EQUAL(cur_left(&d), 5);
+    CU_ASSERT(sub.p == unset.p && sub.n == unset.n);
     static const uint8_t bad8[] = {0x05, 'a'}; /* five bytes announced, one there */
     d = cur_make(bad8, sizeof(bad8));
     CU_ASSERT_FALSE(cur_vec8(&d, &sub));
     CU_ASSERT_EQUAL(cur_left(&d), 2);
+    CU_ASSERT(sub.p == unset.p && sub.n == unset.n);
+
+    /* The block may end exactly at the end of the bytes, not one past it. */
+    static const uint8_t edge[] = {0x02, 'a', 'b', 'c'};
+    d = cur_make(edge, 3);
+    CU_ASSERT(cur_vec8(&d, &sub) && cur_left(&sub) == 2 && cur_at_end(&d));
+    d = cur_make(edge, 2);
+    CU_ASSERT_FALSE(cur_vec8(&d, &sub));
+}
+
+/* Each read asked for one byte more than the cursor holds, over bytes that
+ * go on beyond it: without its length check, a read would succeed there or
+ * write what it saw past the end.  A failed read writes nothing. */
+static void failed_read_writes_nothing(void)
+{
+    static const uint8_t b[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    for (size_t n = 0; n < 4; n++) {
+        struct cursor c = cur_make(b, n), sub = cur_make(NULL, 99);
+        const uint8_t *slice = NULL;
+        uint8_t out[8] = {0}, u8 = 0, zero[8] = {0};
+        uint16_t u16 = 0;
+        uint32_t u32 = 0;
+
+        CU_ASSERT_FALSE(cur_sub(&c, n + 1, &sub));
+        CU_ASSERT(sub.p == NULL && sub.n == 99);
+        CU_ASSERT_FALSE(cur_bytes(&c, n + 1, &slice));
+        CU_ASSERT_PTR_NULL(slice);
+        CU_ASSERT_FALSE(cur_copy(&c, out, n + 1));
+        CU_ASSERT_EQUAL(memcmp(out, zero, sizeof(out)), 0);
+        CU_ASSERT_FALSE(cur_skip(&c, n + 1));
+        CU_ASSERT_FALSE(cur_peek_u8(&c, n, &u8));
+        if (n < 1)
+            CU_ASSERT_FALSE(cur_u8(&c, &u8));
+        if (n < 2)
+            CU_ASSERT_FALSE(cur_u16(&c, &u16));
+        if (n < 3)
+            CU_ASSERT_FALSE(cur_u24(&c, &u32));
+        CU_ASSERT_FALSE(cur_u32(&c, &u32));
+        CU_ASSERT_FALSE(cur_u32le(&c, &u32));
+        CU_ASSERT(u8 == 0 && u16 == 0 && u32 == 0);
+        CU_ASSERT(cur_ptr(&c) == b && cur_left(&c) == n);
+    }
 }
 
 static void le_and_peek(void)
@@ -77,6 +127,7 @@ void suite_cursor(void)
         {"reads big-endian integers", reads_big_endian},
         {"a failed read leaves the cursor", failed_read_leaves_cursor},
         {"length-prefixed vectors", vectors_open_exactly},
+        {"a failed read writes nothing", failed_read_writes_nothing},
         {"little-endian read and peek", le_and_peek},
         CU_TEST_INFO_NULL,
     };

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ip.h"
+#include "../../src/tcp/ip_int.h"
 #include "unit.h"
 
 /* IPv4 with a 4-byte Router Alert option (IHL 6), TCP, 4 payload bytes. */
@@ -15,7 +15,7 @@ static const uint8_t v4opts[] = {
 static void ipv4_with_options(void)
 {
     struct ip_datagram d;
-    CU_ASSERT_EQUAL_FATAL(ip_decode(v4opts, sizeof(v4opts), &d), IP_OK);
+    CU_ASSERT_EQUAL_FATAL(tcp_ip_decode(v4opts, sizeof(v4opts), &d), IP_OK);
     CU_ASSERT_EQUAL(d.family, 4);
     CU_ASSERT_EQUAL(d.proto, 6);
     CU_ASSERT(memcmp(d.src, (uint8_t[]){192, 0, 2, 1}, 4) == 0);
@@ -33,7 +33,7 @@ static void each_cut(const uint8_t *pkt, size_t n, size_t hdr)
         uint8_t *b = malloc(cut ? cut : 1);
         struct ip_datagram d;
         memcpy(b, pkt, cut);
-        enum ip_result r = ip_decode(b, cut, &d);
+        enum ip_result r = tcp_ip_decode(b, cut, &d);
         if (cut < hdr)
             CU_ASSERT_EQUAL(r, IP_TRUNCATED);
         if (r == IP_OK)
@@ -53,7 +53,7 @@ static void ipv4_padding_dropped(void)
     struct ip_datagram d;
     memcpy(b, v4opts, sizeof(v4opts));
     memset(b + sizeof(v4opts), 0xee, 10); /* Ethernet padding or garbage */
-    CU_ASSERT_EQUAL_FATAL(ip_decode(b, sizeof(b), &d), IP_OK);
+    CU_ASSERT_EQUAL_FATAL(tcp_ip_decode(b, sizeof(b), &d), IP_OK);
     CU_ASSERT_EQUAL(d.caplen, 4);
     CU_ASSERT_EQUAL(d.wirelen, 4);
 }
@@ -64,19 +64,19 @@ static void ipv4_bad_fields(void)
     struct ip_datagram d;
     memcpy(b, v4opts, sizeof(b));
     b[0] = 0x44; /* IHL 16 bytes */
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_MALFORMED);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_MALFORMED);
     memcpy(b, v4opts, sizeof(b));
     b[3] = 10; /* total length shorter than the header */
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_MALFORMED);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_MALFORMED);
     memcpy(b, v4opts, sizeof(b));
     b[0] = 0x55;
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_MALFORMED);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_MALFORMED);
     memcpy(b, v4opts, sizeof(b));
     b[9] = 17;
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_NOT_TCP);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_NOT_TCP);
     memcpy(b, v4opts, sizeof(b));
     b[6] = 0x20; /* more fragments */
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_FRAGMENT);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_FRAGMENT);
     CU_ASSERT_EQUAL(d.frag_id, 0x1234);
     CU_ASSERT(d.frag_more);
 }
@@ -94,7 +94,7 @@ static const uint8_t v6ext[] = {
 static void ipv6_extension_headers(void)
 {
     struct ip_datagram d;
-    CU_ASSERT_EQUAL_FATAL(ip_decode(v6ext, sizeof(v6ext), &d), IP_OK);
+    CU_ASSERT_EQUAL_FATAL(tcp_ip_decode(v6ext, sizeof(v6ext), &d), IP_OK);
     CU_ASSERT_EQUAL(d.family, 6);
     CU_ASSERT_EQUAL(d.proto, 6);
     CU_ASSERT_EQUAL(d.src[15], 1);
@@ -115,14 +115,14 @@ static void ipv6_bad_extension(void)
     struct ip_datagram d;
     memcpy(b, v6ext, sizeof(b));
     b[41] = 9; /* hop-by-hop claims 80 bytes, payload is 19 */
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_MALFORMED);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_MALFORMED);
     memcpy(b, v6ext, sizeof(b));
     b[48] = 17; /* UDP after the options */
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_NOT_TCP);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_NOT_TCP);
     memcpy(b, v6ext, sizeof(b));
     b[6] = 44;            /* a fragment header where the hop-by-hop was */
     b[42] = 0, b[43] = 9; /* offset 8, more fragments */
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_FRAGMENT);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_FRAGMENT);
     CU_ASSERT_EQUAL(d.frag_offset, 8);
     CU_ASSERT(d.frag_more);
 }
@@ -138,7 +138,7 @@ static void ipv6_header_loop_is_bounded(void)
     b[6] = 60;
     for (int i = 0; i < 20; i++)
         b[40 + 8 * i] = 60;
-    CU_ASSERT_EQUAL(ip_decode(b, sizeof(b), &d), IP_MALFORMED);
+    CU_ASSERT_EQUAL(tcp_ip_decode(b, sizeof(b), &d), IP_MALFORMED);
 }
 
 void suite_ip(void)

@@ -4,7 +4,7 @@
 
 #include <pcap/dlt.h>
 
-#include "capture.h"
+#include "../../src/capture/capture_int.h"
 #include "unit.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -29,7 +29,7 @@ static void check(int dlt, const uint8_t *hdr, size_t hlen, uint16_t want_type)
     size_t n = frame(buf, hdr, hlen);
     struct cap_packet pkt;
 
-    CU_ASSERT_EQUAL_FATAL(link_decode(dlt, buf, n, n + 4, &pkt), LINK_OK);
+    CU_ASSERT_EQUAL_FATAL(cap_link_decode(dlt, buf, n, n + 4, &pkt), LINK_OK);
     CU_ASSERT_EQUAL(pkt.ethertype, want_type);
     CU_ASSERT_PTR_EQUAL(pkt.l3, buf + hlen);
     CU_ASSERT_EQUAL(pkt.l3_caplen, sizeof(ip4));
@@ -37,7 +37,7 @@ static void check(int dlt, const uint8_t *hdr, size_t hlen, uint16_t want_type)
     for (size_t cut = 0; cut < hlen; cut++) {
         uint8_t *exact = malloc(cut ? cut : 1);
         memcpy(exact, buf, cut);
-        CU_ASSERT_NOT_EQUAL(link_decode(dlt, exact, cut, cut, &pkt), LINK_OK);
+        CU_ASSERT_NOT_EQUAL(cap_link_decode(dlt, exact, cut, cut, &pkt), LINK_OK);
         free(exact);
     }
 }
@@ -65,7 +65,8 @@ static void too_many_tags(void)
     struct cap_packet pkt;
     for (int i = 0; i < 40; i++)
         buf[12 + 4 * i] = 0x81;
-    CU_ASSERT_EQUAL(link_decode(DLT_EN10MB, buf, sizeof(buf), sizeof(buf), &pkt), LINK_MALFORMED);
+    CU_ASSERT_EQUAL(cap_link_decode(DLT_EN10MB, buf, sizeof(buf), sizeof(buf), &pkt),
+                    LINK_MALFORMED);
 }
 
 static void non_ip_is_other(void)
@@ -73,10 +74,10 @@ static void non_ip_is_other(void)
     uint8_t arp[60] = {0};
     struct cap_packet pkt;
     arp[12] = 0x08, arp[13] = 0x06;
-    CU_ASSERT_EQUAL(link_decode(DLT_EN10MB, arp, sizeof(arp), sizeof(arp), &pkt), LINK_OTHER);
-    CU_ASSERT_EQUAL(link_decode(147 /* DLT_USER0 */, arp, sizeof(arp), sizeof(arp), &pkt),
+    CU_ASSERT_EQUAL(cap_link_decode(DLT_EN10MB, arp, sizeof(arp), sizeof(arp), &pkt), LINK_OTHER);
+    CU_ASSERT_EQUAL(cap_link_decode(147 /* DLT_USER0 */, arp, sizeof(arp), sizeof(arp), &pkt),
                     LINK_OTHER);
-    CU_ASSERT_FALSE(link_supported(147));
+    CU_ASSERT_FALSE(cap_link_supported(147));
 }
 
 static void linux_cooked(void)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
+#include "../../src/capture/capture_int.h"
 #include "unit.h"
 
 #define TLSK 0x544C534Bu

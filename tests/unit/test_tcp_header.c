@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ip.h"
+#include "../../src/tcp/ip_int.h"
 #include "unit.h"
 
 /* SYN with MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
