@@ -189,6 +189,18 @@ many_files() { # 40 connections, 80 files, 30 descriptors
 }
 check "--extract: 80 files written with 30 file descriptors" many_files
 
+# --- Memory: a connection that never sent a byte costs a few hundred
+# bytes (its tls and analysis state wait for the first one): 20,000 SYNs
+# fit in 120 MB of address space (they took 370 MB, and a connection
+# without memory went unshown).
+syn_memory() {
+    /usr/bin/python3 -c "import sys; sys.path.insert(0, 'tests/hostile'); import gen
+gen.syn_flood('$OUT/syn20k.pcap', 20000)" || return 1
+    (ulimit -v 120000 && "$TLSDUMP" --summary -r "$OUT/syn20k.pcap" >"$OUT/syn20k.out" 2>&1) &&
+        grep -q '^20000 connections: incomplete 20000$' "$OUT/syn20k.out"
+}
+check "20,000 SYNs in 120 MB: every connection shown" syn_memory
+
 # --- The key password without a visible argument.
 key_password() {
     local cap=$PCAPS/dec-tls12-rsa-aes128-gcm.pcap key=tests/unit/data/rsa-pkcs8-enc.pem
