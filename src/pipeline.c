@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "pipeline_int.h"
+#include "base/budget.h"
 
 /* A connection's stages (its tls connection, which holds its keys, and
  * its analysis), the clock of what was shown, and the views' slots.  The
@@ -140,6 +141,7 @@ static struct pipeline_conn *pipeline_conn_new(struct pipeline *p, const struct 
     struct pipeline_conn *pc = calloc(1, sizeof(*pc));
     if (!pc)
         return NULL;
+    budget_charge(sizeof(*pc));
     pc->p = p;
     pc->conn = ev->conn;
     pc->last_us = ev->conn->first_ts_us;
@@ -210,6 +212,7 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     if (need && !stages(pc)) {
         if (tev->kind == TCP_EV_CLOSE) {
             tev->conn->user = NULL;
+            budget_credit(sizeof(*pc));
             free(pc);
         }
         return;
@@ -236,6 +239,7 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     } else if (tev->kind == TCP_EV_CLOSE) {
         tev->conn->user = NULL;
         stages_free(pc);
+        budget_credit(sizeof(*pc));
         free(pc);
     }
 }

@@ -194,10 +194,12 @@ static void close_conn(struct text_view *tv, const struct vm_event *ev)
     findings(tv, ev);
     if (d->keys && !d->decrypted && d->protected_seen)
         fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id, d->reason);
-    if (ev->reason == VM_CLOSE_IDLE || ev->reason == VM_CLOSE_EVICTED)
+    if (ev->reason == VM_CLOSE_IDLE || ev->reason == VM_CLOSE_EVICTED ||
+        ev->reason == VM_CLOSE_MEMORY)
         fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
-                ev->reason == VM_CLOSE_IDLE ? "idle longer than the timeout (-t)"
-                                            : "connection table full (--max-conns)");
+                ev->reason == VM_CLOSE_IDLE      ? "idle longer than the timeout (-t)"
+                : ev->reason == VM_CLOSE_EVICTED ? "connection table full (--max-conns)"
+                                                 : "memory budget spent (--max-memory)");
 }
 
 static void gap(struct text_view *tv, const struct vm_event *ev)

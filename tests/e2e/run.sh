@@ -200,6 +200,26 @@ gen.syn_flood('$OUT/syn20k.pcap', 20000)" || return 1
         grep -q '^20000 connections: incomplete 20000$' "$OUT/syn20k.out"
 }
 check "20,000 SYNs in 120 MB: every connection shown" syn_memory
+# 50 connections each holding 3 bytes of a record header, in 200,000
+# bytes: the ones idle longest are forgotten, and every view says so.
+memory_budget() {
+    /usr/bin/python3 -c "import sys; sys.path.insert(0, 'tests/hostile'); import gen
+gen.partial_headers('$OUT/budget.pcap', 50)" || return 1
+    local cap=$OUT/budget.pcap m=--max-memory=200000
+    "$TLSDUMP" $m -r "$cap" >"$OUT/budget.txt" 2>"$OUT/budget.err" || return 1
+    grep -q '^tlsdump: [1-9][0-9]* connections were forgotten to stay within --max-memory' \
+        "$OUT/budget.err" || return 1
+    local n; n=$(sed -n 's/^tlsdump: \([0-9]*\) connections were forgotten.*/\1/p' "$OUT/budget.err")
+    [ "$(grep -c 'connection forgotten: memory budget spent (--max-memory)$' "$OUT/budget.txt")" = "$n" ] ||
+        return 1
+    [ "$("$TLSDUMP" $m -j -r "$cap" 2>/dev/null | grep -c '"evicted_for_memory":true')" = "$n" ] ||
+        return 1
+    "$TLSDUMP" $m --summary -r "$cap" 2>/dev/null | grep -q "^evicted for the memory budget (--max-memory): $n\$" ||
+        return 1
+    # without the budget, none is forgotten
+    ! "$TLSDUMP" -r "$cap" 2>&1 | grep -q 'memory'
+}
+check "--max-memory: connections idle longest forgotten, said in text, JSON, summary, stderr" memory_budget
 
 # --- The key password without a visible argument.
 key_password() {
