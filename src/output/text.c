@@ -188,10 +188,34 @@ static void resumed(struct text_view *tv, const struct vm_event *ev)
                 : "");
 }
 
+/* The anomalies the summary lists that were not told as events (JSON's
+ * connection line lists them all): a handshake message that did not
+ * decode (malformed, or longer than the tls stage keeps: then that
+ * direction's handshake ends there) or an alert record that did not. */
+static void anomalies(struct text_view *tv, const struct vm_event *ev)
+{
+    const struct vm_summary *s = ev->summary;
+    for (int i = 0; i < s->nproblems; i++) {
+        const struct vm_problem_seen *p = &s->problems[i];
+        const char *arrow = p->dir == DIR_C2S ? "C>S" : "S>C";
+        if (p->kind == VM_PROB_BAD_MESSAGE)
+            fprintf(tv->out,
+                    "%" PRIu64 "    anomaly: %s handshake message of %" PRIu64
+                    " bytes malformed, or too long to decode (over 1 MiB)\n",
+                    ev->conn->id, arrow, p->value);
+        else if (p->kind == VM_PROB_BAD_ALERT)
+            fprintf(tv->out,
+                    "%" PRIu64 "    anomaly: %s alert record of %" PRIu64
+                    " bytes does not hold whole alerts\n",
+                    ev->conn->id, arrow, p->value);
+    }
+}
+
 static void close_conn(struct text_view *tv, const struct vm_event *ev)
 {
     const struct vm_decryption *d = &ev->summary->decryption;
     findings(tv, ev);
+    anomalies(tv, ev);
     if (d->keys && !d->decrypted && d->protected_seen)
         fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id, d->reason);
     if (ev->reason == VM_CLOSE_IDLE || ev->reason == VM_CLOSE_EVICTED ||

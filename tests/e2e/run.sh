@@ -220,6 +220,19 @@ gen.partial_headers('$OUT/budget.pcap', 50)" || return 1
     ! "$TLSDUMP" -r "$cap" 2>&1 | grep -q 'memory'
 }
 check "--max-memory: connections idle longest forgotten, said in text, JSON, summary, stderr" memory_budget
+# Every anomaly of JSON's connection lines is in the text too: handshake
+# messages claiming 16 MiB (bad_message), said at the connection's end.
+text_anomalies() {
+    /usr/bin/python3 -c "import sys; sys.path.insert(0, 'tests/hostile'); import gen
+gen.huge_lengths('$OUT/huge.pcap', 6)" || return 1
+    local j t
+    j=$("$TLSDUMP" -j -r "$OUT/huge.pcap" | grep '"type":"connection"' |
+        grep -o '"kind":"bad_message","dir":"client","bytes":16777215' | wc -l)
+    t=$("$TLSDUMP" -r "$OUT/huge.pcap" |
+        grep -c '^[0-9]*    anomaly: C>S handshake message of 16777215 bytes malformed, or too long')
+    [ "$j" = 3 ] && [ "$t" = "$j" ]
+}
+check "text says each bad_message anomaly JSON lists (16 MiB handshake messages)" text_anomalies
 
 # --- The key password without a visible argument.
 key_password() {
