@@ -96,7 +96,7 @@ check "pause: the silence longer than -t is said once, the same connection goes 
 pause_json() {
     run pause-j -j -r "$VAR/pause.pcap" -l "$PCAPS/tls13-openssl.keys"
     run clean-j -j -r "$PCAPS/tls13-openssl.pcap" -l "$PCAPS/tls13-openssl.keys"
-    grep -q '"type":"resumed","id":1,"dir":"server",.*"after_s":1000\.[0-9]*}' "$OUT/pause-j.out" &&
+    grep -q '"type":"resumed","schema":1,"id":1,"dir":"server",.*"after_s":1000\.[0-9]*}' "$OUT/pause-j.out" &&
         grep -q '"idle_resumes":1' "$OUT/pause-j.out" &&
         [ "$(grep -o '"app_data":{[^}]*}[^}]*}' "$OUT/pause-j.out")" = \
           "$(grep -o '"app_data":{[^}]*}[^}]*}' "$OUT/clean-j.out")" ]
@@ -276,7 +276,8 @@ check "unknown long option: one line" bad_input bogus 'unknown option --bogus' -
 check "missing argument: one line" bad_input noarg 'r needs an argument' -r
 check "two sources: refused" bad_input tworeads 'give one source' -r a -r b
 check "--max-conns 0: said" bad_input maxconns0 'at least 1' --max-conns 0 -r x
-check "-j with -d: refused with a message" bad_input jd 'd is for the text view, not -j' -j -d -r x
+check "-j with -x: refused with a message" bad_input jx 'x is for the text view, not -j' -j -x -r x
+check "-j with -T: refused with a message" bad_input jT 'T is for the text view, not -j' -j -T -r x
 check "--summary with -x: refused with a message" bad_input sx 'x is for the text view' --summary -x -r x
 check "-p - with -r -: refused" bad_input pstdin 'both read standard input' -p - -r -
 run dnokeys -r "$PCAPS/tls13-openssl.pcap" -d
@@ -290,6 +291,33 @@ closed_pipe() { # the reader exits early: status 0, nothing on stderr, no full r
 }
 check "output closed by its reader (| head): status 0, quiet" closed_pipe
 check "truncated capture still shows what came before" grep -q 'New TCP connection' "$OUT/truncated.out"
+
+# --color: escape codes around the directions, failures and decrypted data
+# with always; none with never, nor by default when the output is not a
+# terminal, nor on a terminal (script(1) gives one) when NO_COLOR is set.
+ESC=$(printf '\033')
+colors() {
+    local k=$PCAPS/tls13-openssl.keys c=$PCAPS/tls13-openssl.pcap
+    run col-always -r "$c" -l "$k" -d --color=always
+    grep -q "  ${ESC}\[36mC>S${ESC}\[0m  Handshake$" "$OUT/col-always.out" &&
+        grep -q "${ESC}\[35mS>C" "$OUT/col-always.out" &&
+        grep -q "^${ESC}\[32m    GET /page.html HTTP/1.0$" "$OUT/col-always.out" || return 1
+    run col-fail -r "$PCAPS/fail-unknown-ca-tls12.pcap" --color=always
+    grep -q "${ESC}\[1;31mverdict: failed${ESC}\[0m" "$OUT/col-fail.out" &&
+        grep -q "${ESC}\[1;31mdiagnosis: unknown_ca" "$OUT/col-fail.out" || return 1
+    run col-never -r "$c" -l "$k" -d --color=never
+    run col-default -r "$c" -l "$k" -d
+    lacks "$ESC" "$OUT/col-never.out" && lacks "$ESC" "$OUT/col-default.out" &&
+        cmp -s "$OUT/col-never.out" "$OUT/col-default.out" || return 1
+    [ "$(sed "s/${ESC}\[[0-9;]*m//g" "$OUT/col-always.out")" = "$(cat "$OUT/col-never.out")" ] ||
+        return 1
+    command -v script >/dev/null || return 0
+    script -q -c "'$TLSDUMP' -r '$c' --no-progress" /dev/null >"$OUT/col-tty.out" </dev/null
+    NO_COLOR=1 script -q -c "'$TLSDUMP' -r '$c' --no-progress" /dev/null >"$OUT/col-nocolor.out" </dev/null
+    grep -q "${ESC}\[36mC>S" "$OUT/col-tty.out" && lacks "$ESC" "$OUT/col-nocolor.out"
+}
+check "--color: always colours, never and NO_COLOR and a pipe do not; same text" colors
+check "--color=bogus: refused" bad_input colbad 'give auto, always or never' --color=bogus -r x
 
 # Corrupt packets in the middle of a good capture: counted, skipped, run on.
 corrupt() {
@@ -399,6 +427,7 @@ sub /usr/bin/python3 tests/e2e/diagnosis_checks.py "$TLSDUMP"
 sub /usr/bin/python3 tests/e2e/starttls_checks.py "$TLSDUMP" "$OUT"
 sub /usr/bin/python3 tests/e2e/legacy_checks.py "$TLSDUMP"
 sub /usr/bin/python3 tests/e2e/ecosystem_checks.py "$TLSDUMP" "$OUT"
+sub /usr/bin/python3 tests/e2e/schema_checks.py "$TLSDUMP" "$OUT"
 
 # --- Live capture in a network namespace of our own (needs root).
 if [ "$(id -u)" = 0 ] && command -v openssl >/dev/null && ip netns add "tlsdump-e2e-$$" 2>/dev/null; then
