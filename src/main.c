@@ -658,6 +658,11 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 "tlsdump: %llu frames claimed more captured bytes than their length on the "
                 "wire; their captured bytes were used\n",
                 (unsigned long long)cs.overlong);
+    if (cs.unsupported)
+        fprintf(stderr,
+                "tlsdump: %llu frames of link type %d (pcap's LINKTYPE_ numbers) were skipped: "
+                "tlsdump does not decode it; the file's other interfaces were read\n",
+                (unsigned long long)cs.unsupported, cs.unsupported_dlt);
     if (cs.malformed + ts.truncated + ts.malformed)
         fprintf(stderr, "tlsdump: %llu malformed or truncated packets were skipped\n",
                 (unsigned long long)(cs.malformed + ts.truncated + ts.malformed));

@@ -392,6 +392,55 @@ PY
 }
 check "pcapng timestamps near 2^64 microseconds: no overflow" extreme_times
 
+# pcapng whose interfaces have different link types (libpcap refuses
+# them): Ethernet (tls13-openssl), raw IP in nanoseconds (variants/rawip,
+# another connection's port) and DLT_USER0, interleaved by time in one
+# section, written here; every connection as when read alone, the USER0
+# frames skipped and said, a filter applied to each link type.  And
+# mergecap's file of Ethernet and SLL, when mergecap is here.
+mixed_links() {
+    /usr/bin/python3 - "$PCAPS/multi-openssl.pcap" "$VAR/rawip.pcap" "$OUT/mixed.pcapng" <<'PY' || return 1
+import struct, sys
+def frames(path):
+    d = open(path, 'rb').read()
+    lt, pos = struct.unpack('<I', d[20:24])[0], 24
+    while pos + 16 <= len(d):
+        s, us, incl, orig = struct.unpack('<IIII', d[pos:pos + 16])
+        yield s * 10**6 + us, d[pos + 16:pos + 16 + incl], orig
+        pos += 16 + incl
+def block(t, body):
+    body += b'\0' * (-len(body) % 4)
+    return struct.pack('<II', t, len(body) + 12) + body + struct.pack('<I', len(body) + 12)
+out = block(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+out += block(1, struct.pack('<HHI', 1, 0, 0))                            # 0: Ethernet, us
+out += block(1, struct.pack('<HHI', 101, 0, 0) + struct.pack('<HHB3x', 9, 1, 9) + b'\0' * 4)  # 1: raw IP, ns
+out += block(1, struct.pack('<HHI', 147, 0, 0))                          # 2: USER0
+pk = [(t, 0, f, o) for t, f, o in frames(sys.argv[1])] + \
+     [(t, 1, f, o) for t, f, o in frames(sys.argv[2])] + [(0, 2, b'\1\2\3\4', 4)] * 3
+for t, i, f, o in sorted(pk, key=lambda p: p[0]):
+    t = t * 1000 if i == 1 else t
+    out += block(6, struct.pack('<IIIII', i, t >> 32, t & 0xffffffff, len(f), o) + f)
+open(sys.argv[3], 'wb').write(out)
+PY
+    run mixed-j -j -r "$OUT/mixed.pcapng"
+    run mixed-a -j -r "$PCAPS/multi-openssl.pcap"
+    run mixed-b -j -r "$VAR/rawip.pcap"
+    conns() { grep -h '"type":"connection"' "$@" | sed 's/"id":[0-9]*,//' | sort; }
+    [ "$(rc_of mixed-j)" = 0 ] && [ "$(grep -c '"type":"connection"' "$OUT/mixed-j.out")" = 4 ] &&
+        [ "$(conns "$OUT/mixed-j.out")" = "$(conns "$OUT/mixed-a.out" "$OUT/mixed-b.out")" ] &&
+        grep -qx 'tlsdump: 3 frames of link type 147 .*were skipped: tlsdump does not decode it; the file.s other interfaces were read' "$OUT/mixed-j.err" || return 1
+    port=$(sed -n 's/.*"type":"open".*"server":{"ip":"[^"]*","port":\([0-9]*\)}.*/\1/p' "$OUT/mixed-b.out" | head -1)
+    run mixed-f -j -r "$OUT/mixed.pcapng" tcp port "$port"
+    [ "$(grep -c '"type":"connection"' "$OUT/mixed-f.out")" = 1 ] || return 1
+    command -v mergecap >/dev/null || return 0
+    rm -f "$OUT/merged.pcapng"
+    mergecap -w "$OUT/merged.pcapng" "$PCAPS/multi-openssl.pcap" "$VAR/sll.pcap" &&
+        run merged -j -r "$OUT/merged.pcapng" && run mixed-c -j -r "$VAR/sll.pcap" &&
+        [ "$(conns "$OUT/merged.out")" = "$(conns "$OUT/mixed-a.out" "$OUT/mixed-c.out")" ] &&
+        [ ! -s "$OUT/merged.err" ]
+}
+check "pcapng with interfaces of different link types: each read as its own, others skipped and said" mixed_links
+
 # Every cut of a capture: never a crash.
 cuts() {
     local size i
