@@ -14,6 +14,7 @@
 
 #include "base/registry.h"
 #include "base/util.h"
+#include "hexdump.h"
 #include "views.h"
 
 struct text_view {
@@ -277,49 +278,6 @@ static void problem(struct text_view *tv, const struct vm_event *ev)
     fputc('\n', tv->out);
 }
 
-/* Lines of "    0010  xx xx ...  ascii", built by hand into a block that is
- * written at once: -d and -x on a large transfer print a line per 16 bytes,
- * and stdio calls per byte or per line would make output the bottleneck. */
-static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
-{
-    static const char hex[] = "0123456789abcdef";
-    char block[8192];
-    size_t len = 0;
-
-    for (size_t i = 0; i < n; i += 16) {
-        char *line = block + len;
-        size_t l = 0;
-        memcpy(line, "    ", 4);
-        l = 4;
-        for (int shift = 12; shift >= 0; shift -= 4)
-            line[l++] = hex[(i >> shift) & 15];
-        line[l++] = ' ';
-        for (size_t k = i; k < i + 16; k++) {
-            if (k < n) {
-                line[l++] = ' ';
-                line[l++] = hex[p[k] >> 4];
-                line[l++] = hex[p[k] & 15];
-            } else if (ascii) {
-                memcpy(line + l, "   ", 3);
-                l += 3;
-            }
-        }
-        if (ascii) {
-            line[l++] = ' ';
-            line[l++] = ' ';
-            for (size_t k = i; k < i + 16 && k < n; k++)
-                line[l++] = p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '.';
-        }
-        line[l++] = '\n';
-        len += l;
-        if (len > sizeof(block) - 128) { /* a line is at most 76 bytes */
-            fwrite(block, 1, len, out);
-            len = 0;
-        }
-    }
-    fwrite(block, 1, len, out);
-}
-
 static int is_text(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -337,7 +295,7 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
     fputs(rule, tv->out);
     paint(tv, SGR_DATA);
     if (!is_text(p, n)) {
-        hex_dump(tv->out, p, n, !tv->opts.no_ascii);
+        out_hex_dump(tv->out, p, n, !tv->opts.no_ascii);
     } else {
         fputs("    ", tv->out);
         for (size_t i = 0; i < n; i++) {
@@ -365,7 +323,7 @@ static void plaintext(struct text_view *tv, const struct vm_event *ev)
     prefix(tv, ev);
     fprintf(tv->out, "plaintext, %zu bytes\n", ev->nbytes);
     if (tv->opts.hex)
-        hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.no_ascii);
+        out_hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.no_ascii);
     if (tv->opts.data)
         app_data(tv, ev->bytes, ev->nbytes);
 }
@@ -407,8 +365,8 @@ static void record(struct text_view *tv, const struct vm_event *ev)
                !tv->opts.quiet)
         fputs("      (encrypted)\n", tv->out);
     if (tv->opts.hex)
-        opened ? hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
-               : hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
+        opened ? out_hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
+               : out_hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
     if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
         app_data(tv, r->plain.p, r->plain.n);
 }
