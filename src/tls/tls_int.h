@@ -103,6 +103,7 @@ struct tls_parsed {
     uint8_t sid_len;
     uint16_t suite;         /* ServerHello: cipher_suite (0xffff: an early draft's HRR has none) */
     uint8_t compression;    /* ServerHello: compression_method */
+    uint16_t group;         /* ServerHello key_share, ServerKeyExchange named curve (0 none) */
     struct tls_hello hello; /* a hello's lists for the fingerprints, once begun */
     int hello_begun;
     struct tls_ext_said ext;
@@ -266,5 +267,14 @@ int tls_dec_u16_list(struct tls_dec *d, struct cursor *v, int node, const char *
                      enum reg_table table, uint16_t *keep, int *nkeep);
 /* Appends x to a hello list unless it is GREASE. */
 void tls_hello_add(uint16_t *list, int *n, uint16_t x);
+
+/* 1 for a draft before 22 (0x7f00-0x7f15), whose ServerHello has no
+ * legacy_session_id_echo and no compression method, and whose
+ * HelloRetryRequest is a message of its own (type 6). */
+int tls_is_early_draft(uint16_t v);
+
+/* 1 for the kinds the record framer reports, whose value is the stream
+ * offset where they arose. */
+int tls_problem_is_framing(enum tls_problem_kind kind);
 
 #endif

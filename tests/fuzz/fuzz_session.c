@@ -52,12 +52,14 @@ static void setup(void)
     base_use = budget_used();
 }
 
-static struct pipeline *pipeline_with_views(struct analyzer *an)
+static struct pipeline *pipeline_with_views(struct an_analyzer *an)
 {
     struct out_text_opts all = {
-        .segments = 1, .all_fields = 1, .hex = 1, .data = 1, .cert_text = 1};
+        .segments = 1, .all_fields = 1, .hex = 1, .data = 1, .cert_text = 1, .color = 1};
+    struct out_json_opts json = {.data = 1, .certs = 1}; /* -j -d --certs */
     struct pipeline *p = pipeline_new(keys, an);
-    struct view *v[3] = {out_text_new(sink, &all), out_json_new(sink), out_summary_new(sink)};
+    struct view *v[3] = {out_text_new(sink, &all), out_json_new(sink, &json),
+                         out_summary_new(sink)};
     for (int i = 0; i < 3; i++)
         if (!p || !v[i] || !pipeline_add_view(p, v[i]))
             abort();
@@ -68,7 +70,7 @@ static void run(const uint8_t *data, size_t size)
 {
     struct tcp_config cfg;
     budget_set_limit(size & 1 ? base_use + (256 << 10) : BUDGET_DEFAULT);
-    struct analyzer *an = analyzer_new(verifier);
+    struct an_analyzer *an = an_analyzer_new(verifier);
     struct pipeline *p = an ? pipeline_with_views(an) : NULL;
     tcp_config_defaults(&cfg);
     cfg.max_ooo_conn = 1 << 16;
@@ -91,7 +93,7 @@ static void run(const uint8_t *data, size_t size)
     }
     tcp_free(t);
     pipeline_free(p);
-    analyzer_free(an);
+    an_analyzer_free(an);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
