@@ -1,10 +1,13 @@
 /*
  * The field tree's arena.  Caps keep a hostile message from growing it
- * without bound: past them fields are dropped and the tree says so.
+ * without bound: past them fields are dropped and the tree says so.  Every
+ * connection has a tree, so what the arenas hold is charged to the memory
+ * budget (base/budget.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/budget.h"
 #include "base/fields.h"
 
 #define MAX_FIELDS 65536
@@ -17,6 +20,7 @@ void ft_init(struct ftree *t)
 
 void ft_release(struct ftree *t)
 {
+    budget_credit((size_t)t->cap * sizeof(*t->f) + t->str_cap);
     free(t->f);
     free(t->str);
     ft_init(t);
@@ -33,6 +37,7 @@ static int add(struct ftree *t, int parent, const char *key, enum field_kind kin
             t->full = 1;
             return FT_NONE;
         }
+        budget_charge((size_t)(cap - t->cap) * sizeof(*f));
         t->f = f;
         t->cap = cap;
     }
@@ -144,6 +149,7 @@ int ft_str(struct ftree *t, int parent, const char *key, const char *s)
             t->full = 1;
             return FT_NONE;
         }
+        budget_charge(cap - t->str_cap);
         t->str = str;
         t->str_cap = cap;
     }
