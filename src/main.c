@@ -48,12 +48,17 @@ struct options {
     char password_buf[1024]; /* -p -: read from standard input */
     const char *ca_file, *ca_path;
     int json, summary;
-    int no_progress; /* --no-progress */
+    int curses;                    /* -C */
+    unsigned long long curses_mib; /* --curses-memory */
+    int no_progress;               /* --no-progress */
     const char *user;
     char *filter;
 };
 
 static struct capture *running; /* for the signal handler */
+static volatile sig_atomic_t signalled;
+static struct view *screen; /* --curses */
+static size_t secrets_loaded;
 
 static void usage(FILE *out)
 {
@@ -93,6 +98,8 @@ static void usage(FILE *out)
           "  -N, --cert-text       print certificates in full\n"
           "  -q, --quiet           one line per record\n"
           "Other outputs:\n"
+          "  -C, --curses          browse the connections on the terminal, as they come\n"
+          "  --curses-memory MiB   detail (timelines, plaintext) --curses keeps (default 256)\n"
           "  -j, --json            JSON Lines: an object per event, a summary per connection\n"
           "  --summary             a line per connection (verdict or diagnosis, JA4), then totals\n"
           "  -w, --write FILE      write the decrypted conversation as a pcap ('-': standard\n"
@@ -153,6 +160,7 @@ enum {
     OPT_CA_FILE,
     OPT_CA_PATH,
     OPT_NO_PROGRESS,
+    OPT_CURSES_MEMORY,
 };
 
 /* tcpdump's long names where it has one (--count, --list-interfaces,
@@ -198,6 +206,8 @@ static const struct option long_opts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"curses", no_argument, NULL, 'C'},
+    {"curses-memory", required_argument, NULL, OPT_CURSES_MEMORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -323,8 +333,16 @@ static int take_filter(struct options *o, int argc, char **argv)
 /* Options about what is written and where. */
 static int outputs_fit(const struct options *o)
 {
-    if (o->json && o->summary) {
-        fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
+    if (o->json + o->summary + o->curses > 1) {
+        fputs("tlsdump: -j, --summary and --curses are three outputs: choose one\n", stderr);
+        return 0;
+    }
+    if (o->curses && o->write_file && !strcmp(o->write_file, "-")) {
+        fputs("tlsdump: -w - and --curses both use standard output: give -w a file\n", stderr);
+        return 0;
+    }
+    if (o->curses && !isatty(STDOUT_FILENO)) {
+        fputs("tlsdump: --curses needs a terminal on standard output\n", stderr);
         return 0;
     }
     if (o->keys_out && !strcmp(o->keys_out, "-")) {
@@ -379,6 +397,11 @@ static int number_option(struct options *o, int c, const char *arg)
             return 0;
         o->tcp.max_ooo_total = (size_t)n;
         return 1;
+    case OPT_CURSES_MEMORY:
+        if (!parse_number(arg, "--curses-memory", 1ull << 24, &n))
+            return 0;
+        o->curses_mib = n;
+        return 1;
     }
     return 0;
 }
@@ -414,6 +437,9 @@ static int view_option(struct options *o, int c)
         return 1;
     case 'j':
         o->json = 1;
+        return 1;
+    case 'C':
+        o->curses = 1;
         return 1;
     case 'n': /* tlsdump never resolves names */
     case 'H':
@@ -474,6 +500,7 @@ static int option(struct options *o, int c, char **argv)
     case OPT_MAX_CONNS:
     case OPT_MAX_BUFFER:
     case OPT_MAX_BUFFER_TOTAL:
+    case OPT_CURSES_MEMORY:
         return number_option(o, c, optarg) ? -1 : EXIT_BAD;
     case 'l':
     case 'k':
@@ -549,7 +576,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     tcp_config_defaults(&o->tcp);
     o->cap.promisc = 1;
     opterr = 0; /* its messages are ours, one line each */
-    while ((c = getopt_long(argc, argv, ":r:i:Ps:Z:t:neTAxXNqjdl:k:p:vhc:DB:F:w:aHS:y", long_opts,
+    while ((c = getopt_long(argc, argv, ":r:i:Ps:Z:t:neTAxXNqjCdl:k:p:vhc:DB:F:w:aHS:y", long_opts,
                             NULL)) != -1)
         if ((rc = option(o, c, argv)) >= 0)
             return rc;
@@ -567,6 +594,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 static void on_signal(int sig)
 {
     (void)sig;
+    signalled = 1;
     if (running)
         capture_break(running);
 }
@@ -687,6 +715,40 @@ static void live_flush(enum capture_status st, unsigned long long n, int64_t *fl
     }
 }
 
+/* What --curses shows in its status line. */
+static const struct out_curses_counts *curses_counts(struct capture *cap, unsigned long long n)
+{
+    static struct out_curses_counts c;
+    struct capture_stats cs;
+
+    if (n != ~0ull)
+        c.packets = n;
+    c.secrets = secrets_loaded;
+    if (!capture_position(cap, &c.bytes_done, &c.bytes_total))
+        c.bytes_done = c.bytes_total = 0;
+    capture_get_stats(cap, &cs);
+    c.drops = cs.kernel_dropped + cs.iface_dropped;
+    return &c;
+}
+
+/* --curses: the screen takes standard output. */
+static int add_screen(struct pipeline *p, const struct options *o)
+{
+    char err[512];
+    struct out_curses_opts co = {
+        .source = o->cap.file ? o->cap.file : o->cap.iface,
+        .live = o->cap.iface != NULL,
+        .memory = (size_t)(o->curses_mib ? o->curses_mib : 256) << 20,
+        .save_dir = o->extract_dir,
+        .text = &o->text,
+    };
+    if (!(screen = out_curses_new(&co, err, sizeof(err))) || !pipeline_add_view(p, screen)) {
+        fprintf(stderr, "tlsdump: %s\n", screen ? "out of memory" : err);
+        return 0;
+    }
+    return 1;
+}
+
 /* Reads until the end, a signal, or count packets (-c; 0: no limit).
  * prog may be NULL. */
 static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long count,
@@ -707,9 +769,13 @@ static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long co
         }
         if (prog && out_progress_due(prog))
             progress_draw(prog, cap, tcp, n);
+        if (screen && out_curses_due(screen) && out_curses_step(screen, curses_counts(cap, n)))
+            capture_break(cap);
         if (live)
             live_flush(st, n, &flushed_ms);
     }
+    if (screen)
+        curses_counts(cap, n);
     if (count && n == count)
         st = CAPTURE_END;
     tcp_finish(tcp, last);
@@ -742,8 +808,11 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
      * writes (a line at a time costs a system call per line); live, run()
      * flushes them often enough that a reader never waits long. */
     int tty = live && isatty(STDOUT_FILENO);
-    setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20);
-    if (!o->write_file || strcmp(o->write_file, "-") != 0) {
+    if (o->curses) {
+        if (!add_screen(p, o))
+            return 0;
+    } else if (setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20),
+               !o->write_file || strcmp(o->write_file, "-") != 0) {
         v = o->json      ? out_json_new(stdout)
             : o->summary ? out_summary_new(stdout)
                          : out_text_new(stdout, &o->text);
@@ -881,6 +950,7 @@ static int load_keys(const struct options *o, struct capture *cap, struct crypto
         if (env)
             add_env_keylog(*keys, env, o->cap.iface != NULL);
         crypto_keys_stats(*keys, &lines, &bad);
+        secrets_loaded = lines - bad;
         if (bad)
             fprintf(stderr, "tlsdump: key log: %zu of %zu lines not understood (ignored)\n", bad,
                     lines);
@@ -976,6 +1046,8 @@ int main(int argc, char **argv)
     struct out_progress *prog = progress_new(&o);
     rc = run(cap, tcp, o.count, prog, o.cap.iface != NULL);
     out_progress_free(prog);
+    if (screen) /* the terminal is back before anything more is said */
+        out_curses_end(screen, curses_counts(cap, ~0ull), !signalled && !rc);
     if (rc)
         fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,
                 capture_error(cap));
