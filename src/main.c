@@ -731,12 +731,18 @@ static const struct out_curses_counts *curses_counts(struct capture *cap, unsign
     return &c;
 }
 
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
 /* --curses: the screen takes standard output. */
 static int add_screen(struct pipeline *p, const struct options *o)
 {
     char err[512];
     struct out_curses_opts co = {
-        .source = o->cap.file ? o->cap.file : o->cap.iface,
+        .source = o->cap.file ? base_name(o->cap.file) : o->cap.iface,
         .live = o->cap.iface != NULL,
         .memory = (size_t)(o->curses_mib ? o->curses_mib : 256) << 20,
         .save_dir = o->extract_dir,
@@ -769,7 +775,8 @@ static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long co
         }
         if (prog && out_progress_due(prog))
             progress_draw(prog, cap, tcp, n);
-        if (screen && out_curses_due(screen) && out_curses_step(screen, curses_counts(cap, n)))
+        if (screen && (st == CAPTURE_IDLE || out_curses_due(screen)) &&
+            out_curses_step(screen, curses_counts(cap, n)))
             capture_break(cap);
         if (live)
             live_flush(st, n, &flushed_ms);

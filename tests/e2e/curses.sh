@@ -37,8 +37,11 @@ shows() {
 lacks() { ! screen | grep -qE -- "$1"; }
 keys() { tm send-keys -t t "$@"; sleep 0.3; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name" "screen in $OUT"; fi; }
+# A session kept for the test's length, so that the server does not exit
+# (and race the next one starting) between two shells.
+tm new-session -d -s keep -x 80 -y 24 "sleep 3600"
 start_shell() {
-    tm kill-server 2>/dev/null
+    tm kill-session -t t 2>/dev/null
     tm new-session -d -s t -x 100 -y 30 "env -i PATH=$PATH TERM=screen-256color HOME=$OUT ${1:-} bash --norc --noprofile"
     tm set-option -t t status off >/dev/null
     keys "cd $OUT && PS1='prompt\$ '" Enter
@@ -105,6 +108,7 @@ keys '?'
 keys q
 keys 'echo rc=$?' Enter
 check "q exits 0 and the shell is usable" shows '^rc=0$' '^prompt\$ ?$'
+check "... no sanitizer report" lacks 'Sanitizer|runtime error'
 
 # Colour unless NO_COLOR.
 keys clear Enter
@@ -124,8 +128,46 @@ tm send-keys -t t C-c
 sleep 0.5
 keys 'echo rc=$?' Enter
 check "SIGINT restores the terminal" shows '^rc=0$'
+check "... no sanitizer report" lacks 'Sanitizer|runtime error'
 keys 'stty -a | tr " " "\n" | grep -x echo' Enter
 check "... with echo on" shows '^echo$'
+
+# The detail kept is bounded: past --curses-memory the oldest is dropped, and said.
+start_shell
+keys "$TLSDUMP -C --curses-memory 1 -r $(realpath pcaps/dec-tls12-2mb.pcap) -l $(realpath pcaps/dec-tls12-2mb.keys)" Enter
+check "--curses-memory: the status line says detail was dropped" shows 'detail dropped: 1'
+keys Enter
+check "... and so does the connection" shows 'its detail was dropped to stay within --curses-memory'
+keys q q
+
+# Live, in a network namespace of our own (needs root): a connection
+# appears while it is open, the keys work meanwhile, the drops are shown.
+ns=tlsdump-curses-$$
+if [ "$(id -u)" = 0 ] && command -v openssl >/dev/null && ip netns add "$ns" 2>/dev/null; then
+    ip netns exec "$ns" ip link set lo up
+    sleep 30 | ip netns exec "$ns" openssl s_server -accept 4433 -cert pcaps/keys/server.pem \
+        -key pcaps/keys/server.key -quiet >"$OUT/live.server" 2>&1 &
+    server=$!
+    start_shell
+    keys "ip netns exec $ns $TLSDUMP -C -i lo -l live.keys 'tcp port 4433'" Enter
+    check "live: the status line shows the drops" shows '^ lo \| [0-9]+ pkts .* \| drops 0'
+    keys '?'
+    (sleep 6 | ip netns exec "$ns" timeout 10 openssl s_client -connect 127.0.0.1:4433 \
+        -servername server.test -keylogfile "$OUT/live.keys" -quiet >"$OUT/live.client" 2>&1 &)
+    sleep 2
+    keys q
+    check "live: the connection appears while it is open" shows '^ +1 server\.test +open '
+    check "live: ... and has a result once it ends" shows '^ +1 server\.test +(established|[a-z]+_[a-z_]+) +TLSv1\.3 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:4433'
+    check "live: ... no longer open" lacks '^ +1 server\.test +open'
+    keys q
+    keys 'echo rc=$?' Enter
+    check "live: q exits 0" shows '^rc=0$'
+    check "live: ... no sanitizer report" lacks 'Sanitizer|runtime error'
+    kill "$server" 2>/dev/null
+    ip netns del "$ns"
+else
+    echo "skip  curses: live (needs root and ip netns)"
+fi
 
 # Not a terminal: one line, status 2.
 "$TLSDUMP" -C -r "$OUT/mixed.pcap" >"$OUT/notty.out" 2>"$OUT/notty.err"
