@@ -103,6 +103,8 @@ struct cv_lines {
     struct cv_line *l;
     size_t n, cap;
     struct cv_buf text;
+    size_t width; /* the screen's; lines of words longer than it are wrapped */
+    int wrap;     /* ... when set */
 };
 void cv_lines_clear(struct cv_lines *ls);
 void cv_lines_free(struct cv_lines *ls);

@@ -69,6 +69,7 @@ void cv_rows(struct cv_ui *ui)
 
 void cv_screen_lines(struct cv_ui *ui)
 {
+    ui->lines.width = (size_t)COLS;
     if (ui->at == CV_CONN) {
         cv_lines_conn(&ui->lines, ui->open);
     } else if (ui->at == CV_TALK) {

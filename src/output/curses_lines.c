@@ -23,7 +23,40 @@ void cv_lines_free(struct cv_lines *ls)
     *ls = (struct cv_lines){0};
 }
 
+static void add_one(struct cv_lines *ls, const char *p, size_t n, enum cv_line_kind kind,
+                    int32_t item);
+
+/* A line longer than the screen, as several: broken at a space when there
+ * is one in the second half, never inside a UTF-8 character. */
 static void add(struct cv_lines *ls, const char *p, size_t n, enum cv_line_kind kind, int32_t item)
+{
+    char line[1024];
+    size_t w = ls->width > 16 ? ls->width : 16;
+    if (!ls->wrap || n <= w) {
+        add_one(ls, p, n, kind, item);
+        return;
+    }
+    for (int first = 1; n; first = 0) {
+        size_t room = first ? w : w - 4, cut = n;
+        if (n > room) {
+            cut = room;
+            while (cut > room / 2 && p[cut] != ' ')
+                cut--;
+            if (p[cut] != ' ')
+                for (cut = room; cut > 1 && ((unsigned char)p[cut] & 0xc0) == 0x80;)
+                    cut--;
+        }
+        int k = snprintf(line, sizeof(line), "%s%.*s", first ? "" : "    ", (int)cut, p);
+        add_one(ls, line, (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1, kind, item);
+        p += cut;
+        n -= cut;
+        while (n && *p == ' ')
+            p++, n--;
+    }
+}
+
+static void add_one(struct cv_lines *ls, const char *p, size_t n, enum cv_line_kind kind,
+                    int32_t item)
 {
     if (ls->n == ls->cap) {
         size_t cap = ls->cap ? ls->cap * 2 : 256;
@@ -90,7 +123,9 @@ void cv_lines_conn(struct cv_lines *ls, const struct cv_conn *c)
 
     cv_lines_clear(ls);
     if (c->findings) {
+        ls->wrap = 1;
         add_text(ls, c->findings, strlen(c->findings), c->failed ? CV_L_BAD : CV_L_GOOD, -1);
+        ls->wrap = 0;
     } else {
         int n = snprintf(head, sizeof(head), "Connection #%" PRIu64 ": %s -> %s, still open", c->id,
                          c->client, c->server);
@@ -173,6 +208,6 @@ void cv_lines_talk(struct cv_lines *ls, const struct cv_conn *c, int hex)
         if (hex || !is_text(p, k->len))
             hex_lines(ls, p, k->len, mark, kind);
         else
-            text_lines(ls, p, k->len, mark, kind);
+            ls->wrap = 1, text_lines(ls, p, k->len, mark, kind), ls->wrap = 0;
     }
 }
