@@ -20,8 +20,8 @@ int cv_buf_add(struct cv_buf *b, const void *p, size_t n)
 {
     if (b->n + n > b->cap) {
         size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->n + n)
-            cap *= 2;
+        while (cap < b->n + n) /* by half: the budget counts what is allocated */
+            cap += cap / 2;
         char *q = realloc(b->p, cap);
         if (!q)
             return 0;
