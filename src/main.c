@@ -57,8 +57,8 @@ struct options {
 
 static struct capture *running; /* for the signal handler */
 static volatile sig_atomic_t signalled;
-static struct view *screen; /* --curses */
-static size_t secrets_loaded;
+static struct view *screen;                   /* --curses */
+static const struct crypto_keys *status_keys; /* --curses counts them, a followed key log grows */
 
 static void usage(FILE *out)
 {
@@ -723,7 +723,11 @@ static const struct out_curses_counts *curses_counts(struct capture *cap, unsign
 
     if (n != ~0ull)
         c.packets = n;
-    c.secrets = secrets_loaded;
+    if (status_keys) {
+        size_t lines, bad;
+        crypto_keys_stats(status_keys, &lines, &bad);
+        c.secrets = lines - bad;
+    }
     if (!capture_position(cap, &c.bytes_done, &c.bytes_total))
         c.bytes_done = c.bytes_total = 0;
     capture_get_stats(cap, &cs);
@@ -957,7 +961,6 @@ static int load_keys(const struct options *o, struct capture *cap, struct crypto
         if (env)
             add_env_keylog(*keys, env, o->cap.iface != NULL);
         crypto_keys_stats(*keys, &lines, &bad);
-        secrets_loaded = lines - bad;
         if (bad)
             fprintf(stderr, "tlsdump: key log: %zu of %zu lines not understood (ignored)\n", bad,
                     lines);
@@ -1026,6 +1029,7 @@ int main(int argc, char **argv)
     /* Keys and CAs are read before privileges are dropped. */
     if (!load_keys(&o, cap, &keys))
         goto out;
+    status_keys = keys;
     if (!(verifier = x509_verifier_new(o.ca_file, o.ca_path, err, sizeof(err)))) {
         fprintf(stderr, "tlsdump: %s\n", err);
         goto out;

@@ -204,14 +204,16 @@ static void draw_status(struct cv_ui *ui)
     char line[512], f[80], a[16];
     int k;
 
-    k = snprintf(line, sizeof(line), " %s", cv->st.source ? cv->st.source : "");
+    k = snprintf(line, sizeof(line), " %.120s", cv->st.source ? cv->st.source : "");
     if (c->bytes_total && !cv->st.done)
         k += snprintf(line + k, sizeof(line) - k, " %d%%",
                       (int)(c->bytes_done * 100 / c->bytes_total));
     else if (cv->st.done)
         k += snprintf(line + k, sizeof(line) - k, cv->st.live ? " (stopped)" : " (read)");
-    k += snprintf(line + k, sizeof(line) - k, " | %" PRIu64 " pkts %sB | %zu conns", c->packets,
-                  size_text(c->bytes_done, a, sizeof(a)), cv->nconns);
+    k += snprintf(line + k, sizeof(line) - k, " | %" PRIu64 " pkts", c->packets);
+    if (c->bytes_done) /* a file's */
+        k += snprintf(line + k, sizeof(line) - k, " %sB", size_text(c->bytes_done, a, sizeof(a)));
+    k += snprintf(line + k, sizeof(line) - k, " | %zu conns", cv->nconns);
     if (cv->open_conns)
         k += snprintf(line + k, sizeof(line) - k, " %" PRIu64 " open", cv->open_conns);
     k += snprintf(line + k, sizeof(line) - k, " %" PRIu64 " ok %" PRIu64 " failed",

@@ -159,6 +159,7 @@ if [ "$(id -u)" = 0 ] && command -v openssl >/dev/null && ip netns add "$ns" 2>/
     check "live: the connection appears while it is open" shows '^ +1 server\.test +open '
     check "live: ... and has a result once it ends" shows '^ +1 server\.test +(established|[a-z]+_[a-z_]+) +TLSv1\.3 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:4433'
     check "live: ... no longer open" lacks '^ +1 server\.test +open'
+    check "live: the key log's secrets are counted as it grows" shows '\| [1-9][0-9]* secrets'
     keys q
     keys 'echo rc=$?' Enter
     check "live: q exits 0" shows '^rc=0$'
