@@ -48,9 +48,11 @@ struct options {
     char password_buf[1024]; /* -p -: read from standard input */
     const char *ca_file, *ca_path;
     int json, summary;
+    int no_progress;               /* --no-progress */
+    int certs;                     /* --certs: certificates' DER in the JSON */
+    const char *color;             /* --color: auto, always, never */
     int curses;                    /* -C */
     unsigned long long curses_mib; /* --curses-memory */
-    int no_progress;               /* --no-progress */
     const char *user;
     char *filter;
 };
@@ -97,10 +99,15 @@ static void usage(FILE *out)
           "  -X, --no-ascii        leave the ASCII column out of -d's and -x's hex dumps\n"
           "  -N, --cert-text       print certificates in full\n"
           "  -q, --quiet           one line per record\n"
+          "  --color[=WHEN]        colour directions, failures and data: auto (the default:\n"
+          "                        when standard output is a terminal and NO_COLOR is unset),\n"
+          "                        always, never\n"
           "Other outputs:\n"
           "  -C, --curses          browse the connections on the terminal, as they come\n"
           "  --curses-memory MiB   detail (timelines, plaintext) --curses keeps (default 256)\n"
           "  -j, --json            JSON Lines: an object per event, a summary per connection\n"
+          "                        (with -d: the decrypted data too)\n"
+          "  --certs               -j: each certificate's DER, base64\n"
           "  --summary             a line per connection (verdict or diagnosis, JA4), then totals\n"
           "  -w, --write FILE      write the decrypted conversation as a pcap ('-': standard\n"
           "                        output, instead of the text)\n"
@@ -160,6 +167,8 @@ enum {
     OPT_CA_FILE,
     OPT_CA_PATH,
     OPT_NO_PROGRESS,
+    OPT_CERTS,
+    OPT_COLOR,
     OPT_CURSES_MEMORY,
 };
 
@@ -206,6 +215,9 @@ static const struct option long_opts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"certs", no_argument, NULL, OPT_CERTS},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"colour", optional_argument, NULL, OPT_COLOR},
     {"curses", no_argument, NULL, 'C'},
     {"curses-memory", required_argument, NULL, OPT_CURSES_MEMORY},
     {NULL, 0, NULL, 0},
@@ -264,14 +276,14 @@ static int text_only_options_fit(const struct options *o)
 {
     const struct out_text_opts *t = &o->text;
     int pcap_stdout = o->write_file && !strcmp(o->write_file, "-");
-    const char *opt = t->data         ? "-d"
-                      : t->hex        ? "-x"
-                      : t->no_ascii   ? "-X"
-                      : t->segments   ? "-T"
-                      : t->all_fields ? "-A"
-                      : t->cert_text  ? "-N"
-                      : t->quiet      ? "-q"
-                                      : NULL;
+    const char *opt = t->data && !o->json ? "-d"
+                      : t->hex            ? "-x"
+                      : t->no_ascii       ? "-X"
+                      : t->segments       ? "-T"
+                      : t->all_fields     ? "-A"
+                      : t->cert_text      ? "-N"
+                      : t->quiet          ? "-q"
+                                          : NULL;
     if (pcap_stdout && (o->json || o->summary)) {
         fprintf(stderr, "tlsdump: -w - and %s both write standard output: give -w a file\n",
                 o->json ? "-j" : "--summary");
@@ -330,8 +342,22 @@ static int take_filter(struct options *o, int argc, char **argv)
     return o->filter || (!o->filter_file && argc == 0);
 }
 
+/* --color: auto (a terminal, and NO_COLOR unset or empty, as
+ * no-color.org asks), always or never. */
+static int color_fits(struct options *o)
+{
+    const char *c = o->color ? o->color : "auto", *no = getenv("NO_COLOR");
+    if (strcmp(c, "auto") && strcmp(c, "always") && strcmp(c, "never")) {
+        fprintf(stderr, "tlsdump: --color=%s: give auto, always or never\n", c);
+        return 0;
+    }
+    o->text.color =
+        !strcmp(c, "always") || (!strcmp(c, "auto") && isatty(STDOUT_FILENO) && !(no && no[0]));
+    return 1;
+}
+
 /* Options about what is written and where. */
-static int outputs_fit(const struct options *o)
+static int outputs_fit(struct options *o)
 {
     if (o->json + o->summary + o->curses > 1) {
         fputs("tlsdump: -j, --summary and --curses are three outputs: choose one\n", stderr);
@@ -349,6 +375,13 @@ static int outputs_fit(const struct options *o)
         fputs("tlsdump: --keys-out -: standard output is for the text; name a file\n", stderr);
         return 0;
     }
+    if (o->certs && !o->json) {
+        fputs("tlsdump: --certs is for -j (the text view prints certificates in full with -N)\n",
+              stderr);
+        return 0;
+    }
+    if (!color_fits(o))
+        return 0;
     if (o->text.no_ascii && !o->text.data && !o->text.hex)
         fputs("tlsdump: -X leaves the ASCII column out of -d's and -x's dumps: alone it "
               "changes nothing\n",
@@ -534,6 +567,12 @@ static int option(struct options *o, int c, char **argv)
     case OPT_NO_PROGRESS:
         o->no_progress = 1;
         return -1;
+    case OPT_CERTS:
+        o->certs = 1;
+        return -1;
+    case OPT_COLOR:
+        o->color = optarg ? optarg : "always";
+        return -1;
     case OPT_CA_FILE:
         o->ca_file = optarg;
         return -1;
@@ -647,6 +686,11 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 "tlsdump: %llu frames claimed more captured bytes than their length on the "
                 "wire; their captured bytes were used\n",
                 (unsigned long long)cs.overlong);
+    if (cs.unsupported)
+        fprintf(stderr,
+                "tlsdump: %llu frames of link type %d (pcap's LINKTYPE_ numbers) were skipped: "
+                "tlsdump does not decode it; the file's other interfaces were read\n",
+                (unsigned long long)cs.unsupported, cs.unsupported_dlt);
     if (cs.malformed + ts.truncated + ts.malformed)
         fprintf(stderr, "tlsdump: %llu malformed or truncated packets were skipped\n",
                 (unsigned long long)(cs.malformed + ts.truncated + ts.malformed));
@@ -824,7 +868,8 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
             return 0;
     } else if (setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20),
                !o->write_file || strcmp(o->write_file, "-") != 0) {
-        v = o->json      ? out_json_new(stdout)
+        struct out_json_opts jo = {.data = o->text.data, .certs = o->certs};
+        v = o->json      ? out_json_new(stdout, &jo)
             : o->summary ? out_summary_new(stdout)
                          : out_text_new(stdout, &o->text);
         if (!v || !pipeline_add_view(p, v)) {

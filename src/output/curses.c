@@ -257,7 +257,7 @@ struct view *out_curses_new(const struct out_curses_opts *o, char *err, size_t e
     cv->st.live = o->live;
     /* Each step expands to every field (-A) and certificate (-N). */
     text.all_fields = text.cert_text = 1;
-    text.data = text.hex = 0;
+    text.data = text.hex = text.color = 0; /* the screen has its own colours */
     cv->text_out = fopencookie(cv, "w", (cookie_io_functions_t){.write = text_write});
     if (!cv->text_out || !(cv->text = out_text_new(cv->text_out, &text)) ||
         !(cv->ui = cv_ui_new(cv, err, errlen))) {

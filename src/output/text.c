@@ -14,6 +14,7 @@
 
 #include "base/registry.h"
 #include "base/util.h"
+#include "hexdump.h"
 #include "views.h"
 
 struct text_view {
@@ -30,6 +31,19 @@ static void print_seconds(FILE *out, int64_t us)
     fprintf(out, "%" PRId64 ".%04d", us / 1000000, (int)(us % 1000000 / 100));
 }
 
+/* --color: an SGR sequence (ECMA-48 8.3.117) before a part of a line, and
+ * NULL to end it: directions in cyan and magenta, failures in red,
+ * decrypted data in green. */
+#define SGR_C2S "36"
+#define SGR_S2C "35"
+#define SGR_FAIL "1;31"
+#define SGR_DATA "32"
+static void paint(struct text_view *tv, const char *sgr)
+{
+    if (tv->opts.color)
+        fprintf(tv->out, "\033[%sm", sgr ? sgr : "0");
+}
+
 /* The start of a line: connection, record number if any, times, direction. */
 static void prefix(struct text_view *tv, const struct vm_event *ev)
 {
@@ -40,7 +54,11 @@ static void prefix(struct text_view *tv, const struct vm_event *ev)
     print_seconds(tv->out, tv->opts.absolute_time ? ev->ts_us : ev->ts_us - ev->conn->first_ts_us);
     fputs(" (", tv->out);
     print_seconds(tv->out, ev->since_prev_us);
-    fprintf(tv->out, ")  %s  ", ev->dir == DIR_C2S ? "C>S" : "S>C");
+    fputs(")  ", tv->out);
+    paint(tv, ev->dir == DIR_C2S ? SGR_C2S : SGR_S2C);
+    fputs(ev->dir == DIR_C2S ? "C>S" : "S>C", tv->out);
+    paint(tv, NULL);
+    fputs("  ", tv->out);
 }
 
 static void new_connection(struct text_view *tv, const struct vm_conn *c)
@@ -160,8 +178,11 @@ static void findings(struct text_view *tv, const struct vm_event *ev)
     uint64_t id = ev->conn->id;
     char b[32];
     opening(tv, id, &f->opening);
-    fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, vm_verdict_name(f->verdict),
-            f->history[0] ? f->history : "empty");
+    fprintf(tv->out, "%" PRIu64 "    ", id);
+    paint(tv, f->verdict != VM_ESTABLISHED ? SGR_FAIL : NULL);
+    fprintf(tv->out, "verdict: %s", vm_verdict_name(f->verdict));
+    paint(tv, NULL);
+    fprintf(tv->out, " (history %s)\n", f->history[0] ? f->history : "empty");
     if (f->compression) /* RFC 3749: rare, and worth saying (CRIME) */
         fprintf(tv->out, "%" PRIu64 "    compression: %s\n", id,
                 reg_name_or_unknown(REG_COMPRESSION, f->compression, b, sizeof(b)));
@@ -171,8 +192,11 @@ static void findings(struct text_view *tv, const struct vm_event *ev)
         validation(tv, id, &f->validation[DIR_C2S], "client");
     if (!f->diag.code)
         return;
-    fprintf(tv->out, "%" PRIu64 "    diagnosis: %s%s: %s\n", id, f->diag.code,
-            f->diag.likely ? " (likely)" : "", f->diag.message);
+    fprintf(tv->out, "%" PRIu64 "    ", id);
+    paint(tv, SGR_FAIL);
+    fprintf(tv->out, "diagnosis: %s%s", f->diag.code, f->diag.likely ? " (likely)" : "");
+    paint(tv, NULL);
+    fprintf(tv->out, ": %s\n", f->diag.message);
     for (int i = 0; i < f->diag.nevidence; i++)
         fprintf(tv->out, "%" PRIu64 "      - %s\n", id, f->diag.evidence[i]);
 }
@@ -192,8 +216,13 @@ static void close_conn(struct text_view *tv, const struct vm_event *ev)
 {
     const struct vm_decryption *d = &ev->summary->decryption;
     findings(tv, ev);
-    if (d->keys && !d->decrypted && d->protected_seen)
-        fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id, d->reason);
+    if (d->keys && !d->decrypted && d->protected_seen) {
+        fprintf(tv->out, "%" PRIu64 "    ", ev->conn->id);
+        paint(tv, SGR_FAIL);
+        fputs("not decrypted", tv->out);
+        paint(tv, NULL);
+        fprintf(tv->out, ": %s\n", d->reason);
+    }
     if (ev->reason == VM_CLOSE_IDLE || ev->reason == VM_CLOSE_EVICTED)
         fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
                 ev->reason == VM_CLOSE_IDLE ? "idle longer than the timeout (-t)"
@@ -203,34 +232,34 @@ static void close_conn(struct text_view *tv, const struct vm_event *ev)
 static void gap(struct text_view *tv, const struct vm_event *ev)
 {
     prefix(tv, ev);
-    fprintf(tv->out, "TCP gap: %zu bytes missing at stream offset %" PRIu64 " (%s)\n", ev->nbytes,
+    paint(tv, SGR_FAIL);
+    fputs("TCP gap", tv->out);
+    paint(tv, NULL);
+    fprintf(tv->out, ": %zu bytes missing at stream offset %" PRIu64 " (%s)\n", ev->nbytes,
             ev->offset, gap_reason(ev->reason));
 }
 
-static void problem(struct text_view *tv, const struct vm_event *ev)
+/* A framing problem's words, without the end of the line. */
+static void problem_line(struct text_view *tv, const struct vm_event *ev)
 {
-    prefix(tv, ev);
     switch (ev->problem) {
     case VM_PROB_NOT_TLS:
-        fputs("not TLS: the stream does not start with a TLS record\n", tv->out);
+        fputs("not TLS: the stream does not start with a TLS record", tv->out);
         return;
     case VM_PROB_BAD_LENGTH:
-        fprintf(tv->out,
-                "bad record at stream offset %" PRIu64
-                ": longer than TLS allows; this direction is not decoded further\n",
-                ev->offset);
-        return;
     case VM_PROB_BAD_HEADER:
         fprintf(tv->out,
                 "bad record at stream offset %" PRIu64
-                ": not a TLS record header; this direction is not decoded further\n",
-                ev->offset);
+                ": %s; this direction is not decoded further",
+                ev->offset,
+                ev->problem == VM_PROB_BAD_LENGTH ? "longer than TLS allows"
+                                                  : "not a TLS record header");
         return;
     case VM_PROB_LOST_SYNC:
-        fputs("record boundaries lost in the gap; looking for the next record\n", tv->out);
+        fputs("record boundaries lost in the gap; looking for the next record", tv->out);
         return;
     case VM_PROB_RESYNC:
-        fprintf(tv->out, "records found again at stream offset %" PRIu64 "\n", ev->offset);
+        fprintf(tv->out, "records found again at stream offset %" PRIu64, ev->offset);
         return;
     case VM_PROB_GAP:
     case VM_PROB_MIDSTREAM:
@@ -240,47 +269,13 @@ static void problem(struct text_view *tv, const struct vm_event *ev)
     }
 }
 
-/* Lines of "    0010  xx xx ...  ascii", built by hand into a block that is
- * written at once: -d and -x on a large transfer print a line per 16 bytes,
- * and stdio calls per byte or per line would make output the bottleneck. */
-static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
+static void problem(struct text_view *tv, const struct vm_event *ev)
 {
-    static const char hex[] = "0123456789abcdef";
-    char block[8192];
-    size_t len = 0;
-
-    for (size_t i = 0; i < n; i += 16) {
-        char *line = block + len;
-        size_t l = 0;
-        memcpy(line, "    ", 4);
-        l = 4;
-        for (int shift = 12; shift >= 0; shift -= 4)
-            line[l++] = hex[(i >> shift) & 15];
-        line[l++] = ' ';
-        for (size_t k = i; k < i + 16; k++) {
-            if (k < n) {
-                line[l++] = ' ';
-                line[l++] = hex[p[k] >> 4];
-                line[l++] = hex[p[k] & 15];
-            } else if (ascii) {
-                memcpy(line + l, "   ", 3);
-                l += 3;
-            }
-        }
-        if (ascii) {
-            line[l++] = ' ';
-            line[l++] = ' ';
-            for (size_t k = i; k < i + 16 && k < n; k++)
-                line[l++] = p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '.';
-        }
-        line[l++] = '\n';
-        len += l;
-        if (len > sizeof(block) - 128) { /* a line is at most 76 bytes */
-            fwrite(block, 1, len, out);
-            len = 0;
-        }
-    }
-    fwrite(block, 1, len, out);
+    prefix(tv, ev);
+    paint(tv, SGR_FAIL);
+    problem_line(tv, ev);
+    paint(tv, NULL);
+    fputc('\n', tv->out);
 }
 
 static int is_text(const uint8_t *p, size_t n)
@@ -298,8 +293,9 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
     static const char rule[] =
         "    ---------------------------------------------------------------\n";
     fputs(rule, tv->out);
+    paint(tv, SGR_DATA);
     if (!is_text(p, n)) {
-        hex_dump(tv->out, p, n, !tv->opts.no_ascii);
+        out_hex_dump(tv->out, p, n, !tv->opts.no_ascii);
     } else {
         fputs("    ", tv->out);
         for (size_t i = 0; i < n; i++) {
@@ -312,6 +308,7 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
         if (n && p[n - 1] != '\n')
             fputc('\n', tv->out);
     }
+    paint(tv, NULL);
     fputs(rule, tv->out);
 }
 
@@ -326,7 +323,7 @@ static void plaintext(struct text_view *tv, const struct vm_event *ev)
     prefix(tv, ev);
     fprintf(tv->out, "plaintext, %zu bytes\n", ev->nbytes);
     if (tv->opts.hex)
-        hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.no_ascii);
+        out_hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.no_ascii);
     if (tv->opts.data)
         app_data(tv, ev->bytes, ev->nbytes);
 }
@@ -359,14 +356,17 @@ static void record(struct text_view *tv, const struct vm_event *ev)
     if (r->skipped)
         fprintf(tv->out, "      (%" PRIu64 " records lost in the gap before this one)\n",
                 r->skipped);
-    if (r->protection == VM_OPEN_FAILED)
-        fputs("      (decryption failed: MAC or tag does not verify; wrong key?)\n", tv->out);
-    else if (r->protection != VM_CLEAR && !opened && r->type != TLS_CT_APPLICATION_DATA &&
-             !tv->opts.quiet)
+    if (r->protection == VM_OPEN_FAILED) {
+        paint(tv, SGR_FAIL);
+        fputs("      (decryption failed: MAC or tag does not verify; wrong key?)", tv->out);
+        paint(tv, NULL);
+        fputc('\n', tv->out);
+    } else if (r->protection != VM_CLEAR && !opened && r->type != TLS_CT_APPLICATION_DATA &&
+               !tv->opts.quiet)
         fputs("      (encrypted)\n", tv->out);
     if (tv->opts.hex)
-        opened ? hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
-               : hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
+        opened ? out_hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
+               : out_hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
     if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
         app_data(tv, r->plain.p, r->plain.n);
 }
