@@ -23,9 +23,9 @@ SANITIZE   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 # the unit tests only.
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkg_libs   = $(or $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null),$(2))
-LIBS_CFLAGS := $(call pkg_cflags,libpcap libcrypto zlib)
+LIBS_CFLAGS := $(call pkg_cflags,libpcap libcrypto zlib ncursesw)
 LIBS        := $(call pkg_libs,libpcap,-lpcap) $(call pkg_libs,libcrypto,-lcrypto) \
-               $(call pkg_libs,zlib,-lz)
+               $(call pkg_libs,zlib,-lz) $(call pkg_libs,ncursesw,-lncursesw -ltinfo)
 CUNIT_LIBS  := $(call pkg_libs,cunit,-lcunit)
 
 TD_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -DTLSDUMP_VERSION='"$(VERSION)"' $(LIBS_CFLAGS) \
@@ -38,10 +38,12 @@ TD_CFLAGS   = $(WARNINGS) $(CFLAGS)
 # packaging test, python3-jsonschema to validate -j's lines against
 # man/tlsdump.schema.json, tshark to read what -w and --keys-out write (it installs
 # without a question under DEBIAN_FRONTEND=noninteractive), clang-format
-# to check that the sources keep .clang-format's layout).
+# to check that the sources keep .clang-format's layout, tmux to drive
+# the curses view in a terminal).
 BUILD_PKGS := gcc make libc6-dev pkg-config libssl-dev libpcap-dev zlib1g-dev libncurses-dev \
               libcunit1-dev
-TEST_PKGS  := openssl iproute2 python3 python3-jsonschema valgrind binutils tshark clang-format
+TEST_PKGS  := openssl iproute2 python3 python3-jsonschema valgrind binutils tshark clang-format \
+              tmux
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
 SRCS := $(wildcard src/*.c src/*/*.c)

@@ -55,4 +55,32 @@ FILE *out_create(const char *path, char *err, size_t errlen);
  * with a reason in err (out is then the caller's to close). */
 struct view *out_pcap_new(FILE *out, const char *name, char *err, size_t errlen);
 
+/* --curses: an interactive screen on standard output (a terminal). */
+struct out_curses_opts {
+    const char *source;               /* the file or interface, for the status line */
+    int live;                         /* -i: the drop count matters */
+    size_t memory;                    /* bytes of detail (timelines, plaintext) kept at most */
+    const char *save_dir;             /* where `s` saves plaintext ("." when NULL) */
+    const struct out_text_opts *text; /* how the timeline is printed */
+};
+
+/* What the reading loop has done, for the status line. */
+struct out_curses_counts {
+    uint64_t packets, bytes_done, bytes_total; /* bytes_total 0: unknown */
+    uint64_t drops;                            /* live: dropped by the kernel */
+    size_t secrets;                            /* key log lines and keys loaded */
+};
+
+/* Takes over the terminal (restored by out_curses_end() or the view's
+ * close, and on SIGINT, SIGTERM or a crash).  Returns NULL with a reason
+ * in err. */
+struct view *out_curses_new(const struct out_curses_opts *opts, char *err, size_t errlen);
+/* 1 when the reading loop should call out_curses_step(): cheap per packet. */
+int out_curses_due(struct view *v);
+/* Reads the keys waiting, redraws; returns 1 when the user quit. */
+int out_curses_step(struct view *v, const struct out_curses_counts *c);
+/* The input ended: the user looks until q, then the terminal is restored;
+ * what was said on standard error meanwhile is said then. */
+void out_curses_end(struct view *v, const struct out_curses_counts *c, int browse);
+
 #endif

@@ -49,14 +49,19 @@ struct options {
     char password_buf[1024]; /* -p -: read from standard input */
     const char *ca_file, *ca_path;
     int json, summary;
-    int no_progress;   /* --no-progress */
-    int certs;         /* --certs: certificates' DER in the JSON */
-    const char *color; /* --color: auto, always, never */
+    int no_progress;               /* --no-progress */
+    int certs;                     /* --certs: certificates' DER in the JSON */
+    const char *color;             /* --color: auto, always, never */
+    int curses;                    /* -C */
+    unsigned long long curses_mib; /* --curses-memory */
     const char *user;
     char *filter;
 };
 
 static struct capture *running; /* for the signal handler */
+static volatile sig_atomic_t signalled;
+static struct view *screen;                   /* --curses */
+static const struct crypto_keys *status_keys; /* --curses counts them, a followed key log grows */
 
 static void usage(FILE *out)
 {
@@ -99,6 +104,8 @@ static void usage(FILE *out)
           "                        when standard output is a terminal and NO_COLOR is unset),\n"
           "                        always, never\n"
           "Other outputs:\n"
+          "  -C, --curses          browse the connections on the terminal, as they come\n"
+          "  --curses-memory MiB   detail (timelines, plaintext) --curses keeps (default 256)\n"
           "  -j, --json            JSON Lines: an object per event, a summary per connection\n"
           "                        (with -d: the decrypted data too)\n"
           "  --certs               -j: each certificate's DER, base64\n"
@@ -167,6 +174,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_CERTS,
     OPT_COLOR,
+    OPT_CURSES_MEMORY,
 };
 
 /* tcpdump's long names where it has one (--count, --list-interfaces,
@@ -216,6 +224,8 @@ static const struct option long_opts[] = {
     {"certs", no_argument, NULL, OPT_CERTS},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"colour", optional_argument, NULL, OPT_COLOR},
+    {"curses", no_argument, NULL, 'C'},
+    {"curses-memory", required_argument, NULL, OPT_CURSES_MEMORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -355,8 +365,16 @@ static int color_fits(struct options *o)
 /* Options about what is written and where. */
 static int outputs_fit(struct options *o)
 {
-    if (o->json && o->summary) {
-        fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
+    if (o->json + o->summary + o->curses > 1) {
+        fputs("tlsdump: -j, --summary and --curses are three outputs: choose one\n", stderr);
+        return 0;
+    }
+    if (o->curses && o->write_file && !strcmp(o->write_file, "-")) {
+        fputs("tlsdump: -w - and --curses both use standard output: give -w a file\n", stderr);
+        return 0;
+    }
+    if (o->curses && !isatty(STDOUT_FILENO)) {
+        fputs("tlsdump: --curses needs a terminal on standard output\n", stderr);
         return 0;
     }
     if (o->keys_out && !strcmp(o->keys_out, "-")) {
@@ -418,6 +436,11 @@ static int number_option(struct options *o, int c, const char *arg)
             return 0;
         o->tcp.max_ooo_total = (size_t)n;
         return 1;
+    case OPT_CURSES_MEMORY:
+        if (!parse_number(arg, "--curses-memory", 1ull << 24, &n))
+            return 0;
+        o->curses_mib = n;
+        return 1;
     case OPT_MAX_MEMORY: /* 0: no budget */
         if (!parse_number(arg, "--max-memory", 1ull << 44, &n))
             return 0;
@@ -458,6 +481,9 @@ static int view_option(struct options *o, int c)
         return 1;
     case 'j':
         o->json = 1;
+        return 1;
+    case 'C':
+        o->curses = 1;
         return 1;
     case 'n': /* tlsdump never resolves names */
     case 'H':
@@ -518,6 +544,7 @@ static int option(struct options *o, int c, char **argv)
     case OPT_MAX_CONNS:
     case OPT_MAX_BUFFER:
     case OPT_MAX_BUFFER_TOTAL:
+    case OPT_CURSES_MEMORY:
     case OPT_MAX_MEMORY:
         return number_option(o, c, optarg) ? -1 : EXIT_BAD;
     case 'l':
@@ -600,7 +627,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     tcp_config_defaults(&o->tcp);
     o->cap.promisc = 1;
     opterr = 0; /* its messages are ours, one line each */
-    while ((c = getopt_long(argc, argv, ":r:i:Ps:Z:t:neTAxXNqjdl:k:p:vhc:DB:F:w:aHS:y", long_opts,
+    while ((c = getopt_long(argc, argv, ":r:i:Ps:Z:t:neTAxXNqjCdl:k:p:vhc:DB:F:w:aHS:y", long_opts,
                             NULL)) != -1)
         if ((rc = option(o, c, argv)) >= 0)
             return rc;
@@ -618,6 +645,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 static void on_signal(int sig)
 {
     (void)sig;
+    signalled = 1;
     if (running)
         capture_break(running);
 }
@@ -748,6 +776,50 @@ static void live_flush(enum capture_status st, unsigned long long n, int64_t *fl
     }
 }
 
+/* What --curses shows in its status line. */
+static const struct out_curses_counts *curses_counts(struct capture *cap, unsigned long long n)
+{
+    static struct out_curses_counts c;
+    struct capture_stats cs;
+
+    if (n != ~0ull)
+        c.packets = n;
+    if (status_keys) {
+        size_t lines, bad;
+        crypto_keys_stats(status_keys, &lines, &bad);
+        c.secrets = lines - bad;
+    }
+    if (!capture_position(cap, &c.bytes_done, &c.bytes_total))
+        c.bytes_done = c.bytes_total = 0;
+    capture_get_stats(cap, &cs);
+    c.drops = cs.kernel_dropped + cs.iface_dropped;
+    return &c;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+/* --curses: the screen takes standard output. */
+static int add_screen(struct pipeline *p, const struct options *o)
+{
+    char err[512];
+    struct out_curses_opts co = {
+        .source = o->cap.file ? base_name(o->cap.file) : o->cap.iface,
+        .live = o->cap.iface != NULL,
+        .memory = (size_t)(o->curses_mib ? o->curses_mib : 256) << 20,
+        .save_dir = o->extract_dir,
+        .text = &o->text,
+    };
+    if (!(screen = out_curses_new(&co, err, sizeof(err))) || !pipeline_add_view(p, screen)) {
+        fprintf(stderr, "tlsdump: %s\n", screen ? "out of memory" : err);
+        return 0;
+    }
+    return 1;
+}
+
 /* Reads until the end, a signal, or count packets (-c; 0: no limit).
  * prog may be NULL. */
 static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long count,
@@ -768,9 +840,14 @@ static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long co
         }
         if (prog && out_progress_due(prog))
             progress_draw(prog, cap, tcp, n);
+        if (screen && (st == CAPTURE_IDLE || out_curses_due(screen)) &&
+            out_curses_step(screen, curses_counts(cap, n)))
+            capture_break(cap);
         if (live)
             live_flush(st, n, &flushed_ms);
     }
+    if (screen)
+        curses_counts(cap, n);
     if (count && n == count)
         st = CAPTURE_END;
     tcp_finish(tcp, last);
@@ -803,8 +880,11 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
      * writes (a line at a time costs a system call per line); live, run()
      * flushes them often enough that a reader never waits long. */
     int tty = live && isatty(STDOUT_FILENO);
-    setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20);
-    if (!o->write_file || strcmp(o->write_file, "-") != 0) {
+    if (o->curses) {
+        if (!add_screen(p, o))
+            return 0;
+    } else if (setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20),
+               !o->write_file || strcmp(o->write_file, "-") != 0) {
         struct out_json_opts jo = {.data = o->text.data, .certs = o->certs};
         v = o->json      ? out_json_new(stdout, &jo)
             : o->summary ? out_summary_new(stdout)
@@ -1017,6 +1097,7 @@ int main(int argc, char **argv)
     /* Keys and CAs are read before privileges are dropped. */
     if (!load_keys(&o, cap, &keys))
         goto out;
+    status_keys = keys;
     if (!(verifier = x509_verifier_new(o.ca_file, o.ca_path, err, sizeof(err)))) {
         fprintf(stderr, "tlsdump: %s\n", err);
         goto out;
@@ -1044,6 +1125,8 @@ int main(int argc, char **argv)
     struct out_progress *prog = progress_new(&o);
     rc = run(cap, tcp, o.count, prog, o.cap.iface != NULL);
     out_progress_free(prog);
+    if (screen) /* the terminal is back before anything more is said */
+        out_curses_end(screen, curses_counts(cap, ~0ull), !signalled && !rc);
     if (rc)
         fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,
                 capture_error(cap));
