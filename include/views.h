@@ -75,6 +75,8 @@ struct out_curses_counts {
  * close, and on SIGINT, SIGTERM or a crash).  Returns NULL with a reason
  * in err. */
 struct view *out_curses_new(const struct out_curses_opts *opts, char *err, size_t errlen);
+/* The ncurses library's name and version ("ncurses 6.4.20221231"). */
+const char *out_curses_lib_version(void);
 /* 1 when the reading loop should call out_curses_step(): cheap per packet. */
 int out_curses_due(struct view *v);
 /* Reads the keys waiting, redraws; returns 1 when the user quit. */

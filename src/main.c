@@ -599,8 +599,8 @@ static int option(struct options *o, int c, char **argv)
         return -1;
     case 'v':
         /* As tcpdump: the libraries in use, with their versions. */
-        printf("tlsdump version %s\n%s\n%s\n", TLSDUMP_VERSION, capture_lib_version(),
-               crypto_lib_version());
+        printf("tlsdump version %s\n%s\n%s\n%s\n", TLSDUMP_VERSION, capture_lib_version(),
+               crypto_lib_version(), out_curses_lib_version());
         return 0;
     case 'h':
         usage(stdout);

@@ -39,9 +39,9 @@ check "the packager's LDFLAGS reach the link: RELRO" \
 check "... and BIND_NOW" eval 'readelf -dW "$TMP/src/tlsdump" | grep -q "BIND_NOW"'
 check "libssl is not linked (only libcrypto is used)" \
     eval '! readelf -dW "$TMP/src/tlsdump" | grep -q "libssl\."'
-check "--version names tlsdump's, libpcap's and OpenSSL's versions" \
+check "--version names tlsdump's, libpcap's, OpenSSL's and ncurses' versions" \
     eval '"$TMP/src/tlsdump" --version | tr "\n" " " |
-          grep -q "^tlsdump version $version libpcap version .* OpenSSL [0-9]"'
+          grep -q "^tlsdump version $version libpcap version .* OpenSSL [0-9].* ncurses [0-9]"'
 PATH="$TMP/bin:$PATH" make -C "$TMP/src" install DESTDIR="$TMP/root" PREFIX=/usr \
     > "$TMP/install.log" 2>&1
 check "make install puts the binary under DESTDIR" [ -x "$TMP/root/usr/bin/tlsdump" ]

@@ -197,3 +197,8 @@ void cv_ui_step(struct cv_ui *ui, int wait_ms)
         cv_draw(ui);
     ui->drawn_ms = cv_now_ms();
 }
+
+const char *out_curses_lib_version(void)
+{
+    return curses_version();
+}
