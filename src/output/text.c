@@ -240,42 +240,67 @@ static void problem(struct text_view *tv, const struct vm_event *ev)
     }
 }
 
-/* Lines of "    0010  xx xx ...  ascii", built by hand into a block that is
- * written at once: -d and -x on a large transfer print a line per 16 bytes,
- * and stdio calls per byte or per line would make output the bottleneck. */
-static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
+/* " xx" for each byte value, and the ASCII column's character: filled
+ * once, so a line of the dump costs 16 table loads rather than 16 calls. */
+static char hex3[256][4];
+static char shown[256];
+
+static void hex_tables(void)
 {
     static const char hex[] = "0123456789abcdef";
-    char block[8192];
+    if (hex3[0][0])
+        return;
+    for (int c = 0; c < 256; c++) {
+        hex3[c][0] = ' ';
+        hex3[c][1] = hex[c >> 4];
+        hex3[c][2] = hex[c & 15];
+        shown[c] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+    }
+}
+
+/* One line of the dump at line: "    0010  xx xx ...  ascii\n" for the
+ * up to 16 bytes at p, offset off; returns its length (at most 76). */
+static size_t hex_line(char *line, size_t off, const uint8_t *p, size_t k, int ascii)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *o = line;
+    memcpy(o, "    ", 4);
+    o[4] = hex[(off >> 12) & 15];
+    o[5] = hex[(off >> 8) & 15];
+    o[6] = hex[(off >> 4) & 15];
+    o[7] = hex[off & 15];
+    o[8] = ' ';
+    o += 9;
+    /* 4-byte copies, each overlapping the next by one: the spare byte is
+     * overwritten by the next entry or by what follows the last. */
+    for (size_t j = 0; j < k; j++, o += 3)
+        memcpy(o, hex3[p[j]], 4);
+    if (ascii) {
+        for (size_t j = k; j < 16; j++, o += 3)
+            memcpy(o, "    ", 4);
+        o[0] = ' ';
+        o[1] = ' ';
+        o += 2;
+        for (size_t j = 0; j < k; j++)
+            o[j] = shown[p[j]];
+        o += k;
+    }
+    *o++ = '\n';
+    return (size_t)(o - line);
+}
+
+/* Lines of "    0010  xx xx ...  ascii", built into a block that is written
+ * at once: -d and -x on a large transfer print a line per 16 bytes, and
+ * stdio calls per byte or per line would make output the bottleneck. */
+static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
+{
+    char block[32768];
     size_t len = 0;
 
+    hex_tables();
     for (size_t i = 0; i < n; i += 16) {
-        char *line = block + len;
-        size_t l = 0;
-        memcpy(line, "    ", 4);
-        l = 4;
-        for (int shift = 12; shift >= 0; shift -= 4)
-            line[l++] = hex[(i >> shift) & 15];
-        line[l++] = ' ';
-        for (size_t k = i; k < i + 16; k++) {
-            if (k < n) {
-                line[l++] = ' ';
-                line[l++] = hex[p[k] >> 4];
-                line[l++] = hex[p[k] & 15];
-            } else if (ascii) {
-                memcpy(line + l, "   ", 3);
-                l += 3;
-            }
-        }
-        if (ascii) {
-            line[l++] = ' ';
-            line[l++] = ' ';
-            for (size_t k = i; k < i + 16 && k < n; k++)
-                line[l++] = p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '.';
-        }
-        line[l++] = '\n';
-        len += l;
-        if (len > sizeof(block) - 128) { /* a line is at most 76 bytes */
+        len += hex_line(block + len, i, p + i, n - i < 16 ? n - i : 16, ascii);
+        if (len > sizeof(block) - 80) { /* room for a line and a spare byte */
             fwrite(block, 1, len, out);
             len = 0;
         }
@@ -291,6 +316,36 @@ static int is_text(const uint8_t *p, size_t n)
     return 1;
 }
 
+/* Text as ssldump shows it: each line indented by four spaces, carriage
+ * returns left out.  Whole runs go out at once (memchr finds the ends):
+ * a call per byte made -d on a text download slower than tshark. */
+static void write_skipping_cr(FILE *out, const uint8_t *p, size_t n)
+{
+    const uint8_t *cr;
+    while (n && (cr = memchr(p, '\r', n))) {
+        fwrite(p, 1, (size_t)(cr - p), out);
+        n -= (size_t)(cr - p) + 1;
+        p = cr + 1;
+    }
+    fwrite(p, 1, n, out);
+}
+
+static void text_lines(FILE *out, const uint8_t *p, size_t n)
+{
+    const uint8_t *end = p + n;
+    fputs("    ", out);
+    while (p < end) {
+        const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+        const uint8_t *stop = nl ? nl + 1 : end;
+        write_skipping_cr(out, p, (size_t)(stop - p));
+        if (nl && stop < end)
+            fputs("    ", out);
+        p = stop;
+    }
+    if (n && end[-1] != '\n')
+        fputc('\n', out);
+}
+
 /* -d: application data as ssldump shows it, between rules; text as text,
  * anything else in hex. */
 static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
@@ -301,16 +356,7 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
     if (!is_text(p, n)) {
         hex_dump(tv->out, p, n, !tv->opts.no_ascii);
     } else {
-        fputs("    ", tv->out);
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == '\r')
-                continue;
-            fputc(p[i], tv->out);
-            if (p[i] == '\n' && i + 1 < n)
-                fputs("    ", tv->out);
-        }
-        if (n && p[n - 1] != '\n')
-            fputc('\n', tv->out);
+        text_lines(tv->out, p, n);
     }
     fputs(rule, tv->out);
 }
