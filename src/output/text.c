@@ -260,7 +260,7 @@ static void hex_tables(void)
 
 /* One line of the dump at line: "    0010  xx xx ...  ascii\n" for the
  * up to 16 bytes at p, offset off; returns its length (at most 76). */
-static size_t hex_line(char *line, size_t off, const uint8_t *p, size_t k, int ascii)
+static inline size_t hex_line(char *line, size_t off, const uint8_t *p, size_t k, int ascii)
 {
     static const char hex[] = "0123456789abcdef";
     char *o = line;
@@ -273,6 +273,7 @@ static size_t hex_line(char *line, size_t off, const uint8_t *p, size_t k, int a
     o += 9;
     /* 4-byte copies, each overlapping the next by one: the spare byte is
      * overwritten by the next entry or by what follows the last. */
+#pragma GCC unroll 16
     for (size_t j = 0; j < k; j++, o += 3)
         memcpy(o, hex3[p[j]], 4);
     if (ascii) {
@@ -281,6 +282,7 @@ static size_t hex_line(char *line, size_t off, const uint8_t *p, size_t k, int a
         o[0] = ' ';
         o[1] = ' ';
         o += 2;
+#pragma GCC unroll 16
         for (size_t j = 0; j < k; j++)
             o[j] = shown[p[j]];
         o += k;
@@ -299,7 +301,12 @@ static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
 
     hex_tables();
     for (size_t i = 0; i < n; i += 16) {
-        len += hex_line(block + len, i, p + i, n - i < 16 ? n - i : 16, ascii);
+        /* whole lines through a constant count, which the compiler unrolls */
+        if (n - i >= 16)
+            len += ascii ? hex_line(block + len, i, p + i, 16, 1)
+                         : hex_line(block + len, i, p + i, 16, 0);
+        else
+            len += hex_line(block + len, i, p + i, n - i, ascii);
         if (len > sizeof(block) - 80) { /* room for a line and a spare byte */
             fwrite(block, 1, len, out);
             len = 0;
