@@ -92,8 +92,7 @@ static int join_fanout(struct capture *cap, const struct capture_opts *o, char *
         return 1;
     snprintf(err, errlen, "%s: --fanout %u: %s", o->iface, o->fanout_group, strerror(errno));
 #else
-    snprintf(err, errlen, "%s: --fanout: PACKET_FANOUT is Linux's; not on this system",
-             o->iface);
+    snprintf(err, errlen, "%s: --fanout: PACKET_FANOUT is Linux's; not on this system", o->iface);
 #endif
     return 0;
 }
