@@ -315,42 +315,86 @@ static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
     fwrite(block, 1, len, out);
 }
 
+static int text_byte(uint8_t c)
+{
+    return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Eight bytes at a time: a word with no byte below 0x20, none of 0x7f and
+ * none from 0x80 is text; only the others are looked at byte by byte. */
 static int is_text(const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t') || p[i] >= 0x7f)
+    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        uint64_t below = (x - ones * 0x20) & ~x,
+                 del = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f));
+        if (((x | below | del) & highs) == 0)
+            continue;
+        for (size_t k = i; k < i + 8; k++)
+            if (!text_byte(p[k]))
+                return 0;
+    }
+    for (; i < n; i++)
+        if (!text_byte(p[i]))
             return 0;
     return 1;
 }
 
+/* Output gathered into a block written at once: a stdio call per line of
+ * a large transfer costs more than building the line. */
+struct block {
+    FILE *out;
+    size_t len;
+    char b[32768];
+};
+
+static void block_put(struct block *bk, const void *p, size_t n)
+{
+    if (n > sizeof(bk->b) - bk->len) {
+        fwrite(bk->b, 1, bk->len, bk->out);
+        bk->len = 0;
+        if (n > sizeof(bk->b)) {
+            fwrite(p, 1, n, bk->out);
+            return;
+        }
+    }
+    memcpy(bk->b + bk->len, p, n);
+    bk->len += n;
+}
+
 /* Text as ssldump shows it: each line indented by four spaces, carriage
- * returns left out.  Whole runs go out at once (memchr finds the ends):
- * a call per byte made -d on a text download slower than tshark. */
-static void write_skipping_cr(FILE *out, const uint8_t *p, size_t n)
+ * returns left out.  Whole runs are copied (memchr finds the ends): a
+ * call per byte made -d on a text download slower than tshark. */
+static void put_skipping_cr(struct block *bk, const uint8_t *p, size_t n)
 {
     const uint8_t *cr;
     while (n && (cr = memchr(p, '\r', n))) {
-        fwrite(p, 1, (size_t)(cr - p), out);
+        block_put(bk, p, (size_t)(cr - p));
         n -= (size_t)(cr - p) + 1;
         p = cr + 1;
     }
-    fwrite(p, 1, n, out);
+    block_put(bk, p, n);
 }
 
 static void text_lines(FILE *out, const uint8_t *p, size_t n)
 {
+    struct block bk = {.out = out};
     const uint8_t *end = p + n;
-    fputs("    ", out);
+    block_put(&bk, "    ", 4);
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         const uint8_t *stop = nl ? nl + 1 : end;
-        write_skipping_cr(out, p, (size_t)(stop - p));
+        put_skipping_cr(&bk, p, (size_t)(stop - p));
         if (nl && stop < end)
-            fputs("    ", out);
+            block_put(&bk, "    ", 4);
         p = stop;
     }
     if (n && end[-1] != '\n')
-        fputc('\n', out);
+        block_put(&bk, "\n", 1);
+    fwrite(bk.b, 1, bk.len, out);
 }
 
 /* -d: application data as ssldump shows it, between rules; text as text,
