@@ -121,6 +121,7 @@ measure() {
     expand "$3"
     echo "== $name ${ARGS[*]}"
     for ((r = 0; r < RUNS; r++)); do
+        rm -rf "$TMP/extract" && mkdir "$TMP/extract" # --extract's, empty each time
         t0=$EPOCHREALTIME
         "$TIME" -v -o "$TMP/time" "$bin" "${ARGS[@]}" > /dev/null 2> "$TMP/stderr"
         t1=$EPOCHREALTIME
@@ -197,7 +198,6 @@ for mode in $MODES; do
     done
 done
 if [ "$MODES" != custom ]; then
-    mkdir -p "$TMP/extract"
     measure baseline "(floor)" "{cap}"
     measure tlsdump "(decode)" "-r {cap} -l {keys}"
     measure tlsdump "--extract" "-r {cap} -l {keys} --extract $TMP/extract"

@@ -241,7 +241,8 @@ static void problem(struct text_view *tv, const struct vm_event *ev)
 }
 
 /* " xx" for each byte value, and the ASCII column's character: filled
- * once, so a line of the dump costs 16 table loads rather than 16 calls. */
+ * once, by out_text_new() (before any thread could share them), so a line
+ * of the dump costs 16 table loads rather than 16 calls. */
 static char hex3[256][4];
 static char shown[256];
 
@@ -299,7 +300,6 @@ static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
     char block[32768];
     size_t len = 0;
 
-    hex_tables();
     for (size_t i = 0; i < n; i += 16) {
         /* whole lines through a constant count, which the compiler unrolls */
         if (n - i >= 16)
@@ -684,6 +684,7 @@ struct view *out_text_new(FILE *out, const struct out_text_opts *opts)
     struct text_view *tv = calloc(1, sizeof(*tv));
     if (!tv)
         return NULL;
+    hex_tables();
     tv->v.event = text_event;
     tv->v.close = text_close;
     tv->out = out;
