@@ -339,6 +339,10 @@ static int outputs_fit(const struct options *o)
         fputs("tlsdump: --keys-out -: standard output is for the text; name a file\n", stderr);
         return 0;
     }
+    if (o->cap.fanout && !o->cap.iface) {
+        fputs("tlsdump: --fanout shares a live interface's packets: give -i IFACE\n", stderr);
+        return 0;
+    }
     if (o->text.no_ascii && !o->text.data && !o->text.hex)
         fputs("tlsdump: -X leaves the ASCII column out of -d's and -x's dumps: alone it "
               "changes nothing\n",

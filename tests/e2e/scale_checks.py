@@ -122,10 +122,18 @@ def bad_shards():
         check("--shard %s is refused" % arg, p.returncode == 2 and b"--shard" in p.stderr)
 
 
+def bad_fanouts():
+    p = subprocess.run([TLSDUMP, "--fanout", "3", *cap_args(CAPS[0])], capture_output=True)
+    check("--fanout with -r is refused", p.returncode == 2 and b"give -i" in p.stderr)
+    p = subprocess.run([TLSDUMP, "--fanout", "65536", "-i", "lo"], capture_output=True)
+    check("--fanout 65536 is refused", p.returncode == 2 and b"--fanout" in p.stderr)
+
+
 for c in CAPS:
     w = shards(c)
     if c == CAPS[0]:
         with_parallel(c, w)
         with_kubernetes(c, w)
 bad_shards()
+bad_fanouts()
 finish()
