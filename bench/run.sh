@@ -2,7 +2,8 @@
 # Time tlsdump, tshark and ssldump decrypting the same capture with its key
 # log, for each of -d, -j and --summary, and print one row per tool and
 # mode: wall time (median and min of RUNS runs), throughput (capture size /
-# median wall time) and peak resident memory (median of the runs); then
+# median wall time), peak resident memory and CPU time (user + system),
+# each the median of the runs; then
 # tlsdump's runs without text against the floor: bench/baseline (libpcap
 # read plus AES-GCM over every payload byte).
 #
@@ -13,6 +14,7 @@
 #   TLSDUMP         the binary to time (default ./tlsdump, at the top of the repo)
 #   BASELINE        the floor's binary (default build/rel/bench-baseline)
 #   MODES           the modes to compare (default "-d -j --summary")
+#   TOOLS           the tools to time in them (default "tlsdump tshark ssldump")
 #   TLSDUMP_ARGS, TSHARK_ARGS, SSLDUMP_ARGS
 #                   replace a tool's arguments (and run one mode only); {cap}
 #                   and {keys} stand for the files, e.g. TLSDUMP_ARGS='-r {cap}'
@@ -31,6 +33,7 @@ RUNS=${RUNS:-3}
 TLSDUMP=${TLSDUMP:-$ROOT/tlsdump}
 BASELINE=${BASELINE:-$ROOT/build/rel/bench-baseline}
 MODES=${MODES:-"-d -j --summary"}
+TOOLS=${TOOLS:-"tlsdump tshark ssldump"}
 [ -n "${TLSDUMP_ARGS:-}${TSHARK_ARGS:-}${SSLDUMP_ARGS:-}" ] && MODES=custom
 TIME=/usr/bin/time
 TMP=$(mktemp -d)
@@ -107,7 +110,7 @@ expand() {
 # measure NAME LABEL SPEC: RUNS timed runs of NAME; appends its row (named
 # NAME LABEL) to $TMP/rows.  A tool that failed once is not run again.
 measure() {
-    local name=$1 label="$1 $2" bin r t0 t1 status rss walls=() rsss=()
+    local name=$1 label="$1 $2" bin r t0 t1 status rss cpu walls=() rsss=() cpus=()
     grep -qx "$name" "$TMP/failed" 2>/dev/null && return
     bin=$(find_tool "$name") || bin=""
     if [ -z "$bin" ]; then
@@ -137,45 +140,51 @@ measure() {
         walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
         rss=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$TMP/time")
         rsss+=("$rss")
-        echo "   run $((r + 1)): ${walls[r]} s, peak RSS $rss KiB"
+        cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.3f", t }' "$TMP/time")
+        cpus+=("$cpu")
+        echo "   run $((r + 1)): ${walls[r]} s, CPU $cpu s, peak RSS $rss KiB"
     done
+    cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
     rss=$(printf '%s\n' "${rsss[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
     printf '%s\n' "${walls[@]}" | sort -g | awk -v name="$label" -v n="$RUNS" \
-        -v mb="$CAP_MB" -v rss="$rss" '
+        -v mb="$CAP_MB" -v rss="$rss" -v cpu="$cpu" '
         { w[NR] = $1 }
         END {
             med = (n % 2) ? w[(n + 1) / 2] : (w[n / 2] + w[n / 2 + 1]) / 2
-            printf "%s|%d|%.3f|%.3f|%.1f|%.1f\n", name, n, med, w[1],
-                (med > 0 ? mb / med : 0), rss * 1024 / 1e6
+            printf "%s|%d|%.3f|%.3f|%.1f|%.1f|%.3f\n", name, n, med, w[1],
+                (med > 0 ? mb / med : 0), rss * 1024 / 1e6, cpu
         }' >> "$TMP/rows"
 }
 
 print_table() {
-    printf '%-22s %4s %12s %9s %8s %12s\n' "tool mode" runs "median wall" "min wall" "MB/s" \
-        "peak RSS MB"
+    printf '%-22s %4s %12s %9s %8s %12s %9s\n' "tool mode" runs "median wall" "min wall" "MB/s" \
+        "peak RSS MB" "CPU s"
     awk -F'|' '
         NF == 2 { printf "%-22s %s\n", $1, $2; next }
-        { printf "%-22s %4d %11.3fs %8.3fs %8.1f %12.1f\n", $1, $2, $3, $4, $5, $6 }
+        { printf "%-22s %4d %11.3fs %8.3fs %8.1f %12.1f %8.3fs\n", $1, $2, $3, $4, $5, $6, $7 }
     ' "$TMP/rows"
 }
 
-# median wall of the row named LABEL
-wall_of() { awk -F'|' -v l="$1" '$1 == l && NF > 2 { print $3 }' "$TMP/rows"; }
+# median wall (or with cpu, median CPU time) of the row named LABEL
+wall_of() {
+    awk -F'|' -v l="$1" -v f="$([ "${2:-}" = cpu ] && echo 7 || echo 3)" \
+        '$1 == l && NF > 2 { print $f }' "$TMP/rows"
+}
 
 # The ratios the issue sets as goals: -d against tshark's and ssldump's,
 # and each run without text against the floor.
 print_ratios() {
-    local d t s f m w
-    d=$(wall_of "tlsdump -d") t=$(wall_of "tshark -d") s=$(wall_of "ssldump -d")
-    echo "== ratios (median walls)"
+    local d t s f m w by=${1:-}
+    d=$(wall_of "tlsdump -d" $by) t=$(wall_of "tshark -d" $by) s=$(wall_of "ssldump -d" $by)
+    echo "== ratios (median ${by:-wall} times)"
     [ -n "$d" ] && [ -n "$t" ] && awk -v a="$t" -v b="$d" \
         'BEGIN { printf "   tshark -d / tlsdump -d:  %.1fx (goal: at least 9x)\n", a / b }'
     [ -n "$d" ] && [ -n "$s" ] && awk -v a="$s" -v b="$d" \
         'BEGIN { printf "   ssldump -d / tlsdump -d: %.1fx (goal: at least 7x)\n", a / b }'
-    f=$(wall_of "baseline (floor)")
+    f=$(wall_of "baseline (floor)" $by)
     [ -n "$f" ] || return 0
     for m in "-j" "--summary" "--extract" "(decode)"; do
-        w=$(wall_of "tlsdump $m")
+        w=$(wall_of "tlsdump $m" $by)
         [ -n "$w" ] && awk -v a="$w" -v b="$f" -v m="$m" \
             'BEGIN { printf "   tlsdump %-10s / floor:   %.2fx (goal: at most 1.5x)\n", m, a / b }'
     done
@@ -193,7 +202,7 @@ done
 echo "== warm-up read of the capture"
 cat "$CAP" "$KEYLOG" > /dev/null
 for mode in $MODES; do
-    for name in tlsdump tshark ssldump; do
+    for name in $TOOLS; do
         measure "$name" "$mode" "$(args_of "$name" "$mode")"
     done
 done
@@ -205,3 +214,6 @@ fi
 echo "== results ($RUNS runs each; MB/s = capture size / median wall; MB = 10^6 bytes)"
 print_table
 print_ratios
+# CPU time (user + system) counts what a run cost even when other work on
+# the machine stretches its wall time.
+print_ratios cpu
