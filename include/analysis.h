@@ -19,7 +19,7 @@
 #include "tls.h"
 #include "verify.h"
 
-enum verdict {
+enum an_verdict {
     VERDICT_ESTABLISHED,   /* the handshake completed (full or resumed) */
     VERDICT_FAILED,        /* a side aborted it: alert, reset, close, wrong protocol */
     VERDICT_INCOMPLETE,    /* the capture ended, or lost bytes, mid-handshake */
@@ -30,7 +30,7 @@ enum verdict {
 #define DIAG_MAX_EVIDENCE 8
 #define DIAG_EVIDENCE_LEN 512
 
-struct diagnosis {
+struct an_diagnosis {
     const char *code;  /* a stable name ("unknown_ca", ...); NULL: none */
     int likely;        /* inferred from sizes and order, not read: keys would confirm */
     char message[512]; /* one sentence */
@@ -40,10 +40,10 @@ struct diagnosis {
 
 #define HISTORY_MAX 100 /* as Zeek's max_ssl_history_length */
 
-struct findings {
-    enum verdict verdict;
+struct an_findings {
+    enum an_verdict verdict;
     char history[HISTORY_MAX + 1];
-    struct diagnosis diag;
+    struct an_diagnosis diag;
     /* The chains as verified at the time they were sent: [DIR_S2C] the
      * server's (host: the SNI), [DIR_C2S] the client's in mutual TLS;
      * checked[] says which were. */
@@ -55,38 +55,38 @@ struct findings {
     char *ja4_r, *ja4s_r; /* raw forms */
 };
 
-const char *verdict_name(enum verdict v);
+const char *an_verdict_name(enum an_verdict v);
 
-struct analyzer;      /* shared by the connections: trust store and options */
-struct conn_analysis; /* one connection's observations */
+struct an_analyzer; /* shared by the connections: trust store and options */
+struct an_conn;     /* one connection's observations */
 
 /* verifier may be NULL: no certificate validation.  Borrowed. */
-struct analyzer *analyzer_new(const struct x509_verifier *verifier);
-void analyzer_free(struct analyzer *a);
+struct an_analyzer *an_analyzer_new(const struct x509_verifier *verifier);
+void an_analyzer_free(struct an_analyzer *a);
 
-struct conn_analysis *conn_analysis_new(struct analyzer *a);
+struct an_conn *an_conn_new(struct an_analyzer *a);
 /* Frees it and the findings it returned; accepts NULL. */
-void conn_analysis_free(struct conn_analysis *ca);
+void an_conn_free(struct an_conn *ca);
 
 /* What the analyzer is told, in the order things happen. */
 /* The transport below: the stream bytes at offset (the first few are
  * kept), lost bytes, and the direction's end (FIN, or RST when reset). */
-void conn_analysis_stream(struct conn_analysis *ca, enum dir dir, uint64_t offset, const uint8_t *p,
-                          size_t len);
-void conn_analysis_gap(struct conn_analysis *ca, enum dir dir);
-void conn_analysis_end(struct conn_analysis *ca, enum dir dir, int reset);
-void conn_analysis_record(struct conn_analysis *ca, enum dir dir, const struct tls_rec_info *r);
+void an_conn_stream(struct an_conn *ca, enum dir dir, uint64_t offset, const uint8_t *p,
+                    size_t len);
+void an_conn_gap(struct an_conn *ca, enum dir dir);
+void an_conn_end(struct an_conn *ca, enum dir dir, int reset);
+void an_conn_record(struct an_conn *ca, enum dir dir, const struct tls_rec_info *r);
 /* sum is the connection's summary so far (the SNI, for validation). */
-void conn_analysis_message(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
-                           const struct tls_summary *sum, int64_t ts_us);
-void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tls_alert *a);
+void an_conn_message(struct an_conn *ca, enum dir dir, const struct tls_msg *m,
+                     const struct tls_summary *sum, int64_t ts_us);
+void an_conn_alert(struct an_conn *ca, enum dir dir, const struct tls_alert *a);
 /* bytes: the stream bytes at offset when at hand (may be NULL). */
-void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_problem_kind what,
-                           uint64_t offset, const uint8_t *bytes, size_t n);
+void an_conn_problem(struct an_conn *ca, enum dir dir, enum tls_problem_kind what, uint64_t offset,
+                     const uint8_t *bytes, size_t n);
 
 /* The conclusions, when the connection closes; crypto is NULL without
- * keys.  Valid until conn_analysis_free(). */
-const struct findings *conn_analysis_finish(struct conn_analysis *ca, const struct tls_summary *sum,
-                                            const struct crypto_result *crypto);
+ * keys.  Valid until an_conn_free(). */
+const struct an_findings *an_conn_finish(struct an_conn *ca, const struct tls_summary *sum,
+                                         const struct crypto_result *crypto);
 
 #endif

@@ -169,47 +169,7 @@ enum crypto_open_status crypto_conn_open(struct crypto_conn *c, enum dir dir,
 /* Valid until the crypto_conn is freed or used again. */
 const struct crypto_result *crypto_conn_result(struct crypto_conn *c);
 
-/* The building blocks, exposed for tests (RFC 5246 5, RFC 8446 7.1). */
-int crypto_tls_prf(const char *md, const uint8_t *secret, size_t slen, const char *label,
-                   const uint8_t *seed, size_t seedlen, const uint8_t *seed2, size_t seed2len,
-                   uint8_t *out, size_t outlen);
-int crypto_expand_label(const char *md, const uint8_t *secret, size_t slen, const char *label,
-                        const uint8_t *ctx, size_t ctxlen, uint8_t *out, size_t outlen);
-int crypto_hkdf_extract(const char *md, const uint8_t *salt, size_t saltlen, const uint8_t *ikm,
-                        size_t ikmlen, uint8_t *out, size_t *outlen);
-
 /* OpenSSL's name and version as it says it ("OpenSSL 3.0.19 27 Jan 2026"). */
 const char *crypto_lib_version(void);
-
-/* SSLv3 (RFC 6101 6.1, 6.2.2): the MD5/SHA-1 construction that makes the
- * master secret from the premaster (r1 the client random, r2 the
- * server's) and the key block from the master secret (r1 the server
- * random, r2 the client's).  At most 416 bytes. */
-int crypto_ssl3_prf(const uint8_t *secret, size_t slen, const uint8_t r1[32], const uint8_t r2[32],
-                    uint8_t *out, size_t outlen);
-/* SSLv3's record MAC (RFC 6101 5.2.3.1) with md "MD5" or "SHA1". */
-int crypto_ssl3_mac(const char *md, const uint8_t *secret, size_t slen, uint64_t seq, uint8_t type,
-                    const uint8_t *data, size_t len, uint8_t *out, size_t *outlen);
-/* An export suite's final write key of the client (server 0) or the
- * server (1) from the key block's key material (RFC 6101 6.2.2.1 for
- * version 0x0300, else RFC 2246 6.3 with the PRF digest prf); at most 16
- * bytes for SSLv3. */
-int crypto_export_key(uint16_t version, const char *prf, int server, const uint8_t *key,
-                      size_t klen, const uint8_t cr[32], const uint8_t sr[32], uint8_t *out,
-                      size_t outlen);
-/* ... and its IVs, from the randoms alone (at most 16 bytes each). */
-int crypto_export_ivs(uint16_t version, const char *prf, const uint8_t cr[32], const uint8_t sr[32],
-                      uint8_t *civ, uint8_t *siv, size_t ivlen);
-
-/* Record compression, DEFLATE (RFC 3749): one direction's stream. */
-#define CRYPTO_MAX_INFLATED (16384 + 1024)
-struct crypto_inflate;
-struct crypto_inflate *crypto_inflate_new(void);
-void crypto_inflate_free(struct crypto_inflate *z);
-/* Inflates one record's fragment, after the records before it, into out
- * (cap bytes); returns 0 with why when the data is corrupt or would
- * inflate past cap.  After a failure the stream stays failed. */
-int crypto_inflate_record(struct crypto_inflate *z, const uint8_t *in, size_t n, uint8_t *out,
-                          size_t cap, size_t *outlen, const char **why);
 
 #endif

@@ -17,7 +17,7 @@ struct pipeline;
 
 /* keys may be NULL (no decryption); the pipeline borrows them and the
  * analyzer. */
-struct pipeline *pipeline_new(struct crypto_keys *keys, struct analyzer *analyzer);
+struct pipeline *pipeline_new(struct crypto_keys *keys, struct an_analyzer *analyzer);
 /* Adds a view (at most MAX_VIEWS); the pipeline closes it when freed.
  * Returns 0 when full. */
 int pipeline_add_view(struct pipeline *p, struct view *v);

@@ -36,7 +36,8 @@ struct tls_record {
 };
 
 /* 1 when the bytes look like the start of a client's first TLS message (a
- * ClientHello record, or an SSLv2-compatible one). */
+ * ClientHello record, or an SSLv2-compatible one): the tcp stage's hint
+ * for which side is the client when the handshake was not captured. */
 int tls_looks_like_client_hello(const uint8_t *p, size_t n);
 
 #endif

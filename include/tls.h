@@ -110,10 +110,6 @@ enum tls_problem_kind {
     TLS_BAD_MESSAGE, /* a handshake message that did not decode or is too long; value: its length */
 };
 
-/* 1 for the kinds the record framer reports, whose value is the stream
- * offset where they arose. */
-int tls_problem_is_framing(enum tls_problem_kind kind);
-
 #define TLS_MAX_LISTED 32
 #define TLS_MAX_CERTS 10
 #define TLS_MAX_ALERTS 8
@@ -256,17 +252,9 @@ const struct tls_summary *tls_conn_summary(struct tls_conn *c);
  * the connection is freed or fed again. */
 const struct crypto_result *tls_conn_crypto_result(struct tls_conn *c);
 
-/* "TLSv1.2" and friends, or NULL. */
-const char *tls_version_name(uint16_t v);
-
 /* 1 for TLS 1.3 and for its drafts and experiments (0x7f0e-0x7f1c,
  * 0x7e01, 0x7e02), whose record layer and handshake flow are TLS 1.3's:
  * everything after the ServerHello is encrypted. */
 int tls_is_tls13(uint16_t v);
-
-/* 1 for a draft before 22 (0x7f00-0x7f15), whose ServerHello has no
- * legacy_session_id_echo and no compression method, and whose
- * HelloRetryRequest is a message of its own (type 6). */
-int tls_is_early_draft(uint16_t v);
 
 #endif

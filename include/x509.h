@@ -56,8 +56,6 @@ static inline const char *x509_san_value(const struct x509_cert *c, int i)
  * output and the diagnosis have always used. */
 void x509_san_join(const struct x509_cert *c, char *buf, size_t len);
 
-/* Fills out from a DER certificate; returns 0 if it is not one. */
-int x509_summarize(const uint8_t *der, size_t len, struct x509_cert *out);
 /* Adds the certificate's summary fields under node (and copies the
  * summary into keep when not NULL); returns 0 if it is not X.509. */
 int x509_fields(struct ftree *t, int node, const uint8_t *der, size_t len, struct x509_cert *keep);

@@ -970,7 +970,7 @@ int main(int argc, char **argv)
     struct pipeline *pipe = NULL;
     struct tcp_stage *tcp = NULL;
     struct crypto_keys *keys = NULL;
-    struct analyzer *analyzer = NULL;
+    struct an_analyzer *analyzer = NULL;
     struct x509_verifier *verifier = NULL;
     FILE *keys_out = NULL;
     char err[1024];
@@ -993,7 +993,7 @@ int main(int argc, char **argv)
     }
     if (o.user && !drop_privileges(o.user))
         goto out;
-    if (!(analyzer = analyzer_new(verifier)) || !(pipe = pipeline_new(keys, analyzer)) ||
+    if (!(analyzer = an_analyzer_new(verifier)) || !(pipe = pipeline_new(keys, analyzer)) ||
         !add_views(pipe, &o, o.cap.iface != NULL))
         goto out;
     if (o.keys_out && !(keys_out = out_create(o.keys_out, err, sizeof(err)))) {
@@ -1030,7 +1030,7 @@ out:
         rc = EXIT_BAD;
     }
     running = NULL;
-    analyzer_free(analyzer);
+    an_analyzer_free(analyzer);
     x509_verifier_free(verifier);
     crypto_keys_free(keys);
     capture_free(cap);

@@ -57,7 +57,7 @@ _Static_assert(VM_MAX_EVIDENCE >= DIAG_MAX_EVIDENCE, "every piece of evidence");
 
 const char *vm_verdict_name(enum vm_verdict v)
 {
-    return verdict_name((enum verdict)v);
+    return an_verdict_name((enum an_verdict)v);
 }
 
 char *vm_cert_text(const uint8_t *der, size_t len, size_t *n)
@@ -140,7 +140,7 @@ static void opening(struct vm_opening *o, const struct tls_opening *op)
                              .tls = {op->tls[0], op->tls[1]}};
 }
 
-static void findings(struct vm_summary *o, const struct findings *f)
+static void findings(struct vm_summary *o, const struct an_findings *f)
 {
     o->verdict = (enum vm_verdict)f->verdict;
     o->history = f->history;

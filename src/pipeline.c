@@ -12,7 +12,7 @@ struct pipeline_conn {
     struct pipeline *p;
     const struct tcp_conn *conn;
     struct tls_conn *tls;
-    struct conn_analysis *analysis;
+    struct an_conn *analysis;
     int64_t now_us;  /* time of the tcp event being handled */
     int64_t last_us; /* time of the previous step shown */
     uint64_t records;
@@ -24,10 +24,10 @@ struct pipeline {
     struct view *views[MAX_VIEWS];
     int nviews;
     struct crypto_keys *keys;
-    struct analyzer *analyzer;
+    struct an_analyzer *analyzer;
 };
 
-struct pipeline *pipeline_new(struct crypto_keys *keys, struct analyzer *analyzer)
+struct pipeline *pipeline_new(struct crypto_keys *keys, struct an_analyzer *analyzer)
 {
     struct pipeline *p = calloc(1, sizeof(struct pipeline));
     if (p) {
@@ -73,7 +73,7 @@ static void on_record(void *arg, enum dir dir, const struct tls_rec_info *r)
 {
     struct pipeline_conn *pc = arg;
     struct event ev = {.kind = EV_RECORD, .dir = dir, .rec = r, .record_no = ++pc->records};
-    conn_analysis_record(pc->analysis, dir, r);
+    an_conn_record(pc->analysis, dir, r);
     dispatch(pc, &ev);
 }
 
@@ -81,7 +81,7 @@ static void on_message(void *arg, enum dir dir, const struct tls_msg *m)
 {
     struct pipeline_conn *pc = arg;
     struct event ev = {.kind = EV_MESSAGE, .dir = dir, .msg = m, .record_no = 0};
-    conn_analysis_message(pc->analysis, dir, m, tls_conn_summary(pc->tls), pc->now_us);
+    an_conn_message(pc->analysis, dir, m, tls_conn_summary(pc->tls), pc->now_us);
     dispatch(pc, &ev);
 }
 
@@ -89,7 +89,7 @@ static void on_alert(void *arg, enum dir dir, const struct tls_alert *a)
 {
     struct pipeline_conn *pc = arg;
     struct event ev = {.kind = EV_ALERT, .dir = dir, .alert = a};
-    conn_analysis_alert(pc->analysis, dir, a);
+    an_conn_alert(pc->analysis, dir, a);
     dispatch(pc, &ev);
 }
 
@@ -102,7 +102,7 @@ static void on_problem(void *arg, enum dir dir, const struct tls_problem *p)
                        .offset = p->value,
                        .bytes = p->bytes,
                        .nbytes = p->nbytes};
-    conn_analysis_problem(pc->analysis, dir, p->kind, p->value, p->bytes, p->nbytes);
+    an_conn_problem(pc->analysis, dir, p->kind, p->value, p->bytes, p->nbytes);
     dispatch(pc, &ev);
 }
 
@@ -140,9 +140,9 @@ static struct pipeline_conn *pipeline_conn_new(struct pipeline *p, const struct 
     pc->conn = ev->conn;
     pc->last_us = ev->conn->first_ts_us;
     if (!(pc->tls = tls_conn_new(&tls_ops, pc, p->keys)) ||
-        !(pc->analysis = conn_analysis_new(p->analyzer))) {
+        !(pc->analysis = an_conn_new(p->analyzer))) {
         tls_conn_free(pc->tls);
-        conn_analysis_free(pc->analysis);
+        an_conn_free(pc->analysis);
         free(pc);
         return NULL;
     }
@@ -168,15 +168,15 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
 
     struct event ev = {.kind = EV_TCP, .dir = tev->dir, .tcp = tev};
     if (tev->kind == TCP_EV_DATA)
-        conn_analysis_stream(pc->analysis, tev->dir, tev->offset, tev->data, tev->len);
+        an_conn_stream(pc->analysis, tev->dir, tev->offset, tev->data, tev->len);
     else if (tev->kind == TCP_EV_GAP)
-        conn_analysis_gap(pc->analysis, tev->dir);
+        an_conn_gap(pc->analysis, tev->dir);
     else if (tev->kind == TCP_EV_FIN || tev->kind == TCP_EV_RST)
-        conn_analysis_end(pc->analysis, tev->dir, tev->kind == TCP_EV_RST);
+        an_conn_end(pc->analysis, tev->dir, tev->kind == TCP_EV_RST);
     if (tev->kind == TCP_EV_CLOSE) {
         ev.summary = tls_conn_summary(pc->tls);
         ev.crypto = tls_conn_crypto_result(pc->tls);
-        ev.findings = conn_analysis_finish(pc->analysis, ev.summary, ev.crypto);
+        ev.findings = an_conn_finish(pc->analysis, ev.summary, ev.crypto);
     }
     dispatch(pc, &ev);
 
@@ -187,7 +187,7 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     } else if (tev->kind == TCP_EV_CLOSE) {
         tev->conn->user = NULL;
         tls_conn_free(pc->tls);
-        conn_analysis_free(pc->analysis);
+        an_conn_free(pc->analysis);
         free(pc);
     }
 }

@@ -45,7 +45,7 @@ struct event {
     size_t nbytes;
     const struct tls_summary *summary;  /* EV_TCP of kind TCP_EV_CLOSE */
     const struct crypto_result *crypto; /* ... when keys were given */
-    const struct findings *findings;    /* ... the analysis stage's conclusions */
+    const struct an_findings *findings; /* ... the analysis stage's conclusions */
 };
 
 /* Hands ev to the n views, as a vm_event of the connection vc (filled at

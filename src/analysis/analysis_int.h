@@ -50,12 +50,12 @@ struct alert_seen {
     int ends_before;   /* FINs and RSTs seen before it */
 };
 
-struct analyzer {
+struct an_analyzer {
     const struct x509_verifier *verifier;
 };
 
-struct conn_analysis {
-    struct analyzer *an;
+struct an_conn {
+    struct an_analyzer *an;
     struct side side[2];
     struct hs_point last;             /* the last handshake message on the connection */
     struct alert_seen alert;          /* known level and description */
@@ -67,30 +67,30 @@ struct conn_analysis {
     int64_t cert_ts_us;               /* when the server's Certificate was seen */
     struct hs_point ssl2_error_after; /* SSL 2.0: the message before the first ERROR */
     size_t nhist;
-    struct findings f;
+    struct an_findings f;
 };
 
 /* Fills ca->f.verdict and ca->f.diag. */
-void diagnose(struct conn_analysis *ca, const struct tls_summary *s,
-              const struct crypto_result *cr);
+void an_diagnose(struct an_conn *ca, const struct tls_summary *s, const struct crypto_result *cr);
 
 /* "ServerHello" and friends, or "message <n>". */
-const char *hs_name(int type, char *buf, size_t len);
+const char *an_hs_name(int type, char *buf, size_t len);
 
 /* evidence.c: the words. */
-const char *who(enum dir d); /* "client", "server" */
+const char *an_who(enum dir d); /* "client", "server" */
 /* Sets the code and the sentence. */
-void say(struct diagnosis *d, const char *code, int likely, const char *fmt, ...)
+void an_say(struct an_diagnosis *d, const char *code, int likely, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Adds a line of evidence (at most DIAG_MAX_EVIDENCE). */
-void evidence(struct diagnosis *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void an_evidence(struct an_diagnosis *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* "after the server's ServerHelloDone", "before any handshake message". */
-const char *after(struct hs_point p, char *buf, size_t len);
-const char *version_name(uint16_t v, char *buf, size_t len);
+const char *an_after(struct hs_point p, char *buf, size_t len);
+const char *an_version_name(uint16_t v, char *buf, size_t len);
 /* The versions the client offered: "TLSv1.2 to TLSv1.3", "TLSv1.2 only". */
-void client_range(const struct tls_hello *ch, char *buf, size_t len);
-int offered(const struct tls_hello *h, uint16_t suite);
+void an_client_range(const struct tls_hello *ch, char *buf, size_t len);
+int an_offered(const struct tls_hello *h, uint16_t suite);
 /* The ClientHello's versions, suite count, SNI and ALPN as evidence. */
-void hello_evidence(struct diagnosis *d, const struct tls_summary *s);
+void an_hello_evidence(struct an_diagnosis *d, const struct tls_summary *s);
 
 #endif

@@ -38,7 +38,7 @@ static int tls13(const struct tls_summary *s)
  * inferred from the records (TLS <= 1.2: a protected handshake record
  * after ChangeCipherSpec; TLS 1.3: protected records from both sides,
  * the client's being more than one alert). */
-static int handshake_done(const struct conn_analysis *ca, const struct tls_summary *s)
+static int handshake_done(const struct an_conn *ca, const struct tls_summary *s)
 {
     const struct side *c = &ca->side[DIR_C2S], *v = &ca->side[DIR_S2C];
     if (!s->sh.seen)
@@ -53,7 +53,7 @@ static int handshake_done(const struct conn_analysis *ca, const struct tls_summa
 
 /* The chain of dir was verified and showed st (host names are OpenSSL's
  * X509_check_host's to judge, through the verifier). */
-static int has_problem(const struct findings *f, enum dir dir, enum cert_status st)
+static int has_problem(const struct an_findings *f, enum dir dir, enum cert_status st)
 {
     for (int i = 0; f->checked[dir] && i < f->validation[dir].nproblems; i++)
         if (f->validation[dir].problems[i] == st)
@@ -62,16 +62,16 @@ static int has_problem(const struct findings *f, enum dir dir, enum cert_status 
 }
 
 /* What the trust store says of the chain, when it was checked. */
-static void validation_evidence(struct diagnosis *d, const struct findings *f, enum dir dir)
+static void validation_evidence(struct an_diagnosis *d, const struct an_findings *f, enum dir dir)
 {
     const struct cert_check *v = &f->validation[dir];
     if (!f->checked[dir])
         return;
     if (v->status == CERT_OK)
-        evidence(d, "the %s's chain verifies against tlsdump's trust store", who(dir));
+        an_evidence(d, "the %s's chain verifies against tlsdump's trust store", an_who(dir));
     else
-        evidence(d, "the %s's chain against tlsdump's trust store: %s (%s)", who(dir),
-                 x509_status_name(v->status), v->detail);
+        an_evidence(d, "the %s's chain against tlsdump's trust store: %s (%s)", an_who(dir),
+                    x509_status_name(v->status), v->detail);
 }
 
 /* A certificate's date as the evidence shows it; "?" when unreadable. */
@@ -83,30 +83,30 @@ static const char *cert_time(int64_t secs, char buf[BASE_ISO_TIME_LEN])
     return buf;
 }
 
-static void cert_evidence(struct diagnosis *d, const struct tls_summary *s)
+static void cert_evidence(struct an_diagnosis *d, const struct tls_summary *s)
 {
     if (!s->ncerts) {
-        evidence(d, "the server's certificate is not visible%s",
-                 tls13(s) ? " (TLS 1.3 encrypts it; a key log shows it)" : "");
+        an_evidence(d, "the server's certificate is not visible%s",
+                    tls13(s) ? " (TLS 1.3 encrypts it; a key log shows it)" : "");
         return;
     }
     const struct x509_cert *c = &s->certs[0];
     char from[BASE_ISO_TIME_LEN], to[BASE_ISO_TIME_LEN], names[X509_SAN_TEXT];
-    evidence(d, "Certificate from the server: %s, issued by %s, valid %s to %s", c->subject,
-             c->issuer, cert_time(c->not_before, from), cert_time(c->not_after, to));
+    an_evidence(d, "Certificate from the server: %s, issued by %s, valid %s to %s", c->subject,
+                c->issuer, cert_time(c->not_before, from), cert_time(c->not_after, to));
     x509_san_join(c, names, sizeof(names));
     if (names[0])
-        evidence(d, "its names (subjectAltName): %s", names);
+        an_evidence(d, "its names (subjectAltName): %s", names);
     if (s->ncerts > 1)
-        evidence(d, "chain sent: %d certificates, the last issued by %s", s->ncerts,
-                 s->certs[s->ncerts - 1].issuer);
+        an_evidence(d, "chain sent: %d certificates, the last issued by %s", s->ncerts,
+                    s->certs[s->ncerts - 1].issuer);
 }
 
 /* The certificate's problems at the capture's own time, as the verifier
  * judged them (dates and host name alike: without a verifier, none). */
 enum { CP_EXPIRED = 1, CP_NOT_YET_VALID = 2, CP_HOSTNAME = 4 };
 
-static int cert_problems(const struct conn_analysis *ca)
+static int cert_problems(const struct an_conn *ca)
 {
     int p = 0;
     if (has_problem(&ca->f, DIR_S2C, CERT_EXPIRED))
@@ -121,35 +121,34 @@ static int cert_problems(const struct conn_analysis *ca)
 /* Problems of the certificate other than the one diagnosed: the client
  * named another in its alert, or did not check for them (openssl
  * s_client checks no host name without -verify_hostname). */
-static void further_problems(struct diagnosis *d, const struct tls_summary *s, int problems)
+static void further_problems(struct an_diagnosis *d, const struct tls_summary *s, int problems)
 {
     const struct x509_cert *c = s->ncerts ? &s->certs[0] : NULL;
     char t[BASE_ISO_TIME_LEN];
     if (problems & CP_EXPIRED)
-        evidence(d,
-                 "a further problem, which the client's alert does not name: the "
-                 "certificate expired on %s",
-                 cert_time(c ? c->not_after : X509_NO_TIME, t));
+        an_evidence(d,
+                    "a further problem, which the client's alert does not name: the "
+                    "certificate expired on %s",
+                    cert_time(c ? c->not_after : X509_NO_TIME, t));
     if (problems & CP_NOT_YET_VALID)
-        evidence(d,
-                 "a further problem, which the client's alert does not name: the "
-                 "certificate is valid only from %s",
-                 cert_time(c ? c->not_before : X509_NO_TIME, t));
+        an_evidence(d,
+                    "a further problem, which the client's alert does not name: the "
+                    "certificate is valid only from %s",
+                    cert_time(c ? c->not_before : X509_NO_TIME, t));
     if (problems & CP_HOSTNAME)
-        evidence(d,
-                 "a further problem, which the client's alert does not name: %s is not "
-                 "among the certificate's names",
-                 s->sni[0] ? s->sni : "the host name");
+        an_evidence(d,
+                    "a further problem, which the client's alert does not name: %s is not "
+                    "among the certificate's names",
+                    s->sni[0] ? s->sni : "the host name");
 }
 
 /* A rejected server certificate.  The alert the client sent names its
  * reason where it is specific (unknown_ca, certificate_expired); a
  * generic one (bad_certificate, certificate_unknown) is explained by
  * what is wrong with the certificate at the capture's own time. */
-static void certificate_problem(struct conn_analysis *ca, const struct tls_summary *s,
-                                const char *alert)
+static void certificate_problem(struct an_conn *ca, const struct tls_summary *s, const char *alert)
 {
-    struct diagnosis *d = &ca->f.diag;
+    struct an_diagnosis *d = &ca->f.diag;
     char now[24], t[BASE_ISO_TIME_LEN];
     const struct x509_cert *c = s->ncerts ? &s->certs[0] : NULL;
     int problems = cert_problems(ca), named;
@@ -158,38 +157,39 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
     if (!strcmp(alert, "unknown_ca")) {
         named = 0;
         if (ca->f.checked[DIR_S2C] && ca->f.validation[DIR_S2C].status == CERT_INCOMPLETE_CHAIN)
-            say(d, "unknown_ca", 0,
-                "The client cannot build a chain to a CA it trusts: the server did not send "
-                "the intermediate certificate that issued its own (%s); configure the server "
-                "to send its full chain.",
-                c ? c->issuer : "?");
+            an_say(d, "unknown_ca", 0,
+                   "The client cannot build a chain to a CA it trusts: the server did not send "
+                   "the intermediate certificate that issued its own (%s); configure the server "
+                   "to send its full chain.",
+                   c ? c->issuer : "?");
         else
-            say(d, "unknown_ca", 0,
-                "The client does not trust the issuer of the server's certificate%s%s: "
-                "install that CA on the client, or have the server send a chain ending at a "
-                "CA it trusts.",
-                c ? " " : "", c ? c->issuer : "");
+            an_say(d, "unknown_ca", 0,
+                   "The client does not trust the issuer of the server's certificate%s%s: "
+                   "install that CA on the client, or have the server send a chain ending at a "
+                   "CA it trusts.",
+                   c ? " " : "", c ? c->issuer : "");
     } else if (problems & CP_EXPIRED) {
         named = CP_EXPIRED;
-        say(d, "certificate_expired", 0,
-            "The client rejected the server's certificate (%s): it expired on %s, before the "
-            "capture (%s).",
-            alert, cert_time(c ? c->not_after : X509_NO_TIME, t), now);
+        an_say(d, "certificate_expired", 0,
+               "The client rejected the server's certificate (%s): it expired on %s, before the "
+               "capture (%s).",
+               alert, cert_time(c ? c->not_after : X509_NO_TIME, t), now);
     } else if (problems & CP_NOT_YET_VALID) {
         named = CP_NOT_YET_VALID;
-        say(d, "certificate_not_yet_valid", 0,
-            "The client rejected the server's certificate (%s): it is valid only from %s, after "
-            "the capture (%s); check the server's clock or the certificate's dates.",
-            alert, cert_time(c ? c->not_before : X509_NO_TIME, t), now);
+        an_say(d, "certificate_not_yet_valid", 0,
+               "The client rejected the server's certificate (%s): it is valid only from %s, after "
+               "the capture (%s); check the server's clock or the certificate's dates.",
+               alert, cert_time(c ? c->not_before : X509_NO_TIME, t), now);
     } else if (problems & CP_HOSTNAME) {
         named = CP_HOSTNAME;
-        say(d, "hostname_mismatch", 0,
-            "The client rejected the server's certificate (%s): it asked for %s, which is not "
-            "among the certificate's names.",
-            alert, s->sni);
+        an_say(d, "hostname_mismatch", 0,
+               "The client rejected the server's certificate (%s): it asked for %s, which is not "
+               "among the certificate's names.",
+               alert, s->sni);
     } else {
         named = 0;
-        say(d, "bad_certificate", 0, "The client rejected the server's certificate (%s).", alert);
+        an_say(d, "bad_certificate", 0, "The client rejected the server's certificate (%s).",
+               alert);
     }
     cert_evidence(d, s);
     validation_evidence(d, &ca->f, DIR_S2C);
@@ -198,7 +198,7 @@ static void certificate_problem(struct conn_analysis *ca, const struct tls_summa
 
 /* An established connection whose server certificate is out of date or
  * for another name: the client does not check, or was told to accept it. */
-static void accepted_bad_certificate(struct conn_analysis *ca)
+static void accepted_bad_certificate(struct an_conn *ca)
 {
     static const struct {
         enum cert_status st;
@@ -210,12 +210,12 @@ static void accepted_bad_certificate(struct conn_analysis *ca)
     };
     for (size_t j = 0; j < sizeof(bad) / sizeof(bad[0]); j++)
         if (has_problem(&ca->f, DIR_S2C, bad[j].st)) {
-            say(&ca->f.diag, bad[j].code, 0,
-                "The handshake completed although the server's "
-                "certificate %s: the client does not check certificates, or was told to accept "
-                "this one.",
-                bad[j].what);
-            evidence(&ca->f.diag, "validation: %s", ca->f.validation[DIR_S2C].detail);
+            an_say(&ca->f.diag, bad[j].code, 0,
+                   "The handshake completed although the server's "
+                   "certificate %s: the client does not check certificates, or was told to accept "
+                   "this one.",
+                   bad[j].what);
+            an_evidence(&ca->f.diag, "validation: %s", ca->f.validation[DIR_S2C].detail);
             return;
         }
 }
@@ -250,7 +250,7 @@ static int suite_family(uint16_t id)
 }
 
 /* Suites by family, for a server that found none it accepts. */
-static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
+static void offer_groups(struct an_diagnosis *d, const struct tls_hello *ch)
 {
     static const char *const family[] = {"TLS 1.3",    "ECDHE/DHE with AEAD", "CBC",
                                          "static RSA", "weak or legacy",      "other"};
@@ -265,7 +265,7 @@ static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
         size_t at = strlen(line);
         snprintf(line + at, sizeof(line) - at, "%s %s %d", f ? ";" : "", family[f], count[f]);
     }
-    evidence(d, "%s", line);
+    an_evidence(d, "%s", line);
     if (ch->nciphers <= 4) {
         char b[48];
         line[0] = 0;
@@ -274,26 +274,26 @@ static void offer_groups(struct diagnosis *d, const struct tls_hello *ch)
             snprintf(line + at, sizeof(line) - at, "%s%s", i ? ", " : "",
                      reg_name_or_unknown(REG_CIPHER, ch->ciphers[i], b, sizeof(b)));
         }
-        evidence(d, "offered: %s", line);
+        an_evidence(d, "offered: %s", line);
     }
 }
 
 /* Suites that most servers accept (Mozilla's intermediate profile). */
-static void missing_common(struct diagnosis *d, const struct tls_hello *ch)
+static void missing_common(struct an_diagnosis *d, const struct tls_hello *ch)
 {
     static const uint16_t common[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f,
                                       0xc02c, 0xc030, 0xcca9, 0xcca8};
     char line[DIAG_EVIDENCE_LEN] = "";
     int n = 0;
     for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
-        if (offered(ch, common[i]))
+        if (an_offered(ch, common[i]))
             continue;
         size_t at = strlen(line);
         snprintf(line + at, sizeof(line) - at, "%s%s", n++ ? ", " : "",
                  reg_name(REG_CIPHER, common[i]));
     }
     if (n)
-        evidence(d, "widely deployed suites not offered: %s", line);
+        an_evidence(d, "widely deployed suites not offered: %s", line);
 }
 
 /* A diagnosis code outlives the call (the views print it at close): the
@@ -304,135 +304,137 @@ static const char *alert_code(uint8_t desc)
     return name ? name : "unknown_alert";
 }
 
-static void handshake_failure(struct conn_analysis *ca, const struct tls_summary *s,
+static void handshake_failure(struct an_conn *ca, const struct tls_summary *s,
                               const struct alert_seen *al, const char *alert)
 {
-    struct diagnosis *d = &ca->f.diag;
+    struct an_diagnosis *d = &ca->f.diag;
     const struct side *cl = &ca->side[DIR_C2S];
     if (al->a.from == DIR_S2C && ca->cert_request && (!cl->cert_sent || cl->cert_empty)) {
-        say(d, "client_certificate_required", 0,
-            "The server requires a client certificate, and the client %s.",
-            cl->cert_sent ? "sent an empty Certificate" : "sent none");
-        evidence(d, "CertificateRequest from the server; the client's Certificate: %s",
-                 cl->cert_sent ? "empty" : "not sent");
+        an_say(d, "client_certificate_required", 0,
+               "The server requires a client certificate, and the client %s.",
+               cl->cert_sent ? "sent an empty Certificate" : "sent none");
+        an_evidence(d, "CertificateRequest from the server; the client's Certificate: %s",
+                    cl->cert_sent ? "empty" : "not sent");
     } else if (al->a.from == DIR_S2C && !ca->hellos[DIR_S2C]) {
-        say(d, "no_shared_cipher", 0,
-            "The server accepts nothing the client offered (%s in reply to the ClientHello): "
-            "most often no cipher suite in common, else no common group or signature "
-            "algorithm.",
-            alert);
-        hello_evidence(d, s);
+        an_say(d, "no_shared_cipher", 0,
+               "The server accepts nothing the client offered (%s in reply to the ClientHello): "
+               "most often no cipher suite in common, else no common group or signature "
+               "algorithm.",
+               alert);
+        an_hello_evidence(d, s);
         offer_groups(d, &s->ch);
         missing_common(d, &s->ch);
     } else {
-        say(d, alert_code(al->a.desc), 0, "The %s aborted the handshake with %s.", who(al->a.from),
-            alert);
+        an_say(d, alert_code(al->a.desc), 0, "The %s aborted the handshake with %s.",
+               an_who(al->a.from), alert);
     }
 }
 
-static void protocol_version(struct conn_analysis *ca, const struct tls_summary *s,
+static void protocol_version(struct an_conn *ca, const struct tls_summary *s,
                              const struct alert_seen *al)
 {
-    struct diagnosis *d = &ca->f.diag;
+    struct an_diagnosis *d = &ca->f.diag;
     char range[80], v[32];
-    client_range(&s->ch, range, sizeof(range));
+    an_client_range(&s->ch, range, sizeof(range));
     if (al->a.desc == TLS_ALERT_INAPPROPRIATE_FALLBACK)
-        say(d, "protocol_version", 0,
-            "The server refused a fallback (inappropriate_fallback): the client retried with "
-            "%s and TLS_FALLBACK_SCSV, but the server supports a higher version, so an earlier "
-            "attempt must have failed or been blocked on the way.",
-            range);
+        an_say(d, "protocol_version", 0,
+               "The server refused a fallback (inappropriate_fallback): the client retried with "
+               "%s and TLS_FALLBACK_SCSV, but the server supports a higher version, so an earlier "
+               "attempt must have failed or been blocked on the way.",
+               range);
     else if (al->a.from == DIR_S2C && !s->sh.seen)
-        say(d, "protocol_version", 0,
-            "The server accepts none of the versions the client offers (%s).", range);
+        an_say(d, "protocol_version", 0,
+               "The server accepts none of the versions the client offers (%s).", range);
     else
-        say(d, "protocol_version", 0, "The client refused the server's version %s; it offers %s.",
-            version_name(s->version, v, sizeof(v)), range);
-    hello_evidence(d, s);
-    if (offered(&s->ch, 0x5600))
-        evidence(d, "the ClientHello carries TLS_FALLBACK_SCSV (RFC 7507): it is a retry");
+        an_say(d, "protocol_version", 0,
+               "The client refused the server's version %s; it offers %s.",
+               an_version_name(s->version, v, sizeof(v)), range);
+    an_hello_evidence(d, s);
+    if (an_offered(&s->ch, 0x5600))
+        an_evidence(d, "the ClientHello carries TLS_FALLBACK_SCSV (RFC 7507): it is a retry");
 }
 
-static void alert_named(struct conn_analysis *ca, const struct tls_summary *s,
+static void alert_named(struct an_conn *ca, const struct tls_summary *s,
                         const struct alert_seen *al, const char *alert)
 {
-    struct diagnosis *d = &ca->f.diag;
-    const char *by = who(al->a.from), *to = who(!al->a.from);
+    struct an_diagnosis *d = &ca->f.diag;
+    const char *by = an_who(al->a.from), *to = an_who(!al->a.from);
     char where[96];
-    after(al->after, where, sizeof(where));
+    an_after(al->after, where, sizeof(where));
     switch (al->a.desc) {
     case TLS_ALERT_UNRECOGNIZED_NAME:
-        say(d, "unrecognized_name", 0,
-            "The server does not serve the name the client asked "
-            "for (SNI %s).",
-            s->sni[0] ? s->sni : "none");
+        an_say(d, "unrecognized_name", 0,
+               "The server does not serve the name the client asked "
+               "for (SNI %s).",
+               s->sni[0] ? s->sni : "none");
         return;
     case TLS_ALERT_NO_APPLICATION_PROTOCOL:
-        say(d, "no_application_protocol", 0,
-            "No application protocol in common: the client "
-            "offered %s (ALPN), and the server supports none of them.",
-            s->ch.alpn[0] ? s->ch.alpn : "none");
+        an_say(d, "no_application_protocol", 0,
+               "No application protocol in common: the client "
+               "offered %s (ALPN), and the server supports none of them.",
+               s->ch.alpn[0] ? s->ch.alpn : "none");
         return;
     case TLS_ALERT_UNSUPPORTED_EXTENSION:
-        say(d, "unsupported_extension", 0,
-            "The %s received an extension it did not offer or "
-            "that is not allowed in that message (%s).",
-            by, where);
+        an_say(d, "unsupported_extension", 0,
+               "The %s received an extension it did not offer or "
+               "that is not allowed in that message (%s).",
+               by, where);
         return;
     case TLS_ALERT_ILLEGAL_PARAMETER:
-        say(d, "illegal_parameter", 0,
-            "The %s found a field with an illegal value in what the "
-            "%s sent (%s).",
-            by, to, where);
+        an_say(d, "illegal_parameter", 0,
+               "The %s found a field with an illegal value in what the "
+               "%s sent (%s).",
+               by, to, where);
         return;
     case TLS_ALERT_DECODE_ERROR:
-        say(d, "decode_error", 0,
-            "The %s could not parse a message from the %s (%s): it is "
-            "malformed or truncated.",
-            by, to, where);
+        an_say(d, "decode_error", 0,
+               "The %s could not parse a message from the %s (%s): it is "
+               "malformed or truncated.",
+               by, to, where);
         for (int i = 0; i < s->nproblems; i++)
             if (s->problems[i].kind == TLS_BAD_MESSAGE && s->problems[i].dir != al->a.from) {
-                evidence(d, "tlsdump also finds a malformed message from the %s", to);
+                an_evidence(d, "tlsdump also finds a malformed message from the %s", to);
                 break;
             }
         return;
     case TLS_ALERT_NO_RENEGOTIATION:
-        say(d, "renegotiation_refused", 0, "The %s refused to renegotiate (no_renegotiation).", by);
+        an_say(d, "renegotiation_refused", 0, "The %s refused to renegotiate (no_renegotiation).",
+               by);
         return;
     default:
-        say(d, alert_code(al->a.desc), 0, "The %s aborted the connection with %s (%s).", by, alert,
-            where);
+        an_say(d, alert_code(al->a.desc), 0, "The %s aborted the connection with %s (%s).", by,
+               alert, where);
         return;
     }
 }
 
 static int downgrade_marked(const struct tls_summary *s);
-static void downgrade(struct conn_analysis *ca, const struct tls_summary *s);
+static void downgrade(struct an_conn *ca, const struct tls_summary *s);
 
 /* "Alert from the client: fatal unknown_ca, after the server's ...". */
-static void alert_evidence(struct conn_analysis *ca, const char *when)
+static void alert_evidence(struct an_conn *ca, const char *when)
 {
     const struct alert_seen *al = &ca->alert;
     char where[96], b[32];
-    evidence(&ca->f.diag, "%s%sAlert from the %s: %s %s, %s%s", when, *when ? ": " : "",
-             who(al->a.from), al->a.level == ALERT_FATAL ? "fatal" : "warning",
-             reg_name_or_unknown(REG_ALERT, al->a.desc, b, sizeof(b)),
-             after(al->after, where, sizeof(where)), al->a.decrypted ? " (decrypted)" : "");
+    an_evidence(&ca->f.diag, "%s%sAlert from the %s: %s %s, %s%s", when, *when ? ": " : "",
+                an_who(al->a.from), al->a.level == ALERT_FATAL ? "fatal" : "warning",
+                reg_name_or_unknown(REG_ALERT, al->a.desc, b, sizeof(b)),
+                an_after(al->after, where, sizeof(where)), al->a.decrypted ? " (decrypted)" : "");
 }
 
 /* The first alert that is not close_notify names the cause. */
-static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
+static void from_alert(struct an_conn *ca, const struct tls_summary *s)
 {
     const struct alert_seen *al = &ca->alert;
-    struct diagnosis *d = &ca->f.diag;
+    struct an_diagnosis *d = &ca->f.diag;
     char b[32];
     const char *alert = reg_name_or_unknown(REG_ALERT, al->a.desc, b, sizeof(b));
 
     if (s->hrr && !s->sh.seen) {
-        say(d, "hrr_failed", 0,
-            "The handshake failed after the server's HelloRetryRequest: "
-            "the %s sent %s.",
-            who(al->a.from), alert);
+        an_say(d, "hrr_failed", 0,
+               "The handshake failed after the server's HelloRetryRequest: "
+               "the %s sent %s.",
+               an_who(al->a.from), alert);
     } else if (al->a.from == DIR_C2S &&
                (al->a.desc == TLS_ALERT_UNKNOWN_CA || al->a.desc == TLS_ALERT_BAD_CERTIFICATE ||
                 al->a.desc == TLS_ALERT_UNSUPPORTED_CERTIFICATE ||
@@ -440,9 +442,9 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
                 al->a.desc == TLS_ALERT_CERTIFICATE_UNKNOWN)) {
         certificate_problem(ca, s, alert);
     } else if (al->a.desc == TLS_ALERT_UNKNOWN_CA) {
-        say(d, "unknown_ca", 0,
-            "The server does not trust the issuer of the client's "
-            "certificate.");
+        an_say(d, "unknown_ca", 0,
+               "The server does not trust the issuer of the client's "
+               "certificate.");
     } else if (al->a.desc == TLS_ALERT_HANDSHAKE_FAILURE ||
                al->a.desc == TLS_ALERT_INSUFFICIENT_SECURITY) {
         handshake_failure(ca, s, al, alert);
@@ -452,9 +454,9 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
                al->a.desc == TLS_ALERT_INAPPROPRIATE_FALLBACK) {
         protocol_version(ca, s, al);
     } else if (al->a.desc == TLS_ALERT_CERTIFICATE_REQUIRED) {
-        say(d, "client_certificate_required", 0,
-            "The server requires a client certificate, "
-            "and the client sent none (certificate_required).");
+        an_say(d, "client_certificate_required", 0,
+               "The server requires a client certificate, "
+               "and the client sent none (certificate_required).");
     } else {
         alert_named(ca, s, al, alert);
     }
@@ -463,55 +465,56 @@ static void from_alert(struct conn_analysis *ca, const struct tls_summary *s)
 
 /* TLS 1.3 without keys: an alert-sized record where the peer expected
  * more.  TLS <= 1.2: an alert record after ChangeCipherSpec. */
-static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s, int done)
+static int encrypted_abort(struct an_conn *ca, const struct tls_summary *s, int done)
 {
-    struct diagnosis *d = &ca->f.diag;
+    struct an_diagnosis *d = &ca->f.diag;
     const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
     const char *confirm = "a key log would show the alert";
 
     if (tls13(s) && !done && cl->protected_records == 1 && alert_sized(cl->last_protected_len)) {
-        say(d, "bad_certificate", 1,
-            "The client aborted after the server's handshake flight "
-            "with an encrypted alert: most likely it rejected the server's certificate; %s.",
-            confirm);
-        evidence(d,
-                 "the client's only protected record is %zu bytes, the size of an encrypted "
-                 "alert",
-                 cl->last_protected_len);
+        an_say(d, "bad_certificate", 1,
+               "The client aborted after the server's handshake flight "
+               "with an encrypted alert: most likely it rejected the server's certificate; %s.",
+               confirm);
+        an_evidence(d,
+                    "the client's only protected record is %zu bytes, the size of an encrypted "
+                    "alert",
+                    cl->last_protected_len);
         return 1;
     }
     /* ... unless the client had closed first: then it is the server's
      * close_notify (a browser's unused preconnection). */
     if (tls13(s) && done && sv->after_peer == 1 && alert_sized(sv->after_peer_len) &&
         !cl->finished && (sv->fin_order || sv->rst_order) && !sv->after_peer_closed) {
-        say(d, "client_certificate_required", 1,
-            "The server closed the connection right after "
-            "the client's handshake flight with an encrypted alert: most likely it requires a "
-            "client certificate (certificate_required) or rejected the one sent; %s.",
-            confirm);
-        evidence(d,
-                 "the server's only record after the client's flight is %zu bytes, the size "
-                 "of an encrypted alert, and then it closed",
-                 sv->after_peer_len);
+        an_say(d, "client_certificate_required", 1,
+               "The server closed the connection right after "
+               "the client's handshake flight with an encrypted alert: most likely it requires a "
+               "client certificate (certificate_required) or rejected the one sent; %s.",
+               confirm);
+        an_evidence(d,
+                    "the server's only record after the client's flight is %zu bytes, the size "
+                    "of an encrypted alert, and then it closed",
+                    sv->after_peer_len);
         return 1;
     }
     if (ca->enc_alert.seen && ca->enc_alert.a.from == DIR_S2C && cl->enc_hs_records >= 2 &&
         sv->enc_hs_records <= 1) {
-        say(d, "renegotiation_refused", 1,
-            "The client started a renegotiation (a second "
-            "handshake inside the session) and the server answered with an encrypted alert: "
-            "most likely it refuses renegotiation; %s.",
-            confirm);
-        evidence(d, "the client sent %d protected handshake records; its Finished is the first",
-                 cl->enc_hs_records);
+        an_say(d, "renegotiation_refused", 1,
+               "The client started a renegotiation (a second "
+               "handshake inside the session) and the server answered with an encrypted alert: "
+               "most likely it refuses renegotiation; %s.",
+               confirm);
+        an_evidence(d, "the client sent %d protected handshake records; its Finished is the first",
+                    cl->enc_hs_records);
         return 1;
     }
     if (ca->enc_alert.seen && !done) {
         char where[96];
-        say(d, "encrypted_alert", 1,
-            "The %s aborted the handshake with an encrypted alert "
-            "%s; %s.",
-            who(ca->enc_alert.a.from), after(ca->enc_alert.after, where, sizeof(where)), confirm);
+        an_say(d, "encrypted_alert", 1,
+               "The %s aborted the handshake with an encrypted alert "
+               "%s; %s.",
+               an_who(ca->enc_alert.a.from), an_after(ca->enc_alert.after, where, sizeof(where)),
+               confirm);
         return 1;
     }
     return 0;
@@ -519,7 +522,7 @@ static int encrypted_abort(struct conn_analysis *ca, const struct tls_summary *s
 
 /* Bytes that are not TLS in the middle of a TLS stream, with no loss
  * before them: someone on the path wrote into the connection. */
-static int injection(struct conn_analysis *ca)
+static int injection(struct an_conn *ca)
 {
     for (int dir = 0; dir < 2; dir++) {
         const struct side *sd = &ca->side[dir];
@@ -536,90 +539,90 @@ static int injection(struct conn_analysis *ca)
                                                          : "\\x%02x",
                                    c);
         }
-        say(&ca->f.diag, "middlebox_injection", 0,
-            "The %s's stream holds bytes that are not "
-            "TLS in the middle of the session, at offset %llu: something on the path (a proxy, "
-            "firewall or captive portal) wrote into the connection.",
-            who((enum dir)dir), (unsigned long long)sd->bad_offset);
+        an_say(&ca->f.diag, "middlebox_injection", 0,
+               "The %s's stream holds bytes that are not "
+               "TLS in the middle of the session, at offset %llu: something on the path (a proxy, "
+               "firewall or captive portal) wrote into the connection.",
+               an_who((enum dir)dir), (unsigned long long)sd->bad_offset);
         if (at)
-            evidence(&ca->f.diag, "the bytes: \"%s\"", text);
+            an_evidence(&ca->f.diag, "the bytes: \"%s\"", text);
         return 1;
     }
     return 0;
 }
 
-static void not_tls_response(struct conn_analysis *ca, const struct tls_opening *op)
+static void not_tls_response(struct an_conn *ca, const struct tls_opening *op)
 {
     const struct side *sv = &ca->side[DIR_S2C];
-    struct diagnosis *d = &ca->f.diag;
+    struct an_diagnosis *d = &ca->f.diag;
     char text[FIRST_BYTES + 1];
     size_t n = 0;
     for (size_t i = 0; i < sv->nfirst && sv->first[i] != '\r' && sv->first[i] != '\n'; i++)
         text[n++] = sv->first[i] >= 0x20 && sv->first[i] < 0x7f ? (char)sv->first[i] : '.';
     text[n] = 0;
     if (!strncmp(text, "HTTP/", 5))
-        say(d, "not_tls_response", 0,
-            "The server answered the ClientHello in plain HTTP "
-            "(\"%s\"): this port speaks HTTP, not HTTPS.",
-            text);
+        an_say(d, "not_tls_response", 0,
+               "The server answered the ClientHello in plain HTTP "
+               "(\"%s\"): this port speaks HTTP, not HTTPS.",
+               text);
     else if (op->app && !op->how)
-        say(d, "not_tls_response", 0,
-            "The server answered the ClientHello in plain %s "
-            "(\"%s\"): this port expects plaintext and STARTTLS, not TLS from the first byte.",
-            op->app, text);
+        an_say(d, "not_tls_response", 0,
+               "The server answered the ClientHello in plain %s "
+               "(\"%s\"): this port expects plaintext and STARTTLS, not TLS from the first byte.",
+               op->app, text);
     else
-        say(d, "not_tls_response", 0,
-            "The server answered the ClientHello with bytes that "
-            "are not TLS: this port speaks another protocol.");
-    evidence(d, "the server's first bytes: \"%s\"", text);
+        an_say(d, "not_tls_response", 0,
+               "The server answered the ClientHello with bytes that "
+               "are not TLS: this port speaks another protocol.");
+    an_evidence(d, "the server's first bytes: \"%s\"", text);
 }
 
 /* A plaintext opening that never reached TLS: the server refused the
  * client's request, or never answered it. */
-static void opening_failed(struct conn_analysis *ca, const struct tls_opening *op)
+static void opening_failed(struct an_conn *ca, const struct tls_opening *op)
 {
-    struct diagnosis *d = &ca->f.diag;
+    struct an_diagnosis *d = &ca->f.diag;
     const char *app = op->app ? op->app : "an unknown protocol";
     int proxy = op->how && !strcmp(op->how, "proxy");
 
     if (op->upgrade == TLS_UPGRADE_REFUSED) {
         if (proxy)
-            say(d, "proxy_refused", 0,
-                "The %s proxy refused the client's request to connect "
-                "through it, so no TLS followed.",
-                app);
+            an_say(d, "proxy_refused", 0,
+                   "The %s proxy refused the client's request to connect "
+                   "through it, so no TLS followed.",
+                   app);
         else
-            say(d, "starttls_refused", 0,
-                "The server refused to switch to TLS (%s STARTTLS): "
-                "the connection went on in plaintext, or ended.",
-                app);
-        evidence(d, "the server's answer: \"%s\"", op->answer);
+            an_say(d, "starttls_refused", 0,
+                   "The server refused to switch to TLS (%s STARTTLS): "
+                   "the connection went on in plaintext, or ended.",
+                   app);
+        an_evidence(d, "the server's answer: \"%s\"", op->answer);
     } else if (op->upgrade == TLS_UPGRADE_ACCEPTED && !proxy) {
-        say(d, "starttls_abandoned", 0,
-            "The server agreed to switch to TLS (%s STARTTLS), but "
-            "the client never sent a ClientHello.",
-            app);
-        evidence(d, "the server's answer: \"%s\"", op->answer);
+        an_say(d, "starttls_abandoned", 0,
+               "The server agreed to switch to TLS (%s STARTTLS), but "
+               "the client never sent a ClientHello.",
+               app);
+        an_evidence(d, "the server's answer: \"%s\"", op->answer);
     } else if (op->upgrade == TLS_UPGRADE_ASKED) {
         if (proxy)
-            say(d, "proxy_no_answer", 0,
-                "The client asked the %s proxy to connect it, and the "
-                "proxy never answered.",
-                app);
+            an_say(d, "proxy_no_answer", 0,
+                   "The client asked the %s proxy to connect it, and the "
+                   "proxy never answered.",
+                   app);
         else
-            say(d, "starttls_no_answer", 0,
-                "The client asked to switch to TLS (%s STARTTLS), "
-                "and the server never answered.",
-                app);
+            an_say(d, "starttls_no_answer", 0,
+                   "The client asked to switch to TLS (%s STARTTLS), "
+                   "and the server never answered.",
+                   app);
     } else {
         return;
     }
-    evidence(d, "plaintext: %llu bytes from the client, %llu from the server",
-             (unsigned long long)op->plain[DIR_C2S], (unsigned long long)op->plain[DIR_S2C]);
+    an_evidence(d, "plaintext: %llu bytes from the client, %llu from the server",
+                (unsigned long long)op->plain[DIR_C2S], (unsigned long long)op->plain[DIR_S2C]);
 }
 
 /* Which side ended the connection first: 0 none, 1 by reset, 2 by FIN. */
-static int first_end(const struct conn_analysis *ca, enum dir *dir)
+static int first_end(const struct an_conn *ca, enum dir *dir)
 {
     int best = 0, how = 0;
     for (int d = 0; d < 2; d++) {
@@ -633,52 +636,52 @@ static int first_end(const struct conn_analysis *ca, enum dir *dir)
 }
 
 /* No alert: the TCP connection's end tells what happened. */
-static void not_done(struct conn_analysis *ca, const struct tls_summary *s)
+static void not_done(struct an_conn *ca, const struct tls_summary *s)
 {
-    struct findings *f = &ca->f;
+    struct an_findings *f = &ca->f;
     const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
     enum dir dir = DIR_C2S;
     char where[96];
     int how = first_end(ca, &dir);
     if (cl->gap || sv->gap) {
         f->verdict = VERDICT_INCOMPLETE;
-        say(&f->diag, "incomplete", 0,
-            "Bytes of the handshake are missing from the capture, "
-            "so it cannot be followed to its end.");
+        an_say(&f->diag, "incomplete", 0,
+               "Bytes of the handshake are missing from the capture, "
+               "so it cannot be followed to its end.");
         return;
     }
     if (how == 1)
-        say(&f->diag, "reset_during_handshake", 0,
-            "The %s reset the TCP connection %s, before "
-            "the handshake finished.",
-            who(dir), after(ca->side[dir].rst_after, where, sizeof(where)));
+        an_say(&f->diag, "reset_during_handshake", 0,
+               "The %s reset the TCP connection %s, before "
+               "the handshake finished.",
+               an_who(dir), an_after(ca->side[dir].rst_after, where, sizeof(where)));
     else if (how == 2)
-        say(&f->diag, "closed_during_handshake", 0,
-            "The %s closed the TCP connection %s "
-            "without an alert, before the handshake finished.",
-            who(dir), after(ca->side[dir].fin_after, where, sizeof(where)));
+        an_say(&f->diag, "closed_during_handshake", 0,
+               "The %s closed the TCP connection %s "
+               "without an alert, before the handshake finished.",
+               an_who(dir), an_after(ca->side[dir].fin_after, where, sizeof(where)));
     if (!how) {
         f->verdict = VERDICT_INCOMPLETE;
         return;
     }
-    evidence(
-        &f->diag, "TCP %s from the %s, %s", how == 1 ? "RST" : "FIN", who(dir),
-        after(how == 1 ? ca->side[dir].rst_after : ca->side[dir].fin_after, where, sizeof(where)));
-    hello_evidence(&f->diag, s);
+    an_evidence(&f->diag, "TCP %s from the %s, %s", how == 1 ? "RST" : "FIN", an_who(dir),
+                an_after(how == 1 ? ca->side[dir].rst_after : ca->side[dir].fin_after, where,
+                         sizeof(where)));
+    an_hello_evidence(&f->diag, s);
 }
 
-static void crypto_checks(struct conn_analysis *ca, const struct crypto_result *cr)
+static void crypto_checks(struct an_conn *ca, const struct crypto_result *cr)
 {
     if (!cr || !cr->protected_seen)
         return;
     if (cr->failed_records) {
-        say(&ca->f.diag, "decrypt_failed", 0,
-            "%llu records did not decrypt: the MAC or tag "
-            "does not verify, so the key log (or RSA key) most likely belongs to another "
-            "session.",
-            (unsigned long long)cr->failed_records);
-        evidence(&ca->f.diag, "records decrypted: %llu, failed: %llu",
-                 (unsigned long long)cr->ok_records, (unsigned long long)cr->failed_records);
+        an_say(&ca->f.diag, "decrypt_failed", 0,
+               "%llu records did not decrypt: the MAC or tag "
+               "does not verify, so the key log (or RSA key) most likely belongs to another "
+               "session.",
+               (unsigned long long)cr->failed_records);
+        an_evidence(&ca->f.diag, "records decrypted: %llu, failed: %llu",
+                    (unsigned long long)cr->ok_records, (unsigned long long)cr->failed_records);
     }
     if (!cr->decrypted)
         ca->f.verdict = VERDICT_UNDECRYPTABLE;
@@ -700,48 +703,49 @@ static int downgrade_marked(const struct tls_summary *s)
 
 /* A downgraded connection: something on the path rewrote the hellos (or
  * the client ignores the rule, if it went on). */
-static void downgrade(struct conn_analysis *ca, const struct tls_summary *s)
+static void downgrade(struct an_conn *ca, const struct tls_summary *s)
 {
     char v[32];
-    say(&ca->f.diag, "protocol_version", 0,
-        "The server is TLS 1.3-capable but chose %s although "
-        "the client offered TLS 1.3: its random carries the downgrade sentinel, which a client "
-        "must refuse; something on the path rewrote the hellos.",
-        version_name(s->version, v, sizeof(v)));
-    evidence(&ca->f.diag, "ServerHello random ends in \"DOWNGRD\" and %02x", s->server_random[31]);
-    hello_evidence(&ca->f.diag, s);
+    an_say(&ca->f.diag, "protocol_version", 0,
+           "The server is TLS 1.3-capable but chose %s although "
+           "the client offered TLS 1.3: its random carries the downgrade sentinel, which a client "
+           "must refuse; something on the path rewrote the hellos.",
+           an_version_name(s->version, v, sizeof(v)));
+    an_evidence(&ca->f.diag, "ServerHello random ends in \"DOWNGRD\" and %02x",
+                s->server_random[31]);
+    an_hello_evidence(&ca->f.diag, s);
 }
 
 /* An SSL 2.0 ERROR in clear: what its code says went wrong. */
-static void ssl2_error(struct conn_analysis *ca, const struct tls_summary *s)
+static void ssl2_error(struct an_conn *ca, const struct tls_summary *s)
 {
     const struct tls_ssl2 *v2 = &s->ssl2;
-    struct diagnosis *d = &ca->f.diag;
-    const char *by = who(v2->error_from), *to = who(!v2->error_from);
+    struct an_diagnosis *d = &ca->f.diag;
+    const char *by = an_who(v2->error_from), *to = an_who(!v2->error_from);
     char b[32], where[96];
     const char *name = reg_name_or_unknown(REG_SSL2_ERROR, v2->error, b, sizeof(b));
 
     switch (v2->error) {
     case 1:
-        say(d, "no_shared_cipher", 0,
-            "The %s accepts none of the cipher specs the %s offered "
-            "(SSL 2.0 %s).",
-            by, to, name);
+        an_say(d, "no_shared_cipher", 0,
+               "The %s accepts none of the cipher specs the %s offered "
+               "(SSL 2.0 %s).",
+               by, to, name);
         break;
     case 2:
-        say(d, "client_certificate_required", 0,
-            "The %s requires a client certificate, and "
-            "the client has none (SSL 2.0 %s).",
-            by, name);
+        an_say(d, "client_certificate_required", 0,
+               "The %s requires a client certificate, and "
+               "the client has none (SSL 2.0 %s).",
+               by, name);
         break;
     default:
-        say(d, "bad_certificate", 0, "The %s rejected the %s's certificate (SSL 2.0 %s).", by, to,
-            name);
+        an_say(d, "bad_certificate", 0, "The %s rejected the %s's certificate (SSL 2.0 %s).", by,
+               to, name);
         break;
     }
-    evidence(d, "ERROR from the %s: %s, %s", by, name,
-             after(ca->ssl2_error_after, where, sizeof(where)));
-    hello_evidence(d, s);
+    an_evidence(d, "ERROR from the %s: %s, %s", by, name,
+                an_after(ca->ssl2_error_after, where, sizeof(where)));
+    an_hello_evidence(d, s);
 }
 
 /* SSL 2.0 (draft-hickman-netscape-ssl-00 2.6): the handshake is done
@@ -749,11 +753,11 @@ static void ssl2_error(struct conn_analysis *ca, const struct tls_summary *s)
  * the client sent its CLIENT-FINISHED and the server its SERVER-VERIFY
  * and SERVER-FINISHED, all encrypted: a record from the client and two
  * from the server at least.  An ERROR in clear ends it. */
-static void ssl2_verdict(struct conn_analysis *ca, const struct tls_summary *s)
+static void ssl2_verdict(struct an_conn *ca, const struct tls_summary *s)
 {
     const struct tls_ssl2 *v2 = &s->ssl2;
     const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
-    struct findings *f = &ca->f;
+    struct an_findings *f = &ca->f;
 
     f->verdict = VERDICT_FAILED;
     if (v2->error_seen) {
@@ -769,9 +773,9 @@ static void ssl2_verdict(struct conn_analysis *ca, const struct tls_summary *s)
     not_done(ca, s);
 }
 
-void diagnose(struct conn_analysis *ca, const struct tls_summary *s, const struct crypto_result *cr)
+void an_diagnose(struct an_conn *ca, const struct tls_summary *s, const struct crypto_result *cr)
 {
-    struct findings *f = &ca->f;
+    struct an_findings *f = &ca->f;
     const struct side *cl = &ca->side[DIR_C2S], *sv = &ca->side[DIR_S2C];
     int done = handshake_done(ca, s);
 
@@ -790,14 +794,14 @@ void diagnose(struct conn_analysis *ca, const struct tls_summary *s, const struc
     }
     if (midstream(s) && !s->ch.seen) {
         f->verdict = VERDICT_INCOMPLETE;
-        say(&f->diag, "midstream", 0,
-            "The capture starts in the middle of the connection, "
-            "after its handshake: what was negotiated is not in it.");
-        evidence(&f->diag,
-                 "no SYN and no ClientHello; protected records: %llu from the client, "
-                 "%llu from the server",
-                 (unsigned long long)cl->protected_records,
-                 (unsigned long long)sv->protected_records);
+        an_say(&f->diag, "midstream", 0,
+               "The capture starts in the middle of the connection, "
+               "after its handshake: what was negotiated is not in it.");
+        an_evidence(&f->diag,
+                    "no SYN and no ClientHello; protected records: %llu from the client, "
+                    "%llu from the server",
+                    (unsigned long long)cl->protected_records,
+                    (unsigned long long)sv->protected_records);
         return;
     }
     if (s->ssl2.server_hello || s->ssl2.error_seen) {

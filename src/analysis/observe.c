@@ -12,22 +12,22 @@
 #include "fingerprint.h"
 #include "base/registry.h"
 
-struct analyzer *analyzer_new(const struct x509_verifier *verifier)
+struct an_analyzer *an_analyzer_new(const struct x509_verifier *verifier)
 {
-    struct analyzer *a = calloc(1, sizeof(struct analyzer));
+    struct an_analyzer *a = calloc(1, sizeof(struct an_analyzer));
     if (a)
         a->verifier = verifier;
     return a;
 }
 
-void analyzer_free(struct analyzer *a)
+void an_analyzer_free(struct an_analyzer *a)
 {
     free(a);
 }
 
-struct conn_analysis *conn_analysis_new(struct analyzer *a)
+struct an_conn *an_conn_new(struct an_analyzer *a)
 {
-    struct conn_analysis *ca = calloc(1, sizeof(*ca));
+    struct an_conn *ca = calloc(1, sizeof(*ca));
     if (!ca)
         return NULL;
     ca->an = a;
@@ -36,7 +36,7 @@ struct conn_analysis *conn_analysis_new(struct analyzer *a)
     return ca;
 }
 
-void conn_analysis_free(struct conn_analysis *ca)
+void an_conn_free(struct an_conn *ca)
 {
     if (!ca)
         return;
@@ -47,7 +47,7 @@ void conn_analysis_free(struct conn_analysis *ca)
     free(ca);
 }
 
-const char *verdict_name(enum verdict v)
+const char *an_verdict_name(enum an_verdict v)
 {
     switch (v) {
     case VERDICT_ESTABLISHED:
@@ -64,7 +64,7 @@ const char *verdict_name(enum verdict v)
     return "unknown";
 }
 
-const char *hs_name(int type, char *buf, size_t len)
+const char *an_hs_name(int type, char *buf, size_t len)
 {
     const char *n = type >= 0x100 ? reg_name(REG_SSL2_MSG, (uint32_t)type - 0x100)
                     : type >= 0   ? reg_name(REG_HANDSHAKE, (uint32_t)type)
@@ -79,7 +79,7 @@ const char *hs_name(int type, char *buf, size_t len)
 
 /* Zeek's ssl_history: a letter per event, upper case when the client
  * sent it (scripts/base/protocols/ssl/main.zeek). */
-static void history(struct conn_analysis *ca, enum dir dir, char c)
+static void history(struct an_conn *ca, enum dir dir, char c)
 {
     if (ca->nhist == HISTORY_MAX)
         return;
@@ -117,8 +117,7 @@ static char hs_letter(int type)
     return 'z';
 }
 
-void conn_analysis_stream(struct conn_analysis *ca, enum dir dir, uint64_t offset, const uint8_t *p,
-                          size_t len)
+void an_conn_stream(struct an_conn *ca, enum dir dir, uint64_t offset, const uint8_t *p, size_t len)
 {
     struct side *sd = &ca->side[dir];
     if (offset < FIRST_BYTES) {
@@ -129,12 +128,12 @@ void conn_analysis_stream(struct conn_analysis *ca, enum dir dir, uint64_t offse
     }
 }
 
-void conn_analysis_gap(struct conn_analysis *ca, enum dir dir)
+void an_conn_gap(struct an_conn *ca, enum dir dir)
 {
     ca->side[dir].gap = 1;
 }
 
-void conn_analysis_end(struct conn_analysis *ca, enum dir dir, int reset)
+void an_conn_end(struct an_conn *ca, enum dir dir, int reset)
 {
     struct side *sd = &ca->side[dir];
     if (reset && !sd->rst_order)
@@ -143,7 +142,7 @@ void conn_analysis_end(struct conn_analysis *ca, enum dir dir, int reset)
         sd->fin_order = ++ca->ends, sd->fin_after = ca->last;
 }
 
-void conn_analysis_record(struct conn_analysis *ca, enum dir dir, const struct tls_rec_info *r)
+void an_conn_record(struct an_conn *ca, enum dir dir, const struct tls_rec_info *r)
 {
     struct side *sd = &ca->side[dir];
     unsigned type = r->rec->type;
@@ -174,7 +173,7 @@ void conn_analysis_record(struct conn_analysis *ca, enum dir dir, const struct t
 
 /* The first chain each side sends, verified while its bytes are at hand,
  * at the time it was sent, against the SNI for the server's. */
-static void validate(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
+static void validate(struct an_conn *ca, enum dir dir, const struct tls_msg *m,
                      const struct tls_summary *sum, int64_t ts_us)
 {
     if (!ca->an->verifier || ca->f.checked[dir] || !m->keying.nchain)
@@ -188,7 +187,7 @@ static void validate(struct conn_analysis *ca, enum dir dir, const struct tls_ms
 /* An SSL 2.0 message in clear: where the handshake stands, the
  * server's certificate (in its SERVER-HELLO).  Zeek's history has a
  * letter only for the SERVER-HELLO (its ssl_server_hello event). */
-static void ssl2_message(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
+static void ssl2_message(struct an_conn *ca, enum dir dir, const struct tls_msg *m,
                          const struct tls_summary *sum, int64_t ts_us)
 {
     if (m->type == 0 && ca->ssl2_error_after.type == NO_MSG)
@@ -206,8 +205,8 @@ static void ssl2_message(struct conn_analysis *ca, enum dir dir, const struct tl
     }
 }
 
-void conn_analysis_message(struct conn_analysis *ca, enum dir dir, const struct tls_msg *m,
-                           const struct tls_summary *sum, int64_t ts_us)
+void an_conn_message(struct an_conn *ca, enum dir dir, const struct tls_msg *m,
+                     const struct tls_summary *sum, int64_t ts_us)
 {
     struct side *sd = &ca->side[dir];
     if (m->ssl2) {
@@ -242,7 +241,7 @@ void conn_analysis_message(struct conn_analysis *ca, enum dir dir, const struct 
     }
 }
 
-void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tls_alert *a)
+void an_conn_alert(struct an_conn *ca, enum dir dir, const struct tls_alert *a)
 {
     history(ca, dir, 'l');
     int known = !a->encrypted || a->decrypted;
@@ -257,8 +256,8 @@ void conn_analysis_alert(struct conn_analysis *ca, enum dir dir, const struct tl
     seen->ends_before = ca->ends;
 }
 
-void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_problem_kind what,
-                           uint64_t offset, const uint8_t *bytes, size_t n)
+void an_conn_problem(struct an_conn *ca, enum dir dir, enum tls_problem_kind what, uint64_t offset,
+                     const uint8_t *bytes, size_t n)
 {
     struct side *sd = &ca->side[dir];
     switch (what) {
@@ -285,7 +284,7 @@ void conn_analysis_problem(struct conn_analysis *ca, enum dir dir, enum tls_prob
     }
 }
 
-static void fingerprints(struct findings *f, const struct tls_summary *s)
+static void fingerprints(struct an_findings *f, const struct tls_summary *s)
 {
     f->ja3_string = fp_ja3(&s->ch, 1, f->ja3);
     f->ja3s_string = fp_ja3(&s->sh, 0, f->ja3s);
@@ -298,10 +297,10 @@ static void fingerprints(struct findings *f, const struct tls_summary *s)
     fp_ja4s(&s->sh, f->ja4s, &f->ja4s_r);
 }
 
-const struct findings *conn_analysis_finish(struct conn_analysis *ca, const struct tls_summary *sum,
-                                            const struct crypto_result *crypto)
+const struct an_findings *an_conn_finish(struct an_conn *ca, const struct tls_summary *sum,
+                                         const struct crypto_result *crypto)
 {
     fingerprints(&ca->f, sum);
-    diagnose(ca, sum, crypto);
+    an_diagnose(ca, sum, crypto);
     return &ca->f;
 }

@@ -494,8 +494,3 @@ const struct crypto_result *tls_conn_crypto_result(struct tls_conn *c)
 {
     return c->crypto ? crypto_conn_result(c->crypto) : NULL;
 }
-
-const char *tls_version_name(uint16_t v)
-{
-    return reg_name(REG_VERSION, v);
-}

@@ -267,4 +267,13 @@ int tls_dec_u16_list(struct tls_dec *d, struct cursor *v, int node, const char *
 /* Appends x to a hello list unless it is GREASE. */
 void tls_hello_add(uint16_t *list, int *n, uint16_t x);
 
+/* 1 for a draft before 22 (0x7f00-0x7f15), whose ServerHello has no
+ * legacy_session_id_echo and no compression method, and whose
+ * HelloRetryRequest is a message of its own (type 6). */
+int tls_is_early_draft(uint16_t v);
+
+/* 1 for the kinds the record framer reports, whose value is the stream
+ * offset where they arose. */
+int tls_problem_is_framing(enum tls_problem_kind kind);
+
 #endif

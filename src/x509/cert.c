@@ -14,7 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/util.h"
-#include "x509.h"
+#include "x509_int.h"
 
 /* A Name as "C=x, O=y, CN=z", in the certificate's order; UTF-8 kept. */
 static void name_text(const X509_NAME *n, char *buf, size_t len)

@@ -8,7 +8,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tcp_config cfg;
-    struct analyzer *an = analyzer_new(NULL);
+    struct an_analyzer *an = an_analyzer_new(NULL);
     struct pipeline *p = an ? pipeline_new(NULL, an) : NULL;
     tcp_config_defaults(&cfg);
     cfg.max_ooo_conn = 4096; /* small caps reach the cap paths */
@@ -28,6 +28,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tcp_free(t);
     pipeline_free(p);
-    analyzer_free(an);
+    an_analyzer_free(an);
     return 0;
 }

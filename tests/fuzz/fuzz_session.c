@@ -37,7 +37,7 @@ static void setup(void)
         abort();
 }
 
-static struct pipeline *pipeline_with_views(struct analyzer *an)
+static struct pipeline *pipeline_with_views(struct an_analyzer *an)
 {
     struct out_text_opts all = {
         .segments = 1, .all_fields = 1, .hex = 1, .data = 1, .cert_text = 1};
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tcp_config cfg;
     if (!keys)
         setup();
-    struct analyzer *an = analyzer_new(verifier);
+    struct an_analyzer *an = an_analyzer_new(verifier);
     struct pipeline *p = an ? pipeline_with_views(an) : NULL;
     tcp_config_defaults(&cfg);
     cfg.max_ooo_conn = 1 << 16;
@@ -76,6 +76,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     tcp_free(t);
     pipeline_free(p);
-    analyzer_free(an);
+    an_analyzer_free(an);
     return 0;
 }

@@ -75,6 +75,7 @@ static inline void fz_check_tree(const struct ftree *t, int root, const uint8_t 
         case F_UINT:
         case F_NAMED:
         case F_BOOL:
+        case F_TIME:
             break;
         }
     }

@@ -5,7 +5,7 @@
 
 #include <openssl/evp.h>
 
-#include "crypto.h"
+#include "../../src/crypto/crypto_int.h"
 #include "unit.h"
 
 size_t seal13(const char *cipher, const char *md, const uint8_t *secret, size_t slen, uint64_t seq,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls.h"
+#include "../../src/tls/tls_int.h"
 #include "unit.h"
 
 struct out {

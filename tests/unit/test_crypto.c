@@ -19,7 +19,7 @@
 
 #include <openssl/evp.h>
 
-#include "crypto.h"
+#include "../../src/crypto/crypto_int.h"
 #include "../../src/tls/tls_int.h"
 #include "unit.h"
 

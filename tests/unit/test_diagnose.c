@@ -10,8 +10,8 @@
 #include "unit.h"
 
 struct script {
-    struct analyzer *an;
-    struct conn_analysis *ca;
+    struct an_analyzer *an;
+    struct an_conn *ca;
     struct tls_summary sum;
     uint64_t off[2];
 };
@@ -20,28 +20,28 @@ static void start(struct script *s)
 {
     memset(s, 0, sizeof(*s));
     s->sum.cipher = 0xffffffff;
-    s->an = analyzer_new(NULL);
-    s->ca = conn_analysis_new(s->an);
+    s->an = an_analyzer_new(NULL);
+    s->ca = an_conn_new(s->an);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s->ca);
 }
 
 static void finish(struct script *s)
 {
-    conn_analysis_free(s->ca);
-    analyzer_free(s->an);
+    an_conn_free(s->ca);
+    an_analyzer_free(s->an);
 }
 
 /* n stream bytes from dir (their content matters only at the start). */
 static void data(struct script *s, enum dir dir, const char *bytes, size_t n)
 {
-    conn_analysis_stream(s->ca, dir, s->off[dir], (const uint8_t *)bytes, n);
+    an_conn_stream(s->ca, dir, s->off[dir], (const uint8_t *)bytes, n);
     s->off[dir] += n;
 }
 
 /* The direction's FIN, or its RST when reset. */
 static void end_dir(struct script *s, enum dir dir, int reset)
 {
-    conn_analysis_end(s->ca, dir, reset);
+    an_conn_end(s->ca, dir, reset);
 }
 
 static void record(struct script *s, enum dir dir, unsigned type, size_t len, int encrypted)
@@ -51,21 +51,21 @@ static void record(struct script *s, enum dir dir, unsigned type, size_t len, in
     struct tls_rec_info ri = {.rec = &rec, .encrypted = encrypted, .open = TLS_OPEN_NO_KEYS};
     data(s, dir, zeros, len + 5 < sizeof(zeros) ? len + 5 : sizeof(zeros));
     s->sum.tls_seen = 1;
-    conn_analysis_record(s->ca, dir, &ri);
+    an_conn_record(s->ca, dir, &ri);
 }
 
 static void message(struct script *s, enum dir dir, uint8_t type)
 {
     struct tls_msg m = {.type = type};
     record(s, dir, 22, 40, 0);
-    conn_analysis_message(s->ca, dir, &m, &s->sum, 1000000);
+    an_conn_message(s->ca, dir, &m, &s->sum, 1000000);
 }
 
 static void alert(struct script *s, enum dir dir, uint8_t level, uint8_t desc)
 {
     struct tls_alert a = {.from = dir, .level = level, .desc = desc};
     record(s, dir, 21, 2, 0);
-    conn_analysis_alert(s->ca, dir, &a);
+    an_conn_alert(s->ca, dir, &a);
 }
 
 /* A client offering TLS 1.2 and 1.3, and the server's hello. */
@@ -103,9 +103,9 @@ static void tls12_established(struct script *s)
     end_dir(s, DIR_S2C, 0);
 }
 
-static const struct findings *end(struct script *s, const struct crypto_result *cr)
+static const struct an_findings *end(struct script *s, const struct crypto_result *cr)
 {
-    const struct findings *f = conn_analysis_finish(s->ca, &s->sum, cr);
+    const struct an_findings *f = an_conn_finish(s->ca, &s->sum, cr);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     return f;
 }
@@ -115,7 +115,7 @@ static void established_with_history(void)
     struct script s;
     start(&s);
     tls12_established(&s);
-    const struct findings *f = end(&s, NULL);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);
     CU_ASSERT_PTR_NULL(f->diag.code);
     CU_ASSERT_STRING_EQUAL(f->history, "CsxnGIi"); /* Zeek's letters; protected ones unseen */
@@ -128,7 +128,7 @@ static void downgrade_sentinel(void)
     start(&s);
     memcpy(s.sum.server_random + 24, "DOWNGRD\x01", 8);
     tls12_established(&s);
-    const struct findings *f = end(&s, NULL);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "protocol_version");
     CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.evidence[0], "DOWNGRD"));
@@ -165,7 +165,7 @@ static void alerts_by_name(void)
         hellos(&s, 0);
         alert(&s, DIR_S2C, 2, cases[i].desc);
         end_dir(&s, DIR_S2C, 0);
-        const struct findings *f = end(&s, NULL);
+        const struct an_findings *f = end(&s, NULL);
         CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f->diag.code);
         CU_ASSERT_STRING_EQUAL(f->diag.code, cases[i].code);
@@ -186,7 +186,7 @@ static void hello_retry_failed(void)
     message(&s, DIR_S2C, 6);
     message(&s, DIR_C2S, 1);
     alert(&s, DIR_S2C, 2, 47);
-    const struct findings *f = end(&s, NULL);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "hrr_failed");
     CU_ASSERT_STRING_EQUAL(f->history, "CjCl");
     finish(&s);
@@ -197,7 +197,7 @@ static void refused_and_reset(void)
     struct script s;
     start(&s);
     end_dir(&s, DIR_S2C, 1); /* nothing listens: no byte at all */
-    const struct findings *f = end(&s, NULL);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "reset_during_handshake");
     CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "before any handshake message"));
@@ -224,9 +224,8 @@ static void injected_bytes(void)
     struct script s;
     start(&s);
     tls12_established(&s);
-    conn_analysis_problem(s.ca, DIR_S2C, TLS_BAD_HEADER, 1234, (const uint8_t *)http,
-                          sizeof(http) - 1);
-    const struct findings *f = end(&s, NULL);
+    an_conn_problem(s.ca, DIR_S2C, TLS_BAD_HEADER, 1234, (const uint8_t *)http, sizeof(http) - 1);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "middlebox_injection");
     CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.message, "offset 1234"));
@@ -236,8 +235,8 @@ static void injected_bytes(void)
     /* After a gap, bad framing is lost sync, not an injection. */
     start(&s);
     tls12_established(&s);
-    conn_analysis_gap(s.ca, DIR_S2C);
-    conn_analysis_problem(s.ca, DIR_S2C, TLS_BAD_HEADER, 1234, NULL, 0);
+    an_conn_gap(s.ca, DIR_S2C);
+    an_conn_problem(s.ca, DIR_S2C, TLS_BAD_HEADER, 1234, NULL, 0);
     CU_ASSERT_EQUAL(end(&s, NULL)->verdict, VERDICT_ESTABLISHED);
     finish(&s);
 }
@@ -248,7 +247,7 @@ static void keys_that_do_not_fit(void)
     struct script s;
     start(&s);
     tls12_established(&s);
-    const struct findings *f = end(&s, &cr);
+    const struct an_findings *f = end(&s, &cr);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_UNDECRYPTABLE);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "decrypt_failed");
     finish(&s);
@@ -272,7 +271,7 @@ static void tls13_encrypted_client_alert(void)
         record(&s, DIR_S2C, 23, 500, 1);
     record(&s, DIR_C2S, 23, 19, 1); /* 2 + 1 + 16: an alert */
     end_dir(&s, DIR_C2S, 0);
-    const struct findings *f = end(&s, NULL);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "bad_certificate");
     CU_ASSERT(f->diag.likely);
@@ -304,10 +303,10 @@ static void alert_names_the_cause(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct script s;
         start(&s);
-        analyzer_free(s.an);
-        conn_analysis_free(s.ca);
-        s.an = analyzer_new(v);
-        s.ca = conn_analysis_new(s.an);
+        an_analyzer_free(s.an);
+        an_conn_free(s.ca);
+        s.an = an_analyzer_new(v);
+        s.ca = an_conn_new(s.an);
         hellos(&s, 0x0303);
         strcpy(s.sum.sni, "www.other.test");
         struct tls_msg cert = {.type = 11};
@@ -315,10 +314,10 @@ static void alert_names_the_cause(void)
         cert.keying.chain_len[0] = cert.keying.cert_len = len[0];
         cert.keying.nchain = 1;
         record(&s, DIR_S2C, 22, 40, 0);
-        conn_analysis_message(s.ca, DIR_S2C, &cert, &s.sum, 1796083200000000LL); /* 2026-12-01 */
+        an_conn_message(s.ca, DIR_S2C, &cert, &s.sum, 1796083200000000LL); /* 2026-12-01 */
         message(&s, DIR_S2C, 14);
         alert(&s, DIR_C2S, 2, cases[i].desc);
-        const struct findings *f = end(&s, NULL);
+        const struct an_findings *f = end(&s, NULL);
         CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f->diag.code);
         CU_ASSERT_STRING_EQUAL(f->diag.code, cases[i].code);
@@ -340,7 +339,7 @@ static void history_is_bounded(void)
     hellos(&s, 0x0303);
     for (int i = 0; i < 300; i++)
         message(&s, DIR_S2C, 0); /* HelloRequest */
-    const struct findings *f = end(&s, NULL);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(strlen(f->history), HISTORY_MAX);
     finish(&s);
 }
@@ -359,13 +358,13 @@ static void ssl2_rules(void)
         message(&s, DIR_C2S, 1);
         s.sum.ssl2.server_hello = s.sum.ssl2.master_key = 1;
         s.sum.version = 0x0002;
-        conn_analysis_message(s.ca, DIR_S2C, &sh, &s.sum, 0);
-        conn_analysis_message(s.ca, DIR_C2S, &mk, &s.sum, 0);
+        an_conn_message(s.ca, DIR_S2C, &sh, &s.sum, 0);
+        an_conn_message(s.ca, DIR_C2S, &mk, &s.sum, 0);
         record(&s, DIR_C2S, TLS_CT_SSL2, 33, 1);
         for (int i = 0; i < server_records; i++)
             record(&s, DIR_S2C, TLS_CT_SSL2, 33, 1);
         end_dir(&s, DIR_S2C, 0);
-        const struct findings *f = end(&s, NULL);
+        const struct an_findings *f = end(&s, NULL);
         CU_ASSERT_EQUAL(f->verdict, server_records == 2 ? VERDICT_ESTABLISHED : VERDICT_FAILED);
         CU_ASSERT_STRING_EQUAL(f->history, "Cs");
         if (server_records < 2) {
@@ -380,8 +379,8 @@ static void ssl2_rules(void)
     s.sum.ssl2.error_seen = 1;
     s.sum.ssl2.error = 1;
     s.sum.ssl2.error_from = DIR_S2C;
-    conn_analysis_message(s.ca, DIR_S2C, &err, &s.sum, 0);
-    const struct findings *f = end(&s, NULL);
+    an_conn_message(s.ca, DIR_S2C, &err, &s.sum, 0);
+    const struct an_findings *f = end(&s, NULL);
     CU_ASSERT_EQUAL(f->verdict, VERDICT_FAILED);
     CU_ASSERT_STRING_EQUAL(f->diag.code, "no_shared_cipher");
     CU_ASSERT_PTR_NOT_NULL(strstr(f->diag.evidence[0], "ERROR from the server: NO-CIPHER-ERROR, "
@@ -404,7 +403,7 @@ static void tls13_close_after_client_fin(void)
             end_dir(&s, DIR_C2S, 0);
         record(&s, DIR_S2C, 23, 19, 1);
         end_dir(&s, DIR_S2C, 0);
-        const struct findings *f = end(&s, NULL);
+        const struct an_findings *f = end(&s, NULL);
         if (client_first) {
             CU_ASSERT_EQUAL(f->verdict, VERDICT_ESTABLISHED);
             CU_ASSERT_PTR_NULL(f->diag.code);

@@ -12,7 +12,7 @@
 
 #include <zlib.h>
 
-#include "crypto.h"
+#include "../../src/crypto/crypto_int.h"
 #include "unit.h"
 
 #define SSL3_MASTER                                                                                \

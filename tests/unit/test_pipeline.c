@@ -106,7 +106,7 @@ static void handshake_in_order(void)
     ns += record(srv + ns, 20, 0, ccs, sizeof(ccs));
     ns += record(srv + ns, 21, 0, alert, sizeof(alert));
 
-    struct analyzer *an = analyzer_new(NULL);
+    struct an_analyzer *an = an_analyzer_new(NULL);
     struct pipeline *p = pipeline_new(NULL, an);
     struct recorder r = {.v = {.event = record_event, .close = record_close}, .slot_ok = 1};
     CU_ASSERT_FATAL(an && p && pipeline_add_view(p, &r.v));
@@ -150,7 +150,7 @@ static void handshake_in_order(void)
     CU_ASSERT_FALSE(r.closed);
     CU_ASSERT(pipeline_free(p));
     CU_ASSERT(r.closed); /* the pipeline closes its views */
-    analyzer_free(an);
+    an_analyzer_free(an);
 }
 
 void suite_pipeline(void)

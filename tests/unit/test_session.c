@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "crypto.h"
+#include "../../src/crypto/crypto_int.h"
 #include "unit.h"
 
 /* A suite as the test seals it. */

@@ -10,7 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "unit.h"
-#include "x509.h"
+#include "../../src/x509/x509_int.h"
 
 static void add_name(GENERAL_NAMES *names, int type, const void *p, int n)
 {

@@ -1,0 +1,13 @@
+/*
+ * x509_int.h: what the x509 stage's files share, and what its tests call
+ * beside the stage's interface (include/x509.h).
+ */
+#ifndef TLSDUMP_X509_INT_H
+#define TLSDUMP_X509_INT_H
+
+#include "x509.h"
+
+/* Fills out from a DER certificate; returns 0 if it is not one. */
+int x509_summarize(const uint8_t *der, size_t len, struct x509_cert *out);
+
+#endif
