@@ -87,7 +87,9 @@ static int open_offline(struct capture *cap, const char *file, char *err, size_t
 static int join_fanout(struct capture *cap, const struct capture_opts *o, char *err, size_t errlen)
 {
 #ifdef PACKET_FANOUT
-    int arg = o->fanout_group | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    /* the mode's flags fill the top 16 bits (DEFRAG is 0x8000): unsigned */
+    uint32_t arg = o->fanout_group | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
+                                         << 16;
     if (setsockopt(pcap_fileno(cap->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) == 0)
         return 1;
     snprintf(err, errlen, "%s: --fanout %u: %s", o->iface, o->fanout_group, strerror(errno));
