@@ -35,13 +35,15 @@ TD_CFLAGS   = $(WARNINGS) $(CFLAGS)
 # What a fresh Debian machine needs: to build, and to run the tests
 # (openssl and iproute2 for the live capture test, python3 to check
 # output, valgrind for the leak check, binutils' readelf for the
-# packaging test, tshark to read what -w and --keys-out write (it installs
+# packaging test, python3-jsonschema to validate -j's lines against
+# man/tlsdump.schema.json, tshark to read what -w and --keys-out write (it installs
 # without a question under DEBIAN_FRONTEND=noninteractive), clang-format
 # to check that the sources keep .clang-format's layout, python3-yaml and
 # parallel for --shard's Kubernetes manifest and GNU parallel recipe).
 BUILD_PKGS := gcc make libc6-dev pkg-config libssl-dev libpcap-dev zlib1g-dev libncurses-dev \
               libcunit1-dev
-TEST_PKGS  := openssl iproute2 python3 valgrind binutils tshark clang-format python3-yaml parallel
+TEST_PKGS  := openssl iproute2 python3 python3-jsonschema valgrind binutils tshark clang-format \
+              python3-yaml parallel
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
 SRCS := $(wildcard src/*.c src/*/*.c)

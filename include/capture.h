@@ -42,7 +42,12 @@ struct capture_stats {
     uint64_t malformed; /* link headers cut or inconsistent */
     uint64_t snapped;   /* frames cut by the snap length */
     uint64_t overlong;  /* frames that claim more bytes captured than were on the wire */
-    int live;           /* the kernel counters below are set */
+    /* A pcapng file whose interfaces have different link types, read by
+     * tlsdump's own reader: frames of a link type it does not decode. */
+    int mixed_links;
+    uint64_t unsupported;
+    int unsupported_dlt; /* the last such link type */
+    int live;            /* the kernel counters below are set */
     uint64_t kernel_received;
     uint64_t kernel_dropped;
     uint64_t iface_dropped;

@@ -31,9 +31,11 @@ struct vm_endpoint {
 };
 
 /* The connection an event belongs to. */
+#define VM_COMMUNITY_ID_LEN 32
 struct vm_conn {
     uint64_t id; /* 1, 2, ... in order of first packet */
     struct vm_endpoint client, server;
+    char community_id[VM_COMMUNITY_ID_LEN]; /* Community ID v1 of the TCP flow, seed 0 */
     int64_t first_ts_us;
     int midstream;            /* its start was not seen, or it goes on after being forgotten */
     int reopened;             /* forgotten (idle, full table) and resumed: the same id goes on */
@@ -270,6 +272,9 @@ struct vm_summary {
     int nalerts;
     struct vm_cert certs[VM_MAX_CERTS]; /* the server's chain, as sent */
     int ncerts;
+    struct vm_cert client_certs[VM_MAX_CERTS]; /* the client's (mutual TLS), as sent */
+    int nclient_certs;
+    uint16_t group; /* the key exchange's group (REG_GROUP); 0 unknown */
     struct vm_problem_seen problems[VM_MAX_PROBLEMS_SEEN];
     int nproblems;
     struct vm_opening opening; /* the plaintext before TLS, if any */

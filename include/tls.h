@@ -206,6 +206,10 @@ struct tls_summary {
     int nalerts;
     struct x509_cert *certs; /* the server's chain, as sent */
     int ncerts;
+    struct x509_cert *client_certs; /* the client's (mutual TLS), as sent */
+    int nclient_certs;
+    uint16_t group;      /* the key exchange's group (REG_GROUP): key_share, or the
+                          * ServerKeyExchange's named curve; 0 unknown */
     struct tls_hello ch; /* the first ClientHello */
     struct tls_hello sh; /* the first ServerHello (not a HelloRetryRequest) */
     struct tls_problem problems[TLS_MAX_PROBLEMS]; /* the first ones, bytes NULL */

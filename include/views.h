@@ -19,6 +19,7 @@ struct out_text_opts {
     int data;          /* -d: decrypted application data */
     int cert_text;     /* -N: certificates in full */
     int quiet;         /* -q: one line per record, no decoded messages */
+    int color;         /* --color: ANSI colours for directions, failures, decrypted data */
 };
 
 /* ssldump's text layout, written to out. */
@@ -27,8 +28,14 @@ struct view *out_text_new(FILE *out, const struct out_text_opts *opts);
 /* --summary: a line per connection as it ends, then totals. */
 struct view *out_summary_new(FILE *out);
 
-/* JSON Lines (-j): an object per event and a summary per connection. */
-struct view *out_json_new(FILE *out);
+struct out_json_opts {
+    int data;  /* -d: decrypted application data, as "data" lines */
+    int certs; /* --certs: each certificate's DER, base64, in the handshake lines */
+};
+
+/* JSON Lines (-j): an object per event and a summary per connection;
+ * opts may be NULL (neither). */
+struct view *out_json_new(FILE *out, const struct out_json_opts *opts);
 
 /* --streams DIR: each connection's reassembled bytes per direction, as
  * DIR/stream-<id>-client.bin and DIR/stream-<id>-server.bin; with

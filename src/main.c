@@ -48,7 +48,9 @@ struct options {
     char password_buf[1024]; /* -p -: read from standard input */
     const char *ca_file, *ca_path;
     int json, summary;
-    int no_progress; /* --no-progress */
+    int no_progress;   /* --no-progress */
+    int certs;         /* --certs: certificates' DER in the JSON */
+    const char *color; /* --color: auto, always, never */
     const char *user;
     char *filter;
 };
@@ -96,8 +98,13 @@ static void usage(FILE *out)
           "  -X, --no-ascii        leave the ASCII column out of -d's and -x's hex dumps\n"
           "  -N, --cert-text       print certificates in full\n"
           "  -q, --quiet           one line per record\n"
+          "  --color[=WHEN]        colour directions, failures and data: auto (the default:\n"
+          "                        when standard output is a terminal and NO_COLOR is unset),\n"
+          "                        always, never\n"
           "Other outputs:\n"
           "  -j, --json            JSON Lines: an object per event, a summary per connection\n"
+          "                        (with -d: the decrypted data too)\n"
+          "  --certs               -j: each certificate's DER, base64\n"
           "  --summary             a line per connection (verdict or diagnosis, JA4), then totals\n"
           "  -w, --write FILE      write the decrypted conversation as a pcap ('-': standard\n"
           "                        output, instead of the text)\n"
@@ -159,6 +166,8 @@ enum {
     OPT_NO_PROGRESS,
     OPT_SHARD,
     OPT_FANOUT,
+    OPT_CERTS,
+    OPT_COLOR,
 };
 
 /* tcpdump's long names where it has one (--count, --list-interfaces,
@@ -206,6 +215,9 @@ static const struct option long_opts[] = {
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"fanout", required_argument, NULL, OPT_FANOUT},
+    {"certs", no_argument, NULL, OPT_CERTS},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"colour", optional_argument, NULL, OPT_COLOR},
     {NULL, 0, NULL, 0},
 };
 
@@ -262,14 +274,14 @@ static int text_only_options_fit(const struct options *o)
 {
     const struct out_text_opts *t = &o->text;
     int pcap_stdout = o->write_file && !strcmp(o->write_file, "-");
-    const char *opt = t->data         ? "-d"
-                      : t->hex        ? "-x"
-                      : t->no_ascii   ? "-X"
-                      : t->segments   ? "-T"
-                      : t->all_fields ? "-A"
-                      : t->cert_text  ? "-N"
-                      : t->quiet      ? "-q"
-                                      : NULL;
+    const char *opt = t->data && !o->json ? "-d"
+                      : t->hex            ? "-x"
+                      : t->no_ascii       ? "-X"
+                      : t->segments       ? "-T"
+                      : t->all_fields     ? "-A"
+                      : t->cert_text      ? "-N"
+                      : t->quiet          ? "-q"
+                                          : NULL;
     if (pcap_stdout && (o->json || o->summary)) {
         fprintf(stderr, "tlsdump: -w - and %s both write standard output: give -w a file\n",
                 o->json ? "-j" : "--summary");
@@ -328,8 +340,22 @@ static int take_filter(struct options *o, int argc, char **argv)
     return o->filter || (!o->filter_file && argc == 0);
 }
 
+/* --color: auto (a terminal, and NO_COLOR unset or empty, as
+ * no-color.org asks), always or never. */
+static int color_fits(struct options *o)
+{
+    const char *c = o->color ? o->color : "auto", *no = getenv("NO_COLOR");
+    if (strcmp(c, "auto") && strcmp(c, "always") && strcmp(c, "never")) {
+        fprintf(stderr, "tlsdump: --color=%s: give auto, always or never\n", c);
+        return 0;
+    }
+    o->text.color =
+        !strcmp(c, "always") || (!strcmp(c, "auto") && isatty(STDOUT_FILENO) && !(no && no[0]));
+    return 1;
+}
+
 /* Options about what is written and where. */
-static int outputs_fit(const struct options *o)
+static int outputs_fit(struct options *o)
 {
     if (o->json && o->summary) {
         fputs("tlsdump: -j and --summary are two outputs: choose one\n", stderr);
@@ -343,6 +369,13 @@ static int outputs_fit(const struct options *o)
         fputs("tlsdump: --fanout shares a live interface's packets: give -i IFACE\n", stderr);
         return 0;
     }
+    if (o->certs && !o->json) {
+        fputs("tlsdump: --certs is for -j (the text view prints certificates in full with -N)\n",
+              stderr);
+        return 0;
+    }
+    if (!color_fits(o))
+        return 0;
     if (o->text.no_ascii && !o->text.data && !o->text.hex)
         fputs("tlsdump: -X leaves the ASCII column out of -d's and -x's dumps: alone it "
               "changes nothing\n",
@@ -545,6 +578,12 @@ static int option(struct options *o, int c, char **argv)
         o->cap.fanout_group = (uint16_t)g;
         return -1;
     }
+    case OPT_CERTS:
+        o->certs = 1;
+        return -1;
+    case OPT_COLOR:
+        o->color = optarg ? optarg : "always";
+        return -1;
     case OPT_CA_FILE:
         o->ca_file = optarg;
         return -1;
@@ -657,6 +696,11 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
                 "tlsdump: %llu frames claimed more captured bytes than their length on the "
                 "wire; their captured bytes were used\n",
                 (unsigned long long)cs.overlong);
+    if (cs.unsupported)
+        fprintf(stderr,
+                "tlsdump: %llu frames of link type %d (pcap's LINKTYPE_ numbers) were skipped: "
+                "tlsdump does not decode it; the file's other interfaces were read\n",
+                (unsigned long long)cs.unsupported, cs.unsupported_dlt);
     if (cs.malformed + ts.truncated + ts.malformed)
         fprintf(stderr, "tlsdump: %llu malformed or truncated packets were skipped\n",
                 (unsigned long long)(cs.malformed + ts.truncated + ts.malformed));
@@ -782,7 +826,8 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
     int tty = live && isatty(STDOUT_FILENO);
     setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20);
     if (!o->write_file || strcmp(o->write_file, "-") != 0) {
-        v = o->json      ? out_json_new(stdout)
+        struct out_json_opts jo = {.data = o->text.data, .certs = o->certs};
+        v = o->json      ? out_json_new(stdout, &jo)
             : o->summary ? out_summary_new(stdout)
                          : out_text_new(stdout, &o->text);
         if (!v || !pipeline_add_view(p, v)) {

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "fingerprint.h"
 #include "pipeline_int.h"
 
 #define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " is " #b)
@@ -46,6 +47,7 @@ SAME(VM_SAN_EMAIL, X509_SAN_EMAIL);
 SAME(VM_SAN_URI, X509_SAN_URI);
 SAME(VM_HS_SSL2, 0x100); /* tls_summary.hs */
 SAME(VM_NO_CIPHER, 0xffffffffu);
+_Static_assert(VM_COMMUNITY_ID_LEN >= FP_COMMUNITY_ID_LEN, "room for a Community ID");
 _Static_assert(VM_MAX_SAN >= X509_MAX_SAN, "every name a certificate keeps");
 _Static_assert(VM_MAX_CERTS >= TLS_MAX_CERTS, "every certificate the tls stage keeps");
 _Static_assert(VM_MAX_ALERTS >= TLS_MAX_ALERTS, "every alert the tls stage keeps");
@@ -82,6 +84,8 @@ static void conn_update(struct vm_conn *vc, const struct tcp_conn *c, int opened
         endpoint(&vc->client, &c->client);
         endpoint(&vc->server, &c->server);
         vc->first_ts_us = c->first_ts_us;
+        fp_community_id(c->client.addr, c->client.port, c->server.addr, c->server.port,
+                        c->client.family == 6 ? 16 : 4, 6, 0, vc->community_id);
     }
     vc->midstream = c->midstream;
     vc->reopened = c->reopened;
@@ -202,6 +206,9 @@ static void facts(struct vm_summary *o, const struct tls_summary *s)
     }
     for (int i = 0; i < s->ncerts; i++, o->ncerts++)
         cert(&o->certs[i], &s->certs[i]);
+    for (int i = 0; i < s->nclient_certs; i++, o->nclient_certs++)
+        cert(&o->client_certs[i], &s->client_certs[i]);
+    o->group = s->group;
     for (int i = 0; i < s->nproblems; i++, o->nproblems++) {
         const struct tls_problem *p = &s->problems[i];
         o->problems[i] = (struct vm_problem_seen){(enum vm_problem)p->kind, p->dir, p->value};

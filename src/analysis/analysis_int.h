@@ -71,6 +71,15 @@ struct an_conn {
 };
 
 /* Fills ca->f.verdict and ca->f.diag. */
+/* diagnose_cert.c: a certificate the client rejected, named by its alert
+ * (alert is the alert's name); an established connection whose
+ * certificate is out of date or does not name the server. */
+void an_certificate_problem(struct an_conn *ca, const struct tls_summary *s, const char *alert);
+void an_accepted_bad_certificate(struct an_conn *ca);
+/* diagnose_suites.c: the client's suites by family, and which of the
+ * suites most servers accept it lacks, as evidence. */
+void an_offer_groups(struct an_diagnosis *d, const struct tls_hello *ch);
+void an_missing_common(struct an_diagnosis *d, const struct tls_hello *ch);
 void an_diagnose(struct an_conn *ca, const struct tls_summary *s, const struct crypto_result *cr);
 
 /* "ServerHello" and friends, or "message <n>". */

@@ -34,6 +34,26 @@ enum link_result cap_link_decode(int dlt, const uint8_t *frame, size_t caplen, s
  * length.  Exposed for tests; capture_open() calls it. */
 enum cap_scan_end cap_pcapng_secrets(FILE *f, struct cap_secrets *s);
 
+/* pcapng_read.c: a pcapng file whose interfaces have different link
+ * types, which libpcap refuses, read frame by frame with each frame's own
+ * link type.  cap_ng_mixed() says whether f is such a file (and rewinds
+ * it); cap_ng_open() borrows f and filter (a BPF expression or NULL). */
+struct cap_ng;
+struct cap_ng_frame {
+    int64_t ts_us;
+    int iface, dlt; /* its interface, and that interface's DLT_ value */
+    const uint8_t *data;
+    uint32_t caplen, len;
+    uint64_t filtered;  /* frames the filter left out, so far */
+    uint64_t malformed; /* packet blocks that did not add up, so far */
+};
+int cap_ng_mixed(FILE *f);
+struct cap_ng *cap_ng_open(FILE *f, const char *filter);
+void cap_ng_free(struct cap_ng *ng);
+/* The next frame that passes the filter: 1; 0 at the end; -1 on error. */
+int cap_ng_next(struct cap_ng *ng, struct cap_ng_frame *fr);
+const char *cap_ng_error(const struct cap_ng *ng);
+
 /* Wipes and frees the text; s may be NULL. */
 void cap_secrets_clear(struct cap_secrets *s);
 

@@ -24,6 +24,9 @@
 
 struct capture {
     pcap_t *pcap;
+    struct cap_ng *ng; /* instead of pcap: a pcapng file of mixed link types */
+    FILE *ng_file;
+    struct cap_ng_frame fr;
     int dlt;
     int live;
     int fd;             /* live: the descriptor to poll; -1 none (offline, or none to poll) */
@@ -69,6 +72,11 @@ static int open_offline(struct capture *cap, const char *file, char *err, size_t
         }
         if (known && S_ISREG(sb.st_mode))
             cap->file_size = (uint64_t)sb.st_size;
+        if (cap->secrets.end != CAP_SCAN_NOT_PCAPNG && known && S_ISREG(sb.st_mode) &&
+            cap_ng_mixed(f)) {
+            cap->ng_file = f; /* libpcap would refuse it: read here */
+            return 1;
+        }
         if (!(cap->pcap = pcap_fopen_offline(f, ebuf)))
             fclose(f);
     }
@@ -163,6 +171,12 @@ struct capture *capture_open(const struct capture_opts *o, char *err, size_t err
         capture_free(cap);
         return NULL;
     }
+    if (cap->ng_file) {
+        if (!(cap->ng = cap_ng_open(cap->ng_file, o->filter)))
+            return fail(cap, err, errlen, o->file, "out of memory");
+        cap->st.mixed_links = 1;
+        return cap;
+    }
     cap->dlt = pcap_datalink(cap->pcap);
     if (!cap_link_supported(cap->dlt)) {
         const char *name = pcap_datalink_val_to_name(cap->dlt);
@@ -184,6 +198,9 @@ void capture_free(struct capture *cap)
         return;
     if (cap->pcap)
         pcap_close(cap->pcap);
+    cap_ng_free(cap->ng);
+    if (cap->ng_file)
+        fclose(cap->ng_file);
     cap_secrets_clear(&cap->secrets);
     free(cap);
 }
@@ -214,11 +231,61 @@ static int wait_live(struct capture *cap)
     return cap->fd >= 0 && poll(&pfd, 1, LIVE_TIMEOUT_MS) > 0;
 }
 
+/* One frame of the link type dlt: counted, and decoded into pkt. */
+static int frame_of(struct capture *cap, int dlt, int64_t ts_us, const uint8_t *frame,
+                    uint32_t caplen, uint32_t len, struct cap_packet *pkt)
+{
+    cap->st.frames++;
+    if (caplen < len)
+        cap->st.snapped++;
+    else if (caplen > len)
+        cap->st.overlong++; /* a lying header: its captured bytes are used */
+    pkt->ts_us = ts_us;
+    pkt->frame = cap->st.frames;
+    if (cap->ng && !cap_link_supported(dlt)) {
+        cap->st.unsupported++;
+        cap->st.unsupported_dlt = dlt;
+        return 0;
+    }
+    switch (cap_link_decode(dlt, frame, caplen, len, pkt)) {
+    case LINK_OK:
+        cap->st.ip++;
+        return 1;
+    case LINK_OTHER:
+        cap->st.not_ip++;
+        break;
+    case LINK_MALFORMED:
+        cap->st.malformed++;
+        break;
+    }
+    return 0;
+}
+
+static enum capture_status next_mixed(struct capture *cap, struct cap_packet *pkt)
+{
+    for (;;) {
+        if (cap->stop)
+            return CAPTURE_END;
+        int rc = cap_ng_next(cap->ng, &cap->fr);
+        if (rc < 0) {
+            snprintf(cap->err, sizeof(cap->err), "%s", cap_ng_error(cap->ng));
+            return CAPTURE_ERROR;
+        }
+        if (rc == 0)
+            return CAPTURE_END;
+        int64_t t = cap->fr.ts_us > TS_LIMIT_US ? TS_LIMIT_US : cap->fr.ts_us;
+        if (frame_of(cap, cap->fr.dlt, t, cap->fr.data, cap->fr.caplen, cap->fr.len, pkt))
+            return CAPTURE_PACKET;
+    }
+}
+
 enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
 {
     struct pcap_pkthdr *h;
     const u_char *frame;
 
+    if (cap->ng)
+        return next_mixed(cap, pkt);
     for (;;) {
         if (cap->stop)
             return CAPTURE_END;
@@ -233,36 +300,21 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
             snprintf(cap->err, sizeof(cap->err), "%s", pcap_geterr(cap->pcap));
             return CAPTURE_ERROR;
         }
-        cap->st.frames++;
-        if (h->caplen < h->len)
-            cap->st.snapped++;
-        else if (h->caplen > h->len)
-            cap->st.overlong++; /* a lying header: its captured bytes are used */
-        pkt->ts_us = timestamp_us(&h->ts);
-        pkt->frame = cap->st.frames;
-        switch (cap_link_decode(cap->dlt, frame, h->caplen, h->len, pkt)) {
-        case LINK_OK:
-            cap->st.ip++;
+        if (frame_of(cap, cap->dlt, timestamp_us(&h->ts), frame, h->caplen, h->len, pkt))
             return CAPTURE_PACKET;
-        case LINK_OTHER:
-            cap->st.not_ip++;
-            break;
-        case LINK_MALFORMED:
-            cap->st.malformed++;
-            break;
-        }
     }
 }
 
 void capture_break(struct capture *cap)
 {
     cap->stop = 1;
-    pcap_breakloop(cap->pcap);
+    if (cap->pcap)
+        pcap_breakloop(cap->pcap);
 }
 
 int capture_position(const struct capture *cap, uint64_t *done, uint64_t *total)
 {
-    FILE *f = cap->live ? NULL : pcap_file(cap->pcap);
+    FILE *f = cap->ng_file ? cap->ng_file : cap->live ? NULL : pcap_file(cap->pcap);
     long at = f && cap->file_size ? ftell(f) : -1;
     if (at < 0)
         return 0;

@@ -1,8 +1,9 @@
 /*
  * The JSON Lines view (-j): one object per event, and a summary object per
- * connection when it closes.  The schema is in man/tlsdump.1.  Every
- * line is written through the JSON writer (jsonw.h), which escapes
- * strings and keeps the commas.
+ * connection when it closes.  Every object is described by
+ * man/tlsdump.schema.json (its version is each line's "schema") and in
+ * man/tlsdump.1.  Every line is written through the JSON writer (jsonw.h),
+ * which escapes strings and keeps the commas.
  */
 #include <stdlib.h>
 
@@ -12,13 +13,13 @@
 struct json_view {
     struct view v;
     struct out_jw w;
+    struct out_json_opts opts;
 };
 
-/* Opens an event's object: {"type":...,"id":...,"dir":...,"ts":... */
+/* Opens an event's object: {"type":...,"schema":1,"id":...,"dir":...,"ts":... */
 static void head(struct out_jw *w, const char *type, const struct vm_event *ev)
 {
-    out_jw_begin_object(w);
-    out_jw_kstring(w, "type", type);
+    out_json_begin(w, type);
     out_jw_kuint(w, "id", ev->conn->id);
     out_jw_kstring(w, "dir", side(ev->dir));
     out_jw_key(w, "ts");
@@ -32,20 +33,20 @@ static void tail(struct out_jw *w)
 }
 
 static void jfields(struct out_jw *w, const struct ftree *t, const struct field *parent,
-                    int in_list);
+                    int in_list, int der);
 
-static void jfield(struct out_jw *w, const struct ftree *t, const struct field *f)
+static void jfield(struct out_jw *w, const struct ftree *t, const struct field *f, int der)
 {
     char b[BASE_ISO_TIME_LEN];
     switch ((enum field_kind)f->kind) {
     case F_GROUP:
         out_jw_begin_object(w);
-        jfields(w, t, f, 0);
+        jfields(w, t, f, 0, der);
         out_jw_end_object(w);
         break;
     case F_LIST:
         out_jw_begin_array(w);
-        jfields(w, t, f, 1);
+        jfields(w, t, f, 1, der);
         out_jw_end_array(w);
         break;
     case F_UINT:
@@ -58,8 +59,10 @@ static void jfield(struct out_jw *w, const struct ftree *t, const struct field *
         out_jw_bool(w, (int)f->u);
         break;
     case F_HEX:
-    case F_DER:
         out_jw_hex(w, f->p, f->n);
+        break;
+    case F_DER:
+        out_jw_base64(w, f->p, f->n);
         break;
     case F_TEXT:
         out_jw_string_n(w, f->p, f->n);
@@ -74,15 +77,17 @@ static void jfield(struct out_jw *w, const struct ftree *t, const struct field *
     }
 }
 
+/* der: a certificate's DER as base64 (--certs); without it, left out:
+ * the summary fields beside it say what it holds. */
 static void jfields(struct out_jw *w, const struct ftree *t, const struct field *parent,
-                    int in_list)
+                    int in_list, int der)
 {
     for (const struct field *f = ft_first(t, parent); f; f = ft_next(t, f)) {
-        if (f->kind == F_DER)
-            continue; /* the summary fields say what the DER holds */
+        if (f->kind == F_DER && !der)
+            continue;
         if (!in_list)
             out_jw_key(w, f->key ? f->key : "?");
-        jfield(w, t, f);
+        jfield(w, t, f, der);
     }
 }
 
@@ -106,6 +111,8 @@ static void open_event(struct out_jw *w, const struct vm_event *ev)
     head(w, "open", ev);
     endpoint(w, "client", &ev->conn->client);
     endpoint(w, "server", &ev->conn->server);
+    if (ev->conn->community_id[0])
+        out_jw_kstring(w, "community_id", ev->conn->community_id);
     out_jw_kbool(w, "midstream", ev->conn->midstream);
     if (ev->conn->reopened)
         out_jw_kbool(w, "reopened", 1);
@@ -166,7 +173,37 @@ static void record(struct out_jw *w, const struct vm_event *ev)
     tail(w);
 }
 
-static void message(struct out_jw *w, const struct vm_event *ev)
+/* -j -d: bytes of application data (or of the plaintext before TLS) as
+ * "data", with "encoding": "text" when they are UTF-8 without control
+ * characters other than tab, CR and LF, else "base64". */
+static void data_fields(struct out_jw *w, const uint8_t *p, size_t n)
+{
+    int text = out_jw_is_text(p, n);
+    out_jw_kstring(w, "encoding", text ? "text" : "base64");
+    out_jw_key(w, "data");
+    if (text)
+        out_jw_string_n(w, p, n);
+    else
+        out_jw_base64(w, p, n);
+}
+
+/* -j -d: a decrypted record's application data, as a line of its own
+ * after the record's. */
+static void data_event(struct out_jw *w, const struct vm_event *ev)
+{
+    const struct vm_record *r = ev->rec;
+    if (r->protection != VM_OPENED || r->plain.type != TLS_CT_APPLICATION_DATA || !r->plain.n)
+        return;
+    head(w, "data", ev);
+    out_jw_kuint(w, "record", ev->record_no);
+    out_jw_kuint(w, "length", r->plain.n);
+    if (r->plain.early)
+        out_jw_kbool(w, "early_data", 1);
+    data_fields(w, r->plain.p, r->plain.n);
+    tail(w);
+}
+
+static void message(struct out_jw *w, const struct vm_event *ev, int der)
 {
     const struct vm_message *m = ev->msg;
     head(w, "handshake", ev);
@@ -174,7 +211,7 @@ static void message(struct out_jw *w, const struct vm_event *ev)
     out_jw_kuint(w, "length", m->length);
     out_jw_key(w, "fields");
     out_jw_begin_object(w);
-    jfields(w, m->tree, m->fields, 0);
+    jfields(w, m->tree, m->fields, 0, der);
     out_jw_end_object(w);
     if (m->malformed)
         out_jw_kbool(w, "malformed", 1);
@@ -207,7 +244,7 @@ static const char *problem_name(enum vm_problem p)
 
 /* An event that says where in the stream: type, and offset (and length). */
 static void at_offset(struct out_jw *w, const struct vm_event *ev, const char *type,
-                      const char *kind, int length)
+                      const char *kind, int length, int data)
 {
     head(w, type, ev);
     if (kind)
@@ -215,12 +252,15 @@ static void at_offset(struct out_jw *w, const struct vm_event *ev, const char *t
     out_jw_kuint(w, "offset", ev->offset);
     if (length)
         out_jw_kuint(w, "length", ev->nbytes);
+    if (data && ev->bytes)
+        data_fields(w, ev->bytes, ev->nbytes);
     tail(w);
 }
 
 static void json_event(struct view *v, const struct vm_event *ev)
 {
-    struct out_jw *w = &((struct json_view *)v)->w;
+    struct json_view *jv = (struct json_view *)v;
+    struct out_jw *w = &jv->w;
 
     switch (ev->kind) {
     case VM_OPEN:
@@ -245,9 +285,11 @@ static void json_event(struct view *v, const struct vm_event *ev)
         return;
     case VM_RECORD:
         record(w, ev);
+        if (jv->opts.data)
+            data_event(w, ev);
         return;
     case VM_MESSAGE:
-        message(w, ev);
+        message(w, ev, jv->opts.certs);
         return;
     case VM_ALERT:
         head(w, "alert", ev);
@@ -255,14 +297,14 @@ static void json_event(struct view *v, const struct vm_event *ev)
         tail(w);
         return;
     case VM_PROBLEM:
-        at_offset(w, ev, "anomaly", problem_name(ev->problem), 0);
+        at_offset(w, ev, "anomaly", problem_name(ev->problem), 0, 0);
         return;
     case VM_PLAINTEXT:
-        at_offset(w, ev, "plaintext", NULL, 1);
+        at_offset(w, ev, "plaintext", NULL, 1, jv->opts.data);
         return;
     case VM_TLS_BEGINS:
     case VM_TLS_ENDS:
-        at_offset(w, ev, ev->kind == VM_TLS_BEGINS ? "tls_begins" : "tls_ends", NULL, 0);
+        at_offset(w, ev, ev->kind == VM_TLS_BEGINS ? "tls_begins" : "tls_ends", NULL, 0, 0);
         return;
     }
 }
@@ -275,11 +317,13 @@ static int json_close(struct view *v)
     return ok;
 }
 
-struct view *out_json_new(FILE *out)
+struct view *out_json_new(FILE *out, const struct out_json_opts *opts)
 {
     struct json_view *jv = calloc(1, sizeof(*jv));
     if (!jv)
         return NULL;
+    if (opts)
+        jv->opts = *opts;
     jv->v.event = json_event;
     jv->v.close = json_close;
     out_jw_init(&jv->w, out);

@@ -67,6 +67,14 @@ static void handshake_lists(struct out_jw *w, const struct vm_summary *s)
     out_jw_end_object(w);
 }
 
+/* Zeek's last_alert: the last alert's description, when it was read. */
+static void last_alert(struct out_jw *w, const struct vm_summary *s)
+{
+    const struct vm_alert *a = s->nalerts ? &s->alerts[s->nalerts - 1] : NULL;
+    if (a && (!a->encrypted || a->decrypted))
+        kname(w, "last_alert", REG_ALERT, a->desc);
+}
+
 static void alerts(struct out_jw *w, const struct vm_summary *s)
 {
     out_jw_key(w, "alerts");
@@ -87,12 +95,12 @@ static void ktime(struct out_jw *w, const char *key, int64_t secs)
     out_jw_kstring(w, key, b[0] && secs != VM_NO_TIME ? b : "?");
 }
 
-static void certificates(struct out_jw *w, const struct vm_summary *s)
+static void certificates(struct out_jw *w, const char *key, const struct vm_cert *certs, int n)
 {
-    out_jw_key(w, "certificates");
+    out_jw_key(w, key);
     out_jw_begin_array(w);
-    for (int i = 0; i < s->ncerts; i++) {
-        const struct vm_cert *c = &s->certs[i];
+    for (int i = 0; i < n; i++) {
+        const struct vm_cert *c = &certs[i];
         out_jw_begin_object(w);
         out_jw_kstring(w, "subject", c->subject);
         out_jw_kstring(w, "issuer", c->issuer);
@@ -284,6 +292,8 @@ static void parameters(struct out_jw *w, const struct vm_summary *s)
     }
     if (s->sni)
         out_jw_kstring(w, "sni", s->sni);
+    if (s->group)
+        kname(w, "curve", REG_GROUP, s->group);
     if (s->alpn)
         out_jw_kstring(w, "alpn", s->alpn);
     if (s->nclient_alpn) {
@@ -300,11 +310,14 @@ void out_json_connection(struct out_jw *w, const struct vm_event *ev)
     const struct vm_conn *c = ev->conn;
     const struct vm_summary *s = ev->summary;
 
-    out_jw_begin_object(w);
-    out_jw_kstring(w, "type", "connection");
+    out_json_begin(w, "connection");
     out_jw_kuint(w, "id", c->id);
+    out_jw_key(w, "ts");
+    out_jw_seconds(w, ev->ts_us);
     endpoint(w, "client", &c->client);
     endpoint(w, "server", &c->server);
+    if (c->community_id[0])
+        out_jw_kstring(w, "community_id", c->community_id);
     out_jw_key(w, "start");
     out_jw_seconds(w, c->first_ts_us);
     out_jw_key(w, "end");
@@ -320,7 +333,10 @@ void out_json_connection(struct out_jw *w, const struct vm_event *ev)
     findings(w, s);
     handshake_lists(w, s);
     alerts(w, s);
-    certificates(w, s);
+    last_alert(w, s);
+    certificates(w, "certificates", s->certs, s->ncerts);
+    if (s->nclient_certs)
+        certificates(w, "client_certificates", s->client_certs, s->nclient_certs);
     fingerprints(w, s);
     anomalies(w, s);
     decryption(w, &s->decryption);

@@ -14,6 +14,18 @@ static inline const char *side(enum dir d)
     return d == DIR_C2S ? "client" : "server";
 }
 
+/* The version of man/tlsdump.schema.json that the lines follow. */
+#define OUT_JSON_SCHEMA 1
+
+/* Opens a line's object: {"type":type,"schema":1 (the type first, as
+ * before there was a schema, for whoever matches the start of a line). */
+static inline void out_json_begin(struct out_jw *w, const char *type)
+{
+    out_jw_begin_object(w);
+    out_jw_kstring(w, "type", type);
+    out_jw_kuint(w, "schema", OUT_JSON_SCHEMA);
+}
+
 static inline void jname(struct out_jw *w, enum reg_table t, uint32_t v)
 {
     char buf[32];

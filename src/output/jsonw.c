@@ -179,6 +179,36 @@ void out_jw_hex(struct out_jw *w, const uint8_t *p, size_t n)
     fputc('"', w->out);
 }
 
+int out_jw_is_text(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x80 ? 1 : utf8_len(p + i, n - i);
+        if (!len || (p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') || p[i] == 0x7f ||
+            (p[i] == 0xc2 && p[i + 1] < 0xa0)) /* C0, DEL, C1 (U+0080-9F) */
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+void out_jw_base64(struct out_jw *w, const uint8_t *p, size_t n)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char q[4];
+    before(w);
+    fputc('"', w->out);
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+                     (i + 2 < n ? p[i + 2] : 0);
+        q[0] = b64[v >> 18];
+        q[1] = b64[(v >> 12) & 63];
+        q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        q[3] = i + 2 < n ? b64[v & 63] : '=';
+        fwrite(q, 1, 4, w->out);
+    }
+    fputc('"', w->out);
+}
+
 void out_jw_seconds(struct out_jw *w, int64_t us)
 {
     uint64_t a = us < 0 ? 0 - (uint64_t)us : (uint64_t)us;

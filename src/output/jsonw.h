@@ -44,6 +44,11 @@ void out_jw_bool(struct out_jw *w, int v);
 void out_jw_null(struct out_jw *w);
 /* Bytes as a string of lowercase hex digits. */
 void out_jw_hex(struct out_jw *w, const uint8_t *p, size_t n);
+/* Bytes as base64 (RFC 4648 4, with padding). */
+void out_jw_base64(struct out_jw *w, const uint8_t *p, size_t n);
+/* 1 when the bytes are valid UTF-8 without control characters other than
+ * tab, CR and LF: what -j -d writes as text rather than base64. */
+int out_jw_is_text(const uint8_t *p, size_t n);
 /* Microseconds as a number of seconds with six decimals (1.000250). */
 void out_jw_seconds(struct out_jw *w, int64_t us);
 

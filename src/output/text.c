@@ -14,6 +14,7 @@
 
 #include "base/registry.h"
 #include "base/util.h"
+#include "hexdump.h"
 #include "views.h"
 
 struct text_view {
@@ -30,6 +31,19 @@ static void print_seconds(FILE *out, int64_t us)
     fprintf(out, "%" PRId64 ".%04d", us / 1000000, (int)(us % 1000000 / 100));
 }
 
+/* --color: an SGR sequence (ECMA-48 8.3.117) before a part of a line, and
+ * NULL to end it: directions in cyan and magenta, failures in red,
+ * decrypted data in green. */
+#define SGR_C2S "36"
+#define SGR_S2C "35"
+#define SGR_FAIL "1;31"
+#define SGR_DATA "32"
+static void paint(struct text_view *tv, const char *sgr)
+{
+    if (tv->opts.color)
+        fprintf(tv->out, "\033[%sm", sgr ? sgr : "0");
+}
+
 /* The start of a line: connection, record number if any, times, direction. */
 static void prefix(struct text_view *tv, const struct vm_event *ev)
 {
@@ -40,7 +54,11 @@ static void prefix(struct text_view *tv, const struct vm_event *ev)
     print_seconds(tv->out, tv->opts.absolute_time ? ev->ts_us : ev->ts_us - ev->conn->first_ts_us);
     fputs(" (", tv->out);
     print_seconds(tv->out, ev->since_prev_us);
-    fprintf(tv->out, ")  %s  ", ev->dir == DIR_C2S ? "C>S" : "S>C");
+    fputs(")  ", tv->out);
+    paint(tv, ev->dir == DIR_C2S ? SGR_C2S : SGR_S2C);
+    fputs(ev->dir == DIR_C2S ? "C>S" : "S>C", tv->out);
+    paint(tv, NULL);
+    fputs("  ", tv->out);
 }
 
 static void new_connection(struct text_view *tv, const struct vm_conn *c)
@@ -160,8 +178,11 @@ static void findings(struct text_view *tv, const struct vm_event *ev)
     uint64_t id = ev->conn->id;
     char b[32];
     opening(tv, id, &f->opening);
-    fprintf(tv->out, "%" PRIu64 "    verdict: %s (history %s)\n", id, vm_verdict_name(f->verdict),
-            f->history[0] ? f->history : "empty");
+    fprintf(tv->out, "%" PRIu64 "    ", id);
+    paint(tv, f->verdict != VM_ESTABLISHED ? SGR_FAIL : NULL);
+    fprintf(tv->out, "verdict: %s", vm_verdict_name(f->verdict));
+    paint(tv, NULL);
+    fprintf(tv->out, " (history %s)\n", f->history[0] ? f->history : "empty");
     if (f->compression) /* RFC 3749: rare, and worth saying (CRIME) */
         fprintf(tv->out, "%" PRIu64 "    compression: %s\n", id,
                 reg_name_or_unknown(REG_COMPRESSION, f->compression, b, sizeof(b)));
@@ -171,8 +192,11 @@ static void findings(struct text_view *tv, const struct vm_event *ev)
         validation(tv, id, &f->validation[DIR_C2S], "client");
     if (!f->diag.code)
         return;
-    fprintf(tv->out, "%" PRIu64 "    diagnosis: %s%s: %s\n", id, f->diag.code,
-            f->diag.likely ? " (likely)" : "", f->diag.message);
+    fprintf(tv->out, "%" PRIu64 "    ", id);
+    paint(tv, SGR_FAIL);
+    fprintf(tv->out, "diagnosis: %s%s", f->diag.code, f->diag.likely ? " (likely)" : "");
+    paint(tv, NULL);
+    fprintf(tv->out, ": %s\n", f->diag.message);
     for (int i = 0; i < f->diag.nevidence; i++)
         fprintf(tv->out, "%" PRIu64 "      - %s\n", id, f->diag.evidence[i]);
 }
@@ -192,8 +216,13 @@ static void close_conn(struct text_view *tv, const struct vm_event *ev)
 {
     const struct vm_decryption *d = &ev->summary->decryption;
     findings(tv, ev);
-    if (d->keys && !d->decrypted && d->protected_seen)
-        fprintf(tv->out, "%" PRIu64 "    not decrypted: %s\n", ev->conn->id, d->reason);
+    if (d->keys && !d->decrypted && d->protected_seen) {
+        fprintf(tv->out, "%" PRIu64 "    ", ev->conn->id);
+        paint(tv, SGR_FAIL);
+        fputs("not decrypted", tv->out);
+        paint(tv, NULL);
+        fprintf(tv->out, ": %s\n", d->reason);
+    }
     if (ev->reason == VM_CLOSE_IDLE || ev->reason == VM_CLOSE_EVICTED)
         fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
                 ev->reason == VM_CLOSE_IDLE ? "idle longer than the timeout (-t)"
@@ -203,34 +232,34 @@ static void close_conn(struct text_view *tv, const struct vm_event *ev)
 static void gap(struct text_view *tv, const struct vm_event *ev)
 {
     prefix(tv, ev);
-    fprintf(tv->out, "TCP gap: %zu bytes missing at stream offset %" PRIu64 " (%s)\n", ev->nbytes,
+    paint(tv, SGR_FAIL);
+    fputs("TCP gap", tv->out);
+    paint(tv, NULL);
+    fprintf(tv->out, ": %zu bytes missing at stream offset %" PRIu64 " (%s)\n", ev->nbytes,
             ev->offset, gap_reason(ev->reason));
 }
 
-static void problem(struct text_view *tv, const struct vm_event *ev)
+/* A framing problem's words, without the end of the line. */
+static void problem_line(struct text_view *tv, const struct vm_event *ev)
 {
-    prefix(tv, ev);
     switch (ev->problem) {
     case VM_PROB_NOT_TLS:
-        fputs("not TLS: the stream does not start with a TLS record\n", tv->out);
+        fputs("not TLS: the stream does not start with a TLS record", tv->out);
         return;
     case VM_PROB_BAD_LENGTH:
-        fprintf(tv->out,
-                "bad record at stream offset %" PRIu64
-                ": longer than TLS allows; this direction is not decoded further\n",
-                ev->offset);
-        return;
     case VM_PROB_BAD_HEADER:
         fprintf(tv->out,
                 "bad record at stream offset %" PRIu64
-                ": not a TLS record header; this direction is not decoded further\n",
-                ev->offset);
+                ": %s; this direction is not decoded further",
+                ev->offset,
+                ev->problem == VM_PROB_BAD_LENGTH ? "longer than TLS allows"
+                                                  : "not a TLS record header");
         return;
     case VM_PROB_LOST_SYNC:
-        fputs("record boundaries lost in the gap; looking for the next record\n", tv->out);
+        fputs("record boundaries lost in the gap; looking for the next record", tv->out);
         return;
     case VM_PROB_RESYNC:
-        fprintf(tv->out, "records found again at stream offset %" PRIu64 "\n", ev->offset);
+        fprintf(tv->out, "records found again at stream offset %" PRIu64, ev->offset);
         return;
     case VM_PROB_GAP:
     case VM_PROB_MIDSTREAM:
@@ -240,161 +269,13 @@ static void problem(struct text_view *tv, const struct vm_event *ev)
     }
 }
 
-/* " xx" for each byte value, and the ASCII column's character: filled
- * once, by out_text_new() (before any thread could share them), so a line
- * of the dump costs 16 table loads rather than 16 calls. */
-static char hex3[256][4];
-static char shown[256];
-
-static void hex_tables(void)
+static void problem(struct text_view *tv, const struct vm_event *ev)
 {
-    static const char hex[] = "0123456789abcdef";
-    if (hex3[0][0])
-        return;
-    for (int c = 0; c < 256; c++) {
-        hex3[c][0] = ' ';
-        hex3[c][1] = hex[c >> 4];
-        hex3[c][2] = hex[c & 15];
-        shown[c] = c >= 0x20 && c < 0x7f ? (char)c : '.';
-    }
-}
-
-/* One line of the dump at line: "    0010  xx xx ...  ascii\n" for the
- * up to 16 bytes at p, offset off; returns its length (at most 76). */
-static inline size_t hex_line(char *line, size_t off, const uint8_t *p, size_t k, int ascii)
-{
-    static const char hex[] = "0123456789abcdef";
-    char *o = line;
-    memcpy(o, "    ", 4);
-    o[4] = hex[(off >> 12) & 15];
-    o[5] = hex[(off >> 8) & 15];
-    o[6] = hex[(off >> 4) & 15];
-    o[7] = hex[off & 15];
-    o[8] = ' ';
-    o += 9;
-    /* 4-byte copies, each overlapping the next by one: the spare byte is
-     * overwritten by the next entry or by what follows the last. */
-#pragma GCC unroll 16
-    for (size_t j = 0; j < k; j++, o += 3)
-        memcpy(o, hex3[p[j]], 4);
-    if (ascii) {
-        for (size_t j = k; j < 16; j++, o += 3)
-            memcpy(o, "    ", 4);
-        o[0] = ' ';
-        o[1] = ' ';
-        o += 2;
-#pragma GCC unroll 16
-        for (size_t j = 0; j < k; j++)
-            o[j] = shown[p[j]];
-        o += k;
-    }
-    *o++ = '\n';
-    return (size_t)(o - line);
-}
-
-/* Lines of "    0010  xx xx ...  ascii", built into a block that is written
- * at once: -d and -x on a large transfer print a line per 16 bytes, and
- * stdio calls per byte or per line would make output the bottleneck. */
-static void hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
-{
-    char block[32768];
-    size_t len = 0;
-
-    for (size_t i = 0; i < n; i += 16) {
-        /* whole lines through a constant count, which the compiler unrolls */
-        if (n - i >= 16)
-            len += ascii ? hex_line(block + len, i, p + i, 16, 1)
-                         : hex_line(block + len, i, p + i, 16, 0);
-        else
-            len += hex_line(block + len, i, p + i, n - i, ascii);
-        if (len > sizeof(block) - 80) { /* room for a line and a spare byte */
-            fwrite(block, 1, len, out);
-            len = 0;
-        }
-    }
-    fwrite(block, 1, len, out);
-}
-
-static int text_byte(uint8_t c)
-{
-    return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
-}
-
-/* Eight bytes at a time: a word with no byte below 0x20, none of 0x7f and
- * none from 0x80 is text; only the others are looked at byte by byte. */
-static int is_text(const uint8_t *p, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        uint64_t below = (x - ones * 0x20) & ~x,
-                 del = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f));
-        if (((x | below | del) & highs) == 0)
-            continue;
-        for (size_t k = i; k < i + 8; k++)
-            if (!text_byte(p[k]))
-                return 0;
-    }
-    for (; i < n; i++)
-        if (!text_byte(p[i]))
-            return 0;
-    return 1;
-}
-
-/* Output gathered into a block written at once: a stdio call per line of
- * a large transfer costs more than building the line. */
-struct block {
-    FILE *out;
-    size_t len;
-    char b[32768];
-};
-
-static void block_put(struct block *bk, const void *p, size_t n)
-{
-    if (n > sizeof(bk->b) - bk->len) {
-        fwrite(bk->b, 1, bk->len, bk->out);
-        bk->len = 0;
-        if (n > sizeof(bk->b)) {
-            fwrite(p, 1, n, bk->out);
-            return;
-        }
-    }
-    memcpy(bk->b + bk->len, p, n);
-    bk->len += n;
-}
-
-/* Text as ssldump shows it: each line indented by four spaces, carriage
- * returns left out.  Whole runs are copied (memchr finds the ends): a
- * call per byte made -d on a text download slower than tshark. */
-static void put_skipping_cr(struct block *bk, const uint8_t *p, size_t n)
-{
-    const uint8_t *cr;
-    while (n && (cr = memchr(p, '\r', n))) {
-        block_put(bk, p, (size_t)(cr - p));
-        n -= (size_t)(cr - p) + 1;
-        p = cr + 1;
-    }
-    block_put(bk, p, n);
-}
-
-static void text_lines(FILE *out, const uint8_t *p, size_t n)
-{
-    struct block bk = {.out = out};
-    const uint8_t *end = p + n;
-    block_put(&bk, "    ", 4);
-    while (p < end) {
-        const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-        const uint8_t *stop = nl ? nl + 1 : end;
-        put_skipping_cr(&bk, p, (size_t)(stop - p));
-        if (nl && stop < end)
-            block_put(&bk, "    ", 4);
-        p = stop;
-    }
-    if (n && end[-1] != '\n')
-        block_put(&bk, "\n", 1);
-    fwrite(bk.b, 1, bk.len, out);
+    prefix(tv, ev);
+    paint(tv, SGR_FAIL);
+    problem_line(tv, ev);
+    paint(tv, NULL);
+    fputc('\n', tv->out);
 }
 
 /* -d: application data as ssldump shows it, between rules; text as text,
@@ -404,11 +285,12 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
     static const char rule[] =
         "    ---------------------------------------------------------------\n";
     fputs(rule, tv->out);
-    if (!is_text(p, n)) {
-        hex_dump(tv->out, p, n, !tv->opts.no_ascii);
-    } else {
-        text_lines(tv->out, p, n);
-    }
+    paint(tv, SGR_DATA);
+    if (out_is_text(p, n))
+        out_text_lines(tv->out, p, n);
+    else
+        out_hex_dump(tv->out, p, n, !tv->opts.no_ascii);
+    paint(tv, NULL);
     fputs(rule, tv->out);
 }
 
@@ -423,7 +305,7 @@ static void plaintext(struct text_view *tv, const struct vm_event *ev)
     prefix(tv, ev);
     fprintf(tv->out, "plaintext, %zu bytes\n", ev->nbytes);
     if (tv->opts.hex)
-        hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.no_ascii);
+        out_hex_dump(tv->out, ev->bytes, ev->nbytes, !tv->opts.no_ascii);
     if (tv->opts.data)
         app_data(tv, ev->bytes, ev->nbytes);
 }
@@ -456,14 +338,17 @@ static void record(struct text_view *tv, const struct vm_event *ev)
     if (r->skipped)
         fprintf(tv->out, "      (%" PRIu64 " records lost in the gap before this one)\n",
                 r->skipped);
-    if (r->protection == VM_OPEN_FAILED)
-        fputs("      (decryption failed: MAC or tag does not verify; wrong key?)\n", tv->out);
-    else if (r->protection != VM_CLEAR && !opened && r->type != TLS_CT_APPLICATION_DATA &&
-             !tv->opts.quiet)
+    if (r->protection == VM_OPEN_FAILED) {
+        paint(tv, SGR_FAIL);
+        fputs("      (decryption failed: MAC or tag does not verify; wrong key?)", tv->out);
+        paint(tv, NULL);
+        fputc('\n', tv->out);
+    } else if (r->protection != VM_CLEAR && !opened && r->type != TLS_CT_APPLICATION_DATA &&
+               !tv->opts.quiet)
         fputs("      (encrypted)\n", tv->out);
     if (tv->opts.hex)
-        opened ? hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
-               : hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
+        opened ? out_hex_dump(tv->out, r->plain.p, r->plain.n, !tv->opts.no_ascii)
+               : out_hex_dump(tv->out, r->body, r->length, !tv->opts.no_ascii);
     if (tv->opts.data && opened && type == TLS_CT_APPLICATION_DATA)
         app_data(tv, r->plain.p, r->plain.n);
 }
@@ -684,7 +569,7 @@ struct view *out_text_new(FILE *out, const struct out_text_opts *opts)
     struct text_view *tv = calloc(1, sizeof(*tv));
     if (!tv)
         return NULL;
-    hex_tables();
+    out_hex_init();
     tv->v.event = text_event;
     tv->v.close = text_close;
     tv->out = out;

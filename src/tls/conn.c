@@ -56,14 +56,13 @@ uint8_t tls_message_type(uint8_t type, const uint8_t *body, size_t len)
 }
 
 /* A decoder for a message of type (SSL 2.0: ssl2) in dir, into p and m's
- * tree and slices; the server's certificates go to the connection's
- * buffer for them. */
+ * tree and slices; the certificates (the server's, or the client's in
+ * mutual TLS) go to the connection's buffer for them. */
 static struct tls_dec decoder(struct tls_conn *c, enum dir dir, uint8_t type, int ssl2,
                               struct tls_parsed *p, struct tls_msg *m)
 {
     int chain = ssl2 ? type == SSL2_SERVER_HELLO : type == TLS_HS_CERTIFICATE;
-    if (dir == DIR_S2C && chain &&
-        (c->chain || (c->chain = calloc(TLS_MAX_CERTS, sizeof(*c->chain)))))
+    if (chain && (c->chain || (c->chain = calloc(TLS_MAX_CERTS, sizeof(*c->chain)))))
         p->certs = c->chain;
     m->tree = &c->tree;
     m->root = ft_reset(&c->tree);
@@ -406,6 +405,7 @@ void tls_conn_free(struct tls_conn *c)
         free(c->d[d].hs);
     }
     free(c->sum.certs);
+    free(c->sum.client_certs);
     free(c->chain);
     tls_opener_free(c->opening);
     crypto_conn_free(c->crypto);

@@ -137,6 +137,8 @@ static int key_share_entry(struct tls_dec *d, struct cursor *b, int node)
         return tls_dec_fail(d, node, "truncated key share");
     ft_named(d->t, node, "group", REG_GROUP, group);
     ft_uint(d->t, node, "key_length", cur_left(&key));
+    if (d->msg == TLS_HS_SERVER_HELLO) /* the one share the server chose (RFC 8446 4.2.8) */
+        d->out->group = group;
     return 1;
 }
 

@@ -53,6 +53,8 @@ static void server_hello(struct tls_summary *s, uint8_t type, const struct tls_p
         s->etm = p->ext.etm;
         s->compression = p->compression;
     }
+    if (p->group)
+        s->group = p->group;
     if (p->ext.version_selected) /* RFC 8446 4.2.1: it overrides legacy_version */
         s->version = p->ext.selected_version;
     /* TLS 1.3 echoes the session ID for middleboxes (RFC 8446 D.4): there,
@@ -62,15 +64,21 @@ static void server_hello(struct tls_summary *s, uint8_t type, const struct tls_p
         s->resumed = tls_is_tls13(s->version) ? s->psk_selected : echo;
 }
 
-/* The server's chain, as its latest Certificate (or SERVER-HELLO) sent it:
- * a renegotiation sends it again. */
+/* A side's chain, as its latest Certificate (or SERVER-HELLO) sent it:
+ * a renegotiation sends it again.  Kept only for a side that sent one
+ * (the client's, in mutual TLS). */
+static void chain(struct x509_cert **certs, int *ncerts, const struct tls_parsed *p)
+{
+    *ncerts = 0;
+    if (!p->ncerts || (!*certs && !(*certs = calloc(TLS_MAX_CERTS, sizeof(**certs)))))
+        return;
+    memcpy(*certs, p->certs, (size_t)p->ncerts * sizeof(**certs));
+    *ncerts = p->ncerts;
+}
+
 static void server_chain(struct tls_summary *s, const struct tls_parsed *p)
 {
-    s->ncerts = 0;
-    if (!p->ncerts || (!s->certs && !(s->certs = calloc(TLS_MAX_CERTS, sizeof(*s->certs)))))
-        return;
-    memcpy(s->certs, p->certs, (size_t)p->ncerts * sizeof(*s->certs));
-    s->ncerts = p->ncerts;
+    chain(&s->certs, &s->ncerts, p);
 }
 
 static void ssl2_message(struct tls_summary *s, enum dir dir, uint8_t type,
@@ -136,6 +144,12 @@ void tls_fold(struct tls_summary *s, enum dir dir, uint8_t type, int ssl2,
     case TLS_HS_CERTIFICATE:
         if (p->chain_read && dir == DIR_S2C)
             server_chain(s, p);
+        else if (p->chain_read)
+            chain(&s->client_certs, &s->nclient_certs, p);
+        break;
+    case TLS_HS_SERVER_KEY_EXCHANGE:
+        if (p->group)
+            s->group = p->group;
         break;
     default:
         break;

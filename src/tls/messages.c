@@ -103,6 +103,7 @@ static int server_key_exchange(struct tls_dec *d, struct cursor *c, int node)
         if (!cur_u8(c, &curve_type) || curve_type != 3 || !cur_u16(c, &group))
             return tls_dec_fail(d, node, "not a named_curve");
         ft_named(d->t, node, "group", REG_GROUP, group);
+        d->out->group = group;
         if (!vec_len(d, c, node, "public_key_length", 1))
             return 0;
     } else if (kx == KX_DHE || kx == KX_DHE_PSK) {

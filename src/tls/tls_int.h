@@ -103,6 +103,7 @@ struct tls_parsed {
     uint8_t sid_len;
     uint16_t suite;         /* ServerHello: cipher_suite (0xffff: an early draft's HRR has none) */
     uint8_t compression;    /* ServerHello: compression_method */
+    uint16_t group;         /* ServerHello key_share, ServerKeyExchange named curve (0 none) */
     struct tls_hello hello; /* a hello's lists for the fingerprints, once begun */
     int hello_begun;
     struct tls_ext_said ext;

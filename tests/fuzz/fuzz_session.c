@@ -40,9 +40,11 @@ static void setup(void)
 static struct pipeline *pipeline_with_views(struct an_analyzer *an)
 {
     struct out_text_opts all = {
-        .segments = 1, .all_fields = 1, .hex = 1, .data = 1, .cert_text = 1};
+        .segments = 1, .all_fields = 1, .hex = 1, .data = 1, .cert_text = 1, .color = 1};
+    struct out_json_opts json = {.data = 1, .certs = 1}; /* -j -d --certs */
     struct pipeline *p = pipeline_new(keys, an);
-    struct view *v[3] = {out_text_new(sink, &all), out_json_new(sink), out_summary_new(sink)};
+    struct view *v[3] = {out_text_new(sink, &all), out_json_new(sink, &json),
+                         out_summary_new(sink)};
     for (int i = 0; i < 3; i++)
         if (!p || !v[i] || !pipeline_add_view(p, v[i]))
             abort();

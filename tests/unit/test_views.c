@@ -164,7 +164,7 @@ static void json_san_list(void)
     c->san[1] = (struct vm_san){VM_SAN_IP, "2001:db8::1"};
     void *slot = NULL;
     struct vm_event ev = {.kind = VM_CLOSE, .conn = &conn, .summary = &sum, .slot = &slot};
-    struct send s = {out_json_new(f), &ev};
+    struct send s = {out_json_new(f, NULL), &ev};
     CU_ASSERT_PTR_NOT_NULL_FATAL(s.v);
     send_and_close(f, &s);
     fclose(f);
