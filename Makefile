@@ -50,7 +50,7 @@ SRCS := $(wildcard src/*.c src/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := record message packet client_hello server_hello certificate extensions \
-                session keylog capture tcp
+                session keylog capture tcp verify
 REL_LIB  = $(patsubst %.c,build/rel/%.o,$(LIB_SRCS))
 ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(LIB_SRCS))
 

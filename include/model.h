@@ -92,6 +92,7 @@ enum vm_close_reason {
     VM_CLOSE_RST,     /* a reset */
     VM_CLOSE_IDLE,    /* no packet for the idle timeout */
     VM_CLOSE_EVICTED, /* the connection table was full */
+    VM_CLOSE_MEMORY,  /* the memory budget (--max-memory) was spent: idle longest */
     VM_CLOSE_END,     /* the input ended */
 };
 

@@ -116,6 +116,7 @@ enum tcp_close_reason {
     TCP_CLOSE_RST,     /* a reset */
     TCP_CLOSE_IDLE,    /* no packet for the idle timeout */
     TCP_CLOSE_EVICTED, /* the connection table was full */
+    TCP_CLOSE_MEMORY,  /* the memory budget (base/budget.h) was spent: idle longest */
     TCP_CLOSE_END,     /* the input ended */
 };
 
@@ -169,12 +170,13 @@ struct tcp_stats {
     uint64_t connections; /* opened in all */
     uint64_t live;        /* open now */
     uint64_t live_peak;
-    uint64_t evicted;     /* for the connection cap */
-    uint64_t late;        /* packets of connections that had ended */
-    uint64_t resumed;     /* connections resumed after the idle timeout */
-    uint64_t closed_peak; /* most ended connections remembered at once */
-    uint64_t ooo_peak;    /* most buffered out-of-order bytes at once */
-    uint64_t cap_gaps;    /* gaps forced by buffer caps */
+    uint64_t evicted;        /* for the connection cap */
+    uint64_t evicted_memory; /* for the memory budget */
+    uint64_t late;           /* packets of connections that had ended */
+    uint64_t resumed;        /* connections resumed after the idle timeout */
+    uint64_t closed_peak;    /* most ended connections remembered at once */
+    uint64_t ooo_peak;       /* most buffered out-of-order bytes at once */
+    uint64_t cap_gaps;       /* gaps forced by buffer caps */
     struct tcp_ipfrag_stats frag;
 };
 

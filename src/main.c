@@ -23,6 +23,7 @@
 #include "tcp.h"
 #include "verify.h"
 #include "views.h"
+#include "base/budget.h"
 
 #ifndef TLSDUMP_VERSION
 #error "TLSDUMP_VERSION comes from the Makefile"
@@ -115,6 +116,9 @@ static void usage(FILE *out)
           "  --max-conns N         connections tracked at once (default 100000)\n"
           "  --max-buffer N        out-of-order bytes buffered per connection (default 1 MiB)\n"
           "  --max-buffer-total N  and in all (default 64 MiB)\n"
+          "  --max-memory N        bytes for all buffers and connection state (default\n"
+          "                        256 MiB, 0: no limit); past it the connections idle\n"
+          "                        longest are forgotten\n"
           "ssldump's options, accepted: -a (as -T), -H (the default), -S and -y (say what\n"
           "tlsdump does instead)\n"
           "  -v, --version         print the version\n"
@@ -160,6 +164,7 @@ enum {
     OPT_MAX_CONNS,
     OPT_MAX_BUFFER,
     OPT_MAX_BUFFER_TOTAL,
+    OPT_MAX_MEMORY,
     OPT_SUMMARY,
     OPT_CA_FILE,
     OPT_CA_PATH,
@@ -209,6 +214,7 @@ static const struct option long_opts[] = {
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
     {"max-buffer-total", required_argument, NULL, OPT_MAX_BUFFER_TOTAL},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
@@ -424,6 +430,11 @@ static int number_option(struct options *o, int c, const char *arg)
             return 0;
         o->tcp.max_ooo_total = (size_t)n;
         return 1;
+    case OPT_MAX_MEMORY: /* 0: no budget */
+        if (!parse_number(arg, "--max-memory", 1ull << 44, &n))
+            return 0;
+        budget_set_limit((size_t)n);
+        return 1;
     }
     return 0;
 }
@@ -535,6 +546,7 @@ static int option(struct options *o, int c, char **argv)
     case OPT_MAX_CONNS:
     case OPT_MAX_BUFFER:
     case OPT_MAX_BUFFER_TOTAL:
+    case OPT_MAX_MEMORY:
         return number_option(o, c, optarg) ? -1 : EXIT_BAD;
     case 'l':
     case 'k':
@@ -707,6 +719,11 @@ static void report(struct capture *cap, struct tcp_stage *tcp)
     if (ts.evicted)
         fprintf(stderr, "tlsdump: %llu connections were evicted because the table was full\n",
                 (unsigned long long)ts.evicted);
+    if (ts.evicted_memory)
+        fprintf(stderr,
+                "tlsdump: %llu connections were forgotten to stay within --max-memory "
+                "(%zu bytes; peak use %zu)\n",
+                (unsigned long long)ts.evicted_memory, budget_limit(), budget_peak());
     if (ts.late)
         fprintf(stderr,
                 "tlsdump: %llu packets came after their connection had ended "
@@ -877,6 +894,12 @@ static int add_options_keys(const struct options *o, struct crypto_keys *keys)
         if (waiting)
             fprintf(stderr, "tlsdump: -l: %s does not exist yet; it is read once it appears\n",
                     o->keylogs[i]);
+        if (budget_over()) { /* nothing could be kept for the connections */
+            fprintf(stderr,
+                    "tlsdump: -l: %s: the key log takes %zu bytes, more than --max-memory\n",
+                    o->keylogs[i], budget_used());
+            return 0;
+        }
     }
     for (int i = 0; i < o->nrsa; i++) {
         if (!crypto_keys_add_rsa(keys, o->rsa_keys[i], o->password, err, sizeof(err))) {

@@ -5,14 +5,19 @@
 #include <stdlib.h>
 
 #include "pipeline_int.h"
+#include "base/budget.h"
 
 /* A connection's stages (its tls connection, which holds its keys, and
- * its analysis), the clock of what was shown, and the views' slots. */
+ * its analysis), the clock of what was shown, and the views' slots.  The
+ * stages appear with the first stream byte (or gap): a connection that
+ * never sent one (a SYN flood) costs this struct and the tcp stage's. */
 struct pipeline_conn {
     struct pipeline *p;
     const struct tcp_conn *conn;
-    struct tls_conn *tls;
-    struct an_conn *analysis;
+    struct tls_conn *tls;     /* NULL until the stream carries something */
+    struct an_conn *analysis; /* ... as is this */
+    uint8_t ends[4];          /* FIN and RST before that: dir | reset << 1, in order */
+    uint8_t nends;
     int64_t now_us;  /* time of the tcp event being handled */
     int64_t last_us; /* time of the previous step shown */
     uint64_t records;
@@ -136,19 +141,55 @@ static struct pipeline_conn *pipeline_conn_new(struct pipeline *p, const struct 
     struct pipeline_conn *pc = calloc(1, sizeof(*pc));
     if (!pc)
         return NULL;
+    budget_charge(sizeof(*pc));
     pc->p = p;
     pc->conn = ev->conn;
     pc->last_us = ev->conn->first_ts_us;
-    if (!(pc->tls = tls_conn_new(&tls_ops, pc, p->keys)) ||
-        !(pc->analysis = an_conn_new(p->analyzer))) {
-        tls_conn_free(pc->tls);
-        an_conn_free(pc->analysis);
-        free(pc);
-        return NULL;
-    }
-    if (ev->conn->midstream)
-        tls_conn_midstream(pc->tls);
     return pc;
+}
+
+/* The connection's tls and analysis stages, made when first needed and
+ * told the FIN and RST that came before. */
+static int stages(struct pipeline_conn *pc)
+{
+    if (pc->tls)
+        return 1;
+    if (!(pc->tls = tls_conn_new(&tls_ops, pc, pc->p->keys)) ||
+        !(pc->analysis = an_conn_new(pc->p->analyzer))) {
+        tls_conn_free(pc->tls);
+        pc->tls = NULL;
+        return 0;
+    }
+    if (pc->conn->midstream)
+        tls_conn_midstream(pc->tls);
+    for (int i = 0; i < pc->nends; i++)
+        an_conn_end(pc->analysis, (enum dir)(pc->ends[i] & 1), pc->ends[i] >> 1);
+    return 1;
+}
+
+static void stages_free(struct pipeline_conn *pc)
+{
+    tls_conn_free(pc->tls);
+    an_conn_free(pc->analysis);
+    pc->tls = NULL;
+    pc->analysis = NULL;
+}
+
+/* A FIN or RST: the analysis notes its order; without stages yet, the
+ * connection keeps it for them (the first of each kind per direction is
+ * all the analysis keeps). */
+static void ended(struct pipeline_conn *pc, enum dir dir, int reset)
+{
+    uint8_t e = (uint8_t)(dir | reset << 1);
+    if (pc->analysis) {
+        an_conn_end(pc->analysis, dir, reset);
+        return;
+    }
+    for (int i = 0; i < pc->nends; i++)
+        if (pc->ends[i] == e)
+            return;
+    if (pc->nends < sizeof(pc->ends))
+        pc->ends[pc->nends++] = e;
 }
 
 void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
@@ -165,6 +206,17 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     if (!pc)
         return;
     pc->now_us = tev->ts_us;
+    /* A closing connection that never carried a byte gets its stages
+     * for the moment of its summary. */
+    int need = tev->kind == TCP_EV_DATA || tev->kind == TCP_EV_GAP || tev->kind == TCP_EV_CLOSE;
+    if (need && !stages(pc)) {
+        if (tev->kind == TCP_EV_CLOSE) {
+            tev->conn->user = NULL;
+            budget_credit(sizeof(*pc));
+            free(pc);
+        }
+        return;
+    }
 
     struct event ev = {.kind = EV_TCP, .dir = tev->dir, .tcp = tev};
     if (tev->kind == TCP_EV_DATA)
@@ -172,7 +224,7 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     else if (tev->kind == TCP_EV_GAP)
         an_conn_gap(pc->analysis, tev->dir);
     else if (tev->kind == TCP_EV_FIN || tev->kind == TCP_EV_RST)
-        an_conn_end(pc->analysis, tev->dir, tev->kind == TCP_EV_RST);
+        ended(pc, tev->dir, tev->kind == TCP_EV_RST);
     if (tev->kind == TCP_EV_CLOSE) {
         ev.summary = tls_conn_summary(pc->tls);
         ev.crypto = tls_conn_crypto_result(pc->tls);
@@ -186,8 +238,8 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
         tls_conn_gap(pc->tls, tev->dir, tev->offset, tev->len);
     } else if (tev->kind == TCP_EV_CLOSE) {
         tev->conn->user = NULL;
-        tls_conn_free(pc->tls);
-        an_conn_free(pc->analysis);
+        stages_free(pc);
+        budget_credit(sizeof(*pc));
         free(pc);
     }
 }

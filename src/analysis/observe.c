@@ -10,6 +10,7 @@
 
 #include "analysis_int.h"
 #include "fingerprint.h"
+#include "base/budget.h"
 #include "base/registry.h"
 
 struct an_analyzer *an_analyzer_new(const struct x509_verifier *verifier)
@@ -30,6 +31,7 @@ struct an_conn *an_conn_new(struct an_analyzer *a)
     struct an_conn *ca = calloc(1, sizeof(*ca));
     if (!ca)
         return NULL;
+    budget_charge(sizeof(*ca));
     ca->an = a;
     ca->last.type = NO_MSG;
     ca->ssl2_error_after.type = NO_MSG;
@@ -44,6 +46,7 @@ void an_conn_free(struct an_conn *ca)
     free(ca->f.ja3s_string);
     free(ca->f.ja4_r);
     free(ca->f.ja4s_r);
+    budget_credit(sizeof(*ca));
     free(ca);
 }
 

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto_int.h"
+#include "base/budget.h"
 #include "base/cursor.h"
 #include "base/util.h"
 
@@ -73,6 +74,7 @@ void crypto_keylog_free(struct keylog *kl)
     if (!kl)
         return;
     if (kl->tab) {
+        budget_credit(kl->cap * sizeof(*kl->tab));
         OPENSSL_cleanse(kl->tab, kl->cap * sizeof(*kl->tab));
         free(kl->tab);
     }
@@ -155,6 +157,7 @@ static int grow(struct keylog *kl)
         kl->tab = old;
         return 0;
     }
+    budget_charge(cap * sizeof(*kl->tab));
     kl->cap = cap;
     kl->count = 0;
     for (size_t i = 0; i < oldcap; i++) {
@@ -162,6 +165,7 @@ static int grow(struct keylog *kl)
             *lookup(kl, old[i].cr, 1) = old[i];
     }
     if (old) {
+        budget_credit(oldcap * sizeof(*old));
         OPENSSL_cleanse(old, oldcap * sizeof(*old));
         free(old);
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "crypto_int.h"
+#include "base/budget.h"
 
 /* After a gap, how many lost records are tried for. */
 #define MAX_SKIP 512
@@ -119,7 +120,9 @@ static int inflate_record(struct crypto_conn *c, struct dir_crypt *d, struct cry
 {
     const char *why;
     size_t n;
-    if (!c->inflated && !(c->inflated = malloc(CRYPTO_MAX_INFLATED)))
+    if (!c->inflated && (c->inflated = malloc(CRYPTO_MAX_INFLATED)))
+        budget_charge(CRYPTO_MAX_INFLATED);
+    if (!c->inflated)
         why = "out of memory for DEFLATE";
     else if (crypto_inflate_record(d->z, pt->p, pt->n, c->inflated, CRYPTO_MAX_INFLATED, &n, &why))
         why = NULL;
@@ -138,7 +141,9 @@ enum crypto_open_status crypto_conn_open(struct crypto_conn *c, enum dir dir,
                                          struct crypto_plaintext *pt, uint64_t *skipped)
 {
     struct dir_crypt *d = &c->d[dir];
-    uint8_t *out = c->plain ? c->plain : (c->plain = malloc(CRYPTO_MAX_RECORD + 256));
+    if (!c->plain && (c->plain = malloc(CRYPTO_MAX_RECORD + 256)))
+        budget_charge(CRYPTO_MAX_RECORD + 256);
+    uint8_t *out = c->plain;
     size_t n = 0;
     enum crypto_open_status st;
     int early_phase;

@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 
 #include "crypto_int.h"
+#include "base/budget.h"
 
 void crypto_conn_reason(struct crypto_conn *c, const char *why)
 {
@@ -35,6 +36,7 @@ struct crypto_conn *crypto_conn_new(struct crypto_keys *k)
 {
     struct crypto_conn *c = calloc(1, sizeof(*c));
     if (c) {
+        budget_charge(sizeof(*c));
         c->k = k;
         c->rsa_key = -1;
     }
@@ -63,6 +65,8 @@ void crypto_conn_free(struct crypto_conn *c)
         OPENSSL_cleanse(c->plain, CRYPTO_MAX_RECORD + 256);
     if (c->inflated)
         OPENSSL_cleanse(c->inflated, CRYPTO_MAX_INFLATED);
+    budget_credit(sizeof(*c) + (c->plain ? CRYPTO_MAX_RECORD + 256 : 0) +
+                  (c->inflated ? CRYPTO_MAX_INFLATED : 0));
     free(c->plain);
     free(c->inflated);
     OPENSSL_cleanse(c, sizeof(*c));

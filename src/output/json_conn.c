@@ -329,6 +329,8 @@ void out_json_connection(struct out_jw *w, const struct vm_event *ev)
         out_jw_kuint(w, "idle_resumes", c->resumes);
     if (c->reopened)
         out_jw_kbool(w, "reopened", 1);
+    if (ev->reason == VM_CLOSE_MEMORY)
+        out_jw_kbool(w, "evicted_for_memory", 1);
     opening(w, &s->opening);
     findings(w, s);
     handshake_lists(w, s);

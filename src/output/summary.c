@@ -27,6 +27,7 @@ struct summary_view {
     struct view v;
     FILE *out;
     uint64_t conns, verdicts[VM_NVERDICTS];
+    uint64_t evicted_memory; /* forgotten for the memory budget */
     struct tally versions, ciphers, causes;
     int header_done;
 };
@@ -102,6 +103,8 @@ static void line(struct summary_view *sv, const struct vm_event *ev)
         fprintf(sv->out, " idle_resumes:%u", ev->conn->resumes);
     if (ev->conn->reopened)
         fputs(" reopened", sv->out);
+    if (ev->reason == VM_CLOSE_MEMORY)
+        fputs(" evicted_for_memory", sv->out), sv->evicted_memory++;
     fputc('\n', sv->out);
 
     sv->conns++;
@@ -132,6 +135,9 @@ static int summary_close(struct view *v)
                     sv->verdicts[i]),
                 first = 0;
     fputc('\n', o);
+    if (sv->evicted_memory)
+        fprintf(o, "evicted for the memory budget (--max-memory): %" PRIu64 "\n",
+                sv->evicted_memory);
     print_tally(o, "versions", &sv->versions);
     print_tally(o, "ciphers", &sv->ciphers);
     print_tally(o, "failures by cause", &sv->causes);

@@ -15,6 +15,7 @@
 #include "base/registry.h"
 #include "base/util.h"
 #include "hexdump.h"
+#include "textend.h"
 #include "views.h"
 
 struct text_view {
@@ -216,6 +217,7 @@ static void close_conn(struct text_view *tv, const struct vm_event *ev)
 {
     const struct vm_decryption *d = &ev->summary->decryption;
     findings(tv, ev);
+    out_text_anomalies(tv->out, ev);
     if (d->keys && !d->decrypted && d->protected_seen) {
         fprintf(tv->out, "%" PRIu64 "    ", ev->conn->id);
         paint(tv, SGR_FAIL);
@@ -223,10 +225,7 @@ static void close_conn(struct text_view *tv, const struct vm_event *ev)
         paint(tv, NULL);
         fprintf(tv->out, ": %s\n", d->reason);
     }
-    if (ev->reason == VM_CLOSE_IDLE || ev->reason == VM_CLOSE_EVICTED)
-        fprintf(tv->out, "%" PRIu64 "    connection forgotten: %s\n", ev->conn->id,
-                ev->reason == VM_CLOSE_IDLE ? "idle longer than the timeout (-t)"
-                                            : "connection table full (--max-conns)");
+    out_text_forgotten(tv->out, ev);
 }
 
 static void gap(struct text_view *tv, const struct vm_event *ev)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tcp_int.h"
+#include "base/budget.h"
 
 #define CLOSED_BUCKETS 1024 /* a power of two */
 
@@ -92,6 +93,7 @@ void tcp_closed_remove(struct tcp_stage *t, struct tcp_closed *e)
     *(e->prev ? &e->prev->next : &t->chead) = e->next;
     *(e->next ? &e->next->prev : &t->ctail) = e->prev;
     t->nclosed--;
+    budget_credit(sizeof(*e));
     free(e);
 }
 
@@ -132,6 +134,7 @@ void tcp_closed_add(struct tcp_stage *t, const struct tcp_flow *c, int forgotten
     struct tcp_closed *e = calloc(1, sizeof(*e));
     if (!e)
         return; /* its late packets may open a connection, as without the table */
+    budget_charge(sizeof(*e));
     e->hash = c->hash;
     e->client = c->pub.client;
     e->server = c->pub.server;

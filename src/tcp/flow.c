@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "tcp_int.h"
+#include "base/budget.h"
 
 #define INITIAL_BUCKETS 1024
 #define FRAG_PENDING 64
@@ -173,11 +174,13 @@ static void close_conn(struct tcp_stage *t, struct tcp_flow *c, enum tcp_close_r
         break;
     case TCP_CLOSE_IDLE:
     case TCP_CLOSE_EVICTED:
+    case TCP_CLOSE_MEMORY:
         tcp_closed_add(t, c, 1);
         break;
     case TCP_CLOSE_END:
         break;
     }
+    budget_credit(sizeof(*c));
     free(c);
 }
 
@@ -208,6 +211,7 @@ static struct tcp_flow *conn_alloc(struct tcp_stage *t, uint64_t hash, int64_t t
     struct tcp_flow *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
+    budget_charge(sizeof(*c));
     c->hash = hash;
     c->last_ts = ts;
     if (t->st.live >= t->nbuckets)
@@ -488,13 +492,19 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
             return;
         }
         segment(t, &d, &th, pkt->ts_us);
-        return;
+        break;
     case IP_TRUNCATED:
         t->st.truncated++;
         return;
     default:
         t->st.malformed++;
         return;
+    }
+    /* The stated rule: past the memory budget, the connections idle
+     * longest are forgotten (they may resume) until it holds again. */
+    while (budget_over() && t->lru_head) {
+        t->st.evicted_memory++;
+        close_conn(t, t->lru_head, TCP_CLOSE_MEMORY, pkt->ts_us);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tcp_int.h"
+#include "base/budget.h"
 
 /* An acknowledgment or a segment this far past what we expect is not
  * believed: TCP's window is at most 2^30 bytes (RFC 7323 section 2.3). */
@@ -83,6 +84,7 @@ static void charge(struct tcp_stage *t, struct tcp_half *h, size_t cost)
 {
     h->ooo_cost += cost;
     t->ooo_total += cost;
+    budget_charge(cost);
     if (t->ooo_total > t->st.ooo_peak)
         t->st.ooo_peak = t->ooo_total;
 }
@@ -91,6 +93,7 @@ static void refund(struct tcp_stage *t, struct tcp_half *h, size_t cost)
 {
     h->ooo_cost -= cost;
     t->ooo_total -= cost;
+    budget_credit(cost);
 }
 
 static void unlink_head(struct tcp_stage *t, struct tcp_half *h)

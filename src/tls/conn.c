@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tls_int.h"
+#include "base/budget.h"
 
 /* Handshake messages longer than this are not buffered (a certificate
  * chain of 64 KiB is already unusual; the protocol allows 16 MiB). */
@@ -151,6 +152,7 @@ static int gather(struct tls_dir *ds, const uint8_t *p, size_t n)
         uint8_t *b = realloc(ds->hs, cap);
         if (!b)
             return 0;
+        budget_charge(cap - ds->hs_cap);
         ds->hs = b;
         ds->hs_cap = cap;
     }
@@ -377,6 +379,7 @@ struct tls_conn *tls_conn_new(const struct tls_ops *ops, void *arg, struct crypt
     struct tls_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
+    budget_charge(sizeof(*c));
     c->ops = ops;
     c->arg = arg;
     ft_init(&c->tree);
@@ -402,6 +405,7 @@ void tls_conn_free(struct tls_conn *c)
         return;
     for (int d = 0; d < 2; d++) {
         tls_framer_free(c->d[d].framer);
+        budget_credit(c->d[d].hs_cap);
         free(c->d[d].hs);
     }
     free(c->sum.certs);
@@ -410,6 +414,7 @@ void tls_conn_free(struct tls_conn *c)
     tls_opener_free(c->opening);
     crypto_conn_free(c->crypto);
     ft_release(&c->tree);
+    budget_credit(sizeof(*c));
     free(c);
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tls_int.h"
+#include "base/budget.h"
 
 enum framer_state {
     FR_HEADER,  /* collecting a record header */
@@ -37,6 +38,7 @@ struct tls_framer *tls_framer_new(const struct tls_framer_ops *ops, void *arg)
 {
     struct tls_framer *f = calloc(1, sizeof(*f));
     if (f) {
+        budget_charge(sizeof(*f));
         f->ops = ops;
         f->arg = arg;
     }
@@ -47,6 +49,7 @@ void tls_framer_free(struct tls_framer *f)
 {
     if (!f)
         return;
+    budget_credit(sizeof(*f) + (f->buf ? TLS_MAX_RECORD : 0) + (f->rs ? RESYNC_BUF : 0));
     free(f->buf);
     free(f->rs);
     free(f);
@@ -243,9 +246,12 @@ static size_t begin_body(struct tls_framer *f, const uint8_t *p, size_t n)
         emit(f, p);
         return f->rec.length;
     }
-    if (!f->buf && !(f->buf = malloc(TLS_MAX_RECORD))) {
-        stop(f, TLS_BAD_LENGTH, f->rec.offset);
-        return n;
+    if (!f->buf) {
+        if (!(f->buf = malloc(TLS_MAX_RECORD))) {
+            stop(f, TLS_BAD_LENGTH, f->rec.offset);
+            return n;
+        }
+        budget_charge(TLS_MAX_RECORD);
     }
     memcpy(f->buf, f->hdr + TLS_HEADER_LEN - in_hdr, in_hdr);
     f->have = in_hdr;
@@ -361,7 +367,9 @@ void tls_framer_gap(struct tls_framer *f, uint64_t offset)
 {
     if (f->state == FR_STOPPED)
         return;
-    if (!f->started || (!f->rs && !(f->rs = malloc(RESYNC_BUF)))) {
+    if (f->started && !f->rs && (f->rs = malloc(RESYNC_BUF)))
+        budget_charge(RESYNC_BUF);
+    if (!f->started || !f->rs) {
         stop(f, TLS_LOST_SYNC, offset);
         return;
     }

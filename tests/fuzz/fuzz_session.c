@@ -6,12 +6,23 @@
  * verification against the test CA, and the text view with every detail
  * (-A -x -N -d -T), the JSON view and the summary view, all written to
  * /dev/null.  This is the target that reaches decryption, the analysis
- * stage and the views with what an attacker chooses. */
+ * stage and the views with what an attacker chooses.
+ *
+ * The memory budget (base/budget.h): an input of odd size runs under a
+ * budget of 256 KiB over the key log, so that connections are forgotten
+ * for it; after every packet the bytes charged stay within the budget
+ * and a packet's worth (BUDGET_SLACK: a handshake buffer doubling to its
+ * 1 MiB cap, a packet's reassembled bytes, a connection's buffers), and
+ * once every stage is freed every byte charged has been credited (each
+ * input runs twice to tell that from the table of secrets used, which
+ * lasts). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "../../src/capture/capture_int.h"
+#include "base/budget.h"
 #include "fuzz.h"
+#include "invariants.h"
 #include "pipeline.h"
 #include "verify.h"
 #include "views.h"
@@ -19,6 +30,9 @@
 static struct crypto_keys *keys;
 static struct x509_verifier *verifier;
 static FILE *sink;
+static size_t base_use; /* the key log's */
+
+#define BUDGET_SLACK ((size_t)4 << 20)
 
 static void setup(void)
 {
@@ -35,6 +49,7 @@ static void setup(void)
     sink = fopen(out ? out : "/dev/null", "w");
     if (!verifier || !sink)
         abort();
+    base_use = budget_used();
 }
 
 static struct pipeline *pipeline_with_views(struct an_analyzer *an)
@@ -51,11 +66,10 @@ static struct pipeline *pipeline_with_views(struct an_analyzer *an)
     return p;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void run(const uint8_t *data, size_t size)
 {
     struct tcp_config cfg;
-    if (!keys)
-        setup();
+    budget_set_limit(size & 1 ? base_use + (256 << 10) : BUDGET_DEFAULT);
     struct an_analyzer *an = an_analyzer_new(verifier);
     struct pipeline *p = an ? pipeline_with_views(an) : NULL;
     tcp_config_defaults(&cfg);
@@ -74,10 +88,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct cap_packet pkt = {.ts_us = (int64_t)at * 1000};
         if (cap_link_decode(1, data + at, n, n, &pkt) == LINK_OK)
             tcp_input(t, &pkt);
+        FZ_ASSERT(budget_used() <= budget_limit() + BUDGET_SLACK);
         at += n;
     }
     tcp_free(t);
     pipeline_free(p);
     an_analyzer_free(an);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!keys)
+        setup();
+    run(data, size);
+    /* What stays charged is the table of secrets used (--keys-out's),
+     * a subset of the key log's: the same input again adds nothing. */
+    size_t after = budget_used();
+    FZ_ASSERT(after >= base_use && after - base_use <= base_use);
+    run(data, size);
+    FZ_ASSERT(budget_used() == after);
     return 0;
 }

@@ -159,6 +159,20 @@ def partial_hellos(path, n, size=60000):
     return p.close()
 
 
+def partial_headers(path, n):
+    """n connections, each sending 3 bytes of a record header and no more:
+    every connection's tls and analysis state, with nothing to show."""
+    p = Pcap(path)
+    ts = T0 * 10**6
+    for c in range(n):
+        sport = 20000 + c % 40000
+        cseq, sseq = handshake(p, c + 1, ts, sport)
+        p.add(ts + 3, eth(ipv4(addr(c + 1), SRV, tcp(sport, 443, cseq, sseq, ACK | PSH,
+                                                     b'\x16\x03\x01'))))
+        ts += 10
+    return p.close()
+
+
 def frag_flood(path, n):
     """n first fragments that never complete, then a real TLS 1.3
     connection whose ClientHello is sent in IPv4 fragments."""
@@ -282,6 +296,7 @@ def main():
     ooo_bytes(j('ooo-shuffled.pcap'), s(1000000), shuffled=True)
     huge_lengths(j('huge-lengths.pcap'), s(400))
     partial_hellos(j('partial-hellos.pcap'), s(4000))
+    partial_headers(j('partial-headers.pcap'), s(100000))
     frag_flood(j('frag-flood.pcap'), s(20000))
     keylog_collide(j('keylog-collide.keys'), s(40000))
     keylog_random(j('keylog-random.keys'), s(40000))

@@ -78,8 +78,13 @@ row() {
             printf "%-22s %9d %9.2f %11.0f %9s %7s  [%s] %s\n", n, p, w, (w > 0 ? p / w : 0), r, tcp, rc, s }'
 }
 
-for f in syn-flood ooo-1byte ooo-shuffled huge-lengths partial-hellos frag-flood extreme-ts; do
+for f in syn-flood ooo-1byte ooo-shuffled huge-lengths partial-hellos partial-headers frag-flood \
+    extreme-ts; do
     row "$f" "$(frames "$DIR/$f.pcap")" -r "$DIR/$f.pcap"
+done
+# The same under a smaller memory budget: it holds there too.
+for f in partial-hellos partial-headers; do
+    row "$f-64M" "$(frames "$DIR/$f.pcap")" --max-memory 67108864 -r "$DIR/$f.pcap"
 done
 for f in "$DIR"/pcap-*.pcap "$DIR"/pcapng-*.pcapng; do
     n=$(basename "$f"); n=${n%.*}
