@@ -39,11 +39,12 @@ TD_CFLAGS   = $(WARNINGS) $(CFLAGS)
 # man/tlsdump.schema.json, tshark to read what -w and --keys-out write (it installs
 # without a question under DEBIAN_FRONTEND=noninteractive), clang-format
 # to check that the sources keep .clang-format's layout, tmux to drive
-# the curses view in a terminal).
+# the curses view in a terminal, python3-yaml and parallel for --shard's
+# Kubernetes manifest and GNU parallel recipe).
 BUILD_PKGS := gcc make libc6-dev pkg-config libssl-dev libpcap-dev zlib1g-dev libncurses-dev \
               libcunit1-dev
 TEST_PKGS  := openssl iproute2 python3 python3-jsonschema valgrind binutils tshark clang-format \
-              tmux
+              tmux python3-yaml parallel
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
 SRCS := $(wildcard src/*.c src/*/*.c)
@@ -162,11 +163,23 @@ test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests 
 	@echo "== end-to-end tests (ASan+UBSan build)"
 	ASAN_OPTIONS=detect_leaks=1 tests/e2e/run.sh build/asan/tlsdump
 
-# tlsdump against tshark and ssldump on a 280 MB capture (bench/README.md);
-# making the capture needs root.
-bench: tlsdump
+# tlsdump against tshark and ssldump on a 280 MB capture of binary
+# downloads and one of text (bench/README.md): -d, -j, --summary, the floor
+# (libpcap plus AES), memory over ten copies, then the live replay.  Making
+# the captures and the live replay need root.
+bench: tlsdump build/rel/bench-baseline
 	@[ -s bench/out/bench.pcap ] && [ -s bench/out/bench.keys ] || bench/make-capture.sh
+	@[ -s bench/out/bench-text.pcap ] && [ -s bench/out/bench-text.keys ] || \
+	  CONTENT=text bench/make-capture.sh
 	bench/run.sh
+	bench/run.sh bench/out/bench-text.pcap bench/out/bench-text.keys
+	bench/scale.sh
+	bench/live.sh
+
+build/rel/bench-baseline: bench/baseline.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(TD_CPPFLAGS) $(TD_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
 
 # The same capture replayed at full speed onto a veth pair while each tool
 # captures it live (bench/README.md); needs root and tcpreplay.

@@ -20,8 +20,12 @@ BENCH=$PWD
 KEYS=$BENCH/../pcaps/keys
 OUT=$BENCH/out
 WWW=$OUT/www
-CAP=$OUT/bench.pcap
-KEYLOG=$OUT/bench.keys
+# CONTENT=text: the file as base64 lines (text, as -d prints it as is
+# rather than in hex), in bench-text.pcap and bench-text.keys.
+CONTENT=${CONTENT:-binary}
+NAME=bench$([ "$CONTENT" = text ] && echo -text)
+CAP=$OUT/$NAME.pcap
+KEYLOG=$OUT/$NAME.keys
 CONNS=${CONNS:-64}
 LANES=${LANES:-4}
 SIZE_MB=${SIZE_MB:-4}
@@ -62,12 +66,16 @@ fi
 
 trap netns_cleanup EXIT
 
-# The same recipe as pcaps/data/big.bin (AES-128-CTR of zeros), another key.
+# The same recipe as pcaps/data/big.bin (AES-128-CTR of zeros), another key;
+# for CONTENT=text, 57 bytes of it to each 76-character line of base64, so
+# the file is again about SIZE_MB MiB.
 make_data() {
+    local bytes=$((SIZE_MB * 1048576)) enc=cat
+    [ "$CONTENT" = text ] && { bytes=$((bytes / 77 * 57)); enc="base64 -w 76"; }
     mkdir -p "$WWW"
-    head -c $((SIZE_MB * 1048576)) /dev/zero | openssl enc -aes-128-ctr -nosalt \
-        -K 62656e63686d61726b20746c7364756d -iv 00000000000000000000000000000000 \
-        > "$WWW/bench.bin"
+    head -c $bytes /dev/zero | openssl enc -aes-128-ctr -nosalt \
+        -K 62656e63686d61726b20746c7364756d -iv 00000000000000000000000000000000 |
+        $enc > "$WWW/bench.bin"
 }
 
 # tcpdump without -U: it writes whole buffers, which keeps up with the

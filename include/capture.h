@@ -25,12 +25,14 @@ struct cap_packet {
 };
 
 struct capture_opts {
-    const char *file;    /* savefile path or "-"; NULL for live */
-    const char *iface;   /* interface for live capture ("any" allowed) */
-    const char *filter;  /* BPF expression or NULL */
-    int promisc;         /* live: promiscuous mode */
-    int snaplen;         /* live: bytes kept per frame (0: libpcap's default) */
-    unsigned buffer_kib; /* live: the kernel's capture buffer, KiB (0: 8 MiB) */
+    const char *file;      /* savefile path or "-"; NULL for live */
+    const char *iface;     /* interface for live capture ("any" allowed) */
+    const char *filter;    /* BPF expression or NULL */
+    int promisc;           /* live: promiscuous mode */
+    int snaplen;           /* live: bytes kept per frame (0: libpcap's default) */
+    unsigned buffer_kib;   /* live: the kernel's capture buffer, KiB (0: 8 MiB) */
+    int fanout;            /* live: join PACKET_FANOUT group fanout_group (Linux) */
+    uint16_t fanout_group; /* that shares packets among its sockets by flow hash */
 };
 
 struct capture_stats {

@@ -148,6 +148,11 @@ struct tcp_config {
     size_t max_ooo_conn;  /* buffered out-of-order bytes per connection */
     size_t max_ooo_total; /* and in all */
     int segments;         /* emit TCP_EV_SEGMENT */
+    /* --shard K/N: only the connections whose flow hash (symmetric, over
+     * the addresses and ports, without the stage's secret seed so that
+     * every process agrees) falls in shard shard_k (0 .. shard_n - 1).
+     * shard_n 0 or 1: all of them. */
+    unsigned shard_k, shard_n;
     /* Role hint for connections whose SYN was not seen: returns 1 when the
      * bytes look like the start of a client's first message.  May be NULL. */
     int (*is_client_start)(const uint8_t *p, size_t n);
@@ -160,6 +165,7 @@ struct tcp_stats {
     uint64_t truncated; /* IP or TCP header cut short */
     uint64_t malformed; /* impossible header fields */
     uint64_t not_tcp;
+    uint64_t other_shard; /* TCP segments left to the other shards */
     uint64_t snapped;     /* TCP payload cut by the snap length */
     uint64_t connections; /* opened in all */
     uint64_t live;        /* open now */
@@ -187,6 +193,10 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt);
 void tcp_finish(struct tcp_stage *t, int64_t now_us);
 
 void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st);
+
+/* The shard (0 .. n - 1) of the connection between a and b, the same for
+ * both directions and in every process; n >= 1. */
+unsigned tcp_shard_of(const struct tcp_endpoint *a, const struct tcp_endpoint *b, unsigned n);
 
 /* The endpoint's address as text ("192.0.2.1", "2001:db8::1"; "?" if it
  * cannot be written); returns buf. */

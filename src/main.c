@@ -76,6 +76,10 @@ static void usage(FILE *out)
           "  -s, --snaplen N       live: bytes to capture per frame (default 262144)\n"
           "  -B, --buffer-size KiB live: the kernel's capture buffer (default 8192)\n"
           "  -Z, --user USER       live: drop root privileges to USER once capturing\n"
+          "  --fanout GROUP        live: share the interface's traffic by flow with the other\n"
+          "                        tlsdump processes of this PACKET_FANOUT group (Linux)\n"
+          "  --shard K/N           only the connections in shard K (1..N) of N, by flow hash:\n"
+          "                        N processes divide a capture with no overlap\n"
           "  -t, --timeout SECONDS forget connections idle this long (default 100; 0: never)\n"
           "  -n, --numeric         do not resolve names (tlsdump never does)\n"
           "  --no-progress         no progress line on standard error (shown when reading a\n"
@@ -172,6 +176,8 @@ enum {
     OPT_CA_FILE,
     OPT_CA_PATH,
     OPT_NO_PROGRESS,
+    OPT_SHARD,
+    OPT_FANOUT,
     OPT_CERTS,
     OPT_COLOR,
     OPT_CURSES_MEMORY,
@@ -221,6 +227,8 @@ static const struct option long_opts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"ca-path", required_argument, NULL, OPT_CA_PATH},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"fanout", required_argument, NULL, OPT_FANOUT},
     {"certs", no_argument, NULL, OPT_CERTS},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"colour", optional_argument, NULL, OPT_COLOR},
@@ -381,6 +389,10 @@ static int outputs_fit(struct options *o)
         fputs("tlsdump: --keys-out -: standard output is for the text; name a file\n", stderr);
         return 0;
     }
+    if (o->cap.fanout && !o->cap.iface) {
+        fputs("tlsdump: --fanout shares a live interface's packets: give -i IFACE\n", stderr);
+        return 0;
+    }
     if (o->certs && !o->json) {
         fputs("tlsdump: --certs is for -j (the text view prints certificates in full with -N)\n",
               stderr);
@@ -448,6 +460,22 @@ static int number_option(struct options *o, int c, const char *arg)
         return 1;
     }
     return 0;
+}
+
+/* --shard K/N, K from 1 (as split -n K/N) so that a scheduler's task
+ * numbers can be passed as they are. */
+static int shard_option(struct options *o, const char *arg)
+{
+    unsigned k, n;
+    int end = 0;
+    if (sscanf(arg, "%u/%u%n", &k, &n, &end) != 2 || arg[end] || arg[0] == '-' || n < 1 ||
+        n > 65536 || k < 1 || k > n) {
+        fprintf(stderr, "tlsdump: --shard: '%s' is not K/N with 1 <= K <= N <= 65536\n", arg);
+        return 0;
+    }
+    o->tcp.shard_k = k - 1;
+    o->tcp.shard_n = n;
+    return 1;
 }
 
 /* -d -x -X -T -A -N -q -e and ssldump's -a -H -y: returns 0 for another. */
@@ -579,6 +607,16 @@ static int option(struct options *o, int c, char **argv)
     case OPT_NO_PROGRESS:
         o->no_progress = 1;
         return -1;
+    case OPT_SHARD:
+        return shard_option(o, optarg) ? -1 : EXIT_BAD;
+    case OPT_FANOUT: {
+        unsigned long long g;
+        if (!parse_number(optarg, "--fanout", 65535, &g))
+            return EXIT_BAD;
+        o->cap.fanout = 1;
+        o->cap.fanout_group = (uint16_t)g;
+        return -1;
+    }
     case OPT_CERTS:
         o->certs = 1;
         return -1;

@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 
 #include <pcap/pcap.h>
 
@@ -84,6 +88,25 @@ static int open_offline(struct capture *cap, const char *file, char *err, size_t
     return 1;
 }
 
+/* --fanout: libpcap has no call for it, so the option goes on its packet
+ * socket once activated.  Hash mode sends both directions of a flow to the
+ * same member (the kernel's flow hash is symmetric); DEFRAG hashes IP
+ * fragments once reassembled, so they follow their flow too. */
+static int join_fanout(struct capture *cap, const struct capture_opts *o, char *err, size_t errlen)
+{
+#ifdef PACKET_FANOUT
+    /* the mode's flags fill the top 16 bits (DEFRAG is 0x8000): unsigned */
+    uint32_t arg = o->fanout_group | (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG)
+                                         << 16;
+    if (setsockopt(pcap_fileno(cap->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) == 0)
+        return 1;
+    snprintf(err, errlen, "%s: --fanout %u: %s", o->iface, o->fanout_group, strerror(errno));
+#else
+    snprintf(err, errlen, "%s: --fanout: PACKET_FANOUT is Linux's; not on this system", o->iface);
+#endif
+    return 0;
+}
+
 static int open_live(struct capture *cap, const struct capture_opts *o, char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -111,6 +134,8 @@ static int open_live(struct capture *cap, const struct capture_opts *o, char *er
         snprintf(err, errlen, "%s: %s", o->iface, why);
         return 0;
     }
+    if (o->fanout && !join_fanout(cap, o, err, errlen))
+        return 0;
     /* Without a selectable descriptor, pcap_next_ex blocks as before. */
     cap->fd = pcap_get_selectable_fd(cap->pcap);
     if (cap->fd >= 0 && pcap_setnonblock(cap->pcap, 1, ebuf) < 0)

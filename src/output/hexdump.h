@@ -1,5 +1,5 @@
 /*
- * hexdump.h: the text view's hex dumps, in a file of their own.
+ * hexdump.h: the text view's dumps of bytes, in a file of their own.
  */
 #ifndef TLSDUMP_OUTPUT_HEXDUMP_H
 #define TLSDUMP_OUTPUT_HEXDUMP_H
@@ -8,8 +8,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Fills the dumps' tables; called once before any dump (out_text_new). */
+void out_hex_init(void);
+
 /* Lines of "    0010  xx xx ...  ascii" (ascii 0: without that column, as
  * ssldump's -X), n bytes of p, to out. */
 void out_hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii);
+
+/* Whether n bytes of p are text: printable ASCII, tab, CR and LF. */
+int out_is_text(const uint8_t *p, size_t n);
+
+/* Text as ssldump's -d shows it: each line indented by four spaces,
+ * carriage returns left out, a line end after the last. */
+void out_text_lines(FILE *out, const uint8_t *p, size_t n);
 
 #endif

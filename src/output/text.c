@@ -277,14 +277,6 @@ static void problem(struct text_view *tv, const struct vm_event *ev)
     fputc('\n', tv->out);
 }
 
-static int is_text(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t') || p[i] >= 0x7f)
-            return 0;
-    return 1;
-}
-
 /* -d: application data as ssldump shows it, between rules; text as text,
  * anything else in hex. */
 static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
@@ -293,20 +285,10 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
         "    ---------------------------------------------------------------\n";
     fputs(rule, tv->out);
     paint(tv, SGR_DATA);
-    if (!is_text(p, n)) {
+    if (out_is_text(p, n))
+        out_text_lines(tv->out, p, n);
+    else
         out_hex_dump(tv->out, p, n, !tv->opts.no_ascii);
-    } else {
-        fputs("    ", tv->out);
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == '\r')
-                continue;
-            fputc(p[i], tv->out);
-            if (p[i] == '\n' && i + 1 < n)
-                fputs("    ", tv->out);
-        }
-        if (n && p[n - 1] != '\n')
-            fputc('\n', tv->out);
-    }
     paint(tv, NULL);
     fputs(rule, tv->out);
 }
@@ -586,6 +568,7 @@ struct view *out_text_new(FILE *out, const struct out_text_opts *opts)
     struct text_view *tv = calloc(1, sizeof(*tv));
     if (!tv)
         return NULL;
+    out_hex_init();
     tv->v.event = text_event;
     tv->v.close = text_close;
     tv->out = out;

@@ -58,6 +58,25 @@ static uint64_t hash_endpoint(uint64_t seed, const uint8_t *addr, uint16_t port)
     return mix(seed ^ mix(a ^ mix(b + port)));
 }
 
+unsigned tcp_shard_of(const struct tcp_endpoint *a, const struct tcp_endpoint *b, unsigned n)
+{
+    uint64_t h = mix(hash_endpoint(0, a->addr, a->port) + hash_endpoint(0, b->addr, b->port));
+    return (unsigned)((h >> 32) % n);
+}
+
+/* Whether the segment's connection is another shard's: the addresses as
+ * the flow table keeps them (16 bytes, an IPv4 one zero-padded). */
+static int other_shard(const struct tcp_stage *t, const struct ip_datagram *d,
+                       const struct tcp_header *th)
+{
+    struct tcp_endpoint a = {.port = th->sport}, b = {.port = th->dport};
+    if (t->cfg.shard_n < 2)
+        return 0;
+    memcpy(a.addr, d->src, sizeof(a.addr));
+    memcpy(b.addr, d->dst, sizeof(b.addr));
+    return tcp_shard_of(&a, &b, t->cfg.shard_n) != t->cfg.shard_k;
+}
+
 /* The same for both directions: the two endpoint hashes are added. */
 static uint64_t hash_flow(const struct tcp_stage *t, const struct ip_datagram *d,
                           const struct tcp_header *th)
@@ -468,6 +487,10 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
         return;
     switch (tcp_decode(d.payload, d.caplen, d.wirelen, &th)) {
     case IP_OK:
+        if (other_shard(t, &d, &th)) {
+            t->st.other_shard++;
+            return;
+        }
         segment(t, &d, &th, pkt->ts_us);
         break;
     case IP_TRUNCATED:

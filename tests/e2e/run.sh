@@ -523,6 +523,7 @@ sub /usr/bin/python3 tests/e2e/diagnosis_checks.py "$TLSDUMP"
 sub /usr/bin/python3 tests/e2e/starttls_checks.py "$TLSDUMP" "$OUT"
 sub /usr/bin/python3 tests/e2e/legacy_checks.py "$TLSDUMP"
 sub /usr/bin/python3 tests/e2e/ecosystem_checks.py "$TLSDUMP" "$OUT"
+sub /usr/bin/python3 tests/e2e/scale_checks.py "$TLSDUMP" "$OUT"
 sub /usr/bin/python3 tests/e2e/schema_checks.py "$TLSDUMP" "$OUT"
 sub tests/e2e/curses.sh "$TLSDUMP" "$OUT"
 
@@ -531,8 +532,13 @@ if [ "$(id -u)" = 0 ] && command -v openssl >/dev/null && ip netns add "tlsdump-
     tests/e2e/live.sh "tlsdump-e2e-$$" "$TLSDUMP" "$OUT" && ok "live capture, SIGINT, -Z" ||
         bad "live capture, SIGINT, -Z" "see $OUT/live.*"
     ip netns del "tlsdump-e2e-$$"
+    ip netns add "tlsdump-fanout-$$"
+    tests/e2e/fanout.sh "tlsdump-fanout-$$" "$TLSDUMP" "$OUT" &&
+        ok "--fanout: two members see each connection once" ||
+        bad "--fanout: two members see each connection once" "see $OUT/fanout.*"
+    ip netns del "tlsdump-fanout-$$"
 else
-    echo "skip  live capture (needs root and ip netns)"
+    echo "skip  live capture and --fanout (need root and ip netns)"
 fi
 
 echo "$pass passed, $fail failed"

@@ -12,6 +12,7 @@
 #define SPORT 443
 #define MAXID 16
 #define SEC 1000000LL
+#define PINNED_SHARD 525u /* tcp_shard_of(10.0.0.1:50000, 10.0.0.2:443, 1000) */
 
 #define SYN 0x02
 #define ACK 0x10
@@ -346,6 +347,56 @@ static void fast_open(void)
     tcp_free(t);
 }
 
+/* --shard: the shard of a connection is the same from either side, is
+ * pinned (processes on other machines must agree), and covers 0..n-1. */
+static void shard_of_is_symmetric_and_pinned(void)
+{
+    struct tcp_endpoint a = {.family = 4, .addr = {10, 0, 0, 1}, .port = 50000};
+    struct tcp_endpoint b = {.family = 4, .addr = {10, 0, 0, 2}, .port = 443};
+    unsigned seen = 0;
+    CU_ASSERT_EQUAL(tcp_shard_of(&a, &b, 7), tcp_shard_of(&b, &a, 7));
+    CU_ASSERT_EQUAL(tcp_shard_of(&a, &b, 1), 0);
+    /* the value this hash gave when --shard was made: changing the hash
+     * would split a capture differently on hosts running other versions */
+    CU_ASSERT_EQUAL(tcp_shard_of(&a, &b, 1000), PINNED_SHARD);
+    for (a.port = 1; a.port <= 64; a.port++) {
+        unsigned k = tcp_shard_of(&a, &b, 4);
+        CU_ASSERT(k < 4);
+        CU_ASSERT_EQUAL(k, tcp_shard_of(&b, &a, 4));
+        seen |= 1u << k;
+    }
+    CU_ASSERT_EQUAL(seen, 0xf);
+}
+
+/* The stage keeps only its shard's connections, both directions, and
+ * counts the other shards' segments; the N stages together see each once. */
+static void shard_keeps_its_connections(void)
+{
+    struct tcp_config cfg;
+    int opens = 0, kept[4] = {0};
+    tcp_config_defaults(&cfg);
+    cfg.shard_n = 3;
+    for (cfg.shard_k = 0; cfg.shard_k < 3; cfg.shard_k++) {
+        struct tcp_stage *t = stage(&cfg);
+        for (cport = 40000; cport < 40012; cport++)
+            whole(t, 1000, 5000, cport * SEC);
+        struct tcp_stats st;
+        tcp_get_stats(t, &st);
+        CU_ASSERT_EQUAL(st.other_shard, (uint64_t)(12 - F.opens) * 7);
+        CU_ASSERT_EQUAL(F.closes, F.opens); /* both directions seen: closed by FINs */
+        for (cport = 40000; cport < 40012; cport++) {
+            struct tcp_endpoint c = {.family = 4, .addr = {10, 0, 0, 1}, .port = cport};
+            struct tcp_endpoint sv = {.family = 4, .addr = {10, 0, 0, 2}, .port = SPORT};
+            kept[cfg.shard_k] += tcp_shard_of(&c, &sv, 3) == cfg.shard_k;
+        }
+        CU_ASSERT_EQUAL(F.opens, kept[cfg.shard_k]);
+        opens += F.opens;
+        tcp_free(t);
+    }
+    CU_ASSERT_EQUAL(opens, 12);
+    cport = 50000;
+}
+
 void suite_flow(void)
 {
     static const CU_TestInfo tests[] = {
@@ -357,6 +408,9 @@ void suite_flow(void)
         {"forgotten, then resumed under the same id", forgotten_then_resumed},
         {"SYN-ACK after a long silence", syn_ack_after_a_long_silence},
         {"TCP Fast Open: data on the SYN, SYN retried with a new ISN", fast_open},
+        {"--shard: symmetric, pinned, every shard used", shard_of_is_symmetric_and_pinned},
+        {"--shard: a stage keeps its shard's connections, N stages all",
+         shard_keeps_its_connections},
         CU_TEST_INFO_NULL,
     };
     add_suite("flow", tests);
