@@ -48,7 +48,7 @@ TEST_PKGS  := openssl iproute2 python3 python3-jsonschema valgrind binutils tsha
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
 SRCS := $(wildcard src/*.c src/*/*.c)
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_SRCS := $(filter-out src/main.c src/options.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := record message packet client_hello server_hello certificate extensions \
                 session keylog capture tcp verify

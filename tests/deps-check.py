@@ -39,6 +39,8 @@ STAGES = [
     # The one event type the views consume.
     ("include/model.h", "model"),
     ("src/main.c", "wiring"),
+    ("src/options.c", "wiring"),
+    ("src/options.h", "wiring"),
     ("src/pipeline.c", "wiring"),
     ("include/pipeline.h", "wiring"),
     # The pipeline's events in the stages' terms, and their translation
