@@ -11,6 +11,12 @@
 /* Fills the dumps' tables; called once before any dump (out_text_new). */
 void out_hex_init(void);
 
+/* How full lines are built: 1 with SSSE3 (x86-64, when the CPU has it), 0
+ * portably.  out_hex_init asks for the best; 0 forces the portable code,
+ * so that the tests can compare the two.  Returns the level now in use
+ * (at most the one asked for). */
+int out_hex_simd(int level);
+
 /* Lines of "    0010  xx xx ...  ascii" (ascii 0: without that column, as
  * ssldump's -X), n bytes of p, to out. */
 void out_hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii);

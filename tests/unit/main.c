@@ -75,6 +75,7 @@ int main(void)
     suite_ssl2();
     suite_drafts();
     suite_views();
+    suite_hexdump();
     suite_x509();
     suite_pipeline();
     suite_progress();

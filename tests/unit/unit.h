@@ -36,6 +36,7 @@ void suite_opening(void);
 void suite_ssl2(void);
 void suite_drafts(void);
 void suite_views(void);
+void suite_hexdump(void);
 void suite_x509(void);
 void suite_pipeline(void);
 void suite_progress(void);
