@@ -1,6 +1,7 @@
 /* The views through the view model: the JSON writer's punctuation and
  * escaping, what -A adds to the text view (the view's policy, not the
  * decoders'), times and subjectAltName lists as the views write them. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,119 @@ static void json_writer_utf8(void)
     CU_ASSERT_STRING_EQUAL(s,
                            "\"a\xc3\xa9\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
     free(s);
+}
+
+/* Numbers as printf would write them: the writer formats them itself. */
+static const uint64_t uints[] = {0, 9, 10, 99, 1000000, 4294967296ULL, UINT64_MAX};
+static const int64_t ints[] = {0, -1, 7, -1000000, INT64_MAX, INT64_MIN};
+static const int64_t times[] = {0, 1, 999999, 1000000, -1, -999999, 1795554446871574, INT64_MIN};
+
+static void numbers(FILE *f, void *arg)
+{
+    struct out_jw w;
+    (void)arg;
+    out_jw_init(&w, f);
+    out_jw_begin_array(&w);
+    for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++)
+        out_jw_uint(&w, uints[i]);
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        out_jw_int(&w, ints[i]);
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+        out_jw_seconds(&w, times[i]);
+    out_jw_end_array(&w);
+    out_jw_begin_object(&w);
+    out_jw_kuint(&w, "a_key_longer_than_the_writer_s_own_buffer_of_sixty_four_bytes_xyz", 1);
+    out_jw_kuint(&w, "", 2);
+    out_jw_end_object(&w);
+}
+
+static void json_writer_numbers(void)
+{
+    char want[1024], *s = written(numbers, NULL);
+    size_t n = 0;
+    n += (size_t)snprintf(want + n, sizeof(want) - n, "[");
+    for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++)
+        n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%" PRIu64, i ? "," : "", uints[i]);
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        n += (size_t)snprintf(want + n, sizeof(want) - n, ",%" PRId64, ints[i]);
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        uint64_t a = times[i] < 0 ? 0 - (uint64_t)times[i] : (uint64_t)times[i];
+        n += (size_t)snprintf(want + n, sizeof(want) - n, ",%s%" PRIu64 ".%06d",
+                              times[i] < 0 ? "-" : "", a / 1000000, (int)(a % 1000000));
+    }
+    snprintf(want + n, sizeof(want) - n,
+             "]{\"a_key_longer_than_the_writer_s_own_buffer_of_sixty_four_bytes_xyz\":1,\"\":2}");
+    CU_ASSERT_STRING_EQUAL(s, want);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "-9223372036854.775808"));
+    free(s);
+}
+
+/* Base64 a byte at a time (RFC 4648 4), to compare with the writer's. */
+static void naive_base64(FILE *f, const uint8_t *p, size_t n)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    fputc('"', f);
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v =
+            (unsigned)p[i] << 16 | (i + 1 < n ? p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        fputc(b64[v >> 18], f);
+        fputc(b64[(v >> 12) & 63], f);
+        fputc(i + 1 < n ? b64[(v >> 6) & 63] : '=', f);
+        fputc(i + 2 < n ? b64[v & 63] : '=', f);
+    }
+    fputc('"', f);
+}
+
+struct b64_case {
+    const uint8_t *p;
+    size_t n;
+    int naive;
+};
+
+static void base64_of(FILE *f, void *arg)
+{
+    struct b64_case *c = arg;
+    struct out_jw w;
+    if (c->naive) {
+        naive_base64(f, c->p, c->n);
+        return;
+    }
+    out_jw_init(&w, f);
+    out_jw_base64(&w, c->p, c->n);
+}
+
+static void json_writer_base64(void)
+{
+    static const char *rfc[][2] = {{"", ""},
+                                   {"f", "Zg=="},
+                                   {"fo", "Zm8="},
+                                   {"foo", "Zm9v"},
+                                   {"foob", "Zm9vYg=="},
+                                   {"fooba", "Zm9vYmE="},
+                                   {"foobar", "Zm9vYmFy"}};
+    static const size_t big[] = {12287, 12288, 12289, 12290, 24578, 40000};
+    uint8_t *p = malloc(40000);
+    int bad = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    for (size_t i = 0; i < sizeof(rfc) / sizeof(rfc[0]); i++) {
+        struct b64_case c = {(const uint8_t *)rfc[i][0], strlen(rfc[i][0]), 0};
+        char *s = written(base64_of, &c);
+        bad +=
+            strlen(s) != strlen(rfc[i][1]) + 2 || strncmp(s + 1, rfc[i][1], strlen(rfc[i][1])) != 0;
+        free(s);
+    }
+    for (size_t i = 0; i < 40000; i++)
+        p[i] = (uint8_t)(i * 131 + (i >> 8));
+    for (size_t k = 0; k <= 100 + sizeof(big) / sizeof(big[0]); k++) {
+        size_t n = k <= 100 ? k : big[k - 101];
+        struct b64_case mine = {p + k % 7, n, 0}, ref = {p + k % 7, n, 1};
+        char *a = written(base64_of, &mine), *b = written(base64_of, &ref);
+        bad += strcmp(a, b) != 0;
+        free(a);
+        free(b);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    free(p);
 }
 
 struct send {
@@ -179,6 +293,8 @@ void suite_views(void)
     static const CU_TestInfo tests[] = {
         {"JSON writer: commas, nesting, escapes, numbers, lines", json_writer_punctuation},
         {"JSON writer: bytes that are not UTF-8 become U+FFFD", json_writer_utf8},
+        {"JSON writer: numbers and keys as printf would write them", json_writer_numbers},
+        {"JSON writer: base64 as RFC 4648 and a byte-at-a-time encoder", json_writer_base64},
         {"text view: -A adds randoms, session IDs, certificate details; times", text_all_fields},
         {"JSON view: subjectAltNames as a list, commas and IPv6 kept", json_san_list},
         CU_TEST_INFO_NULL,
