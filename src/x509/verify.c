@@ -103,6 +103,26 @@ static int load_dir(X509_STORE *s, const char *dir, char *err, size_t errlen)
     return 1;
 }
 
+/* X509_STORE_set_default_paths without its third lookup: OpenSSL 3 adds
+ * an OSSL_STORE over the default directory, which lists the whole
+ * directory on every issuer lookup (it accepts only the same <hash>.<n>
+ * names as the hashed-directory lookup added before it, so it finds
+ * nothing more); an unknown issuer cost a scan of /etc/ssl/certs per
+ * connection.  The default file and directory, and their SSL_CERT_FILE
+ * and SSL_CERT_DIR overrides, are as OpenSSL's. */
+static int default_paths(X509_STORE *s)
+{
+    X509_LOOKUP *file = X509_STORE_add_lookup(s, X509_LOOKUP_file());
+    X509_LOOKUP *dir = X509_STORE_add_lookup(s, X509_LOOKUP_hash_dir());
+    if (!file || !dir)
+        return 0;
+    /* As OpenSSL's: a missing default file or directory is no error. */
+    X509_LOOKUP_load_file(file, NULL, X509_FILETYPE_DEFAULT);
+    X509_LOOKUP_add_dir(dir, NULL, X509_FILETYPE_DEFAULT);
+    ERR_clear_error();
+    return 1;
+}
+
 struct x509_verifier *x509_verifier_new(const char *ca_file, const char *ca_path, char *err,
                                         size_t errlen)
 {
@@ -113,7 +133,7 @@ struct x509_verifier *x509_verifier_new(const char *ca_file, const char *ca_path
     if (!v || !(v->store = X509_STORE_new())) {
         snprintf(err, errlen, "out of memory");
     } else if (!ca_file && !ca_path) {
-        ok = X509_STORE_set_default_paths(v->store) == 1;
+        ok = default_paths(v->store);
         if (!ok)
             snprintf(err, errlen, "cannot use the default trust store");
     } else {

@@ -135,7 +135,37 @@ def validation():
           v.returncode == 2 and b"does-not-exist.pem" in v.stderr, v.stderr.decode())
 
 
+def system_store():
+    """The system's store as OpenSSL finds it (SSL_CERT_FILE, SSL_CERT_DIR):
+    its file, or its hashed directory, is searched for the issuer."""
+    import shutil
+    import tempfile
+    hashed, bare = tempfile.mkdtemp(), tempfile.mkdtemp()
+    try:
+        for d in (hashed, bare):
+            shutil.copy("pcaps/keys/ca.pem", d)
+        subprocess.run(["openssl", "rehash", hashed], check=True, capture_output=True)
+        none = os.path.join(bare, "none")
+        for label, cafile, cadir, want in [
+                ("the file", "pcaps/keys/ca.pem", none, "ok"),
+                ("a hashed directory", none, hashed, "ok"),
+                ("a directory without hash names", none, bare, "unknown_issuer"),
+                ("neither", none, none, "unknown_issuer")]:
+            env = dict(os.environ, SSL_CERT_FILE=cafile, SSL_CERT_DIR=cadir)
+            p = subprocess.run([TLSDUMP, "-j", "-r", "pcaps/tls12-openssl.pcap"], env=env,
+                               capture_output=True)
+            lines = [json.loads(l) for l in p.stdout.decode().splitlines()]
+            v = [l.get("validation", {}).get("server", {}) for l in lines
+                 if l.get("type") == "connection"]
+            check("system store through %s: %s" % (label, want),
+                  len(v) == 1 and v[0].get("status") == want, json.dumps(v))
+    finally:
+        shutil.rmtree(hashed)
+        shutil.rmtree(bare)
+
+
 listed = failures(on_the_wire())
 clean(listed)
 validation()
+system_store()
 finish()
