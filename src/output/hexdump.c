@@ -69,7 +69,8 @@ static size_t lines_portable(char *dst, size_t off, const uint8_t *p, size_t nli
     return (size_t)(o - dst);
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* TLSDUMP_NO_SIMD: build the portable lines only. */
+#if !defined(TLSDUMP_NO_SIMD) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define HEX_SIMD 1
 

@@ -133,7 +133,7 @@ static void hex_portable(void)
 static void hex_simd(void)
 {
     out_hex_init();
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if !defined(TLSDUMP_NO_SIMD) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
     if (__builtin_cpu_supports("ssse3")) {
         check_level(1);

@@ -168,7 +168,7 @@ static void json_writer_base64(void)
                                    {"fooba", "Zm9vYmE="},
                                    {"foobar", "Zm9vYmFy"}};
     static const size_t big[] = {12287, 12288, 12289, 12290, 24578, 40000};
-    uint8_t *p = malloc(40000);
+    uint8_t *p = malloc(40000 + 8); /* room for the offsets below */
     int bad = 0;
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     for (size_t i = 0; i < sizeof(rfc) / sizeof(rfc[0]); i++) {
@@ -178,7 +178,7 @@ static void json_writer_base64(void)
             strlen(s) != strlen(rfc[i][1]) + 2 || strncmp(s + 1, rfc[i][1], strlen(rfc[i][1])) != 0;
         free(s);
     }
-    for (size_t i = 0; i < 40000; i++)
+    for (size_t i = 0; i < 40000 + 8; i++)
         p[i] = (uint8_t)(i * 131 + (i >> 8));
     for (size_t k = 0; k <= 100 + sizeof(big) / sizeof(big[0]); k++) {
         size_t n = k <= 100 ? k : big[k - 101];
