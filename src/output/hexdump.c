@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "block.h"
 #include "hexdump.h"
 
 /* " xx" and "xx" for each byte value, and the ASCII column's character:
@@ -218,56 +219,34 @@ int out_is_text(const uint8_t *p, size_t n)
     return 1;
 }
 
-/* Output gathered into a block written at once: a stdio call per line of
- * a large transfer costs more than building the line. */
-struct block {
-    FILE *out;
-    size_t len;
-    char b[32768];
-};
-
-static void block_put(struct block *bk, const void *p, size_t n)
-{
-    if (n > sizeof(bk->b) - bk->len) {
-        fwrite(bk->b, 1, bk->len, bk->out);
-        bk->len = 0;
-        if (n > sizeof(bk->b)) {
-            fwrite(p, 1, n, bk->out);
-            return;
-        }
-    }
-    memcpy(bk->b + bk->len, p, n);
-    bk->len += n;
-}
-
 /* Text as ssldump shows it: each line indented by four spaces, carriage
  * returns left out.  Whole runs are copied (memchr finds the ends): a
  * call per byte made -d on a text download slower than tshark. */
-static void put_skipping_cr(struct block *bk, const uint8_t *p, size_t n)
+static void put_skipping_cr(struct out_block *bk, const uint8_t *p, size_t n)
 {
     const uint8_t *cr;
     while (n && (cr = memchr(p, '\r', n))) {
-        block_put(bk, p, (size_t)(cr - p));
+        out_block_put(bk, p, (size_t)(cr - p));
         n -= (size_t)(cr - p) + 1;
         p = cr + 1;
     }
-    block_put(bk, p, n);
+    out_block_put(bk, p, n);
 }
 
 void out_text_lines(FILE *out, const uint8_t *p, size_t n)
 {
-    struct block bk = {.out = out};
+    struct out_block bk = {.out = out};
     const uint8_t *end = p + n;
-    block_put(&bk, "    ", 4);
+    out_block_put(&bk, "    ", 4);
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         const uint8_t *stop = nl ? nl + 1 : end;
         put_skipping_cr(&bk, p, (size_t)(stop - p));
         if (nl && stop < end)
-            block_put(&bk, "    ", 4);
+            out_block_put(&bk, "    ", 4);
         p = stop;
     }
     if (n && end[-1] != '\n')
-        block_put(&bk, "\n", 1);
-    fwrite(bk.b, 1, bk.len, out);
+        out_block_put(&bk, "\n", 1);
+    out_block_flush(&bk);
 }

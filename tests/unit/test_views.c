@@ -192,6 +192,98 @@ static void json_writer_base64(void)
     free(p);
 }
 
+/* The JSON string escape a character at a time (the writer skips runs
+ * of plain ASCII a word at a time): runs of printable ASCII and valid
+ * UTF-8 as they are, '"' and '\\' escaped, controls as \u00xx, other
+ * bytes as U+FFFD. */
+static size_t ref_utf8_len(const uint8_t *p, size_t n)
+{
+    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (p[0] >= 0xf8 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
+        (len == 4 && p[0] == 0xf4 && p[1] >= 0x90) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0))
+        return 0;
+    return len;
+}
+
+static void ref_string(FILE *f, const uint8_t *p, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n;) {
+        uint8_t c = p[i];
+        size_t len = c >= 0x80 ? ref_utf8_len(p + i, n - i) : 0;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\u%04x", c);
+        else if (c < 0x80 || len)
+            fwrite(p + i, 1, c < 0x80 ? 1 : len, f);
+        else
+            fputs("\\ufffd", f);
+        i += c < 0x80 || !len ? 1 : len;
+    }
+    fputc('"', f);
+}
+
+static int ref_is_text(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x80 ? 1 : ref_utf8_len(p + i, n - i);
+        if (!len || (p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' && p[i] != '\n') || p[i] == 0x7f ||
+            (p[i] == 0xc2 && i + 1 < n && p[i + 1] < 0xa0))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+struct str_case {
+    const uint8_t *p;
+    size_t n;
+    int ref;
+};
+
+static void string_of(FILE *f, void *arg)
+{
+    struct str_case *c = arg;
+    struct out_jw w;
+    if (c->ref) {
+        ref_string(f, c->p, c->n);
+        return;
+    }
+    out_jw_init(&w, f);
+    out_jw_string_n(&w, c->p, c->n);
+}
+
+/* Each odd byte (and a UTF-8 sequence) at each place of text of each
+ * length 0..40: the word-at-a-time skips must stop for every one. */
+static void json_writer_text_runs(void)
+{
+    static const char *odd[] = {"\"",       "\\",       "\x01",         "\x1f", "\x7f", "\x80",
+                                "\xc3\xa9", "\xc2\x85", "\xe2\x82\xac", "\xff", "\t",   "\n",
+                                "~",        " "};
+    uint8_t p[48];
+    int bad = 0;
+    for (size_t n = 0; n <= 40; n++)
+        for (size_t at = 0; at <= n; at++)
+            for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++) {
+                size_t m = strlen(odd[k]), len = at + m <= n ? n : at + m;
+                memset(p, 'a', sizeof(p));
+                memcpy(p + at, odd[k], m);
+                struct str_case mine = {p, len, 0}, ref = {p, len, 1};
+                char *a = written(string_of, &mine), *b = written(string_of, &ref);
+                bad += strcmp(a, b) != 0;
+                bad += out_jw_is_text(p, len) != ref_is_text(p, len);
+                free(a);
+                free(b);
+            }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 struct send {
     struct view *v;
     const struct vm_event *ev;
@@ -295,6 +387,8 @@ void suite_views(void)
         {"JSON writer: bytes that are not UTF-8 become U+FFFD", json_writer_utf8},
         {"JSON writer: numbers and keys as printf would write them", json_writer_numbers},
         {"JSON writer: base64 as RFC 4648 and a byte-at-a-time encoder", json_writer_base64},
+        {"JSON writer: text skipped a word at a time, stopping at every odd byte",
+         json_writer_text_runs},
         {"text view: -A adds randoms, session IDs, certificate details; times", text_all_fields},
         {"JSON view: subjectAltNames as a list, commas and IPv6 kept", json_san_list},
         CU_TEST_INFO_NULL,
