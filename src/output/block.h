@@ -16,6 +16,14 @@ struct out_block {
     char b[16384];
 };
 
+/* Not zeroed: the block is on the stack of every call that writes a
+ * string, and clearing 16 KiB for a short one cost more than writing it. */
+static inline void out_block_init(struct out_block *bk, FILE *out)
+{
+    bk->out = out;
+    bk->len = 0;
+}
+
 static inline void out_block_flush(struct out_block *bk)
 {
     fwrite(bk->b, 1, bk->len, bk->out);

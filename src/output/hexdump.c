@@ -235,7 +235,8 @@ static void put_skipping_cr(struct out_block *bk, const uint8_t *p, size_t n)
 
 void out_text_lines(FILE *out, const uint8_t *p, size_t n)
 {
-    struct out_block bk = {.out = out};
+    struct out_block bk;
+    out_block_init(&bk, out);
     const uint8_t *end = p + n;
     out_block_put(&bk, "    ", 4);
     while (p < end) {

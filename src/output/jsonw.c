@@ -170,7 +170,8 @@ static size_t plain_run(const uint8_t *p, size_t n)
 void out_jw_string_n(struct out_jw *w, const uint8_t *p, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    struct out_block bk = {.out = w->out};
+    struct out_block bk;
+    out_block_init(&bk, w->out);
     before(w);
     out_block_put(&bk, "\"", 1);
     for (size_t i = 0; i < n;) {
