@@ -234,7 +234,8 @@ static struct tcp_flow *create(struct tcp_stage *t, uint64_t hash, const struct 
     *dir = client ? DIR_C2S : DIR_S2C;
     set_endpoint(client ? &c->pub.client : &c->pub.server, d->family, d->src, th->sport);
     set_endpoint(client ? &c->pub.server : &c->pub.client, d->family, d->dst, th->dport);
-    c->pub.id = ++t->next_id;
+    c->pub.id = t->cfg.next_id ? t->cfg.next_id(t->cfg.next_id_arg) : ++t->next_id;
+    c->pub.last_frame = t->frame;
     c->pub.first_ts_us = ts;
     c->pub.midstream = !(th->flags & TCP_SYN);
     t->st.connections++;
@@ -370,6 +371,7 @@ static void syn(struct tcp_flow *c, enum dir dir, const struct tcp_header *th)
 static void touch(struct tcp_stage *t, struct tcp_flow *c, int64_t ts)
 {
     c->last_ts = ts;
+    c->pub.last_frame = t->frame;
     lru_unlink(t, c);
     lru_append(t, c);
 }
@@ -483,13 +485,18 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
     struct tcp_header th;
 
     t->st.datagrams++;
+    t->frame = pkt->frame;
     if (!ip_to_tcp(t, pkt, &d))
         return;
     switch (tcp_decode(d.payload, d.caplen, d.wirelen, &th)) {
     case IP_OK:
         if (other_shard(t, &d, &th)) {
+            /* Time passes for this shard's connections too: they expire
+             * at the packet they would have in one process. */
             t->st.other_shard++;
-            return;
+            expire_idle(t, pkt->ts_us);
+            tcp_closed_expire(t, pkt->ts_us);
+            break;
         }
         segment(t, &d, &th, pkt->ts_us);
         break;
@@ -574,6 +581,21 @@ void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st)
 {
     *st = t->st;
     tcp_ipfrag_get_stats(t->frag, &st->frag);
+}
+
+void tcp_stats_add(struct tcp_stats *sum, const struct tcp_stats *part)
+{
+    sum->snapped += part->snapped;
+    sum->connections += part->connections;
+    sum->live += part->live;
+    sum->live_peak += part->live_peak;
+    sum->evicted += part->evicted;
+    sum->evicted_memory += part->evicted_memory;
+    sum->late += part->late;
+    sum->resumed += part->resumed;
+    sum->closed_peak += part->closed_peak;
+    sum->ooo_peak += part->ooo_peak;
+    sum->cap_gaps += part->cap_gaps;
 }
 
 const char *tcp_addr_text(const struct tcp_endpoint *e, char *buf, size_t len)
