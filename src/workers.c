@@ -285,10 +285,8 @@ static ssize_t out_write(void *cookie, const char *p, size_t n)
  * the merger reads each worker's chunks in order). */
 static void set_key(struct worker *wk, struct key k)
 {
-    if (!key_less(wk->key, k))
-        return;
-    fflush(wk->out);
-    wk->key = k;
+    if (key_less(wk->key, k))
+        wk->key = k;
 }
 
 /* ---- the order of connection ids and of resumed sessions ---- */
@@ -383,7 +381,6 @@ static void handle(struct worker *wk, const struct slot *s)
     wk->frame = s->pkt.frame;
     wk->key = (struct key){s->pkt.frame, 0};
     tcp_input(wk->tcp, &s->pkt);
-    fflush(wk->out);
     wk->last_ts = s->pkt.ts_us;
 }
 
@@ -411,7 +408,6 @@ static void *worker_main(void *arg)
     }
     wk->finishing = 1;
     tcp_finish(wk->tcp, w->end_ts);
-    fflush(wk->out);
     tcp_get_stats(wk->tcp, &wk->stats);
     publish(wk, MAX_FRAME);
     wake(w, &w->drain);
@@ -650,7 +646,9 @@ static int worker_init(struct workers *w, struct worker *wk, const struct worker
     cfg.next_id_arg = wk;
     if (!next_block(wk) || !(wk->out = fopencookie(wk, "w", io)))
         return 0;
-    setvbuf(wk->out, NULL, _IOFBF, 64 << 10);
+    /* Unbuffered: each write reaches out_write under the key of its
+     * moment, copied once, into a block (a buffer would copy it twice). */
+    setvbuf(wk->out, NULL, _IONBF, 0);
     return (wk->pipe = pipeline_new(s->keys, s->analyzer)) &&
            s->add_views(wk->pipe, wk->out, s->arg) && (wk->tcp = tcp_new(&cfg, on_tcp_event, wk));
 }
