@@ -96,9 +96,16 @@ struct worker {
     struct tcp_stats stats;                 /* at the end */
 };
 
+/* A slot's owner when no one worker owns it: every worker's stage must
+ * see the packet (a fragment, not TCP), or none keeps it (another
+ * --shard's). */
+#define OWNER_ALL (-1)
+#define OWNER_NONE (-2)
+
 struct slot {
     struct cap_packet pkt; /* l3 in the ring's bytes */
     uint64_t at;           /* where its bytes begin (a position, not an offset) */
+    int owner;             /* the worker whose shard it is, or OWNER_ALL, _NONE */
 };
 
 struct workers {
@@ -125,6 +132,7 @@ struct workers {
     atomic_uint_fast64_t out_gen; /* publications so far, for the merger to wait on */
     atomic_uint_fast64_t next_id;
     int64_t end_ts;
+    unsigned shard_k, shard_n; /* --shard's (0 of 1 without) */
 };
 
 static _Thread_local struct worker *self;
@@ -380,7 +388,10 @@ static void handle(struct worker *wk, const struct slot *s)
 {
     wk->frame = s->pkt.frame;
     wk->key = (struct key){s->pkt.frame, 0};
-    tcp_input(wk->tcp, &s->pkt);
+    if (s->owner == (int)wk->k || s->owner == OWNER_ALL)
+        tcp_input(wk->tcp, &s->pkt);
+    else
+        tcp_pass(wk->tcp, &s->pkt);
     wk->last_ts = s->pkt.ts_us;
 }
 
@@ -596,6 +607,18 @@ static void publish_head(struct workers *w)
     wake(w, &w->data);
 }
 
+/* The packet's worker, found once here rather than by every worker: a
+ * worker's shard is its index's within --shard's (worker_init). */
+static int owner_of(const struct workers *w, const struct cap_packet *pkt)
+{
+    int sh = tcp_packet_shard(pkt, w->shard_n * w->n);
+    if (sh < 0)
+        return OWNER_ALL;
+    if ((unsigned)sh % w->shard_n != w->shard_k)
+        return OWNER_NONE;
+    return (int)((unsigned)sh / w->shard_n);
+}
+
 void workers_feed(struct workers *w, const struct cap_packet *pkt)
 {
     /* no frame is that long (libpcap's snap lengths stop at 256 KiB) */
@@ -615,6 +638,7 @@ void workers_feed(struct workers *w, const struct cap_packet *pkt)
     s->pkt.l3_caplen = r.len;
     s->at = r.at;
     memcpy(w->bytes + r.at % RING_BYTES, pkt->l3, r.len);
+    s->owner = owner_of(w, &s->pkt);
     w->wpos = r.at + r.len;
     w->head_local++;
     if (w->head_local - w->published_head >= PUBLISH_EVERY)
@@ -633,7 +657,7 @@ static int worker_init(struct workers *w, struct worker *wk, const struct worker
 {
     static const cookie_io_functions_t io = {.write = out_write};
     struct tcp_config cfg = *s->tcp;
-    unsigned base_k = cfg.shard_n > 1 ? cfg.shard_k : 0, base_n = cfg.shard_n > 1 ? cfg.shard_n : 1;
+    unsigned base_k = w->shard_k, base_n = w->shard_n;
 
     wk->w = w;
     wk->k = (unsigned)(wk - w->wk);
@@ -663,6 +687,8 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
         goto fail;
     }
     w->n = s->n;
+    w->shard_n = s->tcp->shard_n > 1 ? s->tcp->shard_n : 1;
+    w->shard_k = s->tcp->shard_n > 1 ? s->tcp->shard_k : 0;
     fflush(s->out); /* what it holds comes first */
     w->fd = fileno(s->out);
     pthread_mutex_init(&w->lock, NULL);

@@ -479,6 +479,25 @@ static int ip_to_tcp(struct tcp_stage *t, const struct cap_packet *pkt, struct i
     return 1;
 }
 
+/* The stated rule: past the memory budget, the connections idle longest
+ * are forgotten (they may resume) until it holds again. */
+static void keep_budget(struct tcp_stage *t, int64_t now)
+{
+    while (budget_over() && t->lru_head) {
+        t->st.evicted_memory++;
+        close_conn(t, t->lru_head, TCP_CLOSE_MEMORY, now);
+    }
+}
+
+/* Time passes for this shard's connections too: they expire at the
+ * packet they would have in one process. */
+static void other_shard_packet(struct tcp_stage *t, int64_t now)
+{
+    t->st.other_shard++;
+    expire_idle(t, now);
+    tcp_closed_expire(t, now);
+}
+
 void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
 {
     struct ip_datagram d;
@@ -490,15 +509,10 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
         return;
     switch (tcp_decode(d.payload, d.caplen, d.wirelen, &th)) {
     case IP_OK:
-        if (other_shard(t, &d, &th)) {
-            /* Time passes for this shard's connections too: they expire
-             * at the packet they would have in one process. */
-            t->st.other_shard++;
-            expire_idle(t, pkt->ts_us);
-            tcp_closed_expire(t, pkt->ts_us);
-            break;
-        }
-        segment(t, &d, &th, pkt->ts_us);
+        if (other_shard(t, &d, &th))
+            other_shard_packet(t, pkt->ts_us);
+        else
+            segment(t, &d, &th, pkt->ts_us);
         break;
     case IP_TRUNCATED:
         t->st.truncated++;
@@ -507,12 +521,30 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
         t->st.malformed++;
         return;
     }
-    /* The stated rule: past the memory budget, the connections idle
-     * longest are forgotten (they may resume) until it holds again. */
-    while (budget_over() && t->lru_head) {
-        t->st.evicted_memory++;
-        close_conn(t, t->lru_head, TCP_CLOSE_MEMORY, pkt->ts_us);
-    }
+    keep_budget(t, pkt->ts_us);
+}
+
+int tcp_packet_shard(const struct cap_packet *pkt, unsigned n)
+{
+    struct ip_datagram d;
+    struct tcp_header th;
+
+    if (tcp_ip_decode(pkt->l3, pkt->l3_caplen, &d) != IP_OK ||
+        (size_t)(d.payload - pkt->l3) + d.wirelen > pkt->l3_wirelen ||
+        tcp_decode(d.payload, d.caplen, d.wirelen, &th) != IP_OK)
+        return -1;
+    struct tcp_endpoint a = {.port = th.sport}, b = {.port = th.dport};
+    memcpy(a.addr, d.src, sizeof(a.addr));
+    memcpy(b.addr, d.dst, sizeof(b.addr));
+    return (int)tcp_shard_of(&a, &b, n);
+}
+
+void tcp_pass(struct tcp_stage *t, const struct cap_packet *pkt)
+{
+    t->st.datagrams++;
+    t->frame = pkt->frame;
+    other_shard_packet(t, pkt->ts_us);
+    keep_budget(t, pkt->ts_us);
 }
 
 struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *arg)
