@@ -29,115 +29,14 @@
  * output or progress the others may need: everything is published first.
  */
 #include <errno.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "workers.h"
-
-#define RING_SLOTS 4096
-#define RING_BYTES ((size_t)8 << 20)
-#define OUT_BLOCK ((size_t)128 << 10)
-#define OUT_BLOCKS_MAX 32     /* per worker while packets flow: 4 MiB */
-#define PUBLISH_EVERY 256     /* packets */
-#define MAX_FRAME UINT64_MAX  /* the end of the input */
-#define MERGE_POLL_NS 2000000 /* 2 ms */
-
-struct key {
-    uint64_t frame, sub;
-};
-
-struct chunk {
-    struct key key;
-    size_t len; /* bytes that follow */
-};
-
-struct oblock {
-    struct oblock *_Atomic next; /* set once this block is full */
-    _Atomic size_t published;    /* bytes the merger may read */
-    size_t used;
-    size_t open; /* offset of the last chunk, while it may still grow */
-    uint8_t data[OUT_BLOCK];
-};
-
-/* A sleeping place: its waiters counter, its condition. */
-struct wait {
-    atomic_int waiters;
-    pthread_cond_t cond;
-};
-
-struct worker {
-    struct workers *w;
-    unsigned k;
-    pthread_t thread;
-    struct tcp_stage *tcp;
-    struct pipeline *pipe;
-    FILE *out;      /* the views' stream: into blocks */
-    uint64_t seq;   /* the ring index of the packet being handled */
-    uint64_t frame; /* its frame number */
-    int64_t last_ts;
-    int finishing;
-    struct key key;                         /* of the bytes being written */
-    struct oblock *cur;                     /* the block being written */
-    struct oblock *read;                    /* the merger's: the block it reads */
-    size_t read_at;                         /* ... and where */
-    struct oblock *free_list;               /* blocks the merger gave back (under w->lock) */
-    int nblocks;                            /* allocated (under w->lock) */
-    int failed;                             /* out of memory for output */
-    _Alignas(64) atomic_uint_fast64_t done; /* ring indexes < done are handled */
-    atomic_uint_fast64_t out_frame;         /* chunks with key.frame <= this are published */
-    atomic_uint_fast64_t conns;             /* connections opened, for the progress line */
-    atomic_uint_fast64_t want;              /* settling: the others' done it waits for */
-    struct tcp_stats stats;                 /* at the end */
-};
-
-/* A slot's owner when no one worker owns it: every worker's stage must
- * see the packet (a fragment, not TCP), or none keeps it (another
- * --shard's). */
-#define OWNER_ALL (-1)
-#define OWNER_NONE (-2)
-
-struct slot {
-    struct cap_packet pkt; /* l3 in the ring's bytes */
-    uint64_t at;           /* where its bytes begin (a position, not an offset) */
-    int owner;             /* the worker whose shard it is, or OWNER_ALL, _NONE */
-};
-
-struct workers {
-    unsigned n;
-    int fd; /* the output's */
-    int write_errno;
-    struct worker *wk;
-    pthread_t merger;
-    int merger_started;
-    unsigned nstarted; /* worker threads running */
-    struct crypto_keys *keys;
-    pthread_mutex_t lock;
-    struct wait space;             /* the main thread, for room in the ring ... */
-    atomic_uint_fast64_t space_at; /* ... once every worker is done with the slots below */
-    struct wait data;              /* workers: packets, output blocks */
-    struct wait peers;             /* workers: another's progress (settle) */
-    struct wait drain;             /* the merger */
-    struct slot slot[RING_SLOTS];
-    uint8_t *bytes;
-    uint64_t head_local, wpos; /* the main thread's */
-    uint64_t published_head;
-    _Alignas(64) atomic_uint_fast64_t head; /* slots < head are filled */
-    atomic_int ended;
-    atomic_uint_fast64_t out_gen; /* publications so far, for the merger to wait on */
-    atomic_uint_fast64_t next_id;
-    int64_t end_ts;
-    unsigned shard_k, shard_n; /* --shard's (0 of 1 without) */
-};
+#include "workers_int.h"
 
 static _Thread_local struct worker *self;
 
-static void wake(struct workers *w, struct wait *c)
+void wk_wake(struct workers *w, struct wait *c)
 {
     if (atomic_load(&c->waiters)) {
         pthread_mutex_lock(&w->lock);
@@ -147,8 +46,8 @@ static void wake(struct workers *w, struct wait *c)
 }
 
 /* Sleeps on c until ready(arg) holds; ready is tested under the lock
- * after the waiter is counted, so that a wake() cannot be missed. */
-static void wait_until(struct workers *w, struct wait *c, int (*ready)(void *), void *arg)
+ * after the waiter is counted, so that a wk_wake() cannot be missed. */
+void wk_wait_until(struct workers *w, struct wait *c, int (*ready)(void *), void *arg)
 {
     atomic_fetch_add(&c->waiters, 1);
     pthread_mutex_lock(&w->lock);
@@ -156,145 +55,6 @@ static void wait_until(struct workers *w, struct wait *c, int (*ready)(void *), 
         pthread_cond_wait(&c->cond, &w->lock);
     pthread_mutex_unlock(&w->lock);
     atomic_fetch_sub(&c->waiters, 1);
-}
-
-/* The same for at most MERGE_POLL_NS. */
-static void wait_a_while(struct workers *w, struct wait *c, int (*ready)(void *), void *arg)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += MERGE_POLL_NS;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
-    atomic_fetch_add(&c->waiters, 1);
-    pthread_mutex_lock(&w->lock);
-    while (!ready(arg) && pthread_cond_timedwait(&c->cond, &w->lock, &until) != ETIMEDOUT)
-        ;
-    pthread_mutex_unlock(&w->lock);
-    atomic_fetch_sub(&c->waiters, 1);
-}
-
-static int key_less(struct key a, struct key b)
-{
-    return a.frame < b.frame || (a.frame == b.frame && a.sub < b.sub);
-}
-
-/* ---- a worker's output: chunks in blocks ---- */
-
-/* Frames whose output is all written: while a packet is handled, those
- * before it; at the end, all of them. */
-static uint64_t frames_done(const struct worker *wk)
-{
-    return wk->finishing ? wk->frame : wk->frame - 1;
-}
-
-/* The merger looks every MERGE_POLL_NS on its own; a worker wakes it
- * only when it must wait for it (no free block) or ends. */
-static void publish(struct worker *wk, uint64_t out_frame)
-{
-    struct tcp_stats st;
-    if (wk->cur) {
-        atomic_store_explicit(&wk->cur->published, wk->cur->used, memory_order_release);
-        wk->cur->open = SIZE_MAX;
-    }
-    tcp_get_stats(wk->tcp, &st);
-    atomic_store_explicit(&wk->conns, st.connections, memory_order_relaxed);
-    atomic_store(&wk->out_frame, out_frame);
-    atomic_fetch_add(&wk->w->out_gen, 1);
-}
-
-static int block_available(void *arg)
-{
-    struct worker *wk = arg;
-    return wk->free_list || wk->nblocks < OUT_BLOCKS_MAX;
-}
-
-/* A new block after cur; NULL when out of memory.  While packets flow a
- * worker keeps at most OUT_BLOCKS_MAX and waits for the merger; at the
- * end it may take more (every worker's last words wait for every
- * other's, see workers.c's head). */
-static struct oblock *next_block(struct worker *wk)
-{
-    struct workers *w = wk->w;
-    struct oblock *b = NULL;
-
-    pthread_mutex_lock(&w->lock);
-    int full = !wk->finishing && !block_available(wk);
-    pthread_mutex_unlock(&w->lock);
-    if (full) {
-        publish(wk, frames_done(wk));
-        wake(w, &w->drain);
-        wait_until(w, &w->data, block_available, wk);
-    }
-    pthread_mutex_lock(&w->lock);
-    if ((b = wk->free_list))
-        wk->free_list = atomic_load_explicit(&b->next, memory_order_relaxed);
-    else
-        wk->nblocks++;
-    pthread_mutex_unlock(&w->lock);
-    if (!b && !(b = malloc(sizeof(*b))))
-        return NULL;
-    atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
-    atomic_store_explicit(&b->published, 0, memory_order_relaxed);
-    b->used = 0;
-    b->open = SIZE_MAX;
-    if (wk->cur) {
-        atomic_store_explicit(&wk->cur->published, wk->cur->used, memory_order_release);
-        atomic_store_explicit(&wk->cur->next, b, memory_order_release);
-    } else {
-        wk->read = b; /* before the threads start */
-    }
-    wk->cur = b;
-    return b;
-}
-
-/* The worker's stream (fopencookie): bytes under the current key. */
-static ssize_t out_write(void *cookie, const char *p, size_t n)
-{
-    struct worker *wk = cookie;
-    size_t left = n;
-
-    while (left) {
-        struct oblock *b = wk->cur;
-        struct chunk c;
-        if (b && b->open != SIZE_MAX) { /* the last chunk, unpublished: grow it */
-            memcpy(&c, b->data + b->open, sizeof(c));
-            if (c.key.frame != wk->key.frame || c.key.sub != wk->key.sub)
-                b->open = SIZE_MAX;
-        }
-        if (!b || (b->open == SIZE_MAX && OUT_BLOCK - b->used < sizeof(c) + 256) ||
-            b->used == OUT_BLOCK) {
-            if (!(b = next_block(wk))) {
-                wk->failed = 1;
-                return (ssize_t)(n - left) ? (ssize_t)(n - left) : -1;
-            }
-        }
-        if (b->open == SIZE_MAX) {
-            c = (struct chunk){.key = wk->key, .len = 0};
-            b->open = b->used;
-            b->used += sizeof(c);
-        } else {
-            memcpy(&c, b->data + b->open, sizeof(c));
-        }
-        size_t take = OUT_BLOCK - b->used < left ? OUT_BLOCK - b->used : left;
-        memcpy(b->data + b->used, p, take);
-        b->used += take;
-        c.len += take;
-        memcpy(b->data + b->open, &c, sizeof(c));
-        p += take;
-        left -= take;
-    }
-    return (ssize_t)n;
-}
-
-/* Bytes written from now on carry k (never less than what went before:
- * the merger reads each worker's chunks in order). */
-static void set_key(struct worker *wk, struct key k)
-{
-    if (key_less(wk->key, k))
-        wk->key = k;
 }
 
 /* ---- the order of connection ids and of resumed sessions ---- */
@@ -323,7 +83,7 @@ static void wake_settled(struct worker *wk)
         return;
     for (unsigned i = 0; i < wk->w->n; i++)
         if (atomic_load(&wk->w->wk[i].want) <= wk->seq) {
-            wake(wk->w, &wk->w->peers);
+            wk_wake(wk->w, &wk->w->peers);
             return;
         }
 }
@@ -335,9 +95,9 @@ static void settle_worker(struct worker *wk)
     struct others o = {wk, wk->seq};
     if (others_done(&o))
         return;
-    publish(wk, frames_done(wk));
+    wk_publish(wk, wk_frames_done(wk));
     atomic_store(&wk->want, wk->seq);
-    wait_until(wk->w, &wk->w->peers, others_done, &o);
+    wk_wait_until(wk->w, &wk->w->peers, others_done, &o);
     atomic_store(&wk->want, UINT64_MAX);
 }
 
@@ -360,11 +120,11 @@ static void on_tcp_event(void *arg, const struct tcp_event *ev)
     struct worker *wk = arg;
 
     if (wk->finishing)
-        set_key(wk, (struct key){MAX_FRAME, ev->conn->id});
+        wk_set_key(wk, (struct key){MAX_FRAME, ev->conn->id});
     else if (ev->kind == TCP_EV_CLOSE && ev->reason == TCP_CLOSE_IDLE)
-        set_key(wk, (struct key){wk->frame, ev->conn->last_frame});
+        wk_set_key(wk, (struct key){wk->frame, ev->conn->last_frame});
     else
-        set_key(wk, (struct key){wk->frame, wk->frame});
+        wk_set_key(wk, (struct key){wk->frame, wk->frame});
     pipeline_tcp_event(wk->pipe, ev);
 }
 
@@ -381,7 +141,7 @@ static int packet_ready(void *arg)
 static void free_space(struct worker *wk)
 {
     if (wk->seq >= atomic_load(&wk->w->space_at))
-        wake(wk->w, &wk->w->space);
+        wk_wake(wk->w, &wk->w->space);
 }
 
 static void handle(struct worker *wk, const struct slot *s)
@@ -403,9 +163,9 @@ static void *worker_main(void *arg)
     self = wk;
     for (;;) {
         if (atomic_load(&w->head) <= wk->seq) {
-            publish(wk, wk->frame);
+            wk_publish(wk, wk->frame);
             free_space(wk);
-            wait_until(w, &w->data, packet_ready, wk);
+            wk_wait_until(w, &w->data, packet_ready, wk);
             if (atomic_load(&w->head) <= wk->seq)
                 break; /* ended */
         }
@@ -413,159 +173,15 @@ static void *worker_main(void *arg)
         atomic_store(&wk->done, ++wk->seq);
         wake_settled(wk);
         if (wk->seq % PUBLISH_EVERY == 0) {
-            publish(wk, wk->frame);
+            wk_publish(wk, wk->frame);
             free_space(wk);
         }
     }
     wk->finishing = 1;
     tcp_finish(wk->tcp, w->end_ts);
     tcp_get_stats(wk->tcp, &wk->stats);
-    publish(wk, MAX_FRAME);
-    wake(w, &w->drain);
-    return NULL;
-}
-
-/* ---- the merger ---- */
-
-static void give_back(struct worker *wk, struct oblock *b)
-{
-    struct workers *w = wk->w;
-    pthread_mutex_lock(&w->lock);
-    atomic_store_explicit(&b->next, wk->free_list, memory_order_relaxed);
-    wk->free_list = b;
-    pthread_mutex_unlock(&w->lock);
-    wake(w, &w->data);
-}
-
-/* What the merger has taken but not yet written: chunks to writev, and
- * the blocks they came from, given back once written. */
-#define OUT_IOV 256
-
-struct pending {
-    struct iovec iov[OUT_IOV];
-    int niov;
-    struct {
-        struct worker *wk;
-        struct oblock *b;
-    } done[OUT_IOV];
-    int ndone;
-};
-
-static void write_pending(struct workers *w, struct pending *p)
-{
-    struct iovec *iov = p->iov;
-    int n = p->niov;
-
-    while (n && !w->write_errno) {
-        ssize_t k = writev(w->fd, iov, n > IOV_MAX ? IOV_MAX : n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            w->write_errno = errno; /* the rest is not written */
-            break;
-        }
-        for (; n && (size_t)k >= iov->iov_len; iov++, n--)
-            k -= (ssize_t)iov->iov_len;
-        if (n) {
-            iov->iov_base = (char *)iov->iov_base + k;
-            iov->iov_len -= (size_t)k;
-        }
-    }
-    p->niov = 0;
-    for (int i = 0; i < p->ndone; i++)
-        give_back(p->done[i].wk, p->done[i].b);
-    p->ndone = 0;
-}
-
-/* The worker's next published chunk, if any; a block read to its end is
- * left for write_pending to give back. */
-static int peek(struct worker *wk, struct chunk *c, struct pending *p)
-{
-    for (;;) {
-        struct oblock *b = wk->read;
-        if (wk->read_at < atomic_load_explicit(&b->published, memory_order_acquire)) {
-            memcpy(c, b->data + wk->read_at, sizeof(*c));
-            return 1;
-        }
-        struct oblock *next = atomic_load_explicit(&b->next, memory_order_acquire);
-        if (!next)
-            return 0;
-        if (wk->read_at < atomic_load_explicit(&b->published, memory_order_acquire))
-            continue; /* its last bytes came with next */
-        wk->read = next;
-        wk->read_at = 0;
-        p->done[p->ndone].wk = wk;
-        p->done[p->ndone++].b = b;
-    }
-}
-
-/* Takes the chunk with the least key if no worker can still write one
- * below it.  Returns 1 when it took one, 0 when it must wait, -1 at the
- * end. */
-static int merge_step(struct workers *w, struct pending *p)
-{
-    uint64_t of[w->n];
-    struct chunk c[w->n];
-    int have[w->n], best = -1, finished = 1;
-
-    if (p->niov == OUT_IOV || p->ndone >= OUT_IOV - (int)w->n)
-        write_pending(w, p);
-    for (unsigned i = 0; i < w->n; i++) {
-        of[i] = atomic_load(&w->wk[i].out_frame); /* before peek: see the file's head */
-        have[i] = peek(&w->wk[i], &c[i], p);
-        finished &= of[i] == MAX_FRAME;
-        if (have[i] && (best < 0 || key_less(c[i].key, c[best].key)))
-            best = (int)i;
-    }
-    if (best < 0)
-        return finished ? -1 : 0;
-    for (unsigned i = 0; i < w->n; i++)
-        if (!have[i] &&
-            (of[i] < c[best].key.frame || (c[best].key.frame == MAX_FRAME && of[i] != MAX_FRAME)))
-            return 0;
-    struct worker *wk = &w->wk[best];
-    if (c[best].len) {
-        p->iov[p->niov].iov_base = wk->read->data + wk->read_at + sizeof(c[best]);
-        p->iov[p->niov++].iov_len = c[best].len;
-    }
-    wk->read_at += sizeof(c[best]) + c[best].len;
-    return 1;
-}
-
-struct gen_wait {
-    struct workers *w;
-    uint64_t gen;
-};
-
-static int published_more(void *arg)
-{
-    struct gen_wait *g = arg;
-    return atomic_load(&g->w->out_gen) != g->gen;
-}
-
-/* Writes straight to the output's descriptor, a writev per batch of
- * chunks: no copy into a stdio buffer. */
-static void *merger_main(void *arg)
-{
-    struct workers *w = arg;
-    struct pending *p = calloc(1, sizeof(*p));
-
-    if (!p) {
-        w->write_errno = ENOMEM;
-        return NULL;
-    }
-    for (;;) {
-        struct gen_wait g = {w, atomic_load(&w->out_gen)};
-        int r = merge_step(w, p);
-        if (r < 0)
-            break;
-        if (r)
-            continue;
-        write_pending(w, p);
-        wait_a_while(w, &w->drain, published_more, &g);
-    }
-    write_pending(w, p);
-    free(p);
+    wk_publish(wk, MAX_FRAME);
+    wk_wake(w, &w->drain);
     return NULL;
 }
 
@@ -604,7 +220,7 @@ static void publish_head(struct workers *w)
 {
     w->published_head = w->head_local;
     atomic_store(&w->head, w->head_local);
-    wake(w, &w->data);
+    wk_wake(w, &w->data);
 }
 
 /* The packet's worker, found once here rather than by every worker: a
@@ -630,7 +246,7 @@ void workers_feed(struct workers *w, const struct cap_packet *pkt)
         publish_head(w);
         r.waited = 1;
         atomic_store(&w->space_at, w->head_local - RING_SLOTS / 2);
-        wait_until(w, &w->space, has_room, &r);
+        wk_wait_until(w, &w->space, has_room, &r);
     }
     struct slot *s = &w->slot[w->head_local % RING_SLOTS];
     s->pkt = *pkt;
@@ -655,7 +271,7 @@ void workers_idle(struct workers *w)
 
 static int worker_init(struct workers *w, struct worker *wk, const struct workers_setup *s)
 {
-    static const cookie_io_functions_t io = {.write = out_write};
+    static const cookie_io_functions_t io = {.write = wk_out_write};
     struct tcp_config cfg = *s->tcp;
     unsigned base_k = w->shard_k, base_n = w->shard_n;
 
@@ -668,9 +284,9 @@ static int worker_init(struct workers *w, struct worker *wk, const struct worker
     cfg.shard_n = base_n * w->n;
     cfg.next_id = next_id;
     cfg.next_id_arg = wk;
-    if (!next_block(wk) || !(wk->out = fopencookie(wk, "w", io)))
+    if (!wk_next_block(wk) || !(wk->out = fopencookie(wk, "w", io)))
         return 0;
-    /* Unbuffered: each write reaches out_write under the key of its
+    /* Unbuffered: each write reaches wk_out_write under the key of its
      * moment, copied once, into a block (a buffer would copy it twice). */
     setvbuf(wk->out, NULL, _IONBF, 0);
     return (wk->pipe = pipeline_new(s->keys, s->analyzer)) &&
@@ -712,7 +328,7 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
         if ((errno = pthread_create(&w->wk[started].thread, NULL, worker_main, &w->wk[started])))
             break;
     w->nstarted = started;
-    if (started == w->n && !(errno = pthread_create(&w->merger, NULL, merger_main, w))) {
+    if (started == w->n && !(errno = pthread_create(&w->merger, NULL, wk_merger_main, w))) {
         w->merger_started = 1;
         return w;
     }
@@ -735,8 +351,8 @@ void workers_finish(struct workers *w, int64_t now_us)
     w->end_ts = now_us;
     publish_head(w);
     atomic_store(&w->ended, 1);
-    wake(w, &w->data);
-    wake(w, &w->peers);
+    wk_wake(w, &w->data);
+    wk_wake(w, &w->peers);
     for (unsigned i = 0; i < w->nstarted; i++)
         pthread_join(w->wk[i].thread, NULL);
     if (w->merger_started)
@@ -758,15 +374,6 @@ void workers_stats(struct workers *w, struct tcp_stats *st)
         tcp_stats_add(st, &w->wk[i].stats);
 }
 
-static void free_blocks(struct oblock *b)
-{
-    while (b) {
-        struct oblock *next = atomic_load_explicit(&b->next, memory_order_relaxed);
-        free(b);
-        b = next;
-    }
-}
-
 int workers_free(struct workers *w)
 {
     int ok = 1;
@@ -782,8 +389,8 @@ int workers_free(struct workers *w)
         if (wk->out)
             fclose(wk->out);
         ok &= !wk->failed;
-        free_blocks(wk->read);
-        free_blocks(wk->free_list);
+        wk_free_blocks(wk->read);
+        wk_free_blocks(wk->free_list);
     }
     if (w->write_errno && w->write_errno != EPIPE)
         fprintf(stderr, "tlsdump: writing output: %s\n", strerror(w->write_errno));

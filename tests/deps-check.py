@@ -49,6 +49,8 @@ STAGES = [
     ("src/model.c", "wiring"),
     ("src/workers.c", "wiring"),
     ("src/workers.h", "wiring"),
+    ("src/workers_int.h", "wiring"),
+    ("src/workers_out.c", "wiring"),
 ]
 
 # The arrows allowed besides a stage's own files; wiring may include anything.
