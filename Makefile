@@ -25,12 +25,12 @@ pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkg_libs   = $(or $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null),$(2))
 LIBS_CFLAGS := $(call pkg_cflags,libpcap libcrypto zlib ncursesw)
 LIBS        := $(call pkg_libs,libpcap,-lpcap) $(call pkg_libs,libcrypto,-lcrypto) \
-               $(call pkg_libs,zlib,-lz) $(call pkg_libs,ncursesw,-lncursesw -ltinfo)
+               $(call pkg_libs,zlib,-lz) $(call pkg_libs,ncursesw,-lncursesw -ltinfo) -pthread
 CUNIT_LIBS  := $(call pkg_libs,cunit,-lcunit)
 
 TD_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -DTLSDUMP_VERSION='"$(VERSION)"' $(LIBS_CFLAGS) \
               $(CPPFLAGS)
-TD_CFLAGS   = $(WARNINGS) $(CFLAGS)
+TD_CFLAGS   = $(WARNINGS) -pthread $(CFLAGS)
 
 # What a fresh Debian machine needs: to build, and to run the tests
 # (openssl and iproute2 for the live capture test, python3 to check

@@ -10,7 +10,8 @@
 #   CAP, KEYLOG   default bench/out/bench.pcap and bench/out/bench.keys
 # Environment:
 #   TLSDUMP         the binary (default ./tlsdump)
-#   TLSDUMP_ARGS, TSHARK_ARGS, SSLDUMP_ARGS
+#   TLSDUMP_ARGS, TLSDUMP_B_ARGS (-B 262144), TLSDUMP_T_ARGS (and --threads 2),
+#   TSHARK_ARGS, SSLDUMP_ARGS
 #                   replace a tool's arguments; {if} and {keys} stand for the
 #                   interface and the key log
 #   SETTLE          seconds to wait for a tool to start capturing (default 2)
@@ -22,6 +23,7 @@ KEYLOG=$(readlink -f "${2:-$ROOT/bench/out/bench.keys}")
 TLSDUMP=${TLSDUMP:-$ROOT/tlsdump}
 TLSDUMP_ARGS=${TLSDUMP_ARGS:-"-i {if} -l {keys} -d"}
 TLSDUMP_B_ARGS=${TLSDUMP_B_ARGS:-"-i {if} -B 262144 -l {keys} -d"}
+TLSDUMP_T_ARGS=${TLSDUMP_T_ARGS:-"-i {if} -B 262144 --threads 2 -l {keys} -d"}
 TSHARK_ARGS=${TSHARK_ARGS:-"-i {if} -o tls.keylog_file:{keys} -Y http.request"}
 SSLDUMP_ARGS=${SSLDUMP_ARGS:-"-n -i {if} -l {keys} -d"}
 SETTLE=${SETTLE:-2}
@@ -99,6 +101,7 @@ printf '%-18s %12s %10s %12s %12s\n' tool 'replay pps' Mbit/s 'captured' 'kernel
 if [ -x "$TLSDUMP" ]; then
     replay_with tlsdump "$TLSDUMP" "$TLSDUMP_ARGS"
     replay_with "tlsdump -B 256M" "$TLSDUMP" "$TLSDUMP_B_ARGS"
+    replay_with "... --threads 2" "$TLSDUMP" "$TLSDUMP_T_ARGS"
 else
     printf '%-18s skipped (%s not built)\n' tlsdump "$TLSDUMP"
 fi

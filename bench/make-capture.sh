@@ -21,9 +21,10 @@ KEYS=$BENCH/../pcaps/keys
 OUT=$BENCH/out
 WWW=$OUT/www
 # CONTENT=text: the file as base64 lines (text, as -d prints it as is
-# rather than in hex), in bench-text.pcap and bench-text.keys.
+# rather than in hex), in bench-text.pcap and bench-text.keys.  NAME
+# names the files otherwise (LANES=16 NAME=bench-16: 16 downloads at once).
 CONTENT=${CONTENT:-binary}
-NAME=bench$([ "$CONTENT" = text ] && echo -text)
+NAME=${NAME:-bench$([ "$CONTENT" = text ] && echo -text)}
 CAP=$OUT/$NAME.pcap
 KEYLOG=$OUT/$NAME.keys
 CONNS=${CONNS:-64}

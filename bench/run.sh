@@ -15,6 +15,8 @@
 #   BASELINE        the floor's binary (default build/rel/bench-baseline)
 #   MODES           the modes to compare (default "-d -j --summary")
 #   TOOLS           the tools to time in them (default "tlsdump tshark ssldump")
+#   THREADS         tlsdump's --threads values timed besides one thread
+#                   (default 2; empty: none)
 #   TLSDUMP_ARGS, TSHARK_ARGS, SSLDUMP_ARGS
 #                   replace a tool's arguments (and run one mode only); {cap}
 #                   and {keys} stand for the files, e.g. TLSDUMP_ARGS='-r {cap}'
@@ -34,6 +36,8 @@ TLSDUMP=${TLSDUMP:-$ROOT/tlsdump}
 BASELINE=${BASELINE:-$ROOT/build/rel/bench-baseline}
 MODES=${MODES:-"-d -j --summary"}
 TOOLS=${TOOLS:-"tlsdump tshark ssldump"}
+# tlsdump --threads N rows besides one thread's ("" for none)
+THREADS=${THREADS-2}
 [ -n "${TLSDUMP_ARGS:-}${TSHARK_ARGS:-}${SSLDUMP_ARGS:-}" ] && MODES=custom
 TIME=/usr/bin/time
 TMP=$(mktemp -d)
@@ -157,11 +161,11 @@ measure() {
 }
 
 print_table() {
-    printf '%-22s %4s %12s %9s %8s %12s %9s\n' "tool mode" runs "median wall" "min wall" "MB/s" \
+    printf '%-30s %4s %12s %9s %8s %12s %9s\n' "tool mode" runs "median wall" "min wall" "MB/s" \
         "peak RSS MB" "CPU s"
     awk -F'|' '
-        NF == 2 { printf "%-22s %s\n", $1, $2; next }
-        { printf "%-22s %4d %11.3fs %8.3fs %8.1f %12.1f %8.3fs\n", $1, $2, $3, $4, $5, $6, $7 }
+        NF == 2 { printf "%-30s %s\n", $1, $2; next }
+        { printf "%-30s %4d %11.3fs %8.3fs %8.1f %12.1f %8.3fs\n", $1, $2, $3, $4, $5, $6, $7 }
     ' "$TMP/rows"
 }
 
@@ -174,19 +178,23 @@ wall_of() {
 # The ratios the issue sets as goals: -d against tshark's and ssldump's,
 # and each run without text against the floor.
 print_ratios() {
-    local d t s f m w by=${1:-}
-    d=$(wall_of "tlsdump -d" $by) t=$(wall_of "tshark -d" $by) s=$(wall_of "ssldump -d" $by)
-    echo "== ratios (median ${by:-wall} times)"
-    [ -n "$d" ] && [ -n "$t" ] && awk -v a="$t" -v b="$d" \
-        'BEGIN { printf "   tshark -d / tlsdump -d:  %.1fx (goal: at least 9x)\n", a / b }'
-    [ -n "$d" ] && [ -n "$s" ] && awk -v a="$s" -v b="$d" \
-        'BEGIN { printf "   ssldump -d / tlsdump -d: %.1fx (goal: at least 7x)\n", a / b }'
+    local d t s f m w n x by=${1:-}
+    t=$(wall_of "tshark -d" $by) s=$(wall_of "ssldump -d" $by)
     f=$(wall_of "baseline (floor)" $by)
-    [ -n "$f" ] || return 0
-    for m in "-j" "--summary" "--extract" "(decode)"; do
-        w=$(wall_of "tlsdump $m" $by)
-        [ -n "$w" ] && awk -v a="$w" -v b="$f" -v m="$m" \
-            'BEGIN { printf "   tlsdump %-10s / floor:   %.2fx (goal: at most 1.5x)\n", m, a / b }'
+    echo "== ratios (median ${by:-wall} times)"
+    for n in 1 $THREADS; do
+        x=$([ "$n" = 1 ] || echo " --threads $n")
+        d=$(wall_of "tlsdump -d$x" $by)
+        [ -n "$d" ] && [ -n "$t" ] && awk -v a="$t" -v b="$d" -v x="$x" \
+            'BEGIN { printf "   tshark -d / tlsdump -d%s:  %.1fx (goal: at least 9x)\n", x, a / b }'
+        [ -n "$d" ] && [ -n "$s" ] && awk -v a="$s" -v b="$d" -v x="$x" \
+            'BEGIN { printf "   ssldump -d / tlsdump -d%s: %.1fx (goal: at least 7x)\n", x, a / b }'
+        [ -n "$f" ] || continue
+        for m in "-j" "--summary" "--extract" "(decode)"; do
+            w=$(wall_of "tlsdump $m$x" $by)
+            [ -n "$w" ] && awk -v a="$w" -v b="$f" -v m="$m$x" \
+                'BEGIN { printf "   tlsdump %-22s / floor: %.2fx (goal: at most 1.5x)\n", m, a / b }'
+        done
     done
 }
 
@@ -201,15 +209,24 @@ for name in tlsdump tshark ssldump; do
 done
 echo "== warm-up read of the capture"
 cat "$CAP" "$KEYLOG" > /dev/null
+with_tlsdump() { case " $TOOLS " in *" tlsdump "*) return 0 ;; esac; return 1; }
 for mode in $MODES; do
     for name in $TOOLS; do
         measure "$name" "$mode" "$(args_of "$name" "$mode")"
     done
+    if [ "$mode" != custom ] && with_tlsdump; then
+        for n in $THREADS; do
+            measure tlsdump "$mode --threads $n" "$(args_of tlsdump "$mode") --threads $n"
+        done
+    fi
 done
 if [ "$MODES" != custom ]; then
     measure baseline "(floor)" "{cap}"
-    measure tlsdump "(decode)" "-r {cap} -l {keys}"
-    measure tlsdump "--extract" "-r {cap} -l {keys} --extract $TMP/extract"
+    for n in 1 $THREADS; do
+        x=$([ "$n" = 1 ] || echo " --threads $n")
+        measure tlsdump "(decode)$x" "-r {cap} -l {keys}$x"
+        measure tlsdump "--extract$x" "-r {cap} -l {keys}$x --extract $TMP/extract"
+    done
 fi
 echo "== results ($RUNS runs each; MB/s = capture size / median wall; MB = 10^6 bytes)"
 print_table

@@ -57,6 +57,13 @@ int crypto_keys_empty(const struct crypto_keys *k);
 /* Asks every crypto_conn to keep a SHA-256 of its application data. */
 void crypto_keys_digest_app_data(struct crypto_keys *k, int on);
 
+/* With --threads, connections run on several threads that share these
+ * keys; a session a connection resumes may come from one another thread
+ * has not reached yet.  settle() is called on such a miss, before the
+ * cache is looked at once more: it returns when every thread has handled
+ * every packet before the caller's.  NULL (the default): one thread. */
+void crypto_keys_set_settle(struct crypto_keys *k, void (*settle)(void));
+
 /* --keys-out: calls fn with each secret a connection's records were
  * decrypted with so far, as a line of the NSS key log format without its
  * newline: CLIENT_RANDOM (TLS <= 1.2, a master secret from a key log, an

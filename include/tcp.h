@@ -79,6 +79,7 @@ struct tcp_conn {
     uint64_t id; /* 1, 2, ... in order of first packet */
     struct tcp_endpoint client, server;
     int64_t first_ts_us;
+    uint64_t last_frame;      /* capture frame number of its latest packet */
     int midstream;            /* its start (the SYN) was not seen, or it is
                                * reopened after some of its bytes */
     int reopened;             /* it was forgotten (idle timeout, full table)
@@ -153,6 +154,10 @@ struct tcp_config {
      * every process agrees) falls in shard shard_k (0 .. shard_n - 1).
      * shard_n 0 or 1: all of them. */
     unsigned shard_k, shard_n;
+    /* The id of each new connection; NULL: 1, 2, ... in order.  With
+     * --threads the stages of each thread ask one shared numbering. */
+    uint64_t (*next_id)(void *arg);
+    void *next_id_arg;
     /* Role hint for connections whose SYN was not seen: returns 1 when the
      * bytes look like the start of a client's first message.  May be NULL. */
     int (*is_client_start)(const uint8_t *p, size_t n);
@@ -189,10 +194,24 @@ void tcp_free(struct tcp_stage *t);
 /* Feeds one datagram from the capture stage. */
 void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt);
 
+/* The shard (0 .. n - 1) tcp_input would find pkt's segment in; -1 when
+ * finding it takes a stage's state (an IP fragment) or the segment does
+ * not get that far (not TCP, malformed): every shard's stage must see
+ * such a packet.  With several stages (--threads), a packet known to be
+ * another shard's is given to tcp_pass instead, which counts it as
+ * tcp_input would and lets time pass, without decoding it again. */
+int tcp_packet_shard(const struct cap_packet *pkt, unsigned n);
+void tcp_pass(struct tcp_stage *t, const struct cap_packet *pkt);
+
 /* Closes every open connection, as at the end of the input. */
 void tcp_finish(struct tcp_stage *t, int64_t now_us);
 
 void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st);
+/* Adds the connection counters of one shard's stage to sum; the packet
+ * counters (datagrams, truncated, malformed, not_tcp, frag), the same in
+ * every stage that saw every packet, are sum's own.  Peaks add up: a
+ * bound on the peak of them all. */
+void tcp_stats_add(struct tcp_stats *sum, const struct tcp_stats *part);
 
 /* The shard (0 .. n - 1) of the connection between a and b, the same for
  * both directions and in every process; n >= 1. */

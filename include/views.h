@@ -27,6 +27,9 @@ struct view *out_text_new(FILE *out, const struct out_text_opts *opts);
 
 /* --summary: a line per connection as it ends, then totals. */
 struct view *out_summary_new(FILE *out);
+/* One thread's share of whole (--threads): its connections' lines to out;
+ * its totals are added to whole's when it is closed, before whole is. */
+struct view *out_summary_part_new(FILE *out, struct view *whole);
 
 struct out_json_opts {
     int data;  /* -d: decrypted application data, as "data" lines */

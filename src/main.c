@@ -23,6 +23,7 @@
 #include "tcp.h"
 #include "verify.h"
 #include "views.h"
+#include "workers.h"
 #include "base/budget.h"
 
 #ifndef TLSDUMP_VERSION
@@ -69,13 +70,22 @@ static int drop_privileges(const char *user)
     return 1;
 }
 
-static void report(struct capture *cap, struct tcp_stage *tcp)
+/* Where the packets go: one tcp stage, or the workers of --threads. */
+struct sink {
+    struct tcp_stage *tcp;
+    struct workers *workers;
+};
+
+static void report(struct capture *cap, const struct sink *sink)
 {
     struct capture_stats cs;
     struct tcp_stats ts;
 
     capture_get_stats(cap, &cs);
-    tcp_get_stats(tcp, &ts);
+    if (sink->workers)
+        workers_stats(sink->workers, &ts);
+    else
+        tcp_get_stats(sink->tcp, &ts);
     if (cs.live)
         fprintf(stderr,
                 "%llu packets captured\n%llu packets received by filter\n"
@@ -136,7 +146,7 @@ static struct out_progress *progress_new(const struct options *o)
     return out_progress_new(stderr);
 }
 
-static void progress_draw(struct out_progress *prog, struct capture *cap, struct tcp_stage *tcp,
+static void progress_draw(struct out_progress *prog, struct capture *cap, const struct sink *sink,
                           unsigned long long packets)
 {
     struct out_progress_counts c = {.packets = packets};
@@ -144,8 +154,12 @@ static void progress_draw(struct out_progress *prog, struct capture *cap, struct
 
     if (!capture_position(cap, &c.bytes_done, &c.bytes_total))
         c.bytes_done = c.bytes_total = 0;
-    tcp_get_stats(tcp, &ts);
-    c.connections = ts.connections;
+    if (sink->workers) {
+        c.connections = workers_connections(sink->workers);
+    } else {
+        tcp_get_stats(sink->tcp, &ts);
+        c.connections = ts.connections;
+    }
     out_progress_draw(prog, &c);
 }
 
@@ -216,7 +230,7 @@ static int add_screen(struct pipeline *p, const struct options *o)
 
 /* Reads until the end, a signal, or count packets (-c; 0: no limit).
  * prog may be NULL. */
-static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long count,
+static int run(struct capture *cap, const struct sink *sink, unsigned long long count,
                struct out_progress *prog, int live)
 {
     struct cap_packet pkt;
@@ -228,12 +242,17 @@ static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long co
         if (st == CAPTURE_ERROR)
             break;
         if (st == CAPTURE_PACKET) {
-            tcp_input(tcp, &pkt);
+            if (sink->workers)
+                workers_feed(sink->workers, &pkt);
+            else
+                tcp_input(sink->tcp, &pkt);
             last = pkt.ts_us;
             n++;
+        } else if (sink->workers) {
+            workers_idle(sink->workers);
         }
         if (prog && out_progress_due(prog))
-            progress_draw(prog, cap, tcp, n);
+            progress_draw(prog, cap, sink, n);
         if (screen && (st == CAPTURE_IDLE || out_curses_due(screen)) &&
             out_curses_step(screen, curses_counts(cap, n)))
             capture_break(cap);
@@ -244,7 +263,10 @@ static int run(struct capture *cap, struct tcp_stage *tcp, unsigned long long co
         curses_counts(cap, n);
     if (count && n == count)
         st = CAPTURE_END;
-    tcp_finish(tcp, last);
+    if (sink->workers)
+        workers_finish(sink->workers, last);
+    else
+        tcp_finish(sink->tcp, last);
     return st == CAPTURE_ERROR ? EXIT_BAD : 0;
 }
 
@@ -265,31 +287,27 @@ static int add_pcap_view(struct pipeline *p, const char *path)
     return 1;
 }
 
-static int add_views(struct pipeline *p, const struct options *o, int live)
+/* The text, the JSON or --summary's lines, on out; with --threads, a
+ * summary's lines are whole's part. */
+static int add_main_view(struct pipeline *p, const struct options *o, FILE *out, struct view *whole)
+{
+    struct out_json_opts jo = {.data = o->text.data, .certs = o->certs};
+    struct view *v = o->json       ? out_json_new(out, &jo)
+                     : !o->summary ? out_text_new(out, &o->text)
+                     : whole       ? out_summary_part_new(out, whole)
+                                   : out_summary_new(out);
+    if (!v || !pipeline_add_view(p, v)) {
+        fputs("tlsdump: out of memory\n", stderr);
+        return 0;
+    }
+    return 1;
+}
+
+static int add_dir_views(struct pipeline *p, const struct options *o)
 {
     char err[512];
     struct view *v;
 
-    /* Live onto a terminal: a line as soon as it happens.  Otherwise big
-     * writes (a line at a time costs a system call per line); live, run()
-     * flushes them often enough that a reader never waits long. */
-    int tty = live && isatty(STDOUT_FILENO);
-    if (o->curses) {
-        if (!add_screen(p, o))
-            return 0;
-    } else if (setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20),
-               !o->write_file || strcmp(o->write_file, "-") != 0) {
-        struct out_json_opts jo = {.data = o->text.data, .certs = o->certs};
-        v = o->json      ? out_json_new(stdout, &jo)
-            : o->summary ? out_summary_new(stdout)
-                         : out_text_new(stdout, &o->text);
-        if (!v || !pipeline_add_view(p, v)) {
-            fputs("tlsdump: out of memory\n", stderr);
-            return 0;
-        }
-    }
-    if (o->write_file && !add_pcap_view(p, o->write_file))
-        return 0;
     if (o->streams_dir) {
         if (!(v = out_streams_new(o->streams_dir, 0, err, sizeof(err)))) {
             fprintf(stderr, "tlsdump: --streams %s\n", err);
@@ -305,6 +323,84 @@ static int add_views(struct pipeline *p, const struct options *o, int live)
         pipeline_add_view(p, v);
     }
     return 1;
+}
+
+/* Standard output's buffering.  Live onto a terminal: a line as soon as
+ * it happens.  Otherwise big writes (a line at a time costs a system call
+ * per line); live, run() flushes them often enough that a reader never
+ * waits long. */
+static void buffer_stdout(int live)
+{
+    int tty = live && isatty(STDOUT_FILENO);
+    setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20);
+}
+
+static int add_views(struct pipeline *p, const struct options *o, int live)
+{
+    if (o->curses) {
+        if (!add_screen(p, o))
+            return 0;
+    } else if (buffer_stdout(live), !o->write_file || strcmp(o->write_file, "-") != 0) {
+        if (!add_main_view(p, o, stdout, NULL))
+            return 0;
+    }
+    if (o->write_file && !add_pcap_view(p, o->write_file))
+        return 0;
+    return add_dir_views(p, o);
+}
+
+/* --threads: one worker's views, on its own stream. */
+struct worker_views {
+    const struct options *o;
+    struct view *whole; /* --summary's totals */
+};
+
+static int add_worker_views(struct pipeline *p, FILE *out, void *arg)
+{
+    const struct worker_views *wv = arg;
+    return add_main_view(p, wv->o, out, wv->whole) && add_dir_views(p, wv->o);
+}
+
+/* --threads: the workers write through the merger to standard output;
+ * --summary's totals are one view's, on the pipeline that is not fed. */
+static struct view *summary_whole;
+
+static int add_whole_view(struct pipeline *p, const struct options *o)
+{
+    buffer_stdout(o->cap.iface != NULL);
+    if (!o->summary)
+        return 1;
+    if (!(summary_whole = out_summary_new(stdout)) || !pipeline_add_view(p, summary_whole)) {
+        fputs("tlsdump: out of memory\n", stderr);
+        return 0;
+    }
+    return 1;
+}
+
+static int make_sink(struct sink *sink, const struct options *o, struct pipeline *pipe,
+                     struct crypto_keys *keys, struct an_analyzer *analyzer)
+{
+    static struct worker_views wv;
+    char err[512];
+
+    if (o->threads <= 1) {
+        if (!(sink->tcp = tcp_new(&o->tcp, pipeline_tcp_event, pipe)))
+            fputs("tlsdump: out of memory\n", stderr);
+        return sink->tcp != NULL;
+    }
+    wv = (struct worker_views){o, summary_whole};
+    struct workers_setup ws = {
+        .n = o->threads,
+        .tcp = &o->tcp,
+        .keys = keys,
+        .analyzer = analyzer,
+        .out = stdout,
+        .add_views = add_worker_views,
+        .arg = &wv,
+    };
+    if (!(sink->workers = workers_start(&ws, err, sizeof(err))))
+        fprintf(stderr, "tlsdump: --threads: %s\n", err);
+    return sink->workers != NULL;
 }
 
 /* A key log named by -l or SSLKEYLOGFILE.  Live, it may not exist yet: the
@@ -472,7 +568,7 @@ int main(int argc, char **argv)
     struct options o = {0};
     struct capture *cap = NULL;
     struct pipeline *pipe = NULL;
-    struct tcp_stage *tcp = NULL;
+    struct sink sink = {0};
     struct crypto_keys *keys = NULL;
     struct an_analyzer *analyzer = NULL;
     struct x509_verifier *verifier = NULL;
@@ -499,16 +595,14 @@ int main(int argc, char **argv)
     if (o.user && !drop_privileges(o.user))
         goto out;
     if (!(analyzer = an_analyzer_new(verifier)) || !(pipe = pipeline_new(keys, analyzer)) ||
-        !add_views(pipe, &o, o.cap.iface != NULL))
+        !(o.threads > 1 ? add_whole_view(pipe, &o) : add_views(pipe, &o, o.cap.iface != NULL)))
         goto out;
     if (o.keys_out && !(keys_out = out_create(o.keys_out, err, sizeof(err)))) {
         fprintf(stderr, "tlsdump: --keys-out %s\n", err);
         goto out;
     }
-    if (!(tcp = tcp_new(&o.tcp, pipeline_tcp_event, pipe))) {
-        fputs("tlsdump: out of memory\n", stderr);
+    if (!make_sink(&sink, &o, pipe, keys, analyzer))
         goto out;
-    }
     running = cap;
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
@@ -517,7 +611,7 @@ int main(int argc, char **argv)
     sigaction(SIGPIPE, &pipe_sa, NULL);
 
     struct out_progress *prog = progress_new(&o);
-    rc = run(cap, tcp, o.count, prog, o.cap.iface != NULL);
+    rc = run(cap, &sink, o.count, prog, o.cap.iface != NULL);
     out_progress_free(prog);
     if (screen) /* the terminal is back before anything more is said */
         out_curses_end(screen, curses_counts(cap, ~0ull), !signalled && !rc);
@@ -525,9 +619,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "tlsdump: %s: %s\n", o.cap.file ? o.cap.file : o.cap.iface,
                 capture_error(cap));
     if (!output_closed)
-        report(cap, tcp);
+        report(cap, &sink);
 out:
-    tcp_free(tcp);
+    tcp_free(sink.tcp);
+    if (!workers_free(sink.workers))
+        rc = EXIT_BAD; /* a worker's view said why */
     if (keys_out && !write_keys_out(keys_out, o.keys_out, keys))
         rc = EXIT_BAD;
     /* A view that failed said why, but for standard output. */

@@ -35,6 +35,8 @@ static void usage(FILE *out)
           "                        tlsdump processes of this PACKET_FANOUT group (Linux)\n"
           "  --shard K/N           only the connections in shard K (1..N) of N, by flow hash:\n"
           "                        N processes divide a capture with no overlap\n"
+          "  --threads N           spread the connections over N threads by flow hash (default\n"
+          "                        1); the output is the same\n"
           "  -t, --timeout SECONDS forget connections idle this long (default 100; 0: never)\n"
           "  -n, --numeric         do not resolve names (tlsdump never does)\n"
           "  --no-progress         no progress line on standard error (shown when reading a\n"
@@ -136,6 +138,7 @@ enum {
     OPT_CERTS,
     OPT_COLOR,
     OPT_CURSES_MEMORY,
+    OPT_THREADS,
 };
 
 /* tcpdump's long names where it has one (--count, --list-interfaces,
@@ -189,6 +192,7 @@ static const struct option long_opts[] = {
     {"colour", optional_argument, NULL, OPT_COLOR},
     {"curses", no_argument, NULL, 'C'},
     {"curses-memory", required_argument, NULL, OPT_CURSES_MEMORY},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {NULL, 0, NULL, 0},
 };
 
@@ -344,6 +348,11 @@ static int outputs_fit(struct options *o)
         fputs("tlsdump: --keys-out -: standard output is for the text; name a file\n", stderr);
         return 0;
     }
+    if (o->threads > 1 && (o->curses || o->write_file)) {
+        fprintf(stderr, "tlsdump: --threads: %s runs on one thread; leave --threads out\n",
+                o->curses ? "--curses" : "-w");
+        return 0;
+    }
     if (o->cap.fanout && !o->cap.iface) {
         fputs("tlsdump: --fanout shares a live interface's packets: give -i IFACE\n", stderr);
         return 0;
@@ -402,6 +411,15 @@ static int number_option(struct options *o, int c, const char *arg)
         if (!parse_number(arg, "--max-buffer-total", 1ull << 40, &n))
             return 0;
         o->tcp.max_ooo_total = (size_t)n;
+        return 1;
+    case OPT_THREADS:
+        if (!parse_number(arg, "--threads", 64, &n))
+            return 0;
+        if (n == 0) {
+            fputs("tlsdump: --threads: at least 1\n", stderr);
+            return 0;
+        }
+        o->threads = (unsigned)n;
         return 1;
     case OPT_CURSES_MEMORY:
         if (!parse_number(arg, "--curses-memory", 1ull << 24, &n))
@@ -529,6 +547,7 @@ static int option(struct options *o, int c, char **argv)
     case OPT_MAX_BUFFER_TOTAL:
     case OPT_CURSES_MEMORY:
     case OPT_MAX_MEMORY:
+    case OPT_THREADS:
         return number_option(o, c, optarg) ? -1 : EXIT_BAD;
     case 'l':
     case 'k':

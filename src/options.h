@@ -33,6 +33,7 @@ struct options {
     const char *color;             /* --color: auto, always, never */
     int curses;                    /* -C */
     unsigned long long curses_mib; /* --curses-memory */
+    unsigned threads;              /* --threads: 0 or 1, one */
     const char *user;
     char *filter;
 };

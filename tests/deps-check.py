@@ -47,6 +47,10 @@ STAGES = [
     # into the view model.
     ("src/pipeline_int.h", "wiring"),
     ("src/model.c", "wiring"),
+    ("src/workers.c", "wiring"),
+    ("src/workers.h", "wiring"),
+    ("src/workers_int.h", "wiring"),
+    ("src/workers_out.c", "wiring"),
 ]
 
 # The arrows allowed besides a stage's own files; wiring may include anything.

@@ -3,6 +3,7 @@
  * array, sorted once, and searched by (table, value).  The cipher suites'
  * properties are built from their SUITE and BULK rows the same way.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -30,14 +31,16 @@ static int cmp_row(const void *a, const void *b)
     return x->value < y->value ? -1 : x->value > y->value;
 }
 
-/* Sorted on first use; tlsdump looks names up from one thread only. */
+static void sort_rows(void)
+{
+    qsort(rows, NROWS, sizeof(rows[0]), cmp_row);
+}
+
+/* Sorted on first use, by whichever thread (--threads) asks first. */
 static void sort_once(void)
 {
-    static int sorted;
-    if (!sorted) {
-        qsort(rows, NROWS, sizeof(rows[0]), cmp_row);
-        sorted = 1;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sort_rows);
 }
 
 int reg_is_grease(uint32_t v)
@@ -179,17 +182,20 @@ static int cmp_suite(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+static struct reg_suite suites[NSUITES];
+
+static void build_suites(void)
+{
+    for (size_t i = 0; i < NSUITES; i++)
+        fill_suite(&suite_rows[i], &suites[i]);
+    qsort(suites, NSUITES, sizeof(suites[0]), cmp_suite);
+}
+
 const struct reg_suite *reg_suite(uint16_t id)
 {
-    static struct reg_suite suites[NSUITES];
-    static int built;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct reg_suite key = {.id = id};
 
-    if (!built) { /* one thread, as sort_once */
-        for (size_t i = 0; i < NSUITES; i++)
-            fill_suite(&suite_rows[i], &suites[i]);
-        qsort(suites, NSUITES, sizeof(suites[0]), cmp_suite);
-        built = 1;
-    }
+    pthread_once(&once, build_suites);
     return bsearch(&key, suites, NSUITES, sizeof(suites[0]), cmp_suite);
 }

@@ -4,6 +4,8 @@
 #ifndef TLSDUMP_CRYPTO_INT_H
 #define TLSDUMP_CRYPTO_INT_H
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
@@ -153,11 +155,16 @@ struct session_cache *crypto_sessions_new(void);
 void crypto_sessions_free(struct session_cache *sc);
 void crypto_sessions_put(struct session_cache *sc, const uint8_t *id, size_t idlen,
                          const uint8_t master[48]);
-int crypto_sessions_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
-                        uint8_t master[48]);
+/* The cache's key for a session ID or a ticket. */
+void crypto_sessions_key(const uint8_t *id, size_t idlen, uint8_t out[32]);
+int crypto_sessions_get(struct session_cache *sc, const uint8_t key[32], uint8_t master[48]);
 
-/* What every connection shares. */
+/* Shared by every connection, on every thread (--threads): what changes
+ * after the start (the key logs read again, the secrets used, the session
+ * cache) is read and written under lock, through the calls below. */
 struct crypto_keys {
+    pthread_mutex_t lock;
+    void (*settle)(void);  /* crypto_keys_set_settle: may be NULL */
     OSSL_PROVIDER *legacy; /* may be NULL */
     struct keylog *keylog;
     struct keylog *used; /* the secrets connections were decrypted with (--keys-out) */
@@ -167,6 +174,18 @@ struct crypto_keys {
     size_t text_secrets; /* secrets from key log text (a capture file's own) */
     int digest;
 };
+
+/* keys.c: the shared store, under its lock.  Sessions are looked up by
+ * their cache keys (crypto_sessions_key), the first found of n;
+ * settled: after settle(), when a resumption needs one the cache lacks. */
+size_t crypto_keys_find(struct crypto_keys *k, const uint8_t cr[32], enum kl_label label,
+                        uint8_t *out);
+void crypto_keys_note_used(struct crypto_keys *k, const uint8_t cr[32], enum kl_label label,
+                           const uint8_t *secret, size_t n);
+int crypto_keys_session_get(struct crypto_keys *k, const uint8_t (*keys)[32], int n,
+                            uint8_t master[48], int settled);
+void crypto_keys_session_put(struct crypto_keys *k, const uint8_t *id, size_t idlen,
+                             const uint8_t master[48]);
 
 /* session.c and open.c: one connection's keys, per direction. */
 struct dir_crypt {
@@ -201,6 +220,8 @@ struct crypto_conn {
     size_t sid_len;
     uint8_t resume[48]; /* the master secret of the session the client offered */
     int have_resume;
+    uint8_t offers[2][32]; /* the ClientHello's ticket and session ID, as cache keys */
+    int noffers;
     uint8_t early[64]; /* CLIENT_EARLY_TRAFFIC_SECRET */
     size_t early_len;
     int early_offered;

@@ -146,7 +146,7 @@ void crypto_sessions_free(struct session_cache *sc)
 }
 
 /* Session IDs are at most 32 bytes; tickets are longer and digested. */
-static void key_of(const uint8_t *id, size_t idlen, uint8_t out[32])
+void crypto_sessions_key(const uint8_t *id, size_t idlen, uint8_t out[32])
 {
     memset(out, 0, 32);
     if (idlen <= 31) {
@@ -164,16 +164,13 @@ void crypto_sessions_put(struct session_cache *sc, const uint8_t *id, size_t idl
 {
     struct cached *c = &sc->e[sc->next];
     sc->next = (sc->next + 1) % CACHE_SIZE;
-    key_of(id, idlen, c->id);
+    crypto_sessions_key(id, idlen, c->id);
     memcpy(c->master, master, 48);
     c->used = 1;
 }
 
-int crypto_sessions_get(struct session_cache *sc, const uint8_t *id, size_t idlen,
-                        uint8_t master[48])
+int crypto_sessions_get(struct session_cache *sc, const uint8_t k[32], uint8_t master[48])
 {
-    uint8_t k[32];
-    key_of(id, idlen, k);
     /* Newest first: a session ID can be reused by a later full handshake. */
     for (size_t i = 0; i < CACHE_SIZE; i++) {
         struct cached *c = &sc->e[(sc->next + CACHE_SIZE - 1 - i) % CACHE_SIZE];

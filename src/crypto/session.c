@@ -79,16 +79,9 @@ void crypto_rc_replace(struct rc **slot, struct rc *r)
     *slot = r;
 }
 
-/* Looks a secret up, reading the key logs again once if it is missing
- * (a live capture's key log grows as the clients connect). */
 static size_t find_secret(struct crypto_conn *c, enum kl_label label, uint8_t *out)
 {
-    size_t n = crypto_keylog_find(c->k->keylog, c->cr, label, out);
-    if (!n && c->k->nkeylogs) {
-        crypto_keylog_refresh(c->k->keylog);
-        n = crypto_keylog_find(c->k->keylog, c->cr, label, out);
-    }
-    return n;
+    return crypto_keys_find(c->k, c->cr, label, out);
 }
 
 /* RFC 8446 7.3: the record keys of a traffic secret. */
@@ -129,7 +122,7 @@ static void set_traffic(struct crypto_conn *c, enum dir dir, enum kl_label label
     }
     memcpy(d->secret, secret, n);
     d->secret_len = n;
-    crypto_keylog_put(c->k->used, c->cr, label, secret, n);
+    crypto_keys_note_used(c->k, c->cr, label, secret, n);
     crypto_rc_replace(&d->cur, crypto_tls13_keys(c, &c->suite, secret, n));
     d->seq = 0;
     OPENSSL_cleanse(secret, sizeof(secret));
@@ -190,7 +183,7 @@ static void derive_key_block(struct crypto_conn *c)
     char msg[200];
 
     c->derived = 1;
-    crypto_keylog_put(c->k->used, c->cr, KL_MASTER, c->master, 48);
+    crypto_keys_note_used(c->k, c->cr, KL_MASTER, c->master, 48);
     if (!crypto_keyblock_derive(&in, r, &why)) {
         crypto_conn_reason(
             c, crypto_rc_why(why, c->suite.cipher, c->k->legacy != NULL, msg, sizeof(msg)));
@@ -198,6 +191,18 @@ static void derive_key_block(struct crypto_conn *c)
     }
     crypto_rc_replace(&c->d[DIR_C2S].pending, r[0]);
     crypto_rc_replace(&c->d[DIR_S2C].pending, r[1]);
+}
+
+/* The session a resumption needs: if the ClientHello's lookup missed,
+ * looked for again once every thread is as far (--threads: it may be
+ * another thread's connection that made it). */
+static int resumed_session(struct crypto_conn *c)
+{
+    if (!c->have_resume && c->noffers) {
+        c->have_resume = crypto_keys_session_get(c->k, c->offers, c->noffers, c->resume, 1);
+        c->noffers = 0;
+    }
+    return c->have_resume;
 }
 
 static void client_hello(struct crypto_conn *c, const struct crypto_client_hello *ch)
@@ -209,15 +214,16 @@ static void client_hello(struct crypto_conn *c, const struct crypto_client_hello
     c->cert_seen = 0;
     c->rsa_key = -1;
     /* A session the capture has seen may be resumed (RFC 5077 3.4). */
+    c->noffers = 0;
     if (ch->ticket)
-        c->have_resume = crypto_sessions_get(c->k->sessions, ch->ticket, ch->ticket_len, c->resume);
-    if (!c->have_resume && ch->session_id_len)
-        c->have_resume =
-            crypto_sessions_get(c->k->sessions, ch->session_id, ch->session_id_len, c->resume);
+        crypto_sessions_key(ch->ticket, ch->ticket_len, c->offers[c->noffers++]);
+    if (ch->session_id_len)
+        crypto_sessions_key(ch->session_id, ch->session_id_len, c->offers[c->noffers++]);
+    c->have_resume = crypto_keys_session_get(c->k, c->offers, c->noffers, c->resume, 0);
     c->early_offered = ch->early_data;
     c->early_len = ch->early_data ? find_secret(c, KL_EARLY, c->early) : 0;
     if (c->early_len)
-        crypto_keylog_put(c->k->used, c->cr, KL_EARLY, c->early, c->early_len);
+        crypto_keys_note_used(c->k, c->cr, KL_EARLY, c->early, c->early_len);
     crypto_transcript_start(&c->transcript, crypto_rsa_count(c->k->rsa) > 0);
 }
 
@@ -269,7 +275,7 @@ static void server_hello(struct crypto_conn *c, const struct crypto_server_hello
     }
     if (find_secret(c, KL_MASTER, c->master) == 48)
         c->have_master = 1;
-    else if (c->resumed && c->have_resume)
+    else if (c->resumed && resumed_session(c))
         memcpy(c->master, c->resume, 48), c->have_master = 1;
 }
 
@@ -324,7 +330,7 @@ static void finished(struct crypto_conn *c, enum dir dir)
         return;
     }
     if (c->have_master && c->sid_len) /* RFC 5246 7.4.1.3: resumable by ID */
-        crypto_sessions_put(c->k->sessions, c->sid, c->sid_len, c->master);
+        crypto_keys_session_put(c->k, c->sid, c->sid_len, c->master);
 }
 
 static void end_of_early_data(struct crypto_conn *c)
@@ -342,7 +348,7 @@ static void change_cipher_spec(struct crypto_conn *c, enum dir dir)
     struct dir_crypt *d = &c->d[dir];
     if (c->version == TLS_V_1_3 || !c->have_suite)
         return; /* RFC 8446 D.4: only for middleboxes */
-    if (!c->have_master && c->have_resume && c->resumed)
+    if (!c->have_master && c->resumed && resumed_session(c))
         memcpy(c->master, c->resume, 48), c->have_master = 1;
     /* Live, the client may have written the line after the ServerHello
      * went by: it must have by its ChangeCipherSpec. */
@@ -389,7 +395,7 @@ void crypto_conn_update(struct crypto_conn *c, enum dir dir, const struct crypto
         break;
     case CRYPTO_SESSION_TICKET:
         if (c->version < TLS_V_1_3 && c->have_master && u->bytes)
-            crypto_sessions_put(c->k->sessions, u->bytes, u->nbytes, c->master);
+            crypto_keys_session_put(c->k, u->bytes, u->nbytes, c->master);
         break;
     case CRYPTO_END_OF_EARLY_DATA:
         end_of_early_data(c);

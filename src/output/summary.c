@@ -1,7 +1,8 @@
 /*
  * The summary view (--summary): one line per connection as it ends (id,
  * endpoints, SNI, version, cipher, verdict or diagnosis, JA4), then totals
- * by verdict, version, cipher and cause of failure.  Memory is bounded:
+ * by verdict, version, cipher and cause of failure (the header comes
+ * first, even when no connection follows).  Memory is bounded:
  * totals keep at most TALLY_MAX distinct keys each, then count "other".
  */
 #include <inttypes.h>
@@ -29,23 +30,36 @@ struct summary_view {
     uint64_t conns, verdicts[VM_NVERDICTS];
     uint64_t evicted_memory; /* forgotten for the memory budget */
     struct tally versions, ciphers, causes;
-    int header_done;
+    struct summary_view *whole; /* a part's (--threads): where its totals go */
 };
 
-static void count(struct tally *t, const char *key)
+static void add(struct tally *t, const char *key, uint64_t n)
 {
     for (int i = 0; i < t->nrows; i++)
         if (!strcmp(t->row[i].key, key)) {
-            t->row[i].n++;
+            t->row[i].n += n;
             return;
         }
     if (t->nrows == TALLY_MAX) {
         snprintf(t->row[TALLY_MAX].key, sizeof(t->row[0].key), "other");
-        t->row[TALLY_MAX].n++;
+        t->row[TALLY_MAX].n += n;
         return;
     }
     snprintf(t->row[t->nrows].key, sizeof(t->row[0].key), "%s", key);
-    t->row[t->nrows++].n = 1;
+    t->row[t->nrows++].n = n;
+}
+
+static void count(struct tally *t, const char *key)
+{
+    add(t, key, 1);
+}
+
+static void add_tally(struct tally *into, const struct tally *t)
+{
+    for (int i = 0; i < t->nrows; i++)
+        add(into, t->row[i].key, t->row[i].n);
+    if (t->row[TALLY_MAX].n)
+        add(into, "other", t->row[TALLY_MAX].n);
 }
 
 /* Most frequent first, then by name. */
@@ -83,9 +97,6 @@ static void line(struct summary_view *sv, const struct vm_event *ev)
                              ? reg_name_or_unknown(REG_CIPHER, s->cipher, cb, sizeof(cb))
                              : "-";
 
-    if (!sv->header_done++)
-        fprintf(sv->out, "%4s %-44s %-20s %-7s %-40s %-30s %s\n", "id", "client -> server", "sni",
-                "version", "cipher", "result", "ja4");
     endpoint(&ev->conn->client, cl, sizeof(cl));
     endpoint(&ev->conn->server, sr, sizeof(sr));
     snprintf(ends, sizeof(ends), "%s -> %s", cl, sr);
@@ -124,10 +135,30 @@ static void summary_event(struct view *v, const struct vm_event *ev)
         line(sv, ev);
 }
 
+/* A part's totals join its whole's. */
+static int part_close(struct summary_view *sv)
+{
+    struct summary_view *w = sv->whole;
+    int ok = fflush(sv->out) == 0 && !ferror(sv->out);
+
+    w->conns += sv->conns;
+    for (int i = 0; i < VM_NVERDICTS; i++)
+        w->verdicts[i] += sv->verdicts[i];
+    w->evicted_memory += sv->evicted_memory;
+    add_tally(&w->versions, &sv->versions);
+    add_tally(&w->ciphers, &sv->ciphers);
+    add_tally(&w->causes, &sv->causes);
+    free(sv);
+    return ok;
+}
+
 static int summary_close(struct view *v)
 {
     struct summary_view *sv = (struct summary_view *)v;
     FILE *o = sv->out;
+
+    if (sv->whole)
+        return part_close(sv);
     fprintf(o, "\n%" PRIu64 " connections:", sv->conns);
     for (int i = 0, first = 1; i < VM_NVERDICTS; i++)
         if (sv->verdicts[i])
@@ -146,7 +177,7 @@ static int summary_close(struct view *v)
     return ok;
 }
 
-struct view *out_summary_new(FILE *out)
+static struct summary_view *summary_alloc(FILE *out)
 {
     struct summary_view *sv = calloc(1, sizeof(*sv));
     if (!sv)
@@ -154,5 +185,23 @@ struct view *out_summary_new(FILE *out)
     sv->v.event = summary_event;
     sv->v.close = summary_close;
     sv->out = out;
+    return sv;
+}
+
+struct view *out_summary_new(FILE *out)
+{
+    struct summary_view *sv = summary_alloc(out);
+    if (!sv)
+        return NULL;
+    fprintf(out, "%4s %-44s %-20s %-7s %-40s %-30s %s\n", "id", "client -> server", "sni",
+            "version", "cipher", "result", "ja4");
     return &sv->v;
+}
+
+struct view *out_summary_part_new(FILE *out, struct view *whole)
+{
+    struct summary_view *sv = summary_alloc(out);
+    if (sv)
+        sv->whole = (struct summary_view *)whole;
+    return sv ? &sv->v : NULL;
 }

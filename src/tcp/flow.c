@@ -234,7 +234,8 @@ static struct tcp_flow *create(struct tcp_stage *t, uint64_t hash, const struct 
     *dir = client ? DIR_C2S : DIR_S2C;
     set_endpoint(client ? &c->pub.client : &c->pub.server, d->family, d->src, th->sport);
     set_endpoint(client ? &c->pub.server : &c->pub.client, d->family, d->dst, th->dport);
-    c->pub.id = ++t->next_id;
+    c->pub.id = t->cfg.next_id ? t->cfg.next_id(t->cfg.next_id_arg) : ++t->next_id;
+    c->pub.last_frame = t->frame;
     c->pub.first_ts_us = ts;
     c->pub.midstream = !(th->flags & TCP_SYN);
     t->st.connections++;
@@ -370,6 +371,7 @@ static void syn(struct tcp_flow *c, enum dir dir, const struct tcp_header *th)
 static void touch(struct tcp_stage *t, struct tcp_flow *c, int64_t ts)
 {
     c->last_ts = ts;
+    c->pub.last_frame = t->frame;
     lru_unlink(t, c);
     lru_append(t, c);
 }
@@ -477,21 +479,40 @@ static int ip_to_tcp(struct tcp_stage *t, const struct cap_packet *pkt, struct i
     return 1;
 }
 
+/* The stated rule: past the memory budget, the connections idle longest
+ * are forgotten (they may resume) until it holds again. */
+static void keep_budget(struct tcp_stage *t, int64_t now)
+{
+    while (budget_over() && t->lru_head) {
+        t->st.evicted_memory++;
+        close_conn(t, t->lru_head, TCP_CLOSE_MEMORY, now);
+    }
+}
+
+/* Time passes for this shard's connections too: they expire at the
+ * packet they would have in one process. */
+static void other_shard_packet(struct tcp_stage *t, int64_t now)
+{
+    t->st.other_shard++;
+    expire_idle(t, now);
+    tcp_closed_expire(t, now);
+}
+
 void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
 {
     struct ip_datagram d;
     struct tcp_header th;
 
     t->st.datagrams++;
+    t->frame = pkt->frame;
     if (!ip_to_tcp(t, pkt, &d))
         return;
     switch (tcp_decode(d.payload, d.caplen, d.wirelen, &th)) {
     case IP_OK:
-        if (other_shard(t, &d, &th)) {
-            t->st.other_shard++;
-            return;
-        }
-        segment(t, &d, &th, pkt->ts_us);
+        if (other_shard(t, &d, &th))
+            other_shard_packet(t, pkt->ts_us);
+        else
+            segment(t, &d, &th, pkt->ts_us);
         break;
     case IP_TRUNCATED:
         t->st.truncated++;
@@ -500,12 +521,30 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
         t->st.malformed++;
         return;
     }
-    /* The stated rule: past the memory budget, the connections idle
-     * longest are forgotten (they may resume) until it holds again. */
-    while (budget_over() && t->lru_head) {
-        t->st.evicted_memory++;
-        close_conn(t, t->lru_head, TCP_CLOSE_MEMORY, pkt->ts_us);
-    }
+    keep_budget(t, pkt->ts_us);
+}
+
+int tcp_packet_shard(const struct cap_packet *pkt, unsigned n)
+{
+    struct ip_datagram d;
+    struct tcp_header th;
+
+    if (tcp_ip_decode(pkt->l3, pkt->l3_caplen, &d) != IP_OK ||
+        (size_t)(d.payload - pkt->l3) + d.wirelen > pkt->l3_wirelen ||
+        tcp_decode(d.payload, d.caplen, d.wirelen, &th) != IP_OK)
+        return -1;
+    struct tcp_endpoint a = {.port = th.sport}, b = {.port = th.dport};
+    memcpy(a.addr, d.src, sizeof(a.addr));
+    memcpy(b.addr, d.dst, sizeof(b.addr));
+    return (int)tcp_shard_of(&a, &b, n);
+}
+
+void tcp_pass(struct tcp_stage *t, const struct cap_packet *pkt)
+{
+    t->st.datagrams++;
+    t->frame = pkt->frame;
+    other_shard_packet(t, pkt->ts_us);
+    keep_budget(t, pkt->ts_us);
 }
 
 struct tcp_stage *tcp_new(const struct tcp_config *cfg, tcp_event_fn fn, void *arg)
@@ -574,6 +613,21 @@ void tcp_get_stats(const struct tcp_stage *t, struct tcp_stats *st)
 {
     *st = t->st;
     tcp_ipfrag_get_stats(t->frag, &st->frag);
+}
+
+void tcp_stats_add(struct tcp_stats *sum, const struct tcp_stats *part)
+{
+    sum->snapped += part->snapped;
+    sum->connections += part->connections;
+    sum->live += part->live;
+    sum->live_peak += part->live_peak;
+    sum->evicted += part->evicted;
+    sum->evicted_memory += part->evicted_memory;
+    sum->late += part->late;
+    sum->resumed += part->resumed;
+    sum->closed_peak += part->closed_peak;
+    sum->ooo_peak += part->ooo_peak;
+    sum->cap_gaps += part->cap_gaps;
 }
 
 const char *tcp_addr_text(const struct tcp_endpoint *e, char *buf, size_t len)

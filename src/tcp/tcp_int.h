@@ -110,6 +110,7 @@ struct tcp_stage {
     struct tcp_flow *ooo_head, *ooo_tail; /* oldest buffering first */
     size_t ooo_total;
     uint64_t next_id;
+    uint64_t frame;               /* of the packet being handled */
     struct tcp_closed **cbuckets; /* CLOSED_BUCKETS of them */
     struct tcp_closed *chead, *ctail;
     size_t nclosed;

@@ -4,6 +4,8 @@
 # captures as user nobody; SIGINT must stop it cleanly with the connection
 # shown and the kernel's drop count reported.  A third tlsdump is given
 # `-l` naming the key log the client has not created yet, and must decrypt.
+# The second and third run with --threads 2: the connection's summary line
+# must come while capturing, through the threads' merger.
 set -u
 ns=$1 tlsdump=$2 out=$3
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -17,10 +19,10 @@ ip netns exec "$ns" openssl s_server -accept "$port" -cert pcaps/keys/server.pem
 server=$!
 ip netns exec "$ns" "$tlsdump" -i lo -Z nobody "tcp port $port" >"$out/live.out" 2>"$out/live.err" &
 dump=$!
-ip netns exec "$ns" "$tlsdump" -i lo --summary "tcp port $port" >"$out/live.summary" 2>&1 &
+ip netns exec "$ns" "$tlsdump" -i lo --threads 2 --summary "tcp port $port" >"$out/live.summary" 2>&1 &
 summary=$!
 rm -f "$out/live.keys"
-ip netns exec "$ns" "$tlsdump" -i lo -d -l "$out/live.keys" "tcp port $port" \
+ip netns exec "$ns" "$tlsdump" -i lo --threads 2 -d -l "$out/live.keys" "tcp port $port" \
     >"$out/live.decrypt" 2>"$out/live.decrypt.err" &
 decrypt=$!
 # wait until both listen: the server's port, tlsdump's packet socket

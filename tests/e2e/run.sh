@@ -524,6 +524,7 @@ sub /usr/bin/python3 tests/e2e/starttls_checks.py "$TLSDUMP" "$OUT"
 sub /usr/bin/python3 tests/e2e/legacy_checks.py "$TLSDUMP"
 sub /usr/bin/python3 tests/e2e/ecosystem_checks.py "$TLSDUMP" "$OUT"
 sub /usr/bin/python3 tests/e2e/scale_checks.py "$TLSDUMP" "$OUT"
+sub /usr/bin/python3 tests/e2e/threads_checks.py "$TLSDUMP" "$OUT"
 sub /usr/bin/python3 tests/e2e/schema_checks.py "$TLSDUMP" "$OUT"
 sub tests/e2e/curses.sh "$TLSDUMP" "$OUT"
 

@@ -1,0 +1,402 @@
+/*
+ * --threads N: the capture read once, the connections spread over N
+ * worker threads by flow hash, their output merged in one thread's order.
+ *
+ * The ring: the main thread copies each packet once into a ring of slots
+ * and bytes that every worker reads in order.  Worker k's tcp stage keeps
+ * shard k of N; for the other packets it only lets time pass (idle
+ * connections expire at the same packet as in one thread).
+ *
+ * The order rule: a view on a worker writes into the worker's own stream,
+ * and every byte carries a key (frame, sub): the frame number of the
+ * packet being handled, and sub = that frame again, or for a connection
+ * closed as idle the frame of its last packet (one tcp stage closes them
+ * in that order, least recently used first), or at the end of the input
+ * frame = max and sub = the connection's id (tcp_finish closes them in id
+ * order).  The merger writes chunks in key order, and a chunk only once
+ * every other worker has published everything up to its frame.  Where one
+ * thread would decide by its whole table (a full table, --max-memory), the
+ * workers decide by their own and the order may differ.
+ *
+ * Connection ids are taken in frame order: a worker that opens a
+ * connection first waits until every other worker has handled every
+ * earlier packet; so does a crypto session-cache miss (crypto_keys_set_settle),
+ * since the session may be another worker's.
+ *
+ * Waiting: whoever waits says so in a counter and sleeps on a condition;
+ * whoever makes progress publishes it with an atomic store, then wakes the
+ * condition only if its counter says someone sleeps.  Nobody waits holding
+ * output or progress the others may need: everything is published first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers_int.h"
+
+static _Thread_local struct worker *self;
+
+void wk_wake(struct workers *w, struct wait *c)
+{
+    if (atomic_load(&c->waiters)) {
+        pthread_mutex_lock(&w->lock);
+        pthread_cond_broadcast(&c->cond);
+        pthread_mutex_unlock(&w->lock);
+    }
+}
+
+/* Sleeps on c until ready(arg) holds; ready is tested under the lock
+ * after the waiter is counted, so that a wk_wake() cannot be missed. */
+void wk_wait_until(struct workers *w, struct wait *c, int (*ready)(void *), void *arg)
+{
+    atomic_fetch_add(&c->waiters, 1);
+    pthread_mutex_lock(&w->lock);
+    while (!ready(arg))
+        pthread_cond_wait(&c->cond, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+    atomic_fetch_sub(&c->waiters, 1);
+}
+
+/* ---- the order of connection ids and of resumed sessions ---- */
+
+struct others {
+    struct worker *wk;
+    uint64_t seq;
+};
+
+static int others_done(void *arg)
+{
+    struct others *o = arg;
+    for (unsigned i = 0; i < o->wk->w->n; i++) {
+        struct worker *v = &o->wk->w->wk[i];
+        if (v != o->wk && atomic_load(&v->done) < o->seq)
+            return 0;
+    }
+    return 1;
+}
+
+/* Wakes the workers settling for what this one has now done, only them:
+ * a worker far behind would otherwise wake them at every packet. */
+static void wake_settled(struct worker *wk)
+{
+    if (!atomic_load(&wk->w->peers.waiters))
+        return;
+    for (unsigned i = 0; i < wk->w->n; i++)
+        if (atomic_load(&wk->w->wk[i].want) <= wk->seq) {
+            wk_wake(wk->w, &wk->w->peers);
+            return;
+        }
+}
+
+/* Returns once every other worker has handled every packet before the
+ * one this worker handles. */
+static void settle_worker(struct worker *wk)
+{
+    struct others o = {wk, wk->seq};
+    if (others_done(&o))
+        return;
+    wk_publish(wk, wk_frames_done(wk));
+    atomic_store(&wk->want, wk->seq);
+    wk_wait_until(wk->w, &wk->w->peers, others_done, &o);
+    atomic_store(&wk->want, UINT64_MAX);
+}
+
+static void settle(void)
+{
+    if (self)
+        settle_worker(self);
+}
+
+static uint64_t next_id(void *arg)
+{
+    struct worker *wk = arg;
+    settle_worker(wk);
+    return atomic_fetch_add(&wk->w->next_id, 1) + 1;
+}
+
+/* Closes keep one tcp stage's order (see the head of the file). */
+static void on_tcp_event(void *arg, const struct tcp_event *ev)
+{
+    struct worker *wk = arg;
+
+    if (wk->finishing)
+        wk_set_key(wk, (struct key){MAX_FRAME, ev->conn->id});
+    else if (ev->kind == TCP_EV_CLOSE && ev->reason == TCP_CLOSE_IDLE)
+        wk_set_key(wk, (struct key){wk->frame, ev->conn->last_frame});
+    else
+        wk_set_key(wk, (struct key){wk->frame, wk->frame});
+    pipeline_tcp_event(wk->pipe, ev);
+}
+
+/* ---- the workers ---- */
+
+static int packet_ready(void *arg)
+{
+    struct worker *wk = arg;
+    return atomic_load(&wk->w->head) > wk->seq || atomic_load(&wk->w->ended);
+}
+
+/* The main thread, waiting for room, wants the ring half empty: woken
+ * before that it would only copy a packet or two and wait again. */
+static void free_space(struct worker *wk)
+{
+    if (wk->seq >= atomic_load(&wk->w->space_at))
+        wk_wake(wk->w, &wk->w->space);
+}
+
+static void handle(struct worker *wk, const struct slot *s)
+{
+    wk->frame = s->pkt.frame;
+    wk->key = (struct key){s->pkt.frame, 0};
+    if (s->owner == (int)wk->k || s->owner == OWNER_ALL)
+        tcp_input(wk->tcp, &s->pkt);
+    else
+        tcp_pass(wk->tcp, &s->pkt);
+    wk->last_ts = s->pkt.ts_us;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *wk = arg;
+    struct workers *w = wk->w;
+
+    self = wk;
+    for (;;) {
+        if (atomic_load(&w->head) <= wk->seq) {
+            wk_publish(wk, wk->frame);
+            free_space(wk);
+            wk_wait_until(w, &w->data, packet_ready, wk);
+            if (atomic_load(&w->head) <= wk->seq)
+                break; /* ended */
+        }
+        handle(wk, &w->slot[wk->seq % RING_SLOTS]);
+        atomic_store(&wk->done, ++wk->seq);
+        wake_settled(wk);
+        if (wk->seq % PUBLISH_EVERY == 0) {
+            wk_publish(wk, wk->frame);
+            free_space(wk);
+        }
+    }
+    wk->finishing = 1;
+    tcp_finish(wk->tcp, w->end_ts);
+    tcp_get_stats(wk->tcp, &wk->stats);
+    wk_publish(wk, MAX_FRAME);
+    wk_wake(w, &w->drain);
+    return NULL;
+}
+
+/* ---- the main thread's side ---- */
+
+static uint64_t min_done(struct workers *w)
+{
+    uint64_t m = UINT64_MAX;
+    for (unsigned i = 0; i < w->n; i++) {
+        uint64_t d = atomic_load(&w->wk[i].done);
+        m = d < m ? d : m;
+    }
+    return m;
+}
+
+struct room {
+    struct workers *w;
+    uint64_t at, len;
+    int waited;
+};
+
+/* A slot free, and the bytes [at, at + len) no longer read by anyone;
+ * after a wait, half the slots. */
+static int has_room(void *arg)
+{
+    struct room *r = arg;
+    struct workers *w = r->w;
+    uint64_t oldest = min_done(w);
+    if (w->head_local - oldest >= (r->waited ? RING_SLOTS / 2 : RING_SLOTS))
+        return 0;
+    uint64_t from = oldest < w->head_local ? w->slot[oldest % RING_SLOTS].at : r->at;
+    return r->at + r->len - from <= RING_BYTES;
+}
+
+static void publish_head(struct workers *w)
+{
+    w->published_head = w->head_local;
+    atomic_store(&w->head, w->head_local);
+    wk_wake(w, &w->data);
+}
+
+/* The packet's worker, found once here rather than by every worker: a
+ * worker's shard is its index's within --shard's (worker_init). */
+static int owner_of(const struct workers *w, const struct cap_packet *pkt)
+{
+    int sh = tcp_packet_shard(pkt, w->shard_n * w->n);
+    if (sh < 0)
+        return OWNER_ALL;
+    if ((unsigned)sh % w->shard_n != w->shard_k)
+        return OWNER_NONE;
+    return (int)((unsigned)sh / w->shard_n);
+}
+
+void workers_feed(struct workers *w, const struct cap_packet *pkt)
+{
+    /* no frame is that long (libpcap's snap lengths stop at 256 KiB) */
+    struct room r = {w, w->wpos, pkt->l3_caplen < RING_BYTES / 4 ? pkt->l3_caplen : RING_BYTES / 4,
+                     0};
+    if (r.at % RING_BYTES + r.len > RING_BYTES) /* no wrapping inside a packet */
+        r.at += RING_BYTES - r.at % RING_BYTES;
+    if (!has_room(&r)) {
+        publish_head(w);
+        r.waited = 1;
+        atomic_store(&w->space_at, w->head_local - RING_SLOTS / 2);
+        wk_wait_until(w, &w->space, has_room, &r);
+    }
+    struct slot *s = &w->slot[w->head_local % RING_SLOTS];
+    s->pkt = *pkt;
+    s->pkt.l3 = w->bytes + r.at % RING_BYTES;
+    s->pkt.l3_caplen = r.len;
+    s->at = r.at;
+    memcpy(w->bytes + r.at % RING_BYTES, pkt->l3, r.len);
+    s->owner = owner_of(w, &s->pkt);
+    w->wpos = r.at + r.len;
+    w->head_local++;
+    if (w->head_local - w->published_head >= PUBLISH_EVERY)
+        publish_head(w);
+}
+
+void workers_idle(struct workers *w)
+{
+    if (w->head_local != w->published_head)
+        publish_head(w);
+}
+
+/* ---- start and end ---- */
+
+static int worker_init(struct workers *w, struct worker *wk, const struct workers_setup *s)
+{
+    static const cookie_io_functions_t io = {.write = wk_out_write};
+    struct tcp_config cfg = *s->tcp;
+    unsigned base_k = w->shard_k, base_n = w->shard_n;
+
+    wk->w = w;
+    wk->k = (unsigned)(wk - w->wk);
+    atomic_store(&wk->want, UINT64_MAX);
+    /* shard k of the worker within the user's --shard K/N: the hash mod
+     * N*n is K + N*k exactly when it is K mod N and k of n above it */
+    cfg.shard_k = base_k + base_n * wk->k;
+    cfg.shard_n = base_n * w->n;
+    cfg.next_id = next_id;
+    cfg.next_id_arg = wk;
+    if (!wk_next_block(wk) || !(wk->out = fopencookie(wk, "w", io)))
+        return 0;
+    /* Unbuffered: each write reaches wk_out_write under the key of its
+     * moment, copied once, into a block (a buffer would copy it twice). */
+    setvbuf(wk->out, NULL, _IONBF, 0);
+    return (wk->pipe = pipeline_new(s->keys, s->analyzer)) &&
+           s->add_views(wk->pipe, wk->out, s->arg) && (wk->tcp = tcp_new(&cfg, on_tcp_event, wk));
+}
+
+struct workers *workers_start(const struct workers_setup *s, char *err, size_t errlen)
+{
+    struct workers *w = calloc(1, sizeof(*w));
+    unsigned started = 0;
+
+    if (!w || !(w->wk = calloc(s->n, sizeof(*w->wk))) || !(w->bytes = malloc(RING_BYTES))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    w->n = s->n;
+    w->shard_n = s->tcp->shard_n > 1 ? s->tcp->shard_n : 1;
+    w->shard_k = s->tcp->shard_n > 1 ? s->tcp->shard_k : 0;
+    fflush(s->out); /* what it holds comes first */
+    w->fd = fileno(s->out);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->space.cond, NULL);
+    pthread_cond_init(&w->data.cond, NULL);
+    pthread_cond_init(&w->peers.cond, NULL);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->drain.cond, &monotonic);
+    pthread_condattr_destroy(&monotonic);
+    for (unsigned i = 0; i < w->n; i++)
+        if (!worker_init(w, &w->wk[i], s)) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+    if (s->keys)
+        crypto_keys_set_settle(s->keys, settle);
+    w->keys = s->keys;
+    for (; started < w->n; started++)
+        if ((errno = pthread_create(&w->wk[started].thread, NULL, worker_main, &w->wk[started])))
+            break;
+    w->nstarted = started;
+    if (started == w->n && !(errno = pthread_create(&w->merger, NULL, wk_merger_main, w))) {
+        w->merger_started = 1;
+        return w;
+    }
+    snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
+    for (unsigned i = started; i < w->n; i++) { /* as if done: nobody waits for them */
+        atomic_store(&w->wk[i].done, UINT64_MAX);
+        atomic_store(&w->wk[i].out_frame, MAX_FRAME);
+    }
+    w->nstarted = started;
+    workers_finish(w, 0);
+fail:
+    workers_free(w);
+    return NULL;
+}
+
+void workers_finish(struct workers *w, int64_t now_us)
+{
+    if (atomic_load(&w->ended))
+        return;
+    w->end_ts = now_us;
+    publish_head(w);
+    atomic_store(&w->ended, 1);
+    wk_wake(w, &w->data);
+    wk_wake(w, &w->peers);
+    for (unsigned i = 0; i < w->nstarted; i++)
+        pthread_join(w->wk[i].thread, NULL);
+    if (w->merger_started)
+        pthread_join(w->merger, NULL);
+}
+
+uint64_t workers_connections(struct workers *w)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < w->n; i++)
+        n += atomic_load_explicit(&w->wk[i].conns, memory_order_relaxed);
+    return n;
+}
+
+void workers_stats(struct workers *w, struct tcp_stats *st)
+{
+    *st = w->wk[0].stats;
+    for (unsigned i = 1; i < w->n; i++)
+        tcp_stats_add(st, &w->wk[i].stats);
+}
+
+int workers_free(struct workers *w)
+{
+    int ok = 1;
+    if (!w)
+        return 1;
+    if (w->keys)
+        crypto_keys_set_settle(w->keys, NULL);
+    for (unsigned i = 0; w->wk && i < w->n; i++) {
+        struct worker *wk = &w->wk[i];
+        tcp_free(wk->tcp);
+        if (wk->pipe)
+            ok &= pipeline_free(wk->pipe);
+        if (wk->out)
+            fclose(wk->out);
+        ok &= !wk->failed;
+        wk_free_blocks(wk->read);
+        wk_free_blocks(wk->free_list);
+    }
+    if (w->write_errno && w->write_errno != EPIPE)
+        fprintf(stderr, "tlsdump: writing output: %s\n", strerror(w->write_errno));
+    ok &= !w->write_errno;
+    free(w->wk);
+    free(w->bytes);
+    free(w);
+    return ok;
+}

@@ -1,0 +1,129 @@
+/*
+ * workers_int.h: what workers.c (the ring, the workers, start and end)
+ * and workers_out.c (each worker's output and the merger) share.  The
+ * design and the order rule are at the head of workers.c.
+ */
+#ifndef TLSDUMP_WORKERS_INT_H
+#define TLSDUMP_WORKERS_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+
+#include "workers.h"
+
+#define RING_SLOTS 4096
+#define RING_BYTES ((size_t)8 << 20)
+#define OUT_BLOCK ((size_t)128 << 10)
+#define OUT_BLOCKS_MAX 32     /* per worker while packets flow: 4 MiB */
+#define PUBLISH_EVERY 256     /* packets */
+#define MAX_FRAME UINT64_MAX  /* the end of the input */
+#define MERGE_POLL_NS 2000000 /* 2 ms */
+
+struct key {
+    uint64_t frame, sub;
+};
+
+struct chunk {
+    struct key key;
+    size_t len; /* bytes that follow */
+};
+
+struct oblock {
+    struct oblock *_Atomic next; /* set once this block is full */
+    _Atomic size_t published;    /* bytes the merger may read */
+    size_t used;
+    size_t open; /* offset of the last chunk, while it may still grow */
+    uint8_t data[OUT_BLOCK];
+};
+
+/* A sleeping place: its waiters counter, its condition. */
+struct wait {
+    atomic_int waiters;
+    pthread_cond_t cond;
+};
+
+struct worker {
+    struct workers *w;
+    unsigned k;
+    pthread_t thread;
+    struct tcp_stage *tcp;
+    struct pipeline *pipe;
+    FILE *out;      /* the views' stream: into blocks */
+    uint64_t seq;   /* the ring index of the packet being handled */
+    uint64_t frame; /* its frame number */
+    int64_t last_ts;
+    int finishing;
+    struct key key;                         /* of the bytes being written */
+    struct oblock *cur;                     /* the block being written */
+    struct oblock *read;                    /* the merger's: the block it reads */
+    size_t read_at;                         /* ... and where */
+    struct oblock *free_list;               /* blocks the merger gave back (under w->lock) */
+    int nblocks;                            /* allocated (under w->lock) */
+    int failed;                             /* out of memory for output */
+    _Alignas(64) atomic_uint_fast64_t done; /* ring indexes < done are handled */
+    atomic_uint_fast64_t out_frame;         /* chunks with key.frame <= this are published */
+    atomic_uint_fast64_t conns;             /* connections opened, for the progress line */
+    atomic_uint_fast64_t want;              /* settling: the others' done it waits for */
+    struct tcp_stats stats;                 /* at the end */
+};
+
+/* A slot's owner when no one worker owns it: every worker's stage must
+ * see the packet (a fragment, not TCP), or none keeps it (another
+ * --shard's). */
+#define OWNER_ALL (-1)
+#define OWNER_NONE (-2)
+
+struct slot {
+    struct cap_packet pkt; /* l3 in the ring's bytes */
+    uint64_t at;           /* where its bytes begin (a position, not an offset) */
+    int owner;             /* the worker whose shard it is, or OWNER_ALL, _NONE */
+};
+
+struct workers {
+    unsigned n;
+    int fd; /* the output's */
+    int write_errno;
+    struct worker *wk;
+    pthread_t merger;
+    int merger_started;
+    unsigned nstarted; /* worker threads running */
+    struct crypto_keys *keys;
+    pthread_mutex_t lock;
+    struct wait space;             /* the main thread, for room in the ring ... */
+    atomic_uint_fast64_t space_at; /* ... once every worker is done with the slots below */
+    struct wait data;              /* workers: packets, output blocks */
+    struct wait peers;             /* workers: another's progress (settle) */
+    struct wait drain;             /* the merger */
+    struct slot slot[RING_SLOTS];
+    uint8_t *bytes;
+    uint64_t head_local, wpos; /* the main thread's */
+    uint64_t published_head;
+    _Alignas(64) atomic_uint_fast64_t head; /* slots < head are filled */
+    atomic_int ended;
+    atomic_uint_fast64_t out_gen; /* publications so far, for the merger to wait on */
+    atomic_uint_fast64_t next_id;
+    int64_t end_ts;
+    unsigned shard_k, shard_n; /* --shard's (0 of 1 without) */
+};
+
+/* workers.c */
+void wk_wake(struct workers *w, struct wait *c);
+void wk_wait_until(struct workers *w, struct wait *c, int (*ready)(void *), void *arg);
+
+static inline int wk_key_less(struct key a, struct key b)
+{
+    return a.frame < b.frame || (a.frame == b.frame && a.sub < b.sub);
+}
+
+/* workers_out.c: a worker's output, */
+uint64_t wk_frames_done(const struct worker *wk);
+void wk_publish(struct worker *wk, uint64_t out_frame);
+struct oblock *wk_next_block(struct worker *wk);
+ssize_t wk_out_write(void *cookie, const char *p, size_t n);
+void wk_set_key(struct worker *wk, struct key k);
+void wk_free_blocks(struct oblock *b);
+/* ... and the merger's thread. */
+void *wk_merger_main(void *arg);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * --threads: each worker's output, in chunks of blocks under the keys of
+ * the order rule (workers.c), and the merger that writes them in that
+ * order.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "workers_int.h"
+
+/* ---- a worker's output: chunks in blocks ---- */
+
+/* Frames whose output is all written: while a packet is handled, those
+ * before it; at the end, all of them. */
+uint64_t wk_frames_done(const struct worker *wk)
+{
+    return wk->finishing ? wk->frame : wk->frame - 1;
+}
+
+/* The merger looks every MERGE_POLL_NS on its own; a worker wakes it
+ * only when it must wait for it (no free block) or ends. */
+void wk_publish(struct worker *wk, uint64_t out_frame)
+{
+    struct tcp_stats st;
+    if (wk->cur) {
+        atomic_store_explicit(&wk->cur->published, wk->cur->used, memory_order_release);
+        wk->cur->open = SIZE_MAX;
+    }
+    tcp_get_stats(wk->tcp, &st);
+    atomic_store_explicit(&wk->conns, st.connections, memory_order_relaxed);
+    atomic_store(&wk->out_frame, out_frame);
+    atomic_fetch_add(&wk->w->out_gen, 1);
+}
+
+static int block_available(void *arg)
+{
+    struct worker *wk = arg;
+    return wk->free_list || wk->nblocks < OUT_BLOCKS_MAX;
+}
+
+/* A new block after cur; NULL when out of memory.  While packets flow a
+ * worker keeps at most OUT_BLOCKS_MAX and waits for the merger; at the
+ * end it may take more (every worker's last words wait for every
+ * other's, see workers.c's head). */
+struct oblock *wk_next_block(struct worker *wk)
+{
+    struct workers *w = wk->w;
+    struct oblock *b = NULL;
+
+    pthread_mutex_lock(&w->lock);
+    int full = !wk->finishing && !block_available(wk);
+    pthread_mutex_unlock(&w->lock);
+    if (full) {
+        wk_publish(wk, wk_frames_done(wk));
+        wk_wake(w, &w->drain);
+        wk_wait_until(w, &w->data, block_available, wk);
+    }
+    pthread_mutex_lock(&w->lock);
+    if ((b = wk->free_list))
+        wk->free_list = atomic_load_explicit(&b->next, memory_order_relaxed);
+    else
+        wk->nblocks++;
+    pthread_mutex_unlock(&w->lock);
+    if (!b && !(b = malloc(sizeof(*b))))
+        return NULL;
+    atomic_store_explicit(&b->next, NULL, memory_order_relaxed);
+    atomic_store_explicit(&b->published, 0, memory_order_relaxed);
+    b->used = 0;
+    b->open = SIZE_MAX;
+    if (wk->cur) {
+        atomic_store_explicit(&wk->cur->published, wk->cur->used, memory_order_release);
+        atomic_store_explicit(&wk->cur->next, b, memory_order_release);
+    } else {
+        wk->read = b; /* before the threads start */
+    }
+    wk->cur = b;
+    return b;
+}
+
+/* The worker's stream (fopencookie): bytes under the current key. */
+ssize_t wk_out_write(void *cookie, const char *p, size_t n)
+{
+    struct worker *wk = cookie;
+    size_t left = n;
+
+    while (left) {
+        struct oblock *b = wk->cur;
+        struct chunk c;
+        if (b && b->open != SIZE_MAX) { /* the last chunk, unpublished: grow it */
+            memcpy(&c, b->data + b->open, sizeof(c));
+            if (c.key.frame != wk->key.frame || c.key.sub != wk->key.sub)
+                b->open = SIZE_MAX;
+        }
+        if (!b || (b->open == SIZE_MAX && OUT_BLOCK - b->used < sizeof(c) + 256) ||
+            b->used == OUT_BLOCK) {
+            if (!(b = wk_next_block(wk))) {
+                wk->failed = 1;
+                return (ssize_t)(n - left) ? (ssize_t)(n - left) : -1;
+            }
+        }
+        if (b->open == SIZE_MAX) {
+            c = (struct chunk){.key = wk->key, .len = 0};
+            b->open = b->used;
+            b->used += sizeof(c);
+        } else {
+            memcpy(&c, b->data + b->open, sizeof(c));
+        }
+        size_t take = OUT_BLOCK - b->used < left ? OUT_BLOCK - b->used : left;
+        memcpy(b->data + b->used, p, take);
+        b->used += take;
+        c.len += take;
+        memcpy(b->data + b->open, &c, sizeof(c));
+        p += take;
+        left -= take;
+    }
+    return (ssize_t)n;
+}
+
+/* Bytes written from now on carry k (never less than what went before:
+ * the merger reads each worker's chunks in order). */
+void wk_set_key(struct worker *wk, struct key k)
+{
+    if (wk_key_less(wk->key, k))
+        wk->key = k;
+}
+
+/* The merger's wk_wait_until, for at most MERGE_POLL_NS. */
+static void wait_a_while(struct workers *w, struct wait *c, int (*ready)(void *), void *arg)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += MERGE_POLL_NS;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    atomic_fetch_add(&c->waiters, 1);
+    pthread_mutex_lock(&w->lock);
+    while (!ready(arg) && pthread_cond_timedwait(&c->cond, &w->lock, &until) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&w->lock);
+    atomic_fetch_sub(&c->waiters, 1);
+}
+
+/* ---- the merger ---- */
+
+static void give_back(struct worker *wk, struct oblock *b)
+{
+    struct workers *w = wk->w;
+    pthread_mutex_lock(&w->lock);
+    atomic_store_explicit(&b->next, wk->free_list, memory_order_relaxed);
+    wk->free_list = b;
+    pthread_mutex_unlock(&w->lock);
+    wk_wake(w, &w->data);
+}
+
+/* What the merger has taken but not yet written: chunks to writev, and
+ * the blocks they came from, given back once written. */
+#define OUT_IOV 256
+
+struct pending {
+    struct iovec iov[OUT_IOV];
+    int niov;
+    struct {
+        struct worker *wk;
+        struct oblock *b;
+    } done[OUT_IOV];
+    int ndone;
+};
+
+static void write_pending(struct workers *w, struct pending *p)
+{
+    struct iovec *iov = p->iov;
+    int n = p->niov;
+
+    while (n && !w->write_errno) {
+        ssize_t k = writev(w->fd, iov, n > IOV_MAX ? IOV_MAX : n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            w->write_errno = errno; /* the rest is not written */
+            break;
+        }
+        for (; n && (size_t)k >= iov->iov_len; iov++, n--)
+            k -= (ssize_t)iov->iov_len;
+        if (n) {
+            iov->iov_base = (char *)iov->iov_base + k;
+            iov->iov_len -= (size_t)k;
+        }
+    }
+    p->niov = 0;
+    for (int i = 0; i < p->ndone; i++)
+        give_back(p->done[i].wk, p->done[i].b);
+    p->ndone = 0;
+}
+
+/* The worker's next published chunk, if any; a block read to its end is
+ * left for write_pending to give back. */
+static int peek(struct worker *wk, struct chunk *c, struct pending *p)
+{
+    for (;;) {
+        struct oblock *b = wk->read;
+        if (wk->read_at < atomic_load_explicit(&b->published, memory_order_acquire)) {
+            memcpy(c, b->data + wk->read_at, sizeof(*c));
+            return 1;
+        }
+        struct oblock *next = atomic_load_explicit(&b->next, memory_order_acquire);
+        if (!next)
+            return 0;
+        if (wk->read_at < atomic_load_explicit(&b->published, memory_order_acquire))
+            continue; /* its last bytes came with next */
+        wk->read = next;
+        wk->read_at = 0;
+        p->done[p->ndone].wk = wk;
+        p->done[p->ndone++].b = b;
+    }
+}
+
+/* Takes the chunk with the least key if no worker can still write one
+ * below it.  Returns 1 when it took one, 0 when it must wait, -1 at the
+ * end. */
+static int merge_step(struct workers *w, struct pending *p)
+{
+    uint64_t of[w->n];
+    struct chunk c[w->n];
+    int have[w->n], best = -1, finished = 1;
+
+    if (p->niov == OUT_IOV || p->ndone >= OUT_IOV - (int)w->n)
+        write_pending(w, p);
+    for (unsigned i = 0; i < w->n; i++) {
+        of[i] = atomic_load(&w->wk[i].out_frame); /* before peek: see the file's head */
+        have[i] = peek(&w->wk[i], &c[i], p);
+        finished &= of[i] == MAX_FRAME;
+        if (have[i] && (best < 0 || wk_key_less(c[i].key, c[best].key)))
+            best = (int)i;
+    }
+    if (best < 0)
+        return finished ? -1 : 0;
+    for (unsigned i = 0; i < w->n; i++)
+        if (!have[i] &&
+            (of[i] < c[best].key.frame || (c[best].key.frame == MAX_FRAME && of[i] != MAX_FRAME)))
+            return 0;
+    struct worker *wk = &w->wk[best];
+    if (c[best].len) {
+        p->iov[p->niov].iov_base = wk->read->data + wk->read_at + sizeof(c[best]);
+        p->iov[p->niov++].iov_len = c[best].len;
+    }
+    wk->read_at += sizeof(c[best]) + c[best].len;
+    return 1;
+}
+
+struct gen_wait {
+    struct workers *w;
+    uint64_t gen;
+};
+
+static int published_more(void *arg)
+{
+    struct gen_wait *g = arg;
+    return atomic_load(&g->w->out_gen) != g->gen;
+}
+
+/* Writes straight to the output's descriptor, a writev per batch of
+ * chunks: no copy into a stdio buffer. */
+void *wk_merger_main(void *arg)
+{
+    struct workers *w = arg;
+    struct pending *p = calloc(1, sizeof(*p));
+
+    if (!p) {
+        w->write_errno = ENOMEM;
+        return NULL;
+    }
+    for (;;) {
+        struct gen_wait g = {w, atomic_load(&w->out_gen)};
+        int r = merge_step(w, p);
+        if (r < 0)
+            break;
+        if (r)
+            continue;
+        write_pending(w, p);
+        wait_a_while(w, &w->drain, published_more, &g);
+    }
+    write_pending(w, p);
+    free(p);
+    return NULL;
+}
+
+void wk_free_blocks(struct oblock *b)
+{
+    while (b) {
+        struct oblock *next = atomic_load_explicit(&b->next, memory_order_relaxed);
+        free(b);
+        b = next;
+    }
+}
