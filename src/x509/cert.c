@@ -143,15 +143,12 @@ static void key_text(X509 *x, char *buf, size_t len)
 
 int x509_summarize(const uint8_t *der, size_t len, struct x509_cert *o)
 {
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
+    X509 *x = x509_parse_cached(der, len);
     unsigned char md[32];
     unsigned mdlen = 0;
 
-    if (!x || p != der + len) {
-        X509_free(x);
+    if (!x)
         return 0;
-    }
     memset(o, 0, sizeof(*o));
     name_text(X509_get_subject_name(x), o->subject, sizeof(o->subject));
     name_text(X509_get_issuer_name(x), o->issuer, sizeof(o->issuer));

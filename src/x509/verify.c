@@ -18,6 +18,7 @@
 
 #include "verify.h"
 #include "x509.h"
+#include "x509_int.h"
 
 /* Debian's default security level, which libssl applies to a peer's
  * chain with X509_VERIFY_PARAM_set_auth_level. */
@@ -296,6 +297,8 @@ static X509 *parse(const uint8_t *der, size_t len, char *why, size_t whylen)
     snprintf(why, whylen, "empty");
     if (!der || !len || len > LONG_MAX)
         return NULL;
+    if ((x = x509_parse_cached(der, len)))
+        return x;
     if (!(x = d2i_X509(NULL, &p, (long)len))) {
         why_not(der, len, why, whylen);
     } else if (p != der + len) {

@@ -5,7 +5,14 @@
 #ifndef TLSDUMP_X509_INT_H
 #define TLSDUMP_X509_INT_H
 
+#include <openssl/x509.h>
+
 #include "x509.h"
+
+/* cache.c: the certificate der is exactly, parsed once for every caller
+ * (a reference for the caller to X509_free); NULL if it is not exactly
+ * one DER certificate. */
+X509 *x509_parse_cached(const uint8_t *der, size_t len);
 
 /* Fills out from a DER certificate; returns 0 if it is not one. */
 int x509_summarize(const uint8_t *der, size_t len, struct x509_cert *out);
