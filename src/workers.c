@@ -107,11 +107,27 @@ static void settle(void)
         settle_worker(self);
 }
 
+/* The id the main thread's stage gave the connection this packet opens.
+ * That stage sees every packet and decides as one thread's would; only
+ * where the workers' stages decide otherwise (--max-memory forgot the
+ * connection on one side) does a connection open here without one: it
+ * is numbered past 2^32, once the others are as far. */
 static uint64_t next_id(void *arg)
 {
     struct worker *wk = arg;
+    uint64_t id = wk->w->slot[wk->seq % RING_SLOTS].new_id;
+    if (id)
+        return id;
     settle_worker(wk);
-    return atomic_fetch_add(&wk->w->next_id, 1) + 1;
+    return ((uint64_t)1 << 32) + atomic_fetch_add(&wk->w->next_id, 1);
+}
+
+/* The main thread's stage: which connection a packet opens. */
+static void on_id_event(void *arg, const struct tcp_event *ev)
+{
+    struct workers *w = arg;
+    if (ev->kind == TCP_EV_OPEN && !ev->conn->reopened)
+        w->opened = ev->conn->id;
 }
 
 /* Closes keep one tcp stage's order (see the head of the file). */
@@ -255,6 +271,9 @@ void workers_feed(struct workers *w, const struct cap_packet *pkt)
     s->at = r.at;
     memcpy(w->bytes + r.at % RING_BYTES, pkt->l3, r.len);
     s->owner = owner_of(w, &s->pkt);
+    w->opened = 0;
+    tcp_input(w->ids, &s->pkt);
+    s->new_id = w->opened;
     w->wpos = r.at + r.len;
     w->head_local++;
     if (w->head_local - w->published_head >= PUBLISH_EVERY)
@@ -316,6 +335,12 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
     pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
     pthread_cond_init(&w->drain.cond, &monotonic);
     pthread_condattr_destroy(&monotonic);
+    struct tcp_config ids = *s->tcp;
+    ids.segments = 0;
+    if (!(w->ids = tcp_new(&ids, on_id_event, w))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     for (unsigned i = 0; i < w->n; i++)
         if (!worker_init(w, &w->wk[i], s)) {
             snprintf(err, errlen, "out of memory");
@@ -395,6 +420,7 @@ int workers_free(struct workers *w)
     if (w->write_errno && w->write_errno != EPIPE)
         fprintf(stderr, "tlsdump: writing output: %s\n", strerror(w->write_errno));
     ok &= !w->write_errno;
+    tcp_free(w->ids);
     free(w->wk);
     free(w->bytes);
     free(w);

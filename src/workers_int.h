@@ -78,6 +78,7 @@ struct slot {
     struct cap_packet pkt; /* l3 in the ring's bytes */
     uint64_t at;           /* where its bytes begin (a position, not an offset) */
     int owner;             /* the worker whose shard it is, or OWNER_ALL, _NONE */
+    uint64_t new_id;       /* the connection it opens, numbered by the main thread's stage */
 };
 
 struct workers {
@@ -102,7 +103,9 @@ struct workers {
     _Alignas(64) atomic_uint_fast64_t head; /* slots < head are filled */
     atomic_int ended;
     atomic_uint_fast64_t out_gen; /* publications so far, for the merger to wait on */
-    atomic_uint_fast64_t next_id;
+    struct tcp_stage *ids;        /* the main thread's: numbers the connections */
+    uint64_t opened;              /* ... the one the packet being fed opened */
+    atomic_uint_fast64_t next_id; /* ids no packet was given (see next_id()) */
     int64_t end_ts;
     unsigned shard_k, shard_n; /* --shard's (0 of 1 without) */
 };
