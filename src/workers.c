@@ -18,10 +18,11 @@
  * thread would decide by its whole table (a full table, --max-memory), the
  * workers decide by their own and the order may differ.
  *
- * Connection ids are taken in frame order: a worker that opens a
- * connection first waits until every other worker has handled every
- * earlier packet; so does a crypto session-cache miss (crypto_keys_set_settle),
- * since the session may be another worker's.
+ * Connection ids are one thread's: the main thread runs a tcp stage of
+ * its own over every packet, without payload consumers, and gives each
+ * slot the id of the connection it opens.  A crypto session-cache miss
+ * (crypto_keys_set_settle) waits until every other worker has handled
+ * every earlier packet, since the session may be another worker's.
  *
  * Waiting: whoever waits says so in a counter and sleeps on a condition;
  * whoever makes progress publishes it with an atomic store, then wakes the
