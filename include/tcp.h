@@ -194,13 +194,13 @@ void tcp_free(struct tcp_stage *t);
 /* Feeds one datagram from the capture stage. */
 void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt);
 
-/* The shard (0 .. n - 1) tcp_input would find pkt's segment in; -1 when
- * finding it takes a stage's state (an IP fragment) or the segment does
- * not get that far (not TCP, malformed): every shard's stage must see
- * such a packet.  With several stages (--threads), a packet known to be
+/* tcp_input, returning the shard (0 .. n - 1) of n the packet's segment
+ * is in; -1 when the packet alone does not say (an IP fragment: every
+ * shard's stage must put it together) or it is no segment (not TCP,
+ * malformed).  With several stages (--threads), a packet known to be
  * another shard's is given to tcp_pass instead, which counts it as
  * tcp_input would and lets time pass, without decoding it again. */
-int tcp_packet_shard(const struct cap_packet *pkt, unsigned n);
+int tcp_input_shard(struct tcp_stage *t, const struct cap_packet *pkt, unsigned n);
 void tcp_pass(struct tcp_stage *t, const struct cap_packet *pkt);
 
 /* Closes every open connection, as at the end of the input. */

@@ -242,9 +242,8 @@ static void publish_head(struct workers *w)
 
 /* The packet's worker, found once here rather than by every worker: a
  * worker's shard is its index's within --shard's (worker_init). */
-static int owner_of(const struct workers *w, const struct cap_packet *pkt)
+static int owner_of(const struct workers *w, int sh)
 {
-    int sh = tcp_packet_shard(pkt, w->shard_n * w->n);
     if (sh < 0)
         return OWNER_ALL;
     if ((unsigned)sh % w->shard_n != w->shard_k)
@@ -271,9 +270,8 @@ void workers_feed(struct workers *w, const struct cap_packet *pkt)
     s->pkt.l3_caplen = r.len;
     s->at = r.at;
     memcpy(w->bytes + r.at % RING_BYTES, pkt->l3, r.len);
-    s->owner = owner_of(w, &s->pkt);
     w->opened = 0;
-    tcp_input(w->ids, &s->pkt);
+    s->owner = owner_of(w, tcp_input_shard(w->ids, &s->pkt, w->shard_n * w->n));
     s->new_id = w->opened;
     w->wpos = r.at + r.len;
     w->head_local++;

@@ -64,17 +64,21 @@ unsigned tcp_shard_of(const struct tcp_endpoint *a, const struct tcp_endpoint *b
     return (unsigned)((h >> 32) % n);
 }
 
-/* Whether the segment's connection is another shard's: the addresses as
- * the flow table keeps them (16 bytes, an IPv4 one zero-padded). */
+/* The segment's shard of n: the addresses as the flow table keeps them
+ * (16 bytes, an IPv4 one zero-padded). */
+static unsigned segment_shard(const struct ip_datagram *d, const struct tcp_header *th, unsigned n)
+{
+    struct tcp_endpoint a = {.port = th->sport}, b = {.port = th->dport};
+    memcpy(a.addr, d->src, sizeof(a.addr));
+    memcpy(b.addr, d->dst, sizeof(b.addr));
+    return tcp_shard_of(&a, &b, n);
+}
+
+/* Whether the segment's connection is another shard's. */
 static int other_shard(const struct tcp_stage *t, const struct ip_datagram *d,
                        const struct tcp_header *th)
 {
-    struct tcp_endpoint a = {.port = th->sport}, b = {.port = th->dport};
-    if (t->cfg.shard_n < 2)
-        return 0;
-    memcpy(a.addr, d->src, sizeof(a.addr));
-    memcpy(b.addr, d->dst, sizeof(b.addr));
-    return tcp_shard_of(&a, &b, t->cfg.shard_n) != t->cfg.shard_k;
+    return t->cfg.shard_n >= 2 && segment_shard(d, th, t->cfg.shard_n) != t->cfg.shard_k;
 }
 
 /* The same for both directions: the two endpoint hashes are added. */
@@ -498,17 +502,23 @@ static void other_shard_packet(struct tcp_stage *t, int64_t now)
     tcp_closed_expire(t, now);
 }
 
-void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
+/* tcp_input; with n, the shard of n its segment is in when the packet
+ * alone says (see tcp_packet_shard), else -1. */
+static int input(struct tcp_stage *t, const struct cap_packet *pkt, unsigned n)
 {
     struct ip_datagram d;
     struct tcp_header th;
+    int shard = -1;
 
     t->st.datagrams++;
     t->frame = pkt->frame;
     if (!ip_to_tcp(t, pkt, &d))
-        return;
+        return -1;
     switch (tcp_decode(d.payload, d.caplen, d.wirelen, &th)) {
     case IP_OK:
+        /* a datagram put together from fragments is in the stage's buffer */
+        if (n && d.payload >= pkt->l3 && d.payload < pkt->l3 + pkt->l3_caplen)
+            shard = (int)segment_shard(&d, &th, n);
         if (other_shard(t, &d, &th))
             other_shard_packet(t, pkt->ts_us);
         else
@@ -516,27 +526,23 @@ void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
         break;
     case IP_TRUNCATED:
         t->st.truncated++;
-        return;
+        return -1;
     default:
         t->st.malformed++;
-        return;
+        return -1;
     }
     keep_budget(t, pkt->ts_us);
+    return shard;
 }
 
-int tcp_packet_shard(const struct cap_packet *pkt, unsigned n)
+void tcp_input(struct tcp_stage *t, const struct cap_packet *pkt)
 {
-    struct ip_datagram d;
-    struct tcp_header th;
+    input(t, pkt, 0);
+}
 
-    if (tcp_ip_decode(pkt->l3, pkt->l3_caplen, &d) != IP_OK ||
-        (size_t)(d.payload - pkt->l3) + d.wirelen > pkt->l3_wirelen ||
-        tcp_decode(d.payload, d.caplen, d.wirelen, &th) != IP_OK)
-        return -1;
-    struct tcp_endpoint a = {.port = th.sport}, b = {.port = th.dport};
-    memcpy(a.addr, d.src, sizeof(a.addr));
-    memcpy(b.addr, d.dst, sizeof(b.addr));
-    return (int)tcp_shard_of(&a, &b, n);
+int tcp_input_shard(struct tcp_stage *t, const struct cap_packet *pkt, unsigned n)
+{
+    return input(t, pkt, n);
 }
 
 void tcp_pass(struct tcp_stage *t, const struct cap_packet *pkt)
