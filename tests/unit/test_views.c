@@ -198,16 +198,24 @@ static void json_writer_base64(void)
  * bytes as U+FFFD. */
 static size_t ref_utf8_len(const uint8_t *p, size_t n)
 {
-    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-    if (p[0] >= 0xf8 || len > n)
+    /* By the code point it decodes to (RFC 3629 section 3), not by the
+     * byte ranges the writer checks: the shortest form, at most
+     * U+10FFFF, no surrogate. */
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t len = 0;
+    uint32_t cp;
+
+    while (len < 8 && (p[0] << len & 0x80))
+        len++;
+    if (len < 2 || len > 4 || len > n)
         return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
+    cp = p[0] & (0x7fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if (p[i] >> 6 != 2)
             return 0;
-    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
-        (len == 4 && p[0] == 0xf4 && p[1] >= 0x90) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0))
-        return 0;
-    return len;
+        cp = cp << 6 | (p[i] & 0x3fu);
+    }
+    return cp >= least[len] && cp <= 0x10ffff && (cp < 0xd800 || cp > 0xdfff) ? len : 0;
 }
 
 static void ref_string(FILE *f, const uint8_t *p, size_t n)
