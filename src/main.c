@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -377,6 +378,13 @@ static int add_whole_view(struct pipeline *p, const struct options *o)
     return 1;
 }
 
+/* Cores this process may run on (taskset, a container's CPU set). */
+static int usable_cpus(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
 static int make_sink(struct sink *sink, const struct options *o, struct pipeline *pipe,
                      struct crypto_keys *keys, struct an_analyzer *analyzer)
 {
@@ -580,6 +588,10 @@ int main(int argc, char **argv)
         goto out;
     rc = EXIT_BAD;
     o.tcp.is_client_start = tls_looks_like_client_hello;
+    /* On one core the threads would only take turns (and cost their
+     * copies): one thread's output is the same. */
+    if (o.threads > 1 && usable_cpus() < 2)
+        o.threads = 1;
     if (!(cap = capture_open(&o.cap, err, sizeof(err)))) {
         fprintf(stderr, "tlsdump: %s\n", err);
         goto out;
