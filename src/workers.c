@@ -76,10 +76,12 @@ static int others_done(void *arg)
     return 1;
 }
 
-/* Wakes the workers settling for what this one has now done, only them:
- * a worker far behind would otherwise wake them at every packet. */
-static void wake_settled(struct worker *wk)
+/* Stores what this worker has done and wakes the workers settling for
+ * it, only them: a worker far behind would otherwise wake them at every
+ * packet. */
+void wk_mark_done(struct worker *wk)
 {
+    atomic_store(&wk->done, wk->seq);
     if (!atomic_load(&wk->w->peers.waiters))
         return;
     for (unsigned i = 0; i < wk->w->n; i++)
@@ -157,27 +159,49 @@ static int packet_ready(void *arg)
  * before that it would only copy a packet or two and wait again. */
 static void free_space(struct worker *wk)
 {
-    if (wk->seq >= atomic_load(&wk->w->space_at))
+    if (wk->k && wk->seq >= atomic_load(&wk->w->space_at))
         wk_wake(wk->w, &wk->w->space);
 }
 
-static void handle(struct worker *wk, const struct slot *s)
+/* The packet of slot wk->seq, whose bytes are pkt's (the ring's, or for
+ * worker 0 libpcap's). */
+static void handle(struct worker *wk, const struct slot *s, const struct cap_packet *pkt)
 {
-    wk->frame = s->pkt.frame;
-    wk->key = (struct key){s->pkt.frame, 0};
+    wk->frame = pkt->frame;
+    wk_set_key(wk, (struct key){pkt->frame, 0});
     if (s->owner == (int)wk->k || s->owner == OWNER_ALL)
-        tcp_input(wk->tcp, &s->pkt);
+        tcp_input(wk->tcp, pkt);
     else
-        tcp_pass(wk->tcp, &s->pkt);
-    wk->last_ts = s->pkt.ts_us;
+        tcp_pass(wk->tcp, pkt);
+    wk->last_ts = pkt->ts_us;
+    /* done is stored every DONE_EVERY packets and before any wait (in
+     * wk_publish): a store that others see at once waits for the ring's
+     * copy to leave the store buffer, 6% of the main thread. */
+    if (++wk->seq % DONE_EVERY == 0)
+        wk_mark_done(wk);
+    if (wk->seq % PUBLISH_EVERY == 0) {
+        wk_publish(wk, wk->frame);
+        free_space(wk);
+    }
 }
 
+static void finish(struct worker *wk)
+{
+    wk->finishing = 1;
+    tcp_finish(wk->tcp, wk->w->end_ts);
+    tcp_get_stats(wk->tcp, &wk->stats);
+    wk_publish(wk, MAX_FRAME);
+    wk_wake(wk->w, &wk->w->drain);
+}
+
+/* Workers 1 to n-1; worker 0 is the main thread's (workers_feed). */
 static void *worker_main(void *arg)
 {
     struct worker *wk = arg;
     struct workers *w = wk->w;
 
     self = wk;
+    wk_lend(wk);
     for (;;) {
         if (atomic_load(&w->head) <= wk->seq) {
             wk_publish(wk, wk->frame);
@@ -186,19 +210,10 @@ static void *worker_main(void *arg)
             if (atomic_load(&w->head) <= wk->seq)
                 break; /* ended */
         }
-        handle(wk, &w->slot[wk->seq % RING_SLOTS]);
-        atomic_store(&wk->done, ++wk->seq);
-        wake_settled(wk);
-        if (wk->seq % PUBLISH_EVERY == 0) {
-            wk_publish(wk, wk->frame);
-            free_space(wk);
-        }
+        const struct slot *s = &w->slot[wk->seq % RING_SLOTS];
+        handle(wk, s, &s->pkt);
     }
-    wk->finishing = 1;
-    tcp_finish(wk->tcp, w->end_ts);
-    tcp_get_stats(wk->tcp, &wk->stats);
-    wk_publish(wk, MAX_FRAME);
-    wk_wake(w, &w->drain);
+    finish(wk);
     return NULL;
 }
 
@@ -233,56 +248,68 @@ static int has_room(void *arg)
     return r->at + r->len - from <= RING_BYTES;
 }
 
-static void publish_head(struct workers *w)
+void wk_publish_head(struct workers *w)
 {
     w->published_head = w->head_local;
     atomic_store(&w->head, w->head_local);
     wk_wake(w, &w->data);
 }
 
-/* The packet's worker, found once here rather than by every worker: a
- * worker's shard is its index's within --shard's (worker_init). */
+/* The workers' parts of the process's shard: worker 0, which also reads
+ * the capture, keeps one, each other worker two (worker_init).  Read,
+ * copy and numbering cost the main thread about what a part's connections
+ * cost a worker (the benchmark's capture, 2 threads). */
+static unsigned parts(const struct workers *w)
+{
+    return 2 * w->n - 1;
+}
+
+/* The packet's worker, found once here rather than by every worker:
+ * the hash mod N*parts is K mod N, and its part above that. */
 static int owner_of(const struct workers *w, int sh)
 {
     if (sh < 0)
         return OWNER_ALL;
     if ((unsigned)sh % w->shard_n != w->shard_k)
         return OWNER_NONE;
-    return (int)((unsigned)sh / w->shard_n);
+    return (int)(((unsigned)sh / w->shard_n + 1) / 2);
 }
 
 void workers_feed(struct workers *w, const struct cap_packet *pkt)
 {
-    /* no frame is that long (libpcap's snap lengths stop at 256 KiB) */
-    struct room r = {w, w->wpos, pkt->l3_caplen < RING_BYTES / 4 ? pkt->l3_caplen : RING_BYTES / 4,
-                     0};
+    w->opened = 0;
+    int owner = owner_of(w, tcp_input_shard(w->ids, pkt, w->shard_n * parts(w)));
+    /* Only another worker's packet is copied: worker 0 handles its own
+     * now, and the others only let time pass for it.  No frame is too
+     * long (libpcap's snap lengths stop at 256 KiB). */
+    size_t len = owner > 0 || owner == OWNER_ALL ? pkt->l3_caplen : 0;
+    struct room r = {w, w->wpos, len < RING_BYTES / 4 ? len : RING_BYTES / 4, 0};
     if (r.at % RING_BYTES + r.len > RING_BYTES) /* no wrapping inside a packet */
         r.at += RING_BYTES - r.at % RING_BYTES;
     if (!has_room(&r)) {
-        publish_head(w);
+        wk_publish(&w->wk[0], w->wk[0].frame); /* and the head */
         r.waited = 1;
         atomic_store(&w->space_at, w->head_local - RING_SLOTS / 2);
         wk_wait_until(w, &w->space, has_room, &r);
     }
     struct slot *s = &w->slot[w->head_local % RING_SLOTS];
     s->pkt = *pkt;
-    s->pkt.l3 = w->bytes + r.at % RING_BYTES;
+    s->pkt.l3 = r.len ? w->bytes + r.at % RING_BYTES : NULL;
     s->pkt.l3_caplen = r.len;
     s->at = r.at;
     memcpy(w->bytes + r.at % RING_BYTES, pkt->l3, r.len);
-    w->opened = 0;
-    s->owner = owner_of(w, tcp_input_shard(w->ids, &s->pkt, w->shard_n * w->n));
+    s->owner = owner;
     s->new_id = w->opened;
     w->wpos = r.at + r.len;
     w->head_local++;
     if (w->head_local - w->published_head >= PUBLISH_EVERY)
-        publish_head(w);
+        wk_publish_head(w);
+    handle(&w->wk[0], s, pkt);
 }
 
 void workers_idle(struct workers *w)
 {
-    if (w->head_local != w->published_head)
-        publish_head(w);
+    wk_publish(&w->wk[0], w->wk[0].frame);
 }
 
 /* ---- start and end ---- */
@@ -296,17 +323,20 @@ static int worker_init(struct workers *w, struct worker *wk, const struct worker
     wk->w = w;
     wk->k = (unsigned)(wk - w->wk);
     atomic_store(&wk->want, UINT64_MAX);
-    /* shard k of the worker within the user's --shard K/N: the hash mod
-     * N*n is K + N*k exactly when it is K mod N and k of n above it */
-    cfg.shard_k = base_k + base_n * wk->k;
-    cfg.shard_n = base_n * w->n;
+    /* the worker's parts within the user's --shard K/N (see owner_of):
+     * part 0 for worker 0, parts 2k-1 and 2k for worker k */
+    cfg.shard_n = base_n * parts(w);
+    cfg.shard_k = base_k + base_n * (wk->k ? 2 * wk->k - 1 : 0);
+    cfg.shard_step = base_n;
+    cfg.shard_count = wk->k ? 2 : 1;
     cfg.next_id = next_id;
     cfg.next_id_arg = wk;
-    if (!wk_next_block(wk) || !(wk->out = fopencookie(wk, "w", io)))
+    if (!wk_next_block(wk) || !(wk->pend = wk_pending_new()) ||
+        !(wk->out = fopencookie(wk, "w", io)))
         return 0;
-    /* Unbuffered: each write reaches wk_out_write under the key of its
-     * moment, copied once, into a block (a buffer would copy it twice). */
-    setvbuf(wk->out, NULL, _IONBF, 0);
+    /* Buffered, and flushed whenever the key changes (wk_set_key): a
+     * write per fputc would cost more than the second copy. */
+    setvbuf(wk->out, NULL, _IOFBF, 16384);
     return (wk->pipe = pipeline_new(s->keys, s->analyzer)) &&
            s->add_views(wk->pipe, wk->out, s->arg) && (wk->tcp = tcp_new(&cfg, on_tcp_event, wk));
 }
@@ -326,6 +356,7 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
     fflush(s->out); /* what it holds comes first */
     w->fd = fileno(s->out);
     pthread_mutex_init(&w->lock, NULL);
+    pthread_mutex_init(&w->write_lock, NULL);
     pthread_cond_init(&w->space.cond, NULL);
     pthread_cond_init(&w->data.cond, NULL);
     pthread_cond_init(&w->peers.cond, NULL);
@@ -348,19 +379,22 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
     if (s->keys)
         crypto_keys_set_settle(s->keys, settle);
     w->keys = s->keys;
-    for (; started < w->n; started++)
+    for (started = 1; started < w->n; started++)
         if ((errno = pthread_create(&w->wk[started].thread, NULL, worker_main, &w->wk[started])))
             break;
     w->nstarted = started;
     if (started == w->n && !(errno = pthread_create(&w->merger, NULL, wk_merger_main, w))) {
         w->merger_started = 1;
+        self = &w->wk[0];
+        wk_lend(self);
         return w;
     }
     snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
-    for (unsigned i = started; i < w->n; i++) { /* as if done: nobody waits for them */
-        atomic_store(&w->wk[i].done, UINT64_MAX);
-        atomic_store(&w->wk[i].out_frame, MAX_FRAME);
-    }
+    for (unsigned i = 0; i < w->n; i++) /* as if done: nobody waits for them */
+        if (i == 0 || i >= started) {
+            atomic_store(&w->wk[i].done, UINT64_MAX);
+            atomic_store(&w->wk[i].out_frame, MAX_FRAME);
+        }
     w->nstarted = started;
     workers_finish(w, 0);
 fail:
@@ -373,11 +407,13 @@ void workers_finish(struct workers *w, int64_t now_us)
     if (atomic_load(&w->ended))
         return;
     w->end_ts = now_us;
-    publish_head(w);
+    wk_publish_head(w);
     atomic_store(&w->ended, 1);
     wk_wake(w, &w->data);
     wk_wake(w, &w->peers);
-    for (unsigned i = 0; i < w->nstarted; i++)
+    if (w->merger_started)
+        finish(&w->wk[0]);
+    for (unsigned i = 1; i < w->nstarted; i++)
         pthread_join(w->wk[i].thread, NULL);
     if (w->merger_started)
         pthread_join(w->merger, NULL);
@@ -405,6 +441,8 @@ int workers_free(struct workers *w)
         return 1;
     if (w->keys)
         crypto_keys_set_settle(w->keys, NULL);
+    self = NULL;
+    base_direct_set(NULL);
     for (unsigned i = 0; w->wk && i < w->n; i++) {
         struct worker *wk = &w->wk[i];
         tcp_free(wk->tcp);
@@ -413,6 +451,7 @@ int workers_free(struct workers *w)
         if (wk->out)
             fclose(wk->out);
         ok &= !wk->failed;
+        free(wk->pend);
         wk_free_blocks(wk->read);
         wk_free_blocks(wk->free_list);
     }

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <sys/types.h>
 
+#include "base/direct.h"
 #include "workers.h"
 
 #define RING_SLOTS 4096
@@ -17,6 +18,7 @@
 #define OUT_BLOCK ((size_t)128 << 10)
 #define OUT_BLOCKS_MAX 32     /* per worker while packets flow: 4 MiB */
 #define PUBLISH_EVERY 256     /* packets */
+#define DONE_EVERY 32         /* packets */
 #define MAX_FRAME UINT64_MAX  /* the end of the input */
 #define MERGE_POLL_NS 2000000 /* 2 ms */
 
@@ -61,6 +63,9 @@ struct worker {
     struct oblock *free_list;               /* blocks the merger gave back (under w->lock) */
     int nblocks;                            /* allocated (under w->lock) */
     int failed;                             /* out of memory for output */
+    int writing;                            /* in wk_out_write or lend: no fflush */
+    struct base_direct lender;              /* out's memory, lent to the views */
+    struct pending *pend;                   /* for the merger's work done here */
     _Alignas(64) atomic_uint_fast64_t done; /* ring indexes < done are handled */
     atomic_uint_fast64_t out_frame;         /* chunks with key.frame <= this are published */
     atomic_uint_fast64_t conns;             /* connections opened, for the progress line */
@@ -88,9 +93,11 @@ struct workers {
     struct worker *wk;
     pthread_t merger;
     int merger_started;
-    unsigned nstarted; /* worker threads running */
+    unsigned nstarted; /* workers 1 .. nstarted-1 have threads running */
     struct crypto_keys *keys;
     pthread_mutex_t lock;
+    pthread_mutex_t write_lock;    /* held by whoever writes to fd (the merger, or a worker
+                                    * writing its own block) and reads another's blocks */
     struct wait space;             /* the main thread, for room in the ring ... */
     atomic_uint_fast64_t space_at; /* ... once every worker is done with the slots below */
     struct wait data;              /* workers: packets, output blocks */
@@ -112,6 +119,8 @@ struct workers {
 
 /* workers.c */
 void wk_wake(struct workers *w, struct wait *c);
+void wk_publish_head(struct workers *w);
+void wk_mark_done(struct worker *wk);
 void wk_wait_until(struct workers *w, struct wait *c, int (*ready)(void *), void *arg);
 
 static inline int wk_key_less(struct key a, struct key b)
@@ -124,6 +133,8 @@ uint64_t wk_frames_done(const struct worker *wk);
 void wk_publish(struct worker *wk, uint64_t out_frame);
 struct oblock *wk_next_block(struct worker *wk);
 ssize_t wk_out_write(void *cookie, const char *p, size_t n);
+void wk_lend(struct worker *wk); /* on the worker's thread */
+struct pending *wk_pending_new(void);
 void wk_set_key(struct worker *wk, struct key k);
 void wk_free_blocks(struct oblock *b);
 /* ... and the merger's thread. */

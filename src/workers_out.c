@@ -15,6 +15,12 @@
 
 /* ---- a worker's output: chunks in blocks ---- */
 
+struct pending;
+static int write_own(struct worker *wk);
+static void write_iov(struct workers *w, struct iovec *iov, int n);
+static int merge_step(struct workers *w, struct pending *p);
+static void write_pending(struct workers *w, struct pending *p);
+
 /* Frames whose output is all written: while a packet is handled, those
  * before it; at the end, all of them. */
 uint64_t wk_frames_done(const struct worker *wk)
@@ -23,10 +29,17 @@ uint64_t wk_frames_done(const struct worker *wk)
 }
 
 /* The merger looks every MERGE_POLL_NS on its own; a worker wakes it
- * only when it must wait for it (no free block) or ends. */
+ * only when it must wait for it (no free block) or ends.  Worker 0, the
+ * main thread's, publishes the ring's head too: it may be about to wait,
+ * and the others for packets it has copied. */
 void wk_publish(struct worker *wk, uint64_t out_frame)
 {
     struct tcp_stats st;
+    if (!wk->writing)
+        fflush(wk->out);
+    if (wk->k == 0 && !wk->finishing)
+        wk_publish_head(wk->w); /* the main thread's: the others may wait for packets */
+    wk_mark_done(wk);
     if (wk->cur) {
         atomic_store_explicit(&wk->cur->published, wk->cur->used, memory_order_release);
         wk->cur->open = SIZE_MAX;
@@ -34,6 +47,7 @@ void wk_publish(struct worker *wk, uint64_t out_frame)
     tcp_get_stats(wk->tcp, &st);
     atomic_store_explicit(&wk->conns, st.connections, memory_order_relaxed);
     atomic_store(&wk->out_frame, out_frame);
+    write_own(wk);
     atomic_fetch_add(&wk->w->out_gen, 1);
 }
 
@@ -82,51 +96,165 @@ struct oblock *wk_next_block(struct worker *wk)
     return b;
 }
 
+/* ---- a worker at the head of the order writes its own block ---- */
+
+/* Nothing of worker v waits to be written: the merger has read all it
+ * published, and v will publish nothing at or below frame f. */
+static int behind_nothing(struct worker *v, uint64_t f)
+{
+    struct oblock *b = v->read;
+    return atomic_load(&v->out_frame) >= f &&
+           !atomic_load_explicit(&b->next, memory_order_acquire) &&
+           v->read_at >= atomic_load_explicit(&b->published, memory_order_acquire);
+}
+
+/* When every byte before the unwritten chunks of wk's current block is
+ * written (the merger has read up to them, no other worker has anything
+ * left at or below their last frame, and the merger is not writing), the
+ * worker writes them itself and starts the block again: the block stays
+ * in its cache and the merger has nothing to do.  One connection's -d
+ * output costs no more than with one thread.  Returns 1 when written. */
+static int write_own(struct worker *wk)
+{
+    struct workers *w = wk->w;
+    struct oblock *b = wk->cur;
+    int ok = 0;
+
+    if (!b || !wk->pend || pthread_mutex_trylock(&w->write_lock))
+        return 0;
+    while (merge_step(w, wk->pend) > 0) /* the merger's work, while here */
+        ;
+    write_pending(w, wk->pend);
+    if (wk->read != b) { /* not all read up to it */
+        pthread_mutex_unlock(&w->write_lock);
+        return 0;
+    }
+    struct iovec iov[64];
+    struct chunk c;
+    size_t at = wk->read_at, last_frame = 0;
+    for (size_t i = at; i < b->used; i += sizeof(c) + c.len) {
+        memcpy(&c, b->data + i, sizeof(c));
+        last_frame = c.key.frame;
+    }
+    ok = 1;
+    for (unsigned i = 0; ok && i < w->n; i++)
+        if (&w->wk[i] != wk)
+            ok = behind_nothing(&w->wk[i], last_frame);
+    if (ok) {
+        int n = 0;
+        for (; at < b->used; at += sizeof(c) + c.len) {
+            memcpy(&c, b->data + at, sizeof(c));
+            if (n == 64)
+                write_iov(w, iov, n), n = 0;
+            if (c.len)
+                iov[n++] = (struct iovec){b->data + at + sizeof(c), c.len};
+        }
+        write_iov(w, iov, n);
+        atomic_store_explicit(&b->published, 0, memory_order_relaxed);
+        b->used = 0;
+        b->open = SIZE_MAX;
+        wk->read_at = 0;
+    }
+    pthread_mutex_unlock(&w->write_lock);
+    return ok;
+}
+
+/* The current block, with a chunk under the current key open at its end
+ * and room for at least min bytes after it; NULL when out of memory. */
+static struct oblock *open_chunk(struct worker *wk, size_t min)
+{
+    struct oblock *b = wk->cur;
+    struct chunk c;
+
+    if (b && b->open != SIZE_MAX) { /* the last chunk, unpublished: grow it */
+        memcpy(&c, b->data + b->open, sizeof(c));
+        if (c.key.frame != wk->key.frame || c.key.sub != wk->key.sub)
+            b->open = SIZE_MAX;
+    }
+    size_t need = b && b->open == SIZE_MAX ? sizeof(c) + (min > 256 ? min : 256) : min;
+    if (!b || OUT_BLOCK - b->used < need) {
+        if (b && (b->open = SIZE_MAX, write_own(wk))) {
+            ;
+        } else if (!(b = wk_next_block(wk))) {
+            wk->failed = 1;
+            return NULL;
+        }
+    }
+    if (b->open == SIZE_MAX) {
+        c = (struct chunk){.key = wk->key, .len = 0};
+        b->open = b->used;
+        b->used += sizeof(c);
+        memcpy(b->data + b->open, &c, sizeof(c));
+    }
+    return b;
+}
+
+/* n bytes written at the end of the open chunk. */
+static void grow_chunk(struct oblock *b, size_t n)
+{
+    struct chunk c;
+    memcpy(&c, b->data + b->open, sizeof(c));
+    c.len += n;
+    b->used += n;
+    memcpy(b->data + b->open, &c, sizeof(c));
+}
+
 /* The worker's stream (fopencookie): bytes under the current key. */
 ssize_t wk_out_write(void *cookie, const char *p, size_t n)
 {
     struct worker *wk = cookie;
     size_t left = n;
 
+    wk->writing = 1;
     while (left) {
-        struct oblock *b = wk->cur;
-        struct chunk c;
-        if (b && b->open != SIZE_MAX) { /* the last chunk, unpublished: grow it */
-            memcpy(&c, b->data + b->open, sizeof(c));
-            if (c.key.frame != wk->key.frame || c.key.sub != wk->key.sub)
-                b->open = SIZE_MAX;
-        }
-        if (!b || (b->open == SIZE_MAX && OUT_BLOCK - b->used < sizeof(c) + 256) ||
-            b->used == OUT_BLOCK) {
-            if (!(b = wk_next_block(wk))) {
-                wk->failed = 1;
-                return (ssize_t)(n - left) ? (ssize_t)(n - left) : -1;
-            }
-        }
-        if (b->open == SIZE_MAX) {
-            c = (struct chunk){.key = wk->key, .len = 0};
-            b->open = b->used;
-            b->used += sizeof(c);
-        } else {
-            memcpy(&c, b->data + b->open, sizeof(c));
-        }
+        struct oblock *b = open_chunk(wk, 1);
+        if (!b)
+            break;
         size_t take = OUT_BLOCK - b->used < left ? OUT_BLOCK - b->used : left;
         memcpy(b->data + b->used, p, take);
-        b->used += take;
-        c.len += take;
-        memcpy(b->data + b->open, &c, sizeof(c));
+        grow_chunk(b, take);
         p += take;
         left -= take;
     }
-    return (ssize_t)n;
+    wk->writing = 0;
+    return left == n ? -1 : (ssize_t)(n - left);
+}
+
+/* The same stream's memory lent (base/direct.h): the hex dump formats
+ * straight into the block. */
+static char *lend(void *arg, size_t min, size_t *room)
+{
+    struct worker *wk = arg;
+    fflush(wk->out); /* what stdio holds comes first */
+    wk->writing = 1;
+    struct oblock *b = open_chunk(wk, min);
+    wk->writing = 0;
+    if (!b)
+        return NULL;
+    *room = OUT_BLOCK - b->used;
+    return (char *)b->data + b->used;
+}
+
+static void lent(void *arg, size_t n)
+{
+    struct worker *wk = arg;
+    grow_chunk(wk->cur, n);
+}
+
+void wk_lend(struct worker *wk)
+{
+    wk->lender = (struct base_direct){wk->out, lend, lent, wk};
+    base_direct_set(&wk->lender);
 }
 
 /* Bytes written from now on carry k (never less than what went before:
  * the merger reads each worker's chunks in order). */
 void wk_set_key(struct worker *wk, struct key k)
 {
-    if (wk_key_less(wk->key, k))
+    if (wk_key_less(wk->key, k)) {
+        fflush(wk->out); /* what stdio holds was written under the old key */
         wk->key = k;
+    }
 }
 
 /* The merger's wk_wait_until, for at most MERGE_POLL_NS. */
@@ -173,11 +301,10 @@ struct pending {
     int ndone;
 };
 
-static void write_pending(struct workers *w, struct pending *p)
+/* Writes n iovecs (changing them); a failure is kept in w->write_errno,
+ * and nothing more is written after it. */
+static void write_iov(struct workers *w, struct iovec *iov, int n)
 {
-    struct iovec *iov = p->iov;
-    int n = p->niov;
-
     while (n && !w->write_errno) {
         ssize_t k = writev(w->fd, iov, n > IOV_MAX ? IOV_MAX : n);
         if (k < 0 && errno == EINTR)
@@ -193,6 +320,11 @@ static void write_pending(struct workers *w, struct pending *p)
             iov->iov_len -= (size_t)k;
         }
     }
+}
+
+static void write_pending(struct workers *w, struct pending *p)
+{
+    write_iov(w, p->iov, p->niov);
     p->niov = 0;
     for (int i = 0; i < p->ndone; i++)
         give_back(p->done[i].wk, p->done[i].b);
@@ -265,6 +397,11 @@ static int published_more(void *arg)
     return atomic_load(&g->w->out_gen) != g->gen;
 }
 
+struct pending *wk_pending_new(void)
+{
+    return calloc(1, sizeof(struct pending));
+}
+
 /* Writes straight to the output's descriptor, a writev per batch of
  * chunks: no copy into a stdio buffer. */
 void *wk_merger_main(void *arg)
@@ -278,15 +415,16 @@ void *wk_merger_main(void *arg)
     }
     for (;;) {
         struct gen_wait g = {w, atomic_load(&w->out_gen)};
-        int r = merge_step(w, p);
+        int r;
+        pthread_mutex_lock(&w->write_lock);
+        while ((r = merge_step(w, p)) > 0)
+            ;
+        write_pending(w, p);
+        pthread_mutex_unlock(&w->write_lock);
         if (r < 0)
             break;
-        if (r)
-            continue;
-        write_pending(w, p);
         wait_a_while(w, &w->drain, published_more, &g);
     }
-    write_pending(w, p);
     free(p);
     return NULL;
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "base/direct.h"
 #include "block.h"
 #include "hexdump.h"
 
@@ -173,8 +174,34 @@ void out_hex_init(void)
 /* Lines of "    0010  xx xx ...  ascii", built into a block that is written
  * at once: -d and -x on a large transfer print a line per 16 bytes, and
  * stdio calls per byte or per line would make output the bottleneck. */
+/* The same into the memory a stream lends (base/direct.h). */
+static void hex_dump_lent(const struct base_direct *d, const uint8_t *p, size_t n, int ascii)
+{
+    size_t width = ascii ? LINE_ASCII : LINE_HEX, i = 0, room;
+
+    while (i < n) {
+        char *o = d->reserve(d->arg, 2 * width + 1, &room);
+        if (!o)
+            return; /* out of memory: the stream says so at its end */
+        size_t per = (room - 1) / width - 1, len = 0;
+        size_t k = (n - i) / 16 < per ? (n - i) / 16 : per;
+        if (k) {
+            len = full_lines(o, i, p + i, k, ascii);
+            i += 16 * k;
+        }
+        if (i < n && n - i < 16) /* the last line, with room for it and its spare byte */
+            len += hex_line(o + len, i, p + i, n - i, ascii), i = n;
+        d->commit(d->arg, len);
+    }
+}
+
 void out_hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
 {
+    const struct base_direct *d = base_direct_of(out);
+    if (d) {
+        hex_dump_lent(d, p, n, ascii);
+        return;
+    }
     char block[32768];
     size_t width = ascii ? LINE_ASCII : LINE_HEX, per = (sizeof(block) - 1) / width - 1;
     size_t i = 0, len = 0;

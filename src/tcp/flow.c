@@ -78,7 +78,13 @@ static unsigned segment_shard(const struct ip_datagram *d, const struct tcp_head
 static int other_shard(const struct tcp_stage *t, const struct ip_datagram *d,
                        const struct tcp_header *th)
 {
-    return t->cfg.shard_n >= 2 && segment_shard(d, th, t->cfg.shard_n) != t->cfg.shard_k;
+    if (t->cfg.shard_n < 2)
+        return 0;
+    unsigned s = segment_shard(d, th, t->cfg.shard_n), k = t->cfg.shard_k;
+    if (t->cfg.shard_count < 2)
+        return s != k;
+    return s < k || (s - k) % t->cfg.shard_step ||
+           (s - k) / t->cfg.shard_step >= t->cfg.shard_count;
 }
 
 /* The same for both directions: the two endpoint hashes are added. */
