@@ -152,10 +152,12 @@ struct tcp_config {
     /* --shard K/N: only the connections whose flow hash (symmetric, over
      * the addresses and ports, without the stage's secret seed so that
      * every process agrees) falls in shard shard_k (0 .. shard_n - 1).
-     * shard_n 0 or 1: all of them.  With shard_count above 1 it keeps
-     * that many: shard_k, shard_k + shard_step, ... (--threads gives a
-     * thread several of its process's shard). */
-    unsigned shard_k, shard_n, shard_step, shard_count;
+     * shard_n 0 or 1: all of them.  With keep, the segments of shard s
+     * (0 .. shard_n - 1) that keep(keep_arg, s) says (--threads: which
+     * thread has which part of the process's shard). */
+    unsigned shard_k, shard_n;
+    int (*keep)(void *arg, unsigned shard);
+    void *keep_arg;
     /* The id of each new connection; NULL: 1, 2, ... in order.  With
      * --threads the stages of each thread ask one shared numbering. */
     uint64_t (*next_id)(void *arg);

@@ -1,11 +1,18 @@
 /*
  * --threads N: the capture read once, the connections spread over N
- * worker threads by flow hash, their output merged in one thread's order.
+ * workers, their output merged in one thread's order.
  *
- * The ring: the main thread copies each packet once into a ring of slots
- * and bytes that every worker reads in order.  Worker k's tcp stage keeps
- * shard k of N; for the other packets it only lets time pass (idle
- * connections expire at the same packet as in one thread).
+ * Worker 0 is the main thread: it reads the capture, hands each packet to
+ * the ring and handles its own connections' packets as it goes.  Workers
+ * 1 to N-1 are threads that read the ring in order.  Only a packet another
+ * worker keeps is copied into the ring's bytes; the others get its slot
+ * and only let time pass (idle connections expire at the same packet as
+ * in one thread).
+ *
+ * Which worker keeps a connection: the flow hash cuts the process's shard
+ * in parts, and a part goes, when the main thread first sees it, to the
+ * worker with the least work so far (assign()).  A part stays with its
+ * worker, so every packet of a connection, early or late, goes to one.
  *
  * The order rule: a view on a worker writes into the worker's own stream,
  * and every byte carries a key (frame, sub): the frame number of the
@@ -13,10 +20,12 @@
  * closed as idle the frame of its last packet (one tcp stage closes them
  * in that order, least recently used first), or at the end of the input
  * frame = max and sub = the connection's id (tcp_finish closes them in id
- * order).  The merger writes chunks in key order, and a chunk only once
- * every other worker has published everything up to its frame.  Where one
- * thread would decide by its whole table (a full table, --max-memory), the
- * workers decide by their own and the order may differ.
+ * order).  Chunks are written in key order, and a chunk only once every
+ * other worker has published everything up to its frame: by the worker
+ * itself when nothing of another comes before it (workers_out.c), else by
+ * the merger thread.  Where one thread would decide by its whole table (a
+ * full table, --max-memory), the workers decide by their own and the
+ * order may differ.
  *
  * Connection ids are one thread's: the main thread runs a tcp stage of
  * its own over every packet, without payload consumers, and gives each
@@ -27,7 +36,8 @@
  * Waiting: whoever waits says so in a counter and sleeps on a condition;
  * whoever makes progress publishes it with an atomic store, then wakes the
  * condition only if its counter says someone sleeps.  Nobody waits holding
- * output or progress the others may need: everything is published first.
+ * output or progress the others may need: everything is published first
+ * (the main thread publishes the ring's head too).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -125,14 +135,6 @@ static uint64_t next_id(void *arg)
     return ((uint64_t)1 << 32) + atomic_fetch_add(&wk->w->next_id, 1);
 }
 
-/* The main thread's stage: which connection a packet opens. */
-static void on_id_event(void *arg, const struct tcp_event *ev)
-{
-    struct workers *w = arg;
-    if (ev->kind == TCP_EV_OPEN && !ev->conn->reopened)
-        w->opened = ev->conn->id;
-}
-
 /* Closes keep one tcp stage's order (see the head of the file). */
 static void on_tcp_event(void *arg, const struct tcp_event *ev)
 {
@@ -167,8 +169,10 @@ static void free_space(struct worker *wk)
  * worker 0 libpcap's). */
 static void handle(struct worker *wk, const struct slot *s, const struct cap_packet *pkt)
 {
+    uint64_t before = wk->frame;
     wk->frame = pkt->frame;
     wk_set_key(wk, (struct key){pkt->frame, 0});
+    wk_publish_frames(wk, before);
     if (s->owner == (int)wk->k || s->owner == OWNER_ALL)
         tcp_input(wk->tcp, pkt);
     else
@@ -255,30 +259,106 @@ void wk_publish_head(struct workers *w)
     wk_wake(w, &w->data);
 }
 
-/* The workers' parts of the process's shard: worker 0, which also reads
- * the capture, keeps one, each other worker two (worker_init).  Read,
- * copy and numbering cost the main thread about what a part's connections
- * cost a worker (the benchmark's capture, 2 threads). */
-static unsigned parts(const struct workers *w)
+/* The process's shard is cut in PARTS_PER_WORKER * n parts by flow hash.
+ * A part goes to a worker the first time the main thread sees a packet or
+ * a connection of it, and stays there: to the worker with the least
+ * work so far, counted in bytes of its packets, the main thread's reading
+ * counted as 3/5 of the bytes read.  (Parts fixed in advance left the
+ * benchmark's 64 connections 25 to 39 between two threads.) */
+static unsigned nparts(const struct workers *w)
 {
-    return 2 * w->n - 1;
+    return PARTS_PER_WORKER * w->n;
 }
 
-/* The packet's worker, found once here rather than by every worker:
- * the hash mod N*parts is K mod N, and its part above that. */
-static int owner_of(const struct workers *w, int sh)
+/* A worker's work: the bytes of its packets so far, and a guess at what
+ * its open connections will bring (parts are given as connections open,
+ * and several often open at once: a download and its neighbours). */
+#define OPEN_CONN_BYTES ((uint64_t)1 << 20)
+
+static uint64_t score(const struct workers *w, unsigned k)
+{
+    return w->load[k] + w->open[k] * OPEN_CONN_BYTES;
+}
+
+static int assign(struct workers *w, unsigned part)
+{
+    int o = atomic_load_explicit(&w->part_owner[part], memory_order_relaxed);
+    if (o >= 0)
+        return o;
+    unsigned best = 0;
+    for (unsigned k = 1; k < w->n; k++)
+        if (score(w, k) < score(w, best))
+            best = k;
+    /* since, then owner: a worker that sees the owner sees since too */
+    atomic_store_explicit(&w->part_since[part], w->head_local, memory_order_relaxed);
+    atomic_store_explicit(&w->part_owner[part], (int)best, memory_order_release);
+    return (int)best;
+}
+
+/* The part of shard sh (of shard_n * nparts), or -1 when it is another
+ * --shard's. */
+static int part_of(const struct workers *w, unsigned sh)
+{
+    return sh % w->shard_n == w->shard_k ? (int)(sh / w->shard_n) : -1;
+}
+
+/* The main thread's stage sees a connection open (from a packet alone, or
+ * put together from fragments: its part is given now) or close. */
+static void count_conn(struct workers *w, const struct tcp_conn *c, int opens)
+{
+    int part = part_of(w, tcp_shard_of(&c->client, &c->server, w->shard_n * nparts(w)));
+    if (part < 0)
+        return;
+    int k = assign(w, (unsigned)part);
+    if (opens)
+        w->open[k]++;
+    else if (w->open[k])
+        w->open[k]--;
+}
+
+/* The packet's worker, found once here rather than by every worker. */
+static int owner_of(struct workers *w, int sh)
 {
     if (sh < 0)
         return OWNER_ALL;
-    if ((unsigned)sh % w->shard_n != w->shard_k)
-        return OWNER_NONE;
-    return (int)(((unsigned)sh / w->shard_n + 1) / 2);
+    int part = part_of(w, (unsigned)sh);
+    return part < 0 ? OWNER_NONE : assign(w, (unsigned)part);
+}
+
+/* A worker's stage, for a segment put together from fragments (the
+ * others come to it by owner): whether the part is the worker's as of the
+ * packet it handles.  A part no connection has given to anyone yet is
+ * worker 0's, so that one stage alone sees the segment. */
+static int keep_part(void *arg, unsigned sh)
+{
+    struct worker *wk = arg;
+    struct workers *w = wk->w;
+    int part = part_of(w, sh);
+    if (part < 0)
+        return 0;
+    int o = atomic_load_explicit(&w->part_owner[part], memory_order_acquire);
+    if (o < 0 || atomic_load_explicit(&w->part_since[part], memory_order_relaxed) > wk->seq)
+        o = 0;
+    return o == (int)wk->k;
+}
+
+/* The main thread's stage: which connection a packet opens. */
+static void on_id_event(void *arg, const struct tcp_event *ev)
+{
+    struct workers *w = arg;
+    if (ev->kind == TCP_EV_OPEN && !ev->conn->reopened)
+        w->opened = ev->conn->id;
+    if (ev->kind == TCP_EV_OPEN || ev->kind == TCP_EV_CLOSE)
+        count_conn(w, ev->conn, ev->kind == TCP_EV_OPEN);
 }
 
 void workers_feed(struct workers *w, const struct cap_packet *pkt)
 {
     w->opened = 0;
-    int owner = owner_of(w, tcp_input_shard(w->ids, pkt, w->shard_n * parts(w)));
+    w->load[0] += pkt->l3_caplen * 3 / 5;
+    int owner = owner_of(w, tcp_input_shard(w->ids, pkt, w->shard_n * nparts(w)));
+    if (owner >= 0)
+        w->load[owner] += pkt->l3_caplen;
     /* Only another worker's packet is copied: worker 0 handles its own
      * now, and the others only let time pass for it.  No frame is too
      * long (libpcap's snap lengths stop at 256 KiB). */
@@ -318,17 +398,14 @@ static int worker_init(struct workers *w, struct worker *wk, const struct worker
 {
     static const cookie_io_functions_t io = {.write = wk_out_write};
     struct tcp_config cfg = *s->tcp;
-    unsigned base_k = w->shard_k, base_n = w->shard_n;
 
     wk->w = w;
     wk->k = (unsigned)(wk - w->wk);
     atomic_store(&wk->want, UINT64_MAX);
-    /* the worker's parts within the user's --shard K/N (see owner_of):
-     * part 0 for worker 0, parts 2k-1 and 2k for worker k */
-    cfg.shard_n = base_n * parts(w);
-    cfg.shard_k = base_k + base_n * (wk->k ? 2 * wk->k - 1 : 0);
-    cfg.shard_step = base_n;
-    cfg.shard_count = wk->k ? 2 : 1;
+    /* the parts of the user's --shard K/N that are the worker's (nparts) */
+    cfg.shard_n = w->shard_n * nparts(w);
+    cfg.keep = keep_part;
+    cfg.keep_arg = wk;
     cfg.next_id = next_id;
     cfg.next_id_arg = wk;
     if (!wk_next_block(wk) || !(wk->pend = wk_pending_new()) ||
@@ -351,6 +428,8 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
         goto fail;
     }
     w->n = s->n;
+    for (unsigned i = 0; i < PARTS_PER_WORKER * MAX_WORKERS; i++)
+        atomic_init(&w->part_owner[i], -1);
     w->shard_n = s->tcp->shard_n > 1 ? s->tcp->shard_n : 1;
     w->shard_k = s->tcp->shard_n > 1 ? s->tcp->shard_k : 0;
     fflush(s->out); /* what it holds comes first */

@@ -2,11 +2,11 @@
  * workers.h: --threads N, the stages run on N threads.
  *
  * The main thread reads the capture and hands every packet to
- * workers_feed(), which copies it once into a ring that all workers read.
- * Worker k keeps shard k of N (tcp_shard_of), so each connection lives on
- * one worker with all of its state: a tcp stage, a pipeline and views of
- * its own.  A merger thread writes what the workers' views wrote to the
- * output, in the order one thread would have written it (workers.c says
+ * workers_feed(), which keeps the packets of some connections for the main
+ * thread's own stages and copies the others' once into a ring that the
+ * other N-1 threads read.  Each connection lives on one thread with all of
+ * its state: a tcp stage, a pipeline and views of its own.  The output
+ * comes in the order one thread would have written it (workers.c says
  * how).
  */
 #ifndef TLSDUMP_WORKERS_H

@@ -16,9 +16,11 @@
 #define RING_SLOTS 4096
 #define RING_BYTES ((size_t)8 << 20)
 #define OUT_BLOCK ((size_t)128 << 10)
-#define OUT_BLOCKS_MAX 32     /* per worker while packets flow: 4 MiB */
-#define PUBLISH_EVERY 256     /* packets */
-#define DONE_EVERY 32         /* packets */
+#define OUT_BLOCKS_MAX 32 /* per worker while packets flow: 4 MiB */
+#define PUBLISH_EVERY 256 /* packets */
+#define DONE_EVERY 32     /* packets */
+#define PARTS_PER_WORKER 64
+#define MAX_WORKERS 64        /* --threads' limit */
 #define MAX_FRAME UINT64_MAX  /* the end of the input */
 #define MERGE_POLL_NS 2000000 /* 2 ms */
 
@@ -115,6 +117,12 @@ struct workers {
     atomic_uint_fast64_t next_id; /* ids no packet was given (see next_id()) */
     int64_t end_ts;
     unsigned shard_k, shard_n; /* --shard's (0 of 1 without) */
+    /* Each part's worker (-1: none yet), and the ring index from which it
+     * is: written by the main thread only. */
+    _Atomic int part_owner[PARTS_PER_WORKER * MAX_WORKERS];
+    atomic_uint_fast64_t part_since[PARTS_PER_WORKER * MAX_WORKERS];
+    uint64_t load[MAX_WORKERS]; /* the main thread's count of each worker's bytes */
+    uint64_t open[MAX_WORKERS]; /* ... and open connections */
 };
 
 /* workers.c */
@@ -136,6 +144,7 @@ ssize_t wk_out_write(void *cookie, const char *p, size_t n);
 void wk_lend(struct worker *wk); /* on the worker's thread */
 struct pending *wk_pending_new(void);
 void wk_set_key(struct worker *wk, struct key k);
+void wk_publish_frames(struct worker *wk, uint64_t out_frame);
 void wk_free_blocks(struct oblock *b);
 /* ... and the merger's thread. */
 void *wk_merger_main(void *arg);

@@ -1,10 +1,11 @@
 /*
  * --threads: each worker's output, in chunks of blocks under the keys of
- * the order rule (workers.c), and the merger that writes them in that
- * order.
+ * the order rule (workers.c), written in that order by the worker itself
+ * when nothing else comes first (write_own), else by the merger thread.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -14,6 +15,13 @@
 #include "workers_int.h"
 
 /* ---- a worker's output: chunks in blocks ---- */
+
+/* What stdio holds of the worker's stream, into its block. */
+static void flush(struct worker *wk)
+{
+    if (__fpending(wk->out))
+        fflush(wk->out);
+}
 
 struct pending;
 static int write_own(struct worker *wk);
@@ -36,7 +44,7 @@ void wk_publish(struct worker *wk, uint64_t out_frame)
 {
     struct tcp_stats st;
     if (!wk->writing)
-        fflush(wk->out);
+        flush(wk);
     if (wk->k == 0 && !wk->finishing)
         wk_publish_head(wk->w); /* the main thread's: the others may wait for packets */
     wk_mark_done(wk);
@@ -225,7 +233,7 @@ ssize_t wk_out_write(void *cookie, const char *p, size_t n)
 static char *lend(void *arg, size_t min, size_t *room)
 {
     struct worker *wk = arg;
-    fflush(wk->out); /* what stdio holds comes first */
+    flush(wk); /* what stdio holds comes first */
     wk->writing = 1;
     struct oblock *b = open_chunk(wk, min);
     wk->writing = 0;
@@ -252,9 +260,22 @@ void wk_lend(struct worker *wk)
 void wk_set_key(struct worker *wk, struct key k)
 {
     if (wk_key_less(wk->key, k)) {
-        fflush(wk->out); /* what stdio holds was written under the old key */
+        flush(wk); /* what stdio holds was written under the old key */
         wk->key = k;
     }
+}
+
+/* At each packet: the frames before it are done, and what they wrote is
+ * in the block (the key's change flushed it).  Two stores, so that a
+ * worker writing its own block (write_own) seldom finds another behind. */
+void wk_publish_frames(struct worker *wk, uint64_t out_frame)
+{
+    struct oblock *b = wk->cur;
+    if (b && b->used != atomic_load_explicit(&b->published, memory_order_relaxed)) {
+        atomic_store_explicit(&b->published, b->used, memory_order_release);
+        b->open = SIZE_MAX;
+    }
+    atomic_store_explicit(&wk->out_frame, out_frame, memory_order_release);
 }
 
 /* The merger's wk_wait_until, for at most MERGE_POLL_NS. */

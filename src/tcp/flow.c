@@ -80,11 +80,8 @@ static int other_shard(const struct tcp_stage *t, const struct ip_datagram *d,
 {
     if (t->cfg.shard_n < 2)
         return 0;
-    unsigned s = segment_shard(d, th, t->cfg.shard_n), k = t->cfg.shard_k;
-    if (t->cfg.shard_count < 2)
-        return s != k;
-    return s < k || (s - k) % t->cfg.shard_step ||
-           (s - k) / t->cfg.shard_step >= t->cfg.shard_count;
+    unsigned s = segment_shard(d, th, t->cfg.shard_n);
+    return t->cfg.keep ? !t->cfg.keep(t->cfg.keep_arg, s) : s != t->cfg.shard_k;
 }
 
 /* The same for both directions: the two endpoint hashes are added. */
