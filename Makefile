@@ -17,6 +17,7 @@ WERROR     ?= 0
 WARNINGS   := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 \
               $(if $(filter 1,$(WERROR)),-Werror)
 SANITIZE   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+TSAN       := -fsanitize=thread
 
 # Libraries through pkg-config (their names if it is missing): libpcap,
 # OpenSSL's libcrypto, zlib (TLS record compression, RFC 3749); CUnit for
@@ -48,7 +49,7 @@ TEST_PKGS  := openssl iproute2 python3 python3-jsonschema valgrind binutils tsha
 DEMO_PCAP  := pcaps/tls13-openssl.pcap
 
 SRCS := $(wildcard src/*.c src/*/*.c)
-LIB_SRCS := $(filter-out src/main.c src/options.c,$(SRCS))
+LIB_SRCS := $(filter-out src/main.c src/options.c src/usage.c src/keysetup.c,$(SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := record message packet client_hello server_hello certificate extensions \
                 session keylog capture tcp verify
@@ -98,6 +99,12 @@ build/asan/%.o: %.c
 	@echo "  CC/asan $<"
 	$(Q)$(CC) $(TD_CPPFLAGS) -O1 -g $(SANITIZE) $(WARNINGS) -MMD -MP -c -o $@ $<
 
+# A third, under ThreadSanitizer, for --threads (tests/e2e/threads_checks.py).
+build/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC/tsan $<"
+	$(Q)$(CC) $(TD_CPPFLAGS) -O1 -g $(TSAN) $(WARNINGS) -MMD -MP -c -o $@ $<
+
 tlsdump: $(patsubst %.c,build/rel/%.o,$(SRCS))
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -105,6 +112,10 @@ tlsdump: $(patsubst %.c,build/rel/%.o,$(SRCS))
 build/asan/tlsdump: $(patsubst %.c,build/asan/%.o,$(SRCS))
 	@echo "  LD/asan $@"
 	$(Q)$(CC) $(SANITIZE) -o $@ $^ $(LIBS)
+
+build/tsan/tlsdump: $(patsubst %.c,build/tsan/%.o,$(SRCS))
+	@echo "  LD/tsan $@"
+	$(Q)$(CC) $(TSAN) -o $@ $^ $(LIBS)
 
 build/rel/unit_tests: $(patsubst %.c,build/rel/%.o,$(UNIT_SRCS)) $(REL_LIB)
 	@echo "  LD      $@"
@@ -138,13 +149,13 @@ demo: deps
 	./tlsdump -r $(DEMO_PCAP) -l $(DEMO_PCAP:.pcap=.keys) -d
 
 # The whole suite, once with the release build and once under
-# AddressSanitizer and UndefinedBehaviorSanitizer, with -Werror; the
-# summary of the last run is the last line.
+# AddressSanitizer and UndefinedBehaviorSanitizer, with -Werror, then
+# --threads' checks under ThreadSanitizer.
 test: deps
 	@$(MAKE) --no-print-directory WERROR=1 test-run
 
 .PHONY: test-run
-test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests \
+test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests build/tsan/tlsdump \
           $(foreach t,$(FUZZ_TARGETS),build/rel/fuzz_$(t) build/asan/fuzz_$(t))
 	@echo "== layout: .clang-format"
 	$(Q)$(MAKE) --no-print-directory format-check
@@ -162,6 +173,8 @@ test-run: tlsdump build/rel/unit_tests build/asan/tlsdump build/asan/unit_tests 
 	@for t in $(FUZZ_TARGETS); do build/asan/fuzz_$$t tests/fuzz/corpus/$$t || exit 1; done
 	@echo "== end-to-end tests (ASan+UBSan build)"
 	ASAN_OPTIONS=detect_leaks=1 tests/e2e/run.sh build/asan/tlsdump
+	@echo "== --threads under ThreadSanitizer"
+	python3 tests/e2e/threads_checks.py build/tsan/tlsdump tests/out --tsan
 
 # tlsdump against tshark and ssldump on a 280 MB capture of binary
 # downloads and one of text (bench/README.md): -d, -j, --summary, the floor

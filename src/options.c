@@ -18,78 +18,6 @@
 #error "TLSDUMP_VERSION comes from the Makefile"
 #endif
 
-static void usage(FILE *out)
-{
-    fputs("usage: tlsdump [options] [-r FILE | -i IFACE] [BPF filter]\n"
-          "Input:\n"
-          "  -r, --read FILE       read a pcap or pcapng file ('-' for standard input)\n"
-          "  -i, --interface IFACE capture live on IFACE ('any' for all)\n"
-          "  -D, --list-interfaces list the interfaces -i can capture on\n"
-          "  -c, --count N         stop after N packets\n"
-          "  -F, --filter-file FILE  read the BPF filter from FILE\n"
-          "  -P, --no-promiscuous-mode  live: leave the interface's mode alone\n"
-          "  -s, --snaplen N       live: bytes to capture per frame (default 262144)\n"
-          "  -B, --buffer-size KiB live: the kernel's capture buffer (default 8192)\n"
-          "  -Z, --user USER       live: drop root privileges to USER once capturing\n"
-          "  --fanout GROUP        live: share the interface's traffic by flow with the other\n"
-          "                        tlsdump processes of this PACKET_FANOUT group (Linux)\n"
-          "  --shard K/N           only the connections in shard K (1..N) of N, by flow hash:\n"
-          "                        N processes divide a capture with no overlap\n"
-          "  --threads N           spread the connections over N threads by flow hash (default\n"
-          "                        1); the output is the same\n"
-          "  -t, --timeout SECONDS forget connections idle this long (default 100; 0: never)\n"
-          "  -n, --numeric         do not resolve names (tlsdump never does)\n"
-          "  --no-progress         no progress line on standard error (shown when reading a\n"
-          "                        file, standard error is a terminal and the output is not)\n"
-          "Keys:\n"
-          "  -l, --keylog FILE     decrypt with this key log (SSLKEYLOGFILE format); repeatable\n"
-          "                        (without -l: $SSLKEYLOGFILE; a pcapng file's own secrets\n"
-          "                        always)\n"
-          "  -k, --key FILE        decrypt TLS <= 1.2 RSA key exchange with this server key;\n"
-          "                        repeatable\n"
-          "  -p, --password PASSWORD  password of the -k keys; - reads it from standard input\n"
-          "                        (or $TLSDUMP_KEY_PASSWORD): a -p argument is visible to ps\n"
-          "  --ca-file FILE        verify certificates against these CAs (default: the system's)\n"
-          "  --ca-path DIR         ... against this hashed directory of CAs\n"
-          "Text output:\n"
-          "  -e, --absolute-time   absolute timestamps (seconds since the epoch)\n"
-          "  -T, --segments        print each TCP segment (-a, ssldump's, does the same)\n"
-          "  -A, --all             print all fields: record versions and lengths, randoms,\n"
-          "                        session IDs\n"
-          "  -d, --data            print decrypted application data\n"
-          "  -x, --hex             print each record's bytes (decrypted: its plaintext) in hex\n"
-          "  -X, --no-ascii        leave the ASCII column out of -d's and -x's hex dumps\n"
-          "  -N, --cert-text       print certificates in full\n"
-          "  -q, --quiet           one line per record\n"
-          "  --color[=WHEN]        colour directions, failures and data: auto (the default:\n"
-          "                        when standard output is a terminal and NO_COLOR is unset),\n"
-          "                        always, never\n"
-          "Other outputs:\n"
-          "  -C, --curses          browse the connections on the terminal, as they come\n"
-          "  --curses-memory MiB   detail (timelines, plaintext) --curses keeps (default 256)\n"
-          "  -j, --json            JSON Lines: an object per event, a summary per connection\n"
-          "                        (with -d: the decrypted data too)\n"
-          "  --certs               -j: each certificate's DER, base64\n"
-          "  --summary             a line per connection (verdict or diagnosis, JA4), then totals\n"
-          "  -w, --write FILE      write the decrypted conversation as a pcap ('-': standard\n"
-          "                        output, instead of the text)\n"
-          "  --keys-out FILE       write the secrets used as a key log (SSLKEYLOGFILE format)\n"
-          "  --streams DIR         write each connection's reassembled bytes to DIR\n"
-          "  --extract DIR         write each connection's decrypted application data to DIR\n"
-          "Limits:\n"
-          "  --max-conns N         connections tracked at once (default 100000)\n"
-          "  --max-buffer N        out-of-order bytes buffered per connection (default 1 MiB)\n"
-          "  --max-buffer-total N  and in all (default 64 MiB)\n"
-          "  --max-memory N        bytes for all buffers and connection state (default\n"
-          "                        256 MiB, 0: no limit); past it the connections idle\n"
-          "                        longest are forgotten\n"
-          "ssldump's options, accepted: -a (as -T), -H (the default), -S and -y (say what\n"
-          "tlsdump does instead)\n"
-          "  -v, --version         print the version\n"
-          "  -h, --help            print this help\n",
-          out);
-}
-
 static int parse_number(const char *arg, const char *what, unsigned long long max,
                         unsigned long long *out)
 {
@@ -615,7 +543,7 @@ static int option(struct options *o, int c, char **argv)
                crypto_lib_version(), out_curses_lib_version());
         return 0;
     case 'h':
-        usage(stdout);
+        options_usage(stdout);
         return 0;
     }
     return bad_option(c, argv);

@@ -43,4 +43,7 @@ struct options {
  * line on stderr for options that are wrong. */
 int options_parse(int argc, char **argv, struct options *o);
 
+/* --help's text (usage.c). */
+void options_usage(FILE *out);
+
 #endif

@@ -41,6 +41,9 @@ STAGES = [
     ("src/main.c", "wiring"),
     ("src/options.c", "wiring"),
     ("src/options.h", "wiring"),
+    ("src/usage.c", "wiring"),
+    ("src/keysetup.c", "wiring"),
+    ("src/keysetup.h", "wiring"),
     ("src/pipeline.c", "wiring"),
     ("include/pipeline.h", "wiring"),
     # The pipeline's events in the stages' terms, and their translation

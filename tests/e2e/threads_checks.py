@@ -1,7 +1,11 @@
 """--threads N (issue 15): the connections spread over N threads, the
 output byte for byte what one thread prints, in the same order.
 
-usage: threads_checks.py TLSDUMP OUTDIR
+usage: threads_checks.py TLSDUMP OUTDIR [--tsan]
+
+With --tsan, TLSDUMP is the ThreadSanitizer build (make test's last step):
+the same checks over a dozen captures, and a report of ThreadSanitizer is
+a failure with its first lines.
 """
 import concurrent.futures
 import filecmp
@@ -15,6 +19,14 @@ import sys
 from checks import check, finish
 
 TLSDUMP, OUT = sys.argv[1], os.path.join(sys.argv[2], "threads")
+TSAN = "--tsan" in sys.argv[3:]
+if TSAN:
+    OUT += "-tsan"
+    os.environ["TSAN_OPTIONS"] = "halt_on_error=1:exitcode=66:report_signal_unsafe=0"
+# under TSan: captures with many connections, fragments, resumption, RSA
+TSAN_CAPS = ("dec-concurrent-40", "multi-openssl", "tls13-openssl", "resume-tls12-id",
+             "resume-tls12-ticket", "fragmented", "reordered", "overlapping", "resume-behind",
+             "dec-tls12-rsa-aes128-gcm", "starttls-smtp")
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 CONCAT = os.path.join(ROOT, "bench", "concat.py")
 shutil.rmtree(OUT, ignore_errors=True)
@@ -28,13 +40,21 @@ def keyed(pcap):
 
 def run(args, threads):
     p = subprocess.run([TLSDUMP, "--threads", str(threads), *args], capture_output=True,
-                       timeout=120)
+                       timeout=600 if TSAN else 120)
     return p.returncode, p.stdout, p.stderr
+
+
+def tsan_report(err):
+    """The first lines of a ThreadSanitizer report in err, else ''."""
+    at = err.find(b"WARNING: ThreadSanitizer")
+    return err[at:at + 600].decode(errors="replace") if at >= 0 else ""
 
 
 def same(args, threads):
     """(equal, what differs) between one thread and `threads`."""
     one, many = run(args, 1), run(args, threads)
+    if tsan_report(many[2]):
+        return False, tsan_report(many[2])
     for what, a, b in zip(("status", "output", "stderr"), one, many):
         if a != b:
             return False, what
@@ -44,6 +64,8 @@ def same(args, threads):
 def every_capture():
     caps = sorted(glob.glob(os.path.join(ROOT, "pcaps", "*.pcap*")) +
                   glob.glob(os.path.join(ROOT, "pcaps", "variants", "*.pcap*")))
+    if TSAN:
+        caps = [c for c in caps if os.path.basename(c).split(".")[0] in TSAN_CAPS]
     cases = [(keyed(c) + mode, t) for c in caps
              for mode, t in ((["-A", "-d"], 2), (["-j", "-d"], 3), (["--summary"], 2))]
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -51,7 +73,8 @@ def every_capture():
     bad = [" ".join(os.path.basename(a) for a in args) + " --threads %d: %s" % (t, why)
            for (args, t), (ok, why) in zip(cases, results) if not ok]
     check("--threads 2 and 3: every capture's text, JSON and summary as one thread's "
-          "(%d runs)" % len(cases), len(caps) > 100 and not bad, "; ".join(bad[:5]))
+          "(%d runs)" % len(cases), len(caps) >= (8 if TSAN else 100) and not bad,
+          "; ".join(bad[:5]))
 
 
 def idle_order():
@@ -78,11 +101,12 @@ def resumed_elsewhere():
     that is still busy with a download (pcaps/make-resume-behind.py)."""
     cap = keyed(os.path.join(ROOT, "pcaps", "variants", "resume-behind.pcap"))
     for t in (1, 2, 3, 4):
-        rc, out, _ = run(cap + ["-j", "-d"], t)
+        rc, out, err = run(cap + ["-j", "-d"], t)
         conns = [json.loads(l) for l in out.splitlines() if l.startswith(b'{"type":"connection"')]
         dec = [c.get("decrypted") for c in conns]
         check("--threads %d: a TLS 1.2 session resumed from another thread's cache is decrypted "
-              "(%s)" % (t, dec), rc == 0 and len(conns) == 3 and all(d is True for d in dec))
+              "(%s)" % (t, dec), rc == 0 and len(conns) == 3 and all(d is True for d in dec),
+              tsan_report(err))
 
 
 def files_and_shards():
@@ -90,7 +114,8 @@ def files_and_shards():
     dirs = []
     for t in (1, 3):
         d = os.path.join(OUT, "extract%d" % t)
-        run(cap + ["-q", "--extract", d, "--streams", d + "s"], t)
+        rc, _, err = run(cap + ["-q", "--extract", d, "--streams", d + "s"], t)
+        check("--threads %d --extract: status 0" % t, rc == 0, tsan_report(err))
         dirs.append(d)
     cmp = filecmp.dircmp(dirs[0], dirs[1])
     names = os.listdir(dirs[0])
