@@ -73,6 +73,14 @@ replay_with() {
     # shellcheck disable=SC2086
     ip netns exec "$NS" "$bin" $args >/dev/null 2>"$TMP/$name.err" &
     pid=$!
+    # tshark says when it captures, and on a loaded machine may take
+    # longer than SETTLE to load its dissectors
+    if [ "$name" = tshark ]; then
+        for _ in $(seq 120); do
+            grep -q '^Capturing on' "$TMP/$name.err" && break
+            sleep 0.5
+        done
+    fi
     sleep "$SETTLE"
     if ! kill -0 "$pid" 2>/dev/null; then
         printf '%-18s failed: %s\n' "$name" "$(head -n 1 "$TMP/$name.err")"
