@@ -27,9 +27,16 @@ struct view *out_text_new(FILE *out, const struct out_text_opts *opts);
 
 /* --summary: a line per connection as it ends, then totals. */
 struct view *out_summary_new(FILE *out);
+/* Where in the output a thread writes now (--threads: the frame and sub
+ * of workers.c's order rule); one thread's output is in that order. */
+struct out_place {
+    uint64_t frame, sub;
+};
+typedef void out_place_fn(void *arg, struct out_place *out);
 /* One thread's share of whole (--threads): its connections' lines to out;
- * its totals are added to whole's when it is closed, before whole is. */
-struct view *out_summary_part_new(FILE *out, struct view *whole);
+ * its totals are added to whole's when it is closed, before whole is,
+ * with the place (from place) where each key was first counted. */
+struct view *out_summary_part_new(FILE *out, struct view *whole, out_place_fn *place, void *arg);
 
 struct out_json_opts {
     int data;  /* -d: decrypted application data, as "data" lines */

@@ -296,7 +296,7 @@ static int add_main_view(struct pipeline *p, const struct options *o, FILE *out,
     struct out_json_opts jo = {.data = o->text.data, .certs = o->certs};
     struct view *v = o->json       ? out_json_new(out, &jo)
                      : !o->summary ? out_text_new(out, &o->text)
-                     : whole       ? out_summary_part_new(out, whole)
+                     : whole       ? out_summary_part_new(out, whole, workers_place, NULL)
                                    : out_summary_new(out);
     if (!v || !pipeline_add_view(p, v)) {
         fputs("tlsdump: out of memory\n", stderr);

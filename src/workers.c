@@ -498,6 +498,12 @@ void workers_finish(struct workers *w, int64_t now_us)
         pthread_join(w->merger, NULL);
 }
 
+void workers_place(void *arg, struct out_place *out)
+{
+    (void)arg;
+    *out = self ? (struct out_place){self->key.frame, self->key.sub} : (struct out_place){0, 0};
+}
+
 uint64_t workers_connections(struct workers *w)
 {
     uint64_t n = 0;

@@ -3,7 +3,15 @@
  * endpoints, SNI, version, cipher, verdict or diagnosis, JA4), then totals
  * by verdict, version, cipher and cause of failure (the header comes
  * first, even when no connection follows).  Memory is bounded:
- * totals keep at most TALLY_MAX distinct keys each, then count "other".
+ * totals keep at most TALLY_MAX distinct keys each, the first seen, then
+ * count "other".
+ *
+ * With --threads each thread has a part of the view, whose totals join the
+ * whole's at the end.  A part keeps up to PART_MAX keys with the place in
+ * the output where each was first counted (the order callback), so that
+ * the whole keeps the same TALLY_MAX keys one thread would have: a key
+ * among the first TALLY_MAX seen in all is among the first TALLY_MAX
+ * seen by the part that saw it first.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,15 +21,18 @@
 #include "views.h"
 
 #define TALLY_MAX 48
+#define PART_MAX 1024
 
 struct tally_row {
     char key[64];
     uint64_t n;
+    struct out_place first; /* a part's: where it was first counted */
 };
 
 struct tally {
-    struct tally_row row[TALLY_MAX + 1]; /* the last row is "other" */
-    int nrows;
+    struct tally_row *row; /* cap of them */
+    int nrows, cap;
+    uint64_t other;
 };
 
 struct summary_view {
@@ -31,35 +42,82 @@ struct summary_view {
     uint64_t evicted_memory; /* forgotten for the memory budget */
     struct tally versions, ciphers, causes;
     struct summary_view *whole; /* a part's (--threads): where its totals go */
+    out_place_fn *place;        /* ... and where in the output it writes */
+    void *place_arg;
+    int merged; /* a whole that parts joined */
 };
 
-static void add(struct tally *t, const char *key, uint64_t n)
+static int place_less(struct out_place a, struct out_place b)
+{
+    return a.frame < b.frame || (a.frame == b.frame && a.sub < b.sub);
+}
+
+static struct tally_row *find(struct tally *t, const char *key)
 {
     for (int i = 0; i < t->nrows; i++)
-        if (!strcmp(t->row[i].key, key)) {
-            t->row[i].n += n;
-            return;
-        }
-    if (t->nrows == TALLY_MAX) {
-        snprintf(t->row[TALLY_MAX].key, sizeof(t->row[0].key), "other");
-        t->row[TALLY_MAX].n += n;
+        if (!strcmp(t->row[i].key, key))
+            return &t->row[i];
+    return NULL;
+}
+
+static void count(struct summary_view *sv, struct tally *t, const char *key)
+{
+    struct tally_row *r = find(t, key);
+    if (r) {
+        r->n++;
         return;
     }
-    snprintf(t->row[t->nrows].key, sizeof(t->row[0].key), "%s", key);
-    t->row[t->nrows++].n = n;
+    if (t->nrows == t->cap) {
+        t->other++;
+        return;
+    }
+    r = &t->row[t->nrows++];
+    snprintf(r->key, sizeof(r->key), "%s", key);
+    r->n = 1;
+    if (sv->place)
+        sv->place(sv->place_arg, &r->first);
 }
 
-static void count(struct tally *t, const char *key)
+/* A part's rows join the whole's (which grows: it keeps its first
+ * TALLY_MAX at the end, by place). */
+static int join(struct tally *into, const struct tally *t)
 {
-    add(t, key, 1);
+    into->other += t->other;
+    for (int i = 0; i < t->nrows; i++) {
+        struct tally_row *r = find(into, t->row[i].key);
+        if (r) {
+            r->n += t->row[i].n;
+            if (place_less(t->row[i].first, r->first))
+                r->first = t->row[i].first;
+            continue;
+        }
+        if (into->nrows == into->cap) {
+            int cap = into->cap * 2;
+            struct tally_row *row = realloc(into->row, (size_t)cap * sizeof(*row));
+            if (!row)
+                return 0;
+            into->row = row;
+            into->cap = cap;
+        }
+        into->row[into->nrows++] = t->row[i];
+    }
+    return 1;
 }
 
-static void add_tally(struct tally *into, const struct tally *t)
+static int by_place(const void *a, const void *b)
 {
-    for (int i = 0; i < t->nrows; i++)
-        add(into, t->row[i].key, t->row[i].n);
-    if (t->row[TALLY_MAX].n)
-        add(into, "other", t->row[TALLY_MAX].n);
+    const struct tally_row *x = a, *y = b;
+    return place_less(x->first, y->first) ? -1 : place_less(y->first, x->first) ? 1 : 0;
+}
+
+/* The joined whole: the first TALLY_MAX seen keep their rows. */
+static void keep_first(struct tally *t)
+{
+    qsort(t->row, (size_t)t->nrows, sizeof(t->row[0]), by_place);
+    for (int i = TALLY_MAX; i < t->nrows; i++)
+        t->other += t->row[i].n;
+    if (t->nrows > TALLY_MAX)
+        t->nrows = TALLY_MAX;
 }
 
 /* Most frequent first, then by name. */
@@ -77,8 +135,8 @@ static void print_tally(FILE *o, const char *what, struct tally *t)
     fprintf(o, "%s:", what);
     for (int i = 0; i < t->nrows; i++)
         fprintf(o, "%s %s %" PRIu64, i ? "," : "", t->row[i].key, t->row[i].n);
-    if (t->row[TALLY_MAX].n)
-        fprintf(o, ", other %" PRIu64, t->row[TALLY_MAX].n);
+    if (t->other)
+        fprintf(o, ", other %" PRIu64, t->other);
     fputc('\n', o);
 }
 
@@ -121,11 +179,11 @@ static void line(struct summary_view *sv, const struct vm_event *ev)
     sv->conns++;
     sv->verdicts[f->verdict]++;
     if (s->version)
-        count(&sv->versions, version);
+        count(sv, &sv->versions, version);
     if (s->cipher <= 0xffffff)
-        count(&sv->ciphers, cipher);
+        count(sv, &sv->ciphers, cipher);
     if (f->diag.code && f->verdict != VM_ESTABLISHED)
-        count(&sv->causes, f->diag.code);
+        count(sv, &sv->causes, f->diag.code);
 }
 
 static void summary_event(struct view *v, const struct vm_event *ev)
@@ -134,6 +192,8 @@ static void summary_event(struct view *v, const struct vm_event *ev)
     if (ev->kind == VM_CLOSE)
         line(sv, ev);
 }
+
+static void summary_free(struct summary_view *sv);
 
 /* A part's totals join its whole's. */
 static int part_close(struct summary_view *sv)
@@ -145,11 +205,19 @@ static int part_close(struct summary_view *sv)
     for (int i = 0; i < VM_NVERDICTS; i++)
         w->verdicts[i] += sv->verdicts[i];
     w->evicted_memory += sv->evicted_memory;
-    add_tally(&w->versions, &sv->versions);
-    add_tally(&w->ciphers, &sv->ciphers);
-    add_tally(&w->causes, &sv->causes);
-    free(sv);
+    w->merged = 1;
+    ok &= join(&w->versions, &sv->versions) && join(&w->ciphers, &sv->ciphers) &&
+          join(&w->causes, &sv->causes);
+    summary_free(sv);
     return ok;
+}
+
+static void summary_free(struct summary_view *sv)
+{
+    free(sv->versions.row);
+    free(sv->ciphers.row);
+    free(sv->causes.row);
+    free(sv);
 }
 
 static int summary_close(struct view *v)
@@ -169,15 +237,19 @@ static int summary_close(struct view *v)
     if (sv->evicted_memory)
         fprintf(o, "evicted for the memory budget (--max-memory): %" PRIu64 "\n",
                 sv->evicted_memory);
-    print_tally(o, "versions", &sv->versions);
-    print_tally(o, "ciphers", &sv->ciphers);
-    print_tally(o, "failures by cause", &sv->causes);
+    struct tally *all[] = {&sv->versions, &sv->ciphers, &sv->causes};
+    const char *names[] = {"versions", "ciphers", "failures by cause"};
+    for (int i = 0; i < 3; i++) {
+        if (sv->merged)
+            keep_first(all[i]);
+        print_tally(o, names[i], all[i]);
+    }
     int ok = fflush(o) == 0 && !ferror(o);
-    free(sv);
+    summary_free(sv);
     return ok;
 }
 
-static struct summary_view *summary_alloc(FILE *out)
+static struct summary_view *summary_alloc(FILE *out, int cap)
 {
     struct summary_view *sv = calloc(1, sizeof(*sv));
     if (!sv)
@@ -185,12 +257,20 @@ static struct summary_view *summary_alloc(FILE *out)
     sv->v.event = summary_event;
     sv->v.close = summary_close;
     sv->out = out;
+    struct tally *all[] = {&sv->versions, &sv->ciphers, &sv->causes};
+    for (int i = 0; i < 3; i++) {
+        all[i]->cap = cap;
+        if (!(all[i]->row = malloc((size_t)cap * sizeof(*all[i]->row)))) {
+            summary_free(sv);
+            return NULL;
+        }
+    }
     return sv;
 }
 
 struct view *out_summary_new(FILE *out)
 {
-    struct summary_view *sv = summary_alloc(out);
+    struct summary_view *sv = summary_alloc(out, TALLY_MAX);
     if (!sv)
         return NULL;
     fprintf(out, "%4s %-44s %-20s %-7s %-40s %-30s %s\n", "id", "client -> server", "sni",
@@ -198,10 +278,13 @@ struct view *out_summary_new(FILE *out)
     return &sv->v;
 }
 
-struct view *out_summary_part_new(FILE *out, struct view *whole)
+struct view *out_summary_part_new(FILE *out, struct view *whole, out_place_fn *place, void *arg)
 {
-    struct summary_view *sv = summary_alloc(out);
-    if (sv)
-        sv->whole = (struct summary_view *)whole;
-    return sv ? &sv->v : NULL;
+    struct summary_view *sv = summary_alloc(out, PART_MAX);
+    if (!sv)
+        return NULL;
+    sv->whole = (struct summary_view *)whole;
+    sv->place = place;
+    sv->place_arg = arg;
+    return &sv->v;
 }

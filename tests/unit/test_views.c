@@ -388,6 +388,71 @@ static void json_san_list(void)
     free(buf);
 }
 
+/* --summary with --threads: two parts' totals, joined, are one view's,
+ * also past the 48 distinct keys one view keeps (the rest is "other"). */
+struct summary_feed {
+    struct view *part[2], *one;
+    uint64_t at; /* the place of the connection being fed */
+};
+
+static void place_now(void *arg, struct out_place *out)
+{
+    *out = (struct out_place){((struct summary_feed *)arg)->at, 0};
+}
+
+static void summary_close_event(struct view *v, uint64_t id, uint32_t cipher, uint16_t version)
+{
+    struct vm_conn conn = {.id = id};
+    struct vm_summary sum = {.version = version, .cipher = cipher, .history = ""};
+    void *slot = NULL;
+    struct vm_event ev = {.kind = VM_CLOSE, .conn = &conn, .summary = &sum, .slot = &slot};
+    v->event(v, &ev);
+}
+
+/* The totals: what follows the blank line. */
+static const char *totals(const char *out)
+{
+    const char *t = strstr(out, "\n\n");
+    return t ? t : "";
+}
+
+static void summary_parts_join(void)
+{
+    char *one_buf = NULL, *whole_buf = NULL, *parts_buf = NULL;
+    size_t n1 = 0, n2 = 0, n3 = 0;
+    FILE *one = open_memstream(&one_buf, &n1), *whole = open_memstream(&whole_buf, &n2),
+         *parts = open_memstream(&parts_buf, &n3);
+    struct summary_feed f = {.one = out_summary_new(one)};
+    struct view *w = out_summary_new(whole);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f.one);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    for (int k = 0; k < 2; k++) {
+        f.part[k] = out_summary_part_new(parts, w, place_now, &f);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f.part[k]);
+    }
+    /* 400 connections over 90 ciphers and 3 versions; the parts take
+     * them unevenly (a part sees most of the first keys) */
+    uint32_t x = 12345;
+    for (uint64_t i = 1; i <= 400; i++) {
+        x = x * 1103515245u + 12345u;
+        uint32_t cipher = 0xc000 + (x >> 16) % 90;
+        uint16_t version = (uint16_t)(0x0301 + (x >> 8) % 3);
+        f.at = i;
+        summary_close_event(f.one, i, cipher, version);
+        summary_close_event(f.part[(x >> 4) % 5 == 0], i, cipher, version);
+    }
+    CU_ASSERT(f.one->close(f.one) && f.part[0]->close(f.part[0]) && f.part[1]->close(f.part[1]) &&
+              w->close(w));
+    fclose(one);
+    fclose(whole);
+    fclose(parts);
+    CU_ASSERT_PTR_NOT_NULL(strstr(totals(one_buf), ", other "));
+    CU_ASSERT_STRING_EQUAL(totals(whole_buf), totals(one_buf));
+    free(one_buf);
+    free(whole_buf);
+    free(parts_buf);
+}
+
 void suite_views(void)
 {
     static const CU_TestInfo tests[] = {
@@ -399,6 +464,7 @@ void suite_views(void)
          json_writer_text_runs},
         {"text view: -A adds randoms, session IDs, certificate details; times", text_all_fields},
         {"JSON view: subjectAltNames as a list, commas and IPv6 kept", json_san_list},
+        {"summary: parts' totals joined are one view's, past 48 keys too", summary_parts_join},
         CU_TEST_INFO_NULL,
     };
     add_suite("views", tests);
