@@ -10,6 +10,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,8 @@
 #include "keysetup.h"
 #include "options.h"
 
-static struct capture *running; /* for the signal handler */
-static volatile sig_atomic_t signalled;
+static struct capture *running;               /* for the signal handler */
+static atomic_int signalled;                  /* by a signal handler, on any thread */
 static struct view *screen;                   /* --curses */
 static const struct crypto_keys *status_keys; /* --curses counts them, a followed key log grows */
 
@@ -49,7 +50,7 @@ static void on_signal(int sig)
 
 /* The reader of the output went away (`tlsdump ... | head`): stop
  * quietly, with status 0, as tcpdump does. */
-static volatile sig_atomic_t output_closed;
+static atomic_int output_closed;
 
 static void on_sigpipe(int sig)
 {
@@ -475,7 +476,7 @@ int main(int argc, char **argv)
         report(cap, &sink);
 out:
     tcp_free(sink.tcp);
-    if (!workers_free(sink.workers))
+    if (!workers_free(sink.workers) && !output_closed)
         rc = EXIT_BAD; /* a worker's view said why */
     if (keys_out && !keys_write_out(keys_out, o.keys_out, keys))
         rc = EXIT_BAD;

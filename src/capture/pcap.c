@@ -3,6 +3,7 @@
  * interfaces, a BPF filter, and frames handed on without copying.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ struct capture {
     int live;
     int fd;             /* live: the descriptor to poll; -1 none (offline, or none to poll) */
     uint64_t file_size; /* a regular file's size; 0 unknown (stdin, a pipe) */
-    volatile sig_atomic_t stop;
+    atomic_int stop;    /* set by a signal handler, on any thread */
     struct capture_stats st;
     struct cap_secrets secrets;
     char err[PCAP_ERRBUF_SIZE + 64];
@@ -272,7 +273,7 @@ static int frame_of(struct capture *cap, int dlt, int64_t ts_us, const uint8_t *
 static enum capture_status next_mixed(struct capture *cap, struct cap_packet *pkt)
 {
     for (;;) {
-        if (cap->stop)
+        if (atomic_load_explicit(&cap->stop, memory_order_relaxed))
             return CAPTURE_END;
         int rc = cap_ng_next(cap->ng, &cap->fr);
         if (rc < 0) {
@@ -295,7 +296,7 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
     if (cap->ng)
         return next_mixed(cap, pkt);
     for (;;) {
-        if (cap->stop)
+        if (atomic_load_explicit(&cap->stop, memory_order_relaxed))
             return CAPTURE_END;
         int rc = pcap_next_ex(cap->pcap, &h, &frame);
         if (rc == 0 && !wait_live(cap))
@@ -315,7 +316,7 @@ enum capture_status capture_next(struct capture *cap, struct cap_packet *pkt)
 
 void capture_break(struct capture *cap)
 {
-    cap->stop = 1;
+    atomic_store_explicit(&cap->stop, 1, memory_order_relaxed);
     if (cap->pcap)
         pcap_breakloop(cap->pcap);
 }

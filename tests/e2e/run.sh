@@ -332,11 +332,14 @@ check "-d without keys: said once on stderr" \
     [ "$(grep -c 'only plaintext can be shown' "$OUT/dnokeys.err")" = 1 ]
 closed_pipe() { # the reader exits early: status 0, nothing on stderr, no full read
     local rc
-    "$TLSDUMP" -r "$PCAPS/dec-tls12-2mb.pcap" -x 2>"$OUT/pipe.err" | head -1 >/dev/null
+    "$TLSDUMP" -r "$PCAPS/dec-tls12-2mb.pcap" -x "$@" 2>"$OUT/pipe.err" | head -1 >/dev/null
     rc=${PIPESTATUS[0]}
     [ "$rc" = 0 ] && [ ! -s "$OUT/pipe.err" ]
 }
 check "output closed by its reader (| head): status 0, quiet" closed_pipe
+closed_pipe_threads() { closed_pipe --threads 2 && closed_pipe --threads 3; }
+check "... with --threads 2 and 3 (a worker or the merger meets the closed pipe)" \
+    closed_pipe_threads
 check "truncated capture still shows what came before" grep -q 'New TCP connection' "$OUT/truncated.out"
 
 # --color: escape codes around the directions, failures and decrypted data

@@ -131,7 +131,25 @@ def files_and_shards():
     check("--threads 0 is refused", rc == 2 and b"--threads" in err, err.decode())
 
 
+def closed_pipe():
+    """The reader goes away after a line: the thread whose write meets the
+    closed pipe stops the capture (a signal handler on any thread); status
+    0, nothing said, and under TSan no race with the main thread."""
+    cap = os.path.join(ROOT, "pcaps", "dec-tls12-2mb.pcap")
+    for t in (2, 3):
+        p = subprocess.Popen([TLSDUMP, "--threads", str(t), "-r", cap, "-x"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = p.stdout.readline()
+        p.stdout.close()
+        err = p.stderr.read()
+        rc = p.wait(timeout=600 if TSAN else 120)
+        check("--threads %d: output closed by its reader: status 0, quiet" % t,
+              first.startswith(b"New TCP connection") and rc == 0 and not err,
+              "status %d: %s" % (rc, tsan_report(err) or err[:300].decode(errors="replace")))
+
+
 every_capture()
+closed_pipe()
 idle_order()
 resumed_elsewhere()
 files_and_shards()
