@@ -263,8 +263,8 @@ void wk_publish_head(struct workers *w)
  * A part goes to a worker the first time the main thread sees a packet or
  * a connection of it, and stays there: to the worker with the least
  * work so far, counted in bytes of its packets, the main thread's reading
- * counted as 3/5 of the bytes read.  (Parts fixed in advance left the
- * benchmark's 64 connections 25 to 39 between two threads.) */
+ * counted as a share of the bytes read (workers_setup's read_percent).  (Parts fixed in advance
+ * left the benchmark's 64 connections 25 to 39 between two threads.) */
 static unsigned nparts(const struct workers *w)
 {
     return PARTS_PER_WORKER * w->n;
@@ -355,7 +355,7 @@ static void on_id_event(void *arg, const struct tcp_event *ev)
 void workers_feed(struct workers *w, const struct cap_packet *pkt)
 {
     w->opened = 0;
-    w->load[0] += pkt->l3_caplen * 3 / 5;
+    w->load[0] += pkt->l3_caplen * w->read_percent / 100;
     int owner = owner_of(w, tcp_input_shard(w->ids, pkt, w->shard_n * nparts(w)));
     if (owner >= 0)
         w->load[owner] += pkt->l3_caplen;
@@ -428,6 +428,7 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
         goto fail;
     }
     w->n = s->n;
+    w->read_percent = s->read_percent ? s->read_percent : 60;
     for (unsigned i = 0; i < PARTS_PER_WORKER * MAX_WORKERS; i++)
         atomic_init(&w->part_owner[i], -1);
     w->shard_n = s->tcp->shard_n > 1 ? s->tcp->shard_n : 1;

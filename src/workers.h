@@ -29,6 +29,10 @@ struct workers_setup {
     struct an_analyzer *analyzer; /* shared: it only reads */
     FILE *out;                    /* where the merged output goes: flushed, then
                                    * written through its descriptor */
+    /* The main thread's reading, as a share of the bytes it reads, beside
+     * the bytes of the workers' packets (their work), in percent: the less
+     * work each byte brings, the more reading weighs (0: 60). */
+    unsigned read_percent;
     /* Adds one worker's views to p, writing to out (the worker's own
      * stream); returns 0 when it cannot. */
     int (*add_views)(struct pipeline *p, FILE *out, void *arg);

@@ -123,6 +123,7 @@ struct workers {
     atomic_uint_fast64_t part_since[PARTS_PER_WORKER * MAX_WORKERS];
     uint64_t load[MAX_WORKERS]; /* the main thread's count of each worker's bytes */
     uint64_t open[MAX_WORKERS]; /* ... and open connections */
+    unsigned read_percent;      /* workers_setup's */
 };
 
 /* workers.c */

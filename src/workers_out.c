@@ -139,7 +139,8 @@ static int write_own(struct worker *wk)
     }
     struct iovec iov[64];
     struct chunk c;
-    size_t at = wk->read_at, last_frame = 0;
+    size_t at = wk->read_at;
+    uint64_t last_frame = 0;
     for (size_t i = at; i < b->used; i += sizeof(c) + c.len) {
         memcpy(&c, b->data + i, sizeof(c));
         last_frame = c.key.frame;
