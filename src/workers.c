@@ -261,10 +261,11 @@ void wk_publish_head(struct workers *w)
 
 /* The process's shard is cut in PARTS_PER_WORKER * n parts by flow hash.
  * A part goes to a worker the first time the main thread sees a packet or
- * a connection of it, and stays there: to the worker with the least
- * work so far, counted in bytes of its packets, the main thread's reading
- * counted as a share of the bytes read (workers_setup's read_percent).  (Parts fixed in advance
- * left the benchmark's 64 connections 25 to 39 between two threads.) */
+ * a connection of it, and stays there: to the worker with the least work
+ * so far, counted in bytes of its packets, the main thread's reading
+ * counted as a share of the bytes read (workers_setup's read_percent).
+ * (Parts fixed in advance left the benchmark's 64 connections 25 to 39
+ * between two threads.) */
 static unsigned nparts(const struct workers *w)
 {
     return PARTS_PER_WORKER * w->n;
@@ -475,7 +476,6 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
             atomic_store(&w->wk[i].done, UINT64_MAX);
             atomic_store(&w->wk[i].out_frame, MAX_FRAME);
         }
-    w->nstarted = started;
     workers_finish(w, 0);
 fail:
     workers_free(w);

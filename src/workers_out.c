@@ -182,9 +182,9 @@ static struct oblock *open_chunk(struct worker *wk, size_t min)
     }
     size_t need = b && b->open == SIZE_MAX ? sizeof(c) + (min > 256 ? min : 256) : min;
     if (!b || OUT_BLOCK - b->used < need) {
-        if (b && (b->open = SIZE_MAX, write_own(wk))) {
-            ;
-        } else if (!(b = wk_next_block(wk))) {
+        if (b)
+            b->open = SIZE_MAX; /* its last chunk ends here */
+        if ((!b || !write_own(wk)) && !(b = wk_next_block(wk))) {
             wk->failed = 1;
             return NULL;
         }

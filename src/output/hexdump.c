@@ -174,48 +174,41 @@ void out_hex_init(void)
 /* Lines of "    0010  xx xx ...  ascii", built into a block that is written
  * at once: -d and -x on a large transfer print a line per 16 bytes, and
  * stdio calls per byte or per line would make output the bottleneck. */
-/* The same into the memory a stream lends (base/direct.h). */
-static void hex_dump_lent(const struct base_direct *d, const uint8_t *p, size_t n, int ascii)
+/* As many of the dump's lines from byte *i of p on as fit in the room
+ * bytes at o (at least two lines and a spare byte); returns their length. */
+static size_t fill(char *o, size_t room, const uint8_t *p, size_t n, size_t *i, int ascii)
 {
-    size_t width = ascii ? LINE_ASCII : LINE_HEX, i = 0, room;
+    size_t width = ascii ? LINE_ASCII : LINE_HEX, per = (room - 1) / width - 1, len = 0;
+    size_t k = (n - *i) / 16 < per ? (n - *i) / 16 : per;
 
-    while (i < n) {
-        char *o = d->reserve(d->arg, 2 * width + 1, &room);
-        if (!o)
-            return; /* out of memory: the stream says so at its end */
-        size_t per = (room - 1) / width - 1, len = 0;
-        size_t k = (n - i) / 16 < per ? (n - i) / 16 : per;
-        if (k) {
-            len = full_lines(o, i, p + i, k, ascii);
-            i += 16 * k;
-        }
-        if (i < n && n - i < 16) /* the last line, with room for it and its spare byte */
-            len += hex_line(o + len, i, p + i, n - i, ascii), i = n;
-        d->commit(d->arg, len);
+    if (k) {
+        len = full_lines(o, *i, p + *i, k, ascii);
+        *i += 16 * k;
     }
+    if (*i < n && n - *i < 16) { /* the last line, with room for it and its spare byte */
+        len += hex_line(o + len, *i, p + *i, n - *i, ascii);
+        *i = n;
+    }
+    return len;
 }
 
+/* Into a block on the stack written at once, or into the memory the
+ * stream lends (base/direct.h: --threads' worker streams). */
 void out_hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
 {
     const struct base_direct *d = base_direct_of(out);
-    if (d) {
-        hex_dump_lent(d, p, n, ascii);
-        return;
-    }
-    char block[32768];
-    size_t width = ascii ? LINE_ASCII : LINE_HEX, per = (sizeof(block) - 1) / width - 1;
-    size_t i = 0, len = 0;
+    char block[32768], *o = block;
+    size_t i = 0, room = sizeof(block);
 
-    while (n - i >= 16) {
-        size_t k = (n - i) / 16 < per ? (n - i) / 16 : per;
-        len = full_lines(block, i, p + i, k, ascii);
-        i += 16 * k;
-        if (i < n && n - i < 16) /* the last line, with room for it and its spare byte */
-            len += hex_line(block + len, i, p + i, n - i, ascii), i = n;
-        fwrite(block, 1, len, out);
+    while (i < n) {
+        if (d && !(o = d->reserve(d->arg, 2 * LINE_ASCII + 1, &room)))
+            return; /* out of memory: the stream says so at its end */
+        size_t len = fill(o, room, p, n, &i, ascii);
+        if (d)
+            d->commit(d->arg, len);
+        else
+            fwrite(block, 1, len, out);
     }
-    if (i < n)
-        fwrite(block, 1, hex_line(block, i, p + i, n - i, ascii), out);
 }
 
 static int text_byte(uint8_t c)

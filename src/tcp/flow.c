@@ -506,7 +506,7 @@ static void other_shard_packet(struct tcp_stage *t, int64_t now)
 }
 
 /* tcp_input; with n, the shard of n its segment is in when the packet
- * alone says (see tcp_packet_shard), else -1. */
+ * alone says (see tcp_input_shard), else -1. */
 static int input(struct tcp_stage *t, const struct cap_packet *pkt, unsigned n)
 {
     struct ip_datagram d;
