@@ -67,6 +67,7 @@ enum {
     OPT_COLOR,
     OPT_CURSES_MEMORY,
     OPT_THREADS,
+    OPT_DATA_SHA256,
 };
 
 /* tcpdump's long names where it has one (--count, --list-interfaces,
@@ -116,6 +117,7 @@ static const struct option long_opts[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"fanout", required_argument, NULL, OPT_FANOUT},
     {"certs", no_argument, NULL, OPT_CERTS},
+    {"data-sha256", no_argument, NULL, OPT_DATA_SHA256},
     {"color", optional_argument, NULL, OPT_COLOR},
     {"colour", optional_argument, NULL, OPT_COLOR},
     {"curses", no_argument, NULL, 'C'},
@@ -288,6 +290,10 @@ static int outputs_fit(struct options *o)
     if (o->certs && !o->json) {
         fputs("tlsdump: --certs is for -j (the text view prints certificates in full with -N)\n",
               stderr);
+        return 0;
+    }
+    if (o->data_sha256 && !o->json) {
+        fputs("tlsdump: --data-sha256 is for -j (its connection lines' app_data)\n", stderr);
         return 0;
     }
     if (!color_fits(o))
@@ -521,6 +527,9 @@ static int option(struct options *o, int c, char **argv)
     }
     case OPT_CERTS:
         o->certs = 1;
+        return -1;
+    case OPT_DATA_SHA256:
+        o->data_sha256 = 1;
         return -1;
     case OPT_COLOR:
         o->color = optarg ? optarg : "always";

@@ -30,6 +30,7 @@ struct options {
     int json, summary;
     int no_progress;               /* --no-progress */
     int certs;                     /* --certs: certificates' DER in the JSON */
+    int data_sha256;               /* --data-sha256: app_data's SHA-256 in the JSON */
     const char *color;             /* --color: auto, always, never */
     int curses;                    /* -C */
     unsigned long long curses_mib; /* --curses-memory */

@@ -57,6 +57,7 @@ void options_usage(FILE *out)
           "  -j, --json            JSON Lines: an object per event, a summary per connection\n"
           "                        (with -d: the decrypted data too)\n"
           "  --certs               -j: each certificate's DER, base64\n"
+          "  --data-sha256         -j: the SHA-256 of each direction's decrypted data\n"
           "  --summary             a line per connection (verdict or diagnosis, JA4), then totals\n"
           "  -w, --write FILE      write the decrypted conversation as a pcap ('-': standard\n"
           "                        output, instead of the text)\n"

@@ -137,7 +137,8 @@ static void decryption(struct out_jw *w, const struct vm_decryption *r)
             out_jw_key(w, side((enum dir)d));
             out_jw_begin_object(w);
             out_jw_kuint(w, "bytes", r->app_bytes[d]);
-            out_jw_kstring(w, "sha256", r->app_sha256[d]);
+            if (r->app_sha256[d][0]) /* --data-sha256 */
+                out_jw_kstring(w, "sha256", r->app_sha256[d]);
             out_jw_end_object(w);
         }
         out_jw_end_object(w);

@@ -54,7 +54,7 @@ def digest(b):
 
 
 def tlsdump_conns(pcap, keys):
-    p = subprocess.run([TLSDUMP, "-j", "-r", pcap] + (["-l", keys] if keys else []),
+    p = subprocess.run([TLSDUMP, "-j", "--data-sha256", "-r", pcap] + (["-l", keys] if keys else []),
                        capture_output=True, text=True)
     return [json.loads(l) for l in p.stdout.splitlines() if l.startswith('{"type":"connection"')]
 

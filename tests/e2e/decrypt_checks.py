@@ -33,7 +33,7 @@ def run(pcap, *args):
 
 
 def connections(pcap, *args):
-    rc, conns, err = run_json(TLSDUMP, pcap, *args)
+    rc, conns, err = run_json(TLSDUMP, pcap, "--data-sha256", *args)
     return rc, {c["id"]: c for c in conns}, err
 
 
@@ -328,7 +328,24 @@ def key_sources():
     check("-l naming a missing file offline: still an error", rc == 2 and "cannot read" in err, err)
 
 
+def data_sha256():
+    """app_data's sha256 only with --data-sha256; its bytes either way."""
+    pcap = os.path.join(PCAPS, "dec-tls12-aes128-gcm.pcap")
+    keys = os.path.join(PCAPS, "dec-tls12-aes128-gcm.keys")
+    _, hashed, _ = connections(pcap, "-l", keys)
+    rc, plain, _ = run_json(TLSDUMP, pcap, "-l", keys)
+    app, bare = hashed.get(1, {}).get("app_data", {}), (plain or [{}])[0].get("app_data", {})
+    check("-j without --data-sha256: app_data's bytes, no sha256",
+          rc == 0 and bare and all("sha256" not in v for v in bare.values()) and
+          {d: v["bytes"] for d, v in bare.items()} == {d: v["bytes"] for d, v in app.items()} and
+          all(len(v.get("sha256", "")) == 64 for v in app.values()), "%s %s" % (bare, app))
+    rc, _, err = run_env(None, "-r", pcap, "-l", keys, "--data-sha256")
+    check("--data-sha256 without -j: refused, says so",
+          rc == 2 and err == "tlsdump: --data-sha256 is for -j (its connection lines' app_data)\n", err)
+
+
 all_plaintext()
+data_sha256()
 protocol_life()
 legacy()
 bad_keys()

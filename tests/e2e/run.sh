@@ -94,8 +94,8 @@ check "keepalive: neither late nor resumed" eval \
 check "pause: the silence longer than -t is said once, the same connection goes on" \
     [ "$(grep -c '^1    1000\.[0-9]* (1000\.[0-9]*)  S>C  TCP resumed after 1000\.0000 seconds without a packet (longer than -t)$' "$OUT/var-pause.out")" = 1 ]
 pause_json() {
-    run pause-j -j -r "$VAR/pause.pcap" -l "$PCAPS/tls13-openssl.keys"
-    run clean-j -j -r "$PCAPS/tls13-openssl.pcap" -l "$PCAPS/tls13-openssl.keys"
+    run pause-j -j --data-sha256 -r "$VAR/pause.pcap" -l "$PCAPS/tls13-openssl.keys"
+    run clean-j -j --data-sha256 -r "$PCAPS/tls13-openssl.pcap" -l "$PCAPS/tls13-openssl.keys"
     grep -q '"type":"resumed","schema":1,"id":1,"dir":"server",.*"after_s":1000\.[0-9]*}' "$OUT/pause-j.out" &&
         grep -q '"idle_resumes":1' "$OUT/pause-j.out" &&
         [ "$(grep -o '"app_data":{[^}]*}[^}]*}' "$OUT/pause-j.out")" = \

@@ -85,7 +85,8 @@ check('schema refuses an unknown type', not VALIDATOR.is_valid(dict(good, type='
 caps = sorted(glob.glob('pcaps/*.pcap') + glob.glob('pcaps/*.pcapng') +
               glob.glob('pcaps/variants/*.pcap*'))
 combos = [('plain', lambda c: []), ('keys', keys_of),
-          ('keys -d --certs', lambda c: keys_of(c) + ['-d', '--certs']),
+          ('keys -d --certs --data-sha256',
+           lambda c: keys_of(c) + ['-d', '--certs', '--data-sha256']),
           ('-k -t 0 --certs', lambda c: ['-k', 'pcaps/keys/server.key', '-t', '0', '--certs'])]
 # -k opens only the RSA key exchanges of pcaps/keys/server.pem: those
 # captures for the last combination.

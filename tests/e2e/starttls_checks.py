@@ -58,7 +58,7 @@ def check_capture(cap, rows):
     keys = os.path.join(PCAPS, cap + ".keys")
     args = ["-l", keys] if os.path.exists(keys) else []
     xdir = os.path.join(OUT, "extract-" + cap)
-    rc, conns, err = run_json(TLSDUMP, pcap, *args, *(["--extract", xdir] if args else []))
+    rc, conns, err = run_json(TLSDUMP, pcap, "--data-sha256", *args, *(["--extract", xdir] if args else []))
     conns = {c["id"]: c for c in conns}
     check(cap + ": exit 0", rc == 0, err.strip())
     text = text_run(pcap, *args)
