@@ -27,6 +27,7 @@
 #include "views.h"
 #include "workers.h"
 #include "base/budget.h"
+#include "base/direct.h"
 
 #ifndef TLSDUMP_VERSION
 #error "TLSDUMP_VERSION comes from the Makefile"
@@ -334,8 +335,13 @@ static int add_dir_views(struct pipeline *p, const struct options *o)
  * waits long. */
 static void buffer_stdout(int live)
 {
+    static char big[1 << 20]; /* glibc takes a size only with a buffer */
     int tty = live && isatty(STDOUT_FILENO);
-    setvbuf(stdout, NULL, tty ? _IOLBF : _IOFBF, tty ? 0 : 1 << 20);
+    if (tty)
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    else
+        setvbuf(stdout, big, _IOFBF, sizeof(big));
+    base_direct_stdio(stdout); /* the dumps format into its buffer */
 }
 
 static int add_views(struct pipeline *p, const struct options *o, int live)

@@ -12,8 +12,8 @@
 void out_hex_init(void);
 
 /* How full lines are built: 1 with SSSE3 (x86-64, when the CPU has it), 0
- * portably.  out_hex_init asks for the best; 0 forces the portable code,
- * so that the tests can compare the two.  Returns the level now in use
+ * portably (-d's text 16 bytes a step with SSE2 at 1, else 8).  out_hex_init asks for the best; 0
+ * forces the portable code, so that the tests can compare the two.  Returns the level now in use
  * (at most the one asked for). */
 int out_hex_simd(int level);
 
@@ -25,7 +25,8 @@ void out_hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii);
 int out_is_text(const uint8_t *p, size_t n);
 
 /* Text as ssldump's -d shows it: each line indented by four spaces,
- * carriage returns left out, a line end after the last. */
-void out_text_lines(FILE *out, const uint8_t *p, size_t n);
+ * carriage returns left out, a line end after the last; returns 0,
+ * writing nothing, when the n bytes of p are not all text (out_is_text). */
+int out_text_lines(FILE *out, const uint8_t *p, size_t n);
 
 #endif

@@ -285,9 +285,7 @@ static void app_data(struct text_view *tv, const uint8_t *p, size_t n)
         "    ---------------------------------------------------------------\n";
     fputs(rule, tv->out);
     paint(tv, SGR_DATA);
-    if (out_is_text(p, n))
-        out_text_lines(tv->out, p, n);
-    else
+    if (!out_text_lines(tv->out, p, n))
         out_hex_dump(tv->out, p, n, !tv->opts.no_ascii);
     paint(tv, NULL);
     fputs(rule, tv->out);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../src/output/hexdump.h"
+#include "base/direct.h"
 #include "unit.h"
 
 /* The dump as ssldump prints it, one byte at a time. */
@@ -29,9 +30,12 @@ static void naive_hex(FILE *f, const uint8_t *p, size_t n, int ascii)
     }
 }
 
-/* Each line indented by four spaces, CRs left out, a line end after. */
+/* Each line indented by four spaces, CRs left out, a line end after;
+ * nothing for nothing (ssldump's two rules meet). */
 static void naive_text(FILE *f, const uint8_t *p, size_t n)
 {
+    if (!n)
+        return;
     fputs("    ", f);
     for (size_t i = 0; i < n; i++) {
         if (p[i] != '\r')
@@ -189,28 +193,137 @@ static void is_text(void)
     CU_ASSERT_EQUAL(bad, 0);
 }
 
-static void text_lines(void)
+/* Whether out_text_lines differs from the reference on n bytes of p: the
+ * reference's text, or 0 and nothing written when p is not all text. */
+static int text_differs(const uint8_t *p, size_t n)
+{
+    struct dump got, want;
+    dump_open(&got);
+    dump_open(&want);
+    int text = out_text_lines(got.f, p, n);
+    if (naive_is_text(p, n))
+        naive_text(want.f, p, n);
+    dump_close(&got);
+    dump_close(&want);
+    int bad = text != naive_is_text(p, n) || got.len != want.len ||
+              memcmp(got.buf, want.buf, got.len) != 0;
+    free(got.buf);
+    free(want.buf);
+    return bad;
+}
+
+/* Text of n bytes: letters with LF and CR about every `every` bytes. */
+static void text_bytes(uint8_t *p, size_t n, unsigned every)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned r = (unsigned)rand();
+        p[i] = r % every == 0 ? '\n' : r % every == 1 ? '\r' : (uint8_t)('a' + r % 26);
+    }
+}
+
+/* Short cases, then every length to 300 at every alignment and long runs,
+ * with line ends dense and sparse, through the level's steps. */
+static int text_level(int level)
 {
     static const char *cases[] = {
         "",       "a",      "\n",  "\r\n",     "ab\r\ncd\r\n",
         "ab\ncd", "\n\n\n", "x\r", "\r\r\n\r", "GET / HTTP/1.0\r\n\r\n",
     };
+    static const unsigned every[] = {2, 5, 17, 77, 100000};
+    uint8_t *p = malloc(70000 + 16);
     int bad = 0;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const uint8_t *p = (const uint8_t *)cases[i];
-        size_t n = strlen(cases[i]);
-        struct dump got, want;
-        dump_open(&got);
-        dump_open(&want);
-        out_text_lines(got.f, p, n);
-        naive_text(want.f, p, n);
-        dump_close(&got);
-        dump_close(&want);
-        bad += got.len != want.len || memcmp(got.buf, want.buf, got.len) != 0;
-        free(got.buf);
-        free(want.buf);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    out_hex_simd(level);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        bad += text_differs((const uint8_t *)cases[i], strlen(cases[i]));
+    srand(15);
+    for (size_t e = 0; e < sizeof(every) / sizeof(every[0]); e++) {
+        text_bytes(p, 70000 + 16, every[e]);
+        for (size_t a = 0; a < 16; a++)
+            for (size_t n = 0; n <= 300; n++)
+                bad += text_differs(p + a, n);
+        bad += text_differs(p + 3, 16383) + text_differs(p, 70000);
+        /* one byte that is not text, anywhere: the first, the last, past
+         * a block */
+        static const uint8_t odd[] = {0x00, 0x1f, 0x7f, 0x80, 0xff};
+        for (size_t n = 1; n <= 300; n++) {
+            size_t at = (n * 7 + 3) % n;
+            uint8_t keep = p[at];
+            p[at] = odd[n % sizeof(odd)];
+            bad += text_differs(p, n);
+            p[at] = keep;
+        }
+        for (size_t at = 0; at < 70000; at += 16381) {
+            uint8_t keep = p[at];
+            p[at] = 0x01;
+            bad += text_differs(p, 70000);
+            p[at] = keep;
+        }
     }
-    CU_ASSERT_EQUAL(bad, 0);
+    out_hex_simd(1);
+    free(p);
+    return bad;
+}
+
+static void text_lines(void)
+{
+    out_hex_init();
+    CU_ASSERT_EQUAL(text_level(0), 0);
+    CU_ASSERT_EQUAL(text_level(1), 0);
+}
+
+/* A lender (base/direct.h) that gives little room, and once none: the
+ * dumps go on where the last piece ended, or through stdio. */
+struct stingy {
+    FILE *f;
+    char room[200];
+    unsigned calls;
+};
+
+static char *stingy_reserve(void *arg, size_t min, size_t *room)
+{
+    struct stingy *s = arg;
+    if (++s->calls == 40) /* the text's own stdio from here */
+        return NULL;
+    *room = min + s->calls % 37;
+    return s->room;
+}
+
+static void stingy_commit(void *arg, size_t n)
+{
+    struct stingy *s = arg;
+    fwrite(s->room, 1, n, s->f);
+}
+
+static void lent_memory(void)
+{
+    uint8_t *p = malloc(5000);
+    struct dump got, want;
+    struct stingy s = {0};
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    out_hex_init();
+    srand(15);
+    text_bytes(p, 5000, 40);
+    dump_open(&got);
+    dump_open(&want);
+    s.f = got.f;
+    base_direct_set(&(struct base_direct){got.f, stingy_reserve, stingy_commit, &s});
+    CU_ASSERT_EQUAL(out_text_lines(got.f, p, 5000), 1);
+    out_hex_dump(got.f, p, 5000, 1);
+    naive_text(want.f, p, 5000);
+    naive_hex(want.f, p, 5000, 1);
+    p[4000] = 0x80; /* past many pieces: found before any is kept */
+    CU_ASSERT_EQUAL(out_text_lines(got.f, p, 5000), 0);
+    base_direct_set(NULL);
+    dump_close(&got);
+    dump_close(&want);
+    CU_ASSERT(s.calls > 60);
+    CU_ASSERT(got.len == want.len && memcmp(got.buf, want.buf, got.len) == 0);
+    free(got.buf);
+    free(want.buf);
+    free(p);
 }
 
 void suite_hexdump(void)
@@ -220,7 +333,8 @@ void suite_hexdump(void)
         {"hex dump: the SIMD lines match a byte-at-a-time dump", hex_simd},
         {"hex dump: a known dump, with and without the ASCII column", hex_reference_catches},
         {"text check: every odd byte at every place, lengths 0..100", is_text},
-        {"text lines: indented, CRs left out, a line end after", text_lines},
+        {"text lines: indented, CRs left out, a line end after (both steps)", text_lines},
+        {"text and hex through a lender's small pieces and stdio", lent_memory},
         CU_TEST_INFO_NULL,
     };
     add_suite("hexdump", tests);
