@@ -411,9 +411,10 @@ static int make_sink(struct sink *sink, const struct options *o, struct pipeline
         .keys = keys,
         .analyzer = analyzer,
         .out = stdout,
-        /* per byte, -j hashes the plaintext and -d, -x dump it: the main
-         * thread keeps less of that work (bench/README, threads) */
-        .read_percent = o->json                       ? 30
+        /* per byte, --data-sha256 hashes the plaintext and -d, -x dump
+         * it: the main thread keeps less of that work (bench/README,
+         * threads) */
+        .read_percent = o->data_sha256                ? 30
                         : o->text.data || o->text.hex ? 60
                                                       : 100,
         .add_views = add_worker_views,
