@@ -222,6 +222,14 @@ static int text_byte(uint8_t c)
 
 /* Eight bytes at a time: a word with no byte below 0x20, none of 0x7f and
  * none from 0x80 is text; only the others are looked at byte by byte. */
+static inline int plain_word(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+    uint64_t below = (x - ones * 0x20) & ~x,
+             del = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f));
+    return ((x | below | del) & highs) == 0;
+}
+
 #ifdef HEX_SIMD
 /* Sixteen bytes at a time with SSE2 (every x86-64 has it): compared as
  * signed, the bytes from 0x80 are below 0x20 too.  Returns 0 when one is
@@ -246,7 +254,6 @@ static int text_sse2(const uint8_t *p, size_t n, size_t *done)
 
 int out_is_text(const uint8_t *p, size_t n)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
     size_t i = 0;
 #ifdef HEX_SIMD
     if (!text_sse2(p, n, &i))
@@ -255,9 +262,7 @@ int out_is_text(const uint8_t *p, size_t n)
     for (; i + 8 <= n; i += 8) {
         uint64_t x;
         memcpy(&x, p + i, 8);
-        uint64_t below = (x - ones * 0x20) & ~x,
-                 del = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f));
-        if (((x | below | del) & highs) == 0)
+        if (plain_word(x))
             continue;
         for (size_t k = i; k < i + 8; k++)
             if (!text_byte(p[k]))
@@ -283,17 +288,13 @@ static inline int text_stop(uint8_t c)
 }
 
 /* The 8 bytes at p copied to o; returns how many come before the first
- * that the copy stops at, 8 when none does.  A word with no byte below
- * 0x20, none of 0x7f and none from 0x80 has none (as out_is_text). */
+ * that the copy stops at, 8 when none does (a plain word has none). */
 static inline size_t text_run8(char *o, const uint8_t *p)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
     uint64_t x;
     memcpy(&x, p, 8);
     memcpy(o, &x, 8);
-    uint64_t below = (x - ones * 0x20) & ~x,
-             del = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f));
-    if (((x | below | del) & highs) == 0)
+    if (plain_word(x))
         return 8;
     size_t k = 0;
     while (k < 8 && !text_stop(p[k]))
