@@ -151,7 +151,7 @@ int keys_load(const struct options *o, struct capture *cap, struct crypto_keys *
         return 0;
     }
     if (*keys)
-        crypto_keys_digest_app_data(*keys, o->json && o->data_sha256);
+        crypto_keys_digest_app_data(*keys, o->data_sha256); /* only with -j */
     return 1;
 }
 

@@ -199,7 +199,7 @@ void out_hex_dump(FILE *out, const uint8_t *p, size_t n, int ascii)
 {
     const struct base_direct *d = base_direct_of(out);
     char block[32768], *o;
-    size_t i = 0, room = sizeof(block);
+    size_t i = 0, room;
 
     while (i < n) {
         if (!d || !(o = d->reserve(d->arg, 2 * LINE_ASCII + 1, &room))) {
@@ -231,20 +231,29 @@ static inline int plain_word(uint64_t x)
 }
 
 #ifdef HEX_SIMD
-/* Sixteen bytes at a time with SSE2 (every x86-64 has it): compared as
- * signed, the bytes from 0x80 are below 0x20 too.  Returns 0 when one is
- * not text, else 1 with *done the bytes it looked at (a multiple of 16). */
+/* For 16 bytes, with SSE2 (every x86-64 has it), a bit for each that stops
+ * -d's copy of text: LF, CR and every byte that is not text.  Compared as
+ * signed, the bytes from 0x80 are below 0x20 too; of those below 0x20,
+ * only tab is text. */
+static inline unsigned stops16(__m128i x)
+{
+    __m128i odd = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                               _mm_cmpgt_epi8(x, _mm_set1_epi8(0x7e)));
+    return (unsigned)_mm_movemask_epi8(
+        _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), odd));
+}
+
+/* Sixteen bytes at a time: 0 when one is not text, else 1 with *done the
+ * bytes it looked at (a multiple of 16). */
 static int text_sse2(const uint8_t *p, size_t n, size_t *done)
 {
-    const __m128i space = _mm_set1_epi8(0x20), tilde = _mm_set1_epi8(0x7e),
-                  tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
     size_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i odd = _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpgt_epi8(x, tilde));
-        __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_cmpeq_epi8(x, lf)),
-                                  _mm_cmpeq_epi8(x, cr));
-        if (_mm_movemask_epi8(_mm_andnot_si128(ws, odd)))
+        unsigned ends =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, lf), _mm_cmpeq_epi8(x, cr)));
+        if (stops16(x) & ~ends)
             return 0;
     }
     *done = i;
@@ -303,17 +312,12 @@ static inline size_t text_run8(char *o, const uint8_t *p)
 }
 
 #ifdef HEX_SIMD
-/* The same for 16 bytes with SSE2 (every x86-64 has it): compared as
- * signed, the bytes from 0x80 are below 0x20 too, and every byte below
- * 0x20 but tab stops the copy. */
+/* The same for 16 bytes. */
 static inline size_t text_run16(char *o, const uint8_t *p)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)p);
     _mm_storeu_si128((__m128i *)o, x);
-    __m128i odd = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-                               _mm_cmpgt_epi8(x, _mm_set1_epi8(0x7e)));
-    unsigned m =
-        (unsigned)_mm_movemask_epi8(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), odd));
+    unsigned m = stops16(x);
     return m ? (size_t)__builtin_ctz(m) : 16;
 }
 #else

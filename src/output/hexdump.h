@@ -12,9 +12,10 @@
 void out_hex_init(void);
 
 /* How full lines are built: 1 with SSSE3 (x86-64, when the CPU has it), 0
- * portably (-d's text 16 bytes a step with SSE2 at 1, else 8).  out_hex_init asks for the best; 0
- * forces the portable code, so that the tests can compare the two.  Returns the level now in use
- * (at most the one asked for). */
+ * portably; -d's text is copied 16 bytes a step at 1 (SSE2), else 8.
+ * out_hex_init asks for the best; 0 forces the portable code, so that the
+ * tests can compare the two.  Returns the level now in use (at most the
+ * one asked for). */
 int out_hex_simd(int level);
 
 /* Lines of "    0010  xx xx ...  ascii" (ascii 0: without that column, as

@@ -35,7 +35,7 @@
  * a run over a small capture and 10% of one over 287 MB.  Every thread
  * waits for it before its first check. */
 struct later {
-    X509_LOOKUP *file; /* NULL once read */
+    X509_LOOKUP *file; /* the default file's lookup */
     atomic_int done;
     pthread_mutex_t lock;
 };
@@ -148,7 +148,6 @@ static void read_later(struct later *l)
     if (!atomic_load(&l->done)) {
         X509_LOOKUP_load_file(l->file, NULL, X509_FILETYPE_DEFAULT);
         ERR_clear_error();
-        l->file = NULL;
         atomic_store(&l->done, 1);
     }
     pthread_mutex_unlock(&l->lock);
