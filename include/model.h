@@ -20,6 +20,7 @@
 
 #include "base/dir.h"
 #include "base/fields.h"
+#include "base/place.h"
 #include "base/registry.h"
 
 /* A connection's endpoint. */
@@ -297,6 +298,7 @@ struct vm_event {
     enum dir dir;
     int64_t ts_us;
     int64_t since_prev_us;   /* time since the connection's previous step shown */
+    struct place place;      /* the tcp event's it came with: the output's order */
     uint64_t record_no;      /* VM_RECORD: 1, 2, ... per connection */
     uint64_t offset;         /* stream offset: see vm_kind */
     const uint8_t *bytes;    /* DATA, PLAINTEXT; PROBLEM: the bytes there, when at hand */

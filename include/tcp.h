@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/dir.h"
+#include "base/place.h"
 #include "capture.h"
 
 /* A TCP header as the stage decoded it, which a TCP_EV_SEGMENT event
@@ -131,6 +132,7 @@ struct tcp_event {
     size_t len;                   /* DATA: bytes; GAP: bytes missing */
     int reason;                   /* GAP: tcp_gap_reason; CLOSE: tcp_close_reason */
     const struct tcp_header *seg; /* SEGMENT */
+    struct place place;           /* where it falls in the stage's order (base/place.h) */
 };
 
 typedef void (*tcp_event_fn)(void *arg, const struct tcp_event *ev);

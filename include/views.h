@@ -27,20 +27,15 @@ struct view *out_text_new(FILE *out, const struct out_text_opts *opts);
 
 /* --summary: a line per connection as it ends, then totals. */
 struct view *out_summary_new(FILE *out);
-/* Where in the output a thread writes now (--threads: the frame and sub
- * of workers.c's order rule); one thread's output is in that order. */
-struct out_place {
-    uint64_t frame, sub;
-};
-typedef void out_place_fn(void *arg, struct out_place *out);
 /* One thread's share of whole (--threads): its connections' lines to out;
  * its totals are added to whole's when it is closed, before whole is,
- * with the place (from place) where each key was first counted. */
-struct view *out_summary_part_new(FILE *out, struct view *whole, out_place_fn *place, void *arg);
+ * with the place (the event's) where each key was first counted. */
+struct view *out_summary_part_new(FILE *out, struct view *whole);
 
 struct out_json_opts {
     int data;  /* -d: decrypted application data, as "data" lines */
     int certs; /* --certs: each certificate's DER, base64, in the handshake lines */
+    int order; /* --shard: each line's place (base/place.h), "order":[frame,sub] */
 };
 
 /* JSON Lines (-j): an object per event and a summary per connection;

@@ -295,10 +295,11 @@ static int add_pcap_view(struct pipeline *p, const char *path)
  * summary's lines are whole's part. */
 static int add_main_view(struct pipeline *p, const struct options *o, FILE *out, struct view *whole)
 {
-    struct out_json_opts jo = {.data = o->text.data, .certs = o->certs};
+    struct out_json_opts jo = {
+        .data = o->text.data, .certs = o->certs, .order = o->tcp.shard_n > 0};
     struct view *v = o->json       ? out_json_new(out, &jo)
                      : !o->summary ? out_text_new(out, &o->text)
-                     : whole       ? out_summary_part_new(out, whole, workers_place, NULL)
+                     : whole       ? out_summary_part_new(out, whole)
                                    : out_summary_new(out);
     if (!v || !pipeline_add_view(p, v)) {
         fputs("tlsdump: out of memory\n", stderr);

@@ -298,6 +298,7 @@ void vm_deliver(const struct event *ev, struct vm_conn *vc, struct view *const v
                            .dir = ev->dir,
                            .ts_us = ev->ts_us,
                            .since_prev_us = ev->since_prev_us,
+                           .place = ev->place,
                            .record_no = ev->record_no,
                            .offset = ev->offset,
                            .bytes = ev->bytes,

@@ -18,8 +18,9 @@ struct pipeline_conn {
     struct an_conn *analysis; /* ... as is this */
     uint8_t ends[4];          /* FIN and RST before that: dir | reset << 1, in order */
     uint8_t nends;
-    int64_t now_us;  /* time of the tcp event being handled */
-    int64_t last_us; /* time of the previous step shown */
+    int64_t now_us;     /* time of the tcp event being handled */
+    struct place place; /* ... and its place */
+    int64_t last_us;    /* time of the previous step shown */
     uint64_t records;
     struct vm_conn view_conn; /* the connection as the views see it */
     void *slots[MAX_VIEWS];
@@ -67,6 +68,7 @@ static void dispatch(struct pipeline_conn *pc, struct event *ev)
 {
     ev->conn = pc->conn;
     ev->ts_us = pc->now_us;
+    ev->place = pc->place;
     ev->since_prev_us = pc->now_us - pc->last_us;
     if (is_step(ev))
         pc->last_us = pc->now_us;
@@ -206,6 +208,7 @@ void pipeline_tcp_event(void *arg, const struct tcp_event *tev)
     if (!pc)
         return;
     pc->now_us = tev->ts_us;
+    pc->place = tev->place;
     /* A closing connection that never carried a byte gets its stages
      * for the moment of its summary. */
     int need = tev->kind == TCP_EV_DATA || tev->kind == TCP_EV_GAP || tev->kind == TCP_EV_CLOSE;

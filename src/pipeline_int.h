@@ -33,6 +33,7 @@ struct event {
     const struct tcp_conn *conn;
     enum dir dir;
     int64_t ts_us;
+    struct place place;
     uint64_t record_no;    /* EV_RECORD: 1, 2, ... per connection */
     int64_t since_prev_us; /* time since the connection's previous record or event */
     const struct tcp_event *tcp;

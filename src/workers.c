@@ -15,12 +15,9 @@
  * worker, so every packet of a connection, early or late, goes to one.
  *
  * The order rule: a view on a worker writes into the worker's own stream,
- * and every byte carries a key (frame, sub): the frame number of the
- * packet being handled, and sub = that frame again, or for a connection
- * closed as idle the frame of its last packet (one tcp stage closes them
- * in that order, least recently used first), or at the end of the input
- * frame = max and sub = the connection's id (tcp_finish closes them in id
- * order).  Chunks are written in key order, and a chunk only once every
+ * and every byte carries a key, the place (base/place.h) of the tcp event
+ * it came with, or (frame, 0) before the packet's first event.  Chunks
+ * are written in key order, and a chunk only once every
  * other worker has published everything up to its frame: by the worker
  * itself when nothing of another comes before it (workers_out.c), else by
  * the merger thread.  Where one thread would decide by its whole table (a
@@ -135,17 +132,12 @@ static uint64_t next_id(void *arg)
     return ((uint64_t)1 << 32) + atomic_fetch_add(&wk->w->next_id, 1);
 }
 
-/* Closes keep one tcp stage's order (see the head of the file). */
+/* The event's bytes carry its place (see the head of the file). */
 static void on_tcp_event(void *arg, const struct tcp_event *ev)
 {
     struct worker *wk = arg;
 
-    if (wk->finishing)
-        wk_set_key(wk, (struct key){MAX_FRAME, ev->conn->id});
-    else if (ev->kind == TCP_EV_CLOSE && ev->reason == TCP_CLOSE_IDLE)
-        wk_set_key(wk, (struct key){wk->frame, ev->conn->last_frame});
-    else
-        wk_set_key(wk, (struct key){wk->frame, wk->frame});
+    wk_set_key(wk, ev->place);
     pipeline_tcp_event(wk->pipe, ev);
 }
 
@@ -171,7 +163,7 @@ static void handle(struct worker *wk, const struct slot *s, const struct cap_pac
 {
     uint64_t before = wk->frame;
     wk->frame = pkt->frame;
-    wk_set_key(wk, (struct key){pkt->frame, 0});
+    wk_set_key(wk, (struct place){pkt->frame, 0});
     wk_publish_frames(wk, before);
     if (s->owner == (int)wk->k || s->owner == OWNER_ALL)
         tcp_input(wk->tcp, pkt);
@@ -194,7 +186,7 @@ static void finish(struct worker *wk)
     wk->finishing = 1;
     tcp_finish(wk->tcp, wk->w->end_ts);
     tcp_get_stats(wk->tcp, &wk->stats);
-    wk_publish(wk, MAX_FRAME);
+    wk_publish(wk, PLACE_END);
     wk_wake(wk->w, &wk->w->drain);
 }
 
@@ -474,7 +466,7 @@ struct workers *workers_start(const struct workers_setup *s, char *err, size_t e
     for (unsigned i = 0; i < w->n; i++) /* as if done: nobody waits for them */
         if (i == 0 || i >= started) {
             atomic_store(&w->wk[i].done, UINT64_MAX);
-            atomic_store(&w->wk[i].out_frame, MAX_FRAME);
+            atomic_store(&w->wk[i].out_frame, PLACE_END);
         }
     workers_finish(w, 0);
 fail:
@@ -497,12 +489,6 @@ void workers_finish(struct workers *w, int64_t now_us)
         pthread_join(w->wk[i].thread, NULL);
     if (w->merger_started)
         pthread_join(w->merger, NULL);
-}
-
-void workers_place(void *arg, struct out_place *out)
-{
-    (void)arg;
-    *out = self ? (struct out_place){self->key.frame, self->key.sub} : (struct out_place){0, 0};
 }
 
 uint64_t workers_connections(struct workers *w)

@@ -53,11 +53,6 @@ void workers_idle(struct workers *w);
  * the merger writes the rest, the threads end. */
 void workers_finish(struct workers *w, int64_t now_us);
 
-/* The calling worker's place in the output now (out_place_fn; arg
- * unused): a view's way to tell what one thread would have written
- * first. */
-void workers_place(void *arg, struct out_place *out);
-
 /* Connections opened so far, for a progress line. */
 uint64_t workers_connections(struct workers *w);
 

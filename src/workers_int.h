@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "base/direct.h"
+#include "base/place.h"
 #include "workers.h"
 
 #define RING_SLOTS 4096
@@ -21,15 +22,10 @@
 #define DONE_EVERY 32     /* packets */
 #define PARTS_PER_WORKER 64
 #define MAX_WORKERS 64        /* --threads' limit */
-#define MAX_FRAME UINT64_MAX  /* the end of the input */
 #define MERGE_POLL_NS 2000000 /* 2 ms */
 
-struct key {
-    uint64_t frame, sub;
-};
-
 struct chunk {
-    struct key key;
+    struct place key;
     size_t len; /* bytes that follow */
 };
 
@@ -58,7 +54,7 @@ struct worker {
     uint64_t frame; /* its frame number */
     int64_t last_ts;
     int finishing;
-    struct key key;                         /* of the bytes being written */
+    struct place key;                       /* of the bytes being written */
     struct oblock *cur;                     /* the block being written */
     struct oblock *read;                    /* the merger's: the block it reads */
     size_t read_at;                         /* ... and where */
@@ -132,11 +128,6 @@ void wk_publish_head(struct workers *w);
 void wk_mark_done(struct worker *wk);
 void wk_wait_until(struct workers *w, struct wait *c, int (*ready)(void *), void *arg);
 
-static inline int wk_key_less(struct key a, struct key b)
-{
-    return a.frame < b.frame || (a.frame == b.frame && a.sub < b.sub);
-}
-
 /* workers_out.c: a worker's output, */
 uint64_t wk_frames_done(const struct worker *wk);
 void wk_publish(struct worker *wk, uint64_t out_frame);
@@ -144,7 +135,7 @@ struct oblock *wk_next_block(struct worker *wk);
 ssize_t wk_out_write(void *cookie, const char *p, size_t n);
 void wk_lend(struct worker *wk); /* on the worker's thread */
 struct pending *wk_pending_new(void);
-void wk_set_key(struct worker *wk, struct key k);
+void wk_set_key(struct worker *wk, struct place k);
 void wk_publish_frames(struct worker *wk, uint64_t out_frame);
 void wk_free_blocks(struct oblock *b);
 /* ... and the merger's thread. */

@@ -258,9 +258,9 @@ void wk_lend(struct worker *wk)
 
 /* Bytes written from now on carry k (never less than what went before:
  * the merger reads each worker's chunks in order). */
-void wk_set_key(struct worker *wk, struct key k)
+void wk_set_key(struct worker *wk, struct place k)
 {
-    if (wk_key_less(wk->key, k)) {
+    if (place_less(wk->key, k)) {
         flush(wk); /* what stdio holds was written under the old key */
         wk->key = k;
     }
@@ -389,15 +389,15 @@ static int merge_step(struct workers *w, struct pending *p)
     for (unsigned i = 0; i < w->n; i++) {
         of[i] = atomic_load(&w->wk[i].out_frame); /* before peek: see the file's head */
         have[i] = peek(&w->wk[i], &c[i], p);
-        finished &= of[i] == MAX_FRAME;
-        if (have[i] && (best < 0 || wk_key_less(c[i].key, c[best].key)))
+        finished &= of[i] == PLACE_END;
+        if (have[i] && (best < 0 || place_less(c[i].key, c[best].key)))
             best = (int)i;
     }
     if (best < 0)
         return finished ? -1 : 0;
     for (unsigned i = 0; i < w->n; i++)
         if (!have[i] &&
-            (of[i] < c[best].key.frame || (c[best].key.frame == MAX_FRAME && of[i] != MAX_FRAME)))
+            (of[i] < c[best].key.frame || (c[best].key.frame == PLACE_END && of[i] != PLACE_END)))
             return 0;
     struct worker *wk = &w->wk[best];
     if (c[best].len) {

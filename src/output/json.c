@@ -16,14 +16,16 @@ struct json_view {
     struct out_json_opts opts;
 };
 
-/* Opens an event's object: {"type":...,"schema":1,"id":...,"dir":...,"ts":... */
-static void head(struct out_jw *w, const char *type, const struct vm_event *ev)
+/* Opens an event's object: {"type":...,"schema":1,"id":...,"dir":...,"ts":...
+ * (with --shard, "order" after the id: json_int.h); returns the writer. */
+static struct out_jw *head(struct json_view *jv, const char *type, const struct vm_event *ev)
 {
-    out_json_begin(w, type);
-    out_jw_kuint(w, "id", ev->conn->id);
+    struct out_jw *w = &jv->w;
+    out_json_begin_conn(w, type, ev, jv->opts.order);
     out_jw_kstring(w, "dir", side(ev->dir));
     out_jw_key(w, "ts");
     out_jw_seconds(w, ev->ts_us);
+    return w;
 }
 
 static void tail(struct out_jw *w)
@@ -106,9 +108,9 @@ static const char *gap_reason(int r)
     return "?";
 }
 
-static void open_event(struct out_jw *w, const struct vm_event *ev)
+static void open_event(struct json_view *jv, const struct vm_event *ev)
 {
-    head(w, "open", ev);
+    struct out_jw *w = head(jv, "open", ev);
     endpoint(w, "client", &ev->conn->client);
     endpoint(w, "server", &ev->conn->server);
     if (ev->conn->community_id[0])
@@ -119,9 +121,9 @@ static void open_event(struct out_jw *w, const struct vm_event *ev)
     tail(w);
 }
 
-static void gap(struct out_jw *w, const struct vm_event *ev)
+static void gap(struct json_view *jv, const struct vm_event *ev)
 {
-    head(w, "anomaly", ev);
+    struct out_jw *w = head(jv, "anomaly", ev);
     out_jw_kstring(w, "kind", "gap");
     out_jw_kuint(w, "offset", ev->offset);
     out_jw_kuint(w, "bytes", ev->nbytes);
@@ -129,9 +131,9 @@ static void gap(struct out_jw *w, const struct vm_event *ev)
     tail(w);
 }
 
-static void resumed(struct out_jw *w, const struct vm_event *ev)
+static void resumed(struct json_view *jv, const struct vm_event *ev)
 {
-    head(w, "resumed", ev);
+    struct out_jw *w = head(jv, "resumed", ev);
     out_jw_key(w, "after_s");
     out_jw_seconds(w, ev->conn->resumed_after_us);
     tail(w);
@@ -156,10 +158,10 @@ static void record_plaintext(struct out_jw *w, const struct vm_record *r)
         out_jw_kuint(w, "skipped_records", r->skipped);
 }
 
-static void record(struct out_jw *w, const struct vm_event *ev)
+static void record(struct json_view *jv, const struct vm_event *ev)
 {
     const struct vm_record *r = ev->rec;
-    head(w, "record", ev);
+    struct out_jw *w = head(jv, "record", ev);
     out_jw_kuint(w, "record", ev->record_no);
     if (r->type == VM_CT_SSL2)
         out_jw_kstring(w, "content_type", "ssl2");
@@ -189,12 +191,12 @@ static void data_fields(struct out_jw *w, const uint8_t *p, size_t n)
 
 /* -j -d: a decrypted record's application data, as a line of its own
  * after the record's. */
-static void data_event(struct out_jw *w, const struct vm_event *ev)
+static void data_event(struct json_view *jv, const struct vm_event *ev)
 {
     const struct vm_record *r = ev->rec;
     if (r->protection != VM_OPENED || r->plain.type != TLS_CT_APPLICATION_DATA || !r->plain.n)
         return;
-    head(w, "data", ev);
+    struct out_jw *w = head(jv, "data", ev);
     out_jw_kuint(w, "record", ev->record_no);
     out_jw_kuint(w, "length", r->plain.n);
     if (r->plain.early)
@@ -203,15 +205,15 @@ static void data_event(struct out_jw *w, const struct vm_event *ev)
     tail(w);
 }
 
-static void message(struct out_jw *w, const struct vm_event *ev, int der)
+static void message(struct json_view *jv, const struct vm_event *ev)
 {
     const struct vm_message *m = ev->msg;
-    head(w, "handshake", ev);
+    struct out_jw *w = head(jv, "handshake", ev);
     kname(w, "message", m->ssl2 ? REG_SSL2_MSG : REG_HANDSHAKE, m->type);
     out_jw_kuint(w, "length", m->length);
     out_jw_key(w, "fields");
     out_jw_begin_object(w);
-    jfields(w, m->tree, m->fields, 0, der);
+    jfields(w, m->tree, m->fields, 0, jv->opts.certs);
     out_jw_end_object(w);
     if (m->malformed)
         out_jw_kbool(w, "malformed", 1);
@@ -243,10 +245,10 @@ static const char *problem_name(enum vm_problem p)
 }
 
 /* An event that says where in the stream: type, and offset (and length). */
-static void at_offset(struct out_jw *w, const struct vm_event *ev, const char *type,
+static void at_offset(struct json_view *jv, const struct vm_event *ev, const char *type,
                       const char *kind, int length, int data)
 {
-    head(w, type, ev);
+    struct out_jw *w = head(jv, type, ev);
     if (kind)
         out_jw_kstring(w, "kind", kind);
     out_jw_kuint(w, "offset", ev->offset);
@@ -260,51 +262,48 @@ static void at_offset(struct out_jw *w, const struct vm_event *ev, const char *t
 static void json_event(struct view *v, const struct vm_event *ev)
 {
     struct json_view *jv = (struct json_view *)v;
-    struct out_jw *w = &jv->w;
 
     switch (ev->kind) {
     case VM_OPEN:
-        open_event(w, ev);
+        open_event(jv, ev);
         return;
     case VM_GAP:
-        gap(w, ev);
+        gap(jv, ev);
         return;
     case VM_FIN:
     case VM_RST:
-        head(w, ev->kind == VM_FIN ? "fin" : "rst", ev);
-        tail(w);
+        tail(head(jv, ev->kind == VM_FIN ? "fin" : "rst", ev));
         return;
     case VM_CLOSE:
-        out_json_connection(w, ev);
+        out_json_connection(&jv->w, ev, jv->opts.order);
         return;
     case VM_RESUMED:
-        resumed(w, ev);
+        resumed(jv, ev);
         return;
     case VM_SEGMENT:
     case VM_DATA:
         return;
     case VM_RECORD:
-        record(w, ev);
+        record(jv, ev);
         if (jv->opts.data)
-            data_event(w, ev);
+            data_event(jv, ev);
         return;
     case VM_MESSAGE:
-        message(w, ev, jv->opts.certs);
+        message(jv, ev);
         return;
     case VM_ALERT:
-        head(w, "alert", ev);
-        alert_fields(w, ev->alert);
-        tail(w);
+        alert_fields(head(jv, "alert", ev), ev->alert);
+        tail(&jv->w);
         return;
     case VM_PROBLEM:
-        at_offset(w, ev, "anomaly", problem_name(ev->problem), 0, 0);
+        at_offset(jv, ev, "anomaly", problem_name(ev->problem), 0, 0);
         return;
     case VM_PLAINTEXT:
-        at_offset(w, ev, "plaintext", NULL, 1, jv->opts.data);
+        at_offset(jv, ev, "plaintext", NULL, 1, jv->opts.data);
         return;
     case VM_TLS_BEGINS:
     case VM_TLS_ENDS:
-        at_offset(w, ev, ev->kind == VM_TLS_BEGINS ? "tls_begins" : "tls_ends", NULL, 0, 0);
+        at_offset(jv, ev, ev->kind == VM_TLS_BEGINS ? "tls_begins" : "tls_ends", NULL, 0, 0);
         return;
     }
 }

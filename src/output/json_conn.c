@@ -306,13 +306,12 @@ static void parameters(struct out_jw *w, const struct vm_summary *s)
     }
 }
 
-void out_json_connection(struct out_jw *w, const struct vm_event *ev)
+void out_json_connection(struct out_jw *w, const struct vm_event *ev, int order)
 {
     const struct vm_conn *c = ev->conn;
     const struct vm_summary *s = ev->summary;
 
-    out_json_begin(w, "connection");
-    out_jw_kuint(w, "id", c->id);
+    out_json_begin_conn(w, "connection", ev, order);
     out_jw_key(w, "ts");
     out_jw_seconds(w, ev->ts_us);
     endpoint(w, "client", &c->client);

@@ -26,6 +26,23 @@ static inline void out_json_begin(struct out_jw *w, const char *type)
     out_jw_kuint(w, "schema", OUT_JSON_SCHEMA);
 }
 
+/* ... and a connection's line goes on with "id" and, with order
+ * (--shard), "order":[frame,sub], the line's place (base/place.h), by
+ * which contrib/merge-shards.py interleaves the shards' lines. */
+static inline void out_json_begin_conn(struct out_jw *w, const char *type,
+                                       const struct vm_event *ev, int order)
+{
+    out_json_begin(w, type);
+    out_jw_kuint(w, "id", ev->conn->id);
+    if (order) {
+        out_jw_key(w, "order");
+        out_jw_begin_array(w);
+        out_jw_uint(w, ev->place.frame);
+        out_jw_uint(w, ev->place.sub);
+        out_jw_end_array(w);
+    }
+}
+
 static inline void jname(struct out_jw *w, enum reg_table t, uint32_t v)
 {
     char buf[32];
@@ -60,6 +77,6 @@ static inline void alert_fields(struct out_jw *w, const struct vm_alert *a)
 }
 
 /* The connection's summary, when it closes: a line of its own. */
-void out_json_connection(struct out_jw *w, const struct vm_event *ev);
+void out_json_connection(struct out_jw *w, const struct vm_event *ev, int order);
 
 #endif

@@ -8,7 +8,7 @@
  *
  * With --threads each thread has a part of the view, whose totals join the
  * whole's at the end.  A part keeps up to PART_MAX keys with the place in
- * the output where each was first counted (the order callback), so that
+ * the output where each was first counted (base/place.h), so that
  * the whole keeps the same TALLY_MAX keys one thread would have: a key
  * among the first TALLY_MAX seen in all is among the first TALLY_MAX
  * seen by the part that saw it first.
@@ -26,7 +26,7 @@
 struct tally_row {
     char key[64];
     uint64_t n;
-    struct out_place first; /* a part's: where it was first counted */
+    struct place first; /* a part's: where it was first counted */
 };
 
 struct tally {
@@ -42,15 +42,8 @@ struct summary_view {
     uint64_t evicted_memory; /* forgotten for the memory budget */
     struct tally versions, ciphers, causes;
     struct summary_view *whole; /* a part's (--threads): where its totals go */
-    out_place_fn *place;        /* ... and where in the output it writes */
-    void *place_arg;
-    int merged; /* a whole that parts joined */
+    int merged;                 /* a whole that parts joined */
 };
-
-static int place_less(struct out_place a, struct out_place b)
-{
-    return a.frame < b.frame || (a.frame == b.frame && a.sub < b.sub);
-}
 
 static struct tally_row *find(struct tally *t, const char *key)
 {
@@ -60,7 +53,7 @@ static struct tally_row *find(struct tally *t, const char *key)
     return NULL;
 }
 
-static void count(struct summary_view *sv, struct tally *t, const char *key)
+static void count(struct tally *t, const char *key, struct place at)
 {
     struct tally_row *r = find(t, key);
     if (r) {
@@ -74,8 +67,7 @@ static void count(struct summary_view *sv, struct tally *t, const char *key)
     r = &t->row[t->nrows++];
     snprintf(r->key, sizeof(r->key), "%s", key);
     r->n = 1;
-    if (sv->place)
-        sv->place(sv->place_arg, &r->first);
+    r->first = at;
 }
 
 /* A part's rows join the whole's (which grows: it keeps its first
@@ -179,11 +171,11 @@ static void line(struct summary_view *sv, const struct vm_event *ev)
     sv->conns++;
     sv->verdicts[f->verdict]++;
     if (s->version)
-        count(sv, &sv->versions, version);
+        count(&sv->versions, version, ev->place);
     if (s->cipher <= 0xffffff)
-        count(sv, &sv->ciphers, cipher);
+        count(&sv->ciphers, cipher, ev->place);
     if (f->diag.code && f->verdict != VM_ESTABLISHED)
-        count(sv, &sv->causes, f->diag.code);
+        count(&sv->causes, f->diag.code, ev->place);
 }
 
 static void summary_event(struct view *v, const struct vm_event *ev)
@@ -278,13 +270,11 @@ struct view *out_summary_new(FILE *out)
     return &sv->v;
 }
 
-struct view *out_summary_part_new(FILE *out, struct view *whole, out_place_fn *place, void *arg)
+struct view *out_summary_part_new(FILE *out, struct view *whole)
 {
     struct summary_view *sv = summary_alloc(out, PART_MAX);
     if (!sv)
         return NULL;
     sv->whole = (struct summary_view *)whole;
-    sv->place = place;
-    sv->place_arg = arg;
     return &sv->v;
 }

@@ -37,7 +37,21 @@ void tcp_emit(struct tcp_stage *t, struct tcp_flow *c, enum tcp_event_kind kind,
               int64_t ts)
 {
     struct tcp_event ev = {.kind = kind, .conn = &c->pub, .dir = dir, .ts_us = ts};
-    t->fn(t->arg, &ev);
+    tcp_call(t, &ev);
+}
+
+/* Every event goes out here, placed by base/place.h's rule.  An idle
+ * close comes before the packet's own events (find_conn expires them
+ * first), and its connection's last frame is still the one before. */
+void tcp_call(struct tcp_stage *t, struct tcp_event *ev)
+{
+    if (t->finishing)
+        ev->place = (struct place){PLACE_END, ev->conn->id};
+    else if (ev->kind == TCP_EV_CLOSE && ev->reason == TCP_CLOSE_IDLE)
+        ev->place = (struct place){t->frame, ev->conn->last_frame};
+    else
+        ev->place = (struct place){t->frame, t->frame};
+    t->fn(t->arg, ev);
 }
 
 static uint64_t mix(uint64_t x)
@@ -168,7 +182,7 @@ static void close_conn(struct tcp_stage *t, struct tcp_flow *c, enum tcp_close_r
     tcp_half_flush(t, c, DIR_C2S, ts);
     tcp_half_flush(t, c, DIR_S2C, ts);
     struct tcp_event ev = {.kind = TCP_EV_CLOSE, .conn = &c->pub, .ts_us = ts, .reason = why};
-    t->fn(t->arg, &ev);
+    tcp_call(t, &ev);
     unhash(t, c);
     lru_unlink(t, c);
     tcp_half_free(t, c, &c->half[DIR_C2S]);
@@ -439,7 +453,7 @@ static void segment(struct tcp_stage *t, const struct ip_datagram *d, const stru
     if (t->cfg.segments) {
         struct tcp_event ev = {
             .kind = TCP_EV_SEGMENT, .conn = &c->pub, .dir = dir, .ts_us = ts, .seg = th};
-        t->fn(t->arg, &ev);
+        tcp_call(t, &ev);
     }
     if (th->flags & TCP_SYN)
         syn(c, dir, th);
@@ -594,6 +608,7 @@ void tcp_finish(struct tcp_stage *t, int64_t now)
     size_t n = t->st.live, i = 0;
     struct tcp_flow **all = n ? malloc(n * sizeof(*all)) : NULL;
 
+    t->finishing = 1;
     if (!all) {
         while (t->lru_head)
             close_conn(t, t->lru_head, TCP_CLOSE_END, now);

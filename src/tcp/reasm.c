@@ -40,7 +40,7 @@ static void deliver(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, const
     h->next_seq += (uint32_t)n;
     h->offset += n;
     c->pub.bytes[dir] += n;
-    t->fn(t->arg, &ev);
+    tcp_call(t, &ev);
 }
 
 void tcp_emit_gap(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts, size_t n,
@@ -57,7 +57,7 @@ void tcp_emit_gap(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t
     h->next_seq += (uint32_t)n;
     h->offset += n;
     c->pub.lost[dir] += n;
-    t->fn(t->arg, &ev);
+    tcp_call(t, &ev);
 }
 
 static void check_fin(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts)

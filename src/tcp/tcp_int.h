@@ -111,6 +111,7 @@ struct tcp_stage {
     size_t ooo_total;
     uint64_t next_id;
     uint64_t frame;               /* of the packet being handled */
+    int finishing;                /* in tcp_finish: places are PLACE_END's */
     struct tcp_closed **cbuckets; /* CLOSED_BUCKETS of them */
     struct tcp_closed *chead, *ctail;
     size_t nclosed;
@@ -118,6 +119,8 @@ struct tcp_stage {
     struct tcp_stats st;
 };
 
+/* Hands ev, placed, to the stage's callback. */
+void tcp_call(struct tcp_stage *t, struct tcp_event *ev);
 void tcp_emit(struct tcp_stage *t, struct tcp_flow *c, enum tcp_event_kind kind, enum dir dir,
               int64_t ts);
 void tcp_emit_gap(struct tcp_stage *t, struct tcp_flow *c, enum dir dir, int64_t ts, size_t n,

@@ -1,14 +1,15 @@
 """Past one process (issue 15): --shard K/N divides a capture's
 connections among N processes with no overlap, and their JSON Lines,
-merged by contrib/merge-shards.py, are what one process prints; the same
-through GNU parallel and through the Kubernetes Indexed Job's script in
-contrib/.
+merged by contrib/merge-shards.py, are byte for byte what one process
+prints; the same through GNU parallel and through the Kubernetes Indexed
+Job's script in contrib/.
 
 usage: scale_checks.py TLSDUMP OUTDIR
 """
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -20,13 +21,47 @@ TLSDUMP, OUT = sys.argv[1], os.path.join(sys.argv[2], "scale")
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 MERGE = os.path.join(ROOT, "contrib", "merge-shards.py")
 JOB = os.path.join(ROOT, "contrib", "tlsdump-shards-job.yaml")
-CAPS = ["dec-concurrent-40", "resume-tls12-id", "multi-openssl"]
 shutil.rmtree(OUT, ignore_errors=True)
 os.makedirs(OUT)
 
 
+def read_pcap(path):
+    with open(path, "rb") as f:
+        b = f.read()
+    recs, i = [], 24
+    while i < len(b):
+        sec, usec, caplen, _ = struct.unpack("<IIII", b[i:i + 16])
+        recs.append(((sec, usec), b[i:i + 16 + caplen]))
+        i += 16 + caplen
+    return b[:24], recs
+
+
+def interleaved():
+    """variants/pause.pcap (a TLS 1.3 download silent for 1000 s halfway)
+    and multi-openssl.pcap (three connections, 5 s into that silence)
+    merged by time: with -t 1 the first is closed as idle at the others'
+    first packet, and its shard's line goes before that packet's, which
+    may be another shard's; then it resumes, reopened."""
+    name = os.path.abspath(os.path.join(OUT, "interleaved"))
+    h1, r1 = read_pcap(os.path.join(ROOT, "pcaps", "variants", "pause.pcap"))
+    h2, r2 = read_pcap(os.path.join(ROOT, "pcaps", "multi-openssl.pcap"))
+    assert h1 == h2
+    with open(name + ".pcap", "wb") as f:
+        f.write(h1 + b"".join(r for _, r in sorted(r1 + r2, key=lambda x: x[0])))
+    with open(name + ".keys", "w", encoding="utf-8") as f:
+        for k in ("tls13-openssl", "multi-openssl"):
+            with open(os.path.join(ROOT, "pcaps", k + ".keys"), encoding="utf-8") as g:
+                f.write(g.read())
+    return name
+
+
+# capture (a name in pcaps/, or a path without .pcap), and options for every run
+CAPS = [("dec-concurrent-40", []), ("resume-tls12-id", []), ("multi-openssl", ["-d"]),
+        (interleaved(), ["-t", "1", "-d"])]
+
+
 def cap_args(name):
-    pcap = os.path.join(ROOT, "pcaps", name + ".pcap")
+    pcap = (name if os.path.isabs(name) else os.path.join(ROOT, "pcaps", name)) + ".pcap"
     keys = pcap[:-5] + ".keys"
     return ["-r", pcap] + (["-l", keys] if os.path.exists(keys) else [])
 
@@ -54,21 +89,47 @@ def endpoints(path):
     return seen
 
 
-def shards(name):
+def ordered(path):
+    """Whether every line has "order":[frame,sub] right after its "id"."""
+    with open(path, encoding="utf-8") as f:
+        return all(list(json.loads(line))[3] == "order" for line in f)
+
+
+def shards(cap, opts):
+    name = os.path.basename(cap)
     one = os.path.join(OUT, name + ".jsonl")
-    check(name + ": one run", run_j(name, one) == 0)
-    whole, conns = merge([one]), sorted(endpoints(one))
+    check(name + ": one run", run_j(cap, one, *opts) == 0)
+    with open(one, "rb") as f:
+        whole = f.read()
+    conns = sorted(endpoints(one))
     check(name + ": has connections", len(conns) >= 2, str(len(conns)))
     for n in range(1, 5):
         paths = [os.path.join(OUT, "%s.%d-%d.jsonl" % (name, k, n)) for k in range(1, n + 1)]
-        rcs = [run_j(name, p, "--shard", "%d/%d" % (k, n)) for k, p in enumerate(paths, 1)]
+        rcs = [run_j(cap, p, *opts, "--shard", "%d/%d" % (k, n)) for k, p in enumerate(paths, 1)]
         got = [c for p in paths for c in endpoints(p)]
         check("%s: --shard K/%d exits 0" % (name, n), rcs == [0] * n, str(rcs))
         check("%s: --shard K/%d, K = 1..%d: each connection once" % (name, n, n),
               sorted(got) == conns, "%d of %d" % (len(got), len(conns)))
-        check("%s: --shard K/%d merged is one run's output" % (name, n),
+        check("%s: --shard K/%d: every line has its order" % (name, n), all(map(ordered, paths)))
+        check("%s: --shard K/%d merged is one run's output, byte for byte" % (name, n),
               merge(paths) == whole)
+    # with --threads too: the workers' tcp stages give the same places
+    paths = [os.path.join(OUT, "%s.t%d.jsonl" % (name, k)) for k in (1, 2, 3)]
+    rcs = [run_j(cap, p, *opts, "--threads", "2", "--shard", "%d/3" % k)
+           for k, p in enumerate(paths, 1)]
+    check("%s: --threads 2 --shard K/3 merged is one run's output" % name,
+          rcs == [0] * 3 and merge(paths) == whole, str(rcs))
     return whole
+
+
+def merge_refuses():
+    """A file without "order" (tlsdump -j without --shard) is refused."""
+    name, opts = CAPS[0]
+    one = os.path.join(OUT, name + ".jsonl")
+    p = subprocess.run([sys.executable, MERGE, one], capture_output=True)
+    check("merge-shards.py refuses -j output without --shard",
+          p.returncode != 0 and b"not the output of tlsdump -j --shard" in p.stderr
+          and not p.stdout, p.stderr.decode(errors="replace"))
 
 
 def with_parallel(name, whole):
@@ -118,22 +179,23 @@ def with_kubernetes(name, whole):
 
 def bad_shards():
     for arg in ("0/3", "4/3", "1/0", "3", "1/2x", "-1/2", "1/65537"):
-        p = subprocess.run([TLSDUMP, "--shard", arg, *cap_args(CAPS[0])], capture_output=True)
+        p = subprocess.run([TLSDUMP, "--shard", arg, *cap_args(CAPS[0][0])], capture_output=True)
         check("--shard %s is refused" % arg, p.returncode == 2 and b"--shard" in p.stderr)
 
 
 def bad_fanouts():
-    p = subprocess.run([TLSDUMP, "--fanout", "3", *cap_args(CAPS[0])], capture_output=True)
+    p = subprocess.run([TLSDUMP, "--fanout", "3", *cap_args(CAPS[0][0])], capture_output=True)
     check("--fanout with -r is refused", p.returncode == 2 and b"give -i" in p.stderr)
     p = subprocess.run([TLSDUMP, "--fanout", "65536", "-i", "lo"], capture_output=True)
     check("--fanout 65536 is refused", p.returncode == 2 and b"--fanout" in p.stderr)
 
 
-for c in CAPS:
-    w = shards(c)
-    if c == CAPS[0]:
+for c, opts in CAPS:
+    w = shards(c, opts)
+    if c == CAPS[0][0]:
         with_parallel(c, w)
         with_kubernetes(c, w)
+merge_refuses()
 bad_shards()
 bad_fanouts()
 finish()

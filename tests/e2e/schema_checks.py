@@ -80,13 +80,15 @@ check('schema refuses an unknown field', not VALIDATOR.is_valid(dict(good, extra
 check('schema refuses a line without ts',
       not VALIDATOR.is_valid({k: v for k, v in good.items() if k != 'ts'}))
 check('schema refuses an unknown type', not VALIDATOR.is_valid(dict(good, type='nonsense')))
+check('schema accepts --shard\'s order', VALIDATOR.is_valid(dict(good, order=[7, 7])))
+check('schema refuses an order of three', not VALIDATOR.is_valid(dict(good, order=[7, 7, 1])))
 
 # --- Every line of every capture, in several option combinations.
 caps = sorted(glob.glob('pcaps/*.pcap') + glob.glob('pcaps/*.pcapng') +
               glob.glob('pcaps/variants/*.pcap*'))
 combos = [('plain', lambda c: []), ('keys', keys_of),
-          ('keys -d --certs --data-sha256',
-           lambda c: keys_of(c) + ['-d', '--certs', '--data-sha256']),
+          ('keys -d --certs --data-sha256 --shard 1/1',
+           lambda c: keys_of(c) + ['-d', '--certs', '--data-sha256', '--shard', '1/1']),
           ('-k -t 0 --certs', lambda c: ['-k', 'pcaps/keys/server.key', '-t', '0', '--certs'])]
 # -k opens only the RSA key exchanges of pcaps/keys/server.pem: those
 # captures for the last combination.

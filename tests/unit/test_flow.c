@@ -26,6 +26,13 @@ struct flog {
     uint8_t data[MAXID][2][2048];
     size_t len[MAXID][2];
     int offsets_ok;
+    uint64_t frame; /* the last packet's (seg() numbers them from 1) */
+    struct placed {
+        enum tcp_event_kind kind;
+        uint64_t id;
+        struct place at;
+    } placed[64];
+    int nplaced;
 };
 
 static struct flog F;
@@ -35,6 +42,8 @@ static void on_event(void *arg, const struct tcp_event *ev)
     (void)arg;
     uint64_t id = ev->conn->id < MAXID ? ev->conn->id : 0;
     int d = ev->dir;
+    if (F.nplaced < 64)
+        F.placed[F.nplaced++] = (struct placed){ev->kind, ev->conn->id, ev->place};
     switch (ev->kind) {
     case TCP_EV_OPEN:
         F.opens++;
@@ -91,8 +100,12 @@ static void seg(struct tcp_stage *t, int from_client, uint32_t seq, uint32_t ack
     size_t n = build_ipv4_tcp(buf, sizeof(buf), from_client ? CLIENT : SERVER,
                               from_client ? SERVER : CLIENT, from_client ? cport : SPORT,
                               from_client ? SPORT : cport, seq, ack, flags, data, len);
-    struct cap_packet p = {
-        .ts_us = ts, .ethertype = 0x0800, .l3 = buf, .l3_caplen = n, .l3_wirelen = n};
+    struct cap_packet p = {.ts_us = ts,
+                           .frame = ++F.frame,
+                           .ethertype = 0x0800,
+                           .l3 = buf,
+                           .l3_caplen = n,
+                           .l3_wirelen = n};
     tcp_input(t, &p);
 }
 
@@ -263,6 +276,44 @@ static void forgotten_then_resumed(void)
     tcp_free(t);
 }
 
+/* Every event's place (base/place.h): its packet's frame; connections
+ * closed as idle before the packet's own events, least recently used
+ * first, at the frame of their last packet; at the end, in id order. */
+static void places_follow_the_rule(void)
+{
+    struct tcp_config cfg;
+    tcp_config_defaults(&cfg);
+    cfg.idle_timeout_s = 10;
+    struct tcp_stage *t = stage(&cfg);
+    seg(t, C, 1000, 0, SYN, NULL, 0, 0);          /* frame 1: id 1 */
+    seg(t, S, 5000, 1001, SYN | ACK, NULL, 0, 1); /* 2 */
+    cport = 50001;                                /* id 2 */
+    seg(t, C, 7000, 0, SYN, NULL, 0, 2 * SEC);    /* 3 */
+    cport = 50000;
+    seg(t, C, 1001, 5001, ACK, pay, 100, 3 * SEC); /* 4: id 1's last */
+    cport = 50001;
+    seg(t, S, 9000, 7001, SYN | ACK, NULL, 0, 4 * SEC); /* 5: id 2's last */
+    cport = 50002;                                      /* id 3, 30 s later */
+    seg(t, C, 1, 0, SYN, NULL, 0, 30 * SEC);            /* 6 */
+    cport = 50000;
+    tcp_finish(t, 31 * SEC);
+    static const struct placed want[] = {
+        {TCP_EV_OPEN, 1, {1, 1}},          {TCP_EV_OPEN, 2, {3, 3}},  {TCP_EV_DATA, 1, {4, 4}},
+        {TCP_EV_CLOSE, 1, {6, 4}},         {TCP_EV_CLOSE, 2, {6, 5}}, {TCP_EV_OPEN, 3, {6, 6}},
+        {TCP_EV_CLOSE, 3, {PLACE_END, 3}},
+    };
+    CU_ASSERT_EQUAL_FATAL(F.nplaced, (int)(sizeof(want) / sizeof(want[0])));
+    for (int i = 0; i < F.nplaced; i++) {
+        CU_ASSERT_EQUAL(F.placed[i].kind, want[i].kind);
+        CU_ASSERT_EQUAL(F.placed[i].id, want[i].id);
+        CU_ASSERT_EQUAL(F.placed[i].at.frame, want[i].at.frame);
+        CU_ASSERT_EQUAL(F.placed[i].at.sub, want[i].at.sub);
+        if (i)
+            CU_ASSERT(!place_less(F.placed[i].at, F.placed[i - 1].at));
+    }
+    tcp_free(t);
+}
+
 /* A SYN-ACK that answers a SYN sent long before (timestamps jump in
  * captures): the connection resumes, it does not split. */
 static void syn_ack_after_a_long_silence(void)
@@ -405,6 +456,8 @@ void suite_flow(void)
         {"after RST: data in flight and ACKs counted", late_after_rst},
         {"closed table: bounded by count and by age", closed_table_bounded_and_aged},
         {"idle longer than -t, not forgotten: resumed in place; -t 0", resumed_in_place},
+        {"places: the packet's frame; idle closes first, by last frame; the end by id",
+         places_follow_the_rule},
         {"forgotten, then resumed under the same id", forgotten_then_resumed},
         {"SYN-ACK after a long silence", syn_ack_after_a_long_silence},
         {"TCP Fast Open: data on the SYN, SYN retried with a new ISN", fast_open},

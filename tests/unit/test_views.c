@@ -392,20 +392,16 @@ static void json_san_list(void)
  * also past the 48 distinct keys one view keeps (the rest is "other"). */
 struct summary_feed {
     struct view *part[2], *one;
-    uint64_t at; /* the place of the connection being fed */
 };
 
-static void place_now(void *arg, struct out_place *out)
-{
-    *out = (struct out_place){((struct summary_feed *)arg)->at, 0};
-}
-
+/* Connection id closes at place (id, id). */
 static void summary_close_event(struct view *v, uint64_t id, uint32_t cipher, uint16_t version)
 {
     struct vm_conn conn = {.id = id};
     struct vm_summary sum = {.version = version, .cipher = cipher, .history = ""};
     void *slot = NULL;
-    struct vm_event ev = {.kind = VM_CLOSE, .conn = &conn, .summary = &sum, .slot = &slot};
+    struct vm_event ev = {
+        .kind = VM_CLOSE, .conn = &conn, .summary = &sum, .slot = &slot, .place = {id, id}};
     v->event(v, &ev);
 }
 
@@ -427,7 +423,7 @@ static void summary_parts_join(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(f.one);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     for (int k = 0; k < 2; k++) {
-        f.part[k] = out_summary_part_new(parts, w, place_now, &f);
+        f.part[k] = out_summary_part_new(parts, w);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f.part[k]);
     }
     /* 400 connections over 90 ciphers and 3 versions; the parts take
@@ -437,7 +433,6 @@ static void summary_parts_join(void)
         x = x * 1103515245u + 12345u;
         uint32_t cipher = 0xc000 + (x >> 16) % 90;
         uint16_t version = (uint16_t)(0x0301 + (x >> 8) % 3);
-        f.at = i;
         summary_close_event(f.one, i, cipher, version);
         summary_close_event(f.part[(x >> 4) % 5 == 0], i, cipher, version);
     }
