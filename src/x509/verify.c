@@ -6,8 +6,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +28,8 @@
 #define ISSUER_PROBLEMS                                                                            \
     (BIT(CERT_UNKNOWN_ISSUER) | BIT(CERT_SELF_SIGNED) | BIT(CERT_INCOMPLETE_CHAIN))
 
-/* OpenSSL's default file (a bundle of every CA: 144 on Debian) is read at
- * the first check rather than at start: parsing it took 25 ms, most of
- * a run over a small capture and 10% of one over 287 MB.  Every thread
- * waits for it before its first check. */
-struct later {
-    X509_LOOKUP *file; /* the default file's lookup */
-    atomic_int done;
-    pthread_mutex_t lock;
-};
-
 struct x509_verifier {
     X509_STORE *store;
-    struct later *later; /* OpenSSL's default file, still to read; or NULL */
 };
 
 /* One check in progress, shared with the verify callback. */
@@ -117,8 +104,9 @@ static int load_dir(X509_STORE *s, const char *dir, char *err, size_t errlen)
     return 1;
 }
 
-/* X509_STORE_set_default_paths without its third lookup: OpenSSL 3 adds
- * an OSSL_STORE over the default directory, which lists the whole
+/* X509_STORE_set_default_paths, but the default file is looked up a
+ * subject at a time (bundle.c), and without its third lookup: OpenSSL 3
+ * adds an OSSL_STORE over the default directory, which lists the whole
  * directory on every issuer lookup (it accepts only the same <hash>.<n>
  * names as the hashed-directory lookup added before it, so it finds
  * nothing more); an unknown issuer cost a scan of /etc/ssl/certs per
@@ -126,31 +114,14 @@ static int load_dir(X509_STORE *s, const char *dir, char *err, size_t errlen)
  * and SSL_CERT_DIR overrides, are as OpenSSL's. */
 static int default_paths(struct x509_verifier *v)
 {
-    X509_LOOKUP *file = X509_STORE_add_lookup(v->store, X509_LOOKUP_file());
-    X509_LOOKUP *dir = X509_STORE_add_lookup(v->store, X509_LOOKUP_hash_dir());
-    if (!file || !dir || !(v->later = calloc(1, sizeof(*v->later))))
+    X509_LOOKUP *dir;
+    if (!x509_add_default_file(v->store) ||
+        !(dir = X509_STORE_add_lookup(v->store, X509_LOOKUP_hash_dir())))
         return 0;
-    v->later->file = file; /* read by read_later() */
-    pthread_mutex_init(&v->later->lock, NULL);
     /* As OpenSSL's: a missing default file or directory is no error. */
     X509_LOOKUP_add_dir(dir, NULL, X509_FILETYPE_DEFAULT);
     ERR_clear_error();
     return 1;
-}
-
-/* The default file, read by the first check on any thread (the others
- * wait); its errors are none, as OpenSSL's. */
-static void read_later(struct later *l)
-{
-    if (!l || atomic_load(&l->done))
-        return;
-    pthread_mutex_lock(&l->lock);
-    if (!atomic_load(&l->done)) {
-        X509_LOOKUP_load_file(l->file, NULL, X509_FILETYPE_DEFAULT);
-        ERR_clear_error();
-        atomic_store(&l->done, 1);
-    }
-    pthread_mutex_unlock(&l->lock);
 }
 
 struct x509_verifier *x509_verifier_new(const char *ca_file, const char *ca_path, char *err,
@@ -182,9 +153,6 @@ void x509_verifier_free(struct x509_verifier *v)
 {
     if (!v)
         return;
-    if (v->later)
-        pthread_mutex_destroy(&v->later->lock);
-    free(v->later);
     X509_STORE_free(v->store);
     free(v);
 }
@@ -397,8 +365,6 @@ static int verify(const struct x509_verifier *v, struct run *r, int64_t at_us, c
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     int ok = untrusted && ctx;
-
-    read_later(v->later);
 
     for (int i = 1; ok && i < r->nsent; i++)
         ok = sk_X509_push(untrusted, r->sent[i]) > 0;

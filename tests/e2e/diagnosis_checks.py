@@ -137,7 +137,10 @@ def validation():
 
 def system_store():
     """The system's store as OpenSSL finds it (SSL_CERT_FILE, SSL_CERT_DIR):
-    its file, or its hashed directory, is searched for the issuer."""
+    its file, or its hashed directory, is searched for the issuer.  The
+    file is read a subject at a time (src/x509/bundle.c): a bundle whose
+    other certificates come first, and OpenSSL's trust settings (TRUSTED
+    CERTIFICATE blocks), give what OpenSSL's own file lookup gives."""
     import shutil
     import tempfile
     hashed, bare = tempfile.mkdtemp(), tempfile.mkdtemp()
@@ -146,8 +149,23 @@ def system_store():
             shutil.copy("pcaps/keys/ca.pem", d)
         subprocess.run(["openssl", "rehash", hashed], check=True, capture_output=True)
         none = os.path.join(bare, "none")
+        others = "".join(open(os.path.join("pcaps/keys", f)).read()
+                         for f in sorted(os.listdir("pcaps/keys"))
+                         if f.endswith(".pem") and f != "ca.pem")
+        files = {}
+        for name, extra in [("bundle", ["-in", "pcaps/keys/ca.pem"]),
+                            ("trusted", ["-addtrust", "serverAuth", "-trustout"]),
+                            ("rejected", ["-addreject", "serverAuth", "-trustout"])]:
+            pem = subprocess.run(["openssl", "x509", "-in", "pcaps/keys/ca.pem", *extra],
+                                 check=True, capture_output=True, text=True).stdout
+            files[name] = os.path.join(bare, name + ".pem")
+            with open(files[name], "w") as f:
+                f.write(others + pem)
         for label, cafile, cadir, want in [
                 ("the file", "pcaps/keys/ca.pem", none, "ok"),
+                ("a bundle, the CA after 11 others", files["bundle"], none, "ok"),
+                ("a bundle, the CA trusted for servers", files["trusted"], none, "ok"),
+                ("a bundle, the CA rejected for servers", files["rejected"], none, "invalid"),
                 ("a hashed directory", none, hashed, "ok"),
                 ("a directory without hash names", none, bare, "unknown_issuer"),
                 ("neither", none, none, "unknown_issuer")]:
