@@ -21,7 +21,7 @@ static char shown[256];
 typedef size_t hex_lines_fn(char *dst, size_t off, const uint8_t *p, size_t nlines, int ascii);
 static hex_lines_fn lines_portable;
 static hex_lines_fn *full_lines = lines_portable;
-static int text_simd; /* -d's text lines 16 bytes a step (SSE2), else 8 */
+static int text_simd; /* -d's text lines 32 bytes a step at 2 (AVX2), 16 at 1 (SSE2), else 8 */
 
 #define LINE_ASCII 76 /* "    0010  " + 16 " xx" + "  " + 16 characters + "\n" */
 #define LINE_HEX 58   /* the same without the ASCII column (-X) */
@@ -144,10 +144,11 @@ int out_hex_simd(int level)
 {
 #ifdef HEX_SIMD
     __builtin_cpu_init();
-    text_simd = level >= 1; /* SSE2: every x86-64 */
+    /* SSE2: every x86-64 */
+    text_simd = level >= 2 && __builtin_cpu_supports("avx2") ? 2 : level >= 1;
     if (level >= 1 && __builtin_cpu_supports("ssse3")) {
         full_lines = lines_ssse3;
-        return 1;
+        return text_simd;
     }
 #endif
     (void)level;
@@ -169,7 +170,7 @@ void out_hex_init(void)
 #ifdef HEX_SIMD
     simd_tables();
 #endif
-    out_hex_simd(1);
+    out_hex_simd(2);
 }
 
 /* Lines of "    0010  xx xx ...  ascii", built into a block that is written
@@ -288,7 +289,7 @@ int out_is_text(const uint8_t *p, size_t n)
  * at a time (eight portably), stopping at line ends and CRs: a call per
  * byte made -d on a text download slower than tshark, and a check, then
  * memchr per line and a copy per run, still took a quarter of the time. */
-#define TEXT_STEP 21 /* the most one step writes: an indent and 16 bytes, 1 spare */
+#define TEXT_STEP 37 /* the most one step writes: an indent and 32 bytes, 1 spare */
 
 /* A byte the copy stops at: LF, CR, or one that is not text. */
 static inline int text_stop(uint8_t c)
@@ -320,12 +321,24 @@ static inline size_t text_run16(char *o, const uint8_t *p)
     unsigned m = stops16(x);
     return m ? (size_t)__builtin_ctz(m) : 16;
 }
+/* ... and for 32, with AVX2: a line of 77 bytes in three steps, not five. */
+__attribute__((target("avx2"))) static inline size_t text_run32(char *o, const uint8_t *p)
+{
+    __m256i x = _mm256_loadu_si256((const __m256i *)p);
+    _mm256_storeu_si256((__m256i *)o, x);
+    __m256i odd = _mm256_or_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), x),
+                                  _mm256_cmpgt_epi8(x, _mm256_set1_epi8(0x7e)));
+    unsigned m = (unsigned)_mm256_movemask_epi8(
+        _mm256_andnot_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\t')), odd));
+    return m ? (size_t)__builtin_ctz(m) : 32;
+}
 #else
 #define text_run16 text_run8 /* not used: text_simd stays 0 */
+#define text_run32 text_run8
 #endif
 
 /* The text from byte *i of p on, as much as fits in room bytes at o (at
- * least TEXT_STEP), w bytes looked at a step (16 or 8: a constant in each
+ * least TEXT_STEP), w bytes looked at a step (32, 16 or 8: a constant in each
  * caller, so that the compiler builds one loop for each); *indent says a
  * line has begun whose four spaces are still to come.  Returns the length
  * written, which leaves a byte of the room free at least, and *i past
@@ -345,7 +358,9 @@ static inline size_t text_fill(char *o, size_t room, const uint8_t *p, size_t n,
         }
         size_t k;
         if (n - at >= w) {
-            k = w == 16 ? text_run16(o, p + at) : text_run8(o, p + at);
+            k = w == 32   ? text_run32(o, p + at)
+                : w == 16 ? text_run16(o, p + at)
+                          : text_run8(o, p + at);
             if (k == w) {
                 at += k;
                 o += k;
@@ -372,6 +387,16 @@ static inline size_t text_fill(char *o, size_t room, const uint8_t *p, size_t n,
     *i = at;
     return (size_t)(o - start);
 }
+
+#ifdef HEX_SIMD
+__attribute__((target("avx2"))) static size_t text_fill32(char *o, size_t room, const uint8_t *p,
+                                                          size_t n, size_t *i, int *indent)
+{
+    return text_fill(o, room, p, n, i, indent, 32);
+}
+#else
+#define text_fill32 text_fill16 /* not used: text_simd stays 0 */
+#endif
 
 static size_t text_fill16(char *o, size_t room, const uint8_t *p, size_t n, size_t *i, int *indent)
 {
@@ -400,8 +425,9 @@ int out_text_lines(FILE *out, const uint8_t *p, size_t n)
             room = sizeof(block);
             d = NULL;
         }
-        len = text_simd ? text_fill16(o, room, p, n, &i, &indent)
-                        : text_fill8(o, room, p, n, &i, &indent);
+        len = text_simd == 2 ? text_fill32(o, room, p, n, &i, &indent)
+              : text_simd    ? text_fill16(o, room, p, n, &i, &indent)
+                             : text_fill8(o, room, p, n, &i, &indent);
         /* Before anything is kept: what the room left out is checked too. */
         if (len == NOT_TEXT || (i < n && !checked && !(checked = out_is_text(p + i, n - i))))
             return 0;

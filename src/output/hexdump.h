@@ -11,11 +11,11 @@
 /* Fills the dumps' tables; called once before any dump (out_text_new). */
 void out_hex_init(void);
 
-/* How full lines are built: 1 with SSSE3 (x86-64, when the CPU has it), 0
- * portably; -d's text is copied 16 bytes a step at 1 (SSE2), else 8.
- * out_hex_init asks for the best; 0 forces the portable code, so that the
- * tests can compare the two.  Returns the level now in use (at most the
- * one asked for). */
+/* How full lines are built: with SSSE3 from 1 (x86-64, when the CPU has
+ * it), else portably; -d's text is copied 32 bytes a step at 2 (AVX2, when
+ * the CPU has it), 16 at 1 (SSE2), else 8.  out_hex_init asks for the
+ * best; 0 forces the portable code, so that the tests can compare them.
+ * Returns the level now in use (at most the one asked for). */
 int out_hex_simd(int level);
 
 /* Lines of "    0010  xx xx ...  ascii" (ascii 0: without that column, as

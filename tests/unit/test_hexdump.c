@@ -122,7 +122,7 @@ static void check_level(int level)
             bad += hex_differs(p + i, big[i], ascii);
     }
     CU_ASSERT_EQUAL(bad, 0);
-    out_hex_simd(1);
+    out_hex_simd(2);
     free(p);
 }
 
@@ -261,7 +261,7 @@ static int text_level(int level)
             p[at] = keep;
         }
     }
-    out_hex_simd(1);
+    out_hex_simd(2);
     free(p);
     return bad;
 }
@@ -271,6 +271,13 @@ static void text_lines(void)
     out_hex_init();
     CU_ASSERT_EQUAL(text_level(0), 0);
     CU_ASSERT_EQUAL(text_level(1), 0);
+#if !defined(TLSDUMP_NO_SIMD) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    /* where the CPU has AVX2, its steps must be the ones tested at 2 */
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("ssse3"))
+        CU_ASSERT_EQUAL(out_hex_simd(2), 2);
+#endif
+    CU_ASSERT_EQUAL(text_level(2), 0);
 }
 
 /* A lender (base/direct.h) that gives little room, and once none: the
