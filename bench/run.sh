@@ -1,7 +1,8 @@
 #!/bin/bash
 # Time tlsdump, tshark and ssldump decrypting the same capture with its key
 # log, for each of -d, -j and --summary, and print one row per tool and
-# mode: wall time (median and min of RUNS runs), throughput (capture size /
+# mode: wall time (median and min of RUNS runs, taken round by round:
+# every tool and mode once per round), throughput (capture size /
 # median wall time), peak resident memory and CPU time (user + system),
 # each the median of the runs; then
 # tlsdump's runs without text against the floor: bench/baseline (libpcap
@@ -111,46 +112,64 @@ expand() {
     done
 }
 
-# measure NAME LABEL SPEC: RUNS timed runs of NAME; appends its row (named
-# NAME LABEL) to $TMP/rows.  A tool that failed once is not run again.
-measure() {
-    local name=$1 label="$1 $2" bin r t0 t1 status rss cpu walls=() rsss=() cpus=()
-    grep -qx "$name" "$TMP/failed" 2>/dev/null && return
+# The runs go round by round: each round runs every tool and mode once,
+# in the same order, so that a slow minute on this machine (its speed
+# wanders by a third) falls on all of them rather than on one tool's
+# runs in a row.
+
+# job NAME LABEL SPEC: a tool and mode to time, RUNS times
+job() {
+    JOB_NAME+=("$1")
+    JOB_LABEL+=("$1 $2")
+    JOB_SPEC+=("$3")
+}
+
+# run_job I R: run R (from 0) of job I, its figures appended to
+# $TMP/job-I; a tool that is missing or failed is not run again.
+run_job() {
+    local i=$1 r=$2 name=${JOB_NAME[$1]} label=${JOB_LABEL[$1]} bin t0 t1 status rss cpu wall
+    [ -e "$TMP/job-$i.done" ] && return
     bin=$(find_tool "$name") || bin=""
     if [ -z "$bin" ]; then
         case $name in
-            tlsdump) echo "$label|skipped (no $TLSDUMP; make tlsdump)" >> "$TMP/rows" ;;
-            baseline) echo "$label|skipped (no $BASELINE; make bench builds it)" >> "$TMP/rows" ;;
-            *) echo "$label|skipped (not installed)" >> "$TMP/rows" ;;
+            tlsdump) echo "$label|skipped (no $TLSDUMP; make tlsdump)" > "$TMP/job-$i.done" ;;
+            baseline) echo "$label|skipped (no $BASELINE; make bench builds it)" > "$TMP/job-$i.done" ;;
+            *) echo "$label|skipped (not installed)" > "$TMP/job-$i.done" ;;
         esac
         return
     fi
-    expand "$3"
-    echo "== $name ${ARGS[*]}"
-    for ((r = 0; r < RUNS; r++)); do
-        rm -rf "$TMP/extract" && mkdir "$TMP/extract" # --extract's, empty each time
-        t0=$EPOCHREALTIME
-        "$TIME" -v -o "$TMP/time" "$bin" "${ARGS[@]}" > /dev/null 2> "$TMP/stderr"
-        t1=$EPOCHREALTIME
-        status=$(sed -n 's/^\tExit status: //p' "$TMP/time")
-        if grep -q '^Command terminated by signal' "$TMP/time"; then
-            status="signal $(sed -n 's/^Command terminated by signal //p' "$TMP/time")"
-        fi
-        if [ "$status" != 0 ]; then
-            echo "$label|failed (exit $status): $(head -n 1 "$TMP/stderr")" >> "$TMP/rows"
-            echo "$name" >> "$TMP/failed"
-            return
-        fi
-        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
-        rss=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$TMP/time")
-        rsss+=("$rss")
-        cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.3f", t }' "$TMP/time")
-        cpus+=("$cpu")
-        echo "   run $((r + 1)): ${walls[r]} s, CPU $cpu s, peak RSS $rss KiB"
-    done
-    cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-    rss=$(printf '%s\n' "${rsss[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-    printf '%s\n' "${walls[@]}" | sort -g | awk -v name="$label" -v n="$RUNS" \
+    expand "${JOB_SPEC[$i]}"
+    [ "$r" = 0 ] && echo "== $label: $name ${ARGS[*]}"
+    rm -rf "$TMP/extract" && mkdir "$TMP/extract" # --extract's, empty each time
+    t0=$EPOCHREALTIME
+    "$TIME" -v -o "$TMP/time" "$bin" "${ARGS[@]}" > /dev/null 2> "$TMP/stderr"
+    t1=$EPOCHREALTIME
+    status=$(sed -n 's/^\tExit status: //p' "$TMP/time")
+    if grep -q '^Command terminated by signal' "$TMP/time"; then
+        status="signal $(sed -n 's/^Command terminated by signal //p' "$TMP/time")"
+    fi
+    if [ "$status" != 0 ]; then
+        echo "$label|failed (exit $status): $(head -n 1 "$TMP/stderr")" > "$TMP/job-$i.done"
+        return
+    fi
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    rss=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$TMP/time")
+    cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.3f", t }' "$TMP/time")
+    echo "$wall $rss $cpu" >> "$TMP/job-$i"
+    echo "   run $((r + 1)) $label: $wall s, CPU $cpu s, peak RSS $rss KiB"
+}
+
+# row I: job I's row in $TMP/rows (medians of its runs)
+row() {
+    local i=$1 label=${JOB_LABEL[$1]} n cpu rss
+    if [ -e "$TMP/job-$i.done" ]; then
+        cat "$TMP/job-$i.done" >> "$TMP/rows"
+        return
+    fi
+    n=$(wc -l < "$TMP/job-$i")
+    cpu=$(awk '{ print $3 }' "$TMP/job-$i" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    rss=$(awk '{ print $2 }' "$TMP/job-$i" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    awk '{ print $1 }' "$TMP/job-$i" | sort -g | awk -v name="$label" -v n="$n" \
         -v mb="$CAP_MB" -v rss="$rss" -v cpu="$cpu" '
         { w[NR] = $1 }
         END {
@@ -177,6 +196,12 @@ wall_of() {
 
 # The ratios the issue sets as goals: -d against tshark's and ssldump's,
 # and each run without text against the floor.
+# ratio A B DIGITS: A / B as "1.23x" (DIGITS 1 or 2), "n/a" when B is 0
+ratio() {
+    awk -v a="$1" -v b="$2" -v d="$3" \
+        'BEGIN { if (b <= 0) print "n/a"; else printf (d == 1 ? "%.1fx\n" : "%.2fx\n"), a / b }'
+}
+
 print_ratios() {
     local d t s f m w n x by=${1:-}
     t=$(wall_of "tshark -d" $by) s=$(wall_of "ssldump -d" $by)
@@ -185,15 +210,15 @@ print_ratios() {
     for n in 1 $THREADS; do
         x=$([ "$n" = 1 ] || echo " --threads $n")
         d=$(wall_of "tlsdump -d$x" $by)
-        [ -n "$d" ] && [ -n "$t" ] && awk -v a="$t" -v b="$d" -v x="$x" \
-            'BEGIN { printf "   tshark -d / tlsdump -d%s:  %.1fx (goal: at least 9x)\n", x, a / b }'
-        [ -n "$d" ] && [ -n "$s" ] && awk -v a="$s" -v b="$d" -v x="$x" \
-            'BEGIN { printf "   ssldump -d / tlsdump -d%s: %.1fx (goal: at least 7x)\n", x, a / b }'
+        [ -n "$d" ] && [ -n "$t" ] &&
+            echo "   tshark -d / tlsdump -d$x:  $(ratio "$t" "$d" 1) (goal: at least 9x)"
+        [ -n "$d" ] && [ -n "$s" ] &&
+            echo "   ssldump -d / tlsdump -d$x: $(ratio "$s" "$d" 1) (goal: at least 7x)"
         [ -n "$f" ] || continue
         for m in "-j" "--summary" "--extract" "(decode)"; do
             w=$(wall_of "tlsdump $m$x" $by)
-            [ -n "$w" ] && awk -v a="$w" -v b="$f" -v m="$m$x" \
-                'BEGIN { printf "   tlsdump %-22s / floor: %.2fx (goal: at most 1.5x)\n", m, a / b }'
+            [ -n "$w" ] && printf '   tlsdump %-22s / floor: %s (goal: at most 1.5x)\n' "$m$x" \
+                "$(ratio "$w" "$f" 2)"
         done
     done
 }
@@ -210,24 +235,30 @@ done
 echo "== warm-up read of the capture"
 cat "$CAP" "$KEYLOG" > /dev/null
 with_tlsdump() { case " $TOOLS " in *" tlsdump "*) return 0 ;; esac; return 1; }
+JOB_NAME=() JOB_LABEL=() JOB_SPEC=()
 for mode in $MODES; do
     for name in $TOOLS; do
-        measure "$name" "$mode" "$(args_of "$name" "$mode")"
+        job "$name" "$mode" "$(args_of "$name" "$mode")"
     done
     if [ "$mode" != custom ] && with_tlsdump; then
         for n in $THREADS; do
-            measure tlsdump "$mode --threads $n" "$(args_of tlsdump "$mode") --threads $n"
+            job tlsdump "$mode --threads $n" "$(args_of tlsdump "$mode") --threads $n"
         done
     fi
 done
 if [ "$MODES" != custom ]; then
-    measure baseline "(floor)" "{cap}"
+    job baseline "(floor)" "{cap}"
     for n in 1 $THREADS; do
         x=$([ "$n" = 1 ] || echo " --threads $n")
-        measure tlsdump "(decode)$x" "-r {cap} -l {keys}$x"
-        measure tlsdump "--extract$x" "-r {cap} -l {keys}$x --extract $TMP/extract"
+        job tlsdump "(decode)$x" "-r {cap} -l {keys}$x"
+        job tlsdump "--extract$x" "-r {cap} -l {keys}$x --extract $TMP/extract"
     done
 fi
+for ((r = 0; r < RUNS; r++)); do
+    echo "== round $((r + 1)) of $RUNS"
+    for i in "${!JOB_NAME[@]}"; do run_job "$i" "$r"; done
+done
+for i in "${!JOB_NAME[@]}"; do row "$i"; done
 echo "== results ($RUNS runs each; MB/s = capture size / median wall; MB = 10^6 bytes)"
 print_table
 print_ratios
