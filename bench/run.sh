@@ -188,37 +188,48 @@ print_table() {
     ' "$TMP/rows"
 }
 
-# median wall (or with cpu, median CPU time) of the row named LABEL
-wall_of() {
-    awk -F'|' -v l="$1" -v f="$([ "${2:-}" = cpu ] && echo 7 || echo 3)" \
-        '$1 == l && NF > 2 { print $f }' "$TMP/rows"
+# job_file LABEL: the figures of the job named LABEL (one line per round),
+# nothing when it has none (missing, failed)
+job_file() {
+    local i
+    for i in "${!JOB_LABEL[@]}"; do
+        [ "${JOB_LABEL[$i]}" = "$1" ] && [ ! -e "$TMP/job-$i.done" ] && [ -s "$TMP/job-$i" ] &&
+            echo "$TMP/job-$i"
+    done
+}
+
+# ratio A B DIGITS [cpu]: the median over the rounds of each round's wall
+# time (or CPU time) of job A over job B's, as "1.23x" (DIGITS 1 or 2);
+# nothing when either has no figures.  A ratio taken within a round
+# compares runs a few seconds apart, which a slow spell touches alike.
+ratio() {
+    local a b col=1
+    a=$(job_file "$1") b=$(job_file "$2")
+    [ -n "$a" ] && [ -n "$b" ] || return
+    [ "${4:-}" = cpu ] && col=3
+    paste -d ' ' "$a" "$b" | awk -v c="$col" '{ n = NF / 2; print ($(c + n) > 0 ? $c / $(c + n) : -1) }' |
+        sort -g | awk -v d="$3" '
+        { v[NR] = $1 }
+        END {
+            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+            if (v[1] < 0) print "n/a"; else printf (d == 1 ? "%.1fx\n" : "%.2fx\n"), m
+        }'
 }
 
 # The ratios the issue sets as goals: -d against tshark's and ssldump's,
 # and each run without text against the floor.
-# ratio A B DIGITS: A / B as "1.23x" (DIGITS 1 or 2), "n/a" when B is 0
-ratio() {
-    awk -v a="$1" -v b="$2" -v d="$3" \
-        'BEGIN { if (b <= 0) print "n/a"; else printf (d == 1 ? "%.1fx\n" : "%.2fx\n"), a / b }'
-}
-
 print_ratios() {
-    local d t s f m w n x by=${1:-}
-    t=$(wall_of "tshark -d" $by) s=$(wall_of "ssldump -d" $by)
-    f=$(wall_of "baseline (floor)" $by)
-    echo "== ratios (median ${by:-wall} times)"
+    local n x m r by=${1:-}
+    echo "== ratios (${by:-wall} times: the median of each round's ratio)"
     for n in 1 $THREADS; do
         x=$([ "$n" = 1 ] || echo " --threads $n")
-        d=$(wall_of "tlsdump -d$x" $by)
-        [ -n "$d" ] && [ -n "$t" ] &&
-            echo "   tshark -d / tlsdump -d$x:  $(ratio "$t" "$d" 1) (goal: at least 9x)"
-        [ -n "$d" ] && [ -n "$s" ] &&
-            echo "   ssldump -d / tlsdump -d$x: $(ratio "$s" "$d" 1) (goal: at least 7x)"
-        [ -n "$f" ] || continue
+        r=$(ratio "tshark -d" "tlsdump -d$x" 1 $by)
+        [ -n "$r" ] && echo "   tshark -d / tlsdump -d$x:  $r (goal: at least 9x)"
+        r=$(ratio "ssldump -d" "tlsdump -d$x" 1 $by)
+        [ -n "$r" ] && echo "   ssldump -d / tlsdump -d$x: $r (goal: at least 7x)"
         for m in "-j" "--summary" "--extract" "(decode)"; do
-            w=$(wall_of "tlsdump $m$x" $by)
-            [ -n "$w" ] && printf '   tlsdump %-22s / floor: %s (goal: at most 1.5x)\n' "$m$x" \
-                "$(ratio "$w" "$f" 2)"
+            r=$(ratio "tlsdump $m$x" "baseline (floor)" 2 $by)
+            [ -n "$r" ] && printf '   tlsdump %-22s / floor: %s (goal: at most 1.5x)\n' "$m$x" "$r"
         done
     done
 }
@@ -236,11 +247,18 @@ echo "== warm-up read of the capture"
 cat "$CAP" "$KEYLOG" > /dev/null
 with_tlsdump() { case " $TOOLS " in *" tlsdump "*) return 0 ;; esac; return 1; }
 JOB_NAME=() JOB_LABEL=() JOB_SPEC=()
+# tlsdump's modes that are measured against the floor run right after it,
+# in the same round, the other tools' runs of those modes before it
+later=()
 for mode in $MODES; do
     for name in $TOOLS; do
-        job "$name" "$mode" "$(args_of "$name" "$mode")"
+        if [ "$name" = tlsdump ] && [ "$mode" != -d ] && [ "$mode" != custom ]; then
+            later+=("$mode")
+        else
+            job "$name" "$mode" "$(args_of "$name" "$mode")"
+        fi
     done
-    if [ "$mode" != custom ] && with_tlsdump; then
+    if [ "$mode" = -d ] && with_tlsdump; then
         for n in $THREADS; do
             job tlsdump "$mode --threads $n" "$(args_of tlsdump "$mode") --threads $n"
         done
@@ -250,6 +268,9 @@ if [ "$MODES" != custom ]; then
     job baseline "(floor)" "{cap}"
     for n in 1 $THREADS; do
         x=$([ "$n" = 1 ] || echo " --threads $n")
+        for mode in "${later[@]}"; do
+            job tlsdump "$mode$x" "$(args_of tlsdump "$mode")$x"
+        done
         job tlsdump "(decode)$x" "-r {cap} -l {keys}$x"
         job tlsdump "--extract$x" "-r {cap} -l {keys}$x --extract $TMP/extract"
     done
