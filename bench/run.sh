@@ -144,6 +144,7 @@ run_job() {
     t0=$EPOCHREALTIME
     "$TIME" -v -o "$TMP/time" "$bin" "${ARGS[@]}" > /dev/null 2> "$TMP/stderr"
     t1=$EPOCHREALTIME
+    rm -rf "$TMP/extract" # its pages out of the cache before the next run
     status=$(sed -n 's/^\tExit status: //p' "$TMP/time")
     if grep -q '^Command terminated by signal' "$TMP/time"; then
         status="signal $(sed -n 's/^Command terminated by signal //p' "$TMP/time")"
@@ -276,7 +277,10 @@ if [ "$MODES" != custom ]; then
     done
 fi
 for ((r = 0; r < RUNS; r++)); do
+    # the capture read again: pages of it may have left the page cache
+    # (on this machine they did, with most of the memory free)
     echo "== round $((r + 1)) of $RUNS"
+    cat "$CAP" "$KEYLOG" > /dev/null
     for i in "${!JOB_NAME[@]}"; do run_job "$i" "$r"; done
 done
 for i in "${!JOB_NAME[@]}"; do row "$i"; done
