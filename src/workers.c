@@ -17,12 +17,12 @@
  * The order rule: a view on a worker writes into the worker's own stream,
  * and every byte carries a key, the place (base/place.h) of the tcp event
  * it came with, or (frame, 0) before the packet's first event.  Chunks
- * are written in key order, and a chunk only once every
- * other worker has published everything up to its frame: by the worker
- * itself when nothing of another comes before it (workers_out.c), else by
- * the merger thread.  Where one thread would decide by its whole table (a
- * full table, --max-memory), the workers decide by their own and the
- * order may differ.
+ * are written in key order, and a chunk only once every other worker has
+ * published everything up to its frame: by the worker itself when nothing
+ * of another comes before it (workers_out.c), else by the merger thread.
+ * Where one thread would decide by its whole table (a full table,
+ * --max-memory), the workers decide by their own and the order may
+ * differ.
  *
  * Connection ids are one thread's: the main thread runs a tcp stage of
  * its own over every packet, without payload consumers, and gives each
