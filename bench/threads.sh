@@ -7,6 +7,8 @@
 #   THREADS   the N to compare with one (default 2)
 #   RUNS      runs of each (default 5)
 #   TLSDUMP   the binary (default ./tlsdump)
+#   SHM       a tmpfs directory each capture is copied to and read from
+#             (default /dev/shm; empty: read them where they are)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS=${THREADS:-2}
@@ -21,9 +23,20 @@ ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(((e 
 stats() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{v[NR] = $1} END {printf "%5d %5d", v[1], v[int((NR + 1) / 2)]}'; }
 
 printf '%-28s %-6s %11s %11s   (ms: best median)\n' capture mode "1 thread" "$THREADS threads"
+# Each capture is read from a copy in tmpfs (SHM, default /dev/shm; empty:
+# where it is): this machine's page cache drops a file's pages within
+# seconds (bench/run.sh).
+SHM=${SHM-/dev/shm}
+STAGED=""
+[ -n "$SHM" ] && [ -d "$SHM" ] && [ -w "$SHM" ] && STAGED=$(mktemp -d -p "$SHM" tlsdump-threads.XXXXXX)
+trap '[ -z "$STAGED" ] || rm -rf "$STAGED"' EXIT
 for pair in "$@"; do
     cap=${pair%%:*} keys=${pair#*:}
     [ -s "$cap" ] || { printf '%-28s missing (bench/make-capture.sh)\n' "$cap"; continue; }
+    if [ -n "$STAGED" ]; then
+        rm -f "$STAGED"/*
+        cp "$cap" "$keys" "$STAGED"/ && cap=$STAGED/${cap##*/} keys=$STAGED/${keys##*/}
+    fi
     for mode in decode -d -j; do
         m=(); [ "$mode" = decode ] || m=("$mode")
         one="" many=""
