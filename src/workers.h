@@ -18,7 +18,6 @@
 #include "crypto.h"
 #include "pipeline.h"
 #include "tcp.h"
-#include "views.h"
 
 struct workers;
 

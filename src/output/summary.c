@@ -42,7 +42,6 @@ struct summary_view {
     uint64_t evicted_memory; /* forgotten for the memory budget */
     struct tally versions, ciphers, causes;
     struct summary_view *whole; /* a part's (--threads): where its totals go */
-    int merged;                 /* a whole that parts joined */
 };
 
 static struct tally_row *find(struct tally *t, const char *key)
@@ -102,7 +101,8 @@ static int by_place(const void *a, const void *b)
     return place_less(x->first, y->first) ? -1 : place_less(y->first, x->first) ? 1 : 0;
 }
 
-/* The joined whole: the first TALLY_MAX seen keep their rows. */
+/* The first TALLY_MAX seen keep their rows (a whole that parts joined
+ * may hold more; one view's never does). */
 static void keep_first(struct tally *t)
 {
     qsort(t->row, (size_t)t->nrows, sizeof(t->row[0]), by_place);
@@ -197,7 +197,6 @@ static int part_close(struct summary_view *sv)
     for (int i = 0; i < VM_NVERDICTS; i++)
         w->verdicts[i] += sv->verdicts[i];
     w->evicted_memory += sv->evicted_memory;
-    w->merged = 1;
     ok &= join(&w->versions, &sv->versions) && join(&w->ciphers, &sv->ciphers) &&
           join(&w->causes, &sv->causes);
     summary_free(sv);
@@ -232,8 +231,7 @@ static int summary_close(struct view *v)
     struct tally *all[] = {&sv->versions, &sv->ciphers, &sv->causes};
     const char *names[] = {"versions", "ciphers", "failures by cause"};
     for (int i = 0; i < 3; i++) {
-        if (sv->merged)
-            keep_first(all[i]);
+        keep_first(all[i]);
         print_tally(o, names[i], all[i]);
     }
     int ok = fflush(o) == 0 && !ferror(o);
